@@ -1,0 +1,1 @@
+"""The `huikuan` command: thin Typer commands over the packages' services."""

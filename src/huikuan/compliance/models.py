@@ -1,0 +1,63 @@
+"""Compliance tables: the contact ledger, every decision taken, and contact stops."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from huikuan.db import Base, UTCDateTime
+
+
+class LedgerEntry(Base):
+    """One reserved contact; its outcome is filled in when the attempt ends."""
+
+    __tablename__ = "contact_ledger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("call_attempt.id"), index=True)
+    number_key: Mapped[str] = mapped_column(String(32))
+    relation: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(8))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # None while the call is in progress
+    conversation: Mapped[bool] = mapped_column(default=False)
+    refused_further_contact: Mapped[bool] = mapped_column(default=False)
+
+
+class Decision(Base):
+    """Every reserve() answer, allowed or denied, kept for audit."""
+
+    __tablename__ = "compliance_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"))
+    jurisdiction: Mapped[str] = mapped_column(String(2))
+    channel: Mapped[str] = mapped_column(String(8))
+    allowed: Mapped[bool] = mapped_column()
+    rule: Mapped[str | None] = mapped_column(String(32), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    next_allowed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("contact_ledger.id"))
+
+
+class Complaint(Base):
+    """A stop on contact: a complaint, a dispute or a cease request, until a person clears it."""
+
+    __tablename__ = "complaint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("call_attempt.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # complaint | dispute | cease
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | cleared
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    details: Mapped[str | None] = mapped_column(Text)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cleared_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    cleared_reason: Mapped[str | None] = mapped_column(Text)

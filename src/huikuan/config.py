@@ -1,0 +1,38 @@
+"""One typed `Settings` object, read from `HUIKUAN_*` environment variables.
+
+The defaults give an embedded SQLite database under `./var`, so `huikuan demo` works on a
+laptop with nothing configured; production sets `HUIKUAN_DATABASE_URL` to PostgreSQL and
+`HUIKUAN_DATA_KEY` to a key kept outside the database.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUIKUAN_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    # Base64 of 32 random bytes. When unset, a key file is created in `data_dir` on first use
+    # (fine for the demo; production keeps the key outside the machine running the database).
+    data_key: SecretStr | None = None
+    default_jurisdiction: str = "CN"
+    log_level: str = "INFO"
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to an SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'huikuan.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own `Settings` instead)."""
+    return Settings()

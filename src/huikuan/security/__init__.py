@@ -1,0 +1,1 @@
+"""Users, password hashing, roles, field encryption of personal data, masking, the audit log."""

@@ -1,0 +1,102 @@
+"""Shared value types and enums used across packages.
+
+Money is always integer minor units (fen for CNY, cents for USD); statuses are `StrEnum`s so
+they are stored and exported as readable strings.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
+
+Fen = int  # integer minor units of the account's currency
+
+
+def to_minor_units(text: str) -> Fen:
+    """Parse a decimal amount such as '1,234.50' or '¥1234.5' into minor units."""
+    cleaned = text.strip().replace(",", "").replace("，", "").lstrip("¥$￥").strip()
+    if cleaned.endswith("元"):
+        cleaned = cleaned[:-1]
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValueError("not a number") from exc
+    if not value.is_finite():
+        raise ValueError("not a finite number")
+    return int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def from_minor_units(amount: Fen) -> float:
+    """Minor units back to a decimal amount in yuan or dollars (for export and display)."""
+    return amount / 100
+
+
+class Jurisdiction(StrEnum):
+    CN = "CN"
+    US = "US"
+
+
+class Relation(StrEnum):
+    SELF = "self"
+    EMERGENCY_CONTACT = "emergency_contact"
+    FAMILY = "family"
+    EMPLOYER = "employer"
+
+
+class ContactStatus(StrEnum):
+    UNKNOWN = "unknown"
+    VALID = "valid"
+    INVALID = "invalid"
+    POWERED_OFF = "powered_off"
+
+
+class Channel(StrEnum):
+    VOICE = "voice"
+    SMS = "sms"
+
+
+class CallOutcome(StrEnum):
+    ANSWERED = "answered"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    INVALID_NUMBER = "invalid_number"
+    POWERED_OFF = "powered_off"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    VOICEMAIL = "voicemail"
+
+
+class Disposition(StrEnum):
+    PTP = "ptp"
+    PAID = "paid"
+    DISPUTE = "dispute"
+    HARDSHIP = "hardship"
+    INSTALLMENT = "installment"
+    REFUSED = "refused"
+    CALLBACK = "callback"
+    WRONG_NUMBER = "wrong_number"
+    THIRD_PARTY = "third_party"
+    ABUSIVE_HANGUP = "abusive_hangup"
+    TRANSFERRED = "transferred"
+    CEASE_REQUESTED = "cease_requested"
+    COMPLAINT = "complaint"
+    NONE = "none"
+
+
+class AttemptStatus(StrEnum):
+    RESERVED = "reserved"  # compliance allowed it; the dial has not finished
+    COMPLETED = "completed"
+    FAILED = "failed"  # the call crashed; the outcome is what the carrier last said
+
+
+class PromiseStatus(StrEnum):
+    PENDING = "pending"
+    KEPT = "kept"
+    BROKEN = "broken"
+    CANCELLED = "cancelled"
+
+
+class Speaker(StrEnum):
+    ROBOT = "robot"
+    DEBTOR = "debtor"
+    AGENT = "agent"

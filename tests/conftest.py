@@ -1,0 +1,104 @@
+"""Shared fixtures: every test owns its database, on SQLite always and PostgreSQL when configured.
+
+PostgreSQL runs when HUIKUAN_TEST_POSTGRES_URL is set (.ci/run sets it whenever a server answers
+on 127.0.0.1:5432). Under CI=true a missing PostgreSQL is an error, never a silent skip.
+Each PostgreSQL test gets a fresh schema, named in the URL's search_path, so subprocesses
+(workers, the CLI) can connect to exactly the same data.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from huikuan.db import make_engine, make_sessionmaker
+from huikuan.db.migrate import upgrade
+from huikuan.security import crypto
+
+TEST_KEY = bytes(range(32))
+POSTGRES_URL = os.environ.get("HUIKUAN_TEST_POSTGRES_URL", "")
+
+if os.environ.get("CI") and not POSTGRES_URL:
+    raise RuntimeError("CI run without HUIKUAN_TEST_POSTGRES_URL: PostgreSQL tests would not run")
+
+BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+
+
+@dataclass
+class TestDatabase:
+    __test__ = False  # not a test class, despite the name
+
+    backend: str
+    url: str
+    engine: Engine
+
+    def session(self) -> Session:
+        return make_sessionmaker(self.engine)()
+
+    def env(self) -> dict[str, str]:
+        """Environment for a subprocess (`huikuan …`) that must see this database."""
+        return {
+            **os.environ,
+            "HUIKUAN_DATABASE_URL": self.url,
+            "HUIKUAN_DATA_KEY": base64.b64encode(TEST_KEY).decode(),
+        }
+
+
+@pytest.fixture(autouse=True)
+def _data_key() -> None:
+    crypto.configure(TEST_KEY)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path, _sqlite_template: Path) -> Iterator[TestDatabase]:
+    """A migrated, empty database of its own for one test."""
+    if request.param == "sqlite":
+        path = tmp_path / "huikuan.db"
+        shutil.copy(_sqlite_template, path)
+        url = f"sqlite:///{path}"
+        engine = make_engine(url)
+        yield TestDatabase("sqlite", url, engine)
+        engine.dispose()
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        yield TestDatabase("postgres", url, engine)
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def session(db: TestDatabase) -> Iterator[Session]:
+    with db.session() as s:
+        yield s
