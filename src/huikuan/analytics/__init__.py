@@ -1,1 +1,1 @@
-
+"""KPIs, reports and charts over recorded outcomes; reads, never captures."""

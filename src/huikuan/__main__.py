@@ -1,0 +1,5 @@
+"""`python -m huikuan` is the `huikuan` command."""
+
+from huikuan.cli.main import main
+
+main()

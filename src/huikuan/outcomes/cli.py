@@ -1,0 +1,52 @@
+"""`huikuan export attempts`: the attempts export as JSON Lines."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from huikuan.config import get_settings
+from huikuan.db import session_scope
+from huikuan.errors import InvalidInput
+from huikuan.outcomes.export import iter_attempt_records, write_jsonl
+from huikuan.runtime import open_database
+
+app = typer.Typer(help="Export data / 导出数据", no_args_is_help=True)
+
+
+class ExportFormat(StrEnum):
+    JSONL = "jsonl"
+
+
+def parse_instant(text: str, option: str) -> datetime:
+    """An ISO 8601 date or date-time; one without an offset is taken as UTC."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{option} is not an ISO 8601 date or date-time: {text!r}") from exc
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@app.command()
+def attempts(
+    since: str = typer.Option(None, help="Start (inclusive), ISO 8601; no offset means UTC"),
+    until: str = typer.Option(None, help="End (exclusive), ISO 8601; no offset means UTC"),
+    format: ExportFormat = typer.Option(ExportFormat.JSONL, "--format", help="Output format"),
+    output: Path = typer.Option(None, "--output", "-o", help="File to write (default: standard output)"),
+) -> None:
+    """One JSON object per call attempt (导出拨打记录)."""
+    start = parse_instant(since, "--since") if since else None
+    end = parse_instant(until, "--until") if until else None
+    engine = open_database(get_settings())
+    with session_scope(engine) as session:
+        records = iter_attempt_records(session, start, end)
+        if output is None:
+            count = write_jsonl(records, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8") as out:
+                count = write_jsonl(records, out)
+    typer.echo(f"导出 {count} 条拨打记录 / exported {count} attempts", err=True)

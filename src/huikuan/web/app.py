@@ -1,0 +1,60 @@
+"""The web application: console pages for people, a JSON API (OpenAPI) for tools."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from huikuan.analytics.render import kpi_rows
+from huikuan.analytics.schemas import Kpis
+from huikuan.analytics.service import compute_kpis
+from huikuan.db import session_scope
+from huikuan.errors import HuikuanError
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """One transaction per request, on the app's engine."""
+    with session_scope(request.app.state.engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(db_session)]
+
+
+def create_app(engine: Engine) -> FastAPI:
+    """Build the app around one engine (the caller opened and migrated the database)."""
+    app = FastAPI(title="Huikuan 回款", version="0.1.0")
+    app.state.engine = engine
+
+    @app.exception_handler(HuikuanError)
+    async def domain_error(_request: Request, exc: HuikuanError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content={"error": exc.message})
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/api/kpis", response_model=Kpis)
+    def api_kpis(session: SessionDep, campaign_id: int | None = None) -> Kpis:
+        """Headline KPIs, for one campaign or all."""
+        return compute_kpis(session, campaign_id)
+
+    @app.get("/", response_class=HTMLResponse)
+    def console_home(request: Request, session: SessionDep) -> HTMLResponse:
+        kpis = compute_kpis(session)
+        return TEMPLATES.TemplateResponse(
+            request,
+            "kpis.html",
+            {"rows": kpi_rows(kpis), "dispositions": sorted(kpis.dispositions.items())},
+        )
+
+    return app
