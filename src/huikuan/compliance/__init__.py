@@ -1,1 +1,32 @@
+"""Compliance: rule packs, the contact ledger and its atomic `reserve`, contact stops."""
 
+from huikuan.compliance.rules import CN_PACK, PACKS, RulePack, pack_for
+from huikuan.compliance.schemas import (
+    ContactInfo,
+    DebtorInfo,
+    Decision,
+    Flags,
+    HistoryEntry,
+    Proposal,
+    RuleInput,
+    StopKind,
+)
+from huikuan.compliance.service import open_stop, record_outcome, reserve
+
+__all__ = [
+    "CN_PACK",
+    "PACKS",
+    "ContactInfo",
+    "DebtorInfo",
+    "Decision",
+    "Flags",
+    "HistoryEntry",
+    "Proposal",
+    "RuleInput",
+    "RulePack",
+    "StopKind",
+    "open_stop",
+    "pack_for",
+    "record_outcome",
+    "reserve",
+]

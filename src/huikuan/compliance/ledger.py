@@ -1,0 +1,101 @@
+"""The contact ledger: the per-debtor lock, history reads and reservation writes (all SQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from huikuan.compliance.models import LedgerEntry
+from huikuan.compliance.schemas import ContactInfo, HistoryEntry
+from huikuan.portfolio.models import Debtor
+from huikuan.types import CallOutcome, Channel, Relation
+
+
+def lock_debtor(session: Session, debtor_id: int) -> tuple[str, str] | None:
+    """Take the per-debtor lock; returns (jurisdiction, timezone), or None if no such debtor.
+
+    `UPDATE … SET contact_seq = contact_seq + 1` is portable: a row lock on PostgreSQL held to
+    the end of the transaction, the database write lock on SQLite. It must be the first
+    statement of the reservation so every read after it sees what other workers committed.
+    """
+    row = session.execute(
+        update(Debtor)
+        .where(Debtor.id == debtor_id)
+        .values(contact_seq=Debtor.contact_seq + 1)
+        .returning(Debtor.jurisdiction, Debtor.timezone)
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+def history(session: Session, debtor_id: int, since: datetime) -> tuple[HistoryEntry, ...]:
+    rows = session.execute(
+        select(
+            LedgerEntry.contact_id,
+            LedgerEntry.number_key,
+            LedgerEntry.relation,
+            LedgerEntry.at,
+            LedgerEntry.outcome,
+            LedgerEntry.conversation,
+            LedgerEntry.refused_further_contact,
+        )
+        .where(LedgerEntry.debtor_id == debtor_id, LedgerEntry.at >= since)
+        .order_by(LedgerEntry.at, LedgerEntry.id)
+    ).all()
+    return tuple(
+        HistoryEntry(
+            contact_id=r[0],
+            number_key=r[1],
+            relation=Relation(r[2]),
+            at=r[3],
+            outcome=None if r[4] is None else CallOutcome(r[4]),
+            conversation=bool(r[5]),
+            refused_further_contact=bool(r[6]),
+        )
+        for r in rows
+    )
+
+
+def record_reservation(session: Session, contact: ContactInfo, at: datetime, channel: Channel) -> int:
+    entry_id: int = session.execute(
+        insert(LedgerEntry)
+        .values(
+            debtor_id=contact.debtor_id,
+            contact_id=contact.id,
+            number_key=contact.number_key,
+            relation=contact.relation.value,
+            channel=channel.value,
+            at=at,
+            outcome=None,
+            conversation=False,
+            refused_further_contact=False,
+        )
+        .returning(LedgerEntry.id)
+    ).scalar_one()
+    return entry_id
+
+
+def record_outcome(
+    session: Session,
+    entry_id: int,
+    outcome: CallOutcome,
+    conversation: bool,
+    refused_further_contact: bool,
+    attempt_id: int | None,
+) -> tuple[int, int] | None:
+    """Fill in an entry's outcome; returns (debtor_id, contact_id) or None if there is no entry."""
+    values: dict[str, object] = {
+        "outcome": outcome.value,
+        "conversation": conversation,
+        "refused_further_contact": refused_further_contact,
+    }
+    if attempt_id is not None:
+        values["attempt_id"] = attempt_id
+    row = session.execute(
+        update(LedgerEntry)
+        .where(LedgerEntry.id == entry_id)
+        .values(**values)
+        .returning(LedgerEntry.debtor_id, LedgerEntry.contact_id)
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])

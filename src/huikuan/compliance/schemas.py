@@ -1,0 +1,99 @@
+"""Typed values the compliance rules work on: pure data, no database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from huikuan.types import CallOutcome, Channel, ContactStatus, Relation
+
+
+class StopKind(StrEnum):
+    COMPLAINT = "complaint"
+    DISPUTE = "dispute"
+    CEASE = "cease"
+
+
+@dataclass(frozen=True, slots=True)
+class ContactInfo:
+    """What compliance knows about one number: no number itself, only its blind index."""
+
+    id: int
+    debtor_id: int
+    relation: Relation
+    status: ContactStatus
+    number_key: str
+    refused_contact: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DebtorInfo:
+    id: int
+    jurisdiction: str
+    timezone: str
+    contacts: tuple[ContactInfo, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One ledger entry: a contact already reserved (its outcome is None while in progress)."""
+
+    contact_id: int
+    number_key: str
+    relation: Relation
+    at: datetime
+    outcome: CallOutcome | None
+    conversation: bool
+    refused_further_contact: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Flags:
+    open_stops: tuple[StopKind, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """The contact compliance is asked about."""
+
+    contact: ContactInfo
+    at: datetime
+    channel: Channel = Channel.VOICE
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInput:
+    debtor: DebtorInfo
+    history: tuple[HistoryEntry, ...]
+    flags: Flags
+    proposal: Proposal
+
+    @property
+    def contact(self) -> ContactInfo:
+        return self.proposal.contact
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The answer to "may this contact be reached now?", explained in Chinese and English.
+
+    `next_allowed_at` is the earliest instant the same contact could be allowed, when it can be
+    known from the rules alone; None when it depends on a person (a stop) or on future events.
+    """
+
+    allowed: bool
+    rule: str | None
+    reason_zh: str
+    reason_en: str
+    next_allowed_at: datetime | None = None
+    ledger_entry_id: int | None = None
+    denials: tuple[str, ...] = field(default=())
+
+    @property
+    def reason(self) -> str:
+        return f"{self.reason_zh} / {self.reason_en}"
+
+
+ALLOWED_REASON_ZH = "符合全部规则"
+ALLOWED_REASON_EN = "all rules pass"
