@@ -1,1 +1,31 @@
+"""Dialogue: scripts as data, the rule-based NLU v1 and the dialogue manager."""
 
+from huikuan.dialogue.engine import (
+    CallContext,
+    DialogueEngine,
+    DialogueOutcome,
+    DisclosureError,
+    PromiseCapture,
+    Reply,
+    Script,
+    ScriptError,
+    load_script,
+)
+from huikuan.dialogue.nlu import Emotion, Entities, Intent, NluResult, classify
+
+__all__ = [
+    "CallContext",
+    "DialogueEngine",
+    "DialogueOutcome",
+    "DisclosureError",
+    "Emotion",
+    "Entities",
+    "Intent",
+    "NluResult",
+    "PromiseCapture",
+    "Reply",
+    "Script",
+    "ScriptError",
+    "classify",
+    "load_script",
+]

@@ -1,0 +1,185 @@
+"""Work that spans domains: one robot call from reservation to recorded outcome."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from huikuan import compliance
+from huikuan.clock import Clock
+from huikuan.compliance import Decision, StopKind
+from huikuan.dialogue import CallContext, DialogueEngine, Script, load_script
+from huikuan.outcomes import service as outcomes
+from huikuan.outcomes.service import AttemptCompletion, PromiseIn, TurnIn
+from huikuan.portfolio.models import Contact
+from huikuan.telephony.carrier import Carrier
+from huikuan.types import AttemptStatus, CallOutcome, Channel, Disposition, Relation, Speaker
+
+log = logging.getLogger(__name__)
+MAX_TURNS = 24
+
+
+@dataclass(frozen=True, slots=True)
+class CallWork:
+    """Everything one call needs; `number` and `debtor_name` are personal data: never log them."""
+
+    account_id: int
+    contact: Contact
+    number: str
+    debtor_name: str
+    platform: str
+    amount_fen: int
+    due_date: date
+    today: date  # the debtor's local date, for resolving "明天", "周五"
+    campaign_id: int | None = None
+
+    @property
+    def relation(self) -> Relation:
+        return Relation(self.contact.relation)
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    decision: Decision
+    attempt_id: int | None = None
+    outcome: CallOutcome | None = None
+    disposition: Disposition = Disposition.NONE
+    conversation: bool = False
+    right_party: bool = False
+    seconds: float = 0.0  # virtual seconds the line was busy (dial + talk)
+
+
+async def place_call(
+    session: Session,
+    work: CallWork,
+    carrier: Carrier,
+    clock: Clock,
+    robot_id: str,
+    *,
+    script: Script | None = None,
+    caller_id: str = "+864000000000",
+    ring_timeout: float = 35.0,
+    checkpoint: Callable[[], None] | None = None,
+) -> CallResult:
+    """Reserve, dial, talk, record. The caller owns the transaction (`checkpoint` may commit
+    after the reservation; the caller commits at the end)."""
+    script = script or load_script()
+    at = clock.now()
+    decision = compliance.reserve(session, work.contact, at, Channel.VOICE)
+    if not decision.allowed or decision.ledger_entry_id is None:
+        return CallResult(decision=decision)
+    debtor_id = work.contact.debtor_id
+    attempt_id = outcomes.start_attempt(
+        session,
+        account_id=work.account_id,
+        debtor_id=debtor_id,
+        contact_id=work.contact.id,
+        started_at=at,
+        campaign_id=work.campaign_id,
+        robot_id=robot_id,
+    )
+    if checkpoint is not None:
+        checkpoint()
+    turns: list[TurnIn] = []
+    engine: DialogueEngine | None = None
+    outcome = CallOutcome.FAILED
+    setup = talk = 0.0
+    status = AttemptStatus.COMPLETED
+    try:
+        call = await carrier.dial(work.number, caller_id, ring_timeout)
+        outcome, setup = call.result.outcome, call.result.setup_seconds
+        if outcome == CallOutcome.ANSWERED:
+            engine = DialogueEngine(
+                script,
+                CallContext(
+                    name=work.debtor_name,
+                    platform=work.platform,
+                    amount_fen=work.amount_fen,
+                    due_date=work.due_date,
+                    today=work.today,
+                    third_party_call=work.relation != Relation.SELF,
+                    variant_seed=attempt_id,
+                ),
+            )
+            start = at + timedelta(seconds=setup)
+            reply = engine.start()
+            for _ in range(MAX_TURNS):
+                await call.say(reply.text)
+                turns.append(
+                    TurnIn(
+                        Speaker.ROBOT,
+                        reply.transcript,
+                        start + timedelta(seconds=call.talk_seconds),
+                        node=reply.node,
+                    )
+                )
+                if reply.end:
+                    break
+                heard = await call.hear()
+                if call.remote_hung_up:
+                    if heard:
+                        turns.append(
+                            TurnIn(Speaker.DEBTOR, heard, start + timedelta(seconds=call.talk_seconds))
+                        )
+                    break
+                nlu, reply = engine.step(heard)
+                if heard is not None:
+                    intent = nlu.intent.value if nlu else None
+                    turns.append(
+                        TurnIn(
+                            Speaker.DEBTOR, heard, start + timedelta(seconds=call.talk_seconds), intent=intent
+                        )
+                    )
+            talk = call.talk_seconds
+        await call.hangup()
+    except Exception:
+        # A failed call ends this attempt cleanly, never the worker (CONVENTIONS #8).
+        log.exception("call failed: attempt %s", attempt_id)
+        status = AttemptStatus.FAILED
+    result = engine.outcome if engine else None
+    answered = outcome == CallOutcome.ANSWERED
+    disposition = Disposition(result.disposition) if result else Disposition.NONE
+    stop = StopKind(result.stop) if result and result.stop else None
+    promise = None
+    if result and result.promise.confirmed and result.promise.amount_fen and result.promise.due_date:
+        promise = PromiseIn(result.promise.amount_fen, result.promise.due_date)
+    ended = at + timedelta(seconds=setup + talk)
+    outcomes.complete_attempt(
+        session,
+        attempt_id,
+        account_id=work.account_id,
+        debtor_id=debtor_id,
+        completion=AttemptCompletion(
+            ended_at=ended,
+            outcome=outcome,
+            conversation=answered,
+            talk_seconds=round(talk),
+            disposition=disposition,
+            transfer_requested=bool(result and result.transfer_requested),
+            status=status,
+        ),
+        turns=turns,
+        promise=promise,
+        stop=stop,
+    )
+    compliance.record_outcome(
+        session,
+        decision.ledger_entry_id,
+        outcome,
+        conversation=answered,
+        refused_further_contact=bool(result and result.refused_further_contact),
+        attempt_id=attempt_id,
+    )
+    return CallResult(
+        decision=decision,
+        attempt_id=attempt_id,
+        outcome=outcome,
+        disposition=disposition,
+        conversation=answered,
+        right_party=bool(result and result.identity_confirmed),
+        seconds=setup + talk,
+    )

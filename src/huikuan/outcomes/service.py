@@ -1,0 +1,123 @@
+"""Recording what calls produced: the attempt (reserved, then completed), turns, promises, stops."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from huikuan import compliance
+from huikuan.compliance import StopKind
+from huikuan.outcomes import repository
+from huikuan.types import AttemptStatus, CallOutcome, Channel, Disposition, Speaker
+
+
+@dataclass(frozen=True, slots=True)
+class TurnIn:
+    speaker: Speaker
+    text: str  # personal data already masked
+    at: datetime
+    intent: str | None = None
+    node: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseIn:
+    amount: int  # fen
+    due_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptCompletion:
+    ended_at: datetime
+    outcome: CallOutcome
+    conversation: bool
+    talk_seconds: int
+    disposition: Disposition
+    transfer_requested: bool = False
+    status: AttemptStatus = AttemptStatus.COMPLETED
+
+
+def start_attempt(
+    session: Session,
+    *,
+    account_id: int,
+    debtor_id: int,
+    contact_id: int,
+    started_at: datetime,
+    campaign_id: int | None = None,
+    robot_id: str | None = None,
+    channel: Channel = Channel.VOICE,
+    script_version_id: int | None = None,
+) -> int:
+    """Write the attempt as `reserved` before the dial, so a crash still leaves its trace."""
+    return repository.insert_attempt(
+        session,
+        {
+            "campaign_id": campaign_id,
+            "account_id": account_id,
+            "debtor_id": debtor_id,
+            "contact_id": contact_id,
+            "channel": channel.value,
+            "status": AttemptStatus.RESERVED.value,
+            "started_at": started_at,
+            "robot_id": robot_id,
+            "script_version_id": script_version_id,
+            "disposition": Disposition.NONE.value,
+        },
+    )
+
+
+def complete_attempt(
+    session: Session,
+    attempt_id: int,
+    *,
+    account_id: int,
+    debtor_id: int,
+    completion: AttemptCompletion,
+    turns: Sequence[TurnIn] = (),
+    promise: PromiseIn | None = None,
+    stop: StopKind | None = None,
+) -> None:
+    """Complete the attempt with its outcome, transcript, promise and any stop it opened."""
+    repository.update_attempt(
+        session,
+        attempt_id,
+        {
+            "status": completion.status.value,
+            "ended_at": completion.ended_at,
+            "outcome": completion.outcome.value,
+            "conversation": completion.conversation,
+            "talk_seconds": completion.talk_seconds,
+            "disposition": completion.disposition.value,
+            "transfer_requested": completion.transfer_requested,
+        },
+    )
+    repository.insert_turns(
+        session,
+        [
+            {
+                "attempt_id": attempt_id,
+                "seq": i,
+                "speaker": t.speaker.value,
+                "text": t.text,
+                "intent": t.intent,
+                "node": t.node,
+                "at": t.at,
+            }
+            for i, t in enumerate(turns, start=1)
+        ],
+    )
+    if promise is not None:
+        repository.insert_promise(
+            session,
+            account_id=account_id,
+            attempt_id=attempt_id,
+            amount=promise.amount,
+            due_date=promise.due_date,
+            at=completion.ended_at,
+        )
+    if stop is not None:
+        compliance.open_stop(session, debtor_id, stop, completion.ended_at, attempt_id=attempt_id)
