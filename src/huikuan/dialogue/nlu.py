@@ -298,8 +298,8 @@ def classify(text: str, lang: str = "zh-CN", today: date | None = None) -> NluRe
     if intent == Intent.CONFIRM_IDENTITY and (when or amount):
         # "对，周五还三千" or a correction "不对，是周六": details make it a promise.
         intent, confidence = Intent.PROMISE_TO_PAY, 0.7
-    if intent == Intent.OTHER and (when or amount):
-        intent, confidence = Intent.PROMISE_TO_PAY, 0.6
+    if intent == Intent.OTHER and (amount or (when and len(re.sub(r"[\s，,。吧呢]", "", rest)) <= 2)):
+        intent, confidence = Intent.PROMISE_TO_PAY, 0.6  # a bare amount or date answers "还多少/哪天？"
     emotion = Emotion.NEUTRAL
     if intent in (Intent.ABUSIVE, Intent.COMPLAINT) or "！！" in cleaned:
         emotion = Emotion.ANGRY
