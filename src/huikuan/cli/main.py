@@ -32,6 +32,7 @@ def _register() -> None:
         ("huikuan.portfolio.cli", "import"),
         ("huikuan.sim.cli", "sim"),
         ("huikuan.outcomes.cli", "export"),
+        ("huikuan.security.cli", "audit"),
         ("huikuan.web.cli", None),
     ):
         try:
