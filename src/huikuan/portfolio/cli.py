@@ -1,0 +1,103 @@
+"""`huikuan import accounts FILE --batch NAME`: import a creditor's accounts file."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from huikuan.errors import InvalidInput
+from huikuan.portfolio.quality import CHECKS
+from huikuan.portfolio.schemas import COLUMN_BY_KEY, ImportResult
+
+app = typer.Typer(help="Import data / 导入数据", no_args_is_help=True)
+
+
+@app.callback()
+def _group() -> None:
+    """Import data / 导入数据."""
+
+
+@app.command()
+def accounts(
+    file: Path = typer.Argument(..., help="CSV (UTF-8, UTF-8 BOM or GBK) or XLSX file"),
+    batch: str = typer.Option(..., "--batch", help="batch name 委案批次名"),
+    creditor: str = typer.Option("default", "--creditor", help="creditor code 债权人代码"),
+    as_of: str = typer.Option("", "--as-of", help="day the file describes, YYYY-MM-DD (default: today)"),
+    errors: Path | None = typer.Option(None, "--errors", help="error report CSV (default: FILE.errors.csv)"),
+) -> None:
+    """Import accounts, debtors and contacts / 导入借据、债务人和联系人。"""
+    from huikuan.config import get_settings
+    from huikuan.db import session_scope
+    from huikuan.portfolio.importer import write_error_report
+    from huikuan.portfolio.service import import_file
+    from huikuan.runtime import open_database
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else date.today()
+    except ValueError as exc:
+        raise InvalidInput("--as-of must be YYYY-MM-DD") from exc
+    if not batch.strip():
+        raise InvalidInput("--batch must not be empty")
+    engine = open_database(get_settings())
+    try:
+        with session_scope(engine) as session:
+            result = import_file(session, file, batch_name=batch.strip(), creditor=creditor, as_of=day)
+    finally:
+        engine.dispose()
+    report_path = errors or file.with_name(file.name + ".errors.csv")
+    if result.errors:
+        write_error_report(report_path, result.errors)
+    print_summary(Console(), result, report_path if result.errors else None)
+
+
+def print_summary(console: Console, result: ImportResult, report_path: Path | None) -> None:
+    """The import summary and data-quality report, for a person to read."""
+    if result.already_imported:
+        console.print(
+            f"批次 {result.batch_name} 已导入，未新增数据 / batch already imported, nothing added",
+            markup=False,
+        )
+    else:
+        console.print(f"导入完成 / imported: batch {result.batch_name} (id {result.batch_id})", markup=False)
+    summary = Table(title="导入汇总 / import summary")
+    summary.add_column("项目 / item")
+    summary.add_column("数量 / count", justify="right")
+    for label, value in (
+        ("读取行数 / rows read", result.rows_read),
+        ("已导入 / imported", result.rows_imported),
+        ("已拒绝 / rejected", result.rows_rejected),
+        ("已存在 / already present", result.rows_already_present),
+        ("新债务人 / new debtors", result.debtors_created),
+        ("新联系电话 / new contacts", result.contacts_created),
+    ):
+        summary.add_row(label, str(value))
+    console.print(summary)
+    if result.rejected_by_reason:
+        reasons = Table(title="拒绝原因 / rejected by reason")
+        reasons.add_column("原因 / reason")
+        reasons.add_column("数量 / count", justify="right")
+        for reason, count in sorted(result.rejected_by_reason.items(), key=lambda item: -item[1]):
+            reasons.add_row(reason, str(count))
+        console.print(reasons)
+    if report_path is not None:
+        console.print(f"错误报告 / error report: {report_path}", markup=False)
+    if result.extra_columns:
+        console.print(
+            f"已忽略的列 / ignored columns: {', '.join(result.extra_columns)}", markup=False, highlight=False
+        )
+    q = result.quality
+    checks = Table(title="数据质量 / data quality")
+    checks.add_column("检查 / check")
+    checks.add_column("行数 / rows", justify="right")
+    for column, count in sorted(q.missing.items()):
+        label = COLUMN_BY_KEY[column].label if column in COLUMN_BY_KEY else column
+        checks.add_row(f"缺少 / missing {label}", str(count))
+    for check, count in q.suspicious.items():
+        checks.add_row(CHECKS.get(check, check), str(count))
+    checks.add_row("多个债务人共用本人号码 / own number shared by debtors", str(q.shared_phone_numbers))
+    checks.add_row("同一身份证不同姓名 / one ID, several names", str(q.ids_with_different_names))
+    console.print(checks)

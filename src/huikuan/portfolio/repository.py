@@ -1,0 +1,108 @@
+"""All SQL of the portfolio import: look-ups in chunks, Core bulk inserts (no per-row flush)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from huikuan.portfolio.models import Account, Batch, Contact, Creditor, Debtor
+
+CHUNK = 900  # bound parameters per IN (…) look-up, well under every backend's limit
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def get_or_create_creditor(session: Session, code: str) -> int:
+    found = session.scalar(select(Creditor.id).where(Creditor.code == code))
+    if found is not None:
+        return found
+    creditor = Creditor(code=code, name=code)
+    session.add(creditor)
+    session.flush()
+    return creditor.id
+
+
+def find_batch(session: Session, creditor_id: int, name: str) -> Batch | None:
+    return session.scalar(select(Batch).where(Batch.creditor_id == creditor_id, Batch.name == name))
+
+
+def create_batch(session: Session, creditor_id: int, name: str, sha256: str) -> Batch:
+    batch = Batch(creditor_id=creditor_id, name=name, created_at=datetime.now(UTC), source_sha256=sha256)
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def existing_loan_refs(session: Session, creditor_id: int, refs: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(refs):
+        found.update(
+            session.scalars(
+                select(Account.loan_ref).where(
+                    Account.creditor_id == creditor_id, Account.loan_ref.in_(chunk)
+                )
+            )
+        )
+    return found
+
+
+def existing_debtors(session: Session, identity_keys: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(identity_keys):
+        rows = session.execute(select(Debtor.identity_key, Debtor.id).where(Debtor.identity_key.in_(chunk)))
+        found.update((key, debtor_id) for key, debtor_id in rows)
+    return found
+
+
+def existing_contacts(session: Session, debtor_ids: Sequence[int]) -> set[tuple[int, str]]:
+    found: set[tuple[int, str]] = set()
+    for chunk in _chunks(debtor_ids):
+        rows = session.execute(
+            select(Contact.debtor_id, Contact.number_key).where(Contact.debtor_id.in_(chunk))
+        )
+        found.update((debtor_id, key) for debtor_id, key in rows)
+    return found
+
+
+def insert_debtors(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Insert debtors; returns identity_key → new id."""
+    ids: dict[str, int] = {}
+    if rows:
+        result = session.execute(insert(Debtor).returning(Debtor.identity_key, Debtor.id), list(rows))
+        ids.update((key, debtor_id) for key, debtor_id in result)
+    return ids
+
+
+def insert_contacts(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    batch = list(rows)
+    if batch:
+        session.execute(insert(Contact), batch)
+
+
+def insert_accounts(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    batch = list(rows)
+    if batch:
+        session.execute(insert(Account), batch)
+
+
+def batch_contacts(session: Session, batch_id: int) -> list[tuple[int, int, str]]:
+    """(contact id, debtor id, number_key) of every contact of the batch's debtors."""
+    debtor_ids = select(Account.debtor_id).where(Account.batch_id == batch_id).distinct()
+    rows = session.execute(
+        select(Contact.id, Contact.debtor_id, Contact.number_key).where(Contact.debtor_id.in_(debtor_ids))
+    )
+    return [(cid, did, key) for cid, did, key in rows]
+
+
+def batch_debtors(session: Session, batch_id: int) -> dict[str, int]:
+    """loan_ref → debtor id for the batch's accounts."""
+    rows = session.execute(select(Account.loan_ref, Account.debtor_id).where(Account.batch_id == batch_id))
+    return dict(rows.tuples().all())

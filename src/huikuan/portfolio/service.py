@@ -1,0 +1,183 @@
+"""The portfolio service other packages call: import accounts from a file or from bytes.
+
+Everything is read and validated before anything is written, so an unreadable file writes
+nothing; accepted rows are then written with a few bulk inserts in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from huikuan.errors import Conflict
+from huikuan.portfolio import quality, repository
+from huikuan.portfolio.buckets import DEFAULT_SCHEME, BucketScheme
+from huikuan.portfolio.importer import Table, read_bytes, read_path
+from huikuan.portfolio.schemas import ImportResult, RowError
+from huikuan.portfolio.validation import RowValidator, ValidRow
+from huikuan.types import ContactStatus
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    *,
+    batch_name: str,
+    creditor: str = "default",
+    as_of: date,
+    scheme: BucketScheme = DEFAULT_SCHEME,
+) -> ImportResult:
+    """Import an accounts file (CSV or XLSX) as batch `batch_name`; does not commit."""
+    return import_table(
+        session, read_path(path), batch_name=batch_name, creditor=creditor, as_of=as_of, scheme=scheme
+    )
+
+
+def import_bytes(
+    session: Session,
+    data: bytes,
+    *,
+    label: str,
+    batch_name: str,
+    creditor: str = "default",
+    as_of: date,
+    scheme: BucketScheme = DEFAULT_SCHEME,
+) -> ImportResult:
+    """Import file content already in memory (`label` names it in messages); does not commit."""
+    return import_table(
+        session, read_bytes(data, label), batch_name=batch_name, creditor=creditor, as_of=as_of, scheme=scheme
+    )
+
+
+def import_table(
+    session: Session,
+    table: Table,
+    *,
+    batch_name: str,
+    creditor: str,
+    as_of: date,
+    scheme: BucketScheme = DEFAULT_SCHEME,
+) -> ImportResult:
+    """Validate every row of `table`, then write the accepted ones; does not commit."""
+    accepted, errors, rows_read = _validate(table, as_of, scheme)
+    creditor_id = repository.get_or_create_creditor(session, creditor)
+    result = ImportResult(
+        batch_id=0,
+        batch_name=batch_name,
+        creditor=creditor,
+        sha256=table.sha256,
+        rows_read=rows_read,
+        rows_rejected=len({e.row for e in errors}),
+        rejected_by_reason=dict(Counter(e.reason for e in errors)),
+        extra_columns=table.extra_columns,
+        errors=errors,
+        quality=quality.assess(accepted, as_of),
+    )
+    existing = repository.find_batch(session, creditor_id, batch_name)
+    if existing is not None:
+        if existing.source_sha256 != table.sha256:
+            raise Conflict(
+                f"批次 {batch_name} 已由另一个文件导入 / batch {batch_name} was already imported "
+                "from a different file; choose another --batch name"
+            )
+        result.batch_id = existing.id
+        result.already_imported = True
+        result.rows_already_present = len(accepted)
+        return result
+    batch = repository.create_batch(session, creditor_id, batch_name, table.sha256)
+    result.batch_id = batch.id
+    _write(session, result, accepted, creditor_id, batch.id, as_of)
+    batch.rows_imported = result.rows_imported
+    batch.rows_rejected = result.rows_rejected
+    session.flush()
+    return result
+
+
+def _validate(table: Table, as_of: date, scheme: BucketScheme) -> tuple[list[ValidRow], list[RowError], int]:
+    validator = RowValidator(as_of, scheme)
+    keys = list(table.columns.items())
+    accepted: list[ValidRow] = []
+    errors: list[RowError] = []
+    rows_read = 0
+    for number, cells in table.rows:
+        rows_read += 1
+        width = len(cells)
+        record = {key: cells[index] if index < width else "" for key, index in keys}
+        outcome = validator.validate(number, record)
+        if isinstance(outcome, ValidRow):
+            accepted.append(outcome)
+        else:
+            errors.extend(outcome)
+    return accepted, errors, rows_read
+
+
+def _write(
+    session: Session, result: ImportResult, rows: list[ValidRow], creditor_id: int, batch_id: int, as_of: date
+) -> None:
+    present = repository.existing_loan_refs(session, creditor_id, [r.loan_ref for r in rows])
+    new_rows = [r for r in rows if r.loan_ref not in present]
+    result.rows_already_present = len(rows) - len(new_rows)
+    debtor_ids = repository.existing_debtors(session, sorted({r.identity_key for r in new_rows}))
+    known_contacts = repository.existing_contacts(session, sorted(set(debtor_ids.values())))
+
+    new_debtors: dict[str, dict[str, Any]] = {}
+    for r in new_rows:
+        if r.identity_key not in debtor_ids and r.identity_key not in new_debtors:
+            new_debtors[r.identity_key] = {
+                "name": r.name,
+                "national_id": r.national_id,
+                "identity_key": r.identity_key,
+                "jurisdiction": r.jurisdiction,
+                "region": r.region,
+                "dialect": r.dialect,
+                "timezone": r.timezone,
+                "contact_seq": 0,
+            }
+    debtor_ids.update(repository.insert_debtors(session, list(new_debtors.values())))
+    result.debtors_created = len(new_debtors)
+
+    contacts: list[dict[str, Any]] = []
+    accounts: list[dict[str, Any]] = []
+    for r in new_rows:
+        debtor_id = debtor_ids[r.identity_key]
+        for c in r.contacts:
+            if (debtor_id, c.number_key) in known_contacts:
+                continue
+            known_contacts.add((debtor_id, c.number_key))
+            contacts.append(
+                {
+                    "debtor_id": debtor_id,
+                    "number": c.e164,
+                    "number_key": c.number_key,
+                    "relation": c.relation.value,
+                    "name": c.name,
+                    "status": ContactStatus.UNKNOWN.value,
+                    "refused_contact": False,
+                }
+            )
+        accounts.append(
+            {
+                "creditor_id": creditor_id,
+                "batch_id": batch_id,
+                "debtor_id": debtor_id,
+                "loan_ref": r.loan_ref,
+                "product": r.product,
+                "currency": r.currency,
+                "principal": r.principal,
+                "outstanding": r.outstanding,
+                "overdue": r.overdue,
+                "due_date": r.due_date,
+                "days_past_due": max(r.days_past_due, 0),
+                "as_of": as_of,
+                "bucket": r.bucket,
+                "status": "open",
+            }
+        )
+    repository.insert_contacts(session, contacts)
+    repository.insert_accounts(session, accounts)
+    result.contacts_created = len(contacts)
+    result.rows_imported = len(accounts)
