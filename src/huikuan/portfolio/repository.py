@@ -1,4 +1,8 @@
-"""All SQL of the portfolio import: look-ups in chunks, Core bulk inserts (no per-row flush)."""
+"""All SQL of the portfolio import: look-ups in chunks, Core bulk inserts (no per-row flush).
+
+Inserts go to the `Table`, not the mapped class: the ORM bulk path splits a list into one
+statement per distinct set of None columns, which made contacts (name or no name) row by row.
+"""
 
 from __future__ import annotations
 
@@ -76,7 +80,8 @@ def insert_debtors(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str
     """Insert debtors; returns identity_key → new id."""
     ids: dict[str, int] = {}
     if rows:
-        result = session.execute(insert(Debtor).returning(Debtor.identity_key, Debtor.id), list(rows))
+        table = Debtor.__table__
+        result = session.execute(insert(table).returning(table.c.identity_key, table.c.id), list(rows))
         ids.update((key, debtor_id) for key, debtor_id in result)
     return ids
 
@@ -84,13 +89,13 @@ def insert_debtors(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str
 def insert_contacts(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     batch = list(rows)
     if batch:
-        session.execute(insert(Contact), batch)
+        session.execute(insert(Contact.__table__), batch)
 
 
 def insert_accounts(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     batch = list(rows)
     if batch:
-        session.execute(insert(Account), batch)
+        session.execute(insert(Account.__table__), batch)
 
 
 def batch_contacts(session: Session, batch_id: int) -> list[tuple[int, int, str]]:
