@@ -87,8 +87,8 @@ def check_csv_prefix(prefix: bytes, label: str, *, complete: bool) -> None:
     if end < 0:
         if not complete:
             raise UnreadableFile(
-                f"{label}: the header row is longer than {HEADER_PREFIX_BYTES} bytes "
-                f"(more than {MAX_COLUMNS} columns?); {NOTHING}"
+                f"{label} has too many columns or no line break "
+                f"(the header row is longer than {HEADER_PREFIX_BYTES} bytes); {NOTHING}"
             )
         end = len(prefix)
     line = prefix[:end]

@@ -10,13 +10,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from huikuan.portfolio.models import Account, Batch, Contact, Creditor, Debtor
 
 CHUNK = 900  # bound parameters per IN (…) look-up, well under every backend's limit
 T = TypeVar("T")
+DEBTOR: Table = Debtor.__table__  # type: ignore[assignment]  # declarative tables are Tables
+CONTACT: Table = Contact.__table__  # type: ignore[assignment]  # same
+ACCOUNT: Table = Account.__table__  # type: ignore[assignment]  # same
 
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -80,8 +83,7 @@ def insert_debtors(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str
     """Insert debtors; returns identity_key → new id."""
     ids: dict[str, int] = {}
     if rows:
-        table = Debtor.__table__
-        result = session.execute(insert(table).returning(table.c.identity_key, table.c.id), list(rows))
+        result = session.execute(insert(DEBTOR).returning(DEBTOR.c.identity_key, DEBTOR.c.id), list(rows))
         ids.update((key, debtor_id) for key, debtor_id in result)
     return ids
 
@@ -89,13 +91,13 @@ def insert_debtors(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str
 def insert_contacts(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     batch = list(rows)
     if batch:
-        session.execute(insert(Contact.__table__), batch)
+        session.execute(insert(CONTACT), batch)
 
 
 def insert_accounts(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     batch = list(rows)
     if batch:
-        session.execute(insert(Account.__table__), batch)
+        session.execute(insert(ACCOUNT), batch)
 
 
 def batch_contacts(session: Session, batch_id: int) -> list[tuple[int, int, str]]:
@@ -110,4 +112,4 @@ def batch_contacts(session: Session, batch_id: int) -> list[tuple[int, int, str]
 def batch_debtors(session: Session, batch_id: int) -> dict[str, int]:
     """loan_ref → debtor id for the batch's accounts."""
     rows = session.execute(select(Account.loan_ref, Account.debtor_id).where(Account.batch_id == batch_id))
-    return dict(rows.tuples().all())
+    return {str(ref): int(debtor_id) for ref, debtor_id in rows}

@@ -198,7 +198,7 @@ def _cn_mobile_valid(national: str) -> bool:
 
 
 def parse_phone(text: str, region: str | None = None) -> Phone | None:
-    """A CN or US number in E.164, or None when invalid; `region` is the default country."""
+    """A CN or US number in E.164, or None when invalid; `region` is the default country (CN)."""
     cleaned = text.translate(_PHONE_JUNK)
     if not cleaned:
         return None
@@ -206,19 +206,17 @@ def parse_phone(text: str, region: str | None = None) -> Phone | None:
     if m and (len(cleaned) > 11 or region in (None, "CN")):
         national = m.group(1)
         return Phone("+86" + national, "CN") if _cn_mobile_valid(national) else None
-    candidates = (region,) if region else ("CN", "US")
-    for default in candidates:
-        try:
-            parsed = phonenumbers.parse(cleaned, default)
-        except phonenumbers.NumberParseException:
-            continue
-        if not phonenumbers.is_valid_number(parsed):
-            continue
-        country = phonenumbers.region_code_for_number(parsed)
-        if country not in ("CN", "US"):
-            return None
-        return Phone(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), country)
-    return None
+    # Without a jurisdiction a national number is read as Chinese; US numbers then need +1.
+    try:
+        parsed = phonenumbers.parse(cleaned, region or "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    country = phonenumbers.region_code_for_number(parsed)
+    if country not in ("CN", "US"):
+        return None
+    return Phone(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), country)
 
 
 _US_ZONES: dict[str, str | None] = {}
