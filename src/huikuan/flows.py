@@ -62,7 +62,7 @@ async def place_call(
     *,
     script: Script | None = None,
     caller_id: str = "+864000000000",
-    ring_timeout: float = 35.0,
+    ring_timeout: float = 45.0,
     checkpoint: Callable[[], None] | None = None,
 ) -> CallResult:
     """Reserve, dial, talk, record. The caller owns the transaction (`checkpoint` may commit

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+from sqlalchemy import Engine
 
-from huikuan.errors import HuikuanError, InvalidInput
+from huikuan.analytics.render import kpi_table
+from huikuan.analytics.service import compute_kpis
+from huikuan.config import get_settings
+from huikuan.db import session_scope
+from huikuan.dialer import DayResult, run_day
+from huikuan.dialer.models import Campaign
+from huikuan.errors import InvalidInput
+from huikuan.runtime import open_database
+from huikuan.security import audit
+from huikuan.sim.service import create_portfolio
+from huikuan.telephony import SimulatedCarrier, load_directory
 
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from huikuan.dialer import DayResult
+DEMO_ZONE = ZoneInfo("Asia/Shanghai")
+DAY_SECONDS = 14 * 3600  # 08:00-22:00, the CN calling window
 
 
 def demo_database_path(url: str) -> Path:
@@ -23,30 +35,28 @@ def demo_database_path(url: str) -> Path:
     return Path(url.split("///", 1)[1])
 
 
-def run_demo(
-    *, accounts: int, robots: int, seed: int, day: date, fresh: bool, database_url: str | None = None
-) -> tuple[DayResult, Engine, int, str]:
-    """Create the portfolio and a campaign, run the day; returns (result, engine, campaign id, url)."""
-    from rich.progress import BarColumn, Progress, TextColumn
-
-    from huikuan.config import get_settings
-    from huikuan.db import session_scope
-    from huikuan.dialer import run_day
-    from huikuan.dialer.models import Campaign
-    from huikuan.runtime import open_database
-    from huikuan.telephony import SimulatedCarrier, load_directory
-
+def demo_database_url() -> str:
     settings = get_settings()
-    url = database_url or settings.database_url or f"sqlite:///{settings.data_dir / 'demo.db'}"
+    return settings.database_url or f"sqlite:///{settings.data_dir / 'demo.db'}"
+
+
+def run_demo(
+    *,
+    accounts: int,
+    robots: int,
+    seed: int,
+    day: date,
+    fresh: bool,
+    database_url: str,
+    progress: Callable[[int, datetime], None] | None = None,
+) -> tuple[DayResult, Engine, int]:
+    """Create the portfolio and a campaign, run the day; returns (result, engine, campaign id)."""
     if fresh:
-        path = demo_database_path(url)
+        path = demo_database_path(database_url)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-    engine = open_database(settings.model_copy(update={"database_url": url}))
-    try:
-        from huikuan.sim.service import create_portfolio
-    except ModuleNotFoundError as exc:
-        raise HuikuanError("the portfolio generator (huikuan.sim.service) is not installed yet") from exc
+    engine = open_database(get_settings().model_copy(update={"database_url": database_url}))
+    now = datetime.now(UTC)
     with session_scope(engine) as session:
         batch_id = create_portfolio(session, accounts=accounts, seed=seed, as_of=day, jurisdiction="CN")
         campaign = Campaign(
@@ -54,33 +64,31 @@ def run_demo(
             jurisdiction="CN",
             batch_id=batch_id,
             robots=robots,
-            status="draft",
-            created_at=datetime.now(UTC),
+            created_at=now,
         )
         session.add(campaign)
         session.flush()
         campaign_id = campaign.id
-        directory = load_directory(session)
-    total_seconds = 14 * 3600
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[info]}")) as bar:
-        task = bar.add_task("模拟催收日 / simulated day", total=total_seconds, info="")
-
-        def progress(attempts: int, now: datetime) -> None:
-            local = now.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
-            done = (local.hour - 8) * 3600 + local.minute * 60 + local.second
-            bar.update(task, completed=min(done, total_seconds), info=f"{local:%H:%M} · {attempts} calls")
-
-        result = run_day(
-            engine,
-            campaign_id=campaign_id,
-            day=day,
-            robots=robots,
-            carrier=lambda clock: SimulatedCarrier(directory, clock, seed=seed),
-            seed=seed,
-            progress=progress,
+        audit.append(
+            session,
+            at=now,
+            actor="system",
+            action="campaign.start",
+            entity="campaign",
+            entity_id=campaign_id,
+            details={"robots": robots, "day": day.isoformat(), "simulated": True},
         )
-        bar.update(task, completed=total_seconds)
-    return result, engine, campaign_id, url
+        directory = load_directory(session)
+    result = run_day(
+        engine,
+        campaign_id=campaign_id,
+        day=day,
+        robots=robots,
+        carrier=lambda clock: SimulatedCarrier(directory, clock, seed=seed),
+        seed=seed,
+        progress=progress,
+    )
+    return result, engine, campaign_id
 
 
 def register(app: typer.Typer) -> None:
@@ -89,44 +97,47 @@ def register(app: typer.Typer) -> None:
         accounts: int = typer.Option(2000, help="accounts in the synthetic portfolio"),
         robots: int = typer.Option(5, help="concurrent robot lines"),
         seed: int = typer.Option(7, help="seed of the portfolio and the simulated day"),
-        day: str = typer.Option("", "--date", help="the collection day, YYYY-MM-DD (default: today)"),
+        day: str = typer.Option(
+            "", "--date", help="the collection day, YYYY-MM-DD (default: today in Beijing)"
+        ),
         fresh: bool = typer.Option(True, "--fresh/--no-fresh", help="delete the demo SQLite file first"),
         serve: bool = typer.Option(True, "--serve/--no-serve", help="serve the console afterwards"),
         port: int = typer.Option(8000, help="console port"),
     ) -> None:
         """Run a full simulated collection day and serve the console / 运行一个模拟催收日。"""
-        from rich.console import Console
-
         try:
-            the_day = date.fromisoformat(day) if day else date.today()
+            the_day = date.fromisoformat(day) if day else datetime.now(DEMO_ZONE).date()
         except ValueError as exc:
             raise InvalidInput("--date must be YYYY-MM-DD") from exc
         if accounts < 1 or robots < 1:
             raise InvalidInput("--accounts and --robots must be at least 1")
-        result, engine, campaign_id, url = run_demo(
-            accounts=accounts, robots=robots, seed=seed, day=the_day, fresh=fresh
-        )
+        url = demo_database_url()
         console = Console()
-        console.print(
-            f"attempts {result.attempts} · per robot {result.attempts_per_robot} · "
-            f"denials {result.denials_by_rule}"
-        )
-        try:
-            from huikuan.analytics.render import kpi_table
-            from huikuan.analytics.service import compute_kpis
-            from huikuan.db import session_scope
+        columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"))
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task("模拟催收日 / simulated day", total=DAY_SECONDS, info="")
 
-            with session_scope(engine) as session:
-                console.print(kpi_table(compute_kpis(session, campaign_id)))
-        except ModuleNotFoundError:
-            console.print("(analytics not installed: no KPI table)")
+            def progress(attempts: int, now: datetime) -> None:
+                local = now.astimezone(DEMO_ZONE)
+                done = (local.hour - 8) * 3600 + local.minute * 60 + local.second
+                bar.update(
+                    task, completed=min(max(done, 0), DAY_SECONDS), info=f"{local:%H:%M} · {attempts} calls"
+                )
+
+            result, engine, campaign_id = run_demo(
+                accounts=accounts,
+                robots=robots,
+                seed=seed,
+                day=the_day,
+                fresh=fresh,
+                database_url=url,
+                progress=progress,
+            )
+            bar.update(task, completed=DAY_SECONDS)
+        console.print(f"每个机器人拨打 / attempts per robot: {result.attempts_per_robot}")
+        with session_scope(engine) as session:
+            console.print(kpi_table(compute_kpis(session, campaign_id)))
         if serve:
-            import os
+            from huikuan.web.cli import serve_engine
 
-            from huikuan.config import get_settings
-            from huikuan.web.cli import serve as serve_console
-
-            os.environ["HUIKUAN_DATABASE_URL"] = url  # the console must show the demo database
-            get_settings.cache_clear()
-
-            serve_console("127.0.0.1", port)
+            serve_engine(engine, "127.0.0.1", port)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
 
 from huikuan.errors import HuikuanError
 
@@ -53,5 +52,6 @@ def main() -> None:
     try:
         app()
     except HuikuanError as exc:
-        Console(stderr=True, highlight=False).print(f"error: {exc.message}", markup=False)
+        # Plain write, not Rich: Rich wraps at 80 columns off a terminal, and the contract is one line.
+        sys.stderr.write(f"error: {' '.join(exc.message.split())}\n")
         sys.exit(2)

@@ -28,7 +28,7 @@ from huikuan.types import CallOutcome, Disposition, Relation
 
 DAY_START = time(8)
 DAY_END = time(22)
-WRAP_UP = timedelta(seconds=2)  # line reset between calls
+WRAP_UP = timedelta(seconds=5)  # line reset between calls: BYE, media release, next INVITE
 FINAL_DISPOSITIONS = frozenset(
     {
         Disposition.PTP,
@@ -237,6 +237,7 @@ def _after_attempt(
         return ended + (timedelta(minutes=1) if others else timedelta(minutes=rng.uniform(90, 150)))
     if outcome == CallOutcome.REJECTED:
         return ended + timedelta(minutes=rng.uniform(45, 90))
-    # no answer, failed: preferably in 1-2 h; an idle robot may pull it forward to 30 min
-    item.earliest = ended + timedelta(minutes=30)
+    # No answer, failed: again in 1-2 h; an idle robot may pull it forward, but never sooner
+    # than an hour after the last ring, so an unanswered debtor is not dialled every few minutes.
+    item.earliest = ended + timedelta(minutes=60)
     return ended + timedelta(minutes=rng.uniform(60, 120))

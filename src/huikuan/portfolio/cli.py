@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from huikuan.errors import HuikuanError, InvalidInput
+from huikuan.errors import InvalidInput
 from huikuan.portfolio.quality import CHECKS
 from huikuan.portfolio.schemas import COLUMN_BY_KEY, ImportResult
 
@@ -46,11 +46,6 @@ def accounts(
     try:
         with session_scope(engine) as session:
             result = import_file(session, file, batch_name=batch.strip(), creditor=creditor, as_of=day)
-    except HuikuanError as exc:
-        # Printed here rather than in cli.main: Rich wraps at 80 columns off a terminal, and
-        # this message must stay one line for scripts.
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(2) from None
     finally:
         engine.dispose()
     report_path = errors or file.with_name(file.name + ".errors.csv")

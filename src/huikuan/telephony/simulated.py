@@ -106,13 +106,15 @@ class SimulatedCarrier:
         self._seed = seed
         self._dials: defaultdict[str, int] = defaultdict(int)
 
-    async def dial(self, number: str, caller_id: str, ring_timeout: float = 35.0) -> SimulatedCall:
+    async def dial(self, number: str, caller_id: str, ring_timeout: float = 45.0) -> SimulatedCall:
         self._dials[number] += 1
         rng = random.Random(f"{self._seed}:{number}:{self._dials[number]}")  # noqa: S311 - simulation
         sub = self._directory.get(number)
         if sub is None:
             return SimulatedCall(DialResult(CallOutcome.INVALID_NUMBER, rng.uniform(2, 5)), None, rng)
         result = self._dial_result(sub, rng, ring_timeout)
+        # Post-dial delay: Chinese mobile networks take a few seconds to route before ringing.
+        result = DialResult(result.outcome, result.setup_seconds + rng.uniform(2, 6))
         person = None
         if result.outcome == CallOutcome.ANSWERED:
             person = SimDebtor(sub.persona, sub.temper, rng, is_debtor=sub.is_debtor)
@@ -120,7 +122,7 @@ class SimulatedCarrier:
 
     def _dial_result(self, sub: Subscriber, rng: random.Random, ring_timeout: float) -> DialResult:
         def no_answer() -> DialResult:
-            return DialResult(CallOutcome.NO_ANSWER, min(ring_timeout, rng.uniform(25, 35)))
+            return DialResult(CallOutcome.NO_ANSWER, min(ring_timeout, rng.uniform(35, 45)))
 
         if sub.truth == LineTruth.INVALID:
             return DialResult(CallOutcome.INVALID_NUMBER, rng.uniform(2, 6))

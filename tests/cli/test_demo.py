@@ -1,0 +1,100 @@
+"""The demo end to end, as a new user runs it: CLI, database, export, audit."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from huikuan.outcomes.export import EXPORT_KEYS
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def _huikuan(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUIKUAN_")}
+    env["HUIKUAN_DATA_DIR"] = str(data_dir)
+    env["COLUMNS"] = "200"
+    return subprocess.run(
+        [sys.executable, "-m", "huikuan", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=240,
+    )
+
+
+@pytest.mark.slow
+def test_demo_day_runs_exports_and_keeps_the_cn_rules(tmp_path: Path) -> None:
+    demo = _huikuan(
+        ["demo", "--accounts", "120", "--robots", "2", "--date", "2026-03-10", "--no-serve"], tmp_path
+    )
+    assert demo.returncode == 0, demo.stderr[-2000:]
+    assert "拨打次数" in demo.stdout
+    assert "Contacts denied by rule" in demo.stdout
+    assert (tmp_path / "demo.db").exists()
+
+    records = _export(tmp_path, f"sqlite:///{tmp_path / 'demo.db'}")
+    assert len(records) > 100
+    assert all(tuple(r) == EXPORT_KEYS for r in records)
+    assert len({r["robot_id"] for r in records}) == 2
+
+    dials_per_number: Counter[str] = Counter()
+    conversations_per_debtor: Counter[int] = Counter()
+    for r in records:
+        local = datetime.fromisoformat(r["started_at"]).astimezone(BEIJING)
+        assert 8 <= local.hour < 22, r["attempt_id"]
+        assert local.date().isoformat() == "2026-03-10"
+        assert r["relation"] != "employer"
+        dials_per_number[r["number_key"]] += 1
+        conversations_per_debtor[r["debtor_id"]] += r["conversation"]
+    assert max(dials_per_number.values()) <= 6
+    assert max(conversations_per_debtor.values()) <= 3
+
+
+def _export(data_dir: Path, url: str) -> list[dict[str, object]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUIKUAN_")}
+    env.update({"HUIKUAN_DATA_DIR": str(data_dir), "HUIKUAN_DATABASE_URL": url})
+    done = subprocess.run(
+        [sys.executable, "-m", "huikuan", "export", "attempts"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_demo_refuses_a_bad_date_in_one_line(tmp_path: Path) -> None:
+    done = _huikuan(["demo", "--date", "10/03/2026", "--no-serve"], tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["error: --date must be YYYY-MM-DD"]
+
+
+def test_demo_refuses_to_delete_a_server_database(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUIKUAN_")}
+    env.update(
+        {
+            "HUIKUAN_DATA_DIR": str(tmp_path),
+            "HUIKUAN_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x",
+        }
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "huikuan", "demo", "--no-serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: --fresh works only on an SQLite file database; refusing to delete it"
+    ]
