@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from collections import defaultdict
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -9,12 +10,17 @@ from sqlalchemy.orm import Session
 
 from huikuan.clock import VirtualClock
 from huikuan.compliance.models import Complaint, LedgerEntry
+from huikuan.dialer import run_day
+from huikuan.dialer.models import Campaign
 from huikuan.flows import CallWork, place_call
 from huikuan.outcomes.models import CallAttempt, Promise, Turn
+from huikuan.portfolio.models import Contact
 from huikuan.sim.personas import LineTruth, Persona
-from huikuan.telephony import SimulatedCarrier, Subscriber
+from huikuan.sim.service import create_portfolio
+from huikuan.telephony import SimulatedCarrier, Subscriber, load_directory
 from huikuan.types import CallOutcome
 from tests import factories
+from tests.conftest import TestDatabase
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 3, 10)
@@ -86,3 +92,39 @@ def test_dispute_opens_a_stop(session: Session) -> None:
         raise AssertionError("no dispute in 40 disputing calls")
     stop = session.scalars(select(Complaint).where(Complaint.attempt_id == result.attempt_id)).one()
     assert (stop.kind, stop.status) == ("dispute", "open")
+
+
+def test_only_the_right_party_makes_a_conversation_record(db: TestDatabase) -> None:
+    """Third parties and wrong numbers answer, but `conversation` means the debtor was reached."""
+    day = date(2026, 3, 10)
+    with db.session() as s:
+        create_portfolio(s, accounts=150, seed=3, as_of=day)
+        campaign = Campaign(name="t", jurisdiction="CN", robots=2, created_at=datetime.now(UTC))
+        s.add(campaign)
+        s.flush()
+        campaign_id = campaign.id
+        directory = load_directory(s)
+        s.commit()
+    run_day(
+        db.engine,
+        campaign_id=campaign_id,
+        day=day,
+        robots=2,
+        carrier=lambda clock: SimulatedCarrier(directory, clock, seed=3),
+        seed=3,
+    )
+    with db.session() as s:
+        rows = s.execute(
+            select(
+                CallAttempt.outcome, CallAttempt.conversation, CallAttempt.disposition, Contact.relation
+            ).join(Contact, Contact.id == CallAttempt.contact_id)
+        ).all()
+    seen: dict[tuple[str, bool], int] = defaultdict(int)
+    for outcome, conversation, disposition, relation in rows:
+        seen[(disposition, conversation)] += 1
+        if conversation:
+            assert outcome == "answered"
+            assert relation == "self"
+            assert disposition not in ("third_party", "wrong_number")
+    assert seen[("third_party", False)] > 0  # the case this guards was exercised
+    assert sum(n for (_d, c), n in seen.items() if c) > 0

@@ -142,6 +142,10 @@ async def place_call(
         status = AttemptStatus.FAILED
     result = engine.outcome if engine else None
     answered = outcome == CallOutcome.ANSWERED
+    # The record's `conversation` is the right party reached and speaking (export contract);
+    # the compliance ledger counts every answered call instead: the stricter reading of
+    # CN.CONV_PER_DAY, so an audit of the export can never find more conversations than the caps saw.
+    right_party = bool(result and result.identity_confirmed and work.relation == Relation.SELF)
     disposition = Disposition(result.disposition) if result else Disposition.NONE
     stop = StopKind(result.stop) if result and result.stop else None
     promise = None
@@ -156,7 +160,7 @@ async def place_call(
         completion=AttemptCompletion(
             ended_at=ended,
             outcome=outcome,
-            conversation=answered,
+            conversation=right_party,
             talk_seconds=round(talk),
             disposition=disposition,
             transfer_requested=bool(result and result.transfer_requested),
@@ -180,6 +184,6 @@ async def place_call(
         outcome=outcome,
         disposition=disposition,
         conversation=answered,
-        right_party=bool(result and result.identity_confirmed),
+        right_party=right_party,
         seconds=setup + talk,
     )
