@@ -18,10 +18,15 @@ from huikuan.outcomes.export import EXPORT_KEYS
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
-def _huikuan(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
+def _huikuan(
+    args: list[str], data_dir: Path, database_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a new user would: only the data directory (and maybe a URL) configured."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUIKUAN_")}
     env["HUIKUAN_DATA_DIR"] = str(data_dir)
     env["COLUMNS"] = "200"
+    if database_url:
+        env["HUIKUAN_DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "huikuan", *args],
         env=env,
@@ -61,15 +66,8 @@ def test_demo_day_runs_exports_and_keeps_the_cn_rules(tmp_path: Path) -> None:
 
 
 def _export(data_dir: Path, url: str) -> list[dict[str, object]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUIKUAN_")}
-    env.update({"HUIKUAN_DATA_DIR": str(data_dir), "HUIKUAN_DATABASE_URL": url})
-    done = subprocess.run(
-        [sys.executable, "-m", "huikuan", "export", "attempts"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = _huikuan(["export", "attempts"], data_dir, url)
+    assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 
@@ -80,20 +78,7 @@ def test_demo_refuses_a_bad_date_in_one_line(tmp_path: Path) -> None:
 
 
 def test_demo_refuses_to_delete_a_server_database(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUIKUAN_")}
-    env.update(
-        {
-            "HUIKUAN_DATA_DIR": str(tmp_path),
-            "HUIKUAN_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x",
-        }
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "huikuan", "demo", "--no-serve"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = _huikuan(["demo", "--no-serve"], tmp_path, "postgresql+psycopg://nobody@127.0.0.1:1/x")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "error: --fresh works only on an SQLite file database; refusing to delete it"
