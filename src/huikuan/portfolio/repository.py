@@ -2,6 +2,9 @@
 
 Inserts go to the `Table`, not the mapped class: the ORM bulk path splits a list into one
 statement per distinct set of None columns, which made contacts (name or no name) row by row.
+Encrypted columns are encrypted here in one pass and inserted through a copy of the table whose
+`EncryptedText` columns are typed as their `LargeBinary` storage, so the stored bytes are the
+same as the type decorator's while it is not invoked once per value.
 """
 
 from __future__ import annotations
@@ -10,16 +13,59 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import LargeBinary, Table, column, insert, select, table
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import TableClause
+from sqlalchemy.sql.type_api import TypeEngine
 
 from huikuan.portfolio.models import Account, Batch, Contact, Creditor, Debtor
+from huikuan.security.crypto import EncryptedText, cipher
 
 CHUNK = 900  # bound parameters per IN (…) look-up, well under every backend's limit
 T = TypeVar("T")
 DEBTOR: Table = Debtor.__table__  # type: ignore[assignment]  # declarative tables are Tables
 CONTACT: Table = Contact.__table__  # type: ignore[assignment]  # same
 ACCOUNT: Table = Account.__table__  # type: ignore[assignment]  # same
+
+
+class _SQLiteBlob(LargeBinary):
+    """`LargeBinary` without the per-value `sqlite3.Binary` (memoryview) wrap SQLite does not need:
+    SQLite stores `bytes` and `memoryview` as the same BLOB. Other dialects keep `LargeBinary`."""
+
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+
+def _stored_binary() -> TypeEngine[bytes]:
+    return LargeBinary().with_variant(_SQLiteBlob(), "sqlite")
+
+
+def _raw(source: Table) -> tuple[TableClause, tuple[str, ...]]:
+    """`source` with its encrypted columns typed as stored (binary), and their names."""
+    encrypted = tuple(c.name for c in source.columns if isinstance(c.type, EncryptedText))
+    raw = table(
+        source.name,
+        *(column(c.name, _stored_binary() if c.name in encrypted else c.type) for c in source.columns),
+        schema=source.schema,
+    )
+    return raw, encrypted
+
+
+RAW_DEBTOR, DEBTOR_ENCRYPTED = _raw(DEBTOR)
+RAW_CONTACT, CONTACT_ENCRYPTED = _raw(CONTACT)
+
+
+def _encrypt_rows(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> list[dict[str, Any]]:
+    """Copies of `rows` with the non-None values of `names` encrypted as `EncryptedText` does."""
+    out = [dict(row) for row in rows]
+    places = [(row, name) for row in out for name in names if row.get(name) is not None]
+    sealed = cipher().encrypt_many([row[name] for row, name in places])
+    for (row, name), blob in zip(places, sealed, strict=True):
+        row[name] = blob
+    return out
 
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -83,7 +129,10 @@ def insert_debtors(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str
     """Insert debtors; returns identity_key → new id."""
     ids: dict[str, int] = {}
     if rows:
-        result = session.execute(insert(DEBTOR).returning(DEBTOR.c.identity_key, DEBTOR.c.id), list(rows))
+        result = session.execute(
+            insert(RAW_DEBTOR).returning(RAW_DEBTOR.c.identity_key, RAW_DEBTOR.c.id),
+            _encrypt_rows(rows, DEBTOR_ENCRYPTED),
+        )
         ids.update((key, debtor_id) for key, debtor_id in result)
     return ids
 
@@ -91,7 +140,7 @@ def insert_debtors(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str
 def insert_contacts(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     batch = list(rows)
     if batch:
-        session.execute(insert(CONTACT), batch)
+        session.execute(insert(RAW_CONTACT), _encrypt_rows(batch, CONTACT_ENCRYPTED))
 
 
 def insert_accounts(session: Session, rows: Iterable[dict[str, Any]]) -> None:

@@ -12,6 +12,7 @@ Reasons in errors are fixed texts: they never contain the value that was wrong.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -176,7 +177,9 @@ def national_id_problem(value: str, as_of: date | None = None) -> str | None:
 
 def id_check_char(first17: str) -> str:
     """The GB 11643 check character of the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
+    if len(first17) != len(_ID_WEIGHTS):
+        raise ValueError("the check character needs exactly 17 digits")
+    total = sum(map(operator.mul, map(int, first17), _ID_WEIGHTS))
     return _ID_CHECK[total % 11]
 
 
@@ -282,6 +285,9 @@ class RowValidator:
         self.scheme = scheme
         self._loan_refs: set[str] = set()
         self._cipher = cipher()
+        self._phone_key = self._cipher.blind_indexer("phone")
+        self._national_id_key = self._cipher.blind_indexer("national_id")
+        self._name_phone_key = self._cipher.blind_indexer("name_phone")
 
     def validate(self, row: int, cells: Mapping[str, str]) -> ValidRow | list[RowError]:
         """A `ValidRow`, or every error found in the row (one per column at most)."""
@@ -290,8 +296,11 @@ class RowValidator:
         def err(column: str, reason: str) -> None:
             errors.append(RowError(row=row, column=column, reason=reason))
 
+        stripped = {key: value.strip() for key, value in cells.items()}
+        lookup = stripped.get
+
         def get(key: str) -> str:
-            return cells.get(key, "").strip()
+            return lookup(key, "")
 
         missing = tuple(k for k in _OPTIONAL_TRACKED if not get(k))
 
@@ -346,7 +355,7 @@ class RowValidator:
             if phone.e164 in seen_numbers:
                 return
             seen_numbers.add(phone.e164)
-            key = self._cipher.blind_index(phone.e164, "phone")
+            key = self._phone_key(phone.e164)
             contacts.append(ValidContact(phone.e164, key, relation, contact_name))
 
         if primary is not None:
@@ -438,9 +447,9 @@ class RowValidator:
         if errors or due is None or outstanding is None or overdue is None or primary is None:
             return errors
         if national_id:
-            identity_key = self._cipher.blind_index(national_id, "national_id")
+            identity_key = self._national_id_key(national_id)
         else:
-            identity_key = self._cipher.blind_index(f"{name}\x00{primary.e164}", "name_phone")
+            identity_key = self._name_phone_key(f"{name}\x00{primary.e164}")
         return ValidRow(
             row=row,
             loan_ref=loan_ref,

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import os
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -42,6 +43,19 @@ class FieldCipher:
         nonce = os.urandom(_NONCE_BYTES)
         return nonce + self._aead.encrypt(nonce, plaintext.encode("utf-8"), None)
 
+    def encrypt_many(self, plaintexts: Sequence[str]) -> list[bytes]:
+        """`encrypt` of each value (same format, fresh random nonce each), one urandom call."""
+        count = len(plaintexts)
+        if not count:
+            return []
+        nonces = os.urandom(_NONCE_BYTES * count)
+        seal = self._aead.encrypt
+        out: list[bytes] = []
+        for i, text in enumerate(plaintexts):
+            nonce = nonces[i * _NONCE_BYTES : (i + 1) * _NONCE_BYTES]
+            out.append(nonce + seal(nonce, text.encode("utf-8"), None))
+        return out
+
     def decrypt(self, blob: bytes) -> str:
         return self._aead.decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], None).decode("utf-8")
 
@@ -49,6 +63,17 @@ class FieldCipher:
         """A stable opaque key for `value` (e.g. an E.164 number), never reversible to it."""
         digest = hmac.new(self._index_key, f"{purpose}\x00{value}".encode(), hashlib.sha256)
         return digest.hexdigest()[:32]
+
+    def blind_indexer(self, purpose: str) -> Callable[[str], str]:
+        """`lambda value: self.blind_index(value, purpose)`, faster when called many times."""
+        template = hmac.new(self._index_key, f"{purpose}\x00".encode(), hashlib.sha256)
+
+        def index(value: str) -> str:
+            digest = template.copy()
+            digest.update(value.encode())
+            return digest.hexdigest()[:32]
+
+        return index
 
 
 _lock = threading.Lock()
