@@ -4,7 +4,10 @@ from __future__ import annotations
 
 
 def mask_phone(number: str) -> str:
-    """'+8613812345678' -> '+86138****5678'; short numbers keep only their last two digits."""
+    """Keep the prefix and last 4 digits (example: '+8613800000000' -> '+86138****0000').
+
+    Short numbers keep only their last two digits.
+    """
     if len(number) <= 6:
         return "*" * (len(number) - 2) + number[-2:]
     return number[:-8] + "****" + number[-4:] if len(number) > 8 else "****" + number[-4:]
