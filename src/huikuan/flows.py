@@ -48,7 +48,6 @@ class CallResult:
     attempt_id: int | None = None
     outcome: CallOutcome | None = None
     disposition: Disposition = Disposition.NONE
-    conversation: bool = False
     right_party: bool = False
     seconds: float = 0.0  # virtual seconds the line was busy (dial + talk)
 
@@ -183,7 +182,6 @@ async def place_call(
         attempt_id=attempt_id,
         outcome=outcome,
         disposition=disposition,
-        conversation=answered,
         right_party=right_party,
         seconds=setup + talk,
     )

@@ -22,6 +22,7 @@ from huikuan.db import make_sessionmaker
 from huikuan.dialer.models import Campaign
 from huikuan.dialer.queue import LineState, WorkItem, WorkQueue, load_work
 from huikuan.dialogue import load_script
+from huikuan.errors import NotFound
 from huikuan.flows import CallResult, CallWork, place_call
 from huikuan.telephony.carrier import Carrier
 from huikuan.types import CallOutcome, Disposition, Relation
@@ -111,8 +112,6 @@ async def _run_day(
     with make_sessionmaker(engine)() as session:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None:
-            from huikuan.errors import NotFound
-
             raise NotFound(f"campaign {campaign_id} not found")
         campaign.status, campaign.started_at = "running", start
         queue = WorkQueue()
@@ -159,22 +158,22 @@ async def _run_day(
                 heapq.heappush(free, (free_at, r))
             else:
                 per_robot[r] += 1
+                result.attempts += 1
                 busy[r] += call.seconds
                 outcomes[str(call.outcome)] += 1
                 dispositions[call.disposition.value] += 1
-                result.connects += int(call.conversation)
+                result.connects += int(call.outcome == CallOutcome.ANSWERED)
                 result.right_party_contacts += int(call.right_party)
                 result.promises += int(call.disposition == Disposition.PTP)
                 ended = free_at + timedelta(seconds=call.seconds)
                 nxt = _after_attempt(item, line, call, ended, rng)
                 heapq.heappush(free, (ended + WRAP_UP, r))
                 if progress is not None:
-                    progress(sum(per_robot), ended)
+                    progress(result.attempts, ended)
             if nxt is not None and nxt < end and not item.done:
                 queue.push(nxt, item)
         campaign.status, campaign.finished_at = "done", end
         session.commit()
-    result.attempts = sum(per_robot)
     result.attempts_per_robot = per_robot
     result.busy_seconds_per_robot = [round(b) for b in busy]
     result.denials_by_rule = dict(denials)
