@@ -6,10 +6,10 @@ Callers own transactions (CONVENTIONS #2): a request, a worker job or a CLI comm
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
@@ -23,6 +23,16 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+IN_CLAUSE_CHUNK = 900  # bound parameters per IN (...) look-up, well under every backend's limit
+T = TypeVar("T")
+
+
+def chunked(items: Sequence[T], size: int = IN_CLAUSE_CHUNK) -> Iterator[Sequence[T]]:
+    """Slices of `items` small enough for one `IN (...)` look-up on any backend."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class Base(DeclarativeBase):

@@ -9,9 +9,9 @@ same as the type decorator's while it is not invoked once per value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import LargeBinary, Table, column, insert, select, table
 from sqlalchemy.engine import Dialect
@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.sql.type_api import TypeEngine
 
+from huikuan.db import chunked
 from huikuan.portfolio.models import Account, Batch, Contact, Creditor, Debtor
 from huikuan.security.crypto import EncryptedText, cipher
 
-CHUNK = 900  # bound parameters per IN (…) look-up, well under every backend's limit
-T = TypeVar("T")
 DEBTOR: Table = Debtor.__table__  # type: ignore[assignment]  # declarative tables are Tables
 CONTACT: Table = Contact.__table__  # type: ignore[assignment]  # same
 ACCOUNT: Table = Account.__table__  # type: ignore[assignment]  # same
@@ -68,11 +67,6 @@ def _encrypt_rows(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> list[
     return out
 
 
-def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def get_or_create_creditor(session: Session, code: str) -> int:
     found = session.scalar(select(Creditor.id).where(Creditor.code == code))
     if found is not None:
@@ -96,7 +90,7 @@ def create_batch(session: Session, creditor_id: int, name: str, sha256: str) -> 
 
 def existing_loan_refs(session: Session, creditor_id: int, refs: Sequence[str]) -> set[str]:
     found: set[str] = set()
-    for chunk in _chunks(refs):
+    for chunk in chunked(refs):
         found.update(
             session.scalars(
                 select(Account.loan_ref).where(
@@ -109,7 +103,7 @@ def existing_loan_refs(session: Session, creditor_id: int, refs: Sequence[str]) 
 
 def existing_debtors(session: Session, identity_keys: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for chunk in _chunks(identity_keys):
+    for chunk in chunked(identity_keys):
         rows = session.execute(select(Debtor.identity_key, Debtor.id).where(Debtor.identity_key.in_(chunk)))
         found.update((key, debtor_id) for key, debtor_id in rows)
     return found
@@ -117,7 +111,7 @@ def existing_debtors(session: Session, identity_keys: Sequence[str]) -> dict[str
 
 def existing_contacts(session: Session, debtor_ids: Sequence[int]) -> set[tuple[int, str]]:
     found: set[tuple[int, str]] = set()
-    for chunk in _chunks(debtor_ids):
+    for chunk in chunked(debtor_ids):
         rows = session.execute(
             select(Contact.debtor_id, Contact.number_key).where(Contact.debtor_id.in_(chunk))
         )

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from huikuan.portfolio import repository
 from huikuan.portfolio.service import import_bytes
 from huikuan.security.crypto import cipher
-from huikuan.sim.models import SimLine, SimPersona
+from huikuan.sim import repository as sim_repository
 from huikuan.sim.portfolio import generate_rows, to_csv
 
 SIM_CREDITOR = "sim"
@@ -35,11 +34,7 @@ def create_portfolio(
     if result.already_imported:
         return result.batch_id
     debtor_of_loan = repository.batch_debtors(session, result.batch_id)
-    has_persona = set(
-        session.scalars(
-            select(SimPersona.debtor_id).where(SimPersona.debtor_id.in_(set(debtor_of_loan.values())))
-        )
-    )
+    has_persona = sim_repository.debtors_with_persona(session, sorted(set(debtor_of_loan.values())))
     personas = []
     truth_of: dict[tuple[int, str], str] = {}
     index_key = cipher().blind_index
@@ -54,20 +49,12 @@ def create_portfolio(
             )
         for column, truth in row.lines.items():
             truth_of.setdefault((debtor_id, index_key(row.e164[column], "phone")), truth.value)
-    lines = [
-        {"contact_id": contact_id, "truth": truth_of[(debtor_id, key)]}
+    truth_of_contact = {
+        contact_id: truth_of[(debtor_id, key)]
         for contact_id, debtor_id, key in repository.batch_contacts(session, result.batch_id)
         if (debtor_id, key) in truth_of
-    ]
-    known_lines = set(
-        session.scalars(
-            select(SimLine.contact_id).where(SimLine.contact_id.in_([x["contact_id"] for x in lines]))
-        )
-    )
-    lines = [x for x in lines if x["contact_id"] not in known_lines]
-    if personas:
-        session.execute(insert(SimPersona), personas)
-    if lines:
-        session.execute(insert(SimLine), lines)
-    session.flush()
+    }
+    known_lines = sim_repository.contacts_with_line(session, list(truth_of_contact))
+    lines = [{"contact_id": c, "truth": t} for c, t in truth_of_contact.items() if c not in known_lines]
+    sim_repository.insert_truths(session, personas, lines)
     return result.batch_id
