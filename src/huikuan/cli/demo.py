@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from huikuan.analytics.render import kpi_table
 from huikuan.analytics.service import compute_kpis
+from huikuan.cli.options import parse_day
 from huikuan.config import get_settings
 from huikuan.db import session_scope
 from huikuan.dialer import DayResult, run_day
@@ -105,10 +106,7 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(8000, help="console port"),
     ) -> None:
         """Run a full simulated collection day and serve the console / 运行一个模拟催收日。"""
-        try:
-            the_day = date.fromisoformat(day) if day else datetime.now(DEMO_ZONE).date()
-        except ValueError as exc:
-            raise InvalidInput("--date must be YYYY-MM-DD") from exc
+        the_day = parse_day(day, "--date", default=lambda: datetime.now(DEMO_ZONE).date())
         if accounts < 1 or robots < 1:
             raise InvalidInput("--accounts and --robots must be at least 1")
         url = demo_database_url()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from huikuan.cli.options import parse_day
 from huikuan.errors import InvalidInput
 from huikuan.portfolio.quality import CHECKS
 from huikuan.portfolio.schemas import COLUMN_BY_KEY, ImportResult
@@ -36,10 +36,7 @@ def accounts(
     from huikuan.portfolio.service import import_file
     from huikuan.runtime import open_database
 
-    try:
-        day = date.fromisoformat(as_of) if as_of else date.today()
-    except ValueError as exc:
-        raise InvalidInput("--as-of must be YYYY-MM-DD") from exc
+    day = parse_day(as_of, "--as-of")
     if not batch.strip():
         raise InvalidInput("--batch must not be empty")
     engine = open_database(get_settings())

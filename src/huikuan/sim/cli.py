@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
 
+from huikuan.cli.options import parse_day
 from huikuan.errors import InvalidInput
 
 app = typer.Typer(help="Simulation / 模拟", no_args_is_help=True)
@@ -28,10 +28,7 @@ def portfolio(
     """Create a synthetic portfolio / 生成模拟资产包。"""
     from rich.console import Console
 
-    try:
-        day = date.fromisoformat(as_of) if as_of else date.today()
-    except ValueError as exc:
-        raise InvalidInput("--as-of must be YYYY-MM-DD") from exc
+    day = parse_day(as_of, "--as-of")
     if jurisdiction not in ("CN", "US"):
         raise InvalidInput("--jurisdiction must be CN or US")
     if accounts < 1:
