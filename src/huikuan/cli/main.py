@@ -32,6 +32,7 @@ def _register() -> None:
         ("huikuan.sim.cli", "sim"),
         ("huikuan.outcomes.cli", "export"),
         ("huikuan.security.cli", "audit"),
+        ("huikuan.compliance.cli", "compliance"),
         ("huikuan.web.cli", None),
     ):
         try:
