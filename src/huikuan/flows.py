@@ -68,7 +68,7 @@ async def place_call(
     after the reservation; the caller commits at the end)."""
     script = script or load_script()
     at = clock.now()
-    decision = compliance.reserve(session, work.contact, at, Channel.VOICE)
+    decision = compliance.reserve(session, work.contact, at, Channel.VOICE, artificial_voice=True)
     if not decision.allowed or decision.ledger_entry_id is None:
         return CallResult(decision=decision)
     debtor_id = work.contact.debtor_id

@@ -1,6 +1,6 @@
 """Compliance: rule packs, the contact ledger and its atomic `reserve`, contact stops."""
 
-from huikuan.compliance.rules import CN_PACK, PACKS, RulePack, pack_for
+from huikuan.compliance.rules import CN_PACK, PACKS, US_PACK, RulePack, pack_for
 from huikuan.compliance.schemas import (
     ContactInfo,
     DebtorInfo,
@@ -16,6 +16,7 @@ from huikuan.compliance.service import open_stop, record_outcome, reserve
 __all__ = [
     "CN_PACK",
     "PACKS",
+    "US_PACK",
     "ContactInfo",
     "DebtorInfo",
     "Decision",

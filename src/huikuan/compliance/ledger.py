@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from huikuan.compliance.models import LedgerEntry
@@ -13,8 +14,16 @@ from huikuan.portfolio.models import Debtor
 from huikuan.types import CallOutcome, Channel, Relation
 
 
-def lock_debtor(session: Session, debtor_id: int) -> tuple[str, str] | None:
-    """Take the per-debtor lock; returns (jurisdiction, timezone), or None if no such debtor.
+@dataclass(frozen=True, slots=True)
+class LockedDebtor:
+    jurisdiction: str
+    timezone: str
+    other_timezones: tuple[str, ...]
+    ai_voice_consent: bool
+
+
+def lock_debtor(session: Session, debtor_id: int) -> LockedDebtor | None:
+    """Take the per-debtor lock and read what rules need of the debtor; None if no such debtor.
 
     `UPDATE … SET contact_seq = contact_seq + 1` is portable: a row lock on PostgreSQL held to
     the end of the transaction, the database write lock on SQLite. It must be the first
@@ -24,12 +33,18 @@ def lock_debtor(session: Session, debtor_id: int) -> tuple[str, str] | None:
         update(Debtor)
         .where(Debtor.id == debtor_id)
         .values(contact_seq=Debtor.contact_seq + 1)
-        .returning(Debtor.jurisdiction, Debtor.timezone)
+        .returning(Debtor.jurisdiction, Debtor.timezone, Debtor.other_timezones, Debtor.ai_voice_consent)
     ).one_or_none()
-    return None if row is None else (row[0], row[1])
+    if row is None:
+        return None
+    return LockedDebtor(row[0], row[1], tuple((row[2] or "").split()), bool(row[3]))
 
 
 def history(session: Session, debtor_id: int, since: datetime) -> tuple[HistoryEntry, ...]:
+    """The debtor's ledger since `since`, and every third-party entry whatever its age.
+
+    Third-party rules ("never again after a refusal", "once only") have no time window.
+    """
     rows = session.execute(
         select(
             LedgerEntry.contact_id,
@@ -39,8 +54,12 @@ def history(session: Session, debtor_id: int, since: datetime) -> tuple[HistoryE
             LedgerEntry.outcome,
             LedgerEntry.conversation,
             LedgerEntry.refused_further_contact,
+            LedgerEntry.channel,
         )
-        .where(LedgerEntry.debtor_id == debtor_id, LedgerEntry.at >= since)
+        .where(
+            LedgerEntry.debtor_id == debtor_id,
+            or_(LedgerEntry.at >= since, LedgerEntry.relation != Relation.SELF.value),
+        )
         .order_by(LedgerEntry.at, LedgerEntry.id)
     ).all()
     return tuple(
@@ -52,6 +71,7 @@ def history(session: Session, debtor_id: int, since: datetime) -> tuple[HistoryE
             outcome=None if r[4] is None else CallOutcome(r[4]),
             conversation=bool(r[5]),
             refused_further_contact=bool(r[6]),
+            channel=Channel(r[7]),
         )
         for r in rows
     )

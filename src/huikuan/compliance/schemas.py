@@ -29,10 +29,21 @@ class ContactInfo:
 
 @dataclass(frozen=True, slots=True)
 class DebtorInfo:
+    """The debtor as rules see it: where they are (every candidate zone) and their numbers.
+
+    `timezone` is the best-known zone; `other_timezones` are further candidates (a US area code
+    that spans zones, a number and an address in different zones). Time rules must hold in all.
+    """
+
     id: int
     jurisdiction: str
     timezone: str
     contacts: tuple[ContactInfo, ...] = ()
+    other_timezones: tuple[str, ...] = ()
+
+    @property
+    def timezones(self) -> tuple[str, ...]:
+        return (self.timezone, *(z for z in self.other_timezones if z != self.timezone))
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +57,23 @@ class HistoryEntry:
     outcome: CallOutcome | None
     conversation: bool
     refused_further_contact: bool = False
+    channel: Channel = Channel.VOICE
+
+    @property
+    def in_progress(self) -> bool:
+        return self.outcome is None
 
 
 @dataclass(frozen=True, slots=True)
 class Flags:
+    """Facts about the debtor that stop or allow contact whatever the history says.
+
+    `ai_voice_consent` is the consumer's prior express consent to artificial-voice calls (TCPA,
+    FCC 24-17); None means not known, which a rule needing consent treats as no consent.
+    """
+
     open_stops: tuple[StopKind, ...] = ()
+    ai_voice_consent: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +83,7 @@ class Proposal:
     contact: ContactInfo
     at: datetime
     channel: Channel = Channel.VOICE
+    artificial_voice: bool = False  # a robot (AI or recorded voice) would speak on this call
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,18 +15,26 @@ from huikuan.portfolio.models import Contact
 from huikuan.types import CallOutcome, Channel, ContactStatus
 
 
-def reserve(session: Session, contact: Contact, at: datetime, channel: Channel = Channel.VOICE) -> Decision:
+def reserve(
+    session: Session,
+    contact: Contact,
+    at: datetime,
+    channel: Channel = Channel.VOICE,
+    *,
+    artificial_voice: bool = False,
+) -> Decision:
     """Decide whether `contact` may be reached at `at` and, if so, record the reservation.
 
     Runs under the per-debtor lock, so the counts it reads cannot change until the caller's
-    transaction ends; every decision, allowed or denied, is recorded.
+    transaction ends; every decision, allowed or denied, is recorded. `artificial_voice` says a
+    robot would speak (the US pack then needs the consumer's consent).
     """
     if at.tzinfo is None:
         raise ValueError("reserve() needs a timezone-aware instant")
     locked = ledger.lock_debtor(session, contact.debtor_id)
     if locked is None:
         raise NotFound(f"debtor {contact.debtor_id} not found")
-    jurisdiction, tz = locked
+    jurisdiction = locked.jurisdiction
     pack = pack_for(jurisdiction)
     contacts = repository.debtor_contacts(session, contact.debtor_id)
     info = next((c for c in contacts if c.id == contact.id), None)
@@ -34,10 +42,19 @@ def reserve(session: Session, contact: Contact, at: datetime, channel: Channel =
         raise NotFound(f"contact {contact.id} not found for debtor {contact.debtor_id}")
 
     inp = RuleInput(
-        debtor=DebtorInfo(id=contact.debtor_id, jurisdiction=jurisdiction, timezone=tz, contacts=contacts),
+        debtor=DebtorInfo(
+            id=contact.debtor_id,
+            jurisdiction=jurisdiction,
+            timezone=locked.timezone,
+            contacts=contacts,
+            other_timezones=locked.other_timezones,
+        ),
         history=ledger.history(session, contact.debtor_id, since=at - LOOKBACK),
-        flags=Flags(open_stops=repository.open_stops(session, contact.debtor_id)),
-        proposal=Proposal(contact=info, at=at, channel=channel),
+        flags=Flags(
+            open_stops=repository.open_stops(session, contact.debtor_id),
+            ai_voice_consent=locked.ai_voice_consent,
+        ),
+        proposal=Proposal(contact=info, at=at, channel=channel, artificial_voice=artificial_voice),
     )
     decision = pack.decide(inp)
     if decision.allowed:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from huikuan.db import Base, UTCDateTime
@@ -46,6 +46,10 @@ class Debtor(Base):
     region: Mapped[str | None] = mapped_column(String(100))
     dialect: Mapped[str] = mapped_column(String(16), default="cmn")
     timezone: Mapped[str] = mapped_column(String(64))
+    # Further candidate zones, space-separated (a US area code spanning zones, numbers in several).
+    other_timezones: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    # Prior express consent to artificial-voice (robot) calls: needed under the US pack (TCPA).
+    ai_voice_consent: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # Bumped by every compliance reservation: the portable per-debtor lock (see compliance).
     contact_seq: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 17:35:15.738618
+Create Date: 2026-11-24 19:21:26.604886
 """
 
 from collections.abc import Sequence
@@ -64,6 +64,8 @@ def upgrade() -> None:
     sa.Column('region', sa.String(length=100), nullable=True),
     sa.Column('dialect', sa.String(length=16), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
+    sa.Column('other_timezones', sa.String(length=400), server_default='', nullable=False),
+    sa.Column('ai_voice_consent', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('contact_seq', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_debtor')),
     sa.UniqueConstraint('identity_key', name=op.f('uq_debtor_identity_key'))
