@@ -1,10 +1,16 @@
-"""Scripts (话术) and their versions; the content is YAML kept as data."""
+"""Scripts (话术) and their versions; the content is YAML kept as data.
+
+A version moves draft → submitted → approved → retired (a rejection sends it back to draft);
+only an approved version runs, and at most one version of a script is approved at a time
+(a partial unique index, so two concurrent approvals cannot both win).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huikuan.db import Base, UTCDateTime
@@ -14,14 +20,23 @@ class Script(Base):
     __tablename__ = "script"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)  # "<id>.<lang>", e.g. reminder.zh-CN
     name: Mapped[str] = mapped_column(String(200))
     treatment: Mapped[str] = mapped_column(String(32))
 
 
 class ScriptVersion(Base):
     __tablename__ = "script_version"
-    __table_args__ = (UniqueConstraint("script_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("script_id", "version"),
+        Index(
+            "uq_script_version_one_approved",
+            "script_id",
+            unique=True,
+            sqlite_where=text("status = 'approved'"),
+            postgresql_where=text("status = 'approved'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     script_id: Mapped[int] = mapped_column(ForeignKey("script.id"), index=True)
@@ -32,3 +47,8 @@ class ScriptVersion(Base):
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rejected_reason: Mapped[str | None] = mapped_column(Text)  # the last rejection's reason
+    # The findings of the last approval attempt (node ids, categories; never debtor data).
+    lint_report: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

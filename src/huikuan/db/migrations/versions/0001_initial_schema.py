@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 19:21:26.604886
+Create Date: 2026-11-24 19:24:41.442582
 """
 
 from collections.abc import Sequence
@@ -120,6 +120,10 @@ def upgrade() -> None:
     sa.Column('approved_by', sa.Integer(), nullable=True),
     sa.Column('approved_at', huikuan.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', huikuan.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', huikuan.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('retired_at', huikuan.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('rejected_reason', sa.Text(), nullable=True),
+    sa.Column('lint_report', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['approved_by'], ['app_user.id'], name=op.f('fk_script_version_approved_by_app_user')),
     sa.ForeignKeyConstraint(['author_id'], ['app_user.id'], name=op.f('fk_script_version_author_id_app_user')),
     sa.ForeignKeyConstraint(['script_id'], ['script.id'], name=op.f('fk_script_version_script_id_script')),
@@ -128,6 +132,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('script_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_script_version_script_id'), ['script_id'], unique=False)
+        batch_op.create_index('uq_script_version_one_approved', ['script_id'], unique=True, sqlite_where=sa.text("status = 'approved'"), postgresql_where=sa.text("status = 'approved'"))
 
     op.create_table('sim_persona',
     sa.Column('debtor_id', sa.Integer(), nullable=False),
@@ -402,6 +407,7 @@ def downgrade() -> None:
     op.drop_table('account')
     op.drop_table('sim_persona')
     with op.batch_alter_table('script_version', schema=None) as batch_op:
+        batch_op.drop_index('uq_script_version_one_approved', sqlite_where=sa.text("status = 'approved'"), postgresql_where=sa.text("status = 'approved'"))
         batch_op.drop_index(batch_op.f('ix_script_version_script_id'))
 
     op.drop_table('script_version')
