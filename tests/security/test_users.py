@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from huikuan.errors import Conflict, InvalidInput, NotFound
 from huikuan.security.users import Role, authenticate, create_user, find_user, get_user, has_role
 
-PASSWORD = "correct horse battery"
+PASSWORD = "correct horse battery"  # noqa: S105 - a test fixture, not a secret
 
 
 def test_create_user_stores_an_argon2id_hash_not_the_password(session: Session) -> None:
