@@ -106,3 +106,16 @@ def mark_contact(
         values["refused_contact"] = True
     if values:
         session.execute(update(Contact).where(Contact.id == contact_id).values(**values))
+
+
+def stops(session: Session, *, open_only: bool, debtor_id: int | None = None) -> list[Complaint]:
+    stmt = select(Complaint).order_by(Complaint.opened_at, Complaint.id)
+    if open_only:
+        stmt = stmt.where(Complaint.status == "open")
+    if debtor_id is not None:
+        stmt = stmt.where(Complaint.debtor_id == debtor_id)
+    return list(session.execute(stmt).scalars())
+
+
+def get_stop(session: Session, stop_id: int) -> Complaint | None:
+    return session.get(Complaint, stop_id)

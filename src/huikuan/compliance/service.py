@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from huikuan.compliance import ledger, repository
 from huikuan.compliance.rules import LOOKBACK, pack_for
 from huikuan.compliance.schemas import DebtorInfo, Decision, Flags, Proposal, RuleInput, StopKind
-from huikuan.errors import NotFound
+from huikuan.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from huikuan.portfolio.models import Contact
+from huikuan.security import audit, users
 from huikuan.types import CallOutcome, Channel, ContactStatus
 
 
@@ -104,4 +105,64 @@ def open_stop(
     """Open a complaint, dispute or cease request: all contact stops until a person clears it."""
     return repository.insert_stop(
         session, debtor_id=debtor_id, kind=kind, at=at, attempt_id=attempt_id, details=details
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StopView:
+    """A stop as an officer's list shows it: ids and facts, no personal data."""
+
+    id: int
+    debtor_id: int
+    kind: StopKind
+    status: str
+    opened_at: datetime
+    attempt_id: int | None
+    cleared_by: int | None
+    cleared_at: datetime | None
+    cleared_reason: str | None
+
+
+def list_stops(session: Session, *, open_only: bool = True, debtor_id: int | None = None) -> list[StopView]:
+    return [
+        StopView(
+            id=s.id,
+            debtor_id=s.debtor_id,
+            kind=StopKind(s.kind),
+            status=s.status,
+            opened_at=s.opened_at,
+            attempt_id=s.attempt_id,
+            cleared_by=s.cleared_by,
+            cleared_at=s.cleared_at,
+            cleared_reason=s.cleared_reason,
+        )
+        for s in repository.stops(session, open_only=open_only, debtor_id=debtor_id)
+    ]
+
+
+def clear_stop(session: Session, stop_id: int, *, officer_id: int, reason: str, at: datetime) -> None:
+    """A compliance officer lifts a stop, saying why; recorded on the stop and in the audit log."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InvalidInput("解除须说明理由 / clearing a stop needs a reason")
+    officer = users.get_user(session, officer_id)
+    if not officer.active or not users.has_role(officer, users.Role.COMPLIANCE_OFFICER):
+        raise PermissionDenied("只有合规专员可以解除 / only a compliance officer may clear a stop")
+    stop = repository.get_stop(session, stop_id)
+    if stop is None:
+        raise NotFound(f"没有该停止记录 / stop {stop_id} not found")
+    if stop.status != "open":
+        raise Conflict(f"停止记录 {stop_id} 已解除 / stop {stop_id} is already cleared")
+    stop.status = "cleared"
+    stop.cleared_by = officer_id
+    stop.cleared_at = at
+    stop.cleared_reason = reason
+    audit.append(
+        session,
+        actor=f"user:{officer_id}",
+        action="compliance.stop.clear",
+        entity="complaint",
+        entity_id=str(stop_id),
+        details={"debtor_id": stop.debtor_id, "kind": stop.kind, "reason": reason},
+        at=at,
     )

@@ -202,3 +202,13 @@ class LooseningRefused(InvalidInput):
             f"设置会放宽规则 {rule_id} 的 {name}，须合规专员记录例外 / "
             f"setting {name!r} would loosen {rule_id}; it needs a compliance officer's recorded override"
         )
+
+
+def without_rules(pack: RulePack, rule_ids: set[str]) -> RulePack:
+    """The pack with some reserve rules left out: for replays that lack the facts they need.
+
+    Not a setting (no override can be recorded for it); only audits of exports use it, and they
+    report which rules they could not check.
+    """
+    specs = tuple(replace(s, enabled=False) if s.id in rule_ids else s for s in pack.specs)
+    return replace(pack, specs=specs)
