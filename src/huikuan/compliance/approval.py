@@ -1,0 +1,431 @@
+"""Script approval (话术审批): the lint and the policy of who may approve, reject or retire.
+
+A version runs only once a compliance officer who did not write it approved it, and only if
+the lint finds nothing. The lint renders every line with sample slot values and asks the
+content guard about it in the context of who can hear it, then checks the disclosures the
+rule packs require:
+
+* who hears a node: a node reachable from `start` before identity is confirmed (an edge
+  `confirm_identity` out of a `verifies_identity` node) or from `third_party_start` may be
+  heard by anyone who answered → THIRD_PARTY; the rest → DEBTOR. Shared `lines` can be said at
+  any moment → THIRD_PARTY, and `lines.voicemail*` → VOICEMAIL. A `discloses_debt` node that a
+  third party can reach is a finding of its own (CN.THIRD_PARTY / US.THIRD_PARTY).
+* openings (`start` and `third_party_start`): in CN they are checked as OPENING (the guard
+  wants the AI label there) and as THIRD_PARTY (whoever answers may not be the debtor). In US
+  they are checked as THIRD_PARTY only: the guard's US OPENING wants the §1006.18(e) debt-
+  collector disclosure in the first sentence, but before identity is confirmed that sentence
+  would tell a third party that a debt exists (§1006.6(d), §1006.10). US scripts therefore
+  identify the AI voice in the opening and give the full disclosure in the first
+  `discloses_debt` node after identity confirmation; the lint requires exactly that.
+* CN.AI_LABEL / US.AI_VOICE: every variant of both openings says the caller is an AI or
+  automated voice and no line denies it; `lines.robot_answer` exists and says so truthfully.
+* US.DISCLOSE: every first `discloses_debt` node on a path from the opening says it is a debt
+  collector attempting to collect a debt and that information will be used for that purpose.
+
+Findings name node ids, never debtor data: the sample slot values are fictitious.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from huikuan.compliance import guard
+from huikuan.compliance.guard import Context
+from huikuan.dialogue import versions
+from huikuan.dialogue.engine import Node, Script
+from huikuan.dialogue.render import render
+from huikuan.dialogue.versions import VersionInfo
+from huikuan.errors import InvalidInput, PermissionDenied
+from huikuan.security.users import Role, get_user, has_role
+
+# Fictitious values, so the guard sees sentences as they will be said.
+SAMPLE_SLOTS: dict[str, dict[str, str]] = {
+    "zh-CN": {
+        "name": "王小明",
+        "platform": "小橙科技",
+        "amount": "3280.50",
+        "due_date": "3月15日",
+        "promise_amount": "2000",
+        "promise_date": "3月20日",
+    },
+    "en-US": {
+        "name": "Alex Morgan",
+        "platform": "Northgate Services",
+        "amount": "482.16",
+        "due_date": "March 15",
+        "promise_amount": "200",
+        "promise_date": "March 20",
+    },
+}
+PRE_IDENTITY_SLOTS = ("name", "platform")  # all the engine fills before identity is confirmed
+CAPTURE_TARGETS = ("ask_amount", "ask_date", "readback")  # where a `capture: promise` node leads
+
+_AI_SELF = {
+    "zh-CN": re.compile(r"智能语音|语音助手|智能助[手理]|智能客服|智能外呼|AI|ＡＩ|人工智能|机器人|虚拟助手"),
+    "en-US": re.compile(
+        r"\b(automated|artificial|AI|A\.I\.|AI-generated|virtual (assistant|agent)|digital assistant|"
+        r"robot|computer[- ]generated)\b",
+        re.IGNORECASE,
+    ),
+}
+_AI_DENIAL = {
+    "zh-CN": re.compile(r"不是(机器人|AI|ＡＩ|人工智能|智能)|我是真人|真人客服"),
+    "en-US": re.compile(
+        r"\b(i am|i'm) (a )?(real|live) (person|human|representative|agent)\b|"
+        r"\bnot an? (robot|machine|ai|automated|recording)\b",
+        re.IGNORECASE,
+    ),
+}
+_MINI_MIRANDA = (
+    re.compile(r"\bdebt collector\b", re.IGNORECASE),
+    re.compile(r"\bcollect a debt\b", re.IGNORECASE),
+    re.compile(r"\binformation\b.*\bused for that purpose\b", re.IGNORECASE),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem in a script: where (node id and part), which rule, and why."""
+
+    node: str  # a node id, or "lines.<key>"
+    part: str  # "say#2", "reask", "" for the node as a whole
+    rule: str  # e.g. CN.CONTENT, CN.AI_LABEL, US.DISCLOSE, US.THIRD_PARTY, SCRIPT.SLOT
+    zh: str
+    en: str
+    categories: tuple[str, ...] = ()
+    context: str | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.node} {self.part}".strip()
+
+    def describe(self) -> str:
+        return f"{self.where} [{self.rule}] {self.zh} / {self.en}"
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["categories"] = list(self.categories)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    version: VersionInfo
+    retired: VersionInfo | None  # the previously approved version this approval retired
+
+
+def jurisdiction_of(lang: str) -> str:
+    """zh-CN scripts answer to the CN pack, en-US scripts to the US pack."""
+    return "US" if lang == "en-US" else "CN"
+
+
+# --- lint -------------------------------------------------------------------------------------
+
+
+def lint(content: str) -> list[Finding]:
+    """Every finding in a script's YAML; InvalidInput when it is not a script at all."""
+    return lint_script(versions.parse_content(content))
+
+
+def lint_script(script: Script) -> list[Finding]:
+    """Every finding in a parsed script (an empty list: the script may be approved)."""
+    j = jurisdiction_of(script.lang)
+    pre_identity = _reachable(script, script.start, stop_at_identity=True)
+    third_party = _reachable(script, script.third_party_start, stop_at_identity=False)
+    heard_by_anyone = pre_identity | third_party
+    openings = {script.start, script.third_party_start}
+    findings: list[Finding] = []
+
+    for node in script.nodes.values():
+        if node.discloses_debt and node.id in heard_by_anyone:
+            findings.append(
+                Finding(
+                    node.id,
+                    "",
+                    f"{j}.THIRD_PARTY",
+                    "披露债务的节点在确认身份前可达",
+                    "discloses the debt but can be reached before identity is confirmed",
+                )
+            )
+        if node.id in openings:
+            contexts = (Context.OPENING, Context.THIRD_PARTY) if j == "CN" else (Context.THIRD_PARTY,)
+        elif node.id in heard_by_anyone:
+            contexts = (Context.THIRD_PARTY,)
+        else:
+            contexts = (Context.DEBTOR,)
+        slots = _slots(script.lang, restricted=node.id in heard_by_anyone)
+        for part, template in _templates(node):
+            findings.extend(_check_line(script.lang, j, node.id, part, template, slots, contexts))
+
+    for key, template in script.lines.items():
+        context = Context.VOICEMAIL if key.startswith("voicemail") else Context.THIRD_PARTY
+        slots = _slots(script.lang, restricted=True)
+        findings.extend(_check_line(script.lang, j, f"lines.{key}", "", template, slots, (context,)))
+
+    findings.extend(_ai_label(script, j, openings))
+    if j == "US":
+        findings.extend(_us_disclosure(script))
+    return findings
+
+
+def _templates(node: Node) -> Iterator[tuple[str, str]]:
+    for i, template in enumerate(node.say, start=1):
+        yield f"say#{i}", template
+    if node.reask:
+        yield "reask", node.reask
+
+
+def _slots(lang: str, *, restricted: bool) -> dict[str, str]:
+    sample = SAMPLE_SLOTS[lang]
+    return {k: v for k, v in sample.items() if k in PRE_IDENTITY_SLOTS} if restricted else dict(sample)
+
+
+def _check_line(
+    lang: str,
+    j: str,
+    node_id: str,
+    part: str,
+    template: str,
+    slots: Mapping[str, str],
+    contexts: Iterable[Context],
+) -> list[Finding]:
+    try:
+        text = render(template, slots)
+    except (KeyError, IndexError, ValueError):
+        return [
+            Finding(
+                node_id,
+                part,
+                "SCRIPT.SLOT",
+                "含有此处不可用的占位符（确认身份前只能用{name}和{platform}）",
+                "uses a slot that has no value here (before identity only {name} and {platform})",
+            )
+        ]
+    out = []
+    for context in contexts:
+        verdict = guard.check(text, lang, context)
+        if verdict.allowed:
+            continue
+        categories = tuple(c.value for c in verdict.categories)
+        out.append(
+            Finding(
+                node_id,
+                part,
+                _rule_for(j, categories),
+                f"内容审查未通过（{context.value}）：{', '.join(categories) or '空'}",
+                f"blocked by the content guard as {context.value}: {', '.join(categories) or 'empty'}",
+                categories=categories,
+                context=context.value,
+            )
+        )
+    return out
+
+
+def _rule_for(j: str, categories: tuple[str, ...]) -> str:
+    if "third_party_disclosure" in categories:
+        return f"{j}.THIRD_PARTY"
+    if categories == ("missing_disclosure",):
+        return "CN.AI_LABEL" if j == "CN" else "US.DISCLOSE"
+    return f"{j}.CONTENT"
+
+
+def _ai_label(script: Script, j: str, openings: set[str]) -> list[Finding]:
+    rule = "CN.AI_LABEL" if j == "CN" else "US.AI_VOICE"
+    says_ai, denies_ai = _AI_SELF[script.lang], _AI_DENIAL[script.lang]
+    out = []
+    for node_id in sorted(openings):
+        for part, template in _templates(script.nodes[node_id]):
+            if part == "reask":
+                continue  # a re-asked question follows the opening that already said it
+            if not says_ai.search(template) or denies_ai.search(template):
+                out.append(
+                    Finding(
+                        node_id,
+                        part,
+                        rule,
+                        "开场白须说明是智能语音助手（AI）",
+                        "the opening must say the caller is an AI / automated voice",
+                    )
+                )
+    answer = script.lines.get("robot_answer")
+    if answer is None or not says_ai.search(answer) or denies_ai.search(answer):
+        out.append(
+            Finding(
+                "lines.robot_answer",
+                "",
+                rule,
+                "须有如实回答“你是机器人吗”的话术",
+                'needs a truthful answer to "are you a robot?"',
+            )
+        )
+    for node in script.nodes.values():
+        for part, template in _templates(node):
+            if denies_ai.search(template):
+                out.append(Finding(node.id, part, rule, "不得否认是AI", "must not deny being an AI voice"))
+    return out
+
+
+def _us_disclosure(script: Script) -> list[Finding]:
+    out = []
+    for node_id in sorted(_first_disclosing(script)):
+        for part, template in _templates(script.nodes[node_id]):
+            if not all(p.search(template) for p in _MINI_MIRANDA):
+                out.append(
+                    Finding(
+                        node_id,
+                        part,
+                        "US.DISCLOSE",
+                        "确认身份后的第一句债务内容须声明：债务催收方、正在催收债务、所获信息将用于此目的",
+                        "the first debt sentence after identity confirmation must say this is a debt "
+                        "collector attempting to collect a debt and any information obtained will be "
+                        "used for that purpose (§1006.18(e))",
+                    )
+                )
+    return out
+
+
+def _successors(script: Script, node: Node) -> Iterator[tuple[str, str]]:
+    for intent, target in node.on.items():
+        yield intent, target
+    if node.capture == "promise":
+        for target in CAPTURE_TARGETS:
+            yield "capture", target
+
+
+def _reachable(script: Script, start: str, *, stop_at_identity: bool) -> set[str]:
+    """Nodes reachable from `start`; with `stop_at_identity`, not past an identity confirmation."""
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        node = script.nodes[queue.popleft()]
+        for intent, target in _successors(script, node):
+            if stop_at_identity and node.verifies_identity and intent == "confirm_identity":
+                continue
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return seen
+
+
+def _first_disclosing(script: Script) -> set[str]:
+    """The `discloses_debt` nodes entered from a node that discloses nothing, on paths from start."""
+    first: set[str] = set()
+    seen = {script.start}
+    queue = deque([script.start])
+    while queue:
+        node = script.nodes[queue.popleft()]
+        for _intent, target in _successors(script, node):
+            if script.nodes[target].discloses_debt:
+                first.add(target)
+            elif target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return first
+
+
+# --- policy -----------------------------------------------------------------------------------
+
+
+def approve(session: Session, version_id: int, officer_id: int, at: datetime) -> Approval:
+    """Approve a submitted version: an officer who is not its author, and a clean lint."""
+    officer = get_user(session, officer_id)
+    if not has_role(officer, Role.COMPLIANCE_OFFICER):
+        raise PermissionDenied(
+            f"只有合规专员可以审批话术 / only a compliance officer may approve scripts (user {officer_id})"
+        )
+    version, code = versions.lock_script(session, version_id)
+    if version.author_id == officer_id:
+        raise PermissionDenied(
+            f"不能审批自己编写的话术版本 {version_id} / the author cannot approve their own "
+            f"script version {version_id}"
+        )
+    versions.expect_status(version, versions.VersionStatus.SUBMITTED, "approve")
+    findings = lint(version.content)
+    if findings:
+        listed = "; ".join(f.describe() for f in findings)
+        raise InvalidInput(
+            f"话术版本 {version_id} 检查未通过（{len(findings)}项）/ script version {version_id} "
+            f"failed the lint ({len(findings)}): {listed}"
+        )
+    previous = versions.record_approval(session, version, officer_id=officer_id, at=at, findings=())
+    retired = None
+    if previous is not None:
+        versions.audit_transition(
+            session,
+            at,
+            officer_id,
+            "script.retire",
+            previous,
+            code,
+            reason=f"superseded by version {version.version}",
+            superseded_by=version.id,
+        )
+        retired = versions.info_of(previous, code)
+    versions.audit_transition(
+        session,
+        at,
+        officer_id,
+        "script.approve",
+        version,
+        code,
+        author=version.author_id,
+        retired=None if previous is None else previous.id,
+    )
+    return Approval(version=versions.info_of(version, code), retired=retired)
+
+
+def reject(session: Session, version_id: int, officer_id: int, reason: str, at: datetime) -> VersionInfo:
+    """Send a submitted version back to draft with the officer's reason."""
+    officer = get_user(session, officer_id)
+    if not has_role(officer, Role.COMPLIANCE_OFFICER):
+        raise PermissionDenied(
+            f"只有合规专员可以驳回话术 / only a compliance officer may reject scripts (user {officer_id})"
+        )
+    why = " ".join(reason.split())
+    if not why:
+        raise InvalidInput("驳回须说明理由 / a rejection needs a reason")
+    version, code = versions.lock_script(session, version_id)
+    findings = [f.as_dict() for f in lint(version.content)]
+    versions.record_rejection(session, version, reason=why, findings=findings)
+    versions.audit_transition(
+        session, at, officer_id, "script.reject", version, code, reason=why, findings=len(findings)
+    )
+    return versions.info_of(version, code)
+
+
+def retire(session: Session, version_id: int, officer_id: int, at: datetime, reason: str = "") -> VersionInfo:
+    """Stop an approved version from running (a compliance officer or an admin)."""
+    officer = get_user(session, officer_id)
+    if not (has_role(officer, Role.COMPLIANCE_OFFICER) or has_role(officer, Role.ADMIN)):
+        raise PermissionDenied(
+            f"只有合规专员或管理员可以停用话术 / only a compliance officer or an admin may retire "
+            f"scripts (user {officer_id})"
+        )
+    version, code = versions.lock_script(session, version_id)
+    versions.record_retirement(session, version, at=at)
+    why = " ".join(reason.split()) or "retired by hand"
+    versions.audit_transition(session, at, officer_id, "script.retire", version, code, reason=why)
+    return versions.info_of(version, code)
+
+
+def approve_builtin_scripts(
+    session: Session, *, author_id: int, officer_id: int, at: datetime
+) -> dict[str, int]:
+    """Import, submit and approve each shipped script whose approved content differs; code → id."""
+    out: dict[str, int] = {}
+    for code, content in versions.builtin_contents().items():
+        current = versions.approved_version(session, code)
+        if current is not None and current.content == content:
+            out[code] = current.id
+            continue
+        draft = versions.create_draft(session, content, author_id=author_id, at=at)
+        versions.submit(session, draft.id, by=author_id, at=at)
+        out[code] = approve(session, draft.id, officer_id, at).version.id
+    return out
