@@ -1,62 +1,75 @@
 """The content guard: every sentence the product says or sends is checked before it leaves.
 
-API (stable; the implementation behind it is in this package's modules):
+API (stable):
 
     check(text, lang, context=Context.DEBTOR) -> Verdict(allowed, categories)
     enforce(text, lang, context, safe_line) -> Guarded(text_to_say, verdict)
+    explain(text, lang, context=Context.DEBTOR) -> [(category, frame_id), ...]
 
 `lang` is "zh-CN" or "en-US". `context` says who hears the sentence and when, because the same
 words can be lawful to the debtor and unlawful to a third party (any mention of the debt), and an
-opening line must carry the disclosure (CN AI label; US debt-collector disclosure).
+opening line must carry the disclosure (CN AI label; US debt-collector disclosure and AI voice).
+
+How it decides: the sentence is normalised (`normalize`), the language's concepts are found in it
+(`zh`, `en`: actors, actions, modality, each a small set of patterns, some negatable), and
+*intent frames* combine concepts into a category (`frames`). A sentence is blocked when any frame
+fires; `explain` names the frames. The guard is a hand-written, deterministic classifier, not a
+word list and not a model: no library covers Chinese and English debt-collection content policy,
+no model weights ship with the product, and every block must be explainable to a compliance
+officer. Fast enough for every turn (tens of thousands of sentences per second per core; see
+bench/guard_accuracy.py).
+
+Policy decisions (docs/content-guard.md has the full list, and what the guard does NOT catch):
+- Allowed: the amount, due date, overdue days, fees and interest *per the agreement*, installment
+  and hardship offers, callbacks, disputes, and a truthful, hedged credit-reporting notice
+  ("逾期记录可能按合同约定报送征信", "late payments may be reported to credit bureaus as your
+  agreement allows"), "lawful remedies under the agreement" without naming a concrete action.
+- Blocked as false_legal_claim: blacklists, arrest, detention, jail, criminal charges, police or
+  court action, lawsuits, summons, garnishment, seizure, frozen accounts, travel or children's
+  school bans — the robot never has authority to announce these, so the guard does not try to
+  judge whether one is true; real legal notices go through people and writing.
+- Negated statements pass ("我们不会联系您的单位", "nobody is going to arrest you").
+- Categories are specific first: a threat to tell the employer is exposure_threat, a threat of
+  arrest is false_legal_claim; `threat` is violence, visits and unspecified consequences.
+- THIRD_PARTY and VOICEMAIL: any mention of the debt, arrears, amounts, repayment or collection is
+  third_party_disclosure. OPENING checks the disclosure only; saying no debt detail before the
+  identity check is the dialogue engine's job (`discloses_debt` nodes).
+- An unknown `lang` raises ValueError: an unchecked sentence must never pass silently.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+from huikuan.compliance.guard import en, zh
+from huikuan.compliance.guard.frames import FrameSet
+from huikuan.compliance.guard.normalize import normalize
+from huikuan.compliance.guard.types import Category, Context, Guarded, Verdict
+
+LANGS: dict[str, FrameSet] = {"zh-CN": zh.FRAME_SET, "en-US": en.FRAME_SET}
 
 
-class Category(StrEnum):
-    THREAT = "threat"
-    INSULT = "insult"
-    FALSE_LEGAL_CLAIM = "false_legal_claim"
-    IMPERSONATION = "impersonation"
-    THIRD_PARTY_DISCLOSURE = "third_party_disclosure"
-    EXPOSURE_THREAT = "exposure_threat"
-    DECEPTIVE_AMOUNT = "deceptive_amount"
-    PRESSURE_TO_BORROW = "pressure_to_borrow"
-    MISSING_DISCLOSURE = "missing_disclosure"
+def _frame_set(lang: str) -> FrameSet:
+    try:
+        return LANGS[lang]
+    except KeyError:
+        raise ValueError(f"content guard has no language {lang!r}; use one of {sorted(LANGS)}") from None
 
 
-class Context(StrEnum):
-    DEBTOR = "debtor"  # identity confirmed: the debt may be discussed
-    OPENING = "opening"  # the first sentence of a call: must carry the disclosure
-    THIRD_PARTY = "third_party"  # anyone but the debtor: nothing about the debt at all
-    VOICEMAIL = "voicemail"  # US limited-content message (§1006.2(j))
-    SMS = "sms"
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    allowed: bool
-    categories: tuple[Category, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Guarded:
-    """What is actually said: the sentence, or the safe line when the sentence was blocked."""
-
-    text: str
-    verdict: Verdict
-
-    @property
-    def replaced(self) -> bool:
-        return not self.verdict.allowed
+def explain(text: str, lang: str, context: Context = Context.DEBTOR) -> list[tuple[Category, str]]:
+    """The (category, frame id) pairs that fire on `text`; empty when the sentence is allowed."""
+    frame_set = _frame_set(lang)
+    normalized = normalize(text, lang)
+    if not normalized:
+        return []
+    return [(f.category, f.id) for f in frame_set.fire(normalized, Context(context))]
 
 
 def check(text: str, lang: str, context: Context = Context.DEBTOR) -> Verdict:
-    """Placeholder until the classifier lands: allows everything but empty text."""
-    return Verdict(allowed=bool(text.strip()))
+    """Decide whether `text` may be said or sent in `context`; empty text is never allowed."""
+    if not text.strip():
+        _frame_set(lang)
+        return Verdict(allowed=False)
+    categories = tuple(dict.fromkeys(category for category, _ in explain(text, lang, context)))
+    return Verdict(allowed=not categories, categories=categories)
 
 
 def enforce(text: str, lang: str, context: Context, safe_line: str) -> Guarded:
@@ -67,4 +80,4 @@ def enforce(text: str, lang: str, context: Context, safe_line: str) -> Guarded:
     return Guarded(safe_line, verdict)
 
 
-__all__ = ["Category", "Context", "Guarded", "Verdict", "check", "enforce"]
+__all__ = ["LANGS", "Category", "Context", "Guarded", "Verdict", "check", "enforce", "explain"]

@@ -1,0 +1,44 @@
+"""The guard's public value types (re-exported by `huikuan.compliance.guard`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    THREAT = "threat"
+    INSULT = "insult"
+    FALSE_LEGAL_CLAIM = "false_legal_claim"
+    IMPERSONATION = "impersonation"
+    THIRD_PARTY_DISCLOSURE = "third_party_disclosure"
+    EXPOSURE_THREAT = "exposure_threat"
+    DECEPTIVE_AMOUNT = "deceptive_amount"
+    PRESSURE_TO_BORROW = "pressure_to_borrow"
+    MISSING_DISCLOSURE = "missing_disclosure"
+
+
+class Context(StrEnum):
+    DEBTOR = "debtor"  # identity confirmed: the debt may be discussed
+    OPENING = "opening"  # the first sentence of a call: must carry the disclosure
+    THIRD_PARTY = "third_party"  # anyone but the debtor: nothing about the debt at all
+    VOICEMAIL = "voicemail"  # US limited-content message (§1006.2(j))
+    SMS = "sms"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    categories: tuple[Category, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Guarded:
+    """What is actually said: the sentence, or the safe line when the sentence was blocked."""
+
+    text: str
+    verdict: Verdict
+
+    @property
+    def replaced(self) -> bool:
+        return not self.verdict.allowed
