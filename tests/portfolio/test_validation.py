@@ -75,7 +75,7 @@ def test_phone_numbers_cn_and_us() -> None:
     assert parse_phone("12345678901") is None  # 120… is no CN mobile range
     assert parse_phone("12345") is None
     assert parse_phone("+44 20 7946 0958") is None  # valid, but not CN or US
-    assert v.us_timezone("+14152345678") == "America/Los_Angeles"
+    assert v.us_timezones("+14152345678") == ("America/Los_Angeles",)
     row = RowValidator(AS_OF).validate(2, good_row(phone="+1 (415) 234-5678", id_number="", region="CA"))
     assert isinstance(row, ValidRow)
     assert (row.jurisdiction, row.timezone, row.dialect, row.currency) == (

@@ -40,6 +40,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("emergency_phone", "紧急联系人电话", False, ("紧急联系人手机号",)),
     Column("emergency_relation", "紧急联系人关系"),
     Column("employer_phone", "单位电话", False, ("公司电话",)),
+    Column("ai_voice_consent", "AI语音同意", False, ("ai_consent", "智能语音同意")),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)

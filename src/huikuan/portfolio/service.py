@@ -135,6 +135,8 @@ def _write(
                 "region": r.region,
                 "dialect": r.dialect,
                 "timezone": r.timezone,
+                "other_timezones": " ".join(r.other_timezones),
+                "ai_voice_consent": r.ai_voice_consent,
                 "contact_seq": 0,
             }
     debtor_ids.update(repository.insert_debtors(session, list(new_debtors.values())))

@@ -47,6 +47,9 @@ DUPLICATE_LOAN = "文件内借据号重复 / loan_id repeated in the file"
 TOO_LONG = "内容过长 / value too long"
 BAD_JURISDICTION = "司法辖区须为 CN 或 US / jurisdiction must be CN or US"
 BAD_TIMEZONE = "时区无效 / unknown timezone"
+BAD_CONSENT = "AI语音同意须为 是/否 / ai_voice_consent must be yes or no"
+CONSENT = dict.fromkeys(("yes", "y", "true", "1", "是", "同意"), True)
+CONSENT |= dict.fromkeys(("no", "n", "false", "0", "否", "不同意"), False)
 NO_TIMEZONE = "无法从号码确定时区，请填写时区 / timezone unknown for this number; fill the timezone column"
 BAD_DIALECT = "方言无效 / unknown dialect"
 BAD_CURRENCY = "币种无效 / unknown currency"
@@ -145,6 +148,8 @@ class ValidRow:
     region: str | None
     dialect: str
     timezone: str
+    other_timezones: tuple[str, ...]
+    ai_voice_consent: bool
     product: str | None
     currency: str
     principal: int
@@ -222,17 +227,15 @@ def parse_phone(text: str, region: str | None = None) -> Phone | None:
     return Phone(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), country)
 
 
-_US_ZONES: dict[str, str | None] = {}
+_US_ZONES: dict[str, tuple[str, ...]] = {}
 
 
-def us_timezone(e164: str) -> str | None:
-    """The IANA zone of a US number from its area code and exchange (first candidate)."""
+def us_timezones(e164: str) -> tuple[str, ...]:
+    """Every IANA zone a US number's area code and exchange may be in (empty when unknown)."""
     prefix = e164[:8]  # +1, area code, exchange: the longest prefix of the zone data
     if prefix not in _US_ZONES:
         zones = phone_timezone.time_zones_for_number(phonenumbers.parse(e164))
-        known = [z for z in zones if z != phone_timezone.UNKNOWN_TIMEZONE]
-        # Several zones (an area code crossing a zone line): the first; see docs/import-format.md.
-        _US_ZONES[prefix] = known[0] if known else None
+        _US_ZONES[prefix] = tuple(z for z in zones if z != phone_timezone.UNKNOWN_TIMEZONE)
     return _US_ZONES[prefix]
 
 
@@ -399,16 +402,28 @@ class RowValidator:
         else:
             dialect = dialect_for_region(region, region_default)
 
+        # Every zone the debtor may be in: the given one and, for US numbers, each own number's
+        # area-code zones (Reg F: the time must suit every candidate, comment 6(b)(1)(i)).
         zone = get("timezone")
-        if zone:
-            if not _known_zone(zone):
-                err("timezone", BAD_TIMEZONE)
-        elif region_default == "CN":
-            zone = CN_TZ
-        elif primary is not None:
-            zone = us_timezone(primary.e164) or ""
-            if not zone:
+        candidates: list[str] = []
+        if zone and not _known_zone(zone):
+            err("timezone", BAD_TIMEZONE)
+        elif zone:
+            candidates.append(zone)
+        if region_default == "CN":
+            candidates = candidates or [CN_TZ]
+        else:
+            for c in contacts:
+                if c.relation == Relation.SELF and c.e164.startswith("+1"):
+                    candidates.extend(us_timezones(c.e164))
+            if not candidates and primary is not None:
                 err("timezone", NO_TIMEZONE)
+        zones = tuple(dict.fromkeys(candidates))
+
+        consent_text = get("ai_voice_consent").lower()
+        consent = CONSENT.get(consent_text) if consent_text else False
+        if consent is None:
+            err("ai_voice_consent", BAD_CONSENT)
 
         product = get("product") or None
         if product and len(product) > 100:
@@ -459,7 +474,9 @@ class RowValidator:
             jurisdiction=region_default,
             region=region,
             dialect=dialect,
-            timezone=zone,
+            timezone=zones[0] if zones else "",
+            other_timezones=zones[1:],
+            ai_voice_consent=bool(consent),
             product=product,
             currency=currency,
             principal=outstanding if principal is None else principal,
