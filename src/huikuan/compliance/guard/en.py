@@ -20,8 +20,17 @@ _NEGATION = re.compile(
 )
 
 
+# "Why not borrow…", "why do not we call…", "could not your parents lend…" are suggestions, not negations.
+_SUGGESTION = re.compile(
+    r"(?:\bwhy (?:\w+ ){0,2}not|(?:^|[,.;:!?] ?)(?:can|could|would|will|do|does|should)(?: not|not))\b"
+)
+
+
 def _negated(text: str, start: int) -> bool:
-    return _NEGATION.search(text, max(0, start - 60), start) is not None
+    negation = _NEGATION.search(text, max(0, start - 60), start)
+    if negation is None:
+        return False
+    return _SUGGESTION.search(text, max(0, negation.start() - 12), negation.end()) is None
 
 
 _POSS = r"(?:your|his|her|their)"

@@ -19,8 +19,15 @@ _NEGATION = re.compile(
 )
 
 
+# "为什么不找朋友借", "要不我们联系…", "何不…" are suggestions, not negations.
+_SUGGESTION = re.compile(r"(?:为什么|为啥|干嘛|何)不$|要不$")
+
+
 def _negated(text: str, start: int) -> bool:
-    return _NEGATION.search(text, max(0, start - 12), start) is not None
+    negation = _NEGATION.search(text, max(0, start - 12), start)
+    if negation is None:
+        return False
+    return _SUGGESTION.search(text, max(0, negation.start() - 3), negation.start() + 1) is None
 
 
 _FAMILY = (
