@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -33,8 +33,9 @@ def _digest(
     entity_id: str | None,
     details: Mapping[str, Any],
 ) -> str:
+    # The instant is hashed in UTC: the database gives it back in UTC whatever zone it came in.
     body = json.dumps(
-        [prev_hash, at.isoformat(), actor, action, entity, entity_id, details],
+        [prev_hash, at.astimezone(UTC).isoformat(), actor, action, entity, entity_id, details],
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
