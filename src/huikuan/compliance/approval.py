@@ -10,7 +10,8 @@ rule packs require:
   heard by anyone who answered → THIRD_PARTY; the rest → DEBTOR. Shared `lines` can be said at
   any moment → THIRD_PARTY, and `lines.voicemail*` → VOICEMAIL. A `discloses_debt` node that a
   third party can reach is a finding of its own (CN.THIRD_PARTY / US.THIRD_PARTY).
-* openings (`start` and `third_party_start`): in CN they are checked as OPENING (the guard
+* openings (`start` and `third_party_start`; their `say`, not the `reask` that follows them):
+  in CN they are checked as OPENING (the guard
   wants the AI label there) and as THIRD_PARTY (whoever answers may not be the debtor). In US
   they are checked as THIRD_PARTY only: the guard's US OPENING wants the §1006.18(e) debt-
   collector disclosure in the first sentence, but before identity is confirmed that sentence
@@ -162,7 +163,9 @@ def lint_script(script: Script) -> list[Finding]:
             contexts = (Context.DEBTOR,)
         slots = _slots(script.lang, restricted=node.id in heard_by_anyone)
         for part, template in _templates(node):
-            findings.extend(_check_line(script.lang, j, node.id, part, template, slots, contexts))
+            # A re-asked question follows the opening that already gave the label.
+            heard_as = tuple(c for c in contexts if c != Context.OPENING or part != "reask")
+            findings.extend(_check_line(script.lang, j, node.id, part, template, slots, heard_as))
 
     for key, template in script.lines.items():
         context = Context.VOICEMAIL if key.startswith("voicemail") else Context.THIRD_PARTY
