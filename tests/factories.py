@@ -87,6 +87,13 @@ def account(session: Session, d: Debtor, batch: Batch, *, overdue: int = 350_000
     return a
 
 
+def approved_scripts(session: Session) -> dict[str, int]:
+    """The shipped scripts approved as the demo does it: a day runs only approved versions."""
+    from huikuan.cli.demo import approve_shipped_scripts
+
+    return approve_shipped_scripts(session, datetime.now(UTC))
+
+
 def campaign(session: Session, batch: Batch, *, robots: int = 2) -> Campaign:
     c = Campaign(
         name="测试活动", jurisdiction="CN", batch_id=batch.id, robots=robots, created_at=datetime.now(UTC)

@@ -99,6 +99,7 @@ def test_only_the_right_party_makes_a_conversation_record(db: TestDatabase) -> N
     day = date(2026, 3, 10)
     with db.session() as s:
         create_portfolio(s, accounts=150, seed=3, as_of=day)
+        factories.approved_scripts(s)
         campaign = Campaign(name="t", jurisdiction="CN", robots=2, created_at=datetime.now(UTC))
         s.add(campaign)
         s.flush()

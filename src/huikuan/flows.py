@@ -60,6 +60,7 @@ async def place_call(
     robot_id: str,
     *,
     script: Script | None = None,
+    script_version_id: int | None = None,
     caller_id: str = "+864000000000",
     ring_timeout: float = 45.0,
     checkpoint: Callable[[], None] | None = None,
@@ -80,6 +81,7 @@ async def place_call(
         started_at=at,
         campaign_id=work.campaign_id,
         robot_id=robot_id,
+        script_version_id=script_version_id,
     )
     if checkpoint is not None:
         checkpoint()

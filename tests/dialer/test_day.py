@@ -23,6 +23,7 @@ def test_small_simulated_day_breaks_no_rule(db: TestDatabase) -> None:
     with db.session() as s:
         batch = factories.portfolio(s, accounts=60, seed=11, as_of=DAY)
         campaign = factories.campaign(s, batch, robots=2)
+        factories.approved_scripts(s)
         s.commit()
         directory = load_directory(s)
         campaign_id = campaign.id

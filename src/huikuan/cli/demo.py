@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -11,17 +12,20 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from huikuan.analytics.render import kpi_table
 from huikuan.analytics.service import compute_kpis
 from huikuan.cli.options import parse_day
+from huikuan.compliance.approval import approve_builtin_scripts
 from huikuan.config import get_settings
 from huikuan.db import session_scope
 from huikuan.dialer import DayResult, run_day
 from huikuan.dialer.models import Campaign
-from huikuan.errors import InvalidInput
+from huikuan.errors import InvalidInput, NotFound
 from huikuan.runtime import open_database
 from huikuan.security import audit
+from huikuan.security.users import Role, create_user, find_user
 from huikuan.sim.service import create_portfolio
 from huikuan.telephony import SimulatedCarrier, load_directory
 
@@ -39,6 +43,21 @@ def demo_database_path(url: str) -> Path:
 def demo_database_url() -> str:
     settings = get_settings()
     return settings.database_url or f"sqlite:///{settings.data_dir / 'demo.db'}"
+
+
+def approve_shipped_scripts(session: Session, at: datetime) -> dict[str, int]:
+    """The demo's script author and compliance officer (random passwords, never printed) approve
+    the shipped scripts; returns the approved version id per script code."""
+    ids = []
+    for username, display, role in (
+        ("demo-script-author", "演示话术编写员 / demo script author", Role.SUPERVISOR),
+        ("demo-compliance-officer", "演示合规专员 / demo compliance officer", Role.COMPLIANCE_OFFICER),
+    ):
+        try:
+            ids.append(find_user(session, username).id)
+        except NotFound:
+            ids.append(create_user(session, username, display, secrets.token_urlsafe(24), role).id)
+    return approve_builtin_scripts(session, author_id=ids[0], officer_id=ids[1], at=at)
 
 
 def run_demo(
@@ -60,10 +79,12 @@ def run_demo(
     now = datetime.now(UTC)
     with session_scope(engine) as session:
         batch_id = create_portfolio(session, accounts=accounts, seed=seed, as_of=day, jurisdiction="CN")
+        scripts = approve_shipped_scripts(session, now)
         campaign = Campaign(
             name=f"演示 {day.isoformat()}",
             jurisdiction="CN",
             batch_id=batch_id,
+            script_version_id=scripts["reminder.zh-CN"],
             robots=robots,
             created_at=now,
         )

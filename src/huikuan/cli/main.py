@@ -33,6 +33,7 @@ def _register() -> None:
         ("huikuan.outcomes.cli", "export"),
         ("huikuan.security.cli", "audit"),
         ("huikuan.compliance.cli", "compliance"),
+        ("huikuan.dialogue.cli", "script"),
         ("huikuan.web.cli", None),
     ):
         try:

@@ -21,7 +21,7 @@ from huikuan.clock import VirtualClock
 from huikuan.db import make_sessionmaker
 from huikuan.dialer.models import Campaign
 from huikuan.dialer.queue import LineState, WorkItem, WorkQueue, load_work
-from huikuan.dialogue import load_script
+from huikuan.dialogue.versions import running_script
 from huikuan.errors import NotFound
 from huikuan.flows import CallResult, CallWork, place_call
 from huikuan.telephony.carrier import Carrier
@@ -102,7 +102,6 @@ async def _run_day(
     clock = VirtualClock(start)
     carrier: Carrier = carrier_or_factory(clock) if callable(carrier_or_factory) else carrier_or_factory
     rng = random.Random(seed)  # noqa: S311 - retry jitter in a simulation
-    script = load_script()
     result = DayResult(campaign_id=campaign_id, day=day, robots=robots)
     per_robot = [0] * robots
     busy = [0.0] * robots
@@ -113,6 +112,8 @@ async def _run_day(
         campaign = session.get(Campaign, campaign_id)
         if campaign is None:
             raise NotFound(f"campaign {campaign_id} not found")
+        running = running_script(session, "reminder", "zh-CN")  # only an approved version runs
+        campaign.script_version_id = running.version_id
         campaign.status, campaign.started_at = "running", start
         queue = WorkQueue()
         for item in load_work(session, campaign.batch_id):
@@ -150,7 +151,15 @@ async def _run_day(
                 today=local_today,
                 campaign_id=campaign_id,
             )
-            call = await place_call(session, work, carrier, clock, f"R{r + 1:02d}", script=script)
+            call = await place_call(
+                session,
+                work,
+                carrier,
+                clock,
+                f"R{r + 1:02d}",
+                script=running.script,
+                script_version_id=running.version_id,
+            )
             session.commit()
             if not call.decision.allowed:
                 denials[call.decision.rule or "?"] += 1
