@@ -102,7 +102,11 @@ def _count_on_days(calls: list[HistoryEntry], first: date, last: date, tz: str) 
 def us_seven_in_seven(inp: RuleInput, params: Params) -> Decision | None:
     """US.7IN7: deny when the proposed call's local day and the six before hold 7+ calls.
 
-    Every candidate zone gives its own calendar; any zone's reading that denies, denies.
+    Stricter reading: every 7-day window that would contain the call is checked, not only the
+    one ending with it, so a call reserved with a clock slightly behind another worker's (or a
+    history that holds later calls) can never make 8 in any window. With nothing after the
+    proposal this is exactly the regulation's count. Every candidate zone gives its own
+    calendar; any zone's reading that denies, denies.
     """
     if inp.proposal.channel != Channel.VOICE:
         return None
@@ -111,45 +115,66 @@ def us_seven_in_seven(inp: RuleInput, params: Params) -> Decision | None:
     worst, nxt = 0, None
     for tz in inp.debtor.timezones:
         day = local_date(inp.proposal.at, tz)
-        n = _count_on_days(placed, day - timedelta(days=days - 1), day, tz)
+        n = _fullest_window(placed, day, days, tz)
         if n < cap:
             continue
         worst = max(worst, n)
-        later = _first_day_below_cap(placed, day, days, cap, tz)
-        nxt = _latest(nxt, local_midnight(later, tz))
+        nxt = _latest(nxt, local_midnight(_first_day_with_room(placed, day, days, cap, tz), tz))
     if nxt is None:
         return None
     return deny(
         "US.7IN7",
-        f"过去{days}个自然日（含当日）已致电{worst}次，达到上限{cap}次",
-        f"{worst} calls already placed in the {days} local days ending with this call (cap {cap})",
+        f"连续{days}个自然日内已致电{worst}次，达到上限{cap}次",
+        f"{worst} calls already placed within {days} consecutive local days of this call (cap {cap})",
         nxt,
     )
 
 
-def _first_day_below_cap(placed: list[HistoryEntry], day: date, days: int, cap: int, tz: str) -> date:
-    """The first local day after `day` whose window of `days` days holds fewer than `cap` calls."""
-    for k in range(1, days + 1):
+def _fullest_window(placed: list[HistoryEntry], day: date, days: int, tz: str) -> int:
+    """The most calls in any run of `days` local days that contains `day`."""
+    return max(
+        _count_on_days(placed, last - timedelta(days=days - 1), last, tz)
+        for last in (day + timedelta(days=k) for k in range(days))
+    )
+
+
+def _first_day_with_room(placed: list[HistoryEntry], day: date, days: int, cap: int, tz: str) -> date:
+    """The first local day after `day` on which one more call breaks no window."""
+    for k in range(1, 3 * days):
         later = day + timedelta(days=k)
-        if _count_on_days(placed, later - timedelta(days=days - 1), later, tz) < cap:
+        if _fullest_window(placed, later, days, tz) < cap:
             return later
-    return day + timedelta(days=days)  # only calls dated after the proposal could get here
+    return day + timedelta(days=3 * days)  # only calls dated far after the proposal get here
 
 
 def us_after_conversation(inp: RuleInput, params: Params) -> Decision | None:
-    """US.AFTER_CONV: after a conversation on local day 1, the next call from day 8."""
+    """US.AFTER_CONV: after a conversation on local day 1, the next call from day 8.
+
+    Stricter reading: the proposed call might itself become a conversation, so it is denied too
+    when the person already has a later call within its own 7-day period (possible only with a
+    worker's clock behind another's; with nothing after the proposal this adds nothing).
+    """
     if inp.proposal.channel != Channel.VOICE:
         return None
     days = params.int("days")
-    spoken = [e for e in _person_calls(inp) if e.conversation or e.in_progress]
-    if not spoken:
-        return None
+    calls = _person_calls(inp)
+    spoken = [e for e in calls if e.conversation or e.in_progress]
+    at = inp.proposal.at
     nxt = None
     for tz in inp.debtor.timezones:
-        last_talk = max(local_date(e.at, tz) for e in spoken)
-        allowed_from = last_talk + timedelta(days=days)
-        if local_date(inp.proposal.at, tz) < allowed_from:
-            nxt = _latest(nxt, local_midnight(allowed_from, tz))
+        if spoken:
+            last_talk = max(local_date(e.at, tz) for e in spoken)
+            allowed_from = last_talk + timedelta(days=days)
+            if local_date(at, tz) < allowed_from:
+                nxt = _latest(nxt, local_midnight(allowed_from, tz))
+        period_end = local_midnight(local_date(at, tz) + timedelta(days=days), tz)
+        if any(at < e.at < period_end for e in calls):
+            return deny(
+                "US.AFTER_CONV",
+                "该人已有更晚的通话记录，本次通话可能导致七日内再次致电",
+                "a later call to the person already exists within this call's own 7-day period",
+                None,
+            )
     if nxt is None:
         return None
     return deny(
