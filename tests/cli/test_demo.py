@@ -64,6 +64,14 @@ def test_demo_day_runs_exports_and_keeps_the_cn_rules(tmp_path: Path) -> None:
     assert max(dials_per_number.values()) <= 6
     assert max(conversations_per_debtor.values()) <= 3
 
+    export_file = tmp_path / "attempts.jsonl"
+    export_file.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    audit = _huikuan(["compliance", "audit", str(export_file), "--json"], tmp_path)
+    assert audit.returncode == 0, audit.stdout[-2000:]
+    summary = json.loads(audit.stdout.splitlines()[-1])
+    assert summary["violations"] == 0
+    assert summary["attempts"] == len(records)
+
 
 def _export(data_dir: Path, url: str) -> list[dict[str, object]]:
     done = _huikuan(["export", "attempts"], data_dir, url)
