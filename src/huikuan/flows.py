@@ -171,6 +171,18 @@ async def place_call(
         promise=promise,
         stop=stop,
     )
+    if engine is not None and engine.guard_hits:
+        compliance.record_blocked_sentences(
+            session,
+            [
+                compliance.BlockedSentence(h.node, tuple(h.contexts), tuple(h.categories), h.masked_text)
+                for h in engine.guard_hits
+            ],
+            at=ended,
+            lang=script.lang,
+            attempt_id=attempt_id,
+            script_version_id=script_version_id,
+        )
     compliance.record_outcome(
         session,
         decision.ledger_entry_id,

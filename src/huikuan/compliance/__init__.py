@@ -11,12 +11,19 @@ from huikuan.compliance.schemas import (
     RuleInput,
     StopKind,
 )
-from huikuan.compliance.service import open_stop, record_outcome, reserve
+from huikuan.compliance.service import (
+    BlockedSentence,
+    open_stop,
+    record_blocked_sentences,
+    record_outcome,
+    reserve,
+)
 
 __all__ = [
     "CN_PACK",
     "PACKS",
     "US_PACK",
+    "BlockedSentence",
     "ContactInfo",
     "DebtorInfo",
     "Decision",
@@ -28,6 +35,7 @@ __all__ = [
     "StopKind",
     "open_stop",
     "pack_for",
+    "record_blocked_sentences",
     "record_outcome",
     "reserve",
 ]

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huikuan.db import Base, UTCDateTime
+from huikuan.security.crypto import EncryptedText
 
 
 class LedgerEntry(Base):
@@ -61,3 +62,23 @@ class Complaint(Base):
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cleared_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     cleared_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class GuardEvent(Base):
+    """A sentence the content guard blocked (and the safe line said instead), for review.
+
+    The sentence is kept as the transcript has it (the debtor's name masked) and encrypted:
+    officers need the wording to fix the script or the LLM prompt that produced it.
+    """
+
+    __tablename__ = "guard_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("call_attempt.id"), index=True)
+    script_version_id: Mapped[int | None] = mapped_column(ForeignKey("script_version.id"))
+    node: Mapped[str | None] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(8))
+    contexts: Mapped[str] = mapped_column(String(64))  # space-separated guard contexts
+    categories: Mapped[str] = mapped_column(String(200))  # space-separated categories
+    text: Mapped[str] = mapped_column(EncryptedText())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from huikuan.compliance import ledger, repository
+from huikuan.compliance.models import GuardEvent
 from huikuan.compliance.rules import LOOKBACK, pack_for
 from huikuan.compliance.schemas import DebtorInfo, Decision, Flags, Proposal, RuleInput, StopKind
 from huikuan.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -166,3 +168,40 @@ def clear_stop(session: Session, stop_id: int, *, officer_id: int, reason: str, 
         details={"debtor_id": stop.debtor_id, "kind": stop.kind, "reason": reason},
         at=at,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BlockedSentence:
+    """What the content guard blocked in a call (the sentence with personal data masked)."""
+
+    node: str | None
+    contexts: tuple[str, ...]
+    categories: tuple[str, ...]
+    masked_text: str
+
+
+def record_blocked_sentences(
+    session: Session,
+    blocked: Sequence[BlockedSentence],
+    *,
+    at: datetime,
+    lang: str,
+    attempt_id: int | None = None,
+    script_version_id: int | None = None,
+) -> None:
+    """Keep every blocked sentence for review; each was replaced by the script's safe line."""
+    for b in blocked:
+        session.add(
+            GuardEvent(
+                at=at,
+                attempt_id=attempt_id,
+                script_version_id=script_version_id,
+                node=b.node,
+                lang=lang,
+                contexts=" ".join(b.contexts),
+                categories=" ".join(b.categories),
+                text=b.masked_text,
+            )
+        )
+    if blocked:
+        session.flush()

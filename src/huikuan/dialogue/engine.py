@@ -1,8 +1,10 @@
 """The dialogue manager v1: walks a script (data) turn by turn on text.
 
-The engine enforces two rules itself rather than trusting the script: nothing about the debt
-is said before the debtor confirmed their identity (and never on a third-party call), and the
-robot answers truthfully when asked whether it is a machine (CN.AI_LABEL).
+The engine enforces rules itself rather than trusting the script: nothing about the debt is
+said before the debtor confirmed their identity (and never on a third-party call), the robot
+answers truthfully when asked whether it is a machine (CN.AI_LABEL), and every sentence passes
+the content guard in the context of who may be hearing it; a blocked sentence is replaced by the
+script's safe line and kept in `guard_hits` for the caller to record.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from huikuan.compliance import guard
+from huikuan.compliance.guard import Category, Context
 from huikuan.dialogue.nlu import Intent, NluResult, classify
 from huikuan.dialogue.render import DEBT_WORDS_ZH, cn_date, render, transcript_slots, yuan
 from huikuan.errors import HuikuanError
@@ -114,6 +118,25 @@ def load_script(name: str = "reminder", lang: str = "zh-CN") -> Script:
     return parse_script(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
+# Said instead of a blocked sentence when the script has no `lines.safe_line`; each passes the
+# guard in every context (tests/dialogue check it), the AI label included for openings.
+SAFE_LINES = {
+    "zh-CN": "您好，我是{platform}的智能语音助手。抱歉，刚才的内容有误，请以工作人员的正式通知为准。",
+    "en-US": "This is an automated AI voice assistant from {platform}. Sorry, please disregard "
+    "that; a member of our team will follow up with you.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GuardHit:
+    """A sentence the guard blocked: where, heard by whom, why, and the sentence (name masked)."""
+
+    node: str
+    contexts: tuple[Context, ...]
+    categories: tuple[Category, ...]
+    masked_text: str
+
+
 @dataclass(frozen=True, slots=True)
 class CallContext:
     name: str
@@ -165,6 +188,8 @@ class DialogueEngine:
         self.done = False
         self._rng = random.Random(ctx.variant_seed)  # noqa: S311 - picks a phrasing, not a secret
         self._reprompts_in_row = 0
+        self._replies = 0
+        self.guard_hits: list[GuardHit] = []
 
     def start(self) -> Reply:
         return self._enter(self.node)
@@ -269,10 +294,37 @@ class DialogueEngine:
         return self._reply(text, node_id or self.node.id, end=True)
 
     def _reply(self, text: str, node_id: str, *, end: bool) -> Reply:
+        text = self._guarded(text, node_id)
         if not self.outcome.identity_confirmed or self.ctx.third_party_call:
             self._guard_no_disclosure(text)
-        masked = text.replace(self.ctx.name, transcript_slots({"name": self.ctx.name})["name"])
-        return Reply(text=text, transcript=masked, node=node_id, end=end)
+        self._replies += 1
+        return Reply(text=text, transcript=self._mask(text), node=node_id, end=end)
+
+    def _mask(self, text: str) -> str:
+        return text.replace(self.ctx.name, transcript_slots({"name": self.ctx.name})["name"])
+
+    def _hearers(self) -> tuple[Context, ...]:
+        """Who may hear the next sentence, as content-guard contexts.
+
+        The first sentence of a call is an opening (in CN it must carry the AI label; in the US
+        the debt-collector disclosure comes after identity, so an opening is only a third-party
+        sentence there); until identity is confirmed anyone may be listening.
+        """
+        restricted = self.ctx.third_party_call or not self.outcome.identity_confirmed
+        if self._replies == 0 and self.script.lang != "en-US":
+            return (Context.OPENING, Context.THIRD_PARTY)
+        return (Context.THIRD_PARTY,) if restricted else (Context.DEBTOR,)
+
+    def _guarded(self, text: str, node_id: str) -> str:
+        contexts = self._hearers()
+        categories = {
+            c for context in contexts for c in guard.check(text, self.script.lang, context).categories
+        }
+        if not categories:
+            return text
+        self.guard_hits.append(GuardHit(node_id, contexts, tuple(sorted(categories)), self._mask(text)))
+        safe = self.script.lines.get("safe_line") or SAFE_LINES[self.script.lang]
+        return render(safe, {"platform": self.ctx.platform})
 
     def _guard_no_disclosure(self, text: str) -> None:
         if any(word in text for word in DEBT_WORDS_ZH) or yuan(self.ctx.amount_fen) in text:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 19:24:41.442582
+Create Date: 2026-11-24 19:48:27.216646
 """
 
 from collections.abc import Sequence
@@ -279,6 +279,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_contact_ledger_contact_id'), ['contact_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_ledger_debtor_id'), ['debtor_id'], unique=False)
 
+    op.create_table('guard_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', huikuan.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=True),
+    sa.Column('script_version_id', sa.Integer(), nullable=True),
+    sa.Column('node', sa.String(length=64), nullable=True),
+    sa.Column('lang', sa.String(length=8), nullable=False),
+    sa.Column('contexts', sa.String(length=64), nullable=False),
+    sa.Column('categories', sa.String(length=200), nullable=False),
+    sa.Column('text', huikuan.security.crypto.EncryptedText(), nullable=False),
+    sa.ForeignKeyConstraint(['attempt_id'], ['call_attempt.id'], name=op.f('fk_guard_event_attempt_id_call_attempt')),
+    sa.ForeignKeyConstraint(['script_version_id'], ['script_version.id'], name=op.f('fk_guard_event_script_version_id_script_version')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_guard_event'))
+    )
+    with op.batch_alter_table('guard_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_guard_event_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_guard_event_attempt_id'), ['attempt_id'], unique=False)
+
     op.create_table('installment_plan',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -373,6 +391,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_installment_plan_account_id'))
 
     op.drop_table('installment_plan')
+    with op.batch_alter_table('guard_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_guard_event_attempt_id'))
+        batch_op.drop_index(batch_op.f('ix_guard_event_at'))
+
+    op.drop_table('guard_event')
     with op.batch_alter_table('contact_ledger', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_ledger_debtor_id'))
         batch_op.drop_index(batch_op.f('ix_contact_ledger_contact_id'))
