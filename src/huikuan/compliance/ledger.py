@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import ColumnElement, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from huikuan.compliance.models import LedgerEntry
 from huikuan.compliance.schemas import ContactInfo, HistoryEntry
-from huikuan.portfolio.models import Debtor
+from huikuan.portfolio.models import Contact, Debtor
 from huikuan.types import CallOutcome, Channel, Relation
 
 
@@ -20,6 +20,29 @@ class LockedDebtor:
     timezone: str
     other_timezones: tuple[str, ...]
     ai_voice_consent: bool
+
+
+def lock_debtors_sharing(session: Session, debtor_id: int, number_key: str) -> LockedDebtor | None:
+    """Lock the debtor and every other debtor holding the same number, in id order.
+
+    A cap per number must hold across debtors sharing the phone, so all of them are locked;
+    on PostgreSQL always in ascending id order, so two workers can never wait on each other.
+    SQLite has one write lock for the whole file: the debtor's own update takes it first (a
+    read before it could not be upgraded to a write under contention), which serialises the
+    rest. Returns the debtor's facts, or None if there is no such debtor.
+    """
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    found = lock_debtor(session, debtor_id) if sqlite else None
+    holders = set(
+        session.execute(select(Contact.debtor_id).where(Contact.number_key == number_key)).scalars()
+    )
+    for holder in sorted(holders | {debtor_id}):
+        if sqlite and holder == debtor_id:
+            continue
+        locked = lock_debtor(session, holder)
+        if holder == debtor_id:
+            found = locked
+    return found
 
 
 def lock_debtor(session: Session, debtor_id: int) -> LockedDebtor | None:
@@ -45,6 +68,14 @@ def history(session: Session, debtor_id: int, since: datetime) -> tuple[HistoryE
 
     Third-party rules ("never again after a refusal", "once only") have no time window.
     """
+    return _entries(
+        session,
+        LedgerEntry.debtor_id == debtor_id,
+        or_(LedgerEntry.at >= since, LedgerEntry.relation != Relation.SELF.value),
+    )
+
+
+def _entries(session: Session, *where: ColumnElement[bool]) -> tuple[HistoryEntry, ...]:
     rows = session.execute(
         select(
             LedgerEntry.contact_id,
@@ -56,10 +87,7 @@ def history(session: Session, debtor_id: int, since: datetime) -> tuple[HistoryE
             LedgerEntry.refused_further_contact,
             LedgerEntry.channel,
         )
-        .where(
-            LedgerEntry.debtor_id == debtor_id,
-            or_(LedgerEntry.at >= since, LedgerEntry.relation != Relation.SELF.value),
-        )
+        .where(*where)
         .order_by(LedgerEntry.at, LedgerEntry.id)
     ).all()
     return tuple(
@@ -74,6 +102,18 @@ def history(session: Session, debtor_id: int, since: datetime) -> tuple[HistoryE
             channel=Channel(r[7]),
         )
         for r in rows
+    )
+
+
+def number_history(
+    session: Session, number_key: str, *, other_than: int, since: datetime
+) -> tuple[HistoryEntry, ...]:
+    """Entries to this number made for other debtors (since `since`, refusals whatever their age)."""
+    return _entries(
+        session,
+        LedgerEntry.number_key == number_key,
+        LedgerEntry.debtor_id != other_than,
+        or_(LedgerEntry.at >= since, LedgerEntry.refused_further_contact.is_(True)),
     )
 
 

@@ -20,7 +20,7 @@ class LedgerEntry(Base):
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("call_attempt.id"), index=True)
-    number_key: Mapped[str] = mapped_column(String(32))
+    number_key: Mapped[str] = mapped_column(String(32), index=True)  # caps per number span debtors
     relation: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(8))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

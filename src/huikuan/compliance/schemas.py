@@ -88,10 +88,15 @@ class Proposal:
 
 @dataclass(frozen=True, slots=True)
 class RuleInput:
+    """What a rule decides on. `number_history` holds the proposed number's entries made for
+    *other* debtors (a number shared by a couple, or someone's emergency contact who is another
+    debtor): caps per number and "never again" follow the phone, not the debtor's file."""
+
     debtor: DebtorInfo
     history: tuple[HistoryEntry, ...]
     flags: Flags
     proposal: Proposal
+    number_history: tuple[HistoryEntry, ...] = ()
 
     @property
     def contact(self) -> ContactInfo:

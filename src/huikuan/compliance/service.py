@@ -34,7 +34,7 @@ def reserve(
     """
     if at.tzinfo is None:
         raise ValueError("reserve() needs a timezone-aware instant")
-    locked = ledger.lock_debtor(session, contact.debtor_id)
+    locked = ledger.lock_debtors_sharing(session, contact.debtor_id, contact.number_key)
     if locked is None:
         raise NotFound(f"debtor {contact.debtor_id} not found")
     jurisdiction = locked.jurisdiction
@@ -58,6 +58,9 @@ def reserve(
             ai_voice_consent=locked.ai_voice_consent,
         ),
         proposal=Proposal(contact=info, at=at, channel=channel, artificial_voice=artificial_voice),
+        number_history=ledger.number_history(
+            session, contact.number_key, other_than=contact.debtor_id, since=at - LOOKBACK
+        ),
     )
     decision = pack.decide(inp)
     if decision.allowed:

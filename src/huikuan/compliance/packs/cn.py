@@ -7,6 +7,7 @@ from datetime import datetime
 from huikuan.compliance.calendars import is_cn_public_holiday
 from huikuan.compliance.packs.base import Params, Rule
 from huikuan.compliance.packs.common import (
+    calls_to_number,
     debtor_unreachable,
     deny,
     entries_between,
@@ -98,11 +99,12 @@ def _busiest_local_day(inp: RuleInput, entries: list[HistoryEntry], cap: int) ->
 
 
 def cn_dials_per_number(inp: RuleInput, params: Params) -> Decision | None:
-    """CN.DIALS_PER_NUMBER: at most N dials to one number per local day, whatever the outcomes."""
+    """CN.DIALS_PER_NUMBER: at most N dials to one number per local day, whatever the outcomes,
+    whichever debtor each dial was about (the cap protects the phone's owner)."""
     if inp.proposal.channel != Channel.VOICE:
         return None
     cap = params.int("max_dials")
-    dials = [e for e in voice(inp.history) if e.number_key == inp.contact.number_key]
+    dials = calls_to_number(inp)
     n, day_end = _busiest_local_day(inp, dials, cap)
     if day_end is None:
         return None

@@ -157,8 +157,17 @@ def debtor_unreachable(inp: RuleInput, after_failures: int) -> bool:
     return len(recent) == after_failures and all(e.outcome in FAILED_OUTCOMES for e in recent)
 
 
+def calls_to_number(inp: RuleInput) -> list[HistoryEntry]:
+    """Every voice entry to the proposed number, for this debtor or any other."""
+    key = inp.contact.number_key
+    return [e for e in voice(inp.history) if e.number_key == key] + voice(inp.number_history)
+
+
 def refused_before(inp: RuleInput) -> bool:
+    """The person at this number said never again, on this debtor's call or another's."""
     contact = inp.contact
     return contact.refused_contact or any(
-        e.number_key == contact.number_key and e.refused_further_contact for e in inp.history
+        e.refused_further_contact
+        for e in (*inp.history, *inp.number_history)
+        if e.number_key == contact.number_key
     )

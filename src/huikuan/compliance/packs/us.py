@@ -12,6 +12,7 @@ from huikuan.compliance.calendars import is_us_public_holiday
 from huikuan.compliance.packs.base import Params, Rule
 from huikuan.compliance.packs.common import (
     THIRD_PARTIES,
+    calls_to_number,
     deny,
     holiday_rule,
     local_date,
@@ -59,11 +60,7 @@ def us_third_party(inp: RuleInput, params: Params) -> Decision | None:
         return deny(
             "US.THIRD_PARTY", "该联系人已明确拒绝再被联系", "this third party refused further contact", None
         )
-    spoken = [
-        e
-        for e in voice(inp.history)
-        if e.number_key == contact.number_key and (e.conversation or e.in_progress)
-    ]
+    spoken = [e for e in calls_to_number(inp) if e.conversation or e.in_progress]
     if not spoken:
         return None
     return deny(
@@ -87,11 +84,11 @@ def us_ai_voice(inp: RuleInput, params: Params) -> Decision | None:
 
 
 def _person_calls(inp: RuleInput) -> list[HistoryEntry]:
-    """Voice calls to the person the proposal would reach."""
-    calls = voice(inp.history)
+    """Voice calls to the person the proposal would reach: the consumer's own numbers, or the
+    third party's number (whichever debtor those calls were about)."""
     if inp.contact.relation == Relation.SELF:
-        return [e for e in calls if e.relation == Relation.SELF]
-    return [e for e in calls if e.number_key == inp.contact.number_key]
+        return [e for e in voice(inp.history) if e.relation == Relation.SELF]
+    return calls_to_number(inp)
 
 
 def _count_on_days(calls: list[HistoryEntry], first: date, last: date, tz: str) -> int:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 19:48:27.216646
+Create Date: 2026-11-24 19:52:54.839709
 """
 
 from collections.abc import Sequence
@@ -278,6 +278,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_contact_ledger_attempt_id'), ['attempt_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_ledger_contact_id'), ['contact_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_ledger_debtor_id'), ['debtor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_contact_ledger_number_key'), ['number_key'], unique=False)
 
     op.create_table('guard_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -397,6 +398,7 @@ def downgrade() -> None:
 
     op.drop_table('guard_event')
     with op.batch_alter_table('contact_ledger', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contact_ledger_number_key'))
         batch_op.drop_index(batch_op.f('ix_contact_ledger_debtor_id'))
         batch_op.drop_index(batch_op.f('ix_contact_ledger_contact_id'))
         batch_op.drop_index(batch_op.f('ix_contact_ledger_attempt_id'))
