@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     data_key: SecretStr | None = None
     default_jurisdiction: str = "CN"
     log_level: str = "INFO"
+    # Optional LLM (any OpenAI-compatible chat endpoint; docs/llm.md). No base URL: no LLM.
+    llm_base_url: str | None = None
+    llm_model: str = "qwen2.5-7b-instruct"
+    llm_api_key: SecretStr | None = None
+    llm_timeout_seconds: float = 1.5
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to an SQLite file in the data directory."""

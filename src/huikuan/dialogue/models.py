@@ -14,6 +14,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huikuan.db import Base, UTCDateTime
+from huikuan.security.crypto import EncryptedText
 
 
 class Script(Base):
@@ -52,3 +53,23 @@ class ScriptVersion(Base):
     rejected_reason: Mapped[str | None] = mapped_column(Text)  # the last rejection's reason
     # The findings of the last approval attempt (node ids, categories; never debtor data).
     lint_report: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
+
+class LlmExchange(Base):
+    """One request to the optional LLM and its answer, kept for review (docs/llm.md).
+
+    The prompt is what was sent (personal data already masked out) and the reply what came back;
+    both are encrypted because a debtor's own words can still say more than they should.
+    """
+
+    __tablename__ = "llm_exchange"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("call_attempt.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # classify | free_form
+    model: Mapped[str] = mapped_column(String(200))
+    prompt: Mapped[str] = mapped_column(EncryptedText())
+    reply: Mapped[str | None] = mapped_column(EncryptedText())  # None when nothing came back
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))  # ok | timeout | error | invalid | blocked

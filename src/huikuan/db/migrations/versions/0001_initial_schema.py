@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 19:52:54.839709
+Create Date: 2026-11-24 20:00:52.347223
 """
 
 from collections.abc import Sequence
@@ -315,6 +315,23 @@ def upgrade() -> None:
     with op.batch_alter_table('installment_plan', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_installment_plan_account_id'), ['account_id'], unique=False)
 
+    op.create_table('llm_exchange',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=True),
+    sa.Column('at', huikuan.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('purpose', sa.String(length=16), nullable=False),
+    sa.Column('model', sa.String(length=200), nullable=False),
+    sa.Column('prompt', huikuan.security.crypto.EncryptedText(), nullable=False),
+    sa.Column('reply', huikuan.security.crypto.EncryptedText(), nullable=True),
+    sa.Column('latency_ms', sa.Integer(), nullable=False),
+    sa.Column('outcome', sa.String(length=16), nullable=False),
+    sa.ForeignKeyConstraint(['attempt_id'], ['call_attempt.id'], name=op.f('fk_llm_exchange_attempt_id_call_attempt')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_llm_exchange'))
+    )
+    with op.batch_alter_table('llm_exchange', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_llm_exchange_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_llm_exchange_attempt_id'), ['attempt_id'], unique=False)
+
     op.create_table('promise',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -388,6 +405,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_promise_account_id'))
 
     op.drop_table('promise')
+    with op.batch_alter_table('llm_exchange', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_llm_exchange_attempt_id'))
+        batch_op.drop_index(batch_op.f('ix_llm_exchange_at'))
+
+    op.drop_table('llm_exchange')
     with op.batch_alter_table('installment_plan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_installment_plan_account_id'))
 
