@@ -1,13 +1,18 @@
 """The `Carrier` protocol: place a call, then talk in text turns until hang-up.
 
 Durations are virtual seconds reported by the carrier (a real carrier reports wall time), so
-the dialer can run a simulated day without sleeping.
+the dialer can run a simulated day without sleeping. `Call` is what the dialer uses (text turns);
+`MediaCall` adds what a real line has: progress events, 20 ms audio frames, DTMF, hang-up cause.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 from huikuan.types import CallOutcome
 
@@ -16,6 +21,25 @@ from huikuan.types import CallOutcome
 class DialResult:
     outcome: CallOutcome
     setup_seconds: float  # from dialling to answer or failure (ringing included)
+    sip_status: int | None = None  # the final response behind the outcome, when there is one
+    early_media: str | None = None  # what the network played before the final response
+    trunk: str | None = None
+
+
+class CallEventKind(StrEnum):
+    TRYING = "trying"
+    RINGING = "ringing"
+    EARLY_MEDIA = "early_media"
+    ANSWERED = "answered"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True, slots=True)
+class CallEvent:
+    kind: CallEventKind
+    at: float  # seconds since the dial started
+    status: int | None = None  # the SIP status that caused it, if any
+    cause: str | None = None  # for ENDED: local_bye, remote_bye, cancelled, rejected, timeout, error
 
 
 class Call(Protocol):
@@ -35,6 +59,25 @@ class Call(Protocol):
     async def hear(self) -> str | None: ...
 
     async def hangup(self) -> None: ...
+
+
+class MediaCall(Call, Protocol):
+    """A call on a real line: frames are 20 ms of 8 kHz 16-bit mono PCM (160 samples)."""
+
+    @property
+    def events(self) -> list[CallEvent]: ...
+
+    @property
+    def hangup_cause(self) -> str | None: ...
+
+    @property
+    def dtmf_received(self) -> str: ...
+
+    async def send_audio(self, pcm: npt.NDArray[np.int16]) -> None: ...
+
+    async def receive_audio(self, timeout: float) -> npt.NDArray[np.int16] | None: ...
+
+    async def send_dtmf(self, digits: str) -> None: ...
 
 
 class Carrier(Protocol):

@@ -1,0 +1,318 @@
+"""RTP (RFC 3550) for G.711 calls: one UDP socket per call, a shared 20 ms pacer, a jitter buffer.
+
+Why one shared pacer: a task per call waking every 20 ms costs a timer per packet; with
+hundreds of calls in one process a single tick on an absolute schedule (start + k·20 ms from
+the loop's monotonic clock) sends a packet for every call, so intervals do not drift and the
+event loop wakes 50 times a second whatever the number of calls. A tick that runs late sends
+the missed frames at once (up to a bound) instead of shifting the schedule.
+DTMF goes as RFC 4733 telephone-events on the same stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import struct
+import time
+from array import array
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from huikuan.telephony import g711
+
+log = logging.getLogger(__name__)
+PTIME = 0.02
+MAX_CATCH_UP = 5  # frames; beyond this the pacer skips ahead and counts the skip
+JITTER_DEPTH = 3  # frames held before a gap is declared a loss
+JITTER_MAX = 50  # frames kept when nobody reads (1 s); older ones are dropped
+DTMF_EVENTS = "0123456789*#ABCD"
+_HEADER = struct.Struct("!BBHII")
+
+
+@dataclass(slots=True)
+class RtpStats:
+    sent: int = 0
+    received: int = 0
+    duplicates: int = 0
+    late: int = 0
+    overflow: int = 0
+    skipped_ticks: int = 0
+    first_seq: int | None = None
+    highest_seq: int = 0
+    intervals: array[float] = field(default_factory=lambda: array("d"))
+
+    @property
+    def expected(self) -> int:
+        return 0 if self.first_seq is None else self.highest_seq - self.first_seq + 1
+
+    @property
+    def lost(self) -> int:
+        return max(0, self.expected - self.received)
+
+
+class RtpPacer:
+    """Calls every registered session's `_tick` on one absolute 20 ms schedule."""
+
+    def __init__(self, ptime: float = PTIME) -> None:
+        self._ptime = ptime
+        self._sessions: dict[int, RtpSession] = {}
+        self._handle: asyncio.TimerHandle | None = None
+        self._next = 0.0
+
+    def add(self, session: RtpSession) -> None:
+        self._sessions[id(session)] = session
+        if self._handle is None:
+            loop = asyncio.get_running_loop()
+            self._next = loop.time() + self._ptime
+            self._handle = loop.call_at(self._next, self._tick)
+
+    def remove(self, session: RtpSession) -> None:
+        self._sessions.pop(id(session), None)
+        if not self._sessions and self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        due = int((now - self._next) / self._ptime) + 1
+        if due > MAX_CATCH_UP:
+            for session in self._sessions.values():
+                session.stats.skipped_ticks += due - 1
+            self._next += (due - 1) * self._ptime
+            due = 1
+        for _ in range(due):
+            for session in list(self._sessions.values()):
+                session._tick()
+            self._next += self._ptime
+        self._handle = loop.call_at(self._next, self._tick) if self._sessions else None
+
+
+class RtpSession(asyncio.DatagramProtocol):
+    """One call's media: paced sending of queued frames (silence when idle) and ordered receiving."""
+
+    def __init__(self, pacer: RtpPacer, payload_type: int = 0, dtmf_payload_type: int | None = 101) -> None:
+        self._pacer = pacer
+        self.payload_type = payload_type
+        self.dtmf_payload_type = dtmf_payload_type
+        self.stats = RtpStats()
+        self.remote: tuple[str, int] | None = None
+        self.local_port = 0
+        self.dtmf_received = ""
+        self._transport: asyncio.DatagramTransport | None = None
+        self._ssrc = secrets.randbits(32)
+        self._seq = secrets.randbits(16)
+        self._ts = secrets.randbits(32)
+        self._out: deque[tuple[int, bytes, bool, bool]] = deque()  # pt, payload, marker, new event
+        self._event_ts = 0
+        self._drained: list[asyncio.Future[None]] = []
+        self._last_send = 0.0
+        self._sending = False
+        self._talking = False
+        self._buffer: dict[int, tuple[int, bytes]] = {}
+        self._play_seq: int | None = None
+        self._arrived = asyncio.Event()
+        self._capture: list[tuple[int, bytes]] | None = None
+        self._last_event_ts: int | None = None
+        self._closed = False
+
+    async def open(self, host: str) -> int:
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(lambda: self, local_addr=(host, 0))
+        self._transport = transport
+        self.local_port = transport.get_extra_info("sockname")[1]
+        return self.local_port
+
+    def start(self, host: str, port: int, payload_type: int, dtmf_payload_type: int | None) -> None:
+        """Point the stream at the far end (from its SDP) and start the 20 ms clock."""
+        self.remote = (host, port)
+        self.payload_type = payload_type
+        self.dtmf_payload_type = dtmf_payload_type
+        if not self._sending and not self._closed:
+            self._sending = True
+            self._pacer.add(self)
+
+    def close(self) -> None:
+        self._closed = True
+        if self._sending:
+            self._pacer.remove(self)
+            self._sending = False
+        if self._transport is not None:
+            self._transport.close()
+        for fut in self._drained:
+            if not fut.done():
+                fut.set_result(None)
+        self._drained.clear()
+        self._arrived.set()
+
+    # --- sending -------------------------------------------------------------------------
+    def queue_pcm(self, pcm: g711.Pcm) -> None:
+        """Encode 8 kHz PCM in one vectorised call and queue it as 20 ms frames."""
+        n = g711.FRAME_SAMPLES
+        pad = (-len(pcm)) % n
+        if pad:
+            pcm = np.concatenate([pcm, np.zeros(pad, dtype=np.int16)])
+        self.queue_payload(g711.encode(pcm, self.payload_type))
+
+    def queue_payload(self, encoded: bytes) -> None:
+        n = g711.FRAME_SAMPLES
+        for i in range(0, len(encoded), n):
+            self._out.append((self.payload_type, encoded[i : i + n], not self._talking and i == 0, False))
+        self._talking = True
+
+    async def drained(self) -> None:
+        """Wait until every queued frame has gone out."""
+        if not self._out or self._closed:
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._drained.append(fut)
+        await fut
+
+    def flush(self) -> int:
+        """Drop queued frames (barge-in); returns how many were dropped."""
+        dropped = len(self._out)
+        self._out.clear()
+        return dropped
+
+    def queue_dtmf(self, digit: str, duration_ms: int = 100, volume: int = 10) -> None:
+        """RFC 4733: one event per 20 ms while held, then the end packet sent three times."""
+        if self.dtmf_payload_type is None:
+            raise ValueError("far end did not accept telephone-event")
+        event = DTMF_EVENTS.index(digit.upper())
+        frames = max(1, duration_ms // 20)
+        pt = self.dtmf_payload_type
+        for i in range(frames):
+            payload = struct.pack("!BBH", event, volume, (i + 1) * g711.FRAME_SAMPLES)
+            self._out.append((pt, payload, i == 0, i == 0))
+        end = struct.pack("!BBH", event, 0x80 | volume, frames * g711.FRAME_SAMPLES)
+        for _ in range(3):
+            self._out.append((pt, end, False, False))
+
+    def _tick(self) -> None:
+        if self._transport is None or self.remote is None:
+            return
+        if self._out:
+            pt, payload, marker, new_event = self._out.popleft()
+        else:
+            pt, payload, marker, new_event = self.payload_type, g711.silence(self.payload_type), False, False
+            self._talking = False
+            if self._drained:
+                for fut in self._drained:
+                    if not fut.done():
+                        fut.set_result(None)
+                self._drained.clear()
+        if new_event:
+            self._event_ts = self._ts
+        ts = self._event_ts if pt == self.dtmf_payload_type and pt != self.payload_type else self._ts
+        packet = _HEADER.pack(0x80, (0x80 if marker else 0) | pt, self._seq, ts, self._ssrc) + payload
+        self._transport.sendto(packet, self.remote)
+        now = time.monotonic()
+        if self._last_send:
+            self.stats.intervals.append(now - self._last_send)
+        self._last_send = now
+        self.stats.sent += 1
+        self._seq = (self._seq + 1) & 0xFFFF
+        self._ts = (self._ts + g711.FRAME_SAMPLES) & 0xFFFFFFFF
+
+    # --- receiving -----------------------------------------------------------------------
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        if len(data) < 12 or data[0] >> 6 != 2:
+            return
+        cc = data[0] & 0x0F
+        offset = 12 + 4 * cc
+        if data[0] & 0x10:  # header extension
+            if len(data) < offset + 4:
+                return
+            offset += 4 + 4 * int.from_bytes(data[offset + 2 : offset + 4], "big")
+        payload = data[offset:]
+        if data[0] & 0x20 and payload:  # padding
+            payload = payload[: -payload[-1]]
+        pt = data[1] & 0x7F
+        seq = (data[2] << 8) | data[3]
+        if pt == self.dtmf_payload_type and pt not in (g711.PCMU_PT, g711.PCMA_PT):
+            self._dtmf_in(payload, int.from_bytes(data[4:8], "big"))
+            return
+        if pt not in (g711.PCMU_PT, g711.PCMA_PT):
+            return
+        stats = self.stats
+        if stats.first_seq is None:
+            stats.first_seq = stats.highest_seq = seq
+            ext = seq
+        else:
+            delta = (seq - stats.highest_seq) & 0xFFFF
+            ext = stats.highest_seq + delta if delta < 0x8000 else stats.highest_seq + delta - 0x10000
+            stats.highest_seq = max(stats.highest_seq, ext)
+        if ext in self._buffer or (self._play_seq is not None and ext < self._play_seq):
+            if ext in self._buffer:
+                stats.duplicates += 1
+            else:
+                stats.late += 1
+            return
+        stats.received += 1
+        if self._capture is not None:
+            self._capture.append((pt, payload))
+        self._buffer[ext] = (pt, payload)
+        if len(self._buffer) > JITTER_MAX:
+            oldest = min(self._buffer)
+            del self._buffer[oldest]
+            stats.overflow += 1
+            if self._play_seq is not None and self._play_seq <= oldest:
+                self._play_seq = oldest + 1
+        self._arrived.set()
+
+    def _dtmf_in(self, payload: bytes, ts: int) -> None:
+        if len(payload) < 4 or not payload[1] & 0x80 or payload[0] >= len(DTMF_EVENTS):
+            return
+        if ts != self._last_event_ts:  # the end packet is sent three times; count one digit
+            self._last_event_ts = ts
+            self.dtmf_received += DTMF_EVENTS[payload[0]]
+
+    def _pop(self) -> tuple[int, bytes] | None:
+        if not self._buffer:
+            return None
+        if self._play_seq is None:
+            self._play_seq = min(self._buffer)
+        frame = self._buffer.pop(self._play_seq, None)
+        if frame is None:
+            if len(self._buffer) < JITTER_DEPTH:
+                return None
+            self._play_seq = min(self._buffer)  # the gap is a loss; play on from the next frame
+            frame = self._buffer.pop(self._play_seq)
+        self._play_seq += 1
+        return frame
+
+    async def receive(self, timeout: float) -> g711.Pcm | None:
+        """The next received 20 ms frame in sequence order, decoded; None on timeout or close."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self._closed:
+            frame = self._pop()
+            if frame is not None:
+                return g711.decode(frame[1], frame[0])
+            self._arrived.clear()
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            try:
+                await asyncio.wait_for(self._arrived.wait(), remaining)
+            except TimeoutError:
+                # After a quiet spell the jitter buffer may hold a gap it will never fill.
+                if self._buffer:
+                    self._play_seq = min(self._buffer)
+                    continue
+                return None
+        return None
+
+    def start_capture(self) -> None:
+        self._capture = []
+
+    def stop_capture(self) -> g711.Pcm:
+        """Everything received since `start_capture`, in arrival order, decoded."""
+        frames, self._capture = self._capture or [], None
+        if not frames:
+            return np.zeros(0, dtype=np.int16)
+        return np.concatenate([g711.decode(payload, pt) for pt, payload in frames])

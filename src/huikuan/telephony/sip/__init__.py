@@ -1,0 +1,6 @@
+"""A focused asyncio SIP user-agent client for placing robot calls through trunks (see docs/telephony.md)."""
+
+from huikuan.telephony.sip.call import Credentials, SipCall, Trunk
+from huikuan.telephony.sip.carrier import SipCarrier
+
+__all__ = ["Credentials", "SipCall", "SipCarrier", "Trunk"]

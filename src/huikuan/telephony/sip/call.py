@@ -1,0 +1,429 @@
+"""One outbound call as a UAC dialog: INVITE with SDP, auth, early media, CANCEL, ACK, BYE."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from huikuan.telephony import g711
+from huikuan.telephony.carrier import CallEvent, CallEventKind, DialResult
+from huikuan.telephony.rtp import RtpPacer, RtpSession
+from huikuan.telephony.sip import digest, sdp
+from huikuan.telephony.sip.early_media import EarlyMedia, classify
+from huikuan.telephony.sip.message import SipMessage, response_to, tag_of, uri_of
+from huikuan.telephony.sip.status import outcome_for, outcome_from_announcement
+from huikuan.telephony.sip.ua import ALLOW, UserAgent, new_branch, new_tag
+from huikuan.types import CallOutcome
+
+log = logging.getLogger(__name__)
+CHARS_PER_SECOND = 4.0
+Tts = Callable[[str], Awaitable[g711.Pcm]]
+Asr = Callable[["SipCall"], Awaitable[str | None]]
+AnnouncementAsr = Callable[[g711.Pcm], Awaitable[str | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Trunk:
+    host: str
+    port: int = 5060
+
+    @classmethod
+    def parse(cls, text: str) -> Trunk:
+        """'sip:host:port' or 'host:port' or 'host'."""
+        rest = text.removeprefix("sip:").split(";", 1)[0]
+        host, _, port = rest.rpartition(":") if ":" in rest else (rest, "", "5060")
+        if not host or not port.isdigit():
+            raise ValueError("trunk must look like sip:host:port")
+        return cls(host, int(port))
+
+    def __str__(self) -> str:
+        return f"sip:{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    username: str
+    password: str
+
+
+async def silence_tts(text: str) -> g711.Pcm:
+    """Stand-in voice: silence as long as the text would take to say."""
+    seconds = len(text) / CHARS_PER_SECOND + 0.3
+    return np.zeros(int(seconds * g711.SAMPLE_RATE), dtype=np.int16)
+
+
+async def no_asr(call: SipCall) -> str | None:
+    """Stand-in ears: listen for a short turn, recognise nothing."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 2.0
+    while not call.ended and (remaining := deadline - loop.time()) > 0:
+        await call.receive_audio(remaining)
+    return None
+
+
+class SipCall:
+    """A call handle satisfying `MediaCall`; created by `SipCarrier.dial`."""
+
+    def __init__(
+        self,
+        ua: UserAgent,
+        pacer: RtpPacer,
+        trunk: Trunk,
+        number: str,
+        caller_id: str,
+        credentials: Credentials | None,
+        tts: Tts,
+        asr: Asr,
+        announcement_asr: AnnouncementAsr | None,
+    ) -> None:
+        self._ua = ua
+        self._trunk = trunk
+        self._dest = (trunk.host, trunk.port)
+        self._credentials = credentials
+        self._tts = tts
+        self._asr = asr
+        self._announcement_asr = announcement_asr
+        self.call_id = secrets.token_hex(12) + "@huikuan"
+        self._local_tag = new_tag()
+        self._remote_tag = ""
+        self._cseq = 0
+        self._remote_uri = f"sip:{number}@{trunk.host}:{trunk.port}"
+        self._remote_target = self._remote_uri
+        self._route: list[str] = []
+        self._from = f"<sip:{caller_id}@{ua.host}>;tag={self._local_tag}"
+        self._to = f"<{self._remote_uri}>"
+        self.rtp = RtpSession(pacer)
+        self._events: list[CallEvent] = []
+        self._started = 0.0
+        self._answered_at: float | None = None
+        self._ended_at: float | None = None
+        self._ended = asyncio.Event()
+        self._cause: str | None = None
+        self._remote_hung_up = False
+        self._result = DialResult(CallOutcome.FAILED, 0.0)
+        self._sdp_version = 1
+        self._session_id = secrets.randbelow(10**9)
+        self.provisional_seen = False
+
+    # --- Call / MediaCall ----------------------------------------------------------------
+    @property
+    def result(self) -> DialResult:
+        return self._result
+
+    @property
+    def events(self) -> list[CallEvent]:
+        return list(self._events)
+
+    @property
+    def hangup_cause(self) -> str | None:
+        return self._cause
+
+    @property
+    def remote_hung_up(self) -> bool:
+        return self._remote_hung_up
+
+    @property
+    def ended(self) -> bool:
+        return self._ended.is_set()
+
+    @property
+    def talk_seconds(self) -> float:
+        if self._answered_at is None:
+            return 0.0
+        end = self._ended_at if self._ended_at is not None else self._now()
+        return end - self._answered_at
+
+    @property
+    def dtmf_received(self) -> str:
+        return self.rtp.dtmf_received
+
+    async def say(self, text: str) -> None:
+        self._require_live()
+        await self.send_audio(await self._tts(text))
+
+    async def hear(self) -> str | None:
+        self._require_live()
+        return await self._asr(self)
+
+    async def send_audio(self, pcm: g711.Pcm) -> None:
+        """Queue PCM for paced sending and wait until it has gone out (or the call ended)."""
+        if self.ended:
+            return
+        self.rtp.queue_pcm(pcm)
+        drained = asyncio.ensure_future(self.rtp.drained())
+        ended = asyncio.ensure_future(self._ended.wait())
+        await asyncio.wait({drained, ended}, return_when=asyncio.FIRST_COMPLETED)
+        for fut in (drained, ended):
+            fut.cancel()
+
+    async def receive_audio(self, timeout: float) -> g711.Pcm | None:
+        return None if self.ended else await self.rtp.receive(timeout)
+
+    async def send_dtmf(self, digits: str) -> None:
+        for digit in digits:
+            self.rtp.queue_dtmf(digit)
+        await self.rtp.drained()
+
+    async def wait_ended(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(self._ended.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def hangup(self) -> None:
+        """BYE if answered and still up; then release media and the dialog."""
+        if self._answered_at is not None and not self.ended:
+            self._end("local_bye")
+            tx = self._ua.request(self._in_dialog("BYE"), self._target_addr())
+            await tx.next(self._ua.timers.b + 1)
+            tx.cancel()
+        self._release()
+
+    # --- dialling ------------------------------------------------------------------------
+    async def dial(self, ring_timeout: float) -> DialResult:
+        loop = asyncio.get_running_loop()
+        self._started = loop.time()
+        await self.rtp.open(self._ua.host)
+        self._ua.register_dialog(self.call_id, self)
+        try:
+            self._result = await self._invite_loop(ring_timeout)
+        except Exception:
+            log.exception("call %s failed while dialling", self.call_id)
+            self._result = DialResult(CallOutcome.FAILED, self._now(), trunk=str(self._trunk))
+        if self._result.outcome != CallOutcome.ANSWERED:
+            self._release()
+        return self._result
+
+    async def _invite_loop(self, ring_timeout: float) -> DialResult:
+        loop = asyncio.get_running_loop()
+        ring_deadline = self._started + ring_timeout
+        auth_header: tuple[str, str] | None = None
+        early = False
+        while True:
+            invite = self._invite(auth_header)
+            tx = self._ua.request(invite, self._dest, self._non2xx_ack)
+            cancelled = False
+            cancel_sent = False
+            while True:
+                wait = ring_deadline - loop.time() if not cancelled else self._ua.timers.b
+                resp = await tx.next(max(wait, 0.0))
+                if resp is None:
+                    if cancelled:  # no 487 after our CANCEL: give up on the far end
+                        tx.cancel()
+                        self._end("timeout")
+                        return self._dial_result(CallOutcome.NO_ANSWER, None, early)
+                    cancelled = True
+                    if self.provisional_seen:
+                        self._send_cancel(invite)
+                        cancel_sent = True
+                    continue
+                if resp.status < 200:
+                    self.provisional_seen = True
+                    if cancelled and not cancel_sent:
+                        self._send_cancel(invite)
+                        cancel_sent = True
+                    early = self._on_provisional(resp) or early
+                    continue
+                break
+            status = resp.status
+            if status in (401, 407) and auth_header is None and self._credentials is not None:
+                challenge = digest.parse_challenge(
+                    resp.get("WWW-Authenticate" if status == 401 else "Proxy-Authenticate") or ""
+                )
+                if challenge:
+                    name = "Authorization" if status == 401 else "Proxy-Authorization"
+                    value = digest.authorization(
+                        challenge,
+                        "INVITE",
+                        invite.uri,
+                        self._credentials.username,
+                        self._credentials.password,
+                    )
+                    auth_header = (name, value)
+                    self._event(CallEventKind.TRYING, status)
+                    continue
+            if 200 <= status < 300:
+                self._establish(resp)
+                tx.on_2xx_again = lambda again: self._ack(again)
+                if cancelled:  # the far end answered as our CANCEL crossed it
+                    await self.hangup()
+                    return self._dial_result(CallOutcome.NO_ANSWER, status, early)
+                self._answered_at = self._now()
+                self._event(CallEventKind.ANSWERED, status)
+                return self._dial_result(CallOutcome.ANSWERED, status, early)
+            outcome = outcome_for(status, cancelled_by_us=cancelled)
+            kind = EarlyMedia.NONE
+            if early:
+                kind, outcome = await self._judge_early_media(outcome)
+            self._end("cancelled" if cancelled else "rejected", status)
+            return self._dial_result(outcome, status, early, kind)
+
+    def _dial_result(
+        self, outcome: CallOutcome, status: int | None, early: bool, kind: EarlyMedia | None = None
+    ) -> DialResult:
+        media = (kind or EarlyMedia.NONE).value if early else None
+        return DialResult(outcome, self._now(), status, media, str(self._trunk))
+
+    async def _judge_early_media(self, outcome: CallOutcome) -> tuple[EarlyMedia, CallOutcome]:
+        pcm = self.rtp.stop_capture()
+        kind = classify(pcm)
+        if kind == EarlyMedia.ANNOUNCEMENT and self._announcement_asr is not None:
+            spotted = outcome_from_announcement(await self._announcement_asr(pcm))
+            if spotted is not None:
+                return kind, spotted
+        if kind == EarlyMedia.BUSY_TONE and outcome in (CallOutcome.NO_ANSWER, CallOutcome.FAILED):
+            return kind, CallOutcome.BUSY
+        return kind, outcome
+
+    def _on_provisional(self, resp: SipMessage) -> bool:
+        if resp.status == 100:
+            self._event(CallEventKind.TRYING, 100)
+            return False
+        media = sdp.parse_answer(resp.body) if resp.body else None
+        if media is not None:
+            if not self.rtp.remote:
+                self.rtp.start_capture()
+            self.rtp.start(media.host, media.port, media.payload_type, media.dtmf_payload_type)
+            self._event(CallEventKind.EARLY_MEDIA, resp.status)
+            return True
+        self._event(CallEventKind.RINGING, resp.status)
+        return False
+
+    def _establish(self, resp: SipMessage) -> None:
+        self._remote_tag = tag_of(resp.get("To"))
+        self._to = resp.get("To") or self._to
+        contact = resp.get("Contact")
+        if contact:
+            self._remote_target = uri_of(contact)
+        self._route = list(reversed(resp.get_all("Record-Route")))
+        media = sdp.parse_answer(resp.body) if resp.body else None
+        if media is not None:
+            if self.rtp.remote:
+                self.rtp.stop_capture()
+            self.rtp.start(media.host, media.port, media.payload_type, media.dtmf_payload_type)
+        elif self.rtp.remote:
+            self.rtp.stop_capture()
+        self._ack(resp)
+
+    def _ack(self, resp: SipMessage) -> None:
+        ack = self._in_dialog("ACK", cseq=int(resp.cseq[0]))
+        self._ua.send_stateless(ack, self._target_addr())
+
+    def _non2xx_ack(self, resp: SipMessage) -> SipMessage:
+        """RFC 3261 §17.1.1.3: same branch and Request-URI as the INVITE, To from the response."""
+        invite = self._last_invite
+        ack = SipMessage(method="ACK", uri=invite.uri)
+        ack.add("Via", invite.get("Via") or "")
+        for route in invite.get_all("Route"):
+            ack.add("Route", route)
+        ack.add("Max-Forwards", "70")
+        ack.add("From", invite.get("From") or "")
+        ack.add("To", resp.get("To") or "")
+        ack.add("Call-ID", self.call_id)
+        ack.add("CSeq", f"{invite.cseq[0]} ACK")
+        return ack
+
+    def _send_cancel(self, invite: SipMessage) -> None:
+        cancel = SipMessage(method="CANCEL", uri=invite.uri)
+        cancel.add("Via", invite.get("Via") or "")
+        cancel.add("Max-Forwards", "70")
+        cancel.add("From", invite.get("From") or "")
+        cancel.add("To", invite.get("To") or "")
+        cancel.add("Call-ID", self.call_id)
+        cancel.add("CSeq", f"{invite.cseq[0]} CANCEL")
+        self._ua.request(cancel, self._dest)
+
+    def _invite(self, auth: tuple[str, str] | None) -> SipMessage:
+        self._cseq += 1
+        invite = SipMessage(method="INVITE", uri=self._remote_uri)
+        invite.add("Via", self._ua.via(new_branch()))
+        invite.add("Max-Forwards", "70")
+        invite.add("From", self._from)
+        invite.add("To", self._to)
+        invite.add("Call-ID", self.call_id)
+        invite.add("CSeq", f"{self._cseq} INVITE")
+        invite.add("Contact", f"<sip:huikuan@{self._ua.host}:{self._ua.port}>")
+        invite.add("Allow", ALLOW)
+        invite.add("User-Agent", "huikuan")
+        if auth is not None:
+            invite.add(*auth)
+        invite.add("Content-Type", "application/sdp")
+        invite.body = sdp.offer(self._ua.host, self.rtp.local_port, self._session_id)
+        self._last_invite = invite
+        return invite
+
+    def _in_dialog(self, method: str, cseq: int | None = None) -> SipMessage:
+        if cseq is None:
+            self._cseq += 1
+            cseq = self._cseq
+        req = SipMessage(method=method, uri=self._remote_target)
+        req.add("Via", self._ua.via(new_branch()))
+        for route in self._route:
+            req.add("Route", route)
+        req.add("Max-Forwards", "70")
+        req.add("From", self._from)
+        req.add("To", self._to)
+        req.add("Call-ID", self.call_id)
+        req.add("CSeq", f"{cseq} {method}")
+        return req
+
+    def _target_addr(self) -> tuple[str, int]:
+        uri = uri_of(self._route[0]) if self._route else self._remote_target
+        hostport = uri.split("@", 1)[-1].split(";", 1)[0].removeprefix("sip:")
+        host, _, port = hostport.rpartition(":")
+        if not host or not port.isdigit():
+            return self._dest
+        return host, int(port)
+
+    # --- requests from the far end ---------------------------------------------------------
+    def on_request(self, request: SipMessage, addr: tuple[str, int]) -> SipMessage:
+        if request.method == "BYE":
+            self._remote_hung_up = True
+            self._end("remote_bye")
+            self._release()
+            return response_to(request, 200, "OK")
+        if request.method == "INVITE":  # re-INVITE: take the new media address, answer ours
+            media = sdp.parse_answer(request.body) if request.body else None
+            if media is not None:
+                self.rtp.start(media.host, media.port, media.payload_type, media.dtmf_payload_type)
+            self._sdp_version += 1
+            resp = response_to(request, 200, "OK", self._local_tag)
+            resp.add("Contact", f"<sip:huikuan@{self._ua.host}:{self._ua.port}>")
+            resp.add("Content-Type", "application/sdp")
+            resp.body = sdp.offer(self._ua.host, self.rtp.local_port, self._session_id, self._sdp_version)
+            return resp
+        if request.method in ("OPTIONS", "INFO", "UPDATE"):
+            resp = response_to(request, 200, "OK", self._local_tag)
+            resp.add("Allow", ALLOW)
+            return resp
+        return response_to(request, 405, "Method Not Allowed", self._local_tag)
+
+    # --- bookkeeping ---------------------------------------------------------------------
+    def _now(self) -> float:
+        return asyncio.get_running_loop().time() - self._started
+
+    def _event(self, kind: CallEventKind, status: int | None = None, cause: str | None = None) -> None:
+        self._events.append(CallEvent(kind, self._now(), status, cause))
+
+    def _end(self, cause: str, status: int | None = None) -> None:
+        if self.ended:
+            return
+        self._cause = cause
+        self._ended_at = self._now()
+        self._event(CallEventKind.ENDED, status, cause)
+        self._ended.set()
+
+    def _release(self) -> None:
+        self.rtp.close()
+        # Keep the dialog registered a little while to answer a retransmitted BYE from our cache.
+        asyncio.get_running_loop().call_later(self._ua.timers.b, self._ua.unregister_dialog, self.call_id)
+
+    def _require_live(self) -> None:
+        if self._result.outcome != CallOutcome.ANSWERED or self.ended:
+            raise RuntimeError("no live call to talk on")

@@ -1,0 +1,66 @@
+"""The SDP offer we send (PCMU, PCMA, telephone-event) and the bits of an answer we use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PCMU, PCMA, TELEPHONE_EVENT = 0, 8, 101
+
+
+@dataclass(frozen=True, slots=True)
+class MediaAnswer:
+    host: str
+    port: int
+    payload_type: int  # the first codec of ours the far end accepted
+    dtmf_payload_type: int | None
+
+
+def offer(host: str, port: int, session_id: int, version: int = 1) -> bytes:
+    lines = [
+        "v=0",
+        f"o=huikuan {session_id} {version} IN IP4 {host}",
+        "s=huikuan",
+        f"c=IN IP4 {host}",
+        "t=0 0",
+        f"m=audio {port} RTP/AVP {PCMU} {PCMA} {TELEPHONE_EVENT}",
+        f"a=rtpmap:{PCMU} PCMU/8000",
+        f"a=rtpmap:{PCMA} PCMA/8000",
+        f"a=rtpmap:{TELEPHONE_EVENT} telephone-event/8000",
+        f"a=fmtp:{TELEPHONE_EVENT} 0-15",
+        "a=ptime:20",
+        "a=sendrecv",
+    ]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def parse_answer(body: bytes) -> MediaAnswer | None:
+    """The far end's audio address and chosen codec, or None if unusable (no audio, no G.711)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    session_host, media_host, port, formats = "", "", 0, []
+    dtmf: int | None = None
+    in_audio = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("c=IN IP4 ") or line.startswith("c=IN IP6 "):
+            host = line.split()[-1].split("/")[0]
+            if in_audio:
+                media_host = host
+            else:
+                session_host = host
+        elif line.startswith("m="):
+            fields = line[2:].split()
+            in_audio = fields[0] == "audio" if fields else False
+            if in_audio and len(fields) >= 4 and fields[1].isdigit():
+                port = int(fields[1])
+                formats = [int(f) for f in fields[3:] if f.isdigit()]
+        elif in_audio and line.lower().startswith("a=rtpmap:") and "telephone-event" in line.lower():
+            pt = line[9:].split()[0]
+            dtmf = int(pt) if pt.isdigit() else None
+    host = media_host or session_host
+    codec = next((f for f in formats if f in (PCMU, PCMA)), None)
+    if not host or not 0 < port < 65536 or codec is None:
+        return None
+    return MediaAnswer(host, port, codec, dtmf if dtmf in formats else None)
