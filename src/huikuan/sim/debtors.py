@@ -1,51 +1,132 @@
-"""Simulated debtors speak: persona-driven, varied zh-CN replies to what the robot says.
+"""Simulated debtors speak: persona-driven, varied replies to what the robot says.
 
-A simulated debtor hears only the robot's text (as a person hears only the voice) and reacts
-to cues in it; its persona and temper are hidden truths from `sim_persona`.
+A simulated debtor hears only the robot's text (as a person hears only the voice), recognises
+what kind of line it is from cues in it (identity question, reminder, "how much?", read-back,
+warning, goodbye, …), decides what to say as their persona and temper would (an act, labelled
+with the intent it expresses), and words it through `sim.speech`: templates × slot values ×
+fillers × speech-recognition noise, in the language the robot spoke. Persona and temper are the
+hidden truths from `sim_persona`; everything is drawn from the call's seeded `rng`, so a day
+replays identically.
+
+Numbers that are "unreachable" in the simulation and still pick up are reassigned numbers: the
+person who answers is a stranger (wrong number).
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from huikuan.sim.personas import Persona
+from huikuan.sim.speech import Act, Voice, speak
 
-IDENTITY_CUES = ("本人吗",)
-DEBT_CUES = ("逾期", "还款", "应还")
-AMOUNT_CUES = ("还多少",)
-DATE_CUES = ("哪天",)
-READBACK_CUES = ("对吗",)
-PARTIAL_CUES = ("先还一部分",)
-WARNING_CUES = ("文明沟通",)
-TP_CUES = ("转告他回电",)
 
-PROMISES = (
-    "哦，我忘了，明天还",
-    "周五还三千",
-    "不好意思，月底还一万二",
-    "我今天下午就还两千",
-    "下周一还吧",
-    "后天还三千五",
-    "15号还",
+class Cue(StrEnum):
+    """What kind of robot line was heard."""
+
+    GOODBYE = "goodbye"
+    WARNING = "warning"
+    THIRD_PARTY_MESSAGE = "third_party_message"
+    IDENTITY = "identity"
+    READBACK = "readback"
+    ASK_AMOUNT = "ask_amount"
+    ASK_DATE = "ask_date"
+    PLAN_OFFER = "plan_offer"
+    PARTIAL = "partial"
+    REMINDER = "reminder"
+    REPROMPT = "reprompt"
+    OTHER = "other"
+
+
+# First match wins; each cue in both languages. Broad on purpose: scripts change, people don't.
+_CUES: tuple[tuple[Cue, tuple[str, ...]], ...] = (
+    (Cue.GOODBYE, ("再见", "goodbye", "bye")),
+    (Cue.WARNING, ("文明沟通", "respectful")),
+    (Cue.THIRD_PARTY_MESSAGE, ("转告他", "转告她", "转告一下", "return our call", "ask them to")),
+    (Cue.READBACK, ("对吗", "是吗？", "is that right", "is that correct")),
+    (Cue.IDENTITY, ("本人吗", "本人", "speaking with", "speak with", "are you ")),
+    (Cue.ASK_AMOUNT, ("还多少", "多少钱？", "how much")),
+    (Cue.ASK_DATE, ("哪天", "什么时候", "what day", "when would", "when can")),
+    (Cue.PLAN_OFFER, ("分期", "每期", "installment", "per month", "a month")),
+    (Cue.PARTIAL, ("先还一部分", "部分", "partial")),
+    (Cue.REMINDER, ("逾期", "应还", "还款", "overdue", "past due", "amount due", "balance")),
+    (Cue.REPROMPT, ("没有听清", "再说一遍", "didn't catch", "say it again")),
 )
-AMOUNTS = ("两千", "三千", "三千五", "一千五百块", "五千", "全部还，四千")
-DATES = ("周五", "明天", "下周一", "月底", "后天")
-INSULTS = ("滚！别烦我", "你们有病吧，天天打", "神经病，滚", "去死吧骗子", "他妈的烦不烦")
-THIRD_PARTY = (
-    "他不在，我是他家人",
-    "她不在家，我是她妈",
-    "他出去了，我是他老婆，有什么事？",
-    "他不在，你们是谁？",
-)
-REFUSALS = ("没钱，不还", "我不会还的", "随便你们，爱咋咋地", "不想还")
-HARDSHIP = (
-    "最近失业了，手头紧，能分期吗",
-    "家里有人住院，实在还不上",
-    "我真的没钱，能不能分几期",
-    "周转不开，能少还点吗",
-)
-DISPUTES = ("这笔钱不是我借的", "我已经还过了", "金额不对吧，我没借这么多", "我早还了，你们搞错了")
+
+
+def hear(robot_text: str) -> Cue:
+    """The kind of robot line `robot_text` is, by its cues."""
+    lowered = robot_text.lower()
+    for cue, words in _CUES:
+        if any(w in lowered for w in words):
+            return cue
+    return Cue.OTHER
+
+
+def _language_of(text: str) -> str:
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return "zh-CN" if cjk * 4 >= len(text.strip()) or cjk > 8 else "en-US"
+
+
+Weighted = tuple[tuple[Act, float], ...]
+
+# What each persona says when reminded of the debt (the heart of the call).
+ON_REMINDER: dict[Persona, Weighted] = {
+    Persona.FORGETFUL: (
+        (Act.PROMISE, 0.62),
+        (Act.PROMISE_DATE_ONLY, 0.08),
+        (Act.ASK_PAYMENT_METHOD, 0.08),
+        (Act.ASK_DETAILS, 0.06),
+        (Act.CALLBACK_LATER, 0.06),
+        (Act.ALREADY_PAID, 0.04),
+        (Act.REQUEST_HUMAN, 0.03),
+        (Act.REQUEST_INSTALLMENT, 0.03),
+    ),
+    Persona.HARDSHIP: (
+        (Act.HARDSHIP, 0.5),
+        (Act.REQUEST_INSTALLMENT, 0.3),
+        (Act.PROMISE, 0.1),
+        (Act.CALLBACK_LATER, 0.04),
+        (Act.REQUEST_HUMAN, 0.04),
+        (Act.ASK_DETAILS, 0.02),
+    ),
+    Persona.UNWILLING: (
+        (Act.REFUSE, 0.55),
+        (Act.CALLBACK_LATER, 0.14),
+        (Act.STOP_CONTACT, 0.1),
+        (Act.ASK_DETAILS, 0.08),
+        (Act.HARDSHIP, 0.06),
+        (Act.COMPLAINT, 0.03),
+        (Act.REQUEST_HUMAN, 0.04),
+    ),
+    Persona.DISPUTING: (
+        (Act.DISPUTE, 0.55),
+        (Act.ALREADY_PAID, 0.33),
+        (Act.ASK_DETAILS, 0.06),
+        (Act.COMPLAINT, 0.03),
+        (Act.REQUEST_HUMAN, 0.03),
+    ),
+    Persona.ABUSIVE: (
+        (Act.ABUSE, 0.6),
+        (Act.REFUSE, 0.15),
+        (Act.STOP_CONTACT, 0.1),
+        (Act.COMPLAINT, 0.1),
+        (Act.CALLBACK_LATER, 0.05),
+    ),
+}
+ON_REMINDER[Persona.THIRD_PARTY_ANSWERS] = ON_REMINDER[Persona.FORGETFUL]
+ON_REMINDER[Persona.UNREACHABLE] = ON_REMINDER[Persona.FORGETFUL]
+
+ON_PARTIAL: dict[Persona, Weighted] = {
+    Persona.UNWILLING: ((Act.REFUSE, 0.6), (Act.PROMISE, 0.25), (Act.STOP_CONTACT, 0.15)),
+    Persona.ABUSIVE: ((Act.ABUSE, 0.5), (Act.REFUSE, 0.4), (Act.STOP_CONTACT, 0.1)),
+    Persona.HARDSHIP: ((Act.HARDSHIP, 0.5), (Act.REQUEST_INSTALLMENT, 0.3), (Act.PROMISE, 0.2)),
+}
+ON_PLAN: dict[Persona, Weighted] = {
+    Persona.HARDSHIP: ((Act.ACCEPT, 0.7), (Act.HARDSHIP, 0.2), (Act.REQUEST_HUMAN, 0.1)),
+    Persona.UNWILLING: ((Act.REFUSE, 0.6), (Act.ACCEPT, 0.25), (Act.CALLBACK_LATER, 0.15)),
+}
 
 
 @dataclass
@@ -59,75 +140,106 @@ class SimDebtor:
     _said: list[str] = field(default_factory=list)
     _asked_robot: bool = False
     hung_up: bool = False
+    acts: list[Act] = field(default_factory=list)  # what each line meant, for tests and reports
+    _voice: Voice | None = None
+    _last: Act | None = None
 
     def reply(self, robot_text: str) -> str | None:
-        line = self._reply(robot_text)
-        if line is not None:
-            self._said.append(line)
+        if self._voice is None:
+            # How this person talks, fixed for the call: fillers, dialect forms, line quality.
+            self._voice = Voice.draw(self.rng, _language_of(robot_text), self.temper)
+        act = self._decide(hear(robot_text))
+        if act is None:
+            return None
+        self.acts.append(act)
+        self._last = act
+        line = speak(act, self._voice, self.rng)
+        self._said.append(line)
         return line
 
-    def _pick(self, options: tuple[str, ...]) -> str:
-        return options[self.rng.randrange(len(options))]
+    # --- deciding what to say ----------------------------------------------------------------
 
-    def _reply(self, text: str) -> str | None:
+    def _pick(self, weighted: Weighted) -> Act:
+        roll = self.rng.random() * sum(w for _, w in weighted)
+        for act, weight in weighted:
+            roll -= weight
+            if roll < 0:
+                return act
+        return weighted[-1][0]
+
+    def _decide(self, cue: Cue) -> Act | None:
         rng, p = self.rng, self.persona
-        if "再见" in text:
+        if cue == Cue.GOODBYE:
             return None
         if rng.random() < 0.04:
-            return None  # did not catch it
+            return None  # did not catch it, or said nothing
+        if p == Persona.UNREACHABLE:
+            return self._stranger(cue)
         if not self.is_debtor:
-            if any(c in text for c in TP_CUES):
-                return self._pick(("好的，我转告他", "行，我跟他说", "你们别再打了", "不认识这个人"))
-            return "好的"
-        if any(c in text for c in WARNING_CUES):
+            return self._relative(cue)
+        if cue == Cue.WARNING:
             if p == Persona.ABUSIVE and rng.random() < 0.4 + 0.15 * self.temper:
-                return self._pick(INSULTS)
-            return self._pick(("好吧", "嗯"))
-        if any(c in text for c in IDENTITY_CUES):
-            if p == Persona.THIRD_PARTY_ANSWERS:
-                return self._pick(THIRD_PARTY)
-            if not self._asked_robot and rng.random() < 0.08:
-                self._asked_robot = True
-                return self._pick(("你是机器人吗？", "你是真人吗？"))
-            if rng.random() < 0.04:
-                return "你打错了"
-            if p == Persona.ABUSIVE and self.temper >= 2 and rng.random() < 0.5:
-                return self._pick(INSULTS)
-            return self._pick(("是我", "对，什么事", "嗯，是我", "是的，你说"))
-        if any(c in text for c in READBACK_CUES):
-            return self._pick(("对", "是的", "嗯，对"))
-        if any(c in text for c in AMOUNT_CUES):
-            return self._pick(AMOUNTS)
-        if any(c in text for c in DATE_CUES):
-            return self._pick(DATES)
-        if any(c in text for c in PARTIAL_CUES):
-            if p == Persona.UNWILLING and rng.random() < 0.3:
-                return "那下周一还两千吧"
-            return self._pick(REFUSALS)
-        if any(c in text for c in DEBT_CUES):
+                return Act.ABUSE
+            return Act.ACK
+        if cue == Cue.IDENTITY:
+            return self._on_identity()
+        if cue == Cue.READBACK:
+            return Act.CONFIRM if rng.random() < 0.92 else Act.PROMISE
+        if cue == Cue.ASK_AMOUNT:
+            return Act.AMOUNT_ONLY if p != Persona.HARDSHIP or rng.random() < 0.7 else Act.HARDSHIP
+        if cue == Cue.ASK_DATE:
+            return Act.DATE_ONLY
+        if cue == Cue.PLAN_OFFER:
+            return self._pick(ON_PLAN.get(p, ((Act.ACCEPT, 0.8), (Act.CALLBACK_LATER, 0.2))))
+        if cue == Cue.PARTIAL:
+            return self._pick(ON_PARTIAL.get(p, ((Act.PROMISE, 0.7), (Act.REFUSE, 0.3))))
+        if cue == Cue.REMINDER:
             return self._on_reminder()
-        return self._pick(("嗯", "好的", "什么？"))
+        if cue == Cue.REPROMPT and self._last is not None:
+            return self._last  # says it again, in other words
+        return Act.ACK
 
-    def _on_reminder(self) -> str:
+    def _on_identity(self) -> Act:
         rng, p = self.rng, self.persona
+        if p == Persona.THIRD_PARTY_ANSWERS:
+            return Act.THIRD_PARTY
+        if not self._asked_robot and rng.random() < 0.08:
+            self._asked_robot = True
+            return Act.ASK_IF_ROBOT
+        if rng.random() < 0.03:
+            return Act.WRONG_NUMBER
+        if p == Persona.UNWILLING and rng.random() < 0.12:
+            return self._pick(((Act.WRONG_NUMBER, 0.5), (Act.ASK_DETAILS, 0.3), (Act.CALLBACK_LATER, 0.2)))
+        if p == Persona.ABUSIVE and self.temper >= 2 and rng.random() < 0.5:
+            return Act.ABUSE
         if rng.random() < 0.04:
-            return self._pick(("转人工", "我要找人工客服"))
+            return Act.CALLBACK_LATER
+        return Act.CONFIRM
+
+    def _on_reminder(self) -> Act:
+        rng = self.rng
+        if rng.random() < 0.04:
+            return Act.REQUEST_HUMAN
         if rng.random() < 0.02:
-            return "我要投诉你们"
-        if p == Persona.FORGETFUL:
-            return (
-                self._pick(PROMISES)
-                if rng.random() < 0.85
-                else self._pick(("我在开车，晚点再说", "怎么还款？"))
+            return Act.COMPLAINT
+        return self._pick(ON_REMINDER[self.persona])
+
+    def _relative(self, cue: Cue) -> Act:
+        """A relative or emergency contact who answered a number that is not the debtor's."""
+        if cue == Cue.WARNING:
+            return Act.ACK
+        return self._pick(
+            (
+                (Act.RELAY, 0.55),
+                (Act.THIRD_PARTY, 0.2),
+                (Act.STOP_CONTACT, 0.12),
+                (Act.WRONG_NUMBER, 0.08),
+                (Act.ASK_DETAILS, 0.05),
             )
-        if p == Persona.HARDSHIP:
-            return self._pick(HARDSHIP) if rng.random() < 0.8 else self._pick(PROMISES)
-        if p == Persona.DISPUTING:
-            return self._pick(DISPUTES)
-        if p == Persona.UNWILLING:
-            if rng.random() < 0.15:
-                return "别再打了"
-            return self._pick(REFUSALS)
-        if p == Persona.ABUSIVE:
-            return self._pick(INSULTS)
-        return self._pick(PROMISES)
+        )
+
+    def _stranger(self, cue: Cue) -> Act:
+        """A reassigned number: whoever answers does not know the debtor."""
+        if cue in (Cue.IDENTITY, Cue.THIRD_PARTY_MESSAGE):
+            return self._pick(((Act.WRONG_NUMBER, 0.85), (Act.STOP_CONTACT, 0.1), (Act.ASK_DETAILS, 0.05)))
+        return Act.ACK
