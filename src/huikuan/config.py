@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     llm_model: str = "qwen2.5-7b-instruct"
     llm_api_key: SecretStr | None = None
     llm_timeout_seconds: float = 1.5
+    # Voice (docs/voice.md): engines by name; Vosk/sherpa-onnx need a model folder.
+    tts_engine: str = "espeak"
+    asr_engine: str = "pocketsphinx"
+    prompts_dir: Path | None = None
+    vosk_model_dir: Path | None = None
+    sherpa_model_dir: Path | None = None
+    asr_http_base_url: str | None = None
+    asr_http_model: str = "whisper-1"
+    asr_http_api_key: SecretStr | None = None
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to an SQLite file in the data directory."""
