@@ -8,6 +8,7 @@ from huikuan.outcomes import models as outcomes_models
 from huikuan.portfolio import models as portfolio_models
 from huikuan.security import models as security_models
 from huikuan.sim import models as sim_models
+from huikuan.voice import models as voice_models
 
 __all__ = [
     "Base",
@@ -18,4 +19,5 @@ __all__ = [
     "portfolio_models",
     "security_models",
     "sim_models",
+    "voice_models",
 ]

@@ -175,6 +175,8 @@ class HttpTranscriptionAsr:
     ) -> None:
         if not base_url:
             raise AsrUnavailable("http: no base URL configured (set HUIKUAN_ASR_HTTP_BASE_URL)")
+        if not base_url.startswith(("http://", "https://")):
+            raise AsrUnavailable("http: the base URL must be http:// or https://")
         self.url = base_url.rstrip("/") + "/audio/transcriptions"
         self.model = model
         self.api_key = api_key

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 20:00:52.347223
+Create Date: 2026-11-24 20:07:11.877688
 """
 
 from collections.abc import Sequence
@@ -348,6 +348,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_promise_account_id'), ['account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_promise_attempt_id'), ['attempt_id'], unique=False)
 
+    op.create_table('recording',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('path', sa.String(length=400), nullable=False),
+    sa.Column('seconds', sa.Float(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('turns', sa.Text(), nullable=False),
+    sa.Column('created_at', huikuan.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['attempt_id'], ['call_attempt.id'], name=op.f('fk_recording_attempt_id_call_attempt')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recording')),
+    sa.UniqueConstraint('path', name=op.f('uq_recording_path'))
+    )
+    with op.batch_alter_table('recording', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recording_attempt_id'), ['attempt_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_recording_created_at'), ['created_at'], unique=False)
+
     op.create_table('turn',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('attempt_id', sa.Integer(), nullable=False),
@@ -400,6 +416,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_turn_attempt_id'))
 
     op.drop_table('turn')
+    with op.batch_alter_table('recording', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recording_created_at'))
+        batch_op.drop_index(batch_op.f('ix_recording_attempt_id'))
+
+    op.drop_table('recording')
     with op.batch_alter_table('promise', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_promise_attempt_id'))
         batch_op.drop_index(batch_op.f('ix_promise_account_id'))
