@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import resample_poly
 
 SAMPLE_RATE = 8000
 FRAME_MS = 20
@@ -50,6 +49,8 @@ def resample(pcm: Pcm, from_rate: int, to_rate: int) -> Pcm:
     """Polyphase resampling with its anti-aliasing filter (scipy), clipped back to int16."""
     if from_rate == to_rate or len(pcm) == 0:
         return np.asarray(pcm, dtype=np.int16)
+    from scipy.signal import resample_poly  # imported here: scipy is slow to load for every CLI start
+
     g = gcd(from_rate, to_rate)
     out = np.asarray(resample_poly(pcm.astype(np.float32), to_rate // g, from_rate // g), dtype=np.float64)
     return np.clip(np.rint(out), -32768, 32767).astype(np.int16)
