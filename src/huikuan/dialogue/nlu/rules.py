@@ -1,0 +1,102 @@
+"""Keyword rules for intents where wording is unambiguous and a miss is costly.
+
+Abuse, stop requests, complaints, questions about talking to a robot and requests for a
+person have fixed vocabularies and legal consequences, so a rule hit is trusted over the
+model whenever it ranks higher in the issue's priority order.
+"""
+
+from __future__ import annotations
+
+import re
+
+from huikuan.dialogue.nlu.types import Intent
+
+_ZH: tuple[tuple[Intent, re.Pattern[str]], ...] = (
+    (
+        Intent.ABUSIVE,
+        re.compile(
+            r"(?<![打翻])滚(?![动烫])|傻[逼比bx叉]|沙比|煞笔|\bsb\b|神经病|他妈的|你他妈|你妈的|tmd|操你|草泥马|去死|死全家"
+            r"|混蛋|王八蛋|骗子|扑街|仆街|顶你个肺|食屎|狗东西|畜生|蠢货|脑子(?:有问题|进水|有病)|有病吧|你有病"
+            r"|贱人|废物|你算什么东西|垃圾"
+        ),
+    ),
+    (
+        Intent.STOP_CONTACT,
+        re.compile(
+            r"(?:别|不要|不许|不准|唔好|请勿|莫)再?(?:给我|同我|俾我)?(?:打|联系|打扰|骚扰|搵|找我|发短信|达了|call)"
+            r"|停止(?:联系|催收|打|致电|来电)|再打.{0,6}报警|(?:删掉|删除)我的?号码|把我的?号码删|拉黑|别烦我"
+        ),
+    ),
+    (
+        Intent.COMPLAINT,
+        re.compile(
+            r"投诉|举报|头诉|投素|12378|12315|银保监|金管局|金融监管|监管(?:部门|局|机构)|消协|消费者协会|曝光你们|黑猫"
+        ),
+    ),
+    (
+        Intent.ASK_IF_ROBOT,
+        re.compile(
+            r"机器人|机械人|鸡器人|机器(?:吗|打的|说话)|是不是真人|係唔係真人|是真人吗|真人(?:还是|嚟)|你是人吗|是人还是"
+            r"|录音吗|人工智能|\bai\b|智能(?:语音|客服)|自动(?:语音|打)|电脑(?:吗|自动)|活人吗|语音助手|对面是人|系咪真人"
+        ),
+    ),
+    (
+        Intent.REQUEST_HUMAN,
+        re.compile(
+            r"转人工|人工客服|人工服务|人工坐席|转接人工|要人工|接人工|有没有人工|转一下人工|人工人工|人宫"
+            r"|真人(?:来|跟|同|讲|说|沟通)|找(?:你们)?(?:的)?(?:领导|经理|主管|负责人)|换个(?:人|客服|真人)|工作人员"
+            r"|叫你们领导|个真人"
+        ),
+    ),
+)
+
+_EN: tuple[tuple[Intent, re.Pattern[str]], ...] = (
+    (
+        Intent.ABUSIVE,
+        re.compile(
+            r"\b(?:fuck\w*|f\s+(?:off|you)|shit\w*|bitch\w*|asshole|bastard|idiot|moron|scumbag|jackass|dumb\s?ass"
+            r"|piss\s+off|screw\s+(?:you|off|yourself)|go\s+to\s+hell|shut\s+(?:up|the\s+hell\s+up|your\s+mouth)"
+            r"|crooks?|leech|bloodsucker|drop\s+dead|kiss\s+my\s+ass|bite\s+me)\b"
+        ),
+    ),
+    (
+        Intent.STOP_CONTACT,
+        re.compile(
+            r"\b(?:stop\s+(?:calling|contacting|texting|harassing|colling)|don'?t\s+(?:ever\s+)?(?:call|contact)"
+            r"|do\s+not\s+(?:call|contact)|quit\s+calling|never\s+(?:call|contact)|cease\s+(?:all\s+)?(?:contact|communication)"
+            r"|take\s+(?:me|my\s+number)\s+off|remove\s+my\s+number|lose\s+my\s+number|no\s+more\s+calls"
+            r"|calls?\s+to\s+stop|don'?t\s+want\s+(?:any\s+more\s+calls|you\s+to\s+(?:call|contact))|in\s+writing\s+only)\b"
+        ),
+    ),
+    (
+        Intent.COMPLAINT,
+        re.compile(
+            r"\b(?:complain\w*|report(?:ing)?\s+(?:you|this|your|it)|cfpb|attorney\s+general|better\s+business\s+bureau"
+            r"|bbb|ftc|regulators?|consumer\s+protection)\b"
+        ),
+    ),
+    (
+        Intent.ASK_IF_ROBOT,
+        re.compile(
+            r"\b(?:robot|row\s+bot|bot|machine|recording|recorded|prerecorded|automated|robocall|ai|artificial\s+intelligence"
+            r"|computer|virtual\s+assistant)\b"
+            r"|\b(?:are\s+you|is\s+this|am\s+i\s+(?:talking|speaking)\s+(?:to|with))\s+(?:an?\s+)?(?:real|live|actual)?\s*(?:person|human)\b"
+        ),
+    ),
+    (
+        Intent.REQUEST_HUMAN,
+        re.compile(
+            r"\b(?:(?:real|live|actual)\s+(?:person|human|agent)|human\s+being|human|representative|reprehensive|agent"
+            r"|supervisor|manager|operator|transfer\s+me|your\s+boss|customer\s+service"
+            r"|(?:talk|speak)\s+(?:to|with)\s+(?:a\s+person|someone|somebody))\b"
+        ),
+    ),
+)
+
+
+def rule_intents(text: str, lang: str) -> set[Intent]:
+    """Every intent whose rule matches the cleaned `text` ('zh' or 'en' rule set)."""
+    if lang == "en":
+        return {intent for intent, pattern in _EN if pattern.search(text)}
+    compact = text.replace(" ", "") + " " + text
+    return {intent for intent, pattern in _ZH if pattern.search(compact)}
