@@ -15,6 +15,7 @@ person who answers is a stranger (wrong number).
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -40,25 +41,30 @@ class Cue(StrEnum):
 
 
 # First match wins; each cue in both languages. Broad on purpose: scripts change, people don't.
+# A reminder often ends in a question ("您看什么时候可以还款？"), so the debt cues come before the
+# "how much / which day" cues, and offers (which mention the debt too) before the reminder.
 _CUES: tuple[tuple[Cue, tuple[str, ...]], ...] = (
     (Cue.GOODBYE, ("再见", "goodbye", "bye")),
     (Cue.WARNING, ("文明沟通", "respectful")),
     (Cue.THIRD_PARTY_MESSAGE, ("转告他", "转告她", "转告一下", "return our call", "ask them to")),
     (Cue.READBACK, ("对吗", "是吗？", "is that right", "is that correct")),
-    (Cue.IDENTITY, ("本人吗", "本人", "speaking with", "speak with", "are you ")),
-    (Cue.ASK_AMOUNT, ("还多少", "多少钱？", "how much")),
-    (Cue.ASK_DATE, ("哪天", "什么时候", "what day", "when would", "when can")),
+    (Cue.IDENTITY, ("本人", "speaking with", "speak with")),
     (Cue.PLAN_OFFER, ("分期", "每期", "installment", "per month", "a month")),
     (Cue.PARTIAL, ("先还一部分", "部分", "partial")),
-    (Cue.REMINDER, ("逾期", "应还", "还款", "overdue", "past due", "amount due", "balance")),
+    (Cue.REMINDER, ("逾期", "应还", "到期日", "overdue", "past due", "amount due", "was due")),
+    (Cue.ASK_AMOUNT, ("还多少", "多少钱？", "how much")),
+    (Cue.ASK_DATE, ("哪天", "什么时候", "what day", "when would", "when can")),
     (Cue.REPROMPT, ("没有听清", "再说一遍", "didn't catch", "say it again")),
 )
+_ASKS_NAME = re.compile(r"\bAre you [A-Z]|\bare you [A-Z]")
 
 
 def hear(robot_text: str) -> Cue:
     """The kind of robot line `robot_text` is, by its cues."""
     lowered = robot_text.lower()
     for cue, words in _CUES:
+        if cue == Cue.PLAN_OFFER and _ASKS_NAME.search(robot_text):
+            return Cue.IDENTITY  # "Are you Alex Morgan?" (checked here: it needs the capital)
         if any(w in lowered for w in words):
             return cue
     return Cue.OTHER
