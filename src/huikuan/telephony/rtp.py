@@ -119,6 +119,16 @@ class RtpSession(asyncio.DatagramProtocol):
         self._capture: list[tuple[int, bytes]] | None = None
         self._last_event_ts: int | None = None
         self._closed = False
+        self._lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self._lost.done():
+            self._lost.set_result(None)
+
+    async def wait_closed(self) -> None:
+        """After `close()`: wait until the socket is really closed (the loop does it on its next turn)."""
+        if self._transport is not None:
+            await self._lost
 
     async def open(self, host: str) -> int:
         loop = asyncio.get_running_loop()

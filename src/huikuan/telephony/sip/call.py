@@ -184,6 +184,7 @@ class SipCall:
             await tx.next(self._ua.timers.b + 1)
             tx.cancel()
         self._release()
+        await self.rtp.wait_closed()
 
     # --- dialling ------------------------------------------------------------------------
     async def dial(self, ring_timeout: float) -> DialResult:
@@ -198,6 +199,7 @@ class SipCall:
             self._result = DialResult(CallOutcome.FAILED, self._now(), trunk=str(self._trunk))
         if self._result.outcome != CallOutcome.ANSWERED:
             self._release()
+            await self.rtp.wait_closed()
         return self._result
 
     async def _invite_loop(self, ring_timeout: float) -> DialResult:

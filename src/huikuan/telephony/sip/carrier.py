@@ -50,8 +50,8 @@ class SipCarrier:
     async def start(self) -> None:
         await self.ua.start()
 
-    def close(self) -> None:
-        self.ua.close()
+    async def close(self) -> None:
+        await self.ua.close()
 
     async def dial(self, number: str, caller_id: str, ring_timeout: float = 45.0) -> SipCall:
         await self.ua.start()

@@ -35,6 +35,11 @@ class DialogHandler(Protocol):
 class _Udp(asyncio.DatagramProtocol):
     def __init__(self, ua: UserAgent) -> None:
         self._ua = ua
+        self.lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.lost.done():
+            self.lost.set_result(None)
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         if not data.strip():
@@ -65,27 +70,37 @@ class UserAgent:
         self.parse_errors = 0
         self.handler_errors = 0
         self._transport: asyncio.DatagramTransport | None = None
+        self._protocol: _Udp | None = None
+        self._starting: asyncio.Future[None] | None = None
         self._transactions: dict[tuple[str, str], ClientTransaction] = {}
         self._dialogs: dict[str, DialogHandler] = {}
         self._answered: dict[tuple[str, str], bytes] = {}  # server side: responses for retransmits
 
     async def start(self) -> None:
-        if self._transport is not None:
-            return
+        """Open the socket once, however many calls start dialling at the same moment."""
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(self._open())
+        await asyncio.shield(self._starting)
+
+    async def _open(self) -> None:
         loop = asyncio.get_running_loop()
-        transport, _ = await loop.create_datagram_endpoint(
+        transport, self._protocol = await loop.create_datagram_endpoint(
             lambda: _Udp(self), local_addr=(self.host, self.port)
         )
         self._transport = transport
         self.port = transport.get_extra_info("sockname")[1]
 
-    def close(self) -> None:
+    async def close(self) -> None:
+        """Stop every transaction and close the socket (waits for the loop to release it)."""
         for tx in self._transactions.values():
             tx.cancel()
         self._transactions.clear()
         if self._transport is not None:
             self._transport.close()
             self._transport = None
+            self._starting = None
+            if self._protocol is not None:
+                await self._protocol.lost
 
     def via(self, branch: str) -> str:
         return f"SIP/2.0/UDP {self.host}:{self.port};branch={branch};rport"

@@ -1,0 +1,89 @@
+"""SIPp as the far end: a foreground subprocess per scenario on loopback with ephemeral ports."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _bound(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+class Sipp:
+    """`sipp -sf scenario -m calls` in the foreground; `finish()` returns its exit status."""
+
+    def __init__(
+        self,
+        scenario: str,
+        calls: int = 1,
+        keys: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        echo: bool = True,
+        timeout: int = 60,
+    ) -> None:
+        self.port = free_udp_port()
+        self.media_port = free_udp_port()
+        path = SCENARIOS / scenario
+        self._generated: Path | None = None
+        if keys:  # SIPp checks status codes when it loads a scenario, so substitute before
+            text = path.read_text()
+            for key, value in keys.items():
+                text = text.replace(f"[{key}]", value)
+            with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as out:
+                out.write(text)
+            path = self._generated = Path(out.name)
+        args = ["sipp", "-sf", str(path), "-i", "127.0.0.1", "-p", str(self.port)]
+        args += ["-mp", str(self.media_port), "-m", str(calls), "-l", str(calls + 10)]
+        args += ["-timeout", f"{timeout}s", "-timeout_error", "-nostdin", "-max_socket", "2000"]
+        if echo:
+            args.append("-rtp_echo")
+        self.proc = subprocess.Popen(
+            args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 10
+        # Ready when SIPp holds its SIP port: a readiness poll, not a timing sleep.
+        while not _bound(self.port):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"sipp did not start: {self.proc.stderr.read() if self.proc.stderr else ''}"
+                )
+            time.sleep(0.01)
+
+    @property
+    def trunk(self) -> str:
+        return f"sip:127.0.0.1:{self.port}"
+
+    def finish(self, timeout: float = 30) -> int:
+        """Wait for SIPp to run its calls; 0 means every call followed the scenario."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return -1
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stderr:
+            self.proc.stderr.close()
+        if self._generated is not None:
+            self._generated.unlink(missing_ok=True)
