@@ -26,9 +26,9 @@ from huikuan.voice.asr import (
 from huikuan.voice.audio import Pcm
 from huikuan.voice.phrases import EN_NODE_HINTS
 
-# Measured 18 of 22 (82%) with espeak-ng en-us at 8 kHz; the misses are the one-word
-# answers ("yes", "no") and a dropped last word. The floor sits below what was measured.
-MIN_ACCURACY = 0.7
+# Measured 21 of 22 (95%) with espeak-ng en-us at 8 kHz (the miss drops the last word of
+# "how much do I owe"). The floor sits below what was measured.
+MIN_ACCURACY = 0.85
 
 
 def test_pocketsphinx_recognises_espeak_phrases_with_node_hints(speak: Callable[[str], Pcm]) -> None:
@@ -44,6 +44,7 @@ def test_pocketsphinx_recognises_espeak_phrases_with_node_hints(speak: Callable[
     heard = dict(results)
     assert heard["I lost my job can I pay in installments"] == "i lost my job can i pay in installments"
     assert heard["I already paid"] == "i already paid"
+    assert heard["yes"] == "yes"  # one word: the strict decoder finds nothing, the second does
 
 
 def test_jsgf_keeps_only_phrases_the_dictionary_knows() -> None:

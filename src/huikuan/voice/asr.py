@@ -60,49 +60,57 @@ def jsgf_for(hints: Sequence[str], known: Callable[[str], bool]) -> str | None:
 
 
 class PocketsphinxAsr:
-    """CMU pocketsphinx 5 with the wheel's en-US model; a JSGF search per distinct hint set."""
+    """CMU pocketsphinx 5 with the wheel's en-US model; a JSGF search per distinct hint set.
+
+    Two decoders on the same model: the first without filler models (with them the fillers
+    swallowed words of espeak speech: 5 of 22 phrases right, 18 without), the second with them,
+    asked only when the first reaches no complete phrase, which happens on one-word answers
+    ("yes", "no") surrounded by silence: together 21 of 22 (docs/voice.md).
+    """
 
     name = "pocketsphinx"
     MODEL_RATE = 16000
 
     def __init__(self, model_dir: Path | None = None) -> None:
-        from pocketsphinx import Decoder, get_model_path
+        from pocketsphinx import Decoder
 
-        # Fillers off: with the JSGF search the filler models swallowed words of espeak speech
-        # (5/22 phrases right with them, 18/22 without; docs/voice.md).
-        kwargs: dict[str, Any] = {"samprate": self.MODEL_RATE, "loglevel": "FATAL", "fsgusefiller": False}
+        kwargs: dict[str, Any] = {"samprate": self.MODEL_RATE, "loglevel": "FATAL"}
         if model_dir is not None:
             kwargs |= {"hmm": str(model_dir / "en-us"), "dict": str(model_dir / "cmudict-en-us.dict")}
-        self._decoder = Decoder(**kwargs)
+        self._decoders = (Decoder(fsgusefiller=False, **kwargs), Decoder(**kwargs))
         self._lock = threading.Lock()
-        self._searches: dict[str, str] = {}
-        self._default = self._decoder.current_search()
-        self.model_path = get_model_path()
+        self._searches: dict[str, str | None] = {}
 
     def _known(self, word: str) -> bool:
-        return self._decoder.lookup_word(word) is not None
+        return self._decoders[0].lookup_word(word) is not None
 
-    def _search_for(self, hints: Sequence[str]) -> str:
+    def _search_for(self, hints: Sequence[str]) -> str | None:
         key = hashlib.sha256("\n".join(hints).encode()).hexdigest()[:16]
         if key not in self._searches:
             grammar = jsgf_for(hints, self._known)
-            if grammar is None:
-                self._searches[key] = self._default
-            else:
-                name = f"node_{key}"
-                self._decoder.add_jsgf_string(name, grammar)
-                self._searches[key] = name
+            name = None if grammar is None else f"node_{key}"
+            if grammar is not None and name is not None:
+                for decoder in self._decoders:
+                    decoder.add_jsgf_string(name, grammar)
+            self._searches[key] = name
         return self._searches[key]
 
     def transcribe(self, pcm: Pcm, sample_rate: int, hints: Sequence[str]) -> str:
         audio = resample(np.asarray(pcm, dtype=np.int16), sample_rate, self.MODEL_RATE)
+        raw = audio.astype("<i2").tobytes()
         with self._lock:
-            self._decoder.activate_search(self._search_for(hints))
-            self._decoder.start_utt()
-            self._decoder.process_raw(audio.astype("<i2").tobytes(), full_utt=True)
-            self._decoder.end_utt()
-            hyp = self._decoder.hyp()
-        return "" if hyp is None else str(hyp.hypstr)
+            search = self._search_for(hints)
+            # No usable hints: free recognition with the model's language model (poor on phone audio).
+            decoders = self._decoders if search is not None else self._decoders[1:]
+            for decoder in decoders:
+                decoder.activate_search(search or "_default")  # the LM search
+                decoder.start_utt()
+                decoder.process_raw(raw, full_utt=True)
+                decoder.end_utt()
+                hyp = decoder.hyp()
+                if hyp is not None and hyp.hypstr:
+                    return str(hyp.hypstr)
+        return ""
 
 
 def _model_dir(path: Path | None, engine: str, setting: str) -> Path:
