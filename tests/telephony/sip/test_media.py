@@ -1,0 +1,80 @@
+"""G.711 against audioop, early-media classification, the jitter buffer."""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+import subprocess
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from huikuan.telephony import g711
+from huikuan.telephony.rtp import RtpPacer, RtpSession
+from huikuan.telephony.sip.early_media import EarlyMedia, classify
+from huikuan.telephony.sip.status import outcome_for
+from huikuan.types import CallOutcome
+
+
+def test_g711_matches_audioop_for_every_sample() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import audioop
+    pcm = np.arange(-32768, 32768, dtype=np.int16)
+    assert g711.encode(pcm, 0) == audioop.lin2ulaw(pcm.tobytes(), 2)
+    assert g711.encode(pcm, 8) == audioop.lin2alaw(pcm.tobytes(), 2)
+    every = bytes(range(256))
+    assert g711.decode(every, 0).tobytes() == audioop.ulaw2lin(every, 2)
+    assert g711.decode(every, 8).tobytes() == audioop.alaw2lin(every, 2)
+
+
+def _cadence(on: float, off: float, seconds: float, hz: float = 450.0) -> np.ndarray:
+    t = np.arange(int(seconds * 8000)) / 8000
+    gate = (t % (on + off)) < on
+    return (np.sin(2 * np.pi * hz * t) * 6000 * gate).astype(np.int16)
+
+
+def test_early_media_tones_speech_and_silence(tmp_path: Path) -> None:
+    raw = tmp_path / "a.wav"
+    subprocess.run(
+        ["espeak-ng", "-v", "en-us", "-w", str(raw), "The number you dialled is powered off"], check=True
+    )
+    speech = tmp_path / "a.raw"
+    subprocess.run(
+        ["sox", str(raw), "-r", "8000", "-c", "1", "-e", "signed", "-b", "16", str(speech)], check=True
+    )
+    assert classify(np.frombuffer(speech.read_bytes(), dtype=np.int16)) == EarlyMedia.ANNOUNCEMENT
+    assert classify(_cadence(1.0, 4.0, 10)) == EarlyMedia.RINGBACK
+    assert classify(_cadence(0.35, 0.35, 4)) == EarlyMedia.BUSY_TONE
+    assert classify(np.zeros(16000, dtype=np.int16)) == EarlyMedia.SILENCE
+
+
+def test_status_mapping() -> None:
+    assert outcome_for(487, cancelled_by_us=True) == CallOutcome.NO_ANSWER
+    assert outcome_for(487) == CallOutcome.FAILED
+    assert outcome_for(410) == CallOutcome.INVALID_NUMBER
+    assert outcome_for(600) == CallOutcome.BUSY
+    assert outcome_for(502) == CallOutcome.FAILED
+    assert outcome_for(408) == CallOutcome.NO_ANSWER
+
+
+def test_jitter_buffer_reorders_and_counts_loss() -> None:
+    async def go() -> tuple[list[int], int]:
+        session = RtpSession(RtpPacer())
+        order = [0, 2, 1, 3, 5, 6, 7, 8]  # 4 never arrives
+        for seq in order:
+            payload = bytes([seq]) * 160
+            session.datagram_received(
+                struct.pack("!BBHII", 0x80, 0, 1000 + seq, seq * 160, 1) + payload, ("x", 1)
+            )
+        got = []
+        while (frame := await session.receive(0.05)) is not None:
+            got.append(
+                order.index(int(np.argmax(np.bincount(g711.ULAW_ENCODE[frame.astype(np.int32) + 32768]))))
+            )
+        return got, session.stats.lost
+
+    got, lost = asyncio.run(go())
+    assert got == [0, 2, 1, 3, 4, 5, 6, 7]  # i.e. sequence numbers 0,1,2,3,5,6,7,8 in order
+    assert lost == 1
