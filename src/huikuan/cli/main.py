@@ -36,6 +36,7 @@ def _register() -> None:
         ("huikuan.dialogue.cli", "script"),
         ("huikuan.dialogue.chat", None),
         ("huikuan.web.cli", None),
+        ("huikuan.telephony.cli", None),
     ):
         try:
             module = __import__(module_name, fromlist=["app"])
