@@ -36,6 +36,7 @@ class CallWork:
     due_date: date
     today: date  # the debtor's local date, for resolving "明天", "周五"
     campaign_id: int | None = None
+    timezone: str = "Asia/Shanghai"  # the debtor's zone: callbacks are booked in its calling window
 
     @property
     def relation(self) -> Relation:
@@ -104,6 +105,8 @@ async def place_call(
                     today=work.today,
                     third_party_call=work.relation != Relation.SELF,
                     variant_seed=attempt_id,
+                    timezone=work.timezone,
+                    now=at,
                 ),
             )
             start = at + timedelta(seconds=setup)

@@ -55,6 +55,10 @@ SAMPLE_SLOTS: dict[str, dict[str, str]] = {
         "due_date": "3月15日",
         "promise_amount": "2000",
         "promise_date": "3月20日",
+        "plan": "分6期，首期583.33元，之后每月583.33元",
+        "callback_time": "3月16日下午3点",
+        "callback_number": "4008001234",
+        "agent_name": "李娜",
     },
     "en-US": {
         "name": "Alex Morgan",
@@ -63,9 +67,14 @@ SAMPLE_SLOTS: dict[str, dict[str, str]] = {
         "due_date": "March 15",
         "promise_amount": "200",
         "promise_date": "March 20",
+        "plan": "6 monthly payments: $80.36 first, then $80.36 a month",
+        "callback_time": "March 16 at 3 PM",
+        "callback_number": "800-555-0100",
+        "agent_name": "Jordan Lee",
     },
 }
-PRE_IDENTITY_SLOTS = ("name", "platform")  # all the engine fills before identity is confirmed
+# All the engine fills before identity is confirmed.
+PRE_IDENTITY_SLOTS = ("name", "platform", "callback_time", "callback_number", "agent_name")
 CAPTURE_TARGETS = ("ask_amount", "ask_date", "readback")  # where a `capture: promise` node leads
 
 _AI_SELF = {
@@ -183,6 +192,8 @@ def _templates(node: Node) -> Iterator[tuple[str, str]]:
         yield f"say#{i}", template
     if node.reask:
         yield "reask", node.reask
+    if node.safe:
+        yield "safe", node.safe  # said in the node's place when a sentence of it is blocked
 
 
 def _slots(lang: str, *, restricted: bool) -> dict[str, str]:

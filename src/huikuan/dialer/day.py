@@ -150,6 +150,7 @@ async def _run_day(
                 due_date=item.due_date,
                 today=local_today,
                 campaign_id=campaign_id,
+                timezone=item.timezone,
             )
             call = await place_call(
                 session,

@@ -1,30 +1,72 @@
-"""The dialogue manager v1: walks a script (data) turn by turn on text.
+"""The dialogue manager: walks a script (data) turn by turn on text.
 
 The engine enforces rules itself rather than trusting the script: nothing about the debt is
 said before the debtor confirmed their identity (and never on a third-party call), the robot
 answers truthfully when asked whether it is a machine (CN.AI_LABEL), and every sentence passes
 the content guard in the context of who may be hearing it; a blocked sentence is replaced by the
-script's safe line and kept in `guard_hits` for the caller to record.
+node's `safe` line (else the script's `lines.safe_line`, else SAFE_LINES) and kept in
+`guard_hits` for the caller to record.
+
+Beyond the script's transitions the engine owns the policy a script cannot be trusted with:
+abuse gets one calm warning then a polite close; silence or `other` is reprompted at most
+`max_reprompts` times; promises are read back before they count; an installment offer comes
+from `strategy.propose_plan` inside the plan bounds of the call; a callback is booked inside the
+jurisdiction's calling window (`dialogue.callback`); a transfer with no agent free books a
+callback instead; once a stop (dispute, complaint, cease) is recorded the call only closes.
+
+Hooks for what is not the script's: `classify` (the NLU, replaceable in tests) and `responder`
+(the optional LLM: an NLU fallback below LOW_CONFIDENCE and free-form answers in nodes marked
+`free_form: true`, only after identity was confirmed on the debtor's own number).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from huikuan.compliance import guard
 from huikuan.compliance.guard import Category, Context
-from huikuan.dialogue.nlu import Intent, NluResult, classify
-from huikuan.dialogue.render import DEBT_WORDS_ZH, cn_date, render, transcript_slots, yuan
+from huikuan.dialogue import callback
+from huikuan.dialogue.nlu import Intent, NluResult
+from huikuan.dialogue.nlu import classify as default_classify
+from huikuan.dialogue.render import (
+    DEBT_WORDS_EN,
+    DEBT_WORDS_ZH,
+    money,
+    plan_text,
+    render,
+    spoken_date,
+    spoken_time,
+    transcript_slots,
+)
 from huikuan.errors import HuikuanError
+from huikuan.strategy import Plan, PlanBounds, propose_plan
 
 SCRIPTS_DIR = Path(__file__).parent / "scripts"
+LOW_CONFIDENCE = 0.5  # below this the responder (if any) is asked for the intent
+CAPTURE_NODES = {
+    # a `capture` kind → the nodes a script using it must have (engine-driven transitions)
+    "promise": ("ask_amount", "ask_date", "readback"),
+    "callback": ("ask_callback_time", "callback_booked"),
+    "plan": ("offer_plan", "no_plan"),
+}
+NOT_THE_DEBTOR = frozenset({"wrong_number", "third_party"})
+EDGE_PREFIX = "@"  # engine-driven edges kept in `Node.on` so the approval lint follows them
+EMOTION_LINES = {
+    "distressed": "ack_distressed",
+    "sad": "ack_distressed",
+    "angry": "ack_angry",
+    "anxious": "ack_anxious",
+}
 
 
 class ScriptError(HuikuanError):
@@ -49,8 +91,11 @@ class Node:
     transfer: bool = False
     stop: str | None = None
     refused_further_contact: bool = False
-    capture: str | None = None
-    reask: str | None = None  # a shorter way to ask the node's question again
+    capture: str | None = None  # promise | callback | plan: the engine picks the next node
+    reask: str | None = None  # the node's reprompt: a shorter way to ask its question again
+    safe: str | None = None  # said instead of a blocked sentence of this node
+    free_form: bool = False  # the responder may answer a question here (after identity)
+    asks_time: bool = False  # asks when to call back: the next answer is booked as heard
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +110,33 @@ class Script:
     nodes: dict[str, Node]
 
 
+def _edges(raw: Mapping[str, Any], defaults: Mapping[str, str]) -> dict[str, str]:
+    # An ending node has no next turn; a stop node may only close, so neither inherits defaults.
+    inherits = not raw.get("end") and not raw.get("stop")
+    on = {str(k): str(v) for k, v in defaults.items()} if inherits else {}
+    on.update({str(k): str(v) for k, v in (raw.get("next") or {}).items()})
+    for kind, target in (raw.get("then") or {}).items():
+        on[f"{EDGE_PREFIX}{kind}"] = str(target)
+    if raw.get("no_agent"):
+        on[f"{EDGE_PREFIX}no_agent"] = str(raw["no_agent"])
+    return on
+
+
 def parse_script(data: dict[str, Any]) -> Script:
-    """Build and check a script: every transition must lead to a node that exists."""
+    """Build and check a script: every transition leads to a node that exists, and so on.
+
+    `defaults.next` holds transitions every node that does not end the call inherits (its own
+    `next` wins); `then` and `no_agent` are engine-driven edges (capture results, a transfer
+    with no agent free).
+    """
+    defaults = (data.get("defaults") or {}).get("next") or {}
     nodes: dict[str, Node] = {}
     for node_id, raw in (data.get("nodes") or {}).items():
         say = raw.get("say", ())
         nodes[node_id] = Node(
             id=node_id,
             say=(say,) if isinstance(say, str) else tuple(say),
-            on={str(k): str(v) for k, v in (raw.get("next") or {}).items()},
+            on=_edges(raw, defaults),
             discloses_debt=bool(raw.get("discloses_debt", False)),
             verifies_identity=bool(raw.get("verifies_identity", False)),
             end=bool(raw.get("end", False)),
@@ -83,6 +146,9 @@ def parse_script(data: dict[str, Any]) -> Script:
             refused_further_contact=bool(raw.get("refused_further_contact", False)),
             capture=raw.get("capture"),
             reask=raw.get("reask"),
+            safe=raw.get("safe"),
+            free_form=bool(raw.get("free_form", False)),
+            asks_time=bool(raw.get("asks_time", False)),
         )
     script = Script(
         id=str(data["id"]),
@@ -94,22 +160,50 @@ def parse_script(data: dict[str, Any]) -> Script:
         lines={str(k): str(v) for k, v in (data.get("lines") or {}).items()},
         nodes=nodes,
     )
-    intents = {i.value for i in Intent}
-    for node in nodes.values():
-        for intent, target in node.on.items():
-            if intent not in intents:
-                raise ScriptError(f"script {script.id}: node {node.id} handles unknown intent {intent}")
-            if target not in nodes:
-                raise ScriptError(f"script {script.id}: node {node.id} leads to missing node {target}")
-        if not node.say and node.capture is None:
-            raise ScriptError(f"script {script.id}: node {node.id} says nothing")
-    for required in (script.start, script.third_party_start, "ask_amount", "ask_date", "readback"):
-        if required not in nodes:
-            raise ScriptError(f"script {script.id}: missing node {required}")
+    _check(script)
     return script
 
 
-@lru_cache(maxsize=16)
+def _check(script: Script) -> None:
+    intents = {i.value for i in Intent}
+    nodes = script.nodes
+    required = {script.start, script.third_party_start}
+    for node in nodes.values():
+        for key, target in node.on.items():
+            if not key.startswith(EDGE_PREFIX) and key not in intents:
+                raise ScriptError(f"script {script.id}: node {node.id} handles unknown intent {key}")
+            if target not in nodes:
+                raise ScriptError(f"script {script.id}: node {node.id} leads to missing node {target}")
+        if node.capture is not None:
+            if node.capture not in CAPTURE_NODES:
+                raise ScriptError(f"script {script.id}: node {node.id} captures unknown {node.capture}")
+            required.update(CAPTURE_NODES[node.capture])
+        elif not node.say:
+            raise ScriptError(f"script {script.id}: node {node.id} says nothing")
+        no_agent = node.on.get(f"{EDGE_PREFIX}no_agent")
+        if no_agent is not None and nodes[no_agent].discloses_debt:
+            raise ScriptError(f"script {script.id}: node {node.id}: no_agent must not disclose the debt")
+        if node.stop and not node.end:
+            # A stop ends collection talk: whatever the debtor says next, the call closes.
+            for target in node.on.values():
+                if not nodes[target].end:
+                    raise ScriptError(f"script {script.id}: node {node.id} records a stop but may continue")
+    for name in sorted(required):
+        if name not in nodes:
+            raise ScriptError(f"script {script.id}: missing node {name}")
+    for kind, names in CAPTURE_NODES.items():
+        if kind == "promise":
+            continue  # ask_amount/ask_date/readback are fixed names the lint knows
+        for node in nodes.values():
+            if node.capture == kind:
+                missing = [n for n in names if node.on.get(f"{EDGE_PREFIX}{n}") != n]
+                if missing:
+                    raise ScriptError(
+                        f"script {script.id}: node {node.id} must list `then: {{{missing[0]}: {missing[0]}}}`"
+                    )
+
+
+@lru_cache(maxsize=64)
 def load_script(name: str = "reminder", lang: str = "zh-CN") -> Script:
     """Load `scripts/<name>.<lang>.yaml` (cached: scripts are immutable data)."""
     path = SCRIPTS_DIR / f"{name}.{lang}.yaml"
@@ -118,8 +212,8 @@ def load_script(name: str = "reminder", lang: str = "zh-CN") -> Script:
     return parse_script(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-# Said instead of a blocked sentence when the script has no `lines.safe_line`; each passes the
-# guard in every context (tests/dialogue check it), the AI label included for openings.
+# Said instead of a blocked sentence when neither the node nor the script has a safe line; each
+# passes the guard in every context (tests/dialogue check it), the AI label included for openings.
 SAFE_LINES = {
     "zh-CN": "您好，我是{platform}的智能语音助手。抱歉，刚才的内容有误，请以工作人员的正式通知为准。",
     "en-US": "This is an automated AI voice assistant from {platform}. Sorry, please disregard "
@@ -147,6 +241,16 @@ class CallContext:
     third_party_call: bool = False  # the number dialled belongs to someone other than the debtor
     lang: str = "zh-CN"
     variant_seed: int = 0
+    agent_available: bool = True  # a human agent can take a transfer now (else: book a callback)
+    plan_bounds: PlanBounds | None = None  # None: the robot offers no installment plan
+    timezone: str = "Asia/Shanghai"  # the debtor's zone, for booking callbacks
+    now: datetime | None = None  # the call's instant, so a callback is never booked in the past
+    callback_number: str = ""  # the number a voicemail asks the person to call back
+    agent_name: str = ""  # the person a voicemail names to call back (§1006.2(j))
+
+    @property
+    def jurisdiction(self) -> str:
+        return "US" if self.lang == "en-US" else "CN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,20 +279,107 @@ class DialogueOutcome:
     abuse_count: int = 0
     reprompts: int = 0
     asked_if_robot: bool = False
+    callback_at: datetime | None = None  # booked inside the calling window, debtor's zone
+    callback_by_human: bool = False  # booked because no agent was free for a transfer
+    plan: Plan | None = None  # the last installment plan offered
+    plan_accepted: bool = False
+    emotions: list[str] = field(default_factory=list)  # emotions acknowledged, in order
+
+
+Classifier = Callable[[str, str, date], NluResult]
+
+
+class Responder(Protocol):
+    """The optional LLM (dialogue.llm.LlmClient has this shape); None answers fall back to the script."""
+
+    def classify_fallback(
+        self, text: str, lang: str, allowed_intents: Sequence[Intent | str], *, personal: Iterable[str] = ()
+    ) -> Intent | None: ...
+
+    def free_form_answer(
+        self,
+        question: str,
+        facts: Mapping[str, str],
+        lang: str,
+        *,
+        context: Context = Context.DEBTOR,
+        personal: Iterable[str] = (),
+    ) -> str | None: ...
+
+
+_ZH_TERMS = re.compile(r"(?:分|还)?\s*([0-9]{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:期|个月)")
+_EN_TERMS = re.compile(
+    r"\b([0-9]{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
+    r"(?:monthly\s+)?(?:months|installments|instalments|payments)\b",
+    re.IGNORECASE,
+)
+_EN_NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+}
+_ZH_SMALL = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def terms_wanted(text: str, lang: str) -> int | None:
+    """How many payments the debtor asks for ('分12期', '六个月', 'six months'), or None."""
+    if lang == "en-US":
+        m = _EN_TERMS.search(text)
+        if m is None:
+            return None
+        word = m.group(1).lower()
+        return int(word) if word.isdigit() else _EN_NUMBERS[word]
+    m = _ZH_TERMS.search(text)
+    if m is None:
+        return None
+    word = m.group(1)
+    if word.isdigit():
+        return int(word)
+    tens, sep, ones = word.partition("十")
+    if not sep:
+        return _ZH_SMALL.get(word)
+    return (_ZH_SMALL.get(tens, 1) if tens else 1) * 10 + (_ZH_SMALL.get(ones, 0) if ones else 0)
 
 
 class DialogueEngine:
     """One conversation: `start()` gives the first line, `step(text)` answers each debtor turn."""
 
-    def __init__(self, script: Script, ctx: CallContext) -> None:
+    def __init__(
+        self,
+        script: Script,
+        ctx: CallContext,
+        *,
+        classify: Classifier | None = None,
+        responder: Responder | None = None,
+    ) -> None:
         self.script = script
         self.ctx = ctx
         self.outcome = DialogueOutcome()
         self.node = script.nodes[script.third_party_start if ctx.third_party_call else script.start]
         self.done = False
+        self._classify = classify or default_classify
+        self._responder = responder
         self._rng = random.Random(ctx.variant_seed)  # noqa: S311 - picks a phrasing, not a secret
         self._reprompts_in_row = 0
         self._replies = 0
+        self._text = ""  # the debtor's last utterance
+        self._nlu: NluResult | None = None
+        self._came_from: str | None = None
         self.guard_hits: list[GuardHit] = []
 
     def start(self) -> Reply:
@@ -200,7 +391,9 @@ class DialogueEngine:
             raise ScriptError("the conversation has already ended")
         if text is None or not text.strip():
             return None, self._reprompt()
-        nlu = classify(text, self.ctx.lang, self.ctx.today)
+        nlu = self._understand(text)
+        self._text, self._nlu = text, nlu
+        ack = self._acknowledge(nlu)
         if nlu.intent == Intent.ABUSIVE:
             self.outcome.abuse_count += 1
             if self.outcome.abuse_count >= 2:
@@ -209,10 +402,18 @@ class DialogueEngine:
             return nlu, self._line(self.script.lines["abuse_warning"] + self._reask())
         if nlu.intent == Intent.ASK_IF_ROBOT:
             self.outcome.asked_if_robot = True
-            return nlu, self._line(render(self.script.lines["robot_answer"], self._slots()) + self._reask())
-        target = self.node.on.get(nlu.intent.value) or self.node.on.get(Intent.OTHER.value)
+            return nlu, self._line(
+                ack + render(self.script.lines["robot_answer"], self._slots()) + self._reask()
+            )
+        target = self.node.on.get(nlu.intent.value)
+        if target is None and self.node.free_form:
+            answer = self._free_form(text)
+            if answer is not None:
+                self._reprompts_in_row = 0
+                return nlu, self._line(ack + answer + self._reask())
+        target = target or self.node.on.get(Intent.OTHER.value)
         if target is None:
-            return nlu, self._reprompt()
+            return nlu, self._reprompt(ack)
         if (
             self.node.verifies_identity
             and nlu.intent == Intent.CONFIRM_IDENTITY
@@ -222,9 +423,41 @@ class DialogueEngine:
         if self.outcome.identity_confirmed:
             self._merge_promise(nlu)
         self._reprompts_in_row = 0
-        return nlu, self._enter(self.script.nodes[target])
+        self._came_from = self.node.id
+        return nlu, self._enter(self.script.nodes[target], ack)
 
-    # --- internals ---------------------------------------------------------------------------
+    # --- understanding -------------------------------------------------------------------------
+
+    def _understand(self, text: str) -> NluResult:
+        nlu = self._classify(text, self.ctx.lang, self.ctx.today)
+        if self._responder is None or nlu.confidence >= LOW_CONFIDENCE:
+            return nlu
+        handled = [k for k in self.node.on if not k.startswith(EDGE_PREFIX)]
+        allowed = [*handled, Intent.ABUSIVE.value, Intent.ASK_IF_ROBOT.value]
+        intent = self._responder.classify_fallback(text, self.ctx.lang, allowed, personal=(self.ctx.name,))
+        if intent is None:
+            return nlu
+        return dataclasses.replace(nlu, intent=Intent(intent))
+
+    def _free_form(self, text: str) -> str | None:
+        """The responder's answer in a `free_form` node, only to the verified debtor."""
+        if self._responder is None or not self.outcome.identity_confirmed or self.ctx.third_party_call:
+            return None
+        facts = {k: v for k, v in self._slots().items() if k != "name"}
+        return self._responder.free_form_answer(
+            text, facts, self.ctx.lang, context=Context.DEBTOR, personal=(self.ctx.name,)
+        )
+
+    def _acknowledge(self, nlu: NluResult) -> str:
+        """The tone line for a distressed, anxious or angry debtor: once per emotion per call."""
+        kind = EMOTION_LINES.get(str(nlu.emotion.value))
+        if kind is None or nlu.intent == Intent.ABUSIVE or kind in self.outcome.emotions:
+            return ""
+        line = self.script.lines.get(kind)
+        if line is None:
+            return ""
+        self.outcome.emotions.append(kind)
+        return render(line, self._slots())
 
     def _merge_promise(self, nlu: NluResult) -> None:
         promise = self.outcome.promise
@@ -233,27 +466,78 @@ class DialogueEngine:
         if nlu.entities.date is not None:
             promise.due_date = nlu.entities.date
 
-    def _enter(self, node: Node) -> Reply:
-        if node.capture == "promise":
-            promise = self.outcome.promise
-            if promise.amount_fen is None:
-                node = self.script.nodes["ask_amount"]
-            elif promise.due_date is None:
-                node = self.script.nodes["ask_date"]
+    # --- nodes ---------------------------------------------------------------------------------
+
+    def _resolve(self, node: Node) -> Node:
+        """Follow engine-driven edges (captures, a transfer without an agent) to the node said."""
+        for _ in range(4):  # captures lead to plain nodes; the bound only guards a bad script
+            if node.transfer and not self.ctx.agent_available and f"{EDGE_PREFIX}no_agent" in node.on:
+                self.outcome.callback_by_human = True
+                node = self.script.nodes[node.on[f"{EDGE_PREFIX}no_agent"]]
+            elif node.capture == "promise":
+                promise = self.outcome.promise
+                if promise.amount_fen is None:
+                    node = self.script.nodes["ask_amount"]
+                elif promise.due_date is None:
+                    node = self.script.nodes["ask_date"]
+                else:
+                    node = self.script.nodes["readback"]
+            elif node.capture == "callback":
+                node = self.script.nodes[self._book_callback(node)]
+            elif node.capture == "plan":
+                node = self.script.nodes[self._offer_plan()]
             else:
-                node = self.script.nodes["readback"]
+                return node
+        raise ScriptError(f"script {self.script.id}: captures lead to captures at {node.id}")
+
+    def _book_callback(self, node: Node) -> str:
+        heard = self._nlu
+        day = heard.entities.date if heard is not None else None
+        at = callback.parse_time_of_day(self._text, self.ctx.lang) if self._text else None
+        came_from = self.script.nodes.get(self._came_from or "")
+        asked = came_from is not None and came_from.asks_time
+        if day is None and at is None and not asked:
+            return "ask_callback_time"
+        self.outcome.callback_at = callback.book(
+            day,
+            at,
+            today=self.ctx.today,
+            jurisdiction=self.ctx.jurisdiction,
+            zone=self.ctx.timezone,
+            now=self.ctx.now,
+        )
+        return "callback_booked"
+
+    def _offer_plan(self) -> str:
+        bounds = self.ctx.plan_bounds
+        if bounds is None:
+            return "no_plan"
+        wanted = terms_wanted(self._text, self.ctx.lang) if self._text else None
+        plan = propose_plan(self.ctx.amount_fen, bounds, wanted or bounds.max_terms)
+        if plan is None or not plan.within(bounds):
+            return "no_plan"
+        self.outcome.plan = plan
+        return "offer_plan"
+
+    def _enter(self, node: Node, ack: str = "") -> Reply:
+        node = self._resolve(node)
         if node.discloses_debt and (not self.outcome.identity_confirmed or self.ctx.third_party_call):
             raise DisclosureError(f"script {self.script.id}: node {node.id} before identity was confirmed")
         self.node = node
         if node.disposition:
             self.outcome.disposition = node.disposition
+        if node.disposition in NOT_THE_DEBTOR:
+            # The person now says they are not the debtor: the right party was not reached.
+            self.outcome.identity_confirmed = False
         self.outcome.transfer_requested |= node.transfer
         self.outcome.refused_further_contact |= node.refused_further_contact
         if node.stop:
             self.outcome.stop = node.stop
         if node.disposition == "ptp":
             self.outcome.promise.confirmed = True
-        text = self._say(node)
+        if node.disposition == "installment" and self.outcome.plan is not None:
+            self.outcome.plan_accepted = True
+        text = ack + self._say(node)
         if node.end:
             return self._final(text, node.id)
         return self._reply(text, node.id, end=False)
@@ -268,23 +552,41 @@ class DialogueEngine:
         return "" if self.node.end else self._say(self.node)
 
     def _slots(self) -> dict[str, str]:
+        lang = self.ctx.lang
         promise = self.outcome.promise
-        slots = {"name": self.ctx.name, "platform": self.ctx.platform}
+        slots = {
+            "name": self.ctx.name,
+            "platform": self.ctx.platform,
+            "callback_number": self.ctx.callback_number,
+            "agent_name": self.ctx.agent_name,
+        }
+        if self.outcome.callback_at is not None:
+            at = self.outcome.callback_at
+            day = spoken_date(at.date(), lang)
+            when = spoken_time(time(at.hour, at.minute), lang)
+            slots["callback_time"] = f"{day}{when}" if lang != "en-US" else f"{day} at {when}"
         if self.outcome.identity_confirmed and not self.ctx.third_party_call:
-            slots["amount"] = yuan(self.ctx.amount_fen)
-            slots["due_date"] = cn_date(self.ctx.due_date)
+            slots["amount"] = money(self.ctx.amount_fen, lang)
+            slots["due_date"] = spoken_date(self.ctx.due_date, lang)
             if promise.amount_fen is not None:
-                slots["promise_amount"] = yuan(promise.amount_fen)
+                slots["promise_amount"] = money(promise.amount_fen, lang)
             if promise.due_date is not None:
-                slots["promise_date"] = cn_date(promise.due_date)
+                slots["promise_date"] = spoken_date(promise.due_date, lang)
+            plan = self.outcome.plan
+            if plan is not None:
+                slots["plan"] = plan_text(plan.terms, plan.first_payment, plan.installment, plan.waiver, lang)
         return slots
 
-    def _reprompt(self) -> Reply:
+    def _reprompt(self, ack: str = "") -> Reply:
         self._reprompts_in_row += 1
         self.outcome.reprompts += 1
         if self._reprompts_in_row > self.script.max_reprompts:
-            return self._final(self.script.lines["no_response_close"])
-        return self._line(self.script.lines["reprompt"])
+            return self._final(ack + self.script.lines["no_response_close"])
+        return self._line(ack + self.script.lines["reprompt"] + self._reask_short())
+
+    def _reask_short(self) -> str:
+        """After a reprompt, the node's own short question when it has one."""
+        return render(self.node.reask, self._slots()) if self.node.reask else ""
 
     def _line(self, text: str) -> Reply:
         return self._reply(text, self.node.id, end=False)
@@ -323,11 +625,20 @@ class DialogueEngine:
         if not categories:
             return text
         self.guard_hits.append(GuardHit(node_id, contexts, tuple(sorted(categories)), self._mask(text)))
-        safe = self.script.lines.get("safe_line") or SAFE_LINES[self.script.lang]
-        return render(safe, {"platform": self.ctx.platform})
+        node = self.script.nodes.get(node_id)
+        for safe in (node.safe if node is not None else None, self.script.lines.get("safe_line")):
+            if safe is None:
+                continue
+            line = render(safe, {"platform": self.ctx.platform, "name": self.ctx.name})
+            if all(guard.check(line, self.script.lang, c).allowed for c in contexts):
+                return line
+        return render(SAFE_LINES[self.script.lang], {"platform": self.ctx.platform})
 
     def _guard_no_disclosure(self, text: str) -> None:
-        if any(word in text for word in DEBT_WORDS_ZH) or yuan(self.ctx.amount_fen) in text:
+        words = DEBT_WORDS_EN if self.script.lang == "en-US" else DEBT_WORDS_ZH
+        lowered = text.lower()
+        amount = re.escape(money(self.ctx.amount_fen, self.script.lang))
+        if any(word in lowered for word in words) or re.search(rf"(?<![\d.,]){amount}(?![\d.,])", text):
             raise DisclosureError(
                 f"script {self.script.id}: debt detail in a line before identity was confirmed"
             )

@@ -1,0 +1,171 @@
+"""Booking a callback time inside the calling window of the debtor's jurisdiction.
+
+The NLU gives a date; the time of day ("下午三点", "晚上8点半", "10:30", "3pm", "this evening")
+is read here with a few patterns, because the NLU's entities stop at the day and a callback
+needs the hour. Whatever is heard, the booked instant is clamped into the window the rule pack
+allows for calls: [08:00, 22:00) in CN (CN.TIME), [08:00, 21:00) in the US (US.TIME), and a
+time already past moves to a later slot, so a booked callback is never an unlawful call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    start: time
+    end: time  # exclusive
+
+
+WINDOWS = {
+    "CN": Window(time(8), time(22)),  # CN.TIME, GB/T 45251-2025
+    "US": Window(time(8), time(21)),  # US.TIME, §1006.6(b)(1)(i)
+}
+LAST_SLOT = timedelta(minutes=30)  # a callback is booked at least this long before the window ends
+DEFAULT_TIME = time(10)  # a day without an hour is booked mid-morning
+MIN_LEAD = timedelta(minutes=30)  # "now" is not a callback
+
+_CN_DIGIT = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_ZH_NUM = "[0-9零一二两三四五六七八九十]{1,3}"
+_ZH_TIME = re.compile(
+    rf"(?P<part>早上|上午|中午|下午|傍晚|晚上|今晚|明早|明晚)?(?P<h>{_ZH_NUM})(?:点|點|时|:|：)"
+    rf"(?P<m>半|一刻|三刻|{_ZH_NUM}(?:分)?)?"
+)
+_ZH_PARTS = {
+    "早上": 9,
+    "上午": 10,
+    "明早": 9,
+    "中午": 12,
+    "下午": 15,
+    "傍晚": 18,
+    "晚上": 19,
+    "今晚": 19,
+    "明晚": 19,
+}
+_EN_TIME = re.compile(
+    r"\b(?:at\s+)?(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?|o'?clock)?\b", re.IGNORECASE
+)
+_EN_PARTS = {"morning": 10, "noon": 12, "afternoon": 15, "evening": 18, "tonight": 19, "night": 19}
+
+
+def _zh_number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+    return _CN_DIGIT.get(text) if len(text) == 1 else None
+
+
+def parse_time_of_day(text: str, lang: str) -> time | None:
+    """The time of day mentioned in `text`, or None; '3点' in the afternoon words reads as 15:00."""
+    if lang == "en-US":
+        return _parse_en(text)
+    m = _ZH_TIME.search(text)
+    if m is None:
+        for word, hour in _ZH_PARTS.items():
+            if word in text:
+                return time(hour)
+        return None
+    heard_hour = _zh_number(m.group("h"))
+    if heard_hour is None or heard_hour > 24:
+        return None
+    hour = heard_hour
+    minute_text = (m.group("m") or "").removesuffix("分")
+    minute = {"半": 30, "一刻": 15, "三刻": 45, "": 0}.get(minute_text)
+    if minute is None:
+        minute = _zh_number(minute_text) or 0
+    part = m.group("part")
+    if part in ("下午", "傍晚", "晚上", "今晚", "明晚") and hour < 12:
+        hour += 12
+    elif part is None and 1 <= hour <= 7:
+        hour += 12  # "3点" said about a call means the afternoon: nobody books 3 a.m.
+    return time(hour % 24, min(minute, 59))
+
+
+def _parse_en(text: str) -> time | None:
+    lowered = text.lower()
+    for m in _EN_TIME.finditer(lowered):
+        ampm = (m.group("ampm") or "").replace(".", "")
+        if not ampm and m.group("m") is None and "at " + m.group("h") not in lowered:
+            continue  # a bare number is an amount or a day, not an hour
+        hour, minute = int(m.group("h")), int(m.group("m") or 0)
+        if hour > 23 or minute > 59:
+            continue
+        if ampm == "pm" and hour < 12:
+            hour += 12
+        elif ampm == "am" and hour == 12:
+            hour = 0
+        elif ampm not in ("am", "pm") and 1 <= hour <= 7:
+            hour += 12
+        return time(hour, minute)
+    for word, hour in _EN_PARTS.items():
+        if word in lowered:
+            return time(hour)
+    return None
+
+
+def book(
+    day: date | None,
+    at: time | None,
+    *,
+    today: date,
+    jurisdiction: str,
+    zone: str,
+    now: datetime | None = None,
+) -> datetime:
+    """The callback instant (aware, in the debtor's zone) for what was heard, inside the window.
+
+    A time outside the window moves to its nearest edge that day (before 08:00 → 08:00, at or
+    after the end → the last slot, half an hour before the end). When `now` is known, a named
+    hour already past means that hour the next day ("上午9点" said at 10:00); with no hour named
+    the callback is half an hour from now if the window allows, else the next morning.
+    """
+    window = WINDOWS[jurisdiction]
+    tz = ZoneInfo(zone)
+    if day is None or day < today:
+        day = today
+    wanted = datetime.combine(day, at or DEFAULT_TIME, tzinfo=tz)
+    candidate = _clamp(wanted, window)
+    if now is None:
+        return candidate
+    earliest = (now.astimezone(tz) + MIN_LEAD).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if candidate >= earliest:
+        return candidate
+    if at is None:  # no hour named: later today if the window still allows
+        candidate = _clamp(max(earliest, wanted), window)
+        if candidate >= earliest:
+            return candidate
+    next_day = earliest.date() + timedelta(days=1)
+    return _clamp(datetime.combine(next_day, at or window.start, tzinfo=tz), window)
+
+
+def _clamp(wanted: datetime, window: Window) -> datetime:
+    tz = wanted.tzinfo
+    start = datetime.combine(wanted.date(), window.start, tzinfo=tz)
+    last = datetime.combine(wanted.date(), window.end, tzinfo=tz) - LAST_SLOT
+    return min(max(wanted, start), last).replace(second=0, microsecond=0)
+
+
+def in_window(at: datetime, jurisdiction: str) -> bool:
+    """True when `at` (aware, in the debtor's zone) lies inside the jurisdiction's calling window."""
+    window = WINDOWS[jurisdiction]
+    return window.start <= at.timetz().replace(tzinfo=None) < window.end
