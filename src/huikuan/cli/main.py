@@ -34,6 +34,7 @@ def _register() -> None:
         ("huikuan.security.cli", "audit"),
         ("huikuan.compliance.cli", "compliance"),
         ("huikuan.dialogue.cli", "script"),
+        ("huikuan.dialogue.nlu.cli", "nlu"),
         ("huikuan.dialogue.chat", None),
         ("huikuan.web.cli", None),
         ("huikuan.telephony.cli", None),

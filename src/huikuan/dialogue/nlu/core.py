@@ -16,7 +16,7 @@ from huikuan.dialogue.nlu.types import RANK, Entities, Intent, NluResult
 
 # A second intent the model also finds likely joins the candidates the priority order decides
 # between ("他不在 你晚点打吧" is third_party before callback_later). Tuned on the dev split.
-ALSO_LIKELY = 0.30
+ALSO_LIKELY = 0.5
 RULE_CONFIDENCE = 0.9
 _ANSWERS_WHEN = (Intent.OTHER, Intent.CONFIRM_IDENTITY)
 
@@ -91,7 +91,7 @@ def classify_with(
     probs = models(script).probabilities(for_model(cleaned))
     top = max(probs, key=lambda intent: probs[intent])
     candidates = {top} | {i for i, p in probs.items() if p >= also_likely}
-    hits = rule_intents(cleaned, script)
+    hits = rule_intents(cleaned)
     intent = min(candidates | hits, key=RANK.__getitem__)
     confidence = max(probs[intent], RULE_CONFIDENCE) if intent in hits else probs[intent]
     if intent in _ANSWERS_WHEN and (entities.amount or (entities.date and _only_a_date(rest, script))):

@@ -79,6 +79,36 @@ class IntentModel:
         self._pipeline.fit(texts, labels)
         self.labels = [Intent(label) for label in self._pipeline.classes_]
         self.temperature = params.temperature
+        features = self._pipeline.named_steps["features"]
+        steps = features.transformer_list if isinstance(features, FeatureUnion) else features.steps
+        self._vectorizers: list[TfidfVectorizer] = [v for _, v in steps]
+        self._analyzers = [v.build_analyzer() for v in self._vectorizers]
+        self._offsets = np.cumsum([0] + [len(v.vocabulary_) for v in self._vectorizers]).tolist()
+        clf = self._pipeline.named_steps["clf"]
+        self._coef = np.ascontiguousarray(clf.coef_.T)
+        self._intercept = np.asarray(clf.intercept_, dtype=float)
+
+    def fast_scores(self, text: str) -> np.ndarray:
+        """`scores` for one text without scikit-learn's per-call validation (~0.2 ms instead of
+        3-7 ms): the same sublinear TF-IDF, l2 norm per vectorizer, then the linear scores."""
+        total = self._intercept.copy()
+        for vectorizer, analyzer, offset in zip(
+            self._vectorizers, self._analyzers, self._offsets, strict=False
+        ):
+            counts: dict[int, int] = {}
+            vocabulary = vectorizer.vocabulary_
+            for gram in analyzer(text):
+                index = vocabulary.get(gram)
+                if index is not None:
+                    counts[index] = counts.get(index, 0) + 1
+            if not counts:
+                continue
+            indices = np.fromiter(counts, dtype=np.intp, count=len(counts))
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
+            weights = tf * vectorizer.idf_[indices]
+            weights /= np.sqrt(np.dot(weights, weights))
+            total += weights @ self._coef[indices + offset]
+        return total
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Raw SVM scores, one row per cleaned text and one column per label."""
@@ -87,7 +117,7 @@ class IntentModel:
 
     def probabilities(self, text: str) -> dict[Intent, float]:
         """Probability of each intent for one cleaned utterance."""
-        row = softmax(self.scores([text])[0], self.temperature)
+        row = softmax(self.fast_scores(text), self.temperature)
         return {label: float(p) for label, p in zip(self.labels, row, strict=True)}
 
 
@@ -101,4 +131,6 @@ def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
 @functools.cache
 def model_for(lang: str) -> IntentModel:
     """The model for 'zh' or 'en', trained once per process from the shipped sentences."""
-    return IntentModel(lang, training_examples("en-US" if lang == "en" else "zh-CN"))
+    # Softmax temperatures minimise the log-loss on the dev split (see docs/nlu.md).
+    params = Params(temperature=0.25) if lang == "en" else Params(temperature=0.2)
+    return IntentModel(lang, training_examples("en-US" if lang == "en" else "zh-CN"), params)

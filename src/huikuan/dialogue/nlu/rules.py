@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from huikuan.dialogue.nlu.normalize import has_cjk
 from huikuan.dialogue.nlu.types import Intent
 
 _ZH: tuple[tuple[Intent, re.Pattern[str]], ...] = (
@@ -94,9 +95,10 @@ _EN: tuple[tuple[Intent, re.Pattern[str]], ...] = (
 )
 
 
-def rule_intents(text: str, lang: str) -> set[Intent]:
-    """Every intent whose rule matches the cleaned `text` ('zh' or 'en' rule set)."""
-    if lang == "en":
-        return {intent for intent, pattern in _EN if pattern.search(text)}
-    compact = text.replace(" ", "") + " " + text
-    return {intent for intent, pattern in _ZH if pattern.search(compact)}
+def rule_intents(text: str) -> set[Intent]:
+    """Every intent whose rule matches the cleaned `text`; both languages' rules apply, for mixed speech."""
+    hits = {intent for intent, pattern in _EN if pattern.search(text)}
+    if has_cjk(text):
+        compact = text.replace(" ", "") + " " + text
+        hits |= {intent for intent, pattern in _ZH if pattern.search(compact)}
+    return hits
