@@ -106,3 +106,9 @@ def test_retention_cutoff_on_29_february() -> None:
 def test_recorder_refuses_a_naive_answer_time() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         CallRecorder(1, datetime(2026, 3, 9, 10, 0))
+
+
+def test_recorder_refuses_audio_before_the_answer() -> None:
+    recorder = CallRecorder(1, ANSWERED)
+    with pytest.raises(ValueError, match="before the answer"):
+        recorder.add(ROBOT, np.zeros(FRAME_SAMPLES, dtype=np.int16), at_seconds=-0.02)

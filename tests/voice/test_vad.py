@@ -70,3 +70,11 @@ def test_barge_in_rearms_for_the_next_playback(speak: Callable[[str], Pcm]) -> N
     barge.feed(silence(20), False)  # playback ended
     second = sum(barge.feed(f, True) for f in frames(pcm))
     assert (first, second) == (1, 1)
+
+
+def test_a_turn_without_pauses_is_cut_at_the_maximum_length(speak: Callable[[str], Pcm]) -> None:
+    speech = speak("I lost my job can I pay in installments")
+    busy = np.concatenate([speech[: len(speech) // 2]] * 4)  # voiced halves back to back
+    turns = _turns(EndOfTurnDetector(max_turn_ms=1000), embed(busy, 400, 1000))
+    assert len(turns) >= 2
+    assert turns[0][1].end_ms - turns[0][1].start_ms == 1000

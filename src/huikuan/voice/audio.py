@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import struct
+import uuid
 import wave
 from collections.abc import Iterator
 from math import gcd
@@ -113,6 +114,6 @@ def wav_bytes(pcm: Pcm, rate: int = SAMPLE_RATE) -> bytes:
 def write_wav(path: Path, pcm: Pcm, rate: int = SAMPLE_RATE) -> None:
     """Write mono WAV atomically (a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")  # two writers never share one
     tmp.write_bytes(wav_bytes(pcm, rate))
     tmp.replace(path)

@@ -66,6 +66,8 @@ class CallRecorder:
 
     def add(self, direction: str, frame: bytes | Pcm, at_seconds: float | None = None) -> None:
         """Audio of one direction; `at_seconds` from the answer, or right after the last frame."""
+        if at_seconds is not None and at_seconds < 0:
+            raise ValueError("audio cannot start before the answer")
         at = None if at_seconds is None else round(at_seconds * SAMPLE_RATE)
         self._tracks[direction].add(as_pcm(frame), at)
 

@@ -17,6 +17,7 @@ from huikuan.voice.audio import FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, Pcm, as_pc
 
 START_FRAMES = 3  # 60 ms of voice opens a turn
 END_SILENCE_MS = 700  # the field's usual 600-800 ms pause closes it
+MAX_TURN_MS = 20_000  # someone who never pauses (or a TV) still gets an answer
 BARGE_IN_FRAMES = 8  # 160 ms of voice over the robot stops its playback
 # webrtcvad calls faint line noise voiced while it adapts (the first ~100 ms) and keeps a
 # hangover after speech; frames quieter than this RMS (about -46 dBFS) are never speech.
@@ -48,11 +49,13 @@ class EndOfTurnDetector:
         start_frames: int = START_FRAMES,
         end_silence_ms: int = END_SILENCE_MS,
         preroll_frames: int = 5,
+        max_turn_ms: int = MAX_TURN_MS,
     ) -> None:
         self._vad = webrtcvad.Vad(aggressiveness)
         self.start_frames = start_frames
         self.end_frames = max(1, end_silence_ms // FRAME_MS)
         self.preroll_frames = preroll_frames
+        self.max_turn_frames = max_turn_ms // FRAME_MS
         self.reset()
 
     def reset(self) -> None:
@@ -89,10 +92,12 @@ class EndOfTurnDetector:
         if voiced:
             self._last_voiced = i
             self._silent = 0
-            return None
-        self._silent += 1
-        if self._silent < self.end_frames:
-            return None
+            if i - self._start + 1 < self.max_turn_frames:
+                return None
+        else:
+            self._silent += 1
+            if self._silent < self.end_frames:
+                return None
         turn = Turn(
             start_ms=self._start * FRAME_MS,
             end_ms=(self._last_voiced + 1) * FRAME_MS,
