@@ -552,6 +552,15 @@ def test_free_form_answers_only_to_the_verified_debtor_and_through_the_guard() -
     assert not replies[3].end  # the script's reprompt
 
 
+def test_a_question_in_a_free_form_node_goes_to_the_responder_first() -> None:
+    stub = Stub({"me": said(Intent.CONFIRM_IDENTITY), "q": said(Intent.ASK_DETAILS)})
+    responder = FakeResponder(answer="到期日是2月18日。")
+    _, replies = _with_responder(responder, ["me", "q", "q"], stub)
+    assert replies[2].node == "details"  # greet is not free_form: the script answers
+    assert replies[3].text.startswith("到期日是2月18日。")
+    assert len(responder.questions) == 1
+
+
 def test_the_responder_is_not_asked_for_free_answers_before_identity() -> None:
     stub = Stub({"q": said(Intent.ASK_DETAILS, confidence=0.9)})
     responder = FakeResponder(answer="您欠款3500元。")

@@ -60,6 +60,7 @@ CAPTURE_NODES = {
     "plan": ("offer_plan", "no_plan"),
 }
 NOT_THE_DEBTOR = frozenset({"wrong_number", "third_party"})
+QUESTIONS = frozenset({Intent.ASK_DETAILS, Intent.ASK_PAYMENT_METHOD})  # a free_form node asks the responder
 EDGE_PREFIX = "@"  # engine-driven edges kept in `Node.on` so the approval lint follows them
 EMOTION_LINES = {
     "distressed": "ack_distressed",
@@ -406,7 +407,7 @@ class DialogueEngine:
                 ack + render(self.script.lines["robot_answer"], self._slots()) + self._reask()
             )
         target = self.node.on.get(nlu.intent.value)
-        if target is None and self.node.free_form:
+        if self.node.free_form and (target is None or nlu.intent in QUESTIONS):
             answer = self._free_form(text)
             if answer is not None:
                 self._reprompts_in_row = 0
