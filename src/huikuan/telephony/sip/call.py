@@ -142,6 +142,15 @@ class SipCall:
     def dtmf_received(self) -> str:
         return self.rtp.dtmf_received
 
+    def use_voice(self, tts: Tts, asr: Asr) -> None:
+        """Per-call voice and ears (the debtor's dialect, the attempt's recorder) instead of the carrier's."""
+        self._tts = tts
+        self._asr = asr
+
+    def flush_playback(self) -> int:
+        """Stop the robot's playback now (barge-in): drop the queued frames, return how many."""
+        return self.rtp.flush()
+
     async def say(self, text: str) -> None:
         self._require_live()
         await self.send_audio(await self._tts(text))
