@@ -155,6 +155,7 @@ def test_robot_hears_installment_request_over_rtp_and_answers(session: Session, 
     # the far end heard most of the reply (speech pauses between words are quieter)
     assert got.reply_packets > 0.6 * got.reply_seconds / 0.02
     assert got.hangup_cause == "local_bye"
+    print(f"heard={got.heard!r} reply={got.reply_seconds:.2f}s far-end voiced packets={got.reply_packets}")
 
     debtor_turn = voice.heard[0]
     assert 0 < debtor_turn.start < debtor_turn.end
@@ -190,3 +191,44 @@ def test_robot_hears_installment_request_over_rtp_and_answers(session: Session, 
         ("debtor", "request_installment"),
         ("robot", None),
     ]
+
+
+def test_debtor_talking_over_the_greeting_stops_it_and_is_still_heard(tmp_path: Path) -> None:
+    tts = CachedTts(EspeakTts(), tmp_path / "tts-cache")
+    en = voice_for_dialect("en")
+    long_greeting = " ".join([GREETING] * 3)  # about 9 s: the debtor cuts in after 0.3 s
+    full = len(tts.synthesize(long_greeting, en)) / 8000
+    voice = CallVoice(tts, PocketsphinxAsr(), en, hints=EN_NODE_HINTS["payment"])
+
+    async def go(far: Sipp) -> str | None:
+        carrier = SipCarrier([Trunk.parse(far.trunk)])
+        try:
+            call = await carrier.dial("1000", "4000", ring_timeout=5)
+            voice.attach(call)
+            await call.say(long_greeting)
+            heard = await call.hear()
+            await call.hangup()
+        finally:
+            await voice.close()
+            await carrier.close()
+        return heard
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as ear_sock:
+        ear_sock.bind(("127.0.0.1", 0))
+        keys = {
+            "sink_port": str(ear_sock.getsockname()[1]),
+            "listen_ms": "300",
+            "utterance": str(render_utterance(tmp_path / "utterance.wav")),
+        }
+        far = Sipp(str(SCENARIO), keys=keys, echo=False, timeout=30)
+        try:
+            heard = asyncio.run(go(far))
+            assert far.finish(10) == 0
+        finally:
+            far.kill()
+
+    assert voice.barge_ins == 1
+    assert voice.played_seconds[0] < full / 2  # playback stopped, the rest was dropped
+    assert heard is not None
+    assert classify(heard, "en-US", date(2026, 3, 9)).intent == Intent.REQUEST_INSTALLMENT
+    print(f"barge-in: played {voice.played_seconds[0]:.2f}s of {full:.2f}s, heard={heard!r}")
