@@ -14,13 +14,15 @@ from huikuan.clock import Clock
 from huikuan.compliance import Decision, StopKind
 from huikuan.dialogue import CallContext, DialogueEngine, Script, load_script
 from huikuan.outcomes import service as outcomes
-from huikuan.outcomes.service import AttemptCompletion, PromiseIn, TurnIn
+from huikuan.outcomes.service import AttemptCompletion, PlanIn, PromiseIn, TurnIn
 from huikuan.portfolio.models import Contact
+from huikuan.strategy import PlanBounds
 from huikuan.telephony.carrier import Carrier
 from huikuan.types import AttemptStatus, CallOutcome, Channel, Disposition, Relation, Speaker
 
 log = logging.getLogger(__name__)
 MAX_TURNS = 24
+FIRST_PLAN_PAYMENT_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class CallWork:
     today: date  # the debtor's local date, for resolving "明天", "周五"
     campaign_id: int | None = None
     timezone: str = "Asia/Shanghai"  # the debtor's zone: callbacks are booked in its calling window
+    plan_bounds: PlanBounds | None = None  # what installment plan the robot may offer (strategy)
 
     @property
     def relation(self) -> Relation:
@@ -107,6 +110,7 @@ async def place_call(
                     variant_seed=attempt_id,
                     timezone=work.timezone,
                     now=at,
+                    plan_bounds=work.plan_bounds,
                 ),
             )
             start = at + timedelta(seconds=setup)
@@ -155,6 +159,11 @@ async def place_call(
     promise = None
     if result and result.promise.confirmed and result.promise.amount_fen and result.promise.due_date:
         promise = PromiseIn(result.promise.amount_fen, result.promise.due_date)
+    plan = None
+    if result and result.plan_accepted and result.plan is not None:
+        # The first payment falls on the date the debtor named, or a week from today.
+        first_due = result.promise.due_date or work.today + timedelta(days=FIRST_PLAN_PAYMENT_DAYS)
+        plan = PlanIn(result.plan.terms, result.plan.installment, result.plan.waiver, first_due)
     ended = at + timedelta(seconds=setup + talk)
     outcomes.complete_attempt(
         session,
@@ -169,7 +178,9 @@ async def place_call(
             disposition=disposition,
             transfer_requested=bool(result and result.transfer_requested),
             status=status,
+            callback_at=result.callback_at if result else None,
         ),
+        plan=plan,
         turns=turns,
         promise=promise,
         stop=stop,

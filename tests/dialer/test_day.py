@@ -74,3 +74,38 @@ def test_small_simulated_day_breaks_no_rule(db: TestDatabase) -> None:
         assert dials[a.contact_id] <= 6
         assert conversations[a.debtor_id] <= 3
         history[a.debtor_id].append(a)
+
+
+def test_the_treatment_picks_the_script_and_third_parties_hear_only_theirs(db: TestDatabase) -> None:
+    from huikuan.dialogue.models import Script, ScriptVersion
+    from huikuan.portfolio.models import Account
+    from huikuan.strategy import script_for, treatment_for
+
+    with db.session() as s:
+        batch = factories.portfolio(s, accounts=80, seed=5, as_of=DAY)
+        factories.approved_scripts(s)
+        campaign = factories.campaign(s, batch, robots=2)
+        s.commit()
+        directory = load_directory(s)
+        campaign_id = campaign.id
+    run_day(
+        db.engine,
+        campaign_id=campaign_id,
+        day=DAY,
+        robots=2,
+        carrier=lambda clock: SimulatedCarrier(directory, clock, seed=5),
+        seed=5,
+    )
+    with db.session() as s:
+        rows = s.execute(
+            select(CallAttempt.contact_id, Account.bucket, Script.code)
+            .join(Account, Account.id == CallAttempt.account_id)
+            .join(ScriptVersion, ScriptVersion.id == CallAttempt.script_version_id)
+            .join(Script, Script.id == ScriptVersion.script_id)
+        ).all()
+        relation = {c.id: Relation(c.relation) for c in s.scalars(select(Contact))}
+    assert rows
+    for contact_id, bucket, code in rows:
+        third_party = relation[contact_id] != Relation.SELF
+        assert code == f"{script_for(treatment_for(bucket), third_party=third_party)}.zh-CN"
+    assert len({code for _, _, code in rows}) >= 2

@@ -24,6 +24,7 @@ from huikuan.dialer.queue import LineState, WorkItem, WorkQueue, load_work
 from huikuan.dialogue.versions import running_script
 from huikuan.errors import NotFound
 from huikuan.flows import CallResult, CallWork, place_call
+from huikuan.strategy import SCRIPT_FOR, THIRD_PARTY_SCRIPT, PlanBounds, Treatment, script_for, treatment_for
 from huikuan.telephony.carrier import Carrier
 from huikuan.types import CallOutcome, Disposition, Relation
 
@@ -65,6 +66,14 @@ class DayResult:
 
 
 Progress = Callable[[int, datetime], None]  # (attempts so far, virtual now)
+
+
+# The robot's installment offers in the simulated day: the strategy's default bounds.
+PLAN_BOUNDS = PlanBounds()
+
+
+def _scripts_needed() -> list[str]:
+    return sorted({*SCRIPT_FOR.values(), THIRD_PARTY_SCRIPT})
 
 
 def run_day(
@@ -112,8 +121,10 @@ async def _run_day(
         campaign = session.get(Campaign, campaign_id)
         if campaign is None:
             raise NotFound(f"campaign {campaign_id} not found")
-        running = running_script(session, "reminder", "zh-CN")  # only an approved version runs
-        campaign.script_version_id = running.version_id
+        # Only approved versions run; the strategy's treatment picks the script per account
+        # (segments come with profiling, a later issue), and a third party hears only its own.
+        scripts = {name: running_script(session, name, "zh-CN") for name in _scripts_needed()}
+        campaign.script_version_id = scripts[SCRIPT_FOR[Treatment.FRIENDLY_REMINDER]].version_id
         campaign.status, campaign.started_at = "running", start
         queue = WorkQueue()
         for item in load_work(session, campaign.batch_id):
@@ -151,7 +162,10 @@ async def _run_day(
                 today=local_today,
                 campaign_id=campaign_id,
                 timezone=item.timezone,
+                plan_bounds=PLAN_BOUNDS,
             )
+            third_party = line.contact.relation != Relation.SELF
+            running = scripts[script_for(treatment_for(item.bucket), third_party=third_party)]
             call = await place_call(
                 session,
                 work,

@@ -38,6 +38,7 @@ class WorkItem:
     due_date: date
     timezone: str
     lines: list[LineState]
+    bucket: str = "M1"  # the account's delinquency bucket: the strategy picks the treatment by it
     self_failures_in_row: int = 0
     attempts: int = 0
     done: bool = False
@@ -123,6 +124,7 @@ def load_work(session: Session, batch_id: int | None) -> list[WorkItem]:
                 due_date=account.due_date,
                 timezone=debtor.timezone,
                 lines=lines,
+                bucket=account.bucket,
             )
         )
     return items

@@ -32,6 +32,8 @@ class CallAttempt(Base):
     robot_id: Mapped[str | None] = mapped_column(String(32))
     agent_id: Mapped[str | None] = mapped_column(String(32))
     transfer_requested: Mapped[bool] = mapped_column(default=False)
+    # A callback the debtor booked, inside the calling window (the dialer dials it then).
+    callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     turns: Mapped[list[Turn]] = relationship(order_by="Turn.seq", cascade="all, delete-orphan")
 

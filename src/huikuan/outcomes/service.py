@@ -38,6 +38,17 @@ class AttemptCompletion:
     disposition: Disposition
     transfer_requested: bool = False
     status: AttemptStatus = AttemptStatus.COMPLETED
+    callback_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanIn:
+    """An installment plan the debtor agreed to on the call (inside the strategy's bounds)."""
+
+    terms: int
+    amount_per_term: int  # fen, the regular payment
+    waiver: int  # fen
+    first_due: date
 
 
 def start_attempt(
@@ -80,8 +91,9 @@ def complete_attempt(
     turns: Sequence[TurnIn] = (),
     promise: PromiseIn | None = None,
     stop: StopKind | None = None,
+    plan: PlanIn | None = None,
 ) -> None:
-    """Complete the attempt with its outcome, transcript, promise and any stop it opened."""
+    """Complete the attempt with its outcome, transcript, promise, plan and any stop it opened."""
     repository.update_attempt(
         session,
         attempt_id,
@@ -93,6 +105,7 @@ def complete_attempt(
             "talk_seconds": completion.talk_seconds,
             "disposition": completion.disposition.value,
             "transfer_requested": completion.transfer_requested,
+            "callback_at": completion.callback_at,
         },
     )
     repository.insert_turns(
@@ -117,6 +130,17 @@ def complete_attempt(
             attempt_id=attempt_id,
             amount=promise.amount,
             due_date=promise.due_date,
+            at=completion.ended_at,
+        )
+    if plan is not None:
+        repository.insert_plan(
+            session,
+            account_id=account_id,
+            attempt_id=attempt_id,
+            terms=plan.terms,
+            amount_per_term=plan.amount_per_term,
+            waiver=plan.waiver,
+            first_due=plan.first_due,
             at=completion.ended_at,
         )
     if stop is not None:

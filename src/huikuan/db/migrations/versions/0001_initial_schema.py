@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 20:07:11.877688
+Create Date: 2026-11-24 20:47:20.008202
 """
 
 from collections.abc import Sequence
@@ -211,6 +211,7 @@ def upgrade() -> None:
     sa.Column('robot_id', sa.String(length=32), nullable=True),
     sa.Column('agent_id', sa.String(length=32), nullable=True),
     sa.Column('transfer_requested', sa.Boolean(), nullable=False),
+    sa.Column('callback_at', huikuan.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_call_attempt_account_id_account')),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_call_attempt_campaign_id_campaign')),
     sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], name=op.f('fk_call_attempt_contact_id_contact')),
