@@ -6,6 +6,8 @@ import random
 from collections import Counter
 from datetime import date
 
+import pytest
+
 from huikuan.dialogue import CallContext, DialogueEngine, classify, load_script
 from huikuan.sim.debtors import Cue, SimDebtor, hear
 from huikuan.sim.personas import Persona
@@ -15,7 +17,6 @@ TODAY = date(2026, 3, 10)
 PERSONAS = [p for p in Persona if p != Persona.UNREACHABLE]
 # Measured with the rule-based NLU v1 on 2,000 generated zh-CN lines: 0.90 (see the report in
 # the commit); the threshold sits a little below so a better NLU passes and a broken one fails.
-ZH_AGREEMENT_FLOOR = 0.85
 
 
 def _conversations(n_turns: int, seed: int, lang: str = "zh-CN") -> list[tuple[Persona, str, Act]]:
@@ -90,17 +91,22 @@ def test_the_robot_lines_are_heard_for_what_they_are() -> None:
     assert SimDebtor(Persona.FORGETFUL, 0, random.Random(1)).reply("好的，再见。") is None
 
 
-def test_the_nlu_understands_persona_typical_lines_most_of_the_time() -> None:
+# Measured with NLU v2: 0.957 (zh-CN) and 0.960 (en-US) over 2,000 lines each.
+AGREEMENT_FLOOR = {"zh-CN": 0.90, "en-US": 0.90}
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_the_nlu_understands_persona_typical_lines_most_of_the_time(lang: str) -> None:
     rng = random.Random(2026)
     agree = total = 0
     misses: Counter[tuple[str, str]] = Counter()
     for i in range(2000):
         act = TYPICAL_ACTS[i % len(TYPICAL_ACTS)]
-        line = speak(act, Voice.draw(rng, "zh-CN", rng.randrange(4)), rng)
-        intent = classify(line, "zh-CN", TODAY).intent.value
+        line = speak(act, Voice.draw(rng, lang, rng.randrange(4)), rng)
+        intent = classify(line, lang, TODAY).intent.value
         total += 1
         agree += intent == act.intent
         if intent != act.intent:
             misses[(act.intent, intent)] += 1
     rate = agree / total
-    assert rate >= ZH_AGREEMENT_FLOOR, (rate, misses.most_common(8))
+    assert rate >= AGREEMENT_FLOOR[lang], (rate, misses.most_common(8))
