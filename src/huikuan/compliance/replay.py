@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from huikuan.compliance.packs.base import without_rules
+from huikuan.compliance.packs.base import RulePack, without_rules
 from huikuan.compliance.rules import pack_for
 from huikuan.compliance.schemas import (
     ContactInfo,
@@ -87,19 +87,24 @@ def audit(records: Iterable[tuple[int, Any]]) -> AuditReport:
         if attempt is not None:
             by_debtor[int(record["debtor_id"])].append(attempt)
     report.debtors = len(by_debtor)
+    packs: dict[str, RulePack] = {}
     for debtor_id, attempts in by_debtor.items():
         attempts.sort(key=lambda a: (a.at, a.id))
-        _replay_debtor(debtor_id, attempts, report)
+        _replay_debtor(debtor_id, attempts, report, packs)
     report.violations.sort(key=lambda v: (v.at, v.attempt_id))
     return report
 
 
-def _replay_debtor(debtor_id: int, attempts: list[_Attempt], report: AuditReport) -> None:
+def _replay_debtor(
+    debtor_id: int, attempts: list[_Attempt], report: AuditReport, packs: dict[str, RulePack]
+) -> None:
     history: list[HistoryEntry] = []
     stops: set[StopKind] = set()
     for a in attempts:
         report.attempts += 1
-        pack = without_rules(pack_for(a.jurisdiction), NOT_IN_EXPORT)
+        pack = packs.get(a.jurisdiction)
+        if pack is None:  # once per jurisdiction: a pack's rule table is built on first use
+            pack = packs[a.jurisdiction] = without_rules(pack_for(a.jurisdiction), NOT_IN_EXPORT)
         contact = ContactInfo(
             id=0,
             debtor_id=debtor_id,
