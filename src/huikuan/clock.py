@@ -7,7 +7,19 @@ code as a real one, only faster. All instants are timezone-aware UTC.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Protocol
+from zoneinfo import available_timezones
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the tz database: once per process
+
+
+def is_known_zone(name: str) -> bool:
+    """Whether `name` is an IANA zone this machine's tz database knows."""
+    return name in _known_zones()
 
 
 class Clock(Protocol):

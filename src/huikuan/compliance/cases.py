@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import available_timezones
 
+from huikuan.clock import is_known_zone
 from huikuan.compliance.packs.common import zone
 from huikuan.compliance.schemas import (
     ContactInfo,
@@ -155,15 +155,13 @@ def _mapping(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value
 
 
-_ZONES: frozenset[str] | None = None
-
-
 def _zones(value: Any) -> tuple[str, ...]:
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
     zones = [value] if isinstance(value, str) else value
-    if not isinstance(zones, list) or not zones or not all(isinstance(z, str) and z in _ZONES for z in zones):
+    if (
+        not isinstance(zones, list)
+        or not zones
+        or not all(isinstance(z, str) and is_known_zone(z) for z in zones)
+    ):
         raise BadCase(
             "debtor.timezone 须为 IANA 时区或时区数组 / "
             "debtor.timezone must be an IANA zone or a list of zones"
@@ -200,7 +198,7 @@ def _instant(value: Any, where: str) -> datetime:
     if not isinstance(value, str):
         raise BadCase(f"{where} 须为 ISO 8601 时间 / {where} must be an ISO 8601 date-time")
     try:
-        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        at = datetime.fromisoformat(value)
     except ValueError:
         raise BadCase(f"{where} 不是 ISO 8601 时间 / {where} is not an ISO 8601 date-time") from None
     if at.tzinfo is None:

@@ -17,11 +17,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from zoneinfo import available_timezones
 
 import phonenumbers
 from phonenumbers import timezone as phone_timezone
 
+from huikuan.clock import is_known_zone
 from huikuan.portfolio.buckets import DEFAULT_SCHEME, BucketScheme
 from huikuan.portfolio.schemas import RowError
 from huikuan.security.crypto import cipher
@@ -270,16 +270,6 @@ def dialect_for_region(region: str | None, jurisdiction: str) -> str:
     return "cmn"
 
 
-_ZONES: frozenset[str] | None = None
-
-
-def _known_zone(name: str) -> bool:
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
-    return name in _ZONES
-
-
 class RowValidator:
     """Validates rows of one file (as of one day); keeps the file-level duplicate check."""
 
@@ -406,7 +396,7 @@ class RowValidator:
         # area-code zones (Reg F: the time must suit every candidate, comment 6(b)(1)(i)).
         zone = get("timezone")
         candidates: list[str] = []
-        if zone and not _known_zone(zone):
+        if zone and not is_known_zone(zone):
             err("timezone", BAD_TIMEZONE)
         elif zone:
             candidates.append(zone)
