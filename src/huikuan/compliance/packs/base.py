@@ -56,12 +56,6 @@ class Params:
     def flag(self, name: str) -> bool:
         return bool(self._values[name])
 
-    def get(self, name: str, default: Any = None) -> Any:
-        return self._values.get(name, default)
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self._values)
-
 
 def parse_clock(text: str) -> time:
     hours, minutes = text.split(":")

@@ -14,8 +14,10 @@ from huikuan.compliance.packs.common import (
     THIRD_PARTIES,
     calls_to_number,
     deny,
+    entries_between,
     holiday_rule,
     local_date,
+    local_days_span,
     local_midnight,
     refused_before,
     voice,
@@ -92,8 +94,7 @@ def _person_calls(inp: RuleInput) -> list[HistoryEntry]:
 
 
 def _count_on_days(calls: list[HistoryEntry], first: date, last: date, tz: str) -> int:
-    start, end = local_midnight(first, tz), local_midnight(last + timedelta(days=1), tz)
-    return sum(1 for e in calls if start <= e.at < end)
+    return len(entries_between(calls, *local_days_span(first, last, tz)))
 
 
 def us_seven_in_seven(inp: RuleInput, params: Params) -> Decision | None:
