@@ -38,6 +38,8 @@ def _register() -> None:
         ("huikuan.dialogue.chat", None),
         ("huikuan.web.cli", None),
         ("huikuan.telephony.cli", None),
+        ("huikuan.dialer.cli", None),  # `campaign …` and `worker`
+        ("huikuan.desk.cli", "desk"),
     ):
         try:
             module = __import__(module_name, fromlist=["app"])
