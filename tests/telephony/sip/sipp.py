@@ -11,14 +11,14 @@ from pathlib import Path
 SCENARIOS = Path(__file__).parent / "scenarios"
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+def free_udp_port(kind: socket.SocketKind = socket.SOCK_DGRAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _bound(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+def _bound(port: int, kind: socket.SocketKind = socket.SOCK_DGRAM) -> bool:
+    with socket.socket(socket.AF_INET, kind) as s:
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -37,8 +37,11 @@ class Sipp:
         cwd: Path | None = None,
         echo: bool = True,
         timeout: int = 60,
+        tcp: bool = False,
     ) -> None:
-        self.port = free_udp_port()
+        kind = socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM
+        self.tcp = tcp
+        self.port = free_udp_port(kind)
         self.media_port = free_udp_port()
         path = SCENARIOS / scenario
         self._generated: Path | None = None
@@ -54,12 +57,14 @@ class Sipp:
         args += ["-timeout", f"{timeout}s", "-timeout_error", "-nostdin", "-max_socket", "2000"]
         if echo:
             args.append("-rtp_echo")
+        if tcp:  # one TCP socket for all calls, as a trunk would hold it
+            args += ["-t", "t1"]
         self.proc = subprocess.Popen(
             args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
         )
         deadline = time.monotonic() + 10
         # Ready when SIPp holds its SIP port: a readiness poll, not a timing sleep.
-        while not _bound(self.port):
+        while not _bound(self.port, kind):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(
                     f"sipp did not start: {self.proc.stderr.read() if self.proc.stderr else ''}"
@@ -68,7 +73,7 @@ class Sipp:
 
     @property
     def trunk(self) -> str:
-        return f"sip:127.0.0.1:{self.port}"
+        return f"sip:127.0.0.1:{self.port}" + (";transport=tcp" if self.tcp else "")
 
     def finish(self, timeout: float = 30) -> int:
         """Wait for SIPp to run its calls; 0 means every call followed the scenario."""

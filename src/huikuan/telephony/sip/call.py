@@ -17,7 +17,7 @@ from huikuan.telephony.sip import digest, sdp
 from huikuan.telephony.sip.early_media import EarlyMedia, classify
 from huikuan.telephony.sip.message import SipMessage, response_to, tag_of, uri_of
 from huikuan.telephony.sip.status import outcome_for, outcome_from_announcement
-from huikuan.telephony.sip.ua import ALLOW, UserAgent, new_branch, new_tag
+from huikuan.telephony.sip.ua import ALLOW, Transport, UserAgent, new_branch, new_tag
 from huikuan.types import CallOutcome
 
 log = logging.getLogger(__name__)
@@ -31,18 +31,29 @@ AnnouncementAsr = Callable[[g711.Pcm], Awaitable[str | None]]
 class Trunk:
     host: str
     port: int = 5060
+    transport: Transport = "udp"
 
     @classmethod
     def parse(cls, text: str) -> Trunk:
-        """'sip:host:port' or 'host:port' or 'host'."""
-        rest = text.removeprefix("sip:").split(";", 1)[0]
+        """'sip:host:port[;transport=tcp|udp]' or 'host:port' or 'host'."""
+        rest, *params = text.strip().removeprefix("sip:").split(";")
         host, _, port = rest.rpartition(":") if ":" in rest else (rest, "", "5060")
         if not host or not port.isdigit():
             raise ValueError("trunk must look like sip:host:port")
-        return cls(host, int(port))
+        transport: Transport = "udp"
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() != "transport":
+                continue
+            value = value.strip().lower()
+            if value not in ("udp", "tcp"):
+                raise ValueError("trunk transport must be udp or tcp")
+            transport = "tcp" if value == "tcp" else "udp"
+        return cls(host, int(port), transport)
 
     def __str__(self) -> str:
-        return f"sip:{self.host}:{self.port}"
+        suffix = ";transport=tcp" if self.transport == "tcp" else ""
+        return f"sip:{self.host}:{self.port}{suffix}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +95,7 @@ class SipCall:
         self._ua = ua
         self._trunk = trunk
         self._dest = (trunk.host, trunk.port)
+        self._transport: Transport = trunk.transport
         self._credentials = credentials
         self._tts = tts
         self._asr = asr
@@ -92,7 +104,8 @@ class SipCall:
         self._local_tag = new_tag()
         self._remote_tag = ""
         self._cseq = 0
-        self._remote_uri = f"sip:{number}@{trunk.host}:{trunk.port}"
+        uri_params = ";transport=tcp" if trunk.transport == "tcp" else ""
+        self._remote_uri = f"sip:{number}@{trunk.host}:{trunk.port}{uri_params}"
         self._remote_target = self._remote_uri
         self._route: list[str] = []
         self._from = f"<sip:{caller_id}@{ua.host}>;tag={self._local_tag}"
@@ -189,7 +202,7 @@ class SipCall:
         """BYE if answered and still up; then release media and the dialog."""
         if self._answered_at is not None and not self.ended:
             self._end("local_bye")
-            tx = self._ua.request(self._in_dialog("BYE"), self._target_addr())
+            tx = self._ua.request(self._in_dialog("BYE"), self._target_addr(), transport=self._transport)
             await tx.next(self._ua.timers.b + 1)
             tx.cancel()
         self._release()
@@ -218,7 +231,7 @@ class SipCall:
         early = False
         while True:
             invite = self._invite(auth_header)
-            tx = self._ua.request(invite, self._dest, self._non2xx_ack)
+            tx = self._ua.request(invite, self._dest, self._non2xx_ack, self._transport)
             cancelled = False
             cancel_sent = False
             while True:
@@ -324,7 +337,7 @@ class SipCall:
 
     def _ack(self, resp: SipMessage) -> None:
         ack = self._in_dialog("ACK", cseq=int(resp.cseq[0]))
-        self._ua.send_stateless(ack, self._target_addr())
+        self._ua.send_stateless(ack, self._target_addr(), self._transport)
 
     def _non2xx_ack(self, resp: SipMessage) -> SipMessage:
         """RFC 3261 §17.1.1.3: same branch and Request-URI as the INVITE, To from the response."""
@@ -348,18 +361,18 @@ class SipCall:
         cancel.add("To", invite.get("To") or "")
         cancel.add("Call-ID", self.call_id)
         cancel.add("CSeq", f"{invite.cseq[0]} CANCEL")
-        self._ua.request(cancel, self._dest)
+        self._ua.request(cancel, self._dest, transport=self._transport)
 
     def _invite(self, auth: tuple[str, str] | None) -> SipMessage:
         self._cseq += 1
         invite = SipMessage(method="INVITE", uri=self._remote_uri)
-        invite.add("Via", self._ua.via(new_branch()))
+        invite.add("Via", self._ua.via(new_branch(), self._transport))
         invite.add("Max-Forwards", "70")
         invite.add("From", self._from)
         invite.add("To", self._to)
         invite.add("Call-ID", self.call_id)
         invite.add("CSeq", f"{self._cseq} INVITE")
-        invite.add("Contact", f"<sip:huikuan@{self._ua.host}:{self._ua.port}>")
+        invite.add("Contact", self._ua.contact(self._transport))
         invite.add("Allow", ALLOW)
         invite.add("User-Agent", "huikuan")
         if auth is not None:
@@ -374,7 +387,7 @@ class SipCall:
             self._cseq += 1
             cseq = self._cseq
         req = SipMessage(method=method, uri=self._remote_target)
-        req.add("Via", self._ua.via(new_branch()))
+        req.add("Via", self._ua.via(new_branch(), self._transport))
         for route in self._route:
             req.add("Route", route)
         req.add("Max-Forwards", "70")
@@ -405,7 +418,7 @@ class SipCall:
                 self.rtp.start(media.host, media.port, media.payload_type, media.dtmf_payload_type)
             self._sdp_version += 1
             resp = response_to(request, 200, "OK", self._local_tag)
-            resp.add("Contact", f"<sip:huikuan@{self._ua.host}:{self._ua.port}>")
+            resp.add("Contact", self._ua.contact(self._transport))
             resp.add("Content-Type", "application/sdp")
             resp.body = sdp.offer(self._ua.host, self.rtp.local_port, self._session_id, self._sdp_version)
             return resp

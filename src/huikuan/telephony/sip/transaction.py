@@ -1,8 +1,10 @@
-"""Client transactions (RFC 3261 §17.1) over UDP: Timer A/E retransmission, Timer B/F timeout.
+"""Client transactions (RFC 3261 §17.1): Timer A/E retransmission over UDP, Timer B/F timeout.
 
 An INVITE transaction stops retransmitting at the first provisional response; after a final
 non-2xx it sends the ACK itself and keeps absorbing retransmitted finals for Timer D. A timeout
-is delivered to the caller as a synthetic 408, as the RFC asks of a transaction user.
+is delivered to the caller as a synthetic 408, as the RFC asks of a transaction user. Over a
+reliable transport (TCP) the request is sent once, Timer B/F still bound the wait, and a lost
+connection is a transport error delivered as a synthetic 503 (§8.1.3.1).
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ class Timers:
         return 64 * self.t1
 
 
-def timeout_response(request: SipMessage) -> SipMessage:
-    resp = SipMessage(status=408, reason="Request Timeout (local)")
+def timeout_response(
+    request: SipMessage, status: int = 408, reason: str = "Request Timeout (local)"
+) -> SipMessage:
+    resp = SipMessage(status=status, reason=reason)
     resp.headers = [(h, v) for h, v in request.headers if h in ("Via", "From", "To", "Call-ID", "CSeq")]
     return resp
 
@@ -37,15 +41,17 @@ class ClientTransaction:
     def __init__(
         self,
         request: SipMessage,
-        send: Callable[[bytes], None],
+        send: Callable[[bytes], object],
         timers: Timers,
         ack_builder: Callable[[SipMessage], SipMessage] | None = None,
+        reliable: bool = False,
     ) -> None:
         self.request = request
         self.invite = request.method == "INVITE"
         self._send = send
         self._timers = timers
         self._ack_builder = ack_builder
+        self._reliable = reliable
         self._wire = request.to_bytes()
         self._queue: asyncio.Queue[SipMessage] = asyncio.Queue()
         self._answered = asyncio.Event()
@@ -59,7 +65,9 @@ class ClientTransaction:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._timers.b
         interval = self._timers.t1
-        self._send(self._wire)
+        if self._send(self._wire) is False:  # a connection already known to be gone
+            self.transport_failed()
+            return
         while True:
             remaining = deadline - loop.time()
             if remaining <= 0 and not self.provisional:
@@ -69,7 +77,7 @@ class ClientTransaction:
                 await asyncio.wait_for(self._answered.wait(), min(interval, max(remaining, 0.001)))
             except TimeoutError:
                 if self.final is None and not (self.invite and self.provisional):
-                    if loop.time() < deadline or self.provisional:
+                    if not self._reliable and (loop.time() < deadline or self.provisional):
                         self._send(self._wire)
                     interval = interval * 2 if self.invite else min(interval * 2, self._timers.t2)
                     continue
@@ -101,6 +109,12 @@ class ClientTransaction:
             self.final = response
         self._answered.set()
         self._queue.put_nowait(response)
+
+    def transport_failed(self) -> None:
+        """The connection carrying this transaction is gone: no final response can come on it."""
+        if self.final is None:
+            self._task.cancel()
+            self._deliver(timeout_response(self.request, 503, "Service Unavailable (transport)"))
 
     async def next(self, timeout: float) -> SipMessage | None:
         """The next response (a synthetic 408 on timeout of the transaction); None if `timeout` passes."""

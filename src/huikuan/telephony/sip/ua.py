@@ -1,8 +1,9 @@
-"""The user agent core: one UDP socket, transactions by branch, requests routed to dialogs.
+"""The user agent core: one UDP socket and TCP flows, transactions by branch, requests to dialogs.
 
-Many calls share one `UserAgent` (one socket, one event loop). Datagrams that do not parse are
-counted in `parse_errors` and dropped; a handler that raises is logged with the Call-ID and
-answered 500, so one bad peer never takes the process down.
+Many calls share one `UserAgent` (one socket, one event loop). UDP is the default; a trunk with
+`;transport=tcp` goes over one reused TCP connection per far end (`tcp.py`). Messages that do not
+parse are counted in `parse_errors` and dropped; a handler that raises is logged with the Call-ID
+and answered 500, so one bad peer never takes the process down.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from huikuan.telephony.sip.message import SipMessage, SipParseError, parse, response_to
+from huikuan.telephony.sip.tcp import TcpFlow, TcpTransport
 from huikuan.telephony.sip.transaction import ClientTransaction, Timers
 
 log = logging.getLogger(__name__)
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS"
+Transport = Literal["udp", "tcp"]
 
 
 def new_branch() -> str:
@@ -44,17 +47,7 @@ class _Udp(asyncio.DatagramProtocol):
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         if not data.strip():
             return  # keep-alive CRLF (RFC 5626)
-        try:
-            msg = parse(data)
-        except SipParseError as exc:
-            self._ua.parse_errors += 1
-            log.debug("dropped unparseable datagram: %s", exc)
-            return
-        try:
-            self._ua.on_message(msg, (str(addr[0]), int(addr[1])))
-        except Exception:
-            self._ua.handler_errors += 1
-            log.exception("SIP handler failed for call %s", msg.call_id)
+        self._ua.receive(data, (str(addr[0]), int(addr[1])), None)
 
     def error_received(self, exc: Exception) -> None:
         log.debug("UDP error: %s", exc)
@@ -75,6 +68,8 @@ class UserAgent:
         self._transactions: dict[tuple[str, str], ClientTransaction] = {}
         self._dialogs: dict[str, DialogHandler] = {}
         self._answered: dict[tuple[str, str], bytes] = {}  # server side: responses for retransmits
+        self.tcp = TcpTransport(self._receive_stream)
+        self.tcp_port: int | None = None
 
     async def start(self) -> None:
         """Open the socket once, however many calls start dialling at the same moment."""
@@ -89,12 +84,15 @@ class UserAgent:
         )
         self._transport = transport
         self.port = transport.get_extra_info("sockname")[1]
+        # The same port number over TCP, so a far end may open a connection to our Contact.
+        self.tcp_port = await self.tcp.listen(self.host, self.port)
 
     async def close(self) -> None:
         """Stop every transaction and close the socket (waits for the loop to release it)."""
         for tx in self._transactions.values():
             tx.cancel()
         self._transactions.clear()
+        await self.tcp.close()
         if self._transport is not None:
             self._transport.close()
             self._transport = None
@@ -102,29 +100,70 @@ class UserAgent:
             if self._protocol is not None:
                 await self._protocol.lost
 
-    def via(self, branch: str) -> str:
-        return f"SIP/2.0/UDP {self.host}:{self.port};branch={branch};rport"
+    def via(self, branch: str, transport: Transport = "udp") -> str:
+        port = (self.tcp_port or self.port) if transport == "tcp" else self.port
+        return f"SIP/2.0/{transport.upper()} {self.host}:{port};branch={branch};rport"
 
-    def send(self, data: bytes, addr: tuple[str, int]) -> None:
+    def contact(self, transport: Transport = "udp") -> str:
+        if transport == "tcp":
+            return f"<sip:huikuan@{self.host}:{self.tcp_port or self.port};transport=tcp>"
+        return f"<sip:huikuan@{self.host}:{self.port}>"
+
+    def send(self, data: bytes, addr: tuple[str, int], transport: Transport = "udp") -> bool:
+        """Send one message; False when a TCP connection is known to be gone."""
+        if transport == "tcp":
+            return self.tcp.flow_to(addr).send(data)
         if self._transport is not None:
             self._transport.sendto(data, addr)
+        return True
 
     def request(
         self,
         request: SipMessage,
         addr: tuple[str, int],
         ack_builder: Callable[[SipMessage], SipMessage] | None = None,
+        transport: Transport = "udp",
     ) -> ClientTransaction:
-        """Start a client transaction; it stays registered for Timer D/K after its final response."""
+        """Start a client transaction; it stays registered for Timer D/K after its final response.
+
+        Over TCP the request is sent once (no Timer A/E, RFC 3261 §17.1.1.2/§17.1.2.2) and a lost
+        connection fails the transaction at once instead of at Timer B.
+        """
         key = (request.branch, request.cseq[1])
-        tx = ClientTransaction(request, lambda data: self.send(data, addr), self.timers, ack_builder)
+        reliable = transport == "tcp"
+        if reliable:
+            flow = self.tcp.flow_to(addr)
+            tx = ClientTransaction(request, flow.send, self.timers, ack_builder, reliable=True)
+            flow.on_lost.append(tx.transport_failed)
+        else:
+            tx = ClientTransaction(request, lambda data: self.send(data, addr), self.timers, ack_builder)
         self._transactions[key] = tx
         asyncio.get_running_loop().call_later(self.timers.b + 32, self._transactions.pop, key, None)
         return tx
 
-    def send_stateless(self, request: SipMessage, addr: tuple[str, int]) -> None:
+    def send_stateless(
+        self, request: SipMessage, addr: tuple[str, int], transport: Transport = "udp"
+    ) -> None:
         """ACK for a 2xx is its own transaction-less request (RFC 3261 §13.2.2.4)."""
-        self.send(request.to_bytes(), addr)
+        self.send(request.to_bytes(), addr, transport)
+
+    def _receive_stream(self, data: bytes, flow: TcpFlow) -> None:
+        assert flow.peer is not None  # noqa: S101 - a flow delivering data is connected
+        self.receive(data, flow.peer, flow)
+
+    def receive(self, data: bytes, addr: tuple[str, int], flow: TcpFlow | None) -> None:
+        """One message from a datagram or a TCP frame; never raises."""
+        try:
+            msg = parse(data)
+        except SipParseError as exc:
+            self.parse_errors += 1
+            log.debug("dropped unparseable message: %s", exc)
+            return
+        try:
+            self.on_message(msg, addr, flow)
+        except Exception:
+            self.handler_errors += 1
+            log.exception("SIP handler failed for call %s", msg.call_id)
 
     def register_dialog(self, call_id: str, handler: DialogHandler) -> None:
         self._dialogs[call_id] = handler
@@ -132,7 +171,7 @@ class UserAgent:
     def unregister_dialog(self, call_id: str) -> None:
         self._dialogs.pop(call_id, None)
 
-    def on_message(self, msg: SipMessage, addr: tuple[str, int]) -> None:
+    def on_message(self, msg: SipMessage, addr: tuple[str, int], flow: TcpFlow | None = None) -> None:
         if not msg.is_request:
             tx = self._transactions.get((msg.branch, msg.cseq[1]))
             if tx is not None:
@@ -143,7 +182,7 @@ class UserAgent:
         key = (msg.branch, msg.method)
         cached = self._answered.get(key)
         if cached is not None:
-            self.send(cached, addr)
+            self._reply(cached, addr, flow)
             return
         handler = self._dialogs.get(msg.call_id)
         if handler is not None:
@@ -164,4 +203,11 @@ class UserAgent:
         wire = resp.to_bytes()
         self._answered[key] = wire
         asyncio.get_running_loop().call_later(self.timers.b, self._answered.pop, key, None)
-        self.send(wire, addr)
+        self._reply(wire, addr, flow)
+
+    def _reply(self, wire: bytes, addr: tuple[str, int], flow: TcpFlow | None) -> None:
+        """Responses go back the way the request came (RFC 3261 §18.2.2): its connection over TCP."""
+        if flow is None:
+            self.send(wire, addr)
+        elif not flow.send(wire):
+            self.send(wire, addr, "tcp")
