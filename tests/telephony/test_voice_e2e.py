@@ -149,6 +149,7 @@ def test_robot_hears_installment_request_over_rtp_and_answers(session: Session, 
     assert got.greeting_packets > 50  # the greeting went out as speech, not silence
     assert got.heard is not None
     assert got.heard.lower() == "i lost my job can i pay in installments"
+    assert voice.early_results_used == 1  # recognised during the end-of-turn wait, not after it
     nlu = classify(got.heard, "en-US", date(2026, 3, 9))
     assert nlu.intent == Intent.REQUEST_INSTALLMENT
     assert got.reply_seconds > 1.0

@@ -78,3 +78,13 @@ def test_a_turn_without_pauses_is_cut_at_the_maximum_length(speak: Callable[[str
     turns = _turns(EndOfTurnDetector(max_turn_ms=1000), embed(busy, 400, 1000))
     assert len(turns) >= 2
     assert turns[0][1].end_ms - turns[0][1].start_ms == 1000
+
+
+def test_a_short_pause_gives_a_tentative_turn_before_the_final_one(speak: Callable[[str], Pcm]) -> None:
+    pcm = embed(speak("I already paid"), 500, 1500)
+    turns = _turns(EndOfTurnDetector(end_silence_ms=400, early_pause_ms=200), pcm)
+    assert [t.final for _, t in turns] == [False, True]
+    (early_at, early), (final_at, final) = turns
+    assert final_at - early_at == (400 - 200) // 20
+    assert (early.start_ms, early.end_ms) == (final.start_ms, final.end_ms)
+    assert all(t.final for _, t in _turns(EndOfTurnDetector(end_silence_ms=400), pcm))

@@ -9,7 +9,11 @@ frame for the whole call, so nothing is lost between turns:
 - while the robot plays it feeds `BargeIn`; when the debtor talks over the robot the queued
   RTP frames are dropped and playback stops;
 - it feeds `EndOfTurnDetector`; finished turns queue up for `listen`, so a debtor who starts
-  speaking before the robot has finished is still heard.
+  speaking before the robot has finished is still heard;
+- at a short pause (`EARLY_PAUSE_MS`) it already starts recognition of the turn so far; when the
+  detector then closes that same turn, `listen` takes the early result instead of starting
+  again, so ASR time is hidden in the end-of-turn wait. If the debtor resumes, the early result
+  no longer matches the turn and is dropped.
 
 A far end that sends no RTP while quiet (DTX, or SIPp streaming a file) would never let the
 detector see the pause that ends a turn, so a receive timeout counts as silence.
@@ -32,7 +36,7 @@ from huikuan.voice.asr import AsrEngine
 from huikuan.voice.audio import FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, Pcm
 from huikuan.voice.recording import DEBTOR, ROBOT, CallRecorder
 from huikuan.voice.tts import TtsEngine
-from huikuan.voice.vad import BargeIn, EndOfTurnDetector, Turn
+from huikuan.voice.vad import EARLY_PAUSE_MS, BargeIn, EndOfTurnDetector, Turn
 
 log = logging.getLogger(__name__)
 FRAME_S = FRAME_MS / 1000
@@ -56,6 +60,19 @@ class VoiceCall(Protocol):
     async def receive_audio(self, timeout: float) -> Pcm | None: ...
 
     def flush_playback(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Early:
+    """Recognition started at a short pause, for the turn as it was then."""
+
+    start_ms: int
+    end_ms: int
+    hints: tuple[str, ...]
+    text: asyncio.Future[str]
+
+    def matches(self, turn: Turn, hints: tuple[str, ...]) -> bool:
+        return (self.start_ms, self.end_ms, self.hints) == (turn.start_ms, turn.end_ms, hints)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +105,9 @@ class CallVoice:
         self.hints: tuple[str, ...] = tuple(hints)  # the dialogue node's expected phrases; set per node
         self.recorder = recorder
         self.listen_timeout = listen_timeout
-        self._detector = detector or EndOfTurnDetector()
+        self._detector = detector or EndOfTurnDetector(early_pause_ms=EARLY_PAUSE_MS)
+        self._early: _Early | None = None
+        self.early_results_used = 0  # turns whose text came from recognition started at the pause
         self._barge_in = barge_in or BargeIn()
         self._turns: asyncio.Queue[Turn] = asyncio.Queue()
         self._arrivals: deque[float] = deque()  # arrival second of each frame pushed to the detector
@@ -120,6 +139,9 @@ class CallVoice:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ear
             self._ear = None
+        if self._early is not None:
+            self._early.text.cancel()
+            self._early = None
         self._commit_playback()
 
     def _now(self) -> float:
@@ -158,7 +180,7 @@ class CallVoice:
             turn = await asyncio.wait_for(self._turns.get(), self.listen_timeout)
         except TimeoutError:
             return None
-        text = (await asyncio.to_thread(self.asr.transcribe, turn.pcm, SAMPLE_RATE, self.hints)).strip()
+        text = (await self._transcribe(turn)).strip()
         start, end = self._arrival(turn.start_ms), self._arrival(turn.end_ms - FRAME_MS) + FRAME_S
         if self.recorder is not None:
             self.recorder.mark_turn(DEBTOR, start, end)
@@ -166,6 +188,23 @@ class CallVoice:
             return None
         self.heard.append(Heard(text, start, end))
         return text
+
+    async def _transcribe(self, turn: Turn) -> str:
+        early, self._early = self._early, None
+        if early is not None and early.matches(turn, self.hints):
+            self.early_results_used += 1
+            return await early.text
+        if early is not None:
+            early.text.cancel()  # the debtor went on after the pause (the thread finishes unheard)
+        return await asyncio.to_thread(self.asr.transcribe, turn.pcm, SAMPLE_RATE, self.hints)
+
+    def _start_early(self, turn: Turn) -> None:
+        if self._early is not None:
+            self._early.text.cancel()
+        hints = self.hints
+        text = asyncio.ensure_future(asyncio.to_thread(self.asr.transcribe, turn.pcm, SAMPLE_RATE, hints))
+        text.add_done_callback(_consume_error)
+        self._early = _Early(turn.start_ms, turn.end_ms, hints, text)
 
     def _arrival(self, ms: int) -> float:
         """When the detector's frame at `ms` arrived, seconds from the answer."""
@@ -203,5 +242,15 @@ class CallVoice:
         if len(self._arrivals) > keep:
             self._arrivals.popleft()
         turn = self._detector.push(frame)
-        if turn is not None:
+        if turn is None:
+            return
+        if turn.final:
             self._turns.put_nowait(turn)
+        else:
+            self._start_early(turn)
+
+
+def _consume_error(future: asyncio.Future[str]) -> None:
+    """An early recognition nobody waits for must not end as 'exception never retrieved'."""
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("early recognition failed: %s", type(future.exception()).__name__)
