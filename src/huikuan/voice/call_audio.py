@@ -103,6 +103,8 @@ class CallVoice:
         self.asr = asr
         self.voice = voice
         self.hints: tuple[str, ...] = tuple(hints)  # the dialogue node's expected phrases; set per node
+        # or a function giving the current node's phrases, asked at each turn (`attach_voice`)
+        self.hints_source: Callable[[], Sequence[str]] | None = None
         self.recorder = recorder
         self.listen_timeout = listen_timeout
         self._detector = detector or EndOfTurnDetector(early_pause_ms=EARLY_PAUSE_MS)
@@ -189,7 +191,13 @@ class CallVoice:
         self.heard.append(Heard(text, start, end))
         return text
 
+    def _refresh_hints(self) -> tuple[str, ...]:
+        if self.hints_source is not None:
+            self.hints = tuple(self.hints_source())
+        return self.hints
+
     async def _transcribe(self, turn: Turn) -> str:
+        self._refresh_hints()
         early, self._early = self._early, None
         if early is not None and early.matches(turn, self.hints):
             self.early_results_used += 1
@@ -201,7 +209,7 @@ class CallVoice:
     def _start_early(self, turn: Turn) -> None:
         if self._early is not None:
             self._early.text.cancel()
-        hints = self.hints
+        hints = self._refresh_hints()
         text = asyncio.ensure_future(asyncio.to_thread(self.asr.transcribe, turn.pcm, SAMPLE_RATE, hints))
         text.add_done_callback(_consume_error)
         self._early = _Early(turn.start_ms, turn.end_ms, hints, text)

@@ -1,0 +1,128 @@
+"""Giving a dialled call its voice: what `flows.place_call` calls after an answered dial.
+
+`attach_voice(call, lang=…, dialect=…, node_hints=…)` builds a `CallVoice` for a call that
+carries audio (a `SipCall`): the TTS voice follows the script's language and the debtor's
+dialect, the ASR is told the current dialogue node's expected phrases at every turn, and with an
+attempt id the call is recorded. A carrier without media (`SimulatedCarrier`) keeps its own
+text turns: the function returns False and changes nothing. `finish_voice(call, …)` stops the
+voice after the hang-up and stores the recording in the caller's transaction.
+
+Engines are built once per process and settings (a pocketsphinx decoder takes a while to load)
+and shared by all calls; their own locks make that safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from huikuan.config import Settings
+from huikuan.voice.asr import AsrEngine, asr_engine
+from huikuan.voice.call_audio import CallVoice
+from huikuan.voice.models import Recording
+from huikuan.voice.recording import CallRecorder
+from huikuan.voice.tts import ESPEAK_VOICES, TtsEngine, tts_engine
+
+log = logging.getLogger(__name__)
+Hints = Sequence[str] | Callable[[], Sequence[str]]
+CHINESE_VOICES = {"cmn", "yue", "hak"}
+_VOICES: weakref.WeakKeyDictionary[Any, CallVoice] = weakref.WeakKeyDictionary()
+
+
+def voice_for(lang: str, dialect: str | None) -> str:
+    """The TTS voice: the script's language decides, then the debtor's dialect within Chinese.
+
+    English text is never read with a Chinese voice (nor the reverse), whatever the dialect.
+    """
+    if lang.lower().startswith("en"):
+        return ESPEAK_VOICES["en"]
+    voice = ESPEAK_VOICES.get((dialect or "cmn").lower(), "cmn")
+    return voice if voice in CHINESE_VOICES else "cmn"
+
+
+def has_media(call: object) -> bool:
+    """True for a call that carries audio frames and takes a per-call voice (a `SipCall`)."""
+    return all(
+        callable(getattr(call, name, None)) for name in ("use_voice", "receive_audio", "flush_playback")
+    )
+
+
+_DEFAULT_SETTINGS: list[Settings] = []
+# Keyed by the settings object's id; the object is kept in the value so the id is never reused.
+_ENGINES: dict[int, tuple[Settings, TtsEngine, AsrEngine]] = {}
+
+
+def _engines(settings: Settings | None) -> tuple[TtsEngine, AsrEngine]:
+    """The settings' TTS and ASR engines, built on first use and shared by every call after."""
+    if settings is None:
+        if not _DEFAULT_SETTINGS:
+            _DEFAULT_SETTINGS.append(Settings())
+        settings = _DEFAULT_SETTINGS[0]
+    if id(settings) not in _ENGINES:
+        built = tts_engine(settings.tts_engine, settings), asr_engine(settings.asr_engine, settings)
+        _ENGINES[id(settings)] = (settings, *built)
+    _, tts, asr = _ENGINES[id(settings)]
+    return tts, asr
+
+
+def attach_voice(
+    call: object,
+    *,
+    lang: str,
+    dialect: str | None,
+    node_hints: Hints = (),
+    attempt_id: int | None = None,
+    answered_at: datetime | None = None,
+    settings: Settings | None = None,
+    tts: TtsEngine | None = None,
+    asr: AsrEngine | None = None,
+) -> bool:
+    """Give an answered media call its voice; False (and nothing done) for a carrier without media.
+
+    `node_hints` is the current node's expected phrases, or a function returning them, asked
+    at every turn (pass `lambda: hints_for(engine.node)` so the hints follow the dialogue).
+    With `attempt_id` both directions are recorded; `finish_voice` stores the recording.
+    """
+    if not has_media(call) or getattr(call, "ended", False):
+        return False
+    if call in _VOICES:
+        raise ValueError("this call already has a voice")
+    if tts is None or asr is None:
+        default_tts, default_asr = _engines(settings)
+        tts, asr = tts or default_tts, asr or default_asr
+    recorder = None
+    if attempt_id is not None:
+        recorder = CallRecorder(attempt_id, answered_at or datetime.now(UTC))
+    voice = CallVoice(tts, asr, voice_for(lang, dialect), recorder=recorder)
+    if callable(node_hints):
+        voice.hints_source = node_hints
+    else:
+        voice.hints = tuple(node_hints)
+    voice.attach(call)  # type: ignore[arg-type]  # has_media checked the methods CallVoice uses
+    _VOICES[call] = voice
+    log.info("call %s: voice %s attached", getattr(call, "call_id", "?"), voice.voice)
+    return True
+
+
+def voice_of(call: object) -> CallVoice | None:
+    """The voice `attach_voice` gave this call, if any."""
+    return _VOICES.get(call)
+
+
+async def finish_voice(
+    call: object, session: Session | None = None, data_dir: Path | None = None
+) -> Recording | None:
+    """After the hang-up: stop the call's voice; with a session, store its recording (caller commits)."""
+    voice = _VOICES.pop(call, None)
+    if voice is None:
+        return None
+    await voice.close()
+    if session is None or voice.recorder is None:
+        return None
+    return voice.recorder.save(session, data_dir or Settings().data_dir)
