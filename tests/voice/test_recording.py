@@ -1,23 +1,30 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import shutil
 import wave
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huikuan.outcomes.models import CallAttempt
+from huikuan.security.models import AuditEvent
 from huikuan.voice.audio import FRAME_SAMPLES, SAMPLE_RATE
 from huikuan.voice.models import Recording
 from huikuan.voice.recording import (
     DEBTOR,
     ROBOT,
     CallRecorder,
+    RecordingUnreadable,
+    delete_expired_recordings,
     expired_recordings,
+    read_wav,
     retention_cutoff,
     verify,
 )
@@ -58,9 +65,10 @@ def test_recording_writes_stereo_wav_linked_to_the_attempt(session: Session, tmp
     row = recorder.save(session, tmp_path)
     session.commit()
 
-    assert row.path == f"recordings/2026/03/09/attempt-{attempt.id}.wav"
+    assert row.path == f"recordings/2026/03/09/attempt-{attempt.id}.wav.enc"
     path = tmp_path / row.path
-    with wave.open(str(path), "rb") as w:
+    assert not path.read_bytes().startswith(b"RIFF")  # sealed at rest, not a WAV anyone can play
+    with wave.open(io.BytesIO(read_wav(row, tmp_path)), "rb") as w:
         assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (2, 2, SAMPLE_RATE)
         samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2)
     assert len(samples) == 2 * SAMPLE_RATE
@@ -80,6 +88,59 @@ def test_recording_writes_stereo_wav_linked_to_the_attempt(session: Session, tmp
 
     path.write_bytes(path.read_bytes()[:-2] + b"\x00\x01")
     assert not verify(row, tmp_path)
+    with pytest.raises(RecordingUnreadable, match="altered"):
+        read_wav(row, tmp_path)
+
+
+def _recorded(session: Session, attempt: CallAttempt, answered: datetime, data_dir: Path) -> Recording:
+    recorder = CallRecorder(attempt.id, answered)
+    recorder.add(ROBOT, np.full(FRAME_SAMPLES, 500, dtype=np.int16))
+    return recorder.save(session, data_dir)
+
+
+def test_a_sealed_recording_moved_in_place_of_another_does_not_open(session: Session, tmp_path: Path) -> None:
+    first = _recorded(session, _attempt(session), ANSWERED, tmp_path)
+    second = _recorded(session, _attempt(session), ANSWERED, tmp_path)
+    assert read_wav(second, tmp_path).startswith(b"RIFF")
+    shutil.copy(tmp_path / first.path, tmp_path / second.path)
+    with pytest.raises(RecordingUnreadable):
+        read_wav(second, tmp_path)
+
+
+def test_an_unsealed_recording_is_a_plain_wav(session: Session, tmp_path: Path) -> None:
+    recorder = CallRecorder(_attempt(session).id, ANSWERED)
+    recorder.add(ROBOT, np.full(FRAME_SAMPLES, 500, dtype=np.int16))
+    row = recorder.save(session, tmp_path, encrypt=False)
+    assert row.path.endswith(".wav")
+    assert (tmp_path / row.path).read_bytes() == read_wav(row, tmp_path)
+    assert read_wav(row, tmp_path).startswith(b"RIFF")
+
+
+def test_retention_deletes_only_expired_recordings_with_an_audit_event(
+    session: Session, tmp_path: Path
+) -> None:
+    now = datetime(2031, 6, 1, 12, tzinfo=UTC)
+    attempt = _attempt(session)
+    old = _recorded(session, attempt, now - timedelta(days=6 * 366), tmp_path)
+    young = _recorded(session, _attempt(session), now - timedelta(days=4 * 365), tmp_path)
+    old.created_at = now - timedelta(days=6 * 366)
+    young.created_at = now - timedelta(days=4 * 365)
+    session.flush()
+    old_id, old_path = old.id, tmp_path / old.path
+    with pytest.raises(ValueError, match="at least 5 years"):
+        delete_expired_recordings(session, tmp_path, now, years=4)
+    assert old_path.exists()
+
+    assert delete_expired_recordings(session, tmp_path, now) == 1
+    session.commit()
+
+    assert not old_path.exists()
+    assert session.get(Recording, old_id) is None
+    assert (tmp_path / young.path).exists()
+    assert read_wav(young, tmp_path).startswith(b"RIFF")
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action == "recording.deleted")).all()
+    assert [(e.entity_id, e.details["attempt_id"]) for e in events] == [(str(old_id), attempt.id)]
+    assert delete_expired_recordings(session, tmp_path, now) == 0  # nothing left to delete
 
 
 def test_retention_lists_only_recordings_older_than_five_years(session: Session) -> None:

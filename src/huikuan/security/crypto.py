@@ -59,6 +59,16 @@ class FieldCipher:
     def decrypt(self, blob: bytes) -> str:
         return self._aead.decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], None).decode("utf-8")
 
+    def encrypt_bytes(self, data: bytes, context: bytes) -> bytes:
+        """A blob (a call recording) sealed the same way; `context` (e.g. its path) is
+        authenticated but not stored, so a file moved in place of another does not open."""
+        nonce = os.urandom(_NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, data, context)
+
+    def decrypt_bytes(self, blob: bytes, context: bytes) -> bytes:
+        """Raises `cryptography.exceptions.InvalidTag` when the blob or its context was altered."""
+        return self._aead.decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], context)
+
     def blind_index(self, value: str, purpose: str) -> str:
         """A stable opaque key for `value` (e.g. an E.164 number), never reversible to it."""
         digest = hmac.new(self._index_key, f"{purpose}\x00{value}".encode(), hashlib.sha256)

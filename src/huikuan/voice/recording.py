@@ -3,14 +3,18 @@
 The carrier hands every 20 ms frame it sends and receives to a `CallRecorder`; each channel
 is a timeline in samples from the answer, so a frame given with its offset lands where it
 was heard even when one side was silent (no frames) for a while. `save` writes
-`data_dir/recordings/YYYY/MM/DD/attempt-<id>.wav` and the `recording` row in the caller's
-transaction. CN.RECORD keeps recordings at least 5 years: `expired_recordings` lists only
-older ones, and nothing here deletes a file.
+`data_dir/recordings/YYYY/MM/DD/attempt-<id>.wav.enc` (the WAV sealed with AES-256-GCM under the
+data key, its path authenticated with it: a recording is personal information at rest) and the
+`recording` row in the caller's transaction; `read_wav` opens it again.
+CN.RECORD keeps recordings at least 5 years: `expired_recordings` lists only older ones and
+`delete_expired_recordings` removes them (file, row, and an audit event each); a younger one is
+never touched.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import wave
 from dataclasses import dataclass
@@ -18,14 +22,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from cryptography.exceptions import InvalidTag
 from sqlalchemy.orm import Session
 
+from huikuan.errors import HuikuanError
+from huikuan.security import audit, crypto
 from huikuan.voice import repository
 from huikuan.voice.audio import SAMPLE_RATE, Pcm, as_pcm
 from huikuan.voice.models import Recording
 
 RETENTION_YEARS = 5  # CN.RECORD (compliance/packs/cn.yaml, retention_years); the strictest pack
 ROBOT, DEBTOR = "robot", "debtor"
+SEALED = ".enc"
+
+
+class RecordingUnreadable(HuikuanError):
+    """A recording file is missing, altered, or sealed under another key or path."""
+
+    status_code = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,20 +100,30 @@ class CallRecorder:
         right = self._tracks[DEBTOR].render(length)
         return np.column_stack([left, right]).reshape(-1)
 
-    def save(self, session: Session, data_dir: Path) -> Recording:
-        """Write the WAV and its `recording` row (the caller commits)."""
-        day = self.answered_at.astimezone(UTC)
-        relative = Path("recordings") / f"{day:%Y/%m/%d}" / f"attempt-{self.attempt_id}.wav"
-        path = data_dir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".wav.tmp")
-        with wave.open(str(tmp), "wb") as w:
+    def wav(self) -> bytes:
+        """The stereo WAV file's bytes."""
+        out = io.BytesIO()
+        with wave.open(out, "wb") as w:
             w.setnchannels(2)
             w.setsampwidth(2)
             w.setframerate(SAMPLE_RATE)
             w.writeframes(self.stereo().astype("<i2").tobytes())
+        return out.getvalue()
+
+    def save(self, session: Session, data_dir: Path, *, encrypt: bool = True) -> Recording:
+        """Write the WAV (sealed unless `encrypt=False`) and its `recording` row (the caller commits)."""
+        day = self.answered_at.astimezone(UTC)
+        name = f"attempt-{self.attempt_id}.wav" + (SEALED if encrypt else "")
+        relative = Path("recordings") / f"{day:%Y/%m/%d}" / name
+        path = data_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = self.wav()
+        if encrypt:
+            data = crypto.cipher().encrypt_bytes(data, relative.as_posix().encode())
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(data)
         tmp.replace(path)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = hashlib.sha256(data).hexdigest()
         turns = [{"seq": t.seq, "speaker": t.speaker, "start": t.start, "end": t.end} for t in self.turns]
         row = Recording(
             attempt_id=self.attempt_id,
@@ -125,6 +149,45 @@ def expired_recordings(session: Session, now: datetime, years: int = RETENTION_Y
     if years < RETENTION_YEARS:
         raise ValueError(f"recordings are kept at least {RETENTION_YEARS} years (CN.RECORD)")
     return repository.recordings_created_before(session, retention_cutoff(now, years))
+
+
+def read_wav(recording: Recording, data_dir: Path) -> bytes:
+    """The recording as WAV bytes, opened with the data key when it is sealed."""
+    path = data_dir / recording.path
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RecordingUnreadable(f"recording {recording.id}: file not readable") from exc
+    if not recording.path.endswith(SEALED):
+        return data
+    try:
+        return crypto.cipher().decrypt_bytes(data, recording.path.encode())
+    except InvalidTag as exc:
+        raise RecordingUnreadable(f"recording {recording.id}: altered or sealed under another key") from exc
+
+
+def delete_expired_recordings(
+    session: Session, data_dir: Path, now: datetime, *, years: int = RETENTION_YEARS, actor: str = "retention"
+) -> int:
+    """Delete recordings past the retention period: file, row, and an audit event for each.
+
+    In the caller's transaction. Files go first: if the transaction then fails, the rows stay and
+    the next run deletes them (a missing file is not an error), so nothing is kept past its time.
+    """
+    expired = expired_recordings(session, now, years)
+    for recording in expired:
+        (data_dir / recording.path).unlink(missing_ok=True)
+        audit.append(
+            session,
+            at=now,
+            actor=actor,
+            action="recording.deleted",
+            entity="recording",
+            entity_id=recording.id,
+            details={"attempt_id": recording.attempt_id, "created_at": recording.created_at.isoformat()},
+        )
+        repository.delete_recording(session, recording)
+    return len(expired)
 
 
 def verify(recording: Recording, data_dir: Path) -> bool:

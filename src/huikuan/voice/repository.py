@@ -23,3 +23,8 @@ def recordings_for_attempt(session: Session, attempt_id: int) -> list[Recording]
 def recordings_created_before(session: Session, cutoff: datetime) -> list[Recording]:
     stmt = select(Recording).where(Recording.created_at < cutoff).order_by(Recording.id)
     return list(session.scalars(stmt))
+
+
+def delete_recording(session: Session, recording: Recording) -> None:
+    session.delete(recording)
+    session.flush()
