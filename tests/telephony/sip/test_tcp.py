@@ -173,3 +173,18 @@ def test_framer_splits_pipelined_messages_and_skips_keepalives() -> None:
     assert framer.pending == 0
     assert framer.feed(b"SIP/2.0 200 OK\r\nContent-Length: -1\r\n\r\n") == []
     assert framer.error is not None
+
+
+def test_ring_timeout_cancel_over_tcp(sipp: StartSipp) -> None:
+    far = sipp("uas_cancel.xml", tcp=True)
+
+    async def go() -> SipCall:
+        c = SipCarrier([Trunk.parse(far.trunk)])
+        call = await c.dial(NUMBER, CALLER, ring_timeout=0.5)
+        await c.close()
+        return call
+
+    call = asyncio.run(go())
+    assert call.result.outcome == CallOutcome.NO_ANSWER
+    assert call.result.sip_status == 487
+    assert far.finish() == 0  # SIPp got the CANCEL and the ACK for its 487 on the connection
