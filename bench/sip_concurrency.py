@@ -5,7 +5,8 @@ sends a continuous 20 ms stream for --seconds. With --workers W the calls are sp
 processes, each with its own `SipCarrier` (its own SIP socket, RTP sockets and pacer), as a
 dialer runs one user agent per worker process. Prints ONE JSON line: calls held, RTP
 send-interval jitter (|interval − 20 ms|) p50/p99/max over all calls, how late the pacer's
-ticks started and how long they took, garbage-collector pauses during the hold, packet loss
+ticks started, how long they took in wall time and in CPU time (the difference is time the
+OS gave to other processes mid-tick), garbage-collector pauses during the hold, packet loss
 (echoed packets missing), CPU of the calling processes and of SIPp, and the machine's load
 average (the box is shared; a loaded machine preempts the pacer).
 Usage: .venv/bin/python bench/sip_concurrency.py --calls 300 --seconds 10 --workers 2
@@ -66,7 +67,7 @@ async def run(trunk: str, calls: int, first: int, seconds: float, cps: float) ->
         c.rtp.stats.sent = c.rtp.stats.received = 0
         c.rtp.stats.first_seq = None
     pacer = carrier.pacer
-    pacer.late, pacer.busy = type(pacer.late)("d"), type(pacer.busy)("d")
+    pacer.late, pacer.busy, pacer.cpu = (type(pacer.late)("d") for _ in range(3))
     gc_pauses = GcPauses()
     gc.callbacks.append(gc_pauses)
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
@@ -92,6 +93,7 @@ async def run(trunk: str, calls: int, first: int, seconds: float, cps: float) ->
         "intervals": np.concatenate(intervals or [np.zeros(1)]).tobytes(),
         "late": bytes(pacer.late),
         "busy": bytes(pacer.busy),
+        "cpu_tick": bytes(pacer.cpu),
         "gc": gc_pauses.pauses,
         "cpu": (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime),
         "parse_errors": carrier.ua.parse_errors,
@@ -154,6 +156,7 @@ def main() -> None:
         "send_jitter_ms_max": jitter[2],
         "tick_late_ms_p50_p99_max": _ms([p["late"] for p in parts], (50, 99)),
         "tick_busy_ms_p50_p99_max": _ms([p["busy"] for p in parts], (50, 99)),
+        "tick_cpu_ms_p50_p99_max": _ms([p["cpu_tick"] for p in parts], (50, 99)),
         "gc_passes_during_hold": len(gc_ms),
         "gc_pause_ms_max": round(max(gc_ms), 3) if gc_ms else 0.0,
         "pacer_skipped_ticks": sum(p["skipped"] for p in parts),

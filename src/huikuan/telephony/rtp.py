@@ -68,6 +68,7 @@ class RtpPacer:
         self._next = 0.0
         self.late = array("d")  # seconds each tick started after its due time (for benches)
         self.busy = array("d")  # seconds each tick took
+        self.cpu = array("d")  # CPU seconds each tick used (busy − cpu = time the OS ran others)
 
     def add(self, session: RtpSession) -> None:
         self._sessions[id(session)] = session
@@ -85,6 +86,7 @@ class RtpPacer:
     def _tick(self) -> None:
         loop = asyncio.get_running_loop()
         now = loop.time()
+        cpu0 = time.thread_time()
         self.late.append(now - self._next)
         due = int((now - self._next) / self._ptime) + 1
         if due > MAX_CATCH_UP:
@@ -97,6 +99,7 @@ class RtpPacer:
                 session._tick()
             self._next += self._ptime
         self.busy.append(loop.time() - now)
+        self.cpu.append(time.thread_time() - cpu0)
         self._handle = loop.call_at(self._next, self._tick) if self._sessions else None
         # Every packet allocates tuples the cyclic GC tracks; left alone, a gen-0/1 pass starts
         # at whatever allocation crosses the threshold, often mid-tick (up to several ms at
