@@ -1,4 +1,4 @@
-"""`huikuan call NUMBER --trunk sip:host:port`: one real call through a trunk, for operators."""
+"""`huikuan call NUMBER --trunk sip:host:port[;transport=tcp]`: one real call, for operators."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ def register(app: typer.Typer) -> None:
     @app.command("call")
     def call_command(
         number: str = typer.Argument(..., help="Number to dial (never logged)"),
-        trunk: str = typer.Option(..., "--trunk", help="sip:host:port of the trunk or PBX"),
+        trunk: str = typer.Option(
+            ..., "--trunk", help="中继地址 / sip:host:port[;transport=tcp] of the trunk or PBX"
+        ),
         caller_id: str = typer.Option("huikuan", "--caller-id", help="Caller id (From user part)"),
         user: str = typer.Option("", "--user", help="Digest username"),
         password: str = typer.Option("", "--password", help="Digest password"),
@@ -40,6 +42,9 @@ def register(app: typer.Typer) -> None:
         try:
             parsed = Trunk.parse(trunk)
         except ValueError as exc:
-            raise InvalidInput("--trunk must look like sip:host:port") from exc
+            raise InvalidInput(
+                "中继地址应为 sip:host:port[;transport=tcp] / "
+                "--trunk must look like sip:host:port[;transport=tcp]"
+            ) from exc
         creds = Credentials(user, password) if user else None
         typer.echo(asyncio.run(_call(number, parsed, caller_id, creds, local)))

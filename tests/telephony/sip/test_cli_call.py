@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 
 import typer
@@ -19,3 +22,20 @@ def test_huikuan_call_places_one_call_and_prints_the_outcome(sipp: Callable[...,
     assert "busy (SIP 486)" in result.output
     assert "13800000000" not in result.output
     assert far.finish() == 0
+
+
+def test_cli_refuses_a_bad_trunk_transport_in_one_line() -> None:
+    cmd = [sys.executable, "-c", "from huikuan.cli.main import main; main()", "call", "13800000000"]
+    done = subprocess.run(
+        [*cmd, "--trunk", "sip:127.0.0.1:5060;transport=sctp"],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "transport=tcp" in lines[0]
+    assert "13800000000" not in done.stderr
