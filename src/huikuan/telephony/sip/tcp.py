@@ -29,7 +29,9 @@ class TcpFlow(asyncio.Protocol):
         self._pending: list[bytes] = []
         self._framer = StreamFramer()
         self.closed = False
-        self.on_lost: list[Callable[[], None]] = []
+        # Told when the connection goes; transactions leave the set when they are dropped, so a
+        # connection kept for days does not keep every transaction it ever carried.
+        self.on_lost: set[Callable[[], None]] = set()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)
@@ -65,7 +67,7 @@ class TcpFlow(asyncio.Protocol):
         self.closed = True
         self._pending.clear()
         self._owner.forget(self)
-        callbacks, self.on_lost = self.on_lost, []
+        callbacks, self.on_lost = self.on_lost, set()
         for callback in callbacks:
             callback()
 

@@ -130,16 +130,22 @@ class UserAgent:
         connection fails the transaction at once instead of at Timer B.
         """
         key = (request.branch, request.cseq[1])
-        reliable = transport == "tcp"
-        if reliable:
+        flow: TcpFlow | None = None
+        if transport == "tcp":
             flow = self.tcp.flow_to(addr)
             tx = ClientTransaction(request, flow.send, self.timers, ack_builder, reliable=True)
-            flow.on_lost.append(tx.transport_failed)
+            flow.on_lost.add(tx.transport_failed)
         else:
             tx = ClientTransaction(request, lambda data: self.send(data, addr), self.timers, ack_builder)
         self._transactions[key] = tx
-        asyncio.get_running_loop().call_later(self.timers.b + 32, self._transactions.pop, key, None)
+        asyncio.get_running_loop().call_later(self.timers.b + 32, self._drop, key, tx, flow)
         return tx
+
+    def _drop(self, key: tuple[str, str], tx: ClientTransaction, flow: TcpFlow | None) -> None:
+        if self._transactions.get(key) is tx:
+            del self._transactions[key]
+        if flow is not None:
+            flow.on_lost.discard(tx.transport_failed)
 
     def send_stateless(
         self, request: SipMessage, addr: tuple[str, int], transport: Transport = "udp"
