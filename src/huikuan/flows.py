@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,8 @@ from huikuan.portfolio.models import Contact
 from huikuan.strategy import PlanBounds
 from huikuan.telephony.carrier import Carrier
 from huikuan.types import AttemptStatus, CallOutcome, Channel, Disposition, Relation, Speaker
+from huikuan.voice.attach import attach_voice, finish_voice
+from huikuan.voice.phrases import hints_for
 
 log = logging.getLogger(__name__)
 MAX_TURNS = 24
@@ -40,6 +42,7 @@ class CallWork:
     campaign_id: int | None = None
     timezone: str = "Asia/Shanghai"  # the debtor's zone: callbacks are booked in its calling window
     plan_bounds: PlanBounds | None = None  # what installment plan the robot may offer (strategy)
+    dialect: str | None = None  # the debtor's dialect (cmn, yue, hak, en…): picks the robot's voice
 
     @property
     def relation(self) -> Relation:
@@ -91,6 +94,7 @@ async def place_call(
         checkpoint()
     turns: list[TurnIn] = []
     engine: DialogueEngine | None = None
+    voiced = False
     outcome = CallOutcome.FAILED
     setup = talk = 0.0
     status = AttemptStatus.COMPLETED
@@ -114,6 +118,8 @@ async def place_call(
                 ),
             )
             start = at + timedelta(seconds=setup)
+            # A media call (SIP) speaks and listens through TTS/ASR; the simulated carrier has no media.
+            voiced = _give_voice(call, engine, script.lang, work.dialect, attempt_id, start)
             reply = engine.start()
             for _ in range(MAX_TURNS):
                 await call.say(reply.text)
@@ -125,7 +131,7 @@ async def place_call(
                         node=reply.node,
                     )
                 )
-                if reply.end:
+                if reply.end or call.remote_hung_up:  # a real line may hang up mid-sentence
                     break
                 heard = await call.hear()
                 if call.remote_hung_up:
@@ -144,6 +150,8 @@ async def place_call(
                     )
             talk = call.talk_seconds
         await call.hangup()
+        if voiced:
+            await finish_voice(call, session)
     except Exception:
         # A failed call ends this attempt cleanly, never the worker (CONVENTIONS #8).
         log.exception("call failed: attempt %s", attempt_id)
@@ -212,4 +220,21 @@ async def place_call(
         disposition=disposition,
         right_party=right_party,
         seconds=setup + talk,
+    )
+
+
+def _give_voice(
+    call: object, engine: DialogueEngine, lang: str, dialect: str | None, attempt_id: int, answered: datetime
+) -> bool:
+    """Attach TTS/ASR (and the recording) to an answered media call; False for a text-only carrier.
+
+    The ASR hints follow the dialogue: they are asked for at every turn from the engine's node.
+    """
+
+    def node_hints() -> tuple[str, ...]:
+        node = engine.node
+        return hints_for(lang, node.id, verifies_identity=node.verifies_identity, ends=node.end)
+
+    return attach_voice(
+        call, lang=lang, dialect=dialect, node_hints=node_hints, attempt_id=attempt_id, answered_at=answered
     )

@@ -37,3 +37,23 @@ EN_NODE_HINTS: dict[str, tuple[str, ...]] = {
         "send me a message",
     ),
 }
+
+
+def hints_for(
+    lang: str, node_id: str, *, verifies_identity: bool = False, ends: bool = False
+) -> tuple[str, ...]:
+    """The phrases the ASR should expect after the robot speaks at `node_id`.
+
+    Only the shipped US-English model uses a grammar; a Chinese deployment's Vosk or sherpa-onnx
+    model recognises free speech, so zh-CN gets no hints. An identity question expects identity
+    answers, a closing line expects closings, anything else the payment conversation.
+    """
+    if not lang.startswith("en"):
+        return ()
+    if node_id in EN_NODE_HINTS:
+        return EN_NODE_HINTS[node_id]
+    if verifies_identity:
+        return EN_NODE_HINTS["identity"]
+    if ends:
+        return EN_NODE_HINTS["close"]
+    return EN_NODE_HINTS["payment"] + EN_NODE_HINTS["close"]
