@@ -1,0 +1,65 @@
+"""Wake the agents' waiting pop requests as soon as a transfer assigned to them is committed.
+
+Within one process a condition variable wakes the waiter at once; a transfer committed by
+another process (a robot worker on another host) is seen by the waiter's next look at the
+database, which it makes at least every `POLL_SECONDS`. Notices are sent after commit only, so
+a waiter never looks before the row is visible.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+POLL_SECONDS = 0.5
+_PENDING = "huikuan.desk.assigned_agents"
+_condition = threading.Condition()
+_generation: dict[int, int] = {}
+
+T = TypeVar("T")
+
+
+def announce_after_commit(session: Session, agent_id: int) -> None:
+    """Remember that `agent_id` got a transfer; waiters hear it when `session` commits."""
+    session.info.setdefault(_PENDING, set()).add(agent_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    agents: set[int] = session.info.pop(_PENDING, set())
+    if agents:
+        with _condition:
+            for agent_id in agents:
+                _generation[agent_id] = _generation.get(agent_id, 0) + 1
+            _condition.notify_all()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def wait_for(agent_id: int, look: Callable[[], T | None], timeout: float) -> T | None:
+    """Call `look` until it returns something or `timeout` wall seconds pass; sleep between
+    looks on the agent's notices (or at most POLL_SECONDS, for other processes' commits)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with _condition:
+            seen = _generation.get(agent_id, 0)
+        found = look()
+        if found is not None:
+            return found
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        _wait_for_notice(agent_id, seen, min(remaining, POLL_SECONDS))
+
+
+def _wait_for_notice(agent_id: int, seen: int, timeout: float) -> None:
+    with _condition:
+        _condition.wait_for(lambda: _generation.get(agent_id, 0) != seen, timeout=timeout)
