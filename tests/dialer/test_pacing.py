@@ -113,7 +113,7 @@ def test_live_rate_follows_observations() -> None:
 
 
 def test_policy_refuses_nonsense() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="fractions"):
         PacingPolicy(abandon_cap=1.5)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least 1"):
         PacingPolicy(max_lines_per_agent=0)
