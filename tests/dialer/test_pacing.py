@@ -11,9 +11,11 @@ from huikuan.dialer.pacing import (
     PacingInput,
     PacingMode,
     PacingPolicy,
+    RingOutcomes,
     abandon_target,
     agents_expected,
     expected_excess_ratio,
+    free_chance,
     lines_to_dial,
     predictive_lines,
     progressive_lines,
@@ -61,7 +63,8 @@ def test_predictive_counts_calls_already_ringing() -> None:
 def test_backs_off_to_progressive_as_ratio_reaches_cap() -> None:
     policy = PacingPolicy()
     assert abandon_target(policy, 0.0) == pytest.approx(0.024)
-    assert abandon_target(policy, 0.02) < abandon_target(policy, 0.016)
+    assert abandon_target(policy, 0.027) < abandon_target(policy, 0.025)
+    assert abandon_target(policy, 0.02) == abandon_target(policy, 0.0)
     assert abandon_target(policy, 0.03) == 0.0
     low, near, over = (predictive_lines(_inp(abandon_ratio=r)) for r in (0.0, 0.027, 0.031))
     assert low > near >= over
@@ -117,3 +120,35 @@ def test_policy_refuses_nonsense() -> None:
         PacingPolicy(abandon_cap=1.5)
     with pytest.raises(ValueError, match="at least 1"):
         PacingPolicy(max_lines_per_agent=0)
+
+
+def test_ring_outcomes_give_live_answer_rate_and_answer_times() -> None:
+    rings = RingOutcomes(prior=0.3, size=10)
+    assert rings.answer_rate == 0.3
+    assert rings.answer_seconds(0.1, default=6.0) == 6.0
+    for seconds in (14.0, 6.0, 10.0):
+        rings.observe(seconds, answered=True)
+    for seconds in (4.0, 35.0, 40.0, 45.0):  # a busy signal, then no-answers
+        rings.observe(seconds, answered=False)
+    assert rings.answer_rate == pytest.approx(3 / 7)
+    assert rings.answer_seconds(0.0, default=0.0) == 6.0
+    assert rings.answer_seconds(0.5, default=0.0) == 10.0
+    for _ in range(10):
+        rings.observe(40.0, answered=False)
+    assert rings.answer_rate == 0.0  # the oldest outcomes have left the window
+    assert rings.answer_seconds(0.5, default=7.0) == 7.0
+
+
+def test_free_chance_uses_how_long_the_agent_has_been_busy() -> None:
+    handles = sorted(float(x) for x in range(100, 300, 10))  # 100..290 s
+    assert free_chance(0.0, 12.0, handles) == 0.0  # nobody finishes in 12 s
+    early, late = free_chance(150.0, 30.0, handles), free_chance(250.0, 30.0, handles)
+    assert 0 < early < late
+    assert free_chance(400.0, 5.0, handles) == 1.0
+    assert free_chance(10.0, 5.0, []) == 0.0
+
+
+def test_known_soon_free_agents_raise_the_dial_count() -> None:
+    assert agents_expected(_inp(agents_soon_free=4.0)) == 9.0
+    assert agents_expected(_inp(agents_soon_free=99.0)) == 20.0
+    assert predictive_lines(_inp(agents_soon_free=4.0)) > predictive_lines(_inp(agents_soon_free=0.0))

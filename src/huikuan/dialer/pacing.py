@@ -20,7 +20,9 @@ virtual clock drives them in simulation.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from bisect import bisect_left, bisect_right, insort
+from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -38,7 +40,7 @@ class PacingMode(StrEnum):
 class PacingPolicy:
     abandon_cap: float = ABANDON_CAP
     safety: float = 0.8  # aim at this share of the cap while the 30-day ratio is low
-    backoff_from: float = 0.5  # start backing off when the 30-day ratio reaches this share of the cap
+    backoff_from: float = 0.8  # start backing off when the 30-day ratio reaches this share of the cap
     robot_overflow: bool = False
     overflow_target: float = 0.10  # with robot overflow: share of answered calls robots may take
     max_lines_per_agent: int = 6  # a hard ceiling whatever the estimates say
@@ -59,6 +61,9 @@ class PacingInput:
     mean_handle_seconds: float  # talk + wrap-up
     mean_answer_seconds: float  # from dial to answer, for answered calls
     abandon_ratio: float = 0.0  # the campaign's rolling 30-day ratio
+    # Busy agents expected to be free by the time new calls answer (see `free_chance`); None:
+    # estimated from the mean handle time as if handle times were exponential.
+    agents_soon_free: float | None = None
 
 
 def progressive_lines(inp: PacingInput) -> int:
@@ -68,6 +73,8 @@ def progressive_lines(inp: PacingInput) -> int:
 
 def agents_expected(inp: PacingInput) -> float:
     """Free agents plus busy ones expected to be free by the time new calls answer."""
+    if inp.agents_soon_free is not None:
+        return inp.agents_free + min(inp.agents_soon_free, float(inp.agents_busy))
     if inp.mean_handle_seconds <= 0:
         return float(inp.agents_free + inp.agents_busy)
     soon = 1.0 - math.exp(-inp.mean_answer_seconds / inp.mean_handle_seconds)
@@ -121,11 +128,29 @@ def predictive_lines(inp: PacingInput, policy: PacingPolicy = PacingPolicy()) ->
         return progressive_lines(inp)
     agents = agents_expected(inp)
     ceiling = policy.max_lines_per_agent * (inp.agents_free + inp.agents_busy)
-    total = inp.calls_in_flight
+    # Every call in flight counts at the plain answer rate, although one that has rung long is
+    # unlikely to be answered: the pooled model below lets any agent free within the horizon take
+    # any answer, which is optimistic about timing, and this over-count offsets it (measured by
+    # bench/blending.py: discounting long-ringing calls by Bayes quadrupled the abandon rate).
+    ringing = inp.calls_in_flight
+    total = ringing
     while total < ceiling and expected_excess_ratio(total + 1, inp.answer_rate, agents) <= target:
         total += 1
     # Never fewer than progressive would dial: a free agent with no call ringing is pure waste.
-    return max(total - inp.calls_in_flight, progressive_lines(inp))
+    return max(total - ringing, progressive_lines(inp))
+
+
+def free_chance(busy_seconds: float, horizon_seconds: float, recent_handles: Sequence[float]) -> float:
+    """The chance that an agent busy for `busy_seconds` (on the call and its wrap-up) is free
+    within `horizon_seconds`, from the sorted handle times of recent calls: P(T ≤ b + h | T > b)."""
+    if not recent_handles:
+        return 0.0
+    n = len(recent_handles)
+    still_busy = n - bisect_right(recent_handles, busy_seconds)
+    if still_busy == 0:
+        return 1.0  # longer than any recent call: about to end
+    done_by_then = bisect_right(recent_handles, busy_seconds + horizon_seconds) - (n - still_busy)
+    return done_by_then / still_busy
 
 
 def lines_to_dial(mode: PacingMode, inp: PacingInput, policy: PacingPolicy = PacingPolicy()) -> int:
@@ -155,6 +180,36 @@ class AbandonRecord:
         """Abandoned over answered calls in the 30 days ending `today` (0 with no answers)."""
         answered, abandoned = self.totals(today)
         return abandoned / answered if answered else 0.0
+
+
+@dataclass
+class RingOutcomes:
+    """The last `size` dials: whether each was answered and how long it rang first. Gives the
+    live answer rate and how soon answered calls answer (the horizon for `free_chance`)."""
+
+    prior: float = 0.3
+    size: int = 300
+    _order: deque[tuple[float, bool]] = field(default_factory=deque)
+    _answered: list[float] = field(default_factory=list)  # sorted ring times of answered dials
+
+    def observe(self, seconds: float, *, answered: bool) -> None:
+        self._order.append((seconds, answered))
+        if answered:
+            insort(self._answered, seconds)
+        if len(self._order) > self.size:
+            old, was_answered = self._order.popleft()
+            if was_answered:
+                self._answered.pop(bisect_left(self._answered, old))
+
+    @property
+    def answer_rate(self) -> float:
+        return len(self._answered) / len(self._order) if self._order else self.prior
+
+    def answer_seconds(self, quantile: float, default: float) -> float:
+        """How long answered calls rang, at this quantile (`default` before any was answered)."""
+        if not self._answered:
+            return default
+        return self._answered[min(len(self._answered) - 1, int(quantile * len(self._answered)))]
 
 
 @dataclass
