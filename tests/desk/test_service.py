@@ -219,3 +219,38 @@ def test_waiting_agent_gets_pop_when_transfer_commits(db: TestDatabase) -> None:
     assert got
     assert getattr(got[0], "transfer_id", None) == t.id
     assert service.wait_for_pop(db.engine, agent_id + 1000, timeout=0.01) is None
+
+
+def test_logging_in_again_mid_call_keeps_the_call(session: Session) -> None:
+    agent_id = _login(session, "agent-again")
+    call = robot_call(session)
+    service.request_transfer(session, attempt_id=call.attempt_id, reason="asked_for_person", at=T0)
+    view, _token = service.log_in(session, "agent-again", PASSWORD, T0 + timedelta(seconds=20))
+    assert view.agent_id == agent_id
+    assert view.state == AgentState.ON_CALL
+    assert service.pending_pop(session, agent_id) is not None
+
+
+def test_async_waiter_is_woken_by_a_commit(db: TestDatabase) -> None:
+    import asyncio
+
+    with db.session() as s:
+        agent_id = _login(s, "agent-async")
+        call = robot_call(s)
+        s.commit()
+
+    def commit_transfer() -> int:
+        with db.session() as s:
+            t = service.request_transfer(s, attempt_id=call.attempt_id, reason="asked_for_person", at=T0)
+            s.commit()
+            return t.id
+
+    async def scenario() -> tuple[object, int]:
+        waiting = asyncio.create_task(service.wait_for_pop_async(db.engine, agent_id, timeout=20))
+        await asyncio.sleep(0)  # usually registers the waiter first; either order must work
+        transfer_id = await asyncio.to_thread(commit_transfer)
+        return await asyncio.wait_for(waiting, timeout=25), transfer_id
+
+    pop, transfer_id = asyncio.run(scenario())
+    assert getattr(pop, "transfer_id", None) == transfer_id
+    assert asyncio.run(service.wait_for_pop_async(db.engine, agent_id + 1000, timeout=0.01)) is None

@@ -8,9 +8,11 @@ a waiter never looks before the row is visible.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlalchemy import event
@@ -20,6 +22,8 @@ POLL_SECONDS = 0.5
 _PENDING = "huikuan.desk.assigned_agents"
 _condition = threading.Condition()
 _generation: dict[int, int] = {}
+# Waiters on an event loop (the web app's long poll): woken through their loop, thread-safely.
+_loop_waiters: dict[int, set[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]]] = {}
 
 T = TypeVar("T")
 
@@ -36,7 +40,14 @@ def _after_commit(session: Session) -> None:
         with _condition:
             for agent_id in agents:
                 _generation[agent_id] = _generation.get(agent_id, 0) + 1
+                for loop, future in _loop_waiters.get(agent_id, ()):
+                    loop.call_soon_threadsafe(_wake, future)
             _condition.notify_all()
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -63,3 +74,30 @@ def wait_for(agent_id: int, look: Callable[[], T | None], timeout: float) -> T |
 def _wait_for_notice(agent_id: int, seen: int, timeout: float) -> None:
     with _condition:
         _condition.wait_for(lambda: _generation.get(agent_id, 0) != seen, timeout=timeout)
+
+
+async def wait_for_async(agent_id: int, look: Callable[[], Awaitable[T | None]], timeout: float) -> T | None:
+    """`wait_for` on an event loop: no thread is held while waiting, only during each look."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        future: asyncio.Future[None] = loop.create_future()
+        entry = (loop, future)
+        with _condition:  # registered before the look, so a commit during the look still wakes us
+            _loop_waiters.setdefault(agent_id, set()).add(entry)
+        try:
+            found = await look()
+            if found is not None:
+                return found
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(future, timeout=min(remaining, POLL_SECONDS))
+        finally:
+            with _condition:
+                waiters = _loop_waiters.get(agent_id)
+                if waiters is not None:
+                    waiters.discard(entry)
+                    if not waiters:
+                        del _loop_waiters[agent_id]

@@ -9,6 +9,7 @@ Audit details and errors carry ids only, never names or numbers.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -122,12 +123,14 @@ def log_in(
     user = authenticate(session, username, password)
     if user is None:
         raise PermissionDenied("用户名或密码错误 / wrong username or password")
-    agent = enroll_agent(session, user, at, campaign_id)
+    agent = _agent(session, enroll_agent(session, user, at, campaign_id).id)
     token = secrets.token_urlsafe(32)
     repository.insert_token(session, _hash(token), agent.id, at, at + TOKEN_LIFETIME)
     audit.append(
         session, at=at, actor=_actor(agent), action="desk.log_in", entity="desk_agent", entity_id=agent.id
     )
+    if agent.state in (AgentState.ON_CALL.value, AgentState.WRAP_UP.value):
+        return _view(agent), token  # logged in again mid-call (a reloaded page): keep the call
     view = change_state(session, agent.id, state, at)
     return view, token
 
@@ -286,6 +289,20 @@ def wait_for_pop(engine: Engine, agent_id: int, timeout: float) -> ScreenPop | N
             return pending_pop(session, agent_id)
 
     return notify.wait_for(agent_id, look, timeout)
+
+
+async def wait_for_pop_async(engine: Engine, agent_id: int, timeout: float) -> ScreenPop | None:
+    """`wait_for_pop` for an event loop (the web long poll): each look runs in the thread pool,
+    the wait between looks holds no thread, so many agents can wait at once."""
+
+    def look() -> ScreenPop | None:
+        with session_scope(engine) as session:
+            return pending_pop(session, agent_id)
+
+    async def look_off_loop() -> ScreenPop | None:
+        return await asyncio.to_thread(look)
+
+    return await notify.wait_for_async(agent_id, look_off_loop, timeout)
 
 
 def screen_pop(session: Session, transfer_id: int, viewer: User) -> ScreenPop:

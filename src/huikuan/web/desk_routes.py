@@ -121,14 +121,14 @@ def desk_state(body: StateIn, agent_id: AgentDep, request: Request, session: DbD
 
 
 @router.get("/api/desk/pop", response_model=ScreenPop, responses={204: {"description": "no transfer yet"}})
-def desk_pop(
+async def desk_pop(
     agent_id: AgentDep,
     request: Request,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 25.0,
 ) -> ScreenPop | Response:
     """Long poll: the screen pop as soon as a transfer is assigned to this agent, or 204 after
-    `wait` seconds. Runs in the thread pool and holds no database connection while waiting."""
-    pop = service.wait_for_pop(request.app.state.engine, agent_id, wait)
+    `wait` seconds. Waiting holds neither a thread nor a database connection."""
+    pop = await service.wait_for_pop_async(request.app.state.engine, agent_id, wait)
     return pop if pop is not None else Response(status_code=204)
 
 
