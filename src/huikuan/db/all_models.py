@@ -2,6 +2,7 @@
 
 from huikuan.compliance import models as compliance_models
 from huikuan.db import Base
+from huikuan.desk import models as desk_models
 from huikuan.dialer import models as dialer_models
 from huikuan.dialogue import models as dialogue_models
 from huikuan.outcomes import models as outcomes_models
@@ -13,6 +14,7 @@ from huikuan.voice import models as voice_models
 __all__ = [
     "Base",
     "compliance_models",
+    "desk_models",
     "dialer_models",
     "dialogue_models",
     "outcomes_models",

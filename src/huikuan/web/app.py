@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 from huikuan.analytics.render import kpi_rows
 from huikuan.analytics.schemas import Kpis
 from huikuan.analytics.service import compute_kpis
+from huikuan.clock import Clock, SystemClock
 from huikuan.db import session_scope
 from huikuan.errors import HuikuanError
+from huikuan.web.desk_routes import router as desk_router
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -30,10 +32,13 @@ def db_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(db_session)]
 
 
-def create_app(engine: Engine) -> FastAPI:
-    """Build the app around one engine (the caller opened and migrated the database)."""
+def create_app(engine: Engine, clock: Clock | None = None) -> FastAPI:
+    """Build the app around one engine (the caller opened and migrated the database); `clock`
+    gives every recorded instant (a virtual one in simulations and tests)."""
     app = FastAPI(title="Huikuan 回款", version="0.1.0")
     app.state.engine = engine
+    app.state.clock = clock or SystemClock()
+    app.include_router(desk_router)
 
     @app.exception_handler(HuikuanError)
     async def domain_error(_request: Request, exc: HuikuanError) -> JSONResponse:

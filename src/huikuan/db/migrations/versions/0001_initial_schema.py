@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 20:47:20.008202
+Create Date: 2026-11-24 21:58:14.848870
 """
 
 from collections.abc import Sequence
@@ -226,6 +226,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_call_attempt_debtor_id'), ['debtor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_call_attempt_started_at'), ['started_at'], unique=False)
 
+    op.create_table('desk_agent',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('state_since', huikuan.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_desk_agent_campaign_id_campaign')),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_desk_agent_user_id_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_desk_agent')),
+    sa.UniqueConstraint('user_id', name=op.f('uq_desk_agent_user_id'))
+    )
+    with op.batch_alter_table('desk_agent', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_desk_agent_campaign_id'), ['campaign_id'], unique=False)
+
     op.create_table('payment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -280,6 +294,57 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_contact_ledger_contact_id'), ['contact_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_ledger_debtor_id'), ['debtor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_ledger_number_key'), ['number_key'], unique=False)
+
+    op.create_table('desk_agent_state',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agent_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('at', huikuan.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agent_id'], ['desk_agent.id'], name=op.f('fk_desk_agent_state_agent_id_desk_agent')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_desk_agent_state'))
+    )
+    with op.batch_alter_table('desk_agent_state', schema=None) as batch_op:
+        batch_op.create_index('ix_desk_agent_state_agent_at', ['agent_id', 'at'], unique=False)
+
+    op.create_table('desk_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('agent_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', huikuan.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', huikuan.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['agent_id'], ['desk_agent.id'], name=op.f('fk_desk_token_agent_id_desk_agent')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_desk_token')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_desk_token_token_hash'))
+    )
+    with op.batch_alter_table('desk_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_desk_token_agent_id'), ['agent_id'], unique=False)
+
+    op.create_table('desk_transfer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.String(length=24), nullable=False),
+    sa.Column('segment', sa.String(length=32), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('agent_id', sa.Integer(), nullable=True),
+    sa.Column('requested_at', huikuan.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('assigned_at', huikuan.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('accepted_at', huikuan.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('wrapped_at', huikuan.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('wrap_code', sa.String(length=24), nullable=True),
+    sa.Column('callback_at', huikuan.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['agent_id'], ['desk_agent.id'], name=op.f('fk_desk_transfer_agent_id_desk_agent')),
+    sa.ForeignKeyConstraint(['attempt_id'], ['call_attempt.id'], name=op.f('fk_desk_transfer_attempt_id_call_attempt')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_desk_transfer_campaign_id_campaign')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_desk_transfer'))
+    )
+    with op.batch_alter_table('desk_transfer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_desk_transfer_agent_id'), ['agent_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_desk_transfer_attempt_id'), ['attempt_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_desk_transfer_campaign_id'), ['campaign_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_desk_transfer_status'), ['status'], unique=False)
 
     op.create_table('guard_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -441,6 +506,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_guard_event_at'))
 
     op.drop_table('guard_event')
+    with op.batch_alter_table('desk_transfer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_desk_transfer_status'))
+        batch_op.drop_index(batch_op.f('ix_desk_transfer_campaign_id'))
+        batch_op.drop_index(batch_op.f('ix_desk_transfer_attempt_id'))
+        batch_op.drop_index(batch_op.f('ix_desk_transfer_agent_id'))
+
+    op.drop_table('desk_transfer')
+    with op.batch_alter_table('desk_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_desk_token_agent_id'))
+
+    op.drop_table('desk_token')
+    with op.batch_alter_table('desk_agent_state', schema=None) as batch_op:
+        batch_op.drop_index('ix_desk_agent_state_agent_at')
+
+    op.drop_table('desk_agent_state')
     with op.batch_alter_table('contact_ledger', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_ledger_number_key'))
         batch_op.drop_index(batch_op.f('ix_contact_ledger_debtor_id'))
@@ -457,6 +537,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_payment_account_id'))
 
     op.drop_table('payment')
+    with op.batch_alter_table('desk_agent', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_desk_agent_campaign_id'))
+
+    op.drop_table('desk_agent')
     with op.batch_alter_table('call_attempt', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_call_attempt_started_at'))
         batch_op.drop_index(batch_op.f('ix_call_attempt_debtor_id'))

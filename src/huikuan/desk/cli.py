@@ -1,0 +1,77 @@
+"""`huikuan desk …`: enrol agents, see who is in which state, desk occupancy."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from huikuan.clock import SystemClock
+from huikuan.config import get_settings
+from huikuan.db import session_scope
+from huikuan.desk import service
+from huikuan.errors import InvalidInput
+from huikuan.runtime import open_database
+from huikuan.security.users import Role, create_user
+
+app = typer.Typer(help="坐席 / human agents at the desk", no_args_is_help=True)
+
+
+@app.command("add-agent")
+def add_agent(
+    username: str = typer.Argument(..., help="the agent's log-in name / 用户名"),
+    display_name: str = typer.Option("", "--name", help="shown on screens / 显示名"),
+    campaign: int | None = typer.Option(None, "--campaign", help="serve only this campaign / 仅服务该活动"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Create a user with the agent role and enrol them at the desk (新增坐席)."""
+    now = SystemClock().now()
+    with session_scope(open_database(get_settings())) as session:
+        user = create_user(session, username, display_name, password, Role.AGENT)
+        agent = service.enroll_agent(session, user, now, campaign)
+        agent_id, user_id = agent.id, user.id
+    typer.echo(f"已新增坐席 / agent {agent_id} added (user {user_id})")
+
+
+@app.command("agents")
+def agents() -> None:
+    """Every agent's state and since when (坐席状态)."""
+    with session_scope(open_database(get_settings())) as session:
+        rows = service.list_agents(session)
+    table = Table("agent", "user", "状态 state", "since (UTC)", "campaign")
+    for a in rows:
+        table.add_row(
+            str(a.agent_id),
+            str(a.user_id),
+            a.state_label,
+            f"{a.state_since:%Y-%m-%d %H:%M:%S}",
+            "*" if a.campaign_id is None else str(a.campaign_id),
+        )
+    Console().print(table)
+    typer.echo(f"{len(rows)} 名坐席 / agent(s)")
+
+
+@app.command("occupancy")
+def occupancy_command(
+    hours: float = typer.Option(8.0, "--hours", help="the last N hours / 最近N小时"),
+    until: str | None = typer.Option(None, "--until", help="end instant, ISO 8601 with offset"),
+) -> None:
+    """Desk occupancy: (on call + wrap-up) / (logged in − break) (坐席占用率)."""
+    if hours <= 0:
+        raise InvalidInput("--hours 须大于0 / --hours must be positive")
+    end = SystemClock().now()
+    if until is not None:
+        try:
+            end = datetime.fromisoformat(until)
+        except ValueError:
+            raise InvalidInput("--until 不是ISO 8601时间 / --until is not an ISO 8601 instant") from None
+        if end.tzinfo is None:
+            raise InvalidInput("--until 须带时区 / --until needs an offset, e.g. +08:00")
+    with session_scope(open_database(get_settings())) as session:
+        occ = service.desk_occupancy(session, end - timedelta(hours=hours), end)
+    typer.echo(
+        f"占用率 / occupancy {occ.ratio:.1%}  "
+        f"(登录 / logged in {occ.logged_in}, 休息 / break {occ.on_break}, 忙 / busy {occ.busy})"
+    )

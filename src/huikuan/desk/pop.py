@@ -1,0 +1,142 @@
+"""The screen pop: what an agent sees when a transfer rings, masked for the viewer's role.
+
+Agents talk to the debtor, so they see the name to address them; nobody at the desk needs the
+phone number (the call is already bridged) or the full ID number, and a supervisor watching the
+queue sees every field masked.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from huikuan.desk import repository
+from huikuan.desk.models import Transfer
+from huikuan.desk.schemas import (
+    REASON_LABELS,
+    AccountView,
+    DebtorView,
+    PlanBoundsView,
+    PlanView,
+    PromiseView,
+    ScreenPop,
+    SegmentView,
+    TransferReason,
+    TurnView,
+)
+from huikuan.errors import NotFound
+from huikuan.security.masking import mask_name, mask_national_id, mask_phone
+from huikuan.security.models import User
+from huikuan.security.users import Role
+from huikuan.strategy import PlanBounds, Treatment, propose_plan, treatment_for
+from huikuan.strategy.treatment import EARLY_BUCKETS, LATE_BUCKETS
+
+# Roles that see the debtor's name in clear on the pop.
+NAME_IN_CLEAR = frozenset({Role.AGENT.value})
+
+_TREATMENT_WORDS: dict[Treatment, tuple[str, str]] = {
+    Treatment.FRIENDLY_REMINDER: ("友好提醒", "a friendly reminder"),
+    Treatment.HARDSHIP_INSTALLMENT: ("困难分期方案", "a hardship installment offer"),
+    Treatment.UNWILLING_NOTICE: ("正式的事实告知", "a formal, factual notice"),
+    Treatment.DISPUTE_INTAKE: ("先受理异议", "hearing the dispute first"),
+    Treatment.HUMAN_HANDOFF: ("转人工处理", "a hand-off to a person"),
+}
+_SEGMENT_WORDS: dict[str, tuple[str, str]] = {
+    "forgetful": ("遗忘型", "forgetful"),
+    "hardship": ("经济困难", "in hardship"),
+    "unwilling": ("还款意愿低", "unwilling"),
+    "disputing": ("有异议", "disputing"),
+    "abusive": ("情绪激烈", "abusive"),
+    "unreachable": ("难以联系", "unreachable"),
+}
+
+
+def explain_segment(bucket: str, segment: str | None) -> SegmentView:
+    """The treatment strategy gives this bucket × segment, and why, in plain words."""
+    treatment = treatment_for(bucket, segment)
+    t_zh, t_en = _TREATMENT_WORDS[treatment]
+    if segment is None:
+        zh_seg = "客群未知（客户画像尚未上线），按账龄决定"
+        en_seg = "segment unknown (profiling is not built yet), so the bucket decides"
+    else:
+        s_zh, s_en = _SEGMENT_WORDS.get(segment, (segment, segment))
+        zh_seg = f"客群为「{s_zh}」"
+        en_seg = f"the debtor is {s_en}"
+    if bucket in LATE_BUCKETS:
+        b_zh, b_en = "逾期较久", "long overdue"
+    elif bucket in EARLY_BUCKETS:
+        b_zh, b_en = "逾期不久", "recently overdue"
+    else:
+        b_zh, b_en = "逾期中期", "mid-stage overdue"
+    return SegmentView(
+        segment=segment,
+        treatment=treatment.value,
+        explanation_zh=f"账龄 {bucket}（{b_zh}），{zh_seg}：策略为{t_zh}。",
+        explanation_en=f"Bucket {bucket} ({b_en}) and {en_seg}: the strategy is {t_en}.",
+    )
+
+
+def plan_bounds_view(outstanding: int, bounds: PlanBounds) -> PlanBoundsView:
+    plan = propose_plan(outstanding, bounds, bounds.max_terms)
+    return PlanBoundsView(
+        max_terms=bounds.max_terms,
+        max_waiver_pct=bounds.max_waiver_pct,
+        min_first_payment=bounds.min_first_payment,
+        example_terms=list(plan.payments) if plan is not None else [],
+    )
+
+
+def build_pop(session: Session, transfer: Transfer, viewer: User, bounds: PlanBounds) -> ScreenPop:
+    """The pop for `transfer` as `viewer` may see it."""
+    attempt = repository.attempt(session, transfer.attempt_id)
+    if attempt is None:
+        raise NotFound(f"通话 {transfer.attempt_id} 不存在 / attempt {transfer.attempt_id} not found")
+    debtor, account, contacts = repository.pop_rows(session, attempt)
+    clear_name = viewer.role in NAME_IN_CLEAR
+    reason = TransferReason(transfer.reason)
+    return ScreenPop(
+        transfer_id=transfer.id,
+        attempt_id=attempt.id,
+        reason=reason.value,
+        reason_label=REASON_LABELS[reason],
+        requested_at=transfer.requested_at,
+        debtor=DebtorView(
+            debtor_id=debtor.id,
+            name=debtor.name if clear_name else mask_name(debtor.name),
+            national_id=mask_national_id(debtor.national_id) if debtor.national_id else None,
+            phones=[mask_phone(c.number) for c in contacts],
+            region=debtor.region,
+            timezone=debtor.timezone,
+            jurisdiction=debtor.jurisdiction,
+        ),
+        account=AccountView(
+            account_id=account.id,
+            loan_ref=account.loan_ref,
+            product=account.product,
+            currency=account.currency,
+            bucket=account.bucket,
+            overdue=account.overdue,
+            outstanding=account.outstanding,
+            days_past_due=account.days_past_due,
+        ),
+        segment=explain_segment(account.bucket, transfer.segment),
+        # Turns are stored already masked by the dialogue engine (no field decryption needed).
+        transcript=[
+            TurnView(seq=t.seq, speaker=t.speaker, text=t.text, at=t.at)
+            for t in repository.turns(session, attempt.id)
+        ],
+        promises=[
+            PromiseView(amount=p.amount, due_date=p.due_date, status=p.status)
+            for p in repository.promises(session, account.id)
+        ],
+        plans=[
+            PlanView(
+                terms=p.terms,
+                amount_per_term=p.amount_per_term,
+                waiver=p.waiver,
+                first_due=p.first_due,
+                status=p.status,
+            )
+            for p in repository.plans(session, account.id)
+        ],
+        plan_bounds=plan_bounds_view(account.outstanding, bounds),
+    )

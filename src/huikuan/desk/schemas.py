@@ -1,0 +1,168 @@
+"""Desk values: agent states, transfer reasons and statuses, wrap-up codes, the screen pop."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+
+class AgentState(StrEnum):
+    AVAILABLE = "available"
+    ON_CALL = "on_call"
+    WRAP_UP = "wrap_up"
+    BREAK = "break"
+    OFFLINE = "offline"
+
+
+STATE_LABELS: dict[AgentState, str] = {
+    AgentState.AVAILABLE: "空闲 / available",
+    AgentState.ON_CALL: "通话中 / on call",
+    AgentState.WRAP_UP: "话后处理 / wrap-up",
+    AgentState.BREAK: "休息 / break",
+    AgentState.OFFLINE: "离线 / offline",
+}
+# States an agent may choose at the desk; on_call and wrap_up follow transfers, not clicks.
+CHOSEN_STATES = frozenset({AgentState.AVAILABLE, AgentState.BREAK, AgentState.OFFLINE})
+
+
+class TransferReason(StrEnum):
+    ASKED_FOR_PERSON = "asked_for_person"
+    PLAN_NEEDS_APPROVAL = "plan_needs_approval"
+    HUMAN_SEGMENT = "human_segment"
+
+
+REASON_LABELS: dict[TransferReason, str] = {
+    TransferReason.ASKED_FOR_PERSON: "债务人要求转人工 / debtor asked for a person",
+    TransferReason.PLAN_NEEDS_APPROVAL: "分期方案需人工审批 / plan needs approval",
+    TransferReason.HUMAN_SEGMENT: "人工处理客群 / human segment (hand-off treatment)",
+}
+
+
+class TransferStatus(StrEnum):
+    QUEUED = "queued"  # no agent was free: waits for the next one
+    ASSIGNED = "assigned"  # an agent's screen pops
+    ACCEPTED = "accepted"  # the agent took the call
+    WRAPPED = "wrapped"  # wrap-up code recorded
+
+
+class WrapCode(StrEnum):
+    PROMISE_TO_PAY = "promise_to_pay"
+    PAID = "paid"
+    DISPUTE = "dispute"
+    HARDSHIP_PLAN = "hardship_plan"
+    CALLBACK = "callback"
+    WRONG_PARTY = "wrong_party"
+    REFUSED = "refused"
+    NO_FURTHER_CONTACT = "no_further_contact"
+    COMPLAINT = "complaint"
+    DROPPED = "dropped"
+
+
+WRAP_LABELS: dict[WrapCode, str] = {
+    WrapCode.PROMISE_TO_PAY: "承诺还款 / promise to pay",
+    WrapCode.PAID: "已还款 / paid",
+    WrapCode.DISPUTE: "有异议 / dispute",
+    WrapCode.HARDSHIP_PLAN: "困难分期方案 / hardship plan",
+    WrapCode.CALLBACK: "约定回电 / callback",
+    WrapCode.WRONG_PARTY: "非本人 / wrong party",
+    WrapCode.REFUSED: "拒绝还款 / refused",
+    WrapCode.NO_FURTHER_CONTACT: "要求不再联系 / no further contact",
+    WrapCode.COMPLAINT: "投诉 / complaint",
+    WrapCode.DROPPED: "通话中断 / call dropped",
+}
+
+
+class DebtorView(BaseModel):
+    debtor_id: int
+    name: str  # masked unless the viewer's role needs it
+    national_id: str | None
+    phones: list[str]  # always masked: the call is already bridged
+    region: str | None
+    timezone: str
+    jurisdiction: str
+
+
+class AccountView(BaseModel):
+    account_id: int
+    loan_ref: str
+    product: str | None
+    currency: str
+    bucket: str
+    overdue: int  # minor units
+    outstanding: int
+    days_past_due: int
+
+
+class SegmentView(BaseModel):
+    segment: str | None
+    treatment: str
+    explanation_zh: str
+    explanation_en: str
+
+
+class TurnView(BaseModel):
+    seq: int
+    speaker: str
+    text: str
+    at: datetime
+
+
+class PromiseView(BaseModel):
+    amount: int
+    due_date: date
+    status: str
+
+
+class PlanView(BaseModel):
+    terms: int
+    amount_per_term: int
+    waiver: int
+    first_due: date
+    status: str
+
+
+class PlanBoundsView(BaseModel):
+    max_terms: int
+    max_waiver_pct: int
+    min_first_payment: int
+    example_terms: list[int]  # the robot's own proposal at max terms, per payment
+
+
+class ScreenPop(BaseModel):
+    """Everything the agent sees when a transfer rings at their desk."""
+
+    transfer_id: int
+    attempt_id: int
+    reason: str
+    reason_label: str
+    requested_at: datetime
+    debtor: DebtorView
+    account: AccountView
+    segment: SegmentView
+    transcript: list[TurnView]
+    promises: list[PromiseView]
+    plans: list[PlanView]
+    plan_bounds: PlanBoundsView
+
+
+class AgentView(BaseModel):
+    agent_id: int
+    user_id: int
+    state: str
+    state_label: str
+    state_since: datetime
+    campaign_id: int | None
+
+
+class TransferView(BaseModel):
+    transfer_id: int
+    attempt_id: int
+    status: str
+    reason: str
+    agent_id: int | None
+    requested_at: datetime
+    assigned_at: datetime | None
+    wrap_code: str | None
+    callback_at: datetime | None

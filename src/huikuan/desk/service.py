@@ -1,0 +1,447 @@
+"""The desk's service API: agents log in and change state, robots transfer debtors to them,
+agents see the screen pop, accept, wrap up and book callbacks.
+
+Every function takes a Session and the instant `at` (from the caller's Clock, so a virtual clock
+drives simulations) and never commits: the caller owns the transaction. Transfers are assigned
+to the longest-idle available agent, or queued for the next agent who becomes available.
+Audit details and errors carry ids only, never names or numbers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from huikuan.compliance.packs.common import in_window, next_in_window
+from huikuan.compliance.rules import pack_for
+from huikuan.db import session_scope
+from huikuan.desk import notify, repository
+from huikuan.desk.models import Agent, Transfer
+from huikuan.desk.occupancy import ZERO, Occupancy, occupancy
+from huikuan.desk.pop import build_pop
+from huikuan.desk.schemas import (
+    CHOSEN_STATES,
+    STATE_LABELS,
+    AgentState,
+    AgentView,
+    ScreenPop,
+    TransferReason,
+    TransferStatus,
+    TransferView,
+    WrapCode,
+)
+from huikuan.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from huikuan.outcomes import repository as outcomes_repository
+from huikuan.security import audit
+from huikuan.security.models import User
+from huikuan.security.users import Role, authenticate, get_user, has_role
+from huikuan.strategy import PlanBounds
+
+TOKEN_LIFETIME = timedelta(hours=12)
+DESK_ROLES = (Role.AGENT, Role.SUPERVISOR)
+# Roles that may look at any transfer's pop (to supervise), not only their own.
+SUPERVISING_ROLES = frozenset({Role.SUPERVISOR.value, Role.ADMIN.value, Role.COMPLIANCE_OFFICER.value})
+
+
+def _actor(agent: Agent) -> str:
+    return f"user:{agent.user_id}"
+
+
+def _view(agent: Agent) -> AgentView:
+    state = AgentState(agent.state)
+    return AgentView(
+        agent_id=agent.id,
+        user_id=agent.user_id,
+        state=state.value,
+        state_label=STATE_LABELS[state],
+        state_since=agent.state_since,
+        campaign_id=agent.campaign_id,
+    )
+
+
+def transfer_view(transfer: Transfer) -> TransferView:
+    return TransferView(
+        transfer_id=transfer.id,
+        attempt_id=transfer.attempt_id,
+        status=transfer.status,
+        reason=transfer.reason,
+        agent_id=transfer.agent_id,
+        requested_at=transfer.requested_at,
+        assigned_at=transfer.assigned_at,
+        wrap_code=transfer.wrap_code,
+        callback_at=transfer.callback_at,
+    )
+
+
+def _agent(session: Session, agent_id: int) -> Agent:
+    agent = session.get(Agent, agent_id)
+    if agent is None:
+        raise NotFound(f"坐席 {agent_id} 不存在 / agent {agent_id} not found")
+    session.refresh(agent)  # its state may have been changed by an UPDATE in this session
+    return agent
+
+
+def _transfer(session: Session, transfer_id: int) -> Transfer:
+    transfer = session.get(Transfer, transfer_id)
+    if transfer is None:
+        raise NotFound(f"转接 {transfer_id} 不存在 / transfer {transfer_id} not found")
+    session.refresh(transfer)
+    return transfer
+
+
+# Agents
+
+
+def enroll_agent(session: Session, user: User, at: datetime, campaign_id: int | None = None) -> Agent:
+    """The desk agent of `user` (created on first use); only agents and supervisors sit at the desk."""
+    if not any(has_role(user, r) for r in DESK_ROLES):
+        raise PermissionDenied(f"用户 {user.id} 不是坐席 / user {user.id} is not an agent")
+    agent = repository.agent_by_user(session, user.id)
+    if agent is None:
+        agent = repository.insert_agent(session, user.id, campaign_id, at)
+    elif campaign_id is not None and agent.campaign_id != campaign_id:
+        agent.campaign_id = campaign_id
+        session.flush()
+    return agent
+
+
+def log_in(
+    session: Session,
+    username: str,
+    password: str,
+    at: datetime,
+    *,
+    campaign_id: int | None = None,
+    state: AgentState = AgentState.AVAILABLE,
+) -> tuple[AgentView, str]:
+    """Check the password, put the agent in `state`; returns the agent and a bearer token."""
+    user = authenticate(session, username, password)
+    if user is None:
+        raise PermissionDenied("用户名或密码错误 / wrong username or password")
+    agent = _agent(session, enroll_agent(session, user, at, campaign_id).id)
+    token = secrets.token_urlsafe(32)
+    repository.insert_token(session, _hash(token), agent.id, at, at + TOKEN_LIFETIME)
+    audit.append(
+        session, at=at, actor=_actor(agent), action="desk.log_in", entity="desk_agent", entity_id=agent.id
+    )
+    if agent.state in (AgentState.ON_CALL.value, AgentState.WRAP_UP.value):
+        return _view(agent), token  # logged in again mid-call (a reloaded page): keep the call
+    view = change_state(session, agent.id, state, at)
+    return view, token
+
+
+def agent_for_token(session: Session, token: str, at: datetime) -> Agent:
+    """The agent a bearer token belongs to; PermissionDenied when unknown, revoked or expired."""
+    row = repository.token(session, _hash(token))
+    if row is None or row.revoked or row.expires_at <= at:
+        raise PermissionDenied("未登录或登录已过期 / not logged in, or the log-in expired")
+    return _agent(session, row.agent_id)
+
+
+def log_out(session: Session, agent_id: int, at: datetime) -> AgentView:
+    """Go offline and end every token of this agent."""
+    view = change_state(session, agent_id, AgentState.OFFLINE, at)
+    repository.revoke_tokens(session, agent_id)
+    agent = _agent(session, agent_id)
+    audit.append(
+        session, at=at, actor=_actor(agent), action="desk.log_out", entity="desk_agent", entity_id=agent_id
+    )
+    return view
+
+
+def change_state(session: Session, agent_id: int, state: AgentState | str, at: datetime) -> AgentView:
+    """The agent chooses available, break or offline; becoming available takes the oldest
+    queued transfer at once. On a call or in wrap-up, only the wrap-up ends those states."""
+    try:
+        wanted = AgentState(state)
+    except ValueError:
+        allowed = ", ".join(s.value for s in CHOSEN_STATES)
+        raise InvalidInput(f"未知状态 / unknown state (allowed: {allowed})") from None
+    if wanted not in CHOSEN_STATES:
+        raise InvalidInput("通话中与话后处理状态由转接决定 / on_call and wrap_up follow transfers")
+    agent = _agent(session, agent_id)
+    current = AgentState(agent.state)
+    if current in (AgentState.ON_CALL, AgentState.WRAP_UP):
+        raise Conflict(
+            f"坐席 {agent_id} 正在处理转接，请先完成话后处理 / agent {agent_id} must wrap up first"
+        )
+    if current != wanted:
+        repository.set_state(session, agent_id, wanted, at)
+    if wanted == AgentState.AVAILABLE:
+        _take_queued(session, agent, at)
+    return _view(_agent(session, agent_id))
+
+
+def agent_view(session: Session, agent_id: int) -> AgentView:
+    return _view(_agent(session, agent_id))
+
+
+def list_agents(session: Session) -> list[AgentView]:
+    return [_view(a) for a in repository.all_agents(session)]
+
+
+def agent_available(session: Session, campaign_id: int | None = None) -> bool:
+    """Whether an agent serving `campaign_id` (None: any) is free to take a transfer now."""
+    return bool(repository.idle_agents(session, campaign_id, limit=1))
+
+
+def agent_occupancy(session: Session, agent_id: int, start: datetime, end: datetime) -> Occupancy:
+    """Occupancy of one agent over [start, end) from their state log."""
+    log = repository.state_log(session, agent_id, end)
+    return occupancy(((c.at, AgentState(c.state)) for c in log), start, end)
+
+
+def desk_occupancy(session: Session, start: datetime, end: datetime) -> Occupancy:
+    """Occupancy of every agent together over [start, end)."""
+    total = ZERO
+    for agent in repository.all_agents(session):
+        total = total + agent_occupancy(session, agent.id, start, end)
+    return total
+
+
+# Transfers
+
+
+def request_transfer(
+    session: Session,
+    *,
+    attempt_id: int,
+    reason: TransferReason | str,
+    at: datetime,
+    campaign_id: int | None = None,
+    segment: str | None = None,
+) -> Transfer:
+    """Queue a transfer of the debtor on `attempt_id` and give it to the longest-idle available
+    agent, if any (it waits in the queue otherwise). Robots call this; it never commits."""
+    try:
+        why = TransferReason(reason)
+    except ValueError:
+        allowed = ", ".join(r.value for r in TransferReason)
+        raise InvalidInput(f"未知转接原因 / unknown transfer reason (allowed: {allowed})") from None
+    if repository.attempt(session, attempt_id) is None:
+        raise NotFound(f"通话 {attempt_id} 不存在 / attempt {attempt_id} not found")
+    transfer = repository.insert_transfer(
+        session,
+        {
+            "attempt_id": attempt_id,
+            "campaign_id": campaign_id,
+            "reason": why.value,
+            "segment": segment,
+            "status": TransferStatus.QUEUED.value,
+            "requested_at": at,
+        },
+    )
+    outcomes_repository.update_attempt(session, attempt_id, {"transfer_requested": True})
+    audit.append(
+        session,
+        at=at,
+        actor="system",
+        action="desk.transfer.request",
+        entity="desk_transfer",
+        entity_id=transfer.id,
+        details={"attempt_id": attempt_id, "reason": why.value, "campaign_id": campaign_id},
+    )
+    for agent_id in repository.idle_agents(session, campaign_id):
+        if repository.claim_agent(session, agent_id, at):
+            _assign(session, transfer.id, agent_id, at)
+            break
+    session.refresh(transfer)
+    return transfer
+
+
+def _assign(session: Session, transfer_id: int, agent_id: int, at: datetime) -> bool:
+    if not repository.claim_transfer(session, transfer_id, agent_id, at):
+        return False
+    notify.announce_after_commit(session, agent_id)
+    return True
+
+
+def _take_queued(session: Session, agent: Agent, at: datetime) -> None:
+    """A newly available agent takes the oldest queued transfer they serve, if there is one."""
+    for transfer_id in repository.queued_transfers(session, agent.campaign_id):
+        if not repository.claim_agent(session, agent.id, at):
+            return  # someone else's transfer took this agent meanwhile
+        if _assign(session, transfer_id, agent.id, at):
+            return
+        repository.set_state(session, agent.id, AgentState.AVAILABLE, at)  # lost the race: free again
+
+
+def pending_pop(session: Session, agent_id: int) -> ScreenPop | None:
+    """The screen pop of the transfer ringing at this agent's desk, if any."""
+    transfer = repository.pending_transfer(session, agent_id)
+    if transfer is None:
+        return None
+    agent = _agent(session, agent_id)
+    return build_pop(session, transfer, get_user(session, agent.user_id), PlanBounds())
+
+
+def wait_for_pop(engine: Engine, agent_id: int, timeout: float) -> ScreenPop | None:
+    """Block up to `timeout` wall seconds until a transfer rings at this agent's desk (each look
+    is its own short read transaction, so waiting holds no database connection)."""
+
+    def look() -> ScreenPop | None:
+        with session_scope(engine) as session:
+            return pending_pop(session, agent_id)
+
+    return notify.wait_for(agent_id, look, timeout)
+
+
+async def wait_for_pop_async(engine: Engine, agent_id: int, timeout: float) -> ScreenPop | None:
+    """`wait_for_pop` for an event loop (the web long poll): each look runs in the thread pool,
+    the wait between looks holds no thread, so many agents can wait at once."""
+
+    def look() -> ScreenPop | None:
+        with session_scope(engine) as session:
+            return pending_pop(session, agent_id)
+
+    async def look_off_loop() -> ScreenPop | None:
+        return await asyncio.to_thread(look)
+
+    return await notify.wait_for_async(agent_id, look_off_loop, timeout)
+
+
+def screen_pop(session: Session, transfer_id: int, viewer: User) -> ScreenPop:
+    """The pop of one transfer, masked for `viewer`: the assigned agent, or a supervisor."""
+    transfer = _transfer(session, transfer_id)
+    own = transfer.agent_id is not None and _agent(session, transfer.agent_id).user_id == viewer.id
+    if not own and viewer.role not in SUPERVISING_ROLES:
+        raise PermissionDenied(f"转接 {transfer_id} 不属于该坐席 / transfer {transfer_id} is not yours")
+    return build_pop(session, transfer, viewer, PlanBounds())
+
+
+def _own_transfer(session: Session, transfer_id: int, agent: Agent) -> Transfer:
+    transfer = _transfer(session, transfer_id)
+    if transfer.agent_id != agent.id:
+        raise PermissionDenied(f"转接 {transfer_id} 不属于该坐席 / transfer {transfer_id} is not yours")
+    return transfer
+
+
+def accept(session: Session, agent_id: int, transfer_id: int, at: datetime) -> TransferView:
+    """The agent takes the call ringing at their desk."""
+    agent = _agent(session, agent_id)
+    transfer = _own_transfer(session, transfer_id, agent)
+    if transfer.status != TransferStatus.ASSIGNED.value:
+        raise Conflict(
+            f"转接 {transfer_id} 状态为 {transfer.status} / transfer {transfer_id} is {transfer.status}"
+        )
+    transfer.status = TransferStatus.ACCEPTED.value
+    transfer.accepted_at = at
+    session.flush()
+    outcomes_repository.update_attempt(session, transfer.attempt_id, {"agent_id": str(agent.id)})
+    audit.append(
+        session,
+        at=at,
+        actor=_actor(agent),
+        action="desk.transfer.accept",
+        entity="desk_transfer",
+        entity_id=transfer.id,
+        details={"attempt_id": transfer.attempt_id},
+    )
+    return transfer_view(transfer)
+
+
+def end_call(session: Session, agent_id: int, transfer_id: int, at: datetime) -> AgentView:
+    """The conversation ended: the agent moves to wrap-up."""
+    agent = _agent(session, agent_id)
+    transfer = _own_transfer(session, transfer_id, agent)
+    if transfer.status != TransferStatus.ACCEPTED.value or agent.state != AgentState.ON_CALL.value:
+        raise Conflict(f"转接 {transfer_id} 不在通话中 / transfer {transfer_id} is not on a call")
+    repository.set_state(session, agent.id, AgentState.WRAP_UP, at)
+    return _view(_agent(session, agent_id))
+
+
+def callback_problem(session: Session, attempt_id: int, callback_at: datetime) -> str | None:
+    """Why a callback at this instant is not allowed (bilingual), or None when it is.
+
+    It must be in the future and inside the calling window of the debtor's rule pack in every
+    candidate zone of the debtor (the same window `compliance.reserve` will check at dial time).
+    """
+    attempt = repository.attempt(session, attempt_id)
+    if attempt is None:
+        return f"通话 {attempt_id} 不存在 / attempt {attempt_id} not found"
+    debtor, _account, _contacts = repository.pop_rows(session, attempt)
+    pack = pack_for(debtor.jurisdiction)
+    params = pack.spec(f"{debtor.jurisdiction}.TIME").params
+    start, end = (datetime.strptime(params[k], "%H:%M").time() for k in ("start", "end"))
+    zones = [debtor.timezone, *(z for z in debtor.other_timezones.split() if z != debtor.timezone)]
+    if in_window(callback_at, zones, start, end):
+        return None
+    nxt = next_in_window(callback_at, zones, start, end)
+    hint = f"; 最早 / earliest {nxt.isoformat()}" if nxt is not None else ""
+    return (
+        f"回电时间不在允许时段内（债务人当地 {start:%H:%M}–{end:%H:%M}）"
+        f" / callback outside the calling window ({start:%H:%M}–{end:%H:%M} debtor local time){hint}"
+    )
+
+
+def wrap_up(
+    session: Session,
+    agent_id: int,
+    transfer_id: int,
+    code: WrapCode | str,
+    at: datetime,
+    *,
+    callback_at: datetime | None = None,
+    note: str | None = None,
+    then: AgentState = AgentState.AVAILABLE,
+) -> TransferView:
+    """Record the wrap-up code (and the callback the agent booked); the agent moves to `then`."""
+    try:
+        wrap = WrapCode(code)
+    except ValueError:
+        allowed = ", ".join(c.value for c in WrapCode)
+        raise InvalidInput(f"未知话后代码 / unknown wrap-up code (allowed: {allowed})") from None
+    if then not in CHOSEN_STATES:
+        raise InvalidInput("话后只能转为空闲、休息或离线 / after wrap-up: available, break or offline")
+    agent = _agent(session, agent_id)
+    transfer = _own_transfer(session, transfer_id, agent)
+    if transfer.status not in (TransferStatus.ASSIGNED.value, TransferStatus.ACCEPTED.value):
+        raise Conflict(
+            f"转接 {transfer_id} 状态为 {transfer.status} / transfer {transfer_id} is {transfer.status}"
+        )
+    if wrap == WrapCode.CALLBACK and callback_at is None:
+        raise InvalidInput("约定回电须给出时间 / a callback needs a time")
+    if callback_at is not None:
+        if callback_at.tzinfo is None:
+            raise InvalidInput("回电时间须带时区 / the callback time needs a time zone")
+        if callback_at <= at:
+            raise InvalidInput("回电时间须在将来 / the callback must be in the future")
+        problem = callback_problem(session, transfer.attempt_id, callback_at)
+        if problem is not None:
+            raise InvalidInput(problem)
+    transfer.status = TransferStatus.WRAPPED.value
+    transfer.wrap_code = wrap.value
+    transfer.wrapped_at = at
+    transfer.callback_at = callback_at
+    transfer.note = note.strip()[:2000] if note else None
+    session.flush()
+    if callback_at is not None:  # the dialer dials a booked callback at its time
+        outcomes_repository.update_attempt(session, transfer.attempt_id, {"callback_at": callback_at})
+    audit.append(
+        session,
+        at=at,
+        actor=_actor(agent),
+        action="desk.transfer.wrap_up",
+        entity="desk_transfer",
+        entity_id=transfer.id,
+        details={
+            "attempt_id": transfer.attempt_id,
+            "code": wrap.value,
+            "callback_at": callback_at.isoformat() if callback_at else None,
+        },
+    )
+    if agent.state == AgentState.ON_CALL.value:  # wrapped without a separate end_call
+        repository.set_state(session, agent.id, AgentState.WRAP_UP, at)
+    repository.set_state(session, agent.id, then, at)
+    if then == AgentState.AVAILABLE:
+        _take_queued(session, _agent(session, agent_id), at)
+    return transfer_view(transfer)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()

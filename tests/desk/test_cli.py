@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import TestDatabase
+
+
+def _huikuan(db: TestDatabase, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "huikuan", "desk", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=db.env(),
+        timeout=120,
+        check=False,
+    )
+
+
+def test_add_agent_list_and_occupancy(db: TestDatabase) -> None:
+    added = _huikuan(db, "add-agent", "desk-cli-agent", "--password", "a-long-password")
+    assert added.returncode == 0, added.stderr
+    assert "agent 1 added" in added.stdout
+    listed = _huikuan(db, "agents")
+    assert "离线 / offline" in listed.stdout
+    assert "1 名坐席" in listed.stdout
+    occ = _huikuan(db, "occupancy", "--hours", "2", "--until", "2026-03-02T12:00:00+08:00")
+    assert occ.returncode == 0, occ.stderr
+    assert "occupancy 0.0%" in occ.stdout
+
+
+def test_bad_input_is_one_line_error(db: TestDatabase) -> None:
+    short = _huikuan(db, "add-agent", "x", "--password", "short")
+    assert short.returncode != 0
+    assert "password must have at least" in short.stderr
+    naive = _huikuan(db, "occupancy", "--until", "2026-03-02T12:00:00")
+    assert naive.returncode != 0
+    assert naive.stderr.strip().count("\n") == 0
+    assert "needs an offset" in naive.stderr
