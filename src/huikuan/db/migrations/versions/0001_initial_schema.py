@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 20:47:20.008202
+Create Date: 2026-11-24 22:00:41.768985
 """
 
 from collections.abc import Sequence
@@ -48,6 +48,14 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_event_at'), ['at'], unique=False)
 
+    op.create_table('caller_id_use',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('caller_id', sa.String(length=32), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('dials', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_caller_id_use')),
+    sa.UniqueConstraint('caller_id', 'day', name='uq_caller_id_use_caller_id_day')
+    )
     op.create_table('creditor',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=64), nullable=False),
@@ -69,6 +77,16 @@ def upgrade() -> None:
     sa.Column('contact_seq', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_debtor')),
     sa.UniqueConstraint('identity_key', name=op.f('uq_debtor_identity_key'))
+    )
+    op.create_table('dial_worker',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('host', sa.String(length=128), nullable=False),
+    sa.Column('pid', sa.Integer(), nullable=False),
+    sa.Column('lines', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('started_at', huikuan.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('heartbeat_at', huikuan.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dial_worker'))
     )
     op.create_table('script',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -175,15 +193,30 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('jurisdiction', sa.String(length=2), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('mode', sa.String(length=16), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=True),
+    sa.Column('creditor_id', sa.Integer(), nullable=True),
+    sa.Column('buckets', sa.JSON(), nullable=False),
+    sa.Column('segments', sa.JSON(), nullable=False),
+    sa.Column('dpd_min', sa.Integer(), nullable=True),
+    sa.Column('dpd_max', sa.Integer(), nullable=True),
+    sa.Column('script_name', sa.String(length=64), nullable=True),
     sa.Column('script_version_id', sa.Integer(), nullable=True),
+    sa.Column('lang', sa.String(length=8), nullable=False),
+    sa.Column('voice', sa.String(length=32), nullable=True),
+    sa.Column('strategy', sa.String(length=32), nullable=False),
     sa.Column('robots', sa.Integer(), nullable=False),
+    sa.Column('priority', sa.Integer(), nullable=False),
     sa.Column('window_start', sa.Time(), nullable=False),
     sa.Column('window_end', sa.Time(), nullable=False),
+    sa.Column('caller_ids', sa.JSON(), nullable=False),
+    sa.Column('retry', sa.JSON(), nullable=False),
     sa.Column('created_at', huikuan.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('started_at', huikuan.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('ends_at', huikuan.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('finished_at', huikuan.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['batch_id'], ['batch.id'], name=op.f('fk_campaign_batch_id_batch')),
+    sa.ForeignKeyConstraint(['creditor_id'], ['creditor.id'], name=op.f('fk_campaign_creditor_id_creditor')),
     sa.ForeignKeyConstraint(['script_version_id'], ['script_version.id'], name=op.f('fk_campaign_script_version_id_script_version')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign'))
     )
@@ -402,11 +435,46 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_compliance_decision_debtor_id'), ['debtor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_compliance_decision_rule'), ['rule'], unique=False)
 
+    op.create_table('dial_task',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('debtor_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=8), nullable=False),
+    sa.Column('due_at', huikuan.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('lease_owner', sa.String(length=64), nullable=True),
+    sa.Column('lease_expires_at', huikuan.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_token', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=True),
+    sa.Column('ledger_entry_id', sa.Integer(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('memory', sa.JSON(), nullable=False),
+    sa.Column('denials', sa.JSON(), nullable=False),
+    sa.Column('done_reason', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_dial_task_account_id_account')),
+    sa.ForeignKeyConstraint(['attempt_id'], ['call_attempt.id'], name=op.f('fk_dial_task_attempt_id_call_attempt')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_dial_task_campaign_id_campaign')),
+    sa.ForeignKeyConstraint(['debtor_id'], ['debtor.id'], name=op.f('fk_dial_task_debtor_id_debtor')),
+    sa.ForeignKeyConstraint(['ledger_entry_id'], ['contact_ledger.id'], name=op.f('fk_dial_task_ledger_entry_id_contact_ledger')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dial_task')),
+    sa.UniqueConstraint('campaign_id', 'debtor_id', name='uq_dial_task_campaign_debtor')
+    )
+    with op.batch_alter_table('dial_task', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dial_task_campaign_id'), ['campaign_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dial_task_lease_owner'), ['lease_owner'], unique=False)
+        batch_op.create_index('ix_dial_task_state_due', ['state', 'due_at'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('dial_task', schema=None) as batch_op:
+        batch_op.drop_index('ix_dial_task_state_due')
+        batch_op.drop_index(batch_op.f('ix_dial_task_lease_owner'))
+        batch_op.drop_index(batch_op.f('ix_dial_task_campaign_id'))
+
+    op.drop_table('dial_task')
     with op.batch_alter_table('compliance_decision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_compliance_decision_rule'))
         batch_op.drop_index(batch_op.f('ix_compliance_decision_debtor_id'))
@@ -490,8 +558,10 @@ def downgrade() -> None:
 
     op.drop_table('batch')
     op.drop_table('script')
+    op.drop_table('dial_worker')
     op.drop_table('debtor')
     op.drop_table('creditor')
+    op.drop_table('caller_id_use')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_at'))
 

@@ -1,0 +1,66 @@
+"""A virtual collection day: the production worker loop on a `VirtualClock` with the simulated
+carrier (used by `huikuan sim day`, `huikuan demo`, tests and bench/dialer_day.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from huikuan.clock import VirtualClock
+from huikuan.db import make_sessionmaker
+from huikuan.dialer import campaigns as campaign_service
+from huikuan.dialer.paced import PacedCarrier
+from huikuan.dialer.worker import Worker, WorkerConfig, WorkerStats
+from huikuan.telephony import SimulatedCarrier, load_directory
+
+
+@dataclass(frozen=True)
+class VirtualDay:
+    campaign_id: int
+    day: date
+    lines: int
+    seed: int = 7
+    tz: str = "Asia/Shanghai"
+    start: time = time(8)
+    end: time = time(22)
+
+
+def run_virtual_day(
+    engine: Engine,
+    spec: VirtualDay,
+    *,
+    progress: Callable[[int, datetime], None] | None = None,
+    worker_id: str | None = None,
+) -> WorkerStats:
+    """Start the campaign (if still a draft) at the day's opening and run one worker until the
+    window closes; every attempt is committed as in production."""
+    zone = ZoneInfo(spec.tz)
+    opening = datetime.combine(spec.day, spec.start, tzinfo=zone)
+    closing = datetime.combine(spec.day, spec.end, tzinfo=zone)
+    clock = VirtualClock(opening)
+    with make_sessionmaker(engine)() as s:
+        campaign = campaign_service.get_campaign(s, spec.campaign_id)
+        if campaign.status == campaign_service.CampaignStatus.DRAFT:
+            campaign_service.start_campaign(s, spec.campaign_id, now=opening)
+        directory = load_directory(s)
+        s.commit()
+    carrier = PacedCarrier(SimulatedCarrier(directory, clock, seed=spec.seed), clock)
+    config = WorkerConfig(
+        lines=spec.lines,
+        campaign_id=spec.campaign_id,
+        until=closing,
+        idle_poll=timedelta(minutes=5),
+    )
+    if worker_id is not None:
+        config.worker_id = worker_id
+    worker = Worker(engine, carrier, clock, config, progress=progress)
+    stats = asyncio.run(worker.run())
+    with make_sessionmaker(engine)() as s:
+        campaign_service.finish_if_done(s, spec.campaign_id, clock.now())
+        s.commit()
+    return stats
