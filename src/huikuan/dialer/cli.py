@@ -220,6 +220,9 @@ def worker(
     lease_seconds: float = typer.Option(90.0, "--lease-seconds", help="租约时长 / lease length (clock s)"),
     exit_when_done: bool = typer.Option(False, "--exit-when-done", help="活动完成即退出 / exit when done"),
     until: str = typer.Option("", "--until", help="到此时刻停止 / stop leasing at (ISO)"),
+    worker_id: str = typer.Option(
+        "", "--worker-id", help="工作进程标识 / worker id (default: host-pid-xxxx)"
+    ),
 ) -> None:
     """运行外呼工作进程 / Run a dialer worker: lease due work, call, record; SIGTERM ends it cleanly."""
     from huikuan.clock import AsyncClock, ScaledClock, SystemClock, VirtualClock
@@ -258,6 +261,10 @@ def worker(
             exit_when_done=exit_when_done,
             until=_instant(until, "--until") if until else None,
         )
+        if worker_id:
+            if len(worker_id) > 24:
+                raise InvalidInput("--worker-id 最长 24 字符 / --worker-id is at most 24 characters")
+            config.worker_id = worker_id
         w = Worker(engine, line, clock, config)
 
         async def main() -> None:

@@ -181,7 +181,7 @@ class Worker:
     # -- one line ----------------------------------------------------------------------------
 
     async def _line(self, n: int) -> None:
-        robot = f"{self.id[-12:]}/R{n + 1:02d}"
+        robot = f"{self.id[-24:]}/R{n + 1:02d}"  # call_attempt.robot_id holds 32
         try:
             while not self._over():
                 now = self.clock.now()
