@@ -55,6 +55,9 @@ def run_virtual_day(
         campaign_id=spec.campaign_id,
         until=closing,
         idle_poll=timedelta(minutes=5),
+        # One worker owns the virtual day: nobody else can reclaim its leases, so a long lease
+        # only spares heartbeats.
+        lease=timedelta(minutes=15),
     )
     if worker_id is not None:
         config.worker_id = worker_id

@@ -17,9 +17,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, Table, Update, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from huikuan import compliance
@@ -66,6 +67,49 @@ def set_worker_status(session: Session, worker_id: str, status: str) -> None:
     session.execute(update(Worker).where(Worker.id == worker_id).values(status=status))
 
 
+_TASK: Table = DialTask.__table__  # type: ignore[assignment]  # a mapped class's table is a Table
+_CAMPAIGN: Table = Campaign.__table__  # type: ignore[assignment]
+
+
+# Statements are built once: building SQL expressions costs more than running them on SQLite.
+@cache
+def _running_campaigns(one: bool) -> Select[Any]:
+    query = select(_CAMPAIGN.c.id, _CAMPAIGN.c.robots, _CAMPAIGN.c.ends_at).where(
+        _CAMPAIGN.c.status == "running"
+    )
+    if one:
+        query = query.where(_CAMPAIGN.c.id == bindparam("campaign_id"))
+    return query.order_by(_CAMPAIGN.c.priority.desc(), _CAMPAIGN.c.id)
+
+
+_LOCK_CAMPAIGN = select(_CAMPAIGN.c.id).where(_CAMPAIGN.c.id == bindparam("campaign_id")).with_for_update()
+_COUNT_LEASED = select(func.count()).where(
+    _TASK.c.campaign_id == bindparam("campaign_id"), _TASK.c.state == LEASED
+)
+_DUE = (
+    select(_TASK.c.id)
+    .where(
+        _TASK.c.campaign_id == bindparam("campaign_id"),
+        _TASK.c.state == QUEUED,
+        _TASK.c.due_at <= bindparam("now", type_=_TASK.c.due_at.type),
+    )
+    .order_by(_TASK.c.due_at, _TASK.c.id)
+    .limit(bindparam("room"))
+    .with_for_update(skip_locked=True)
+)
+_TAKE = (
+    update(_TASK)
+    .where(_TASK.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        state=LEASED,
+        lease_owner=bindparam("owner"),
+        lease_expires_at=bindparam("expires", type_=_TASK.c.lease_expires_at.type),
+        lease_token=_TASK.c.lease_token + 1,
+    )
+    .returning(_TASK.c.id, _TASK.c.lease_token, _TASK.c.campaign_id, _TASK.c.debtor_id, _TASK.c.account_id)
+)
+
+
 def lease_due(
     session: Session,
     worker_id: str,
@@ -77,42 +121,27 @@ def lease_due(
 ) -> list[Lease]:
     """Lease up to `limit` due tasks of running campaigns (highest priority first), never more
     at once per campaign than its robots."""
-    campaigns = (
-        select(Campaign).where(Campaign.status == "running").order_by(Campaign.priority.desc(), Campaign.id)
-    )
-    if campaign_id is not None:
-        campaigns = campaigns.where(Campaign.id == campaign_id)
+    postgres = session.get_bind().dialect.name == "postgresql"
     leases: list[Lease] = []
-    for campaign in session.scalars(campaigns).all():
+    campaigns = session.execute(_running_campaigns(campaign_id is not None), {"campaign_id": campaign_id})
+    for cid, robots, ends_at in campaigns.all():
         if len(leases) >= limit:
             break
-        if campaign.ends_at is not None and now >= campaign.ends_at:
+        if ends_at is not None and now >= ends_at:
             continue
-        # The campaign row's lock makes the robots count exact across workers; held only for
-        # this short transaction.
-        session.execute(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
-        leased = session.scalar(
-            select(func.count()).where(DialTask.campaign_id == campaign.id, DialTask.state == LEASED)
-        )
-        room = min(campaign.robots - int(leased or 0), limit - len(leases))
+        if postgres:
+            # The campaign row's lock makes the robots count exact across workers; held only
+            # for this short transaction (SQLite serialises writers anyway).
+            session.execute(_LOCK_CAMPAIGN, {"campaign_id": cid})
+        leased = session.scalar(_COUNT_LEASED, {"campaign_id": cid}) or 0
+        room = min(robots - int(leased), limit - len(leases))
         if room <= 0:
             continue
-        rows = session.scalars(
-            select(DialTask)
-            .where(DialTask.campaign_id == campaign.id, DialTask.state == QUEUED, DialTask.due_at <= now)
-            .order_by(DialTask.due_at, DialTask.id)
-            .limit(room)
-            .with_for_update(skip_locked=True)
-        ).all()
-        for task in rows:
-            task.state = LEASED
-            task.lease_owner = worker_id
-            task.lease_expires_at = now + ttl
-            task.lease_token += 1
-            leases.append(
-                Lease(task.id, task.lease_token, task.campaign_id, task.debtor_id, task.account_id, worker_id)
-            )
-    session.flush()
+        ids = list(session.scalars(_DUE, {"campaign_id": cid, "now": now, "room": room}))
+        if not ids:
+            continue
+        taken = session.execute(_TAKE, {"ids": ids, "owner": worker_id, "expires": now + ttl})
+        leases.extend(Lease(i, token, c, d, a, worker_id) for i, token, c, d, a in taken.all())
     return leases
 
 
@@ -120,11 +149,19 @@ def heartbeat(session: Session, worker_id: str, now: datetime, *, ttl: timedelta
     """Extend every lease this worker holds; returns how many it still holds."""
     session.execute(update(Worker).where(Worker.id == worker_id).values(heartbeat_at=now))
     result = session.execute(
-        update(DialTask)
-        .where(DialTask.lease_owner == worker_id, DialTask.state == LEASED)
+        update(_TASK)
+        .where(_TASK.c.lease_owner == worker_id, _TASK.c.state == LEASED)
         .values(lease_expires_at=now + ttl)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+
+
+_FENCE = and_(
+    _TASK.c.id == bindparam("f_id"),
+    _TASK.c.lease_token == bindparam("f_token"),
+    _TASK.c.state == LEASED,
+    _TASK.c.lease_owner == bindparam("f_owner"),
+)
 
 
 def _fenced(lease: Lease) -> Any:
@@ -136,8 +173,16 @@ def _fenced(lease: Lease) -> Any:
     )
 
 
+@cache
+def _fenced_statement(keys: tuple[str, ...]) -> Update:
+    return update(_TASK).where(_FENCE).values({k: bindparam(f"v_{k}", type_=_TASK.c[k].type) for k in keys})
+
+
 def _fenced_update(session: Session, lease: Lease, values: dict[str, Any]) -> None:
-    result = session.execute(update(DialTask).where(_fenced(lease)).values(**values))
+    keys = tuple(sorted(values))
+    params = {f"v_{k}": values[k] for k in keys}
+    params.update(f_id=lease.task_id, f_token=lease.token, f_owner=lease.owner)
+    result = session.execute(_fenced_statement(keys), params)
     if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
         raise LeaseLost(f"task {lease.task_id}: lease {lease.token} lost")
 
@@ -270,14 +315,17 @@ def abandon(session: Session, lease: Lease, now: datetime, due_at: datetime, rea
     session.flush()
 
 
+@cache
+def _next_due(one: bool) -> Select[Any]:
+    query = (
+        select(func.min(_TASK.c.due_at))
+        .join(_CAMPAIGN, _CAMPAIGN.c.id == _TASK.c.campaign_id)
+        .where(_TASK.c.state == QUEUED, _CAMPAIGN.c.status == "running")
+    )
+    return query.where(_TASK.c.campaign_id == bindparam("campaign_id")) if one else query
+
+
 def next_due(session: Session, campaign_id: int | None = None) -> datetime | None:
     """The earliest due time of queued work in running campaigns."""
-    query = (
-        select(func.min(DialTask.due_at))
-        .join(Campaign, Campaign.id == DialTask.campaign_id)
-        .where(DialTask.state == QUEUED, Campaign.status == "running")
-    )
-    if campaign_id is not None:
-        query = query.where(DialTask.campaign_id == campaign_id)
-    value = session.scalar(query)
+    value = session.scalar(_next_due(campaign_id is not None), {"campaign_id": campaign_id})
     return value if isinstance(value, datetime) else None

@@ -105,6 +105,7 @@ class Worker:
         self.stats = WorkerStats(attempts_per_line=[0] * config.lines)
         self._stopping = asyncio.Event()
         self._scripts: dict[tuple[str, str], RunningScript] = {}
+        self._campaigns: dict[int, Campaign] = {}
 
     @property
     def id(self) -> str:
@@ -241,16 +242,16 @@ class Worker:
 
     async def _call(self, s: Session, lease: tasks.Lease, robot: str, line: int) -> datetime:
         now = self.clock.now()
-        campaign = s.get(Campaign, lease.campaign_id)
-        task = s.get(DialTask, lease.task_id)
-        account = s.get(Account, lease.account_id)
-        debtor = s.get(Debtor, lease.debtor_id)
-        if campaign is None or task is None or account is None or debtor is None:
-            raise RuntimeError(f"task {lease.task_id}: campaign, account or debtor missing")
-        if campaign.status != "running":
-            tasks.hand_back(s, lease)
-            s.commit()
-            return now
+        campaign = self._campaign(s, lease.campaign_id)
+        row = s.execute(
+            select(DialTask, Account, Debtor)
+            .join(Account, Account.id == DialTask.account_id)
+            .join(Debtor, Debtor.id == DialTask.debtor_id)
+            .where(DialTask.id == lease.task_id)
+        ).one_or_none()
+        if row is None:
+            raise RuntimeError(f"task {lease.task_id}: task, account or debtor missing")
+        task, account, debtor = row
         window = Window(campaign.window_start, campaign.window_end, debtor.timezone)
         config = RetryConfig.from_json(campaign.retry)
         memory = TaskMemory.from_json(task.memory)
@@ -347,6 +348,16 @@ class Worker:
         if self.progress is not None:
             self.progress(self.stats.attempts, ended)
         return ended
+
+    def _campaign(self, s: Session, campaign_id: int) -> Campaign:
+        """The campaign's settings, read once per worker (they do not change once created; its
+        status is checked at every lease)."""
+        campaign = self._campaigns.get(campaign_id)
+        if campaign is None:
+            campaign = campaign_service.get_campaign(s, campaign_id)
+            s.expunge(campaign)
+            self._campaigns[campaign_id] = campaign
+        return campaign
 
     def _script(self, s: Session, campaign: Campaign, bucket: str, third_party: bool) -> RunningScript:
         """Only approved versions run: the campaign's script, else the strategy's per bucket; a
