@@ -79,3 +79,48 @@ def test_lines_of_one_campaign_never_exceed_its_robots(db: TestDatabase) -> None
         assert before.ended_at is not None
         assert after.started_at >= before.ended_at
     assert stats.attempts == len(rows)
+
+
+def test_the_treatment_picks_the_script_and_third_parties_hear_only_theirs(db: TestDatabase) -> None:
+    from huikuan.dialogue.models import Script, ScriptVersion
+    from huikuan.portfolio.models import Account
+    from huikuan.strategy import script_for, treatment_for
+
+    campaign_id = _setup(db, accounts=80, seed=5, robots=2)
+    run_virtual_day(db.engine, VirtualDay(campaign_id, DAY, lines=2, seed=5))
+    with db.session() as s:
+        rows = s.execute(
+            select(CallAttempt.contact_id, Account.bucket, Script.code)
+            .join(Account, Account.id == CallAttempt.account_id)
+            .join(ScriptVersion, ScriptVersion.id == CallAttempt.script_version_id)
+            .join(Script, Script.id == ScriptVersion.script_id)
+        ).all()
+        relation = {c.id: Relation(c.relation) for c in s.scalars(select(Contact))}
+    assert rows
+    for contact_id, bucket, code in rows:
+        third_party = relation[contact_id] != Relation.SELF
+        assert code == f"{script_for(treatment_for(bucket), third_party=third_party)}.zh-CN"
+    assert len({code for _, _, code in rows}) >= 2
+
+
+def test_third_parties_are_dialled_only_after_three_own_failures_or_with_no_own_number(
+    db: TestDatabase,
+) -> None:
+    campaign_id = _setup(db, accounts=80, seed=9, robots=3)
+    run_virtual_day(db.engine, VirtualDay(campaign_id, DAY, lines=3, seed=9))
+    with db.session() as s:
+        attempts = s.scalars(select(CallAttempt).order_by(CallAttempt.started_at)).all()
+        contacts = {c.id: c for c in s.scalars(select(Contact))}
+    own_history: dict[int, list[CallAttempt]] = {}
+    third_party_calls = 0
+    for a in attempts:
+        own = own_history.setdefault(a.debtor_id, [])
+        if contacts[a.contact_id].relation == Relation.SELF:
+            own.append(a)
+            continue
+        third_party_calls += 1
+        own_numbers = [c for c in contacts.values() if c.debtor_id == a.debtor_id and c.relation == "self"]
+        no_own_left = all(c.status == "invalid" for c in own_numbers)
+        three_failed = len(own) >= 3 and all(h.outcome != "answered" for h in own[-3:])
+        assert no_own_left or three_failed
+    assert third_party_calls > 0  # the rule was exercised

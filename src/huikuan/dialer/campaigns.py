@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 from huikuan.compliance.packs import pack_for
 from huikuan.dialer.models import CallerIdUse, Campaign, DialTask
 from huikuan.dialer.retry import RetryConfig
+from huikuan.dialogue.versions import running_script
 from huikuan.errors import Conflict, InvalidInput, NotFound
 from huikuan.outcomes.models import CallAttempt, Promise
 from huikuan.portfolio.models import Account, Batch, Debtor
+from huikuan.strategy import SCRIPT_FOR, THIRD_PARTY_SCRIPT, Treatment
 from huikuan.types import CallOutcome, PromiseStatus
 
 # The carrier's day for caller-ID limits: the operator's trunks count in Beijing time for CN.
@@ -165,6 +167,21 @@ def start_campaign(session: Session, campaign_id: int, *, now: datetime) -> int:
     campaign = _move(session, campaign_id, CampaignStatus.RUNNING)
     campaign.started_at = now
     return enqueue_targets(session, campaign, now=now)
+
+
+def required_scripts(campaign: Campaign) -> list[str]:
+    """The scripts the campaign's calls may run: its own or every treatment's, and the
+    third-party one."""
+    own = [campaign.script_name] if campaign.script_name else sorted(set(SCRIPT_FOR.values()))
+    return [*own, THIRD_PARTY_SCRIPT]
+
+
+def check_scripts(session: Session, campaign: Campaign) -> None:
+    """Refuse to dial a campaign whose scripts have no approved version (only approved run);
+    records the main script's running version on the campaign."""
+    versions = [running_script(session, name, campaign.lang) for name in required_scripts(campaign)]
+    main = campaign.script_name or SCRIPT_FOR[Treatment.FRIENDLY_REMINDER]
+    campaign.script_version_id = next(v.version_id for v in versions if v.code == f"{main}.{campaign.lang}")
 
 
 def pause_campaign(session: Session, campaign_id: int) -> None:
@@ -409,6 +426,7 @@ __all__ = [
     "CampaignMode",
     "CampaignStatus",
     "Progress",
+    "check_scripts",
     "create_campaign",
     "enqueue_targets",
     "finish_if_done",
@@ -417,6 +435,7 @@ __all__ = [
     "pack_window",
     "pause_campaign",
     "progress",
+    "required_scripts",
     "resume_campaign",
     "start_campaign",
     "stop_campaign",

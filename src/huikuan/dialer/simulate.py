@@ -19,6 +19,21 @@ from huikuan.dialer.worker import Worker, WorkerConfig, WorkerStats
 from huikuan.telephony import SimulatedCarrier, load_directory
 
 
+@dataclass
+class DayResult:
+    """What a simulated day did (the demo and bench/sim_day.py print it)."""
+
+    campaign_id: int
+    day: date
+    robots: int
+    attempts: int
+    attempts_per_robot: list[int]
+    connects: int
+    right_party_contacts: int
+    promises: int
+    denials_by_rule: dict[str, int]
+
+
 @dataclass(frozen=True)
 class VirtualDay:
     campaign_id: int
@@ -45,6 +60,7 @@ def run_virtual_day(
     clock = VirtualClock(opening)
     with make_sessionmaker(engine)() as s:
         campaign = campaign_service.get_campaign(s, spec.campaign_id)
+        campaign_service.check_scripts(s, campaign)
         if campaign.status == campaign_service.CampaignStatus.DRAFT:
             campaign_service.start_campaign(s, spec.campaign_id, now=opening)
         directory = load_directory(s)
@@ -67,3 +83,23 @@ def run_virtual_day(
         campaign_service.finish_if_done(s, spec.campaign_id, clock.now())
         s.commit()
     return stats
+
+
+def simulate_day(
+    engine: Engine, spec: VirtualDay, *, progress: Callable[[int, datetime], None] | None = None
+) -> DayResult:
+    """`run_virtual_day`, summed up with the campaign's progress."""
+    stats = run_virtual_day(engine, spec, progress=progress)
+    with make_sessionmaker(engine)() as s:
+        p = campaign_service.progress(s, spec.campaign_id)
+    return DayResult(
+        campaign_id=spec.campaign_id,
+        day=spec.day,
+        robots=spec.lines,
+        attempts=p.attempts,
+        attempts_per_robot=stats.attempts_per_line,
+        connects=p.connects,
+        right_party_contacts=p.right_party_contacts,
+        promises=p.promises,
+        denials_by_rule=p.denials_by_rule,
+    )

@@ -118,6 +118,8 @@ class Worker:
     async def run(self) -> WorkerStats:
         """Run every line until stopped, the simulated day ends, or the campaign is done."""
         with self.sessions() as s:
+            if self.config.campaign_id is not None:  # fail fast rather than on every call
+                campaign_service.check_scripts(s, campaign_service.get_campaign(s, self.config.campaign_id))
             tasks.register_worker(
                 s,
                 self.id,
