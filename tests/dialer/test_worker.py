@@ -13,6 +13,7 @@ from huikuan.compliance.models import LedgerEntry
 from huikuan.dialer import campaigns
 from huikuan.dialer.models import Campaign, DialTask, Worker
 from huikuan.dialer.simulate import VirtualDay, run_virtual_day
+from huikuan.flows import CallResult
 from huikuan.outcomes.models import CallAttempt
 from huikuan.portfolio.models import Contact
 from huikuan.types import Relation
@@ -124,3 +125,31 @@ def test_third_parties_are_dialled_only_after_three_own_failures_or_with_no_own_
         three_failed = len(own) >= 3 and all(h.outcome != "answered" for h in own[-3:])
         assert no_own_left or three_failed
     assert third_party_calls > 0  # the rule was exercised
+
+
+def test_the_desk_hooks_see_every_transfer_and_are_asked_at_each_answer(db: TestDatabase) -> None:
+    campaign_id = _setup(db, accounts=80, seed=13, robots=2)
+    transfers: list[int] = []
+    asked: list[bool] = []
+
+    def on_transfer(_session: object, attempt_id: int, call: CallResult) -> None:
+        assert call.attempt_id == attempt_id
+        transfers.append(attempt_id)
+
+    def agent_available() -> bool:
+        asked.append(True)
+        return len(asked) % 2 == 0  # half the time nobody is free: the robot books a callback
+
+    run_virtual_day(
+        db.engine,
+        VirtualDay(campaign_id, DAY, lines=2, seed=13),
+        on_transfer=on_transfer,  # type: ignore[arg-type]  # the hook takes a Session
+        agent_available=agent_available,
+    )
+    with db.session() as s:
+        requested = set(s.scalars(select(CallAttempt.id).where(CallAttempt.transfer_requested.is_(True))))
+        answered = s.scalar(select(func.count()).where(CallAttempt.outcome == "answered"))
+    assert requested
+    assert set(transfers) == requested
+    assert len(transfers) == len(requested)
+    assert len(asked) == answered

@@ -15,7 +15,7 @@ from huikuan.clock import VirtualClock
 from huikuan.db import make_sessionmaker
 from huikuan.dialer import campaigns as campaign_service
 from huikuan.dialer.paced import PacedCarrier
-from huikuan.dialer.worker import Worker, WorkerConfig, WorkerStats
+from huikuan.dialer.worker import OnTransfer, Worker, WorkerConfig, WorkerStats
 from huikuan.telephony import SimulatedCarrier, load_directory
 
 
@@ -51,6 +51,8 @@ def run_virtual_day(
     *,
     progress: Callable[[int, datetime], None] | None = None,
     worker_id: str | None = None,
+    on_transfer: OnTransfer | None = None,
+    agent_available: Callable[[], bool] | None = None,
 ) -> WorkerStats:
     """Start the campaign (if still a draft) at the day's opening and run one worker until the
     window closes; every attempt is committed as in production."""
@@ -77,7 +79,15 @@ def run_virtual_day(
     )
     if worker_id is not None:
         config.worker_id = worker_id
-    worker = Worker(engine, carrier, clock, config, progress=progress)
+    worker = Worker(
+        engine,
+        carrier,
+        clock,
+        config,
+        progress=progress,
+        on_transfer=on_transfer,
+        agent_available=agent_available,
+    )
     stats = asyncio.run(worker.run())
     with make_sessionmaker(engine)() as s:
         campaign_service.finish_if_done(s, spec.campaign_id, clock.now())

@@ -342,9 +342,15 @@ class Worker:
             window,
         )
         tasks.complete(s, lease, nxt, memory=memory.to_json(), denials=denials, attempts=attempts)
-        if transfer and self.on_transfer is not None:
-            self.on_transfer(s, call.attempt_id, call)
         s.commit()
+        if transfer and self.on_transfer is not None:
+            # After the call's own commit: a failing hand-off must not lose the call's record.
+            try:
+                self.on_transfer(s, call.attempt_id, call)
+                s.commit()
+            except Exception:
+                s.rollback()
+                log.exception("transfer hook failed for attempt %s", call.attempt_id)
         self.stats.attempts += 1
         self.stats.attempts_per_line[line] += 1
         if self.progress is not None:
