@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from huikuan.clock import VirtualClock
 from huikuan.compliance.models import LedgerEntry
 from huikuan.dialer import campaigns
-from huikuan.dialer.models import Campaign, DialTask, Worker
+from huikuan.dialer.models import Campaign, DialTask
+from huikuan.dialer.models import Worker as WorkerRow
+from huikuan.dialer.paced import PacedCarrier
 from huikuan.dialer.simulate import VirtualDay, run_virtual_day
+from huikuan.dialer.worker import Worker, WorkerConfig
 from huikuan.flows import CallResult
 from huikuan.outcomes.models import CallAttempt
 from huikuan.portfolio.models import Contact
+from huikuan.telephony import SimulatedCarrier, load_directory
+from huikuan.telephony.carrier import Call
 from huikuan.types import Relation
 from tests import factories
 from tests.conftest import TestDatabase
@@ -44,7 +51,7 @@ def test_a_virtual_day_records_every_dial_once_and_breaks_no_cap(db: TestDatabas
         ledger = s.scalars(select(LedgerEntry)).all()
         relation = {c.id: Relation(c.relation) for c in s.scalars(select(Contact))}
         leased = s.scalar(select(func.count()).where(DialTask.state == "leased"))
-        worker = s.scalars(select(Worker)).one()
+        worker = s.scalars(select(WorkerRow)).one()
     assert len(attempts) == stats.attempts == len(ledger)
     assert sorted(e.attempt_id for e in ledger) == sorted(a.id for a in attempts)
     assert leased == 0
@@ -153,3 +160,39 @@ def test_the_desk_hooks_see_every_transfer_and_are_asked_at_each_answer(db: Test
     assert set(transfers) == requested
     assert len(transfers) == len(requested)
     assert len(asked) == answered
+
+
+class _FlakyCarrier:
+    """Every third dial blows up inside the carrier."""
+
+    def __init__(self, inner: PacedCarrier) -> None:
+        self.inner = inner
+        self.dials = 0
+
+    async def dial(self, number: str, caller_id: str, ring_timeout: float = 45.0) -> Call:
+        self.dials += 1
+        if self.dials % 3 == 0:
+            raise RuntimeError("trunk went away")
+        return await self.inner.dial(number, caller_id, ring_timeout)
+
+
+def test_a_crashing_call_is_recorded_as_failed_and_the_worker_goes_on(db: TestDatabase) -> None:
+    campaign_id = _setup(db, accounts=30, seed=8, robots=2)
+    opening = datetime.combine(DAY, time(8), tzinfo=SH)
+    clock = VirtualClock(opening)
+    with db.session() as s:
+        campaigns.start_campaign(s, campaign_id, now=opening)
+        directory = load_directory(s)
+        s.commit()
+    carrier = _FlakyCarrier(PacedCarrier(SimulatedCarrier(directory, clock, seed=8), clock))
+    config = WorkerConfig(lines=2, campaign_id=campaign_id, until=opening + timedelta(hours=4))
+    stats = asyncio.run(Worker(db.engine, carrier, clock, config).run())
+    with db.session() as s:
+        statuses = Counter(s.scalars(select(CallAttempt.status)))
+        entries = s.scalars(select(LedgerEntry)).all()
+    assert carrier.dials > 9
+    assert statuses["failed"] == carrier.dials // 3
+    assert statuses["completed"] > 0
+    assert statuses["reserved"] == 0
+    assert all(e.outcome is not None for e in entries)
+    assert stats.attempts == sum(statuses.values())
