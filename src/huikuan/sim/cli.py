@@ -76,8 +76,6 @@ def day(
     from datetime import UTC, datetime, time
     from zoneinfo import ZoneInfo
 
-    from rich.console import Console
-
     from huikuan.cli.demo import approve_shipped_scripts
     from huikuan.config import get_settings
     from huikuan.db import session_scope
@@ -94,7 +92,6 @@ def day(
         start, end = time.fromisoformat(window_start), time.fromisoformat(window_end)
     except ValueError as exc:
         raise InvalidInput("--window-start/--window-end 须为 HH:MM / must be HH:MM") from exc
-    console = Console()
     engine = open_database(get_settings())
     try:
         now = datetime.now(UTC)
@@ -123,9 +120,9 @@ def day(
             p = progress(session, campaign_id)
     finally:
         engine.dispose()
-    console.print(
+    # One line whatever the terminal width (scripts grep it).
+    typer.echo(
         f"模拟外呼日完成 / simulated day done: campaign {campaign_id}, batch {batch_id}, "
         f"{p.attempts} attempts ({stats.attempts_per_line} per robot), {p.connects} connects, "
-        f"{p.right_party_contacts} right-party, {p.promises} promises, {wall:.0f} s",
-        markup=False,
+        f"{p.right_party_contacts} right-party, {p.promises} promises, {wall:.0f} s"
     )
