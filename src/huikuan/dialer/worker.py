@@ -188,19 +188,28 @@ class Worker:
         try:
             while not self._over():
                 now = self.clock.now()
-                with self.sessions() as s:
-                    leases = tasks.lease_due(
-                        s, self.id, now, ttl=self.config.lease, campaign_id=self.config.campaign_id
-                    )
-                    s.commit()
-                if not leases:
-                    if await self._idle(now):
-                        break
+                try:
+                    leases = self._lease(now)
+                    if not leases:
+                        if await self._idle(now):
+                            break
+                        continue
+                except Exception:  # the database went away for a moment: wait, never die
+                    log.exception("robot %s could not lease work; retrying", robot)
+                    await self._nap(now + self.config.idle_poll)
                     continue
                 busy_until = await self._work(leases[0], robot, n)
                 await self._nap(max(busy_until, self.clock.now()) + WRAP_UP)
         finally:
             self.clock.leave()
+
+    def _lease(self, now: datetime) -> list[tasks.Lease]:
+        with self.sessions() as s:
+            leases = tasks.lease_due(
+                s, self.id, now, ttl=self.config.lease, campaign_id=self.config.campaign_id
+            )
+            s.commit()
+        return leases
 
     async def _idle(self, now: datetime) -> bool:
         """Wait for the next due task; True when this line should end."""
