@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session
 
 from huikuan.clock import VirtualClock
 from huikuan.compliance.models import Complaint, LedgerEntry
-from huikuan.dialer import run_day
 from huikuan.dialer.models import Campaign
+from huikuan.dialer.simulate import VirtualDay, run_virtual_day
 from huikuan.flows import CallWork, place_call
 from huikuan.outcomes.models import CallAttempt, Promise, Turn
 from huikuan.portfolio.models import Contact
 from huikuan.sim.personas import LineTruth, Persona
 from huikuan.sim.service import create_portfolio
-from huikuan.telephony import SimulatedCarrier, Subscriber, load_directory
+from huikuan.telephony import SimulatedCarrier, Subscriber
 from huikuan.types import CallOutcome
 from tests import factories
 from tests.conftest import TestDatabase
@@ -104,16 +104,8 @@ def test_only_the_right_party_makes_a_conversation_record(db: TestDatabase) -> N
         s.add(campaign)
         s.flush()
         campaign_id = campaign.id
-        directory = load_directory(s)
         s.commit()
-    run_day(
-        db.engine,
-        campaign_id=campaign_id,
-        day=day,
-        robots=2,
-        carrier=lambda clock: SimulatedCarrier(directory, clock, seed=3),
-        seed=3,
-    )
+    run_virtual_day(db.engine, VirtualDay(campaign_id, day, lines=2, seed=3))
     with db.session() as s:
         rows = s.execute(
             select(

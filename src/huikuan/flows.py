@@ -71,9 +71,15 @@ async def place_call(
     caller_id: str = "+864000000000",
     ring_timeout: float = 45.0,
     checkpoint: Callable[[], None] | None = None,
+    on_started: Callable[[int, int], None] | None = None,
+    agent_available: Callable[[], bool] | None = None,
 ) -> CallResult:
     """Reserve, dial, talk, record. The caller owns the transaction (`checkpoint` may commit
-    after the reservation; the caller commits at the end)."""
+    after the reservation; the caller commits at the end).
+
+    `on_started(attempt_id, ledger_entry_id)` runs before `checkpoint`, so a dialer can write
+    the call in flight in the same commit; `agent_available` tells the dialogue whether a
+    person can take a transfer now (default: yes)."""
     script = script or load_script()
     at = clock.now()
     decision = compliance.reserve(session, work.contact, at, Channel.VOICE, artificial_voice=True)
@@ -90,6 +96,8 @@ async def place_call(
         robot_id=robot_id,
         script_version_id=script_version_id,
     )
+    if on_started is not None:
+        on_started(attempt_id, decision.ledger_entry_id)
     if checkpoint is not None:
         checkpoint()
     turns: list[TurnIn] = []
@@ -115,6 +123,7 @@ async def place_call(
                     timezone=work.timezone,
                     now=at,
                     plan_bounds=work.plan_bounds,
+                    agent_available=agent_available() if agent_available is not None else True,
                 ),
             )
             start = at + timedelta(seconds=setup)

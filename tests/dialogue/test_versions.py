@@ -14,14 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from huikuan.compliance import approval
-from huikuan.dialer import run_day
 from huikuan.dialer.models import Campaign
+from huikuan.dialer.simulate import VirtualDay, run_virtual_day
 from huikuan.dialogue import versions
 from huikuan.dialogue.models import ScriptVersion
 from huikuan.errors import Conflict, InvalidInput, NotFound
 from huikuan.outcomes.models import CallAttempt
 from huikuan.security.users import Role, create_user
-from huikuan.telephony import SimulatedCarrier, load_directory
 from tests import factories
 from tests.conftest import TestDatabase
 
@@ -105,18 +104,10 @@ def test_a_day_refuses_without_an_approved_script_and_records_the_version(db: Te
     with db.session() as s:
         batch = factories.portfolio(s, accounts=12, seed=5, as_of=day)
         campaign_id = factories.campaign(s, batch, robots=1).id
-        directory = load_directory(s)
         s.commit()
 
     def go() -> None:
-        run_day(
-            db.engine,
-            campaign_id=campaign_id,
-            day=day,
-            robots=1,
-            carrier=lambda clock: SimulatedCarrier(directory, clock, seed=5),
-            seed=5,
-        )
+        run_virtual_day(db.engine, VirtualDay(campaign_id, day, lines=1, seed=5))
 
     with pytest.raises(NotFound, match=r"\.zh-CN has no approved version"):
         go()

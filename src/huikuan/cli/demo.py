@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,14 +20,13 @@ from huikuan.cli.options import parse_day
 from huikuan.compliance.approval import approve_builtin_scripts
 from huikuan.config import get_settings
 from huikuan.db import session_scope
-from huikuan.dialer import DayResult, run_day
-from huikuan.dialer.models import Campaign
+from huikuan.dialer.campaigns import CampaignCreate, create_campaign
+from huikuan.dialer.simulate import DayResult, VirtualDay, simulate_day
 from huikuan.errors import InvalidInput, NotFound
 from huikuan.runtime import open_database
 from huikuan.security import audit
 from huikuan.security.users import Role, create_user, find_user
 from huikuan.sim.service import create_portfolio
-from huikuan.telephony import SimulatedCarrier, load_directory
 
 DEMO_ZONE = ZoneInfo("Asia/Shanghai")
 DAY_SECONDS = 14 * 3600  # 08:00-22:00, the CN calling window
@@ -80,16 +79,17 @@ def run_demo(
     with session_scope(engine) as session:
         batch_id = create_portfolio(session, accounts=accounts, seed=seed, as_of=day, jurisdiction="CN")
         scripts = approve_shipped_scripts(session, now)
-        campaign = Campaign(
-            name=f"演示 {day.isoformat()}",
-            jurisdiction="CN",
-            batch_id=batch_id,
-            script_version_id=scripts["reminder.zh-CN"],
-            robots=robots,
-            created_at=now,
+        campaign = create_campaign(
+            session,
+            CampaignCreate(
+                name=f"演示 {day.isoformat()}",
+                batch_id=batch_id,
+                robots=robots,
+                ends_at=datetime.combine(day, time(22), tzinfo=DEMO_ZONE),
+            ),
+            now=now,
         )
-        session.add(campaign)
-        session.flush()
+        campaign.script_version_id = scripts["reminder.zh-CN"]
         campaign_id = campaign.id
         audit.append(
             session,
@@ -100,16 +100,7 @@ def run_demo(
             entity_id=campaign_id,
             details={"robots": robots, "day": day.isoformat(), "simulated": True},
         )
-        directory = load_directory(session)
-    result = run_day(
-        engine,
-        campaign_id=campaign_id,
-        day=day,
-        robots=robots,
-        carrier=lambda clock: SimulatedCarrier(directory, clock, seed=seed),
-        seed=seed,
-        progress=progress,
-    )
+    result = simulate_day(engine, VirtualDay(campaign_id, day, lines=robots, seed=seed), progress=progress)
     return result, engine, campaign_id
 
 

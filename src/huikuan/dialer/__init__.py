@@ -1,5 +1,5 @@
-"""Dialer: campaigns, robots (lines), pacing and retry rules; v1 runs a day in one process."""
+"""Dialer: campaigns, the leased work queue, retry rules per outcome and the robot worker.
 
-from huikuan.dialer.day import DayResult, run_day
-
-__all__ = ["DayResult", "run_day"]
+Modules: `campaigns` (the service), `retry` (rules), `pick` (which number), `tasks` (leases),
+`worker` (the asyncio lines), `simulate` (a virtual day on the worker), `cli`.
+"""

@@ -1,10 +1,12 @@
-"""Campaigns: what to call, with which treatment, how many robots, in which window."""
+"""Dialer tables: campaigns, the durable work queue (one task per campaign × debtor), workers,
+and the daily use of each caller ID."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Time
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huikuan.db import Base, UTCDateTime
@@ -16,12 +18,83 @@ class Campaign(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     jurisdiction: Mapped[str] = mapped_column(String(2))
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|running|paused|done
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # CampaignStatus
+    mode: Mapped[str] = mapped_column(String(16), default="robot")  # robot | predictive | progressive
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"))
+    creditor_id: Mapped[int | None] = mapped_column(ForeignKey("creditor.id"))
+    # Targeting: JSON lists (empty: any); segments are stored now and filter once profiling sets them.
+    buckets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    segments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    dpd_min: Mapped[int | None] = mapped_column(Integer)
+    dpd_max: Mapped[int | None] = mapped_column(Integer)
+    # Treatment: a script name overrides the strategy's choice per bucket; the voice is the TTS voice.
+    script_name: Mapped[str | None] = mapped_column(String(64))
     script_version_id: Mapped[int | None] = mapped_column(ForeignKey("script_version.id"))
+    lang: Mapped[str] = mapped_column(String(8), default="zh-CN")
+    voice: Mapped[str | None] = mapped_column(String(32))
+    strategy: Mapped[str] = mapped_column(String(32), default="default")
     robots: Mapped[int] = mapped_column(Integer, default=1)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
     window_start: Mapped[time] = mapped_column(Time, default=time(8))
     window_end: Mapped[time] = mapped_column(Time, default=time(22))
+    # [{"number": "+86...", "daily_limit": 500}, ...]; the operator's numbers, not personal data.
+    caller_ids: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    retry: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # overrides of retry.RetryConfig
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Work due after this instant is carried over, not waited for: the campaign is done before it.
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DialTask(Base):
+    """One debtor of one campaign: when it is due, who holds it, and what today taught us."""
+
+    __tablename__ = "dial_task"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "debtor_id", name="uq_dial_task_campaign_debtor"),
+        Index("ix_dial_task_state_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    state: Mapped[str] = mapped_column(String(8), default="queued")  # queued | leased | done
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lease_owner: Mapped[str | None] = mapped_column(String(64), index=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lease_token: Mapped[int] = mapped_column(Integer, default=0)  # fencing: +1 at every lease
+    # The call in flight, committed before the dial so a dead worker's call can be closed.
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("call_attempt.id"))
+    ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("contact_ledger.id"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    memory: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # retry.TaskMemory
+    denials: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # rule → count
+    done_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class Worker(Base):
+    """A `huikuan worker` process; its heartbeat keeps its leases alive."""
+
+    __tablename__ = "dial_worker"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(128))
+    pid: Mapped[int] = mapped_column(Integer)
+    lines: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), default="running")  # running | stopping | stopped | lost
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CallerIdUse(Base):
+    """Dials placed from one caller ID on one day (the carrier's day, Beijing time for CN)."""
+
+    __tablename__ = "caller_id_use"
+    __table_args__ = (UniqueConstraint("caller_id", "day", name="uq_caller_id_use_caller_id_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caller_id: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date] = mapped_column(Date)
+    dials: Mapped[int] = mapped_column(Integer, default=0)

@@ -57,3 +57,72 @@ def portfolio(
     console.print(
         f"已生成模拟资产包 / portfolio created: batch {batch_id}, {accounts} accounts", markup=False
     )
+
+
+@app.command()
+def day(
+    accounts: int = typer.Option(5000, "--accounts", help="新资产包的借据数 / accounts in a fresh portfolio"),
+    robots: int = typer.Option(5, "--robots", help="机器人数 / robots (concurrent lines)"),
+    seed: int = typer.Option(7, "--seed", help="种子 / seed of the portfolio and the day"),
+    the_day: str = typer.Option("", "--date", help="YYYY-MM-DD (default: today in Beijing)"),
+    window_start: str = typer.Option("08:00", "--window-start", help="呼叫开始 / window start HH:MM"),
+    window_end: str = typer.Option("22:00", "--window-end", help="呼叫结束 / window end HH:MM"),
+) -> None:
+    """在虚拟时间里运行一个外呼日 / Run a campaign over a virtual day (simulated carrier and debtors).
+
+    The day's attempts stay in the database for `huikuan export attempts`.
+    """
+    import time as walltime
+    from datetime import UTC, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from huikuan.cli.demo import approve_shipped_scripts
+    from huikuan.config import get_settings
+    from huikuan.db import session_scope
+    from huikuan.dialer.campaigns import CampaignCreate, create_campaign, progress
+    from huikuan.dialer.simulate import VirtualDay, run_virtual_day
+    from huikuan.runtime import open_database
+    from huikuan.sim.service import create_portfolio
+
+    zone = ZoneInfo("Asia/Shanghai")
+    when = parse_day(the_day, "--date", default=lambda: datetime.now(zone).date())
+    if accounts < 1 or robots < 1:
+        raise InvalidInput("--accounts 与 --robots 至少为 1 / --accounts and --robots must be at least 1")
+    try:
+        start, end = time.fromisoformat(window_start), time.fromisoformat(window_end)
+    except ValueError as exc:
+        raise InvalidInput("--window-start/--window-end 须为 HH:MM / must be HH:MM") from exc
+    engine = open_database(get_settings())
+    try:
+        now = datetime.now(UTC)
+        with session_scope(engine) as session:
+            batch_id = create_portfolio(session, accounts=accounts, seed=seed, as_of=when, jurisdiction="CN")
+            approve_shipped_scripts(session, now)
+            campaign = create_campaign(
+                session,
+                CampaignCreate(
+                    name=f"模拟外呼日 / simulated day {when.isoformat()}",
+                    batch_id=batch_id,
+                    robots=robots,
+                    window_start=start,
+                    window_end=end,
+                    ends_at=datetime.combine(when, end, tzinfo=zone),
+                ),
+                now=now,
+            )
+            campaign_id = campaign.id
+        began = walltime.monotonic()
+        stats = run_virtual_day(
+            engine, VirtualDay(campaign_id, when, lines=robots, seed=seed, start=start, end=end)
+        )
+        wall = walltime.monotonic() - began
+        with session_scope(engine) as session:
+            p = progress(session, campaign_id)
+    finally:
+        engine.dispose()
+    # One line whatever the terminal width (scripts grep it).
+    typer.echo(
+        f"模拟外呼日完成 / simulated day done: campaign {campaign_id}, batch {batch_id}, "
+        f"{p.attempts} attempts ({stats.attempts_per_line} per robot), {p.connects} connects, "
+        f"{p.right_party_contacts} right-party, {p.promises} promises, {wall:.0f} s"
+    )

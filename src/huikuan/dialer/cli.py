@@ -1,0 +1,318 @@
+"""`huikuan campaign …` (create, start, pause, resume, stop, status) and `huikuan worker`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+import typer
+
+from huikuan.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from huikuan.dialer.campaigns import CallerId
+    from huikuan.telephony.sip.call import Trunk
+
+campaign_app = typer.Typer(help="活动 / campaigns", no_args_is_help=True)
+
+
+def _engine() -> Engine:
+    from huikuan.config import get_settings
+    from huikuan.runtime import open_database
+
+    return open_database(get_settings())
+
+
+def _clock_time(text: str, option: str) -> time:
+    try:
+        return time.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{option} 须为 HH:MM / {option} must be HH:MM") from exc
+
+
+def _instant(text: str, option: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{option} 须为 ISO 8601 时间 / {option} must be an ISO 8601 instant") from exc
+    if value.tzinfo is None:
+        raise InvalidInput(f"{option} 须带时区 / {option} needs a UTC offset, e.g. 2026-03-10T09:00+08:00")
+    return value
+
+
+def _caller_ids(values: list[str]) -> tuple[CallerId, ...]:
+    from huikuan.dialer.campaigns import CallerId
+
+    out = []
+    for v in values:
+        number, _, limit = v.partition(":")
+        if not number or not limit.isdigit():
+            raise InvalidInput("--caller-id 须为 号码:每日上限 / --caller-id must be NUMBER:DAILY_LIMIT")
+        out.append(CallerId(number, int(limit)))
+    return tuple(out)
+
+
+@campaign_app.callback()
+def _group() -> None:
+    """活动 / campaigns."""
+
+
+@campaign_app.command("create")
+def create(
+    name: str = typer.Option(..., "--name", help="活动名称 / campaign name"),
+    batch: int | None = typer.Option(None, "--batch", help="委案批次 / batch id"),
+    creditor: int | None = typer.Option(None, "--creditor", help="委托方 / creditor id"),
+    bucket: list[str] = typer.Option([], "--bucket", help="账龄段，可多次 / bucket (M1…), repeatable"),
+    segment: list[str] = typer.Option([], "--segment", help="客群，可多次 / segment, repeatable"),
+    dpd_min: int | None = typer.Option(None, "--dpd-min", help="最小逾期天数 / min days past due"),
+    dpd_max: int | None = typer.Option(None, "--dpd-max", help="最大逾期天数 / max days past due"),
+    script: str | None = typer.Option(
+        None, "--script", help="话术名（默认按策略）/ script name (default: strategy)"
+    ),
+    lang: str = typer.Option("zh-CN", "--lang", help="语言 / language"),
+    voice: str | None = typer.Option(None, "--voice", help="音色/方言 / voice or dialect"),
+    robots: int = typer.Option(1, "--robots", help="机器人数（并发线路）/ robots (concurrent lines)"),
+    priority: int = typer.Option(0, "--priority", help="优先级 / priority (higher first)"),
+    window_start: str = typer.Option("08:00", "--window-start", help="呼叫开始 / window start HH:MM"),
+    window_end: str = typer.Option("22:00", "--window-end", help="呼叫结束 / window end HH:MM"),
+    caller_id: list[str] = typer.Option([], "--caller-id", help="主叫号码:每日上限 / NUMBER:DAILY_LIMIT"),
+    retry: str = typer.Option("", "--retry", help='重试参数 JSON / retry settings, e.g. {"busy_delay": 600}'),
+    jurisdiction: str = typer.Option("CN", "--jurisdiction", help="司法辖区 / CN or US"),
+    mode: str = typer.Option("robot", "--mode", help="robot | predictive | progressive"),
+) -> None:
+    """创建活动（草稿）/ Create a campaign (draft)."""
+    from huikuan.db import session_scope
+    from huikuan.dialer.campaigns import CampaignCreate, CampaignMode, create_campaign
+
+    try:
+        retry_json = json.loads(retry) if retry else {}
+    except json.JSONDecodeError as exc:
+        raise InvalidInput("--retry 须为 JSON 对象 / --retry must be a JSON object") from exc
+    if not isinstance(retry_json, dict):
+        raise InvalidInput("--retry 须为 JSON 对象 / --retry must be a JSON object")
+    if mode not in {m.value for m in CampaignMode}:
+        raise InvalidInput(
+            "--mode 须为 robot、predictive 或 progressive / --mode must be robot|predictive|progressive"
+        )
+    spec = CampaignCreate(
+        name=name,
+        jurisdiction=jurisdiction,
+        batch_id=batch,
+        creditor_id=creditor,
+        buckets=tuple(bucket),
+        segments=tuple(segment),
+        dpd_min=dpd_min,
+        dpd_max=dpd_max,
+        script_name=script,
+        lang=lang,
+        voice=voice,
+        robots=robots,
+        priority=priority,
+        window_start=_clock_time(window_start, "--window-start"),
+        window_end=_clock_time(window_end, "--window-end"),
+        caller_ids=_caller_ids(caller_id),
+        retry=retry_json,
+        mode=CampaignMode(mode),
+    )
+    engine = _engine()
+    try:
+        with session_scope(engine) as s:
+            campaign = create_campaign(s, spec, now=datetime.now(UTC))
+            campaign_id = campaign.id
+    finally:
+        engine.dispose()
+    typer.echo(f"已创建活动 / campaign created: {campaign_id}")
+
+
+def _transition(campaign_id: int, action: str) -> str:
+    from huikuan.db import session_scope
+    from huikuan.dialer import campaigns as svc
+
+    engine = _engine()
+    try:
+        with session_scope(engine) as s:
+            now = datetime.now(UTC)
+            if action == "start":
+                n = svc.start_campaign(s, campaign_id, now=now)
+                return f"活动已开始 / campaign started: {campaign_id}, {n} 个任务 / tasks queued"
+            if action == "pause":
+                svc.pause_campaign(s, campaign_id)
+                return f"活动已暂停 / campaign paused: {campaign_id}"
+            if action == "resume":
+                svc.resume_campaign(s, campaign_id)
+                return f"活动已恢复 / campaign resumed: {campaign_id}"
+            svc.stop_campaign(s, campaign_id, now=now)
+            return f"活动已停止 / campaign stopped: {campaign_id}"
+    finally:
+        engine.dispose()
+
+
+@campaign_app.command("start")
+def start(campaign_id: int = typer.Argument(..., help="活动编号 / campaign id")) -> None:
+    """开始活动：为目标债务人排队 / Start: queue a task per targeted debtor."""
+    typer.echo(_transition(campaign_id, "start"))
+
+
+@campaign_app.command("pause")
+def pause(campaign_id: int = typer.Argument(..., help="活动编号 / campaign id")) -> None:
+    """暂停活动（进行中的通话会结束）/ Pause (calls in progress finish)."""
+    typer.echo(_transition(campaign_id, "pause"))
+
+
+@campaign_app.command("resume")
+def resume(campaign_id: int = typer.Argument(..., help="活动编号 / campaign id")) -> None:
+    """恢复活动 / Resume a paused campaign."""
+    typer.echo(_transition(campaign_id, "resume"))
+
+
+@campaign_app.command("stop")
+def stop(campaign_id: int = typer.Argument(..., help="活动编号 / campaign id")) -> None:
+    """停止活动（不可恢复）/ Stop for good."""
+    typer.echo(_transition(campaign_id, "stop"))
+
+
+@campaign_app.command("status")
+def status(
+    campaign_id: int = typer.Argument(..., help="活动编号 / campaign id"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON / one JSON object"),
+) -> None:
+    """活动进度 / Campaign progress: tasks, attempts, connects, promises, denials by rule."""
+    from huikuan.db import session_scope
+    from huikuan.dialer.campaigns import progress
+
+    engine = _engine()
+    try:
+        with session_scope(engine) as s:
+            p = progress(s, campaign_id)
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(p.as_json(), ensure_ascii=False))
+        return
+    t = p.tasks
+    typer.echo(f"活动 / campaign {p.campaign_id} «{p.name}»: {p.status}")
+    typer.echo(f"任务 / tasks: 排队 queued {t['queued']} · 租用 leased {t['leased']} · 完成 done {t['done']}")
+    typer.echo(
+        f"拨打 / attempts {p.attempts} · 接通 / connects {p.connects} · "
+        f"本人 / right-party {p.right_party_contacts} · 承诺 / promises {p.promises}"
+    )
+    if p.denials_by_rule:
+        denials = ", ".join(f"{k} {v}" for k, v in p.denials_by_rule.items())
+        typer.echo(f"合规拒绝 / denials: {denials}")
+
+
+def worker(
+    campaign: int | None = typer.Option(None, "--campaign", help="只做该活动 / only this campaign"),
+    lines: int = typer.Option(5, "--lines", help="线路数（机器人）/ robot lines"),
+    carrier: str = typer.Option("simulated", "--carrier", help="运营商 / carrier: simulated | sip"),
+    trunk: list[str] = typer.Option(
+        [], "--trunk", help="SIP 中继，可多个，依次重试 / sip:host:port[;transport=tcp], repeat for failover"
+    ),
+    clock_start: str = typer.Option("", "--clock-start", help="模拟时钟起点 / simulation clock start (ISO)"),
+    clock_speed: float = typer.Option(
+        0.0, "--clock-speed", help="时钟倍速（多进程共享）/ scaled clock speed"
+    ),
+    clock_anchor: float = typer.Option(
+        0.0, "--clock-anchor", help="倍速时钟锚点（Unix 秒）/ anchor, epoch s"
+    ),
+    lease_seconds: float = typer.Option(90.0, "--lease-seconds", help="租约时长 / lease length (clock s)"),
+    exit_when_done: bool = typer.Option(False, "--exit-when-done", help="活动完成即退出 / exit when done"),
+    until: str = typer.Option("", "--until", help="到此时刻停止 / stop leasing at (ISO)"),
+    worker_id: str = typer.Option(
+        "", "--worker-id", help="工作进程标识 / worker id (default: host-pid-xxxx)"
+    ),
+) -> None:
+    """运行外呼工作进程 / Run a dialer worker: lease due work, call, record; SIGTERM ends it cleanly."""
+    from huikuan.clock import AsyncClock, ScaledClock, SystemClock, VirtualClock
+    from huikuan.db import make_sessionmaker, session_scope
+    from huikuan.dialer.handoff import agent_free, queue_transfer
+    from huikuan.dialer.paced import PacedCarrier
+    from huikuan.dialer.worker import Worker, WorkerConfig
+    from huikuan.telephony import SimulatedCarrier, load_directory
+    from huikuan.telephony.carrier import Carrier
+    from huikuan.telephony.sip.carrier import SipCarrier
+
+    if lines < 1:
+        raise InvalidInput("--lines 至少为 1 / --lines must be at least 1")
+    if carrier not in ("simulated", "sip"):
+        raise InvalidInput("--carrier 须为 simulated 或 sip / --carrier must be simulated or sip")
+    if carrier == "sip" and not trunk:
+        raise InvalidInput("--carrier sip 需要 --trunk / --carrier sip needs at least one --trunk")
+    if exit_when_done and campaign is None:
+        raise InvalidInput("--exit-when-done 需要 --campaign / --exit-when-done needs --campaign")
+    clock: AsyncClock
+    if clock_speed > 0:
+        start = _instant(clock_start, "--clock-start") if clock_start else datetime.now(UTC)
+        clock = ScaledClock(start, clock_speed, clock_anchor or None)
+    elif clock_start:
+        clock = VirtualClock(_instant(clock_start, "--clock-start"))
+    else:
+        clock = SystemClock()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    engine = _engine()
+    try:
+        trunks = [_trunk(t) for t in trunk]
+        config = WorkerConfig(
+            lines=lines,
+            campaign_id=campaign,
+            lease=timedelta(seconds=lease_seconds),
+            idle_poll=timedelta(seconds=max(1.0, lease_seconds / 6)),
+            exit_when_done=exit_when_done,
+            until=_instant(until, "--until") if until else None,
+        )
+        if worker_id:
+            if len(worker_id) > 24:
+                raise InvalidInput("--worker-id 最长 24 字符 / --worker-id is at most 24 characters")
+            config.worker_id = worker_id
+        sessions = make_sessionmaker(engine)
+        available = agent_free(sessions, campaign)  # the human desk: transfers pop an agent's screen
+
+        async def main() -> Worker:
+            line: Carrier
+            if trunks:  # a real trunk: the robot speaks and listens over SIP/RTP
+                line = SipCarrier(trunks)
+            else:
+                with session_scope(engine) as s:
+                    directory = load_directory(s)
+                line = PacedCarrier(SimulatedCarrier(directory, clock), clock)
+            w = Worker(engine, line, clock, config, on_transfer=queue_transfer, agent_available=available)
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGTERM, w.stop)
+            loop.add_signal_handler(signal.SIGINT, w.stop)
+            try:
+                await w.run()
+            finally:
+                if isinstance(line, SipCarrier):
+                    await line.close()
+            return w
+
+        w = asyncio.run(main())
+        typer.echo(
+            f"工作进程已退出 / worker {w.id} stopped: {w.stats.attempts} attempts, "
+            f"{w.stats.crashed_calls} crashed calls"
+        )
+    finally:
+        engine.dispose()
+
+
+def _trunk(uri: str) -> Trunk:
+    from huikuan.telephony.sip.call import Trunk
+
+    try:
+        return Trunk.parse(uri)
+    except ValueError as exc:
+        raise InvalidInput(
+            "中继地址应为 sip:host:port[;transport=tcp] / "
+            "--trunk must look like sip:host:port[;transport=tcp]"
+        ) from exc
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(campaign_app, name="campaign")
+    app.command("worker")(worker)

@@ -1,0 +1,115 @@
+"""A virtual collection day: the production worker loop on a `VirtualClock` with the simulated
+carrier (used by `huikuan sim day`, `huikuan demo`, tests and bench/dialer_day.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from huikuan.clock import VirtualClock
+from huikuan.db import make_sessionmaker
+from huikuan.dialer import campaigns as campaign_service
+from huikuan.dialer.paced import PacedCarrier
+from huikuan.dialer.worker import OnTransfer, Worker, WorkerConfig, WorkerStats
+from huikuan.telephony import SimulatedCarrier, load_directory
+
+
+@dataclass
+class DayResult:
+    """What a simulated day did (the demo and bench/sim_day.py print it)."""
+
+    campaign_id: int
+    day: date
+    robots: int
+    attempts: int
+    attempts_per_robot: list[int]
+    connects: int
+    right_party_contacts: int
+    promises: int
+    denials_by_rule: dict[str, int]
+
+
+@dataclass(frozen=True)
+class VirtualDay:
+    campaign_id: int
+    day: date
+    lines: int
+    seed: int = 7
+    tz: str = "Asia/Shanghai"
+    start: time = time(8)
+    end: time = time(22)
+
+
+def run_virtual_day(
+    engine: Engine,
+    spec: VirtualDay,
+    *,
+    progress: Callable[[int, datetime], None] | None = None,
+    worker_id: str | None = None,
+    on_transfer: OnTransfer | None = None,
+    agent_available: Callable[[], bool] | None = None,
+) -> WorkerStats:
+    """Start the campaign (if still a draft) at the day's opening and run one worker until the
+    window closes; every attempt is committed as in production."""
+    zone = ZoneInfo(spec.tz)
+    opening = datetime.combine(spec.day, spec.start, tzinfo=zone)
+    closing = datetime.combine(spec.day, spec.end, tzinfo=zone)
+    clock = VirtualClock(opening)
+    with make_sessionmaker(engine)() as s:
+        campaign = campaign_service.get_campaign(s, spec.campaign_id)
+        campaign_service.check_scripts(s, campaign)
+        if campaign.status == campaign_service.CampaignStatus.DRAFT:
+            campaign_service.start_campaign(s, spec.campaign_id, now=opening)
+        directory = load_directory(s)
+        s.commit()
+    carrier = PacedCarrier(SimulatedCarrier(directory, clock, seed=spec.seed), clock)
+    config = WorkerConfig(
+        lines=spec.lines,
+        campaign_id=spec.campaign_id,
+        until=closing,
+        idle_poll=timedelta(minutes=5),
+        # One worker owns the virtual day: nobody else can reclaim its leases, so a long lease
+        # only spares heartbeats.
+        lease=timedelta(minutes=15),
+    )
+    if worker_id is not None:
+        config.worker_id = worker_id
+    worker = Worker(
+        engine,
+        carrier,
+        clock,
+        config,
+        progress=progress,
+        on_transfer=on_transfer,
+        agent_available=agent_available,
+    )
+    stats = asyncio.run(worker.run())
+    with make_sessionmaker(engine)() as s:
+        campaign_service.finish_if_done(s, spec.campaign_id, clock.now())
+        s.commit()
+    return stats
+
+
+def simulate_day(
+    engine: Engine, spec: VirtualDay, *, progress: Callable[[int, datetime], None] | None = None
+) -> DayResult:
+    """`run_virtual_day`, summed up with the campaign's progress."""
+    stats = run_virtual_day(engine, spec, progress=progress)
+    with make_sessionmaker(engine)() as s:
+        p = campaign_service.progress(s, spec.campaign_id)
+    return DayResult(
+        campaign_id=spec.campaign_id,
+        day=spec.day,
+        robots=spec.lines,
+        attempts=p.attempts,
+        attempts_per_robot=stats.attempts_per_line,
+        connects=p.connects,
+        right_party_contacts=p.right_party_contacts,
+        promises=p.promises,
+        denials_by_rule=p.denials_by_rule,
+    )

@@ -1,0 +1,390 @@
+"""`huikuan worker`: N robot lines on asyncio that lease due tasks from the database, call, apply
+the retry rules and hand the task back, fenced by its lease token.
+
+One line's cycle: lease (commit) → pick a number and a caller ID → `flows.place_call`, whose
+reservation, attempt start and the task's call-in-flight commit before the dial → the
+attempt's outcome, the ledger outcome and the task's next due time commit together. A crash
+inside a call is logged and closes that attempt as failed; the line goes on. SIGTERM stops the
+leasing, lets calls in progress finish, hands back what is unstarted and exits 0.
+
+The same loop runs on any `AsyncClock`: the system clock in production, a `ScaledClock`
+for multi-process tests, a `VirtualClock` for `huikuan sim day` (time jumps to the earliest
+wake-up when every line waits).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from huikuan.clock import AsyncClock
+from huikuan.db import make_sessionmaker
+from huikuan.dialer import campaigns as campaign_service
+from huikuan.dialer import tasks
+from huikuan.dialer.models import Campaign, DialTask
+from huikuan.dialer.pick import any_usable, own_numbers_left, pick_contact
+from huikuan.dialer.retry import (
+    Attempted,
+    Next,
+    RetryConfig,
+    TaskMemory,
+    Window,
+    after_attempt,
+    after_denial,
+    nothing_to_dial_today,
+)
+from huikuan.dialogue.versions import RunningScript, running_script
+from huikuan.flows import CallResult, CallWork, place_call
+from huikuan.outcomes.models import CallAttempt, Promise
+from huikuan.portfolio.models import Account, Contact, Debtor
+from huikuan.strategy import THIRD_PARTY_SCRIPT, PlanBounds, script_for, treatment_for
+from huikuan.telephony.carrier import Carrier
+from huikuan.types import CallOutcome, Disposition, Relation
+
+log = logging.getLogger(__name__)
+
+WRAP_UP = timedelta(seconds=5)  # line reset between calls: BYE, media release, next INVITE
+PLAN_BOUNDS = PlanBounds()  # the strategy's default bounds for installment offers
+
+OnTransfer = Callable[[Session, int, CallResult], None]
+
+
+@dataclass
+class WorkerConfig:
+    lines: int = 5
+    campaign_id: int | None = None
+    lease: timedelta = timedelta(seconds=90)
+    idle_poll: timedelta = timedelta(seconds=30)
+    worker_id: str = field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    )
+    until: datetime | None = None  # stop leasing at this instant (a simulated day's end)
+    exit_when_done: bool = False  # with campaign_id: exit once the campaign is done
+
+
+@dataclass
+class WorkerStats:
+    attempts: int = 0
+    attempts_per_line: list[int] = field(default_factory=list)
+    denials: Counter[str] = field(default_factory=Counter)
+    crashed_calls: int = 0
+    lost_leases: int = 0
+
+
+class Worker:
+    def __init__(
+        self,
+        engine: Engine,
+        carrier: Carrier,
+        clock: AsyncClock,
+        config: WorkerConfig,
+        *,
+        on_transfer: OnTransfer | None = None,
+        agent_available: Callable[[], bool] | None = None,
+        progress: Callable[[int, datetime], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.sessions = make_sessionmaker(engine)
+        self.carrier = carrier
+        self.clock = clock
+        self.config = config
+        self.on_transfer = on_transfer
+        self.agent_available = agent_available
+        self.progress = progress
+        self.stats = WorkerStats(attempts_per_line=[0] * config.lines)
+        self._stopping = asyncio.Event()
+        self._scripts: dict[tuple[str, str], RunningScript] = {}
+        self._campaigns: dict[int, Campaign] = {}
+
+    @property
+    def id(self) -> str:
+        return self.config.worker_id
+
+    def stop(self) -> None:
+        """Stop leasing; calls in progress finish (SIGTERM)."""
+        self._stopping.set()
+
+    async def run(self) -> WorkerStats:
+        """Run every line until stopped, the simulated day ends, or the campaign is done."""
+        with self.sessions() as s:
+            if self.config.campaign_id is not None:  # fail fast rather than on every call
+                campaign_service.check_scripts(s, campaign_service.get_campaign(s, self.config.campaign_id))
+            tasks.register_worker(
+                s,
+                self.id,
+                host=socket.gethostname(),
+                pid=os.getpid(),
+                lines=self.config.lines,
+                now=self.clock.now(),
+            )
+            s.commit()
+        for _ in range(self.config.lines + 1):
+            self.clock.join()
+        beat = asyncio.create_task(self._heartbeat())
+        try:
+            await asyncio.gather(*(self._line(n) for n in range(self.config.lines)))
+        finally:
+            self._stopping.set()
+            await beat
+            with self.sessions() as s:
+                tasks.hand_back_all(s, self.id)
+                tasks.set_worker_status(s, self.id, "stopped")
+                s.commit()
+        return self.stats
+
+    # -- timing -------------------------------------------------------------------------------
+
+    def _over(self) -> bool:
+        return self._stopping.is_set() or (
+            self.config.until is not None and self.clock.now() >= self.config.until
+        )
+
+    async def _nap(self, until: datetime) -> None:
+        """Wait on the clock until `until`, or until the worker is told to stop."""
+        if self.config.until is not None:
+            until = min(until, self.config.until)
+        sleeper = asyncio.ensure_future(self.clock.sleep_until(until))
+        stopper = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        for t in (sleeper, stopper):
+            if not t.done():
+                t.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await t
+
+    async def _heartbeat(self) -> None:
+        every = self.config.lease / 3
+        try:
+            while True:
+                try:
+                    with self.sessions() as s:
+                        now = self.clock.now()
+                        tasks.heartbeat(s, self.id, now, ttl=self.config.lease)
+                        tasks.reclaim_expired(s, now)
+                        s.commit()
+                except Exception:  # a lost database connection must not end the worker
+                    log.exception("heartbeat failed (worker %s)", self.id)
+                if self._over():
+                    break
+                await self._nap(self.clock.now() + every)
+        finally:
+            self.clock.leave()
+
+    # -- one line ----------------------------------------------------------------------------
+
+    async def _line(self, n: int) -> None:
+        robot = f"{self.id[-24:]}/R{n + 1:02d}"  # call_attempt.robot_id holds 32
+        try:
+            while not self._over():
+                now = self.clock.now()
+                try:
+                    leases = self._lease(now)
+                    if not leases:
+                        if await self._idle(now):
+                            break
+                        continue
+                except Exception:  # the database went away for a moment: wait, never die
+                    log.exception("robot %s could not lease work; retrying", robot)
+                    await self._nap(now + self.config.idle_poll)
+                    continue
+                busy_until = await self._work(leases[0], robot, n)
+                await self._nap(max(busy_until, self.clock.now()) + WRAP_UP)
+        finally:
+            self.clock.leave()
+
+    def _lease(self, now: datetime) -> list[tasks.Lease]:
+        with self.sessions() as s:
+            leases = tasks.lease_due(
+                s, self.id, now, ttl=self.config.lease, campaign_id=self.config.campaign_id
+            )
+            s.commit()
+        return leases
+
+    async def _idle(self, now: datetime) -> bool:
+        """Wait for the next due task; True when this line should end."""
+        with self.sessions() as s:
+            if self.config.exit_when_done and self.config.campaign_id is not None:
+                done = campaign_service.finish_if_done(s, self.config.campaign_id, now)
+                s.commit()
+                status = campaign_service.get_campaign(s, self.config.campaign_id).status
+                if done or status in ("stopped", "done"):
+                    return True
+            due = tasks.next_due(s, self.config.campaign_id)
+        wake = now + self.config.idle_poll
+        if due is not None and due > now:
+            wake = min(wake, due)
+        await self._nap(wake)
+        return False
+
+    async def _work(self, lease: tasks.Lease, robot: str, line: int) -> datetime:
+        """Work one leased task; returns when the line is free again. Never raises."""
+        with self.sessions() as s:
+            try:
+                return await self._call(s, lease, robot, line)
+            except tasks.LeaseLost:
+                s.rollback()
+                self.stats.lost_leases += 1
+                log.warning("task %s: lease lost, its call is not recorded by this worker", lease.task_id)
+            except Exception:
+                s.rollback()
+                self.stats.crashed_calls += 1
+                log.exception("task %s failed on robot %s", lease.task_id, robot)
+                now = self.clock.now()
+                try:
+                    tasks.abandon(
+                        s, lease, now, now + RetryConfig().failed_delay, "the dialer crashed mid-call"
+                    )
+                    s.commit()
+                except Exception:
+                    s.rollback()
+                    log.exception("task %s could not be handed back; its lease will expire", lease.task_id)
+        return self.clock.now()
+
+    async def _call(self, s: Session, lease: tasks.Lease, robot: str, line: int) -> datetime:
+        now = self.clock.now()
+        campaign = self._campaign(s, lease.campaign_id)
+        row = s.execute(
+            select(DialTask, Account, Debtor)
+            .join(Account, Account.id == DialTask.account_id)
+            .join(Debtor, Debtor.id == DialTask.debtor_id)
+            .where(DialTask.id == lease.task_id)
+        ).one_or_none()
+        if row is None:
+            raise RuntimeError(f"task {lease.task_id}: task, account or debtor missing")
+        task, account, debtor = row
+        window = Window(campaign.window_start, campaign.window_end, debtor.timezone)
+        config = RetryConfig.from_json(campaign.retry)
+        memory = TaskMemory.from_json(task.memory)
+        memory.roll_to(window.local_day(now))
+        denials = dict(task.denials or {})
+        if not window.contains(now):
+            tasks.hand_back(s, lease, window.clamp(now))
+            s.commit()
+            return now
+        contacts = list(s.scalars(select(Contact).where(Contact.debtor_id == debtor.id).order_by(Contact.id)))
+        contact = pick_contact(contacts, memory)
+        if contact is None:
+            nxt = (
+                Next(done_reason="no_number")
+                if not any_usable(contacts)
+                else nothing_to_dial_today(now, window)
+            )
+            tasks.complete(s, lease, nxt, memory=memory.to_json(), denials=denials, attempts=task.attempts)
+            s.commit()
+            return now
+        caller_id = campaign_service.take_caller_id(s, campaign, now)
+        if caller_id is None:  # every caller ID is at its daily limit
+            tasks.hand_back(s, lease, window.next_day_start(now))
+            s.commit()
+            return now
+        third_party = contact.relation != Relation.SELF
+        running = self._script(s, campaign, account.bucket, third_party)
+        work = CallWork(
+            account_id=account.id,
+            contact=contact,
+            number=contact.number,
+            debtor_name=debtor.name,
+            platform=account.product or "本平台",
+            amount_fen=account.overdue,
+            due_date=account.due_date,
+            today=window.local_day(now),
+            campaign_id=campaign.id,
+            timezone=debtor.timezone,
+            plan_bounds=PLAN_BOUNDS,
+            dialect=campaign.voice or debtor.dialect,
+        )
+        call = await place_call(
+            s,
+            work,
+            self.carrier,
+            self.clock,
+            robot,
+            script=running.script,
+            script_version_id=running.version_id,
+            caller_id=caller_id,
+            on_started=lambda attempt_id, entry_id: tasks.mark_in_flight(s, lease, attempt_id, entry_id),
+            checkpoint=s.commit,
+            agent_available=self.agent_available,
+        )
+        if not call.decision.allowed or call.attempt_id is None:
+            campaign_service.give_back_caller_id(s, campaign, caller_id, now)
+            rule = call.decision.rule or "?"
+            denials[rule] = denials.get(rule, 0) + 1
+            self.stats.denials[rule] += 1
+            nxt = after_denial(
+                call.decision.rule, call.decision.next_allowed_at, contact.id, now, memory, config, window
+            )
+            tasks.complete(s, lease, nxt, memory=memory.to_json(), denials=denials, attempts=task.attempts)
+            s.commit()
+            return now
+        callback_at, transfer, promise_due = s.execute(
+            select(CallAttempt.callback_at, CallAttempt.transfer_requested, Promise.due_date)
+            .outerjoin(Promise, Promise.attempt_id == CallAttempt.id)
+            .where(CallAttempt.id == call.attempt_id)
+        ).first() or (None, False, None)
+        ended = now + timedelta(seconds=call.seconds)
+        attempts = task.attempts + 1
+        nxt = after_attempt(
+            Attempted(
+                contact_id=contact.id,
+                own_number=not third_party,
+                outcome=call.outcome or CallOutcome.FAILED,
+                disposition=call.disposition,
+                ended=ended,
+                callback_at=callback_at,
+                promise_due=promise_due if call.disposition == Disposition.PTP else None,
+                other_own_number=own_numbers_left(contacts, memory, besides=contact.id),
+            ),
+            memory,
+            attempts,
+            config,
+            window,
+        )
+        tasks.complete(s, lease, nxt, memory=memory.to_json(), denials=denials, attempts=attempts)
+        s.commit()
+        if transfer and self.on_transfer is not None:
+            # After the call's own commit: a failing hand-off must not lose the call's record.
+            try:
+                self.on_transfer(s, call.attempt_id, call)
+                s.commit()
+            except Exception:
+                s.rollback()
+                log.exception("transfer hook failed for attempt %s", call.attempt_id)
+        self.stats.attempts += 1
+        self.stats.attempts_per_line[line] += 1
+        if self.progress is not None:
+            self.progress(self.stats.attempts, ended)
+        return ended
+
+    def _campaign(self, s: Session, campaign_id: int) -> Campaign:
+        """The campaign's settings, read once per worker (they do not change once created; its
+        status is checked at every lease)."""
+        campaign = self._campaigns.get(campaign_id)
+        if campaign is None:
+            campaign = campaign_service.get_campaign(s, campaign_id)
+            s.expunge(campaign)
+            self._campaigns[campaign_id] = campaign
+        return campaign
+
+    def _script(self, s: Session, campaign: Campaign, bucket: str, third_party: bool) -> RunningScript:
+        """Only approved versions run: the campaign's script, else the strategy's per bucket; a
+        third party hears only the third-party script."""
+        if third_party:
+            name = THIRD_PARTY_SCRIPT
+        else:
+            name = campaign.script_name or script_for(treatment_for(bucket))
+        key = (name, campaign.lang)
+        if key not in self._scripts:
+            self._scripts[key] = running_script(s, name, campaign.lang)
+        return self._scripts[key]

@@ -1,0 +1,96 @@
+"""The campaign service: windows inside the pack's, targeting, states, caller-ID limits, progress."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from huikuan.dialer import campaigns
+from huikuan.dialer.campaigns import CallerId, CampaignCreate
+from huikuan.dialer.models import DialTask
+from huikuan.errors import Conflict, InvalidInput
+from huikuan.portfolio.models import Account
+from tests import factories
+from tests.conftest import TestDatabase
+
+SH = ZoneInfo("Asia/Shanghai")
+DAY = date(2026, 3, 10)
+T = datetime(2026, 3, 10, 10, 0, tzinfo=SH)
+
+
+def test_a_window_wider_than_the_packs_is_refused(db: TestDatabase) -> None:
+    with db.session() as s:
+        with pytest.raises(InvalidInput, match="08:00–22:00"):
+            campaigns.create_campaign(s, CampaignCreate(name="x", window_start=time(7, 30)), now=T)
+        with pytest.raises(InvalidInput, match="08:00–22:00"):
+            campaigns.create_campaign(s, CampaignCreate(name="x", window_end=time(22, 30)), now=T)
+        with pytest.raises(InvalidInput, match="08:00–21:00"):  # the US pack ends earlier
+            campaigns.create_campaign(
+                s, CampaignCreate(name="x", jurisdiction="US", window_end=time(21, 30)), now=T
+            )
+        inside = campaigns.create_campaign(
+            s, CampaignCreate(name="x", window_start=time(9), window_end=time(20)), now=T
+        )
+    assert (inside.window_start, inside.window_end, inside.status) == (time(9), time(20), "draft")
+
+
+def test_bad_settings_are_refused_before_any_dial(db: TestDatabase) -> None:
+    with db.session() as s:
+        for spec in (
+            CampaignCreate(name="x", robots=0),
+            CampaignCreate(name="x", dpd_min=30, dpd_max=10),
+            CampaignCreate(name="x", caller_ids=(CallerId("+8610", 0),)),
+            CampaignCreate(name="x", retry={"busy_delay": -5}),
+        ):
+            with pytest.raises(InvalidInput):
+                campaigns.create_campaign(s, spec, now=T)
+
+
+def test_targeting_by_bucket_and_days_past_due_queues_one_task_per_debtor(db: TestDatabase) -> None:
+    with db.session() as s:
+        batch = factories.portfolio(s, accounts=60, seed=2, as_of=DAY)
+        accounts = s.scalars(select(Account).where(Account.batch_id == batch.id)).all()
+        bucket = accounts[0].bucket
+        campaign = campaigns.create_campaign(
+            s, CampaignCreate(name="x", batch_id=batch.id, buckets=(bucket,), dpd_min=1, dpd_max=400), now=T
+        )
+        queued = campaigns.start_campaign(s, campaign.id, now=T)
+        debtors = set(s.scalars(select(DialTask.debtor_id).where(DialTask.campaign_id == campaign.id)))
+    expected = {a.debtor_id for a in accounts if a.bucket == bucket and 1 <= a.days_past_due <= 400}
+    assert queued == len(expected) > 0
+    assert debtors == expected
+
+
+def test_states_move_only_the_allowed_way(db: TestDatabase) -> None:
+    with db.session() as s:
+        batch = factories.portfolio(s, accounts=5, seed=2, as_of=DAY)
+        c = campaigns.create_campaign(s, CampaignCreate(name="x", batch_id=batch.id), now=T)
+        with pytest.raises(Conflict):
+            campaigns.pause_campaign(s, c.id)  # a draft has not started
+        campaigns.start_campaign(s, c.id, now=T)
+        campaigns.pause_campaign(s, c.id)
+        campaigns.resume_campaign(s, c.id)
+        campaigns.stop_campaign(s, c.id, now=T)
+        with pytest.raises(Conflict):
+            campaigns.resume_campaign(s, c.id)
+        p = campaigns.progress(s, c.id)
+    assert p.status == "stopped"
+    assert p.tasks["queued"] == 0
+    assert p.done_reasons == {"stopped": p.tasks["done"]}
+
+
+def test_the_least_used_caller_id_under_its_limit_is_taken_and_a_full_one_never(db: TestDatabase) -> None:
+    with db.session() as s:
+        c = campaigns.create_campaign(
+            s,
+            CampaignCreate(name="x", caller_ids=(CallerId("+861000", 2), CallerId("+862000", 1))),
+            now=T,
+        )
+        taken = [campaigns.take_caller_id(s, c, T) for _ in range(4)]
+        tomorrow = campaigns.take_caller_id(s, c, T + timedelta(days=1))
+    assert sorted(taken[:3]) == ["+861000", "+861000", "+862000"]
+    assert taken[3] is None  # every caller ID is at its daily limit
+    assert tomorrow is not None

@@ -1,0 +1,66 @@
+"""`huikuan campaign …` and `huikuan sim day` as an operator runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+from tests import factories
+from tests.conftest import TestDatabase
+
+
+def _huikuan(db: TestDatabase, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**db.env(), "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "huikuan", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+
+
+def test_campaign_commands_create_start_pause_and_report(db: TestDatabase) -> None:
+    with db.session() as s:
+        batch = factories.portfolio(s, accounts=8, seed=1, as_of=date(2026, 3, 10))
+        s.commit()
+        batch_id = batch.id
+    wide = _huikuan(
+        db, "campaign", "create", "--name", "x", "--batch", str(batch_id), "--window-end", "23:00"
+    )
+    assert wide.returncode == 2
+    assert wide.stderr.count("\n") == 1
+    assert "08:00–22:00" in wide.stderr
+    created = _huikuan(
+        db, "campaign", "create", "--name", "春季", "--batch", str(batch_id), "--robots", "2",
+        "--caller-id", "+861012345:300", "--retry", '{"busy_delay": 300}',
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    campaign_id = created.stdout.strip().rsplit(" ", 1)[-1]
+    started = _huikuan(db, "campaign", "start", campaign_id)
+    assert started.returncode == 0, started.stderr
+    assert "活动已开始 / campaign started" in started.stdout
+    assert _huikuan(db, "campaign", "pause", campaign_id).returncode == 0
+    status = _huikuan(db, "campaign", "status", campaign_id, "--json")
+    assert status.returncode == 0, status.stderr
+    report = json.loads(status.stdout)
+    assert report["status"] == "paused"
+    assert report["tasks"]["queued"] > 0
+    assert report["attempts"] == 0
+    again = _huikuan(db, "campaign", "pause", campaign_id)
+    assert again.returncode == 2
+    assert "cannot become paused" in again.stderr
+
+
+def test_sim_day_leaves_its_attempts_for_export(db: TestDatabase) -> None:
+    day = _huikuan(db, "sim", "day", "--accounts", "40", "--robots", "2", "--date", "2026-03-10")
+    assert day.returncode == 0, day.stderr[-2000:]
+    assert "模拟外呼日完成 / simulated day done" in day.stdout
+    exported = _huikuan(db, "export", "attempts")
+    assert exported.returncode == 0, exported.stderr[-2000:]
+    records = [json.loads(line) for line in exported.stdout.splitlines() if line.strip()]
+    assert len(records) > 40
+    assert len({r["robot_id"] for r in records}) == 2
