@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -57,8 +57,7 @@ def reserve(
     )
     decision = pack.decide(inp)
     if decision.allowed:
-        entry_id = ledger.record_reservation(session, info, at, channel)
-        decision = replace(decision, ledger_entry_id=entry_id)
+        return ledger.record_allowed(session, info, at, channel, jurisdiction, decision)
     ledger.record_decision(
         session,
         debtor_id=contact.debtor_id,
