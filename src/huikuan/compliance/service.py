@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -34,39 +34,31 @@ def reserve(
     """
     if at.tzinfo is None:
         raise ValueError("reserve() needs a timezone-aware instant")
-    locked = ledger.lock_debtors_sharing(session, contact.debtor_id, contact.number_key)
-    if locked is None:
+    read = ledger.lock_and_read(session, contact.debtor_id, contact.number_key, since=at - LOOKBACK)
+    if read is None:
         raise NotFound(f"debtor {contact.debtor_id} not found")
-    jurisdiction = locked.jurisdiction
+    jurisdiction = read.debtor.jurisdiction
     pack = pack_for(jurisdiction)
-    contacts = repository.debtor_contacts(session, contact.debtor_id)
-    info = next((c for c in contacts if c.id == contact.id), None)
+    info = next((c for c in read.contacts if c.id == contact.id), None)
     if info is None:
         raise NotFound(f"contact {contact.id} not found for debtor {contact.debtor_id}")
-
     inp = RuleInput(
         debtor=DebtorInfo(
             id=contact.debtor_id,
             jurisdiction=jurisdiction,
-            timezone=locked.timezone,
-            contacts=contacts,
-            other_timezones=locked.other_timezones,
+            timezone=read.debtor.timezone,
+            contacts=read.contacts,
+            other_timezones=read.debtor.other_timezones,
         ),
-        history=ledger.history(session, contact.debtor_id, since=at - LOOKBACK),
-        flags=Flags(
-            open_stops=repository.open_stops(session, contact.debtor_id),
-            ai_voice_consent=locked.ai_voice_consent,
-        ),
+        history=read.history,
+        flags=Flags(open_stops=read.open_stops, ai_voice_consent=read.debtor.ai_voice_consent),
         proposal=Proposal(contact=info, at=at, channel=channel, artificial_voice=artificial_voice),
-        number_history=ledger.number_history(
-            session, contact.number_key, other_than=contact.debtor_id, since=at - LOOKBACK
-        ),
+        number_history=read.number_history,
     )
     decision = pack.decide(inp)
     if decision.allowed:
-        entry_id = ledger.record_reservation(session, info, at, channel)
-        decision = replace(decision, ledger_entry_id=entry_id)
-    repository.record_decision(
+        return ledger.record_allowed(session, info, at, channel, jurisdiction, decision)
+    ledger.record_decision(
         session,
         debtor_id=contact.debtor_id,
         contact_id=contact.id,
