@@ -57,6 +57,10 @@ class CallResult:
     disposition: Disposition = Disposition.NONE
     right_party: bool = False
     seconds: float = 0.0  # virtual seconds the line was busy (dial + talk)
+    # As recorded on the attempt (and its promise), so a dialer need not read them back.
+    callback_at: datetime | None = None
+    transfer_requested: bool = False
+    promise_due: date | None = None
 
 
 async def place_call(
@@ -229,6 +233,9 @@ async def place_call(
         disposition=disposition,
         right_party=right_party,
         seconds=setup + talk,
+        callback_at=result.callback_at if result else None,
+        transfer_requested=bool(result and result.transfer_requested),
+        promise_due=promise.due_date if promise else None,
     )
 
 

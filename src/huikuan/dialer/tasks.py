@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -29,6 +29,7 @@ from huikuan.dialer.retry import Next
 from huikuan.outcomes import service as outcomes
 from huikuan.outcomes.models import CallAttempt
 from huikuan.outcomes.service import AttemptCompletion
+from huikuan.portfolio.models import Account, Contact, Debtor
 from huikuan.security import audit
 from huikuan.types import AttemptStatus, CallOutcome, Disposition
 
@@ -69,14 +70,21 @@ def set_worker_status(session: Session, worker_id: str, status: str) -> None:
 
 _TASK: Table = DialTask.__table__  # type: ignore[assignment]  # a mapped class's table is a Table
 _CAMPAIGN: Table = Campaign.__table__  # type: ignore[assignment]
+_ACCOUNT: Table = Account.__table__  # type: ignore[assignment]
+_DEBTOR: Table = Debtor.__table__  # type: ignore[assignment]
 
 
 # Statements are built once: building SQL expressions costs more than running them on SQLite.
 @cache
-def _running_campaigns(one: bool) -> Select[Any]:
-    query = select(_CAMPAIGN.c.id, _CAMPAIGN.c.robots, _CAMPAIGN.c.ends_at).where(
-        _CAMPAIGN.c.status == "running"
-    )
+def _running_campaigns(one: bool, with_leased: bool) -> Select[Any]:
+    columns: list[Any] = [_CAMPAIGN.c.id, _CAMPAIGN.c.robots, _CAMPAIGN.c.ends_at]
+    if with_leased:  # SQLite: one statement reads the campaigns and how many tasks each has out
+        columns.append(
+            select(func.count())
+            .where(_TASK.c.campaign_id == _CAMPAIGN.c.id, _TASK.c.state == LEASED)
+            .scalar_subquery()
+        )
+    query = select(*columns).where(_CAMPAIGN.c.status == "running")
     if one:
         query = query.where(_CAMPAIGN.c.id == bindparam("campaign_id"))
     return query.order_by(_CAMPAIGN.c.priority.desc(), _CAMPAIGN.c.id)
@@ -89,25 +97,30 @@ _COUNT_LEASED = select(func.count()).where(
 _DUE = (
     select(_TASK.c.id)
     .where(
-        _TASK.c.campaign_id == bindparam("campaign_id"),
+        _TASK.c.campaign_id == bindparam("due_campaign"),
         _TASK.c.state == QUEUED,
-        _TASK.c.due_at <= bindparam("now", type_=_TASK.c.due_at.type),
+        _TASK.c.due_at <= bindparam("due_now", type_=_TASK.c.due_at.type),
     )
     .order_by(_TASK.c.due_at, _TASK.c.id)
-    .limit(bindparam("room"))
+    .limit(bindparam("due_room"))
     .with_for_update(skip_locked=True)
 )
+_TAKE_VALUES = {
+    "state": LEASED,
+    "lease_owner": bindparam("owner"),
+    "lease_expires_at": bindparam("expires", type_=_TASK.c.lease_expires_at.type),
+    "lease_token": _TASK.c.lease_token + 1,
+}
+_TAKEN = (_TASK.c.id, _TASK.c.lease_token, _TASK.c.campaign_id, _TASK.c.debtor_id, _TASK.c.account_id)
 _TAKE = (
     update(_TASK)
     .where(_TASK.c.id.in_(bindparam("ids", expanding=True)))
-    .values(
-        state=LEASED,
-        lease_owner=bindparam("owner"),
-        lease_expires_at=bindparam("expires", type_=_TASK.c.lease_expires_at.type),
-        lease_token=_TASK.c.lease_token + 1,
-    )
-    .returning(_TASK.c.id, _TASK.c.lease_token, _TASK.c.campaign_id, _TASK.c.debtor_id, _TASK.c.account_id)
+    .values(_TAKE_VALUES)
+    .returning(*_TAKEN)
 )
+# SQLite (one writer): pick and take in one statement. PostgreSQL keeps the SELECT … SKIP
+# LOCKED apart, since a planner may re-run a LIMIT subquery inside an UPDATE's IN.
+_TAKE_DUE = update(_TASK).where(_TASK.c.id.in_(_DUE)).values(_TAKE_VALUES).returning(*_TAKEN)
 
 
 def lease_due(
@@ -123,26 +136,91 @@ def lease_due(
     at once per campaign than its robots."""
     postgres = session.get_bind().dialect.name == "postgresql"
     leases: list[Lease] = []
-    campaigns = session.execute(_running_campaigns(campaign_id is not None), {"campaign_id": campaign_id})
-    for cid, robots, ends_at in campaigns.all():
+    campaigns = session.execute(
+        _running_campaigns(campaign_id is not None, not postgres), {"campaign_id": campaign_id}
+    )
+    for cid, robots, ends_at, *counted in campaigns.all():
         if len(leases) >= limit:
             break
         if ends_at is not None and now >= ends_at:
             continue
         if postgres:
             # The campaign row's lock makes the robots count exact across workers; held only
-            # for this short transaction (SQLite serialises writers anyway).
+            # for this short transaction (SQLite serialises writers, so its count read with
+            # the campaigns is exact already).
             session.execute(_LOCK_CAMPAIGN, {"campaign_id": cid})
-        leased = session.scalar(_COUNT_LEASED, {"campaign_id": cid}) or 0
+            leased = session.scalar(_COUNT_LEASED, {"campaign_id": cid}) or 0
+        else:
+            leased = counted[0]
         room = min(robots - int(leased), limit - len(leases))
         if room <= 0:
             continue
-        ids = list(session.scalars(_DUE, {"campaign_id": cid, "now": now, "room": room}))
-        if not ids:
-            continue
-        taken = session.execute(_TAKE, {"ids": ids, "owner": worker_id, "expires": now + ttl})
+        due = {"due_campaign": cid, "due_now": now, "due_room": room}
+        take = {"owner": worker_id, "expires": now + ttl}
+        if postgres:
+            ids = list(session.scalars(_DUE, due))
+            if not ids:
+                continue
+            taken = session.execute(_TAKE, {"ids": ids, **take})
+        else:
+            taken = session.execute(_TAKE_DUE, {**due, **take})
         leases.extend(Lease(i, token, c, d, a, worker_id) for i, token, c, d, a in taken.all())
     return leases
+
+
+@dataclass(frozen=True, slots=True)
+class CallFacts:
+    """What one call of a leased task needs from its task, account and debtor rows, read in one
+    Core query (no ORM objects: they would only be thrown away after the call)."""
+
+    attempts: int
+    memory: dict[str, Any]
+    denials: dict[str, int]
+    account_id: int
+    bucket: str
+    product: str | None
+    overdue: int
+    due_date: date
+    debtor_id: int
+    debtor_name: str
+    timezone: str
+    dialect: str
+
+
+_CALL_FACTS = (
+    select(
+        _TASK.c.attempts,
+        _TASK.c.memory,
+        _TASK.c.denials,
+        _ACCOUNT.c.id,
+        _ACCOUNT.c.bucket,
+        _ACCOUNT.c.product,
+        _ACCOUNT.c.overdue,
+        _ACCOUNT.c.due_date,
+        _DEBTOR.c.id,
+        _DEBTOR.c.name,
+        _DEBTOR.c.timezone,
+        _DEBTOR.c.dialect,
+    )
+    .join(_ACCOUNT, _ACCOUNT.c.id == _TASK.c.account_id)
+    .join(_DEBTOR, _DEBTOR.c.id == _TASK.c.debtor_id)
+    .where(_TASK.c.id == bindparam("task_id"))
+)
+_CONTACTS = select(Contact).where(Contact.debtor_id == bindparam("debtor_id")).order_by(Contact.id)
+
+
+def call_facts(session: Session, task_id: int) -> CallFacts:
+    """The task's own facts for one call; raises if the task, account or debtor is missing."""
+    row = session.execute(_CALL_FACTS, {"task_id": task_id}).one_or_none()
+    if row is None:
+        raise RuntimeError(f"task {task_id}: task, account or debtor missing")
+    attempts, memory, denials, *rest = row
+    return CallFacts(attempts, memory or {}, dict(denials or {}), *rest)
+
+
+def contacts_of(session: Session, debtor_id: int) -> list[Contact]:
+    """The debtor's numbers, in a stable order (the number pick depends on it)."""
+    return list(session.scalars(_CONTACTS, {"debtor_id": debtor_id}))
 
 
 def heartbeat(session: Session, worker_id: str, now: datetime, *, ttl: timedelta) -> int:

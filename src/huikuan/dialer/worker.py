@@ -25,14 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from huikuan.clock import AsyncClock
 from huikuan.db import make_sessionmaker
 from huikuan.dialer import campaigns as campaign_service
 from huikuan.dialer import tasks
-from huikuan.dialer.models import Campaign, DialTask
+from huikuan.dialer.models import Campaign
 from huikuan.dialer.pick import any_usable, own_numbers_left, pick_contact
 from huikuan.dialer.retry import (
     Attempted,
@@ -46,8 +46,6 @@ from huikuan.dialer.retry import (
 )
 from huikuan.dialogue.versions import RunningScript, running_script
 from huikuan.flows import CallResult, CallWork, place_call
-from huikuan.outcomes.models import CallAttempt, Promise
-from huikuan.portfolio.models import Account, Contact, Debtor
 from huikuan.strategy import THIRD_PARTY_SCRIPT, PlanBounds, script_for, treatment_for
 from huikuan.telephony.carrier import Carrier
 from huikuan.types import CallOutcome, Disposition, Relation
@@ -254,25 +252,17 @@ class Worker:
     async def _call(self, s: Session, lease: tasks.Lease, robot: str, line: int) -> datetime:
         now = self.clock.now()
         campaign = self._campaign(s, lease.campaign_id)
-        row = s.execute(
-            select(DialTask, Account, Debtor)
-            .join(Account, Account.id == DialTask.account_id)
-            .join(Debtor, Debtor.id == DialTask.debtor_id)
-            .where(DialTask.id == lease.task_id)
-        ).one_or_none()
-        if row is None:
-            raise RuntimeError(f"task {lease.task_id}: task, account or debtor missing")
-        task, account, debtor = row
-        window = Window(campaign.window_start, campaign.window_end, debtor.timezone)
+        facts = tasks.call_facts(s, lease.task_id)
+        window = Window(campaign.window_start, campaign.window_end, facts.timezone)
         config = RetryConfig.from_json(campaign.retry)
-        memory = TaskMemory.from_json(task.memory)
+        memory = TaskMemory.from_json(facts.memory)
         memory.roll_to(window.local_day(now))
-        denials = dict(task.denials or {})
+        denials = facts.denials
         if not window.contains(now):
             tasks.hand_back(s, lease, window.clamp(now))
             s.commit()
             return now
-        contacts = list(s.scalars(select(Contact).where(Contact.debtor_id == debtor.id).order_by(Contact.id)))
+        contacts = tasks.contacts_of(s, facts.debtor_id)
         contact = pick_contact(contacts, memory)
         if contact is None:
             nxt = (
@@ -280,7 +270,7 @@ class Worker:
                 if not any_usable(contacts)
                 else nothing_to_dial_today(now, window)
             )
-            tasks.complete(s, lease, nxt, memory=memory.to_json(), denials=denials, attempts=task.attempts)
+            tasks.complete(s, lease, nxt, memory=memory.to_json(), denials=denials, attempts=facts.attempts)
             s.commit()
             return now
         caller_id = campaign_service.take_caller_id(s, campaign, now)
@@ -289,20 +279,20 @@ class Worker:
             s.commit()
             return now
         third_party = contact.relation != Relation.SELF
-        running = self._script(s, campaign, account.bucket, third_party)
+        running = self._script(s, campaign, facts.bucket, third_party)
         work = CallWork(
-            account_id=account.id,
+            account_id=facts.account_id,
             contact=contact,
             number=contact.number,
-            debtor_name=debtor.name,
-            platform=account.product or "本平台",
-            amount_fen=account.overdue,
-            due_date=account.due_date,
+            debtor_name=facts.debtor_name,
+            platform=facts.product or "本平台",
+            amount_fen=facts.overdue,
+            due_date=facts.due_date,
             today=window.local_day(now),
             campaign_id=campaign.id,
-            timezone=debtor.timezone,
+            timezone=facts.timezone,
             plan_bounds=PLAN_BOUNDS,
-            dialect=campaign.voice or debtor.dialect,
+            dialect=campaign.voice or facts.dialect,
         )
         call = await place_call(
             s,
@@ -325,16 +315,12 @@ class Worker:
             nxt = after_denial(
                 call.decision.rule, call.decision.next_allowed_at, contact.id, now, memory, config, window
             )
-            tasks.complete(s, lease, nxt, memory=memory.to_json(), denials=denials, attempts=task.attempts)
+            tasks.complete(s, lease, nxt, memory=memory.to_json(), denials=denials, attempts=facts.attempts)
             s.commit()
             return now
-        callback_at, transfer, promise_due = s.execute(
-            select(CallAttempt.callback_at, CallAttempt.transfer_requested, Promise.due_date)
-            .outerjoin(Promise, Promise.attempt_id == CallAttempt.id)
-            .where(CallAttempt.id == call.attempt_id)
-        ).first() or (None, False, None)
+        callback_at, transfer, promise_due = call.callback_at, call.transfer_requested, call.promise_due
         ended = now + timedelta(seconds=call.seconds)
-        attempts = task.attempts + 1
+        attempts = facts.attempts + 1
         nxt = after_attempt(
             Attempted(
                 contact_id=contact.id,
