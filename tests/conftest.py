@@ -32,6 +32,9 @@ if os.environ.get("CI") and not POSTGRES_URL:
     raise RuntimeError("CI run without HUIKUAN_TEST_POSTGRES_URL: PostgreSQL tests would not run")
 
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+# For what only PostgreSQL can do (several worker processes on one database): runs once, on
+# PostgreSQL; a CI run without PostgreSQL already stops above, so this never hides a gap there.
+postgres_only = pytest.mark.parametrize("db", ["postgres"] if POSTGRES_URL else [], indirect=True)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from huikuan.dialer import campaigns
 from huikuan.dialer.models import Campaign, DialTask, Worker
 from huikuan.outcomes.models import CallAttempt
 from tests import factories
-from tests.conftest import TestDatabase
+from tests.conftest import TestDatabase, postgres_only
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 3, 10)
@@ -104,11 +104,10 @@ def _attempts_of(db: TestDatabase, worker_id: str, status: str) -> int:
         )
 
 
+@postgres_only  # several worker processes share PostgreSQL; SQLite serves one worker
 def test_sigkill_of_one_worker_loses_no_attempt_and_breaks_no_cap(
     db: TestDatabase, workers: list[subprocess.Popen[bytes]]
 ) -> None:
-    if db.backend != "postgres":
-        pytest.skip("several worker processes share PostgreSQL; SQLite serves one worker")
     campaign_id = _campaign(db, accounts=100, robots=12)
     anchor = walltime.time()
     workers.extend(_spawn(db, campaign_id, f"kw{i}", speed=150, anchor=anchor) for i in range(4))
