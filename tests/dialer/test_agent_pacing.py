@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from huikuan.clock import VirtualClock
 from huikuan.db import make_sessionmaker
@@ -22,6 +24,7 @@ from huikuan.desk.models import Agent, Transfer
 from huikuan.desk.schemas import AgentState, TransferReason, WrapCode
 from huikuan.dialer import campaigns
 from huikuan.dialer.agent_pacing import CampaignPacer, abandon_ratio, agent_counts
+from huikuan.dialer.models import Campaign
 from huikuan.dialer.paced import PacedCall, PacedCarrier
 from huikuan.dialer.pacing import PacingMode, lines_to_dial
 from huikuan.dialer.worker import Worker, WorkerConfig, WorkerStats
@@ -234,3 +237,20 @@ def test_robot_campaigns_are_not_paced_nor_routed(db: TestDatabase) -> None:
     assert spy.max_ringing > 1  # lines dial regardless of the one agent
     assert _agent_transfers(db, campaign_id) == 0
     assert not [a for a in _answered(db, campaign_id) if a.disposition == Disposition.ABANDONED]
+
+
+def test_a_pacer_whose_figures_fail_waits_and_never_dials_blind() -> None:
+    def broken_sessions() -> Session:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    campaign = Campaign(id=1, mode=PacingMode.PREDICTIVE, robot_overflow=True)
+    pacer = CampaignPacer(broken_sessions, campaign, VirtualClock(OPENING))  # type: ignore[arg-type]  # fails like a lost database
+    naps: list[datetime] = []
+
+    async def nap(until: datetime) -> None:
+        naps.append(until)
+
+    turn = asyncio.run(pacer.turn(nap, lambda: len(naps) >= 3))
+    assert turn is None
+    assert pacer.ringing == 0
+    assert len(naps) == 3

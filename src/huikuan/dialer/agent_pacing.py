@@ -23,6 +23,7 @@ free agents.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,6 +40,8 @@ from huikuan.dialer.pacing import ABANDON_PERIOD_DAYS, PacingInput, PacingMode, 
 from huikuan.flows import AnswerRoute
 from huikuan.outcomes.models import CallAttempt
 from huikuan.types import AttemptStatus, CallOutcome, Disposition
+
+log = logging.getLogger(__name__)
 
 AGENT_MODES = frozenset(m.value for m in PacingMode)
 PACE_TICK = timedelta(seconds=2)  # how often a line waiting for its turn looks again
@@ -208,7 +211,12 @@ class CampaignPacer:
     async def turn(self, nap: Callable[[datetime], Awaitable[None]], over: Callable[[], bool]) -> Turn | None:
         """Wait until pacing lets one more line dial; None when the worker stops meanwhile."""
         while not over():
-            if self.lines_now() >= 1:
+            try:
+                lines = self.lines_now()
+            except Exception:  # the database went away for a moment: wait, never dial blind
+                log.exception("campaign %s: pacing figures unavailable; waiting", self.campaign_id)
+                lines = 0
+            if lines >= 1:
                 self.ringing += 1
                 return Turn(self)
             await nap(self.clock.now() + PACE_TICK)

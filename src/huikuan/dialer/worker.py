@@ -222,8 +222,17 @@ class Worker:
         return self._pacers[campaign_id]
 
     async def _take_turn(self, campaign_id: int, line: int) -> bool:
-        """Agent campaigns wait until pacing lets this line dial; False when stopped meanwhile."""
-        pacer = self._pacer(campaign_id)
+        """Agent campaigns wait until pacing lets this line dial; False when stopped meanwhile.
+        Never raises: a database hiccup makes the line wait, unpaced dials never happen."""
+        while True:
+            try:
+                pacer = self._pacer(campaign_id)
+                break
+            except Exception:
+                log.exception("campaign %s: could not read its mode; line %s waits", campaign_id, line)
+                await self._nap(self.clock.now() + self.config.idle_poll)
+                if self._over():
+                    return False
         if pacer is None:
             return True
         turn = await pacer.turn(self._nap, self._over)
