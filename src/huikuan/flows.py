@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
@@ -49,6 +50,25 @@ class CallWork:
         return Relation(self.contact.relation)
 
 
+class AnswerRoute(StrEnum):
+    """Who takes an answered call: the robot, an agent (the call left the robot), or nobody."""
+
+    ROBOT = "robot"
+    AGENT = "agent"
+    ABANDONED = "abandoned"
+
+
+# What the record says of an answered call the robot did not speak on.
+_ROUTED_DISPOSITION = {
+    AnswerRoute.ROBOT: Disposition.NONE,  # the robot's dialogue gives the disposition
+    AnswerRoute.AGENT: Disposition.TRANSFERRED,
+    AnswerRoute.ABANDONED: Disposition.ABANDONED,
+}
+
+# `route_answer(attempt_id, answered_at)`: asked once when the call is answered (agent campaigns).
+RouteAnswer = Callable[[int, datetime], AnswerRoute]
+
+
 @dataclass(frozen=True, slots=True)
 class CallResult:
     decision: Decision
@@ -56,6 +76,7 @@ class CallResult:
     outcome: CallOutcome | None = None
     disposition: Disposition = Disposition.NONE
     right_party: bool = False
+    answered_by: AnswerRoute | None = None  # None: not answered
     seconds: float = 0.0  # virtual seconds the line was busy (dial + talk)
     # As recorded on the attempt (and its promise), so a dialer need not read them back.
     callback_at: datetime | None = None
@@ -77,13 +98,15 @@ async def place_call(
     checkpoint: Callable[[], None] | None = None,
     on_started: Callable[[int, int], None] | None = None,
     agent_available: Callable[[], bool] | None = None,
+    route_answer: RouteAnswer | None = None,
 ) -> CallResult:
     """Reserve, dial, talk, record. The caller owns the transaction (`checkpoint` may commit
     after the reservation; the caller commits at the end).
 
     `on_started(attempt_id, ledger_entry_id)` runs before `checkpoint`, so a dialer can write
     the call in flight in the same commit; `agent_available` tells the dialogue whether a
-    person can take a transfer now (default: yes)."""
+    person can take a transfer now (default: yes); `route_answer` (agent campaigns) decides who
+    takes the answered call: anything but the robot ends the robot's part at the answer."""
     script = script or load_script()
     at = clock.now()
     decision = compliance.reserve(session, work.contact, at, Channel.VOICE, artificial_voice=True)
@@ -110,10 +133,15 @@ async def place_call(
     outcome = CallOutcome.FAILED
     setup = talk = 0.0
     status = AttemptStatus.COMPLETED
+    answered_by: AnswerRoute | None = None
     try:
         call = await carrier.dial(work.number, caller_id, ring_timeout)
         outcome, setup = call.result.outcome, call.result.setup_seconds
         if outcome == CallOutcome.ANSWERED:
+            answered_by = AnswerRoute.ROBOT
+            if route_answer is not None:
+                answered_by = route_answer(attempt_id, at + timedelta(seconds=setup))
+        if answered_by == AnswerRoute.ROBOT:
             engine = DialogueEngine(
                 script,
                 CallContext(
@@ -175,7 +203,10 @@ async def place_call(
     # the compliance ledger counts every answered call instead: the stricter reading of
     # CN.CONV_PER_DAY, so an audit of the export can never find more conversations than the caps saw.
     right_party = bool(result and result.identity_confirmed and work.relation == Relation.SELF)
-    disposition = Disposition(result.disposition) if result else Disposition.NONE
+    if result:
+        disposition = Disposition(result.disposition)
+    else:
+        disposition = _ROUTED_DISPOSITION[answered_by] if answered_by else Disposition.NONE
     stop = StopKind(result.stop) if result and result.stop else None
     promise = None
     if result and result.promise.confirmed and result.promise.amount_fen and result.promise.due_date:
@@ -197,7 +228,7 @@ async def place_call(
             conversation=right_party,
             talk_seconds=round(talk),
             disposition=disposition,
-            transfer_requested=bool(result and result.transfer_requested),
+            transfer_requested=bool(result and result.transfer_requested) or answered_by == AnswerRoute.AGENT,
             status=status,
             callback_at=result.callback_at if result else None,
         ),
@@ -234,8 +265,9 @@ async def place_call(
         right_party=right_party,
         seconds=setup + talk,
         callback_at=result.callback_at if result else None,
-        transfer_requested=bool(result and result.transfer_requested),
+        transfer_requested=bool(result and result.transfer_requested) or answered_by == AnswerRoute.AGENT,
         promise_due=promise.due_date if promise else None,
+        answered_by=answered_by,
     )
 
 

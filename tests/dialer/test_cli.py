@@ -7,6 +7,9 @@ import subprocess
 import sys
 from datetime import date
 
+from sqlalchemy import select
+
+from huikuan.dialer.models import Campaign
 from tests import factories
 from tests.conftest import TestDatabase
 
@@ -53,6 +56,25 @@ def test_campaign_commands_create_start_pause_and_report(db: TestDatabase) -> No
     again = _huikuan(db, "campaign", "pause", campaign_id)
     assert again.returncode == 2
     assert "cannot become paused" in again.stderr
+
+
+def test_an_agent_campaign_can_turn_robot_overflow_off(db: TestDatabase) -> None:
+    with db.session() as s:
+        batch_id = factories.portfolio(s, accounts=4, seed=2, as_of=date(2026, 3, 10)).id
+        s.commit()
+    made = {}
+    for flag in ("--robot-overflow", "--no-robot-overflow"):
+        created = _huikuan(
+            db, "campaign", "create", "--name", flag, "--batch", str(batch_id), "--mode", "predictive", flag
+        )
+        assert created.returncode == 0, created.stderr
+        made[flag] = int(created.stdout.strip().rsplit(" ", 1)[-1])
+    with db.session() as s:
+        overflow = {
+            flag: s.scalar(select(Campaign.robot_overflow).where(Campaign.id == cid))
+            for flag, cid in made.items()
+        }
+    assert overflow == {"--robot-overflow": True, "--no-robot-overflow": False}
 
 
 def test_sim_day_leaves_its_attempts_for_export(db: TestDatabase) -> None:

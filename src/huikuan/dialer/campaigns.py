@@ -81,6 +81,7 @@ class CampaignCreate:
     caller_ids: tuple[CallerId, ...] = ()
     retry: dict[str, Any] = field(default_factory=dict)
     mode: CampaignMode = CampaignMode.ROBOT
+    robot_overflow: bool = True  # agent modes: a robot takes an answered call no agent is free for
     ends_at: datetime | None = None
 
 
@@ -116,6 +117,7 @@ def create_campaign(session: Session, spec: CampaignCreate, *, now: datetime) ->
         jurisdiction=spec.jurisdiction,
         status=CampaignStatus.DRAFT.value,
         mode=CampaignMode(spec.mode).value,
+        robot_overflow=spec.robot_overflow,
         batch_id=spec.batch_id,
         creditor_id=spec.creditor_id,
         buckets=list(spec.buckets),

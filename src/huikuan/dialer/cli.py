@@ -85,6 +85,12 @@ def create(
     retry: str = typer.Option("", "--retry", help='重试参数 JSON / retry settings, e.g. {"busy_delay": 600}'),
     jurisdiction: str = typer.Option("CN", "--jurisdiction", help="司法辖区 / CN or US"),
     mode: str = typer.Option("robot", "--mode", help="robot | predictive | progressive"),
+    robot_overflow: bool = typer.Option(
+        True,
+        "--robot-overflow/--no-robot-overflow",
+        help="坐席活动：无空闲坐席时由机器人接听（否则记为放弃）/ agent modes: a robot takes an answered "
+        "call no agent is free for (else it is abandoned)",
+    ),
 ) -> None:
     """创建活动（草稿）/ Create a campaign (draft)."""
     from huikuan.db import session_scope
@@ -119,6 +125,7 @@ def create(
         caller_ids=_caller_ids(caller_id),
         retry=retry_json,
         mode=CampaignMode(mode),
+        robot_overflow=robot_overflow,
     )
     engine = _engine()
     try:

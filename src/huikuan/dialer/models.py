@@ -20,6 +20,8 @@ class Campaign(Base):
     jurisdiction: Mapped[str] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(16), default="draft")  # CampaignStatus
     mode: Mapped[str] = mapped_column(String(16), default="robot")  # robot | predictive | progressive
+    # Agent modes: an answered call with no agent free goes to a robot; off, it is abandoned.
+    robot_overflow: Mapped[bool] = mapped_column(default=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"))
     creditor_id: Mapped[int | None] = mapped_column(ForeignKey("creditor.id"))
     # Targeting: JSON lists (empty: any); segments are stored now and filter once profiling sets them.

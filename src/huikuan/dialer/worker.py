@@ -32,6 +32,7 @@ from huikuan.clock import AsyncClock
 from huikuan.db import make_sessionmaker
 from huikuan.dialer import campaigns as campaign_service
 from huikuan.dialer import tasks
+from huikuan.dialer.agent_pacing import CampaignPacer, Turn, is_agent_campaign
 from huikuan.dialer.models import Campaign
 from huikuan.dialer.pick import any_usable, own_numbers_left, pick_contact
 from huikuan.dialer.retry import (
@@ -45,7 +46,7 @@ from huikuan.dialer.retry import (
     nothing_to_dial_today,
 )
 from huikuan.dialogue.versions import RunningScript, running_script
-from huikuan.flows import CallResult, CallWork, place_call
+from huikuan.flows import AnswerRoute, CallResult, CallWork, RouteAnswer, place_call
 from huikuan.strategy import THIRD_PARTY_SCRIPT, PlanBounds, script_for, treatment_for
 from huikuan.telephony.carrier import Carrier
 from huikuan.types import CallOutcome, Disposition, Relation
@@ -104,6 +105,8 @@ class Worker:
         self._stopping = asyncio.Event()
         self._scripts: dict[tuple[str, str], RunningScript] = {}
         self._campaigns: dict[int, Campaign] = {}
+        self._pacers: dict[int, CampaignPacer | None] = {}  # None: a robot campaign, never paced
+        self._turns: dict[int, Turn] = {}  # line → its paced call ringing
 
     @property
     def id(self) -> str:
@@ -196,10 +199,51 @@ class Worker:
                     log.exception("robot %s could not lease work; retrying", robot)
                     await self._nap(now + self.config.idle_poll)
                     continue
+                if not await self._take_turn(leases[0].campaign_id, n):
+                    break  # stopped while waiting for an agent: the lease is handed back below
                 busy_until = await self._work(leases[0], robot, n)
+                if (turn := self._turns.pop(n, None)) is not None:
+                    turn.release()
                 await self._nap(max(busy_until, self.clock.now()) + WRAP_UP)
         finally:
             self.clock.leave()
+
+    # -- agent campaigns (predictive / progressive) ------------------------------------------------
+
+    def _pacer(self, campaign_id: int) -> CampaignPacer | None:
+        if campaign_id not in self._pacers:
+            with self.sessions() as s:
+                campaign = self._campaign(s, campaign_id)
+            self._pacers[campaign_id] = (
+                CampaignPacer(self.sessions, campaign, self.clock) if is_agent_campaign(campaign) else None
+            )
+        return self._pacers[campaign_id]
+
+    async def _take_turn(self, campaign_id: int, line: int) -> bool:
+        """Agent campaigns wait until pacing lets this line dial; False when stopped meanwhile.
+        Never raises: a database hiccup makes the line wait, unpaced dials never happen."""
+        while True:
+            try:
+                pacer = self._pacer(campaign_id)
+                break
+            except Exception:
+                log.exception("campaign %s: could not read its mode; line %s waits", campaign_id, line)
+                await self._nap(self.clock.now() + self.config.idle_poll)
+                if self._over():
+                    return False
+        if pacer is None:
+            return True
+        turn = await pacer.turn(self._nap, self._over)
+        if turn is None:
+            return False
+        self._turns[line] = turn
+        return True
+
+    def _router(self, s: Session, campaign_id: int, line: int) -> RouteAnswer | None:
+        pacer, turn = self._pacers.get(campaign_id), self._turns.get(line)
+        if pacer is None or turn is None:
+            return None
+        return lambda attempt_id, at: pacer.route(s, turn, attempt_id, at)
 
     def _lease(self, now: datetime) -> list[tasks.Lease]:
         with self.sessions() as s:
@@ -306,6 +350,7 @@ class Worker:
             on_started=lambda attempt_id, entry_id: tasks.mark_in_flight(s, lease, attempt_id, entry_id),
             checkpoint=s.commit,
             agent_available=self.agent_available,
+            route_answer=self._router(s, campaign.id, line),
         )
         if not call.decision.allowed or call.attempt_id is None:
             campaign_service.give_back_caller_id(s, campaign, caller_id, now)
@@ -339,7 +384,7 @@ class Worker:
         )
         tasks.complete(s, lease, nxt, memory=memory.to_json(), denials=denials, attempts=attempts)
         s.commit()
-        if transfer and self.on_transfer is not None:
+        if transfer and self.on_transfer is not None and call.answered_by != AnswerRoute.AGENT:
             # After the call's own commit: a failing hand-off must not lose the call's record.
             try:
                 self.on_transfer(s, call.attempt_id, call)

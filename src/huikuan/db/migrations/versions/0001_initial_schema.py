@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 22:43:13.513629
+Create Date: 2026-11-24 22:47:05.846606
 """
 
 from collections.abc import Sequence
@@ -221,6 +221,7 @@ def upgrade() -> None:
         sa.Column("jurisdiction", sa.String(length=2), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("mode", sa.String(length=16), nullable=False),
+        sa.Column("robot_overflow", sa.Boolean(), nullable=False),
         sa.Column("batch_id", sa.Integer(), nullable=True),
         sa.Column("creditor_id", sa.Integer(), nullable=True),
         sa.Column("buckets", sa.JSON(), nullable=False),

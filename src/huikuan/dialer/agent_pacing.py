@@ -1,0 +1,247 @@
+"""Live pacing of an agent campaign (mode predictive or progressive) inside one worker.
+
+Before a line dials for such a campaign it asks the campaign's `CampaignPacer` for a turn; the
+pacer feeds `pacing.lines_to_dial` with live figures and lets the line dial only while that says
+at least one more line may start:
+
+- the campaign's calls ringing on this worker (granted, not yet answered or ended);
+- its agents by desk state (available; on a call or in wrap-up), read at most once per clock
+  instant, since one answered call changes them;
+- its recent answer rate and time to answer (the last `SAMPLE` finished attempts), its agents'
+  handle time (assignment to wrap-up of the last `SAMPLE` transfers) and its abandon ratio over
+  30 days, refreshed every `REFRESH`.
+
+When the call is answered, `route` decides who takes it: the longest-idle agent of the campaign
+(a transfer through the desk, which pops their screen), else a robot (robot overflow, the
+default), else nobody: the call is hung up and recorded with disposition `abandoned`, which is
+what the 30-day ratio counts (abandoned over answered attempts of the campaign).
+
+One pacer counts only its own worker's ringing calls: an agent campaign is meant to be served
+by one worker (its lines are the campaign's robots); two workers would each dial for the same
+free agents.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from huikuan.clock import AsyncClock
+from huikuan.desk import service as desk
+from huikuan.desk.models import Agent, Transfer
+from huikuan.desk.schemas import AgentState, TransferReason
+from huikuan.dialer.models import Campaign
+from huikuan.dialer.pacing import ABANDON_PERIOD_DAYS, PacingInput, PacingMode, PacingPolicy, lines_to_dial
+from huikuan.flows import AnswerRoute
+from huikuan.outcomes.models import CallAttempt
+from huikuan.types import AttemptStatus, CallOutcome, Disposition
+
+log = logging.getLogger(__name__)
+
+AGENT_MODES = frozenset(m.value for m in PacingMode)
+PACE_TICK = timedelta(seconds=2)  # how often a line waiting for its turn looks again
+REFRESH = timedelta(seconds=60)  # how stale the slow figures may be
+SAMPLE = 200  # recent attempts / transfers the live rates are taken from
+# Before the campaign has its own history: a typical collection day's figures.
+PRIOR_ANSWER_RATE = 0.3
+PRIOR_ANSWER_SECONDS = 12.0
+PRIOR_HANDLE_SECONDS = 180.0
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The campaign's slow-moving live figures."""
+
+    answer_rate: float
+    mean_answer_seconds: float
+    mean_handle_seconds: float
+    abandon_ratio: float
+
+
+def is_agent_campaign(campaign: Campaign) -> bool:
+    return campaign.mode in AGENT_MODES
+
+
+# -- the figures, from the records ---------------------------------------------------------------
+
+
+def agent_counts(session: Session, campaign_id: int) -> tuple[int, int]:
+    """(free, busy) agents serving the campaign (its own and those serving every campaign)."""
+    rows = session.execute(
+        select(Agent.state, func.count())
+        .where(
+            (Agent.campaign_id == campaign_id) | Agent.campaign_id.is_(None),
+            Agent.state.in_([AgentState.AVAILABLE, AgentState.ON_CALL, AgentState.WRAP_UP]),
+        )
+        .group_by(Agent.state)
+    ).all()
+    by_state = {state: int(n) for state, n in rows}
+    free = by_state.get(AgentState.AVAILABLE.value, 0)
+    return free, sum(by_state.values()) - free
+
+
+ABANDONED = Disposition.ABANDONED.value
+
+
+def abandon_ratio(session: Session, campaign_id: int, now: datetime) -> float:
+    """Abandoned over answered attempts of the campaign in the 30 days up to `now`."""
+    since = now - timedelta(days=ABANDON_PERIOD_DAYS)
+    answered, abandoned = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((CallAttempt.disposition == ABANDONED, 1), else_=0)), 0),
+        ).where(
+            CallAttempt.campaign_id == campaign_id,
+            CallAttempt.outcome == CallOutcome.ANSWERED.value,
+            CallAttempt.started_at >= since,
+            CallAttempt.started_at <= now,
+        )
+    ).one()
+    return int(abandoned) / answered if answered else 0.0
+
+
+def read_figures(session: Session, campaign_id: int, now: datetime) -> Figures:
+    """Answer rate and time to answer from the last finished attempts, handle time from the last
+    wrapped-up transfers, and the 30-day abandon ratio."""
+    attempts = session.execute(
+        select(CallAttempt.outcome, CallAttempt.started_at, CallAttempt.ended_at, CallAttempt.talk_seconds)
+        .where(CallAttempt.campaign_id == campaign_id, CallAttempt.status == AttemptStatus.COMPLETED.value)
+        .order_by(CallAttempt.started_at.desc(), CallAttempt.id.desc())
+        .limit(SAMPLE)
+    ).all()
+    answered = [a for a in attempts if a.outcome == CallOutcome.ANSWERED.value and a.ended_at is not None]
+    answer_rate = len(answered) / len(attempts) if attempts else PRIOR_ANSWER_RATE
+    # Ring time = the attempt's length minus what was said after the answer.
+    rings = [max(0.0, (a.ended_at - a.started_at).total_seconds() - a.talk_seconds) for a in answered]
+    handles = session.execute(
+        select(Transfer.assigned_at, Transfer.wrapped_at)
+        .where(
+            Transfer.campaign_id == campaign_id,
+            Transfer.wrapped_at.is_not(None),
+            Transfer.assigned_at.is_not(None),
+        )
+        .order_by(Transfer.wrapped_at.desc())
+        .limit(SAMPLE)
+    ).all()
+    handle = [(w - a).total_seconds() for a, w in handles if a is not None and w is not None]
+    return Figures(
+        answer_rate=answer_rate,
+        mean_answer_seconds=sum(rings) / len(rings) if rings else PRIOR_ANSWER_SECONDS,
+        mean_handle_seconds=sum(handle) / len(handle) if handle else PRIOR_HANDLE_SECONDS,
+        abandon_ratio=abandon_ratio(session, campaign_id, now),
+    )
+
+
+# -- the pacer --------------------------------------------------------------------------------
+
+
+class Turn:
+    """One line's permission to dial: ringing until answered or released."""
+
+    def __init__(self, pacer: CampaignPacer) -> None:
+        self._pacer = pacer
+        self._ringing = True
+
+    def answered(self) -> None:
+        self._stop_ringing()
+
+    def release(self) -> None:
+        self._stop_ringing()
+
+    def _stop_ringing(self) -> None:
+        if self._ringing:
+            self._ringing = False
+            self._pacer.ringing -= 1
+
+
+class CampaignPacer:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        campaign: Campaign,
+        clock: AsyncClock,
+        policy: PacingPolicy | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.campaign_id = campaign.id
+        self.mode = PacingMode(campaign.mode)
+        self.robot_overflow = campaign.robot_overflow
+        self.clock = clock
+        # With overflow the robots bound the share of answers they take instead of abandons.
+        self.policy = policy or PacingPolicy(robot_overflow=self.robot_overflow)
+        self.ringing = 0
+        self.routed: dict[AnswerRoute, int] = dict.fromkeys(AnswerRoute, 0)
+        self._figures: Figures | None = None
+        self._figures_at: datetime | None = None
+        self._agents: tuple[int, int] = (0, 0)
+        self._agents_at: datetime | None = None
+        self.last_input: PacingInput | None = None
+
+    def pacing_input(self) -> PacingInput:
+        """What `pacing` sees now (figures re-read when stale, agents once per instant)."""
+        now = self.clock.now()
+        stale = self._figures_at is None or now - self._figures_at >= REFRESH
+        if stale or self._agents_at != now:
+            with self.sessions() as s:
+                if stale:
+                    self._figures, self._figures_at = read_figures(s, self.campaign_id, now), now
+                self._agents, self._agents_at = agent_counts(s, self.campaign_id), now
+        assert self._figures is not None  # noqa: S101  # read just above on first use
+        free, busy = self._agents
+        self.last_input = PacingInput(
+            agents_free=free,
+            agents_busy=busy,
+            calls_in_flight=self.ringing,
+            answer_rate=self._figures.answer_rate,
+            mean_handle_seconds=self._figures.mean_handle_seconds,
+            mean_answer_seconds=self._figures.mean_answer_seconds,
+            abandon_ratio=self._figures.abandon_ratio,
+        )
+        return self.last_input
+
+    def lines_now(self) -> int:
+        """New lines pacing lets the campaign start now."""
+        return lines_to_dial(self.mode, self.pacing_input(), self.policy)
+
+    async def turn(self, nap: Callable[[datetime], Awaitable[None]], over: Callable[[], bool]) -> Turn | None:
+        """Wait until pacing lets one more line dial; None when the worker stops meanwhile."""
+        while not over():
+            try:
+                lines = self.lines_now()
+            except Exception:  # the database went away for a moment: wait, never dial blind
+                log.exception("campaign %s: pacing figures unavailable; waiting", self.campaign_id)
+                lines = 0
+            if lines >= 1:
+                self.ringing += 1
+                return Turn(self)
+            await nap(self.clock.now() + PACE_TICK)
+        return None
+
+    def route(self, session: Session, turn: Turn, attempt_id: int, answered_at: datetime) -> AnswerRoute:
+        """Who takes an answered call: a free agent, else a robot (overflow), else nobody. The
+        transfer is written on the call's `session`, so it commits with the attempt's record."""
+        turn.answered()
+        self._agents_at = None  # an agent may be taken now: read them again before the next dial
+        # Asked on a session of its own: the call's session must not hold a read open while a
+        # robot then talks (SQLite would lock every other line out until the call ends).
+        with self.sessions() as s:
+            agent_free = desk.agent_available(s, self.campaign_id)
+        if agent_free:
+            # A transfer lost to another worker's call waits queued for the next free agent.
+            desk.request_transfer(
+                session,
+                attempt_id=attempt_id,
+                reason=TransferReason.HUMAN_SEGMENT,
+                at=answered_at,
+                campaign_id=self.campaign_id,
+            )
+            chosen = AnswerRoute.AGENT
+        else:
+            chosen = AnswerRoute.ROBOT if self.robot_overflow else AnswerRoute.ABANDONED
+        self.routed[chosen] += 1
+        return chosen
