@@ -140,7 +140,7 @@ def unlocked_reserve(session: Session, contact: Contact, at: datetime, barrier: 
     if decision.allowed:
         entry_id = ledger.record_reservation(session, info, at, Channel.VOICE)
         decision = replace(decision, ledger_entry_id=entry_id)
-    repository.record_decision(
+    ledger.record_decision(
         session,
         debtor_id=contact.debtor_id,
         contact_id=contact.id,

@@ -8,10 +8,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from huikuan.compliance.models import Complaint
-from huikuan.compliance.models import Decision as DecisionRow
-from huikuan.compliance.schemas import ContactInfo, Decision, StopKind
+from huikuan.compliance.schemas import ContactInfo, StopKind
 from huikuan.portfolio.models import Contact
-from huikuan.types import Channel, ContactStatus, Relation
+from huikuan.types import ContactStatus, Relation
 
 
 def debtor_contacts(session: Session, debtor_id: int) -> tuple[ContactInfo, ...]:
@@ -39,32 +38,6 @@ def open_stops(session: Session, debtor_id: int) -> tuple[StopKind, ...]:
         select(Complaint.kind).where(Complaint.debtor_id == debtor_id, Complaint.status == "open")
     ).scalars()
     return tuple(sorted({StopKind(k) for k in rows}))
-
-
-def record_decision(
-    session: Session,
-    *,
-    debtor_id: int,
-    contact_id: int | None,
-    jurisdiction: str,
-    channel: Channel,
-    at: datetime,
-    decision: Decision,
-) -> None:
-    session.execute(
-        insert(DecisionRow).values(
-            at=at,
-            debtor_id=debtor_id,
-            contact_id=contact_id,
-            jurisdiction=jurisdiction,
-            channel=channel.value,
-            allowed=decision.allowed,
-            rule=decision.rule,
-            reason=decision.reason,
-            next_allowed_at=decision.next_allowed_at,
-            ledger_entry_id=decision.ledger_entry_id,
-        )
-    )
 
 
 def insert_stop(
