@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from huikuan.dialer.agent_pacing import abandon_headroom
 from huikuan.dialer.pacing import (
     AbandonRecord,
     LiveRate,
@@ -152,3 +153,29 @@ def test_known_soon_free_agents_raise_the_dial_count() -> None:
     assert agents_expected(_inp(agents_soon_free=4.0)) == 9.0
     assert agents_expected(_inp(agents_soon_free=99.0)) == 20.0
     assert predictive_lines(_inp(agents_soon_free=4.0)) > predictive_lines(_inp(agents_soon_free=0.0))
+
+
+def test_the_abandon_record_bounds_predictive_lines_whatever_the_estimates() -> None:
+    free = {"agents_free": 3, "agents_busy": 15, "calls_in_flight": 0, "answer_rate": 0.3}
+    unbounded = predictive_lines(_inp(**free))
+    assert unbounded > 3 + 1  # the estimates alone dial ahead of the free agents
+    # A young campaign (no room on its record) dials only what free agents can surely take;
+    # with room for h more abandons, at most h lines beyond the free agents.
+    for room in range(unbounded - 3):
+        assert predictive_lines(_inp(**free, abandon_headroom=room)) == 3 + room
+    assert predictive_lines(_inp(**free, abandon_headroom=0)) == progressive_lines(_inp(**free))
+    # Robot overflow never abandons, so the record does not bound it.
+    overflow = PacingPolicy(robot_overflow=True)
+    assert predictive_lines(_inp(**free, abandon_headroom=0), overflow) > 3
+
+
+@pytest.mark.parametrize(
+    ("answered", "abandoned", "room"),
+    [(0, 0, 0), (33, 0, 0), (34, 0, 1), (100, 2, 1), (100, 3, 0), (100, 5, 0), (1000, 10, 20)],
+)
+def test_abandon_headroom_keeps_the_ratio_within_three_percent(
+    answered: int, abandoned: int, room: int
+) -> None:
+    assert abandon_headroom(0.03, answered, abandoned) == room
+    if answered:
+        assert (abandoned + room) / answered <= 0.03 or room == 0

@@ -24,6 +24,7 @@ free agents.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -61,6 +62,8 @@ class Figures:
     mean_answer_seconds: float
     mean_handle_seconds: float
     abandon_ratio: float
+    answered_30d: int = 0
+    abandoned_30d: int = 0
 
 
 def is_agent_campaign(campaign: Campaign) -> bool:
@@ -90,6 +93,12 @@ ABANDONED = Disposition.ABANDONED.value
 
 def abandon_ratio(session: Session, campaign_id: int, now: datetime) -> float:
     """Abandoned over answered attempts of the campaign in the 30 days up to `now`."""
+    answered, abandoned = abandon_record(session, campaign_id, now)
+    return abandoned / answered if answered else 0.0
+
+
+def abandon_record(session: Session, campaign_id: int, now: datetime) -> tuple[int, int]:
+    """(answered, abandoned) attempts of the campaign in the 30 days up to `now`."""
     since = now - timedelta(days=ABANDON_PERIOD_DAYS)
     answered, abandoned = session.execute(
         select(
@@ -102,7 +111,7 @@ def abandon_ratio(session: Session, campaign_id: int, now: datetime) -> float:
             CallAttempt.started_at <= now,
         )
     ).one()
-    return int(abandoned) / answered if answered else 0.0
+    return int(answered), int(abandoned)
 
 
 def read_figures(session: Session, campaign_id: int, now: datetime) -> Figures:
@@ -129,12 +138,21 @@ def read_figures(session: Session, campaign_id: int, now: datetime) -> Figures:
         .limit(SAMPLE)
     ).all()
     handle = [(w - a).total_seconds() for a, w in handles if a is not None and w is not None]
+    answered_30d, abandoned = abandon_record(session, campaign_id, now)
     return Figures(
         answer_rate=answer_rate,
         mean_answer_seconds=sum(rings) / len(rings) if rings else PRIOR_ANSWER_SECONDS,
         mean_handle_seconds=sum(handle) / len(handle) if handle else PRIOR_HANDLE_SECONDS,
-        abandon_ratio=abandon_ratio(session, campaign_id, now),
+        abandon_ratio=abandoned / answered_30d if answered_30d else 0.0,
+        answered_30d=answered_30d,
+        abandoned_30d=abandoned,
     )
+
+
+def abandon_headroom(cap: float, answered: int, abandoned: int) -> int:
+    """How many more calls may be abandoned with the 30-day ratio still within `cap`, counting
+    only the answered calls on record (later answers only add room)."""
+    return max(0, math.floor(cap * answered + 1e-9) - abandoned)
 
 
 # -- the pacer --------------------------------------------------------------------------------
@@ -181,6 +199,7 @@ class CampaignPacer:
         self._agents: tuple[int, int] = (0, 0)
         self._agents_at: datetime | None = None
         self.last_input: PacingInput | None = None
+        self._abandoned_since_figures = 0
 
     def pacing_input(self) -> PacingInput:
         """What `pacing` sees now (figures re-read when stale, agents once per instant)."""
@@ -190,6 +209,7 @@ class CampaignPacer:
             with self.sessions() as s:
                 if stale:
                     self._figures, self._figures_at = read_figures(s, self.campaign_id, now), now
+                    self._abandoned_since_figures = 0
                 self._agents, self._agents_at = agent_counts(s, self.campaign_id), now
         assert self._figures is not None  # noqa: S101  # read just above on first use
         free, busy = self._agents
@@ -201,6 +221,11 @@ class CampaignPacer:
             mean_handle_seconds=self._figures.mean_handle_seconds,
             mean_answer_seconds=self._figures.mean_answer_seconds,
             abandon_ratio=self._figures.abandon_ratio,
+            abandon_headroom=abandon_headroom(
+                self.policy.abandon_cap,
+                self._figures.answered_30d,
+                self._figures.abandoned_30d + self._abandoned_since_figures,
+            ),
         )
         return self.last_input
 
@@ -244,4 +269,6 @@ class CampaignPacer:
         else:
             chosen = AnswerRoute.ROBOT if self.robot_overflow else AnswerRoute.ABANDONED
         self.routed[chosen] += 1
+        if chosen == AnswerRoute.ABANDONED:  # the record read at the last refresh lacks it
+            self._abandoned_since_figures += 1
         return chosen

@@ -64,6 +64,9 @@ class PacingInput:
     # Busy agents expected to be free by the time new calls answer (see `free_chance`); None:
     # estimated from the mean handle time as if handle times were exponential.
     agents_soon_free: float | None = None
+    # Further abandoned calls the campaign's 30-day record can take within the cap; None: not
+    # known (the pacer then relies on the ratio's back-off alone).
+    abandon_headroom: int | None = None
 
 
 def progressive_lines(inp: PacingInput) -> int:
@@ -136,6 +139,11 @@ def predictive_lines(inp: PacingInput, policy: PacingPolicy = PacingPolicy()) ->
     total = ringing
     while total < ceiling and expected_excess_ratio(total + 1, inp.answer_rate, agents) <= target:
         total += 1
+    if not policy.robot_overflow and inp.abandon_headroom is not None:
+        # A hard bound, whatever the estimates: if every call ringing were answered at once, the
+        # ones beyond the free agents could all be abandoned, and the record must absorb them.
+        # So a young campaign (few answered calls on record) dials progressively at first.
+        total = min(total, max(ringing, inp.agents_free + inp.abandon_headroom))
     # Never fewer than progressive would dial: a free agent with no call ringing is pure waste.
     return max(total - ringing, progressive_lines(inp))
 
