@@ -6,6 +6,10 @@ column names, because they end up in logs, CLI output and API responses.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import TypeVar
+
 
 class HuikuanError(Exception):
     """Base of every error the product reports to a person as one clear line."""
@@ -35,3 +39,16 @@ class UnreadableFile(InvalidInput):
 
 class PermissionDenied(HuikuanError):
     status_code = 403
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def one_of(kind: type[E], value: str, zh: str, en: str, allowed: Iterable[E] | None = None) -> E:
+    """`value` as a member of `kind`, or InvalidInput naming what is allowed ("未知状态 / unknown
+    state (allowed: …)"); `allowed` narrows the listed choices to those the caller accepts."""
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in (kind if allowed is None else allowed))
+        raise InvalidInput(f"未知{zh} / unknown {en} (allowed: {choices})") from None

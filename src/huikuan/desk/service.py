@@ -35,7 +35,7 @@ from huikuan.desk.schemas import (
     TransferView,
     WrapCode,
 )
-from huikuan.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from huikuan.errors import Conflict, InvalidInput, NotFound, PermissionDenied, one_of
 from huikuan.outcomes import repository as outcomes_repository
 from huikuan.security import audit
 from huikuan.security.models import User
@@ -157,11 +157,7 @@ def log_out(session: Session, agent_id: int, at: datetime) -> AgentView:
 def change_state(session: Session, agent_id: int, state: AgentState | str, at: datetime) -> AgentView:
     """The agent chooses available, break or offline; becoming available takes the oldest
     queued transfer at once. On a call or in wrap-up, only the wrap-up ends those states."""
-    try:
-        wanted = AgentState(state)
-    except ValueError:
-        allowed = ", ".join(s.value for s in CHOSEN_STATES)
-        raise InvalidInput(f"未知状态 / unknown state (allowed: {allowed})") from None
+    wanted = one_of(AgentState, state, "状态", "state", allowed=CHOSEN_STATES)
     if wanted not in CHOSEN_STATES:
         raise InvalidInput("通话中与话后处理状态由转接决定 / on_call and wrap_up follow transfers")
     agent = _agent(session, agent_id)
@@ -218,11 +214,7 @@ def request_transfer(
 ) -> Transfer:
     """Queue a transfer of the debtor on `attempt_id` and give it to the longest-idle available
     agent, if any (it waits in the queue otherwise). Robots call this; it never commits."""
-    try:
-        why = TransferReason(reason)
-    except ValueError:
-        allowed = ", ".join(r.value for r in TransferReason)
-        raise InvalidInput(f"未知转接原因 / unknown transfer reason (allowed: {allowed})") from None
+    why = one_of(TransferReason, reason, "转接原因", "transfer reason")
     if repository.attempt(session, attempt_id) is None:
         raise NotFound(f"通话 {attempt_id} 不存在 / attempt {attempt_id} not found")
     transfer = repository.insert_transfer(
@@ -391,11 +383,7 @@ def wrap_up(
     then: AgentState = AgentState.AVAILABLE,
 ) -> TransferView:
     """Record the wrap-up code (and the callback the agent booked); the agent moves to `then`."""
-    try:
-        wrap = WrapCode(code)
-    except ValueError:
-        allowed = ", ".join(c.value for c in WrapCode)
-        raise InvalidInput(f"未知话后代码 / unknown wrap-up code (allowed: {allowed})") from None
+    wrap = one_of(WrapCode, code, "话后代码", "wrap-up code")
     if then not in CHOSEN_STATES:
         raise InvalidInput("话后只能转为空闲、休息或离线 / after wrap-up: available, break or offline")
     agent = _agent(session, agent_id)

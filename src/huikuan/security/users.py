@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from huikuan.errors import Conflict, InvalidInput, NotFound
+from huikuan.errors import Conflict, InvalidInput, NotFound, one_of
 from huikuan.security.models import User
 
 MIN_PASSWORD_LENGTH = 10
@@ -34,11 +34,7 @@ def create_user(session: Session, username: str, display_name: str, password: st
     name = username.strip()
     if not name or len(name) > 64:
         raise InvalidInput("用户名须为1到64个字符 / username must be 1 to 64 characters")
-    try:
-        the_role = Role(role)
-    except ValueError:
-        allowed = ", ".join(r.value for r in Role)
-        raise InvalidInput(f"未知角色 / unknown role (allowed: {allowed})") from None
+    the_role = one_of(Role, role, "角色", "role")
     if len(password) < MIN_PASSWORD_LENGTH:
         n = MIN_PASSWORD_LENGTH
         raise InvalidInput(f"密码至少{n}个字符 / password must have at least {n} characters")
