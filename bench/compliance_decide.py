@@ -1,50 +1,33 @@
 """Compliance throughput: rule decisions from history in memory, and reserve()+commit on
 PostgreSQL (one process and four) and SQLite; prints one JSON line.
 
-PostgreSQL runs in a fresh schema of its own (created, then dropped), so it never touches other
-data; the server comes from HUIKUAN_BENCH_POSTGRES_URL (default below). SQLite runs in a
-temporary directory. The portfolio is seeded through the real importer (`sim.service`).
+The database part runs bench/call_writes.py's reservation loop (a fresh PostgreSQL schema of its
+own, from HUIKUAN_BENCH_POSTGRES_URL; SQLite in a temporary directory; the portfolio seeded
+through the real importer).
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import random
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
-from multiprocessing.queues import Queue
-from multiprocessing.synchronize import Barrier
-from pathlib import Path
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.exc import OperationalError
+import call_writes  # a sibling script: bench/ is on the path when a bench runs
 
-from huikuan.compliance import reserve
 from huikuan.compliance.rules import CN_PACK
 from huikuan.compliance.schemas import ContactInfo, DebtorInfo, Flags, HistoryEntry, Proposal, RuleInput
-from huikuan.db import make_engine, make_sessionmaker, session_scope
-from huikuan.db.migrate import upgrade
-from huikuan.portfolio.models import Contact
 from huikuan.security import crypto
-from huikuan.sim.service import create_portfolio
 from huikuan.types import CallOutcome, ContactStatus, Relation
 
-POSTGRES_URL = os.environ.get(
-    "HUIKUAN_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 3, 10)
 DECISIONS, HISTORIES, SEED = 100_000, 10_000, 5
-DEBTORS, PASSES, PROCESSES = 2_000, 3, 4
-KEY = bytes(range(32))
+PROCESSES = 4
 
 
 # ---- decisions in memory -------------------------------------------------------------------
@@ -127,141 +110,39 @@ def bench_decide() -> dict[str, object]:
 
 
 # ---- reserve() against a database ----------------------------------------------------------
+# The same reservation loop as bench/call_writes.py (its reserve-only mode), in more processes.
 
 
-def _seed(url: str) -> list[int]:
-    """A migrated database with a synthetic portfolio; the first own number of each debtor."""
-    engine = make_engine(url)
-    try:
-        upgrade(engine)
-        with session_scope(engine) as session:
-            create_portfolio(session, accounts=DEBTORS, seed=SEED, as_of=DAY)
-        with session_scope(engine) as session:
-            rows = session.execute(
-                select(Contact.debtor_id, Contact.id)
-                .where(Contact.relation == Relation.SELF.value)
-                .order_by(Contact.debtor_id, Contact.id)
-            ).all()
-    finally:
-        engine.dispose()
-    first: dict[int, int] = {}
-    for debtor_id, contact_id in rows:
-        first.setdefault(debtor_id, contact_id)
-    return list(first.values())
-
-
-def _reserve_loop(
-    url: str, contact_ids: Sequence[int], start: Barrier | None = None
-) -> tuple[int, int, float]:
-    """reserve()+commit for each contact, PASSES times five minutes apart: (allowed, denied, s)."""
-    crypto.configure(KEY)
-    engine = make_engine(url)
-    sessions = make_sessionmaker(engine)
-    try:
-        with sessions() as s:
-            contacts = [s.get_one(Contact, cid) for cid in contact_ids]
-        if start is not None:
-            start.wait()
-        allowed = denied = 0
-        started = time.perf_counter()
-        for n in range(PASSES):
-            at = datetime(DAY.year, DAY.month, DAY.day, 10, 5 * n, tzinfo=SH)
-            for contact in contacts:
-                with sessions() as s:
-                    decision = reserve(s, contact, at)
-                    s.commit()
-                allowed += decision.allowed
-                denied += not decision.allowed
-        return allowed, denied, time.perf_counter() - started
-    finally:
-        engine.dispose()
-
-
-def _worker(url: str, contact_ids: list[int], start: Barrier, out: Queue[tuple[int, int, float]]) -> None:
-    out.put(_reserve_loop(url, contact_ids, start))
-
-
-def bench_reserve(url: str, processes: int) -> dict[str, object]:
-    """Reservations per second on a fresh copy of the portfolio at `url`."""
-    contact_ids = _seed(url)
-    if processes == 1:
-        allowed, denied, seconds = _reserve_loop(url, contact_ids)
-    else:
-        ctx = multiprocessing.get_context("spawn")
-        start, out = ctx.Barrier(processes + 1), ctx.Queue()
-        slices = [contact_ids[i::processes] for i in range(processes)]
-        procs = [ctx.Process(target=_worker, args=(url, s, start, out)) for s in slices]
-        for p in procs:
-            p.start()
-        start.wait()
-        started = time.perf_counter()
-        results = [out.get() for _ in procs]
-        seconds = time.perf_counter() - started
-        for p in procs:
-            p.join()
-        allowed = sum(r[0] for r in results)
-        denied = sum(r[1] for r in results)
-    total = allowed + denied
-    return {
-        "processes": processes,
-        "reservations": total,
-        "allowed": allowed,
-        "seconds": round(seconds, 2),
-        "reservations_per_second": round(total / seconds),
-    }
-
-
-@contextmanager
-def postgres_schema() -> Iterator[str]:
-    """A URL whose search_path is a fresh schema, dropped afterwards (as the tests do)."""
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{sep}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def bench_postgres() -> dict[str, object] | None:
-    probe = create_engine(POSTGRES_URL)
-    try:
-        probe.connect().close()
-    except OperationalError:
-        return None  # no server: reported as null, the other figures still stand
-    finally:
-        probe.dispose()
+def bench_reserve(urls: Callable[[], AbstractContextManager[str]]) -> dict[str, object]:
     figures: dict[str, object] = {}
     for processes in (1, PROCESSES):
-        with postgres_schema() as url:
-            figures[f"p{processes}"] = bench_reserve(url, processes)
-    return figures
-
-
-def bench_sqlite() -> dict[str, object]:
-    figures: dict[str, object] = {}
-    for processes in (1, PROCESSES):
-        with tempfile.TemporaryDirectory() as tmp:
-            figures[f"p{processes}"] = bench_reserve(f"sqlite:///{Path(tmp) / 'bench.db'}", processes)
+        with urls() as url:
+            run = call_writes.bench(url, processes, full=False)
+        figures[f"p{processes}"] = {
+            "processes": processes,
+            "reservations": run["calls"],
+            "allowed": run["allowed"],
+            "seconds": run["seconds"],
+            "reservations_per_second": run["per_second"],
+        }
     return figures
 
 
 def main() -> None:
-    crypto.configure(KEY)
+    crypto.configure(call_writes.KEY)
     load = round(os.getloadavg()[0], 2)  # figures on a shared machine mean little without it
     print(
         json.dumps(
             {
                 "bench": "compliance_decide",
                 "decide_in_memory": bench_decide(),
-                "reserve_postgres": bench_postgres(),
-                "reserve_sqlite": bench_sqlite(),
-                "debtors": DEBTORS,
-                "passes": PASSES,
+                # no server: null, the other figures still stand
+                "reserve_postgres": bench_reserve(call_writes.postgres_url)
+                if call_writes.postgres_reachable()
+                else None,
+                "reserve_sqlite": bench_reserve(call_writes.sqlite_url),
+                "debtors": call_writes.DEBTORS,
+                "passes": call_writes.PASSES,
                 "cpus": os.cpu_count(),
                 "load_average_1min_at_start": load,
             }
