@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     asr_http_base_url: str | None = None
     asr_http_model: str = "whisper-1"
     asr_http_api_key: SecretStr | None = None
+    # Local ASR engines decode in this many worker processes, so one call's recognition never
+    # holds the GIL another call's RTP needs (flows/voice docs); 0 decodes in threads instead.
+    # The HTTP engine waits on a socket, so it always runs in threads.
+    asr_processes: int = 1
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to an SQLite file in the data directory."""

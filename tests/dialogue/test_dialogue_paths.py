@@ -41,7 +41,6 @@ EN = replace(
     name="Alex Morgan",
     platform="Northgate Services",
     amount_fen=120_050,
-    lang="en-US",
     timezone="America/New_York",
     now=datetime(2026, 3, 10, 10, 0, tzinfo=NY),
 )

@@ -30,7 +30,7 @@ def _conversations(n_turns: int, seed: int, lang: str = "zh-CN") -> list[tuple[P
         persona = PERSONAS[call % len(PERSONAS)]
         person = SimDebtor(persona, rng.randrange(4), random.Random(f"{seed}:{call}"), rng.random() > 0.1)
         third_party = not person.is_debtor
-        ctx = CallContext("王芳", "安心借", 350_000, date(2026, 2, 18), TODAY, third_party, lang, call)
+        ctx = CallContext("王芳", "安心借", 350_000, date(2026, 2, 18), TODAY, third_party, variant_seed=call)
         engine = DialogueEngine(script, ctx)
         reply = engine.start()
         while not reply.end:

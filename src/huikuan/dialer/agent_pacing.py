@@ -38,7 +38,7 @@ from huikuan.desk.models import Agent, Transfer
 from huikuan.desk.schemas import AgentState, TransferReason
 from huikuan.dialer.models import Campaign
 from huikuan.dialer.pacing import ABANDON_PERIOD_DAYS, PacingInput, PacingMode, PacingPolicy, lines_to_dial
-from huikuan.flows import AnswerRoute
+from huikuan.flows import INLINE, AnswerRoute, DbRunner
 from huikuan.outcomes.models import CallAttempt
 from huikuan.types import AttemptStatus, CallOutcome, Disposition
 
@@ -184,8 +184,10 @@ class CampaignPacer:
         campaign: Campaign,
         clock: AsyncClock,
         policy: PacingPolicy | None = None,
+        db: DbRunner = INLINE,
     ) -> None:
         self.sessions = sessions
+        self.db = db  # where its figures are read: off the loop that carries audio
         self.campaign_id = campaign.id
         self.mode = PacingMode(campaign.mode)
         self.robot_overflow = campaign.robot_overflow
@@ -237,7 +239,7 @@ class CampaignPacer:
         """Wait until pacing lets one more line dial; None when the worker stops meanwhile."""
         while not over():
             try:
-                lines = self.lines_now()
+                lines = await self.db.run(self.lines_now)
             except Exception:  # the database went away for a moment: wait, never dial blind
                 log.exception("campaign %s: pacing figures unavailable; waiting", self.campaign_id)
                 lines = 0

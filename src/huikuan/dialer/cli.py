@@ -283,6 +283,9 @@ def worker(
         async def main() -> Worker:
             line: Carrier
             if trunks:  # a real trunk: the robot speaks and listens over SIP/RTP
+                from huikuan.voice.attach import warm_up_voice
+
+                warm_up_voice()  # speech models load now, not inside the first live call
                 line = SipCarrier(trunks)
             else:
                 with session_scope(engine) as s:

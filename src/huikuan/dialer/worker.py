@@ -24,11 +24,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from huikuan.clock import AsyncClock
+from huikuan.clock import AsyncClock, VirtualClock
 from huikuan.db import make_sessionmaker
 from huikuan.dialer import campaigns as campaign_service
 from huikuan.dialer import tasks
@@ -45,8 +46,19 @@ from huikuan.dialer.retry import (
     after_denial,
     nothing_to_dial_today,
 )
+from huikuan.dialogue.nlu import warm_up
 from huikuan.dialogue.versions import RunningScript, running_script
-from huikuan.flows import AnswerRoute, CallResult, CallWork, RouteAnswer, place_call
+from huikuan.flows import (
+    AnswerRoute,
+    CallResult,
+    CallWork,
+    DbRunner,
+    InlineDb,
+    RouteAnswer,
+    ThreadDb,
+    place_call,
+)
+from huikuan.portfolio.models import Contact
 from huikuan.strategy import THIRD_PARTY_SCRIPT, PlanBounds, script_for, treatment_for
 from huikuan.telephony.carrier import Carrier
 from huikuan.types import CallOutcome, Disposition, Relation
@@ -72,6 +84,22 @@ class WorkerConfig:
     exit_when_done: bool = False  # with campaign_id: exit once the campaign is done
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What `_prepare` chose for one call, and what `_finish` needs after it."""
+
+    campaign: Campaign
+    facts: tasks.CallFacts
+    window: Window
+    config: RetryConfig
+    memory: TaskMemory
+    contacts: list[Contact]
+    contact: Contact
+    caller_id: str
+    running: RunningScript
+    work: CallWork
+
+
 @dataclass
 class WorkerStats:
     attempts: int = 0
@@ -92,8 +120,12 @@ class Worker:
         on_transfer: OnTransfer | None = None,
         agent_available: Callable[[], bool] | None = None,
         progress: Callable[[int, datetime], None] | None = None,
+        db: DbRunner | None = None,
     ) -> None:
         self.engine = engine
+        # Database work never runs on the loop that carries live audio (flows.db); a simulated
+        # day on a virtual clock has no audio and keeps its determinism inline.
+        self.db: DbRunner = db or (InlineDb() if isinstance(clock, VirtualClock) else ThreadDb())
         self.sessions = make_sessionmaker(engine)
         self.carrier = carrier
         self.clock = clock
@@ -118,9 +150,26 @@ class Worker:
 
     async def run(self) -> WorkerStats:
         """Run every line until stopped, the simulated day ends, or the campaign is done."""
+        await self.db.run(self._register)
+        for _ in range(self.config.lines + 1):
+            self.clock.join()
+        beat = asyncio.create_task(self._heartbeat())
+        try:
+            await asyncio.gather(*(self._line(n) for n in range(self.config.lines)))
+        finally:
+            self._stopping.set()
+            await beat
+            await self.db.run(self._hand_back_all)
+        return self.stats
+
+    def _register(self) -> None:
+        """Check the campaign's scripts, load their NLU models and register this worker: the
+        first classification trains a model (~1.5 s) and must not fall inside a live call."""
         with self.sessions() as s:
             if self.config.campaign_id is not None:  # fail fast rather than on every call
-                campaign_service.check_scripts(s, campaign_service.get_campaign(s, self.config.campaign_id))
+                campaign = campaign_service.get_campaign(s, self.config.campaign_id)
+                campaign_service.check_scripts(s, campaign)
+                warm_up(campaign.lang)
             tasks.register_worker(
                 s,
                 self.id,
@@ -130,19 +179,12 @@ class Worker:
                 now=self.clock.now(),
             )
             s.commit()
-        for _ in range(self.config.lines + 1):
-            self.clock.join()
-        beat = asyncio.create_task(self._heartbeat())
-        try:
-            await asyncio.gather(*(self._line(n) for n in range(self.config.lines)))
-        finally:
-            self._stopping.set()
-            await beat
-            with self.sessions() as s:
-                tasks.hand_back_all(s, self.id)
-                tasks.set_worker_status(s, self.id, "stopped")
-                s.commit()
-        return self.stats
+
+    def _hand_back_all(self) -> None:
+        with self.sessions() as s:
+            tasks.hand_back_all(s, self.id)
+            tasks.set_worker_status(s, self.id, "stopped")
+            s.commit()
 
     # -- timing -------------------------------------------------------------------------------
 
@@ -169,11 +211,7 @@ class Worker:
         try:
             while True:
                 try:
-                    with self.sessions() as s:
-                        now = self.clock.now()
-                        tasks.heartbeat(s, self.id, now, ttl=self.config.lease)
-                        tasks.reclaim_expired(s, now)
-                        s.commit()
+                    await self.db.run(self._beat)
                 except Exception:  # a lost database connection must not end the worker
                     log.exception("heartbeat failed (worker %s)", self.id)
                 if self._over():
@@ -181,6 +219,13 @@ class Worker:
                 await self._nap(self.clock.now() + every)
         finally:
             self.clock.leave()
+
+    def _beat(self) -> None:
+        with self.sessions() as s:
+            now = self.clock.now()
+            tasks.heartbeat(s, self.id, now, ttl=self.config.lease)
+            tasks.reclaim_expired(s, now)
+            s.commit()
 
     # -- one line ----------------------------------------------------------------------------
 
@@ -190,7 +235,7 @@ class Worker:
             while not self._over():
                 now = self.clock.now()
                 try:
-                    leases = self._lease(now)
+                    leases = await self.db.run(partial(self._lease, now))
                     if not leases:
                         if await self._idle(now):
                             break
@@ -215,7 +260,9 @@ class Worker:
             with self.sessions() as s:
                 campaign = self._campaign(s, campaign_id)
             self._pacers[campaign_id] = (
-                CampaignPacer(self.sessions, campaign, self.clock) if is_agent_campaign(campaign) else None
+                CampaignPacer(self.sessions, campaign, self.clock, db=self.db)
+                if is_agent_campaign(campaign)
+                else None
             )
         return self._pacers[campaign_id]
 
@@ -224,7 +271,7 @@ class Worker:
         Never raises: a database hiccup makes the line wait, unpaced dials never happen."""
         while True:
             try:
-                pacer = self._pacer(campaign_id)
+                pacer = await self.db.run(partial(self._pacer, campaign_id))
                 break
             except Exception:
                 log.exception("campaign %s: could not read its mode; line %s waits", campaign_id, line)
@@ -239,11 +286,11 @@ class Worker:
         self._turns[line] = turn
         return True
 
-    def _router(self, s: Session, campaign_id: int, line: int) -> RouteAnswer | None:
+    def _router(self, campaign_id: int, line: int) -> RouteAnswer | None:
         pacer, turn = self._pacers.get(campaign_id), self._turns.get(line)
         if pacer is None or turn is None:
             return None
-        return lambda attempt_id, at: pacer.route(s, turn, attempt_id, at)
+        return lambda session, attempt_id, at: pacer.route(session, turn, attempt_id, at)
 
     def _lease(self, now: datetime) -> list[tasks.Lease]:
         with self.sessions() as s:
@@ -255,6 +302,17 @@ class Worker:
 
     async def _idle(self, now: datetime) -> bool:
         """Wait for the next due task; True when this line should end."""
+        due = await self.db.run(partial(self._next_due, now))
+        if due is True:
+            return True
+        wake = now + self.config.idle_poll
+        if isinstance(due, datetime) and due > now:
+            wake = min(wake, due)
+        await self._nap(wake)
+        return False
+
+    def _next_due(self, now: datetime) -> datetime | bool | None:
+        """When the next task falls due; True when the campaign is done (and this line ends)."""
         with self.sessions() as s:
             if self.config.exit_when_done and self.config.campaign_id is not None:
                 done = campaign_service.finish_if_done(s, self.config.campaign_id, now)
@@ -262,12 +320,7 @@ class Worker:
                 status = campaign_service.get_campaign(s, self.config.campaign_id).status
                 if done or status in ("stopped", "done"):
                     return True
-            due = tasks.next_due(s, self.config.campaign_id)
-        wake = now + self.config.idle_poll
-        if due is not None and due > now:
-            wake = min(wake, due)
-        await self._nap(wake)
-        return False
+            return tasks.next_due(s, self.config.campaign_id)
 
     async def _work(self, lease: tasks.Lease, robot: str, line: int) -> datetime:
         """Work one leased task; returns when the line is free again. Never raises."""
@@ -275,33 +328,68 @@ class Worker:
             try:
                 return await self._call(s, lease, robot, line)
             except tasks.LeaseLost:
-                s.rollback()
+                await self.db.run(s.rollback)
                 self.stats.lost_leases += 1
                 log.warning("task %s: lease lost, its call is not recorded by this worker", lease.task_id)
             except Exception:
-                s.rollback()
                 self.stats.crashed_calls += 1
                 log.exception("task %s failed on robot %s", lease.task_id, robot)
-                now = self.clock.now()
-                try:
-                    tasks.abandon(
-                        s, lease, now, now + RetryConfig().failed_delay, "the dialer crashed mid-call"
-                    )
-                    s.commit()
-                except Exception:
-                    s.rollback()
-                    log.exception("task %s could not be handed back; its lease will expire", lease.task_id)
+                await self.db.run(partial(self._hand_back_crashed, s, lease))
         return self.clock.now()
 
-    async def _call(self, s: Session, lease: tasks.Lease, robot: str, line: int) -> datetime:
+    def _hand_back_crashed(self, s: Session, lease: tasks.Lease) -> None:
+        s.rollback()
         now = self.clock.now()
+        try:
+            tasks.abandon(s, lease, now, now + RetryConfig().failed_delay, "the dialer crashed mid-call")
+            s.commit()
+        except Exception:
+            s.rollback()
+            log.exception("task %s could not be handed back; its lease will expire", lease.task_id)
+
+    async def _call(self, s: Session, lease: tasks.Lease, robot: str, line: int) -> datetime:
+        """Prepare (db) → `place_call` (its own committed stages; the task's next step commits
+        with the call's record) → the desk hand-off (db)."""
+        now = self.clock.now()
+        prepared = await self.db.run(partial(self._prepare, s, lease, now))
+        if not isinstance(prepared, _Prepared):
+            return prepared
+        call = await place_call(
+            s,
+            prepared.work,
+            self.carrier,
+            self.clock,
+            robot,
+            script=prepared.running.script,
+            script_version_id=prepared.running.version_id,
+            caller_id=prepared.caller_id,
+            db=self.db,
+            on_started=lambda attempt_id, entry_id: tasks.mark_in_flight(s, lease, attempt_id, entry_id),
+            on_recorded=partial(self._after_call, s, lease, prepared, now),
+            agent_available=self.agent_available,
+            route_answer=self._router(prepared.campaign.id, line),
+        )
+        if call.attempt_id is None:  # the compliance engine denied it: nothing was dialled
+            await self.db.run(partial(self._after_denial, s, lease, prepared, call, now))
+            return now
+        if call.transfer_requested and self.on_transfer is not None and call.answered_by != AnswerRoute.AGENT:
+            await self.db.run(partial(self._hand_off, s, call))
+        ended = now + timedelta(seconds=call.seconds)
+        self.stats.attempts += 1
+        self.stats.attempts_per_line[line] += 1
+        if self.progress is not None:
+            self.progress(self.stats.attempts, ended)
+        return ended
+
+    def _prepare(self, s: Session, lease: tasks.Lease, now: datetime) -> _Prepared | datetime:
+        """Read the task's facts and choose the number, caller ID and script; the instant the
+        line is free again when there is nothing to call now (the task is handed on)."""
         campaign = self._campaign(s, lease.campaign_id)
         facts = tasks.call_facts(s, lease.task_id)
         window = Window(campaign.window_start, campaign.window_end, facts.timezone)
         config = RetryConfig.from_json(campaign.retry)
         memory = TaskMemory.from_json(facts.memory)
         memory.roll_to(window.local_day(now))
-        denials = facts.denials
         if not window.contains(now):
             tasks.hand_back(s, lease, window.clamp(now))
             s.commit()
@@ -314,7 +402,9 @@ class Worker:
                 if not any_usable(contacts)
                 else nothing_to_dial_today(now, window)
             )
-            tasks.complete(s, lease, nxt, memory=memory.to_json(), denials=denials, attempts=facts.attempts)
+            tasks.complete(
+                s, lease, nxt, memory=memory.to_json(), denials=facts.denials, attempts=facts.attempts
+            )
             s.commit()
             return now
         caller_id = campaign_service.take_caller_id(s, campaign, now)
@@ -324,6 +414,7 @@ class Worker:
             return now
         third_party = contact.relation != Relation.SELF
         running = self._script(s, campaign, facts.bucket, third_party)
+        s.commit()  # the caller ID taken; no transaction stays open while the call is placed
         work = CallWork(
             account_id=facts.account_id,
             contact=contact,
@@ -338,65 +429,57 @@ class Worker:
             plan_bounds=PLAN_BOUNDS,
             dialect=campaign.voice or facts.dialect,
         )
-        call = await place_call(
-            s,
-            work,
-            self.carrier,
-            self.clock,
-            robot,
-            script=running.script,
-            script_version_id=running.version_id,
-            caller_id=caller_id,
-            on_started=lambda attempt_id, entry_id: tasks.mark_in_flight(s, lease, attempt_id, entry_id),
-            checkpoint=s.commit,
-            agent_available=self.agent_available,
-            route_answer=self._router(s, campaign.id, line),
+        return _Prepared(campaign, facts, window, config, memory, contacts, contact, caller_id, running, work)
+
+    def _after_denial(
+        self, s: Session, lease: tasks.Lease, p: _Prepared, call: CallResult, now: datetime
+    ) -> None:
+        """The caller ID goes back and the task waits as the denying rule says."""
+        campaign_service.give_back_caller_id(s, p.campaign, p.caller_id, now)
+        rule = call.decision.rule or "?"
+        denials = p.facts.denials
+        denials[rule] = denials.get(rule, 0) + 1
+        self.stats.denials[rule] += 1
+        nxt = after_denial(
+            call.decision.rule, call.decision.next_allowed_at, p.contact.id, now, p.memory, p.config, p.window
         )
-        if not call.decision.allowed or call.attempt_id is None:
-            campaign_service.give_back_caller_id(s, campaign, caller_id, now)
-            rule = call.decision.rule or "?"
-            denials[rule] = denials.get(rule, 0) + 1
-            self.stats.denials[rule] += 1
-            nxt = after_denial(
-                call.decision.rule, call.decision.next_allowed_at, contact.id, now, memory, config, window
-            )
-            tasks.complete(s, lease, nxt, memory=memory.to_json(), denials=denials, attempts=facts.attempts)
-            s.commit()
-            return now
-        callback_at, transfer, promise_due = call.callback_at, call.transfer_requested, call.promise_due
+        tasks.complete(s, lease, nxt, memory=p.memory.to_json(), denials=denials, attempts=p.facts.attempts)
+        s.commit()
+
+    def _after_call(
+        self, s: Session, lease: tasks.Lease, p: _Prepared, now: datetime, call: CallResult
+    ) -> None:
+        """The task's next step, written in the call's record unit (committed together)."""
         ended = now + timedelta(seconds=call.seconds)
-        attempts = facts.attempts + 1
+        attempts = p.facts.attempts + 1
         nxt = after_attempt(
             Attempted(
-                contact_id=contact.id,
-                own_number=not third_party,
+                contact_id=p.contact.id,
+                own_number=p.contact.relation == Relation.SELF,
                 outcome=call.outcome or CallOutcome.FAILED,
                 disposition=call.disposition,
                 ended=ended,
-                callback_at=callback_at,
-                promise_due=promise_due if call.disposition == Disposition.PTP else None,
-                other_own_number=own_numbers_left(contacts, memory, besides=contact.id),
+                callback_at=call.callback_at,
+                promise_due=call.promise_due if call.disposition == Disposition.PTP else None,
+                other_own_number=own_numbers_left(p.contacts, p.memory, besides=p.contact.id),
             ),
-            memory,
+            p.memory,
             attempts,
-            config,
-            window,
+            p.config,
+            p.window,
         )
-        tasks.complete(s, lease, nxt, memory=memory.to_json(), denials=denials, attempts=attempts)
-        s.commit()
-        if transfer and self.on_transfer is not None and call.answered_by != AnswerRoute.AGENT:
-            # After the call's own commit: a failing hand-off must not lose the call's record.
-            try:
-                self.on_transfer(s, call.attempt_id, call)
-                s.commit()
-            except Exception:
-                s.rollback()
-                log.exception("transfer hook failed for attempt %s", call.attempt_id)
-        self.stats.attempts += 1
-        self.stats.attempts_per_line[line] += 1
-        if self.progress is not None:
-            self.progress(self.stats.attempts, ended)
-        return ended
+        tasks.complete(s, lease, nxt, memory=p.memory.to_json(), denials=p.facts.denials, attempts=attempts)
+
+    def _hand_off(self, s: Session, call: CallResult) -> None:
+        """After the call's own commit: a failing hand-off must not lose the call's record."""
+        if self.on_transfer is None or call.attempt_id is None:
+            return
+        try:
+            self.on_transfer(s, call.attempt_id, call)
+            s.commit()
+        except Exception:
+            s.rollback()
+            log.exception("transfer hook failed for attempt %s", call.attempt_id)
 
     def _campaign(self, s: Session, campaign_id: int) -> Campaign:
         """The campaign's settings, read once per worker (they do not change once created; its

@@ -134,7 +134,7 @@ def chat(
             debtor = load_debtor(session, account)
     else:
         debtor = sample_debtor(lang, day)
-    ctx = CallContext(debtor.name, debtor.platform, debtor.amount_fen, debtor.due_date, day, lang=lang)
+    ctx = CallContext(debtor.name, debtor.platform, debtor.amount_fen, debtor.due_date, day)
     loaded = load_script(script, lang)
     engine = DialogueEngine(loaded, ctx, responder=llm) if llm is not None else DialogueEngine(loaded, ctx)
     try:

@@ -240,7 +240,6 @@ class CallContext:
     due_date: date
     today: date
     third_party_call: bool = False  # the number dialled belongs to someone other than the debtor
-    lang: str = "zh-CN"
     variant_seed: int = 0
     agent_available: bool = True  # a human agent can take a transfer now (else: book a callback)
     plan_bounds: PlanBounds | None = None  # None: the robot offers no installment plan
@@ -248,10 +247,6 @@ class CallContext:
     now: datetime | None = None  # the call's instant, so a callback is never booked in the past
     callback_number: str = ""  # the number a voicemail asks the person to call back
     agent_name: str = ""  # the person a voicemail names to call back (§1006.2(j))
-
-    @property
-    def jurisdiction(self) -> str:
-        return "US" if self.lang == "en-US" else "CN"
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +365,10 @@ class DialogueEngine:
     ) -> None:
         self.script = script
         self.ctx = ctx
+        # The script's language is the call's: one source for the words, the dates and amounts
+        # read out, the NLU model and the jurisdiction of callback windows.
+        self.lang = script.lang
+        self.jurisdiction = "US" if script.lang == "en-US" else "CN"
         self.outcome = DialogueOutcome()
         self.node = script.nodes[script.third_party_start if ctx.third_party_call else script.start]
         self.done = False
@@ -430,12 +429,12 @@ class DialogueEngine:
     # --- understanding -------------------------------------------------------------------------
 
     def _understand(self, text: str) -> NluResult:
-        nlu = self._classify(text, self.ctx.lang, self.ctx.today)
+        nlu = self._classify(text, self.lang, self.ctx.today)
         if self._responder is None or nlu.confidence >= LOW_CONFIDENCE:
             return nlu
         handled = [k for k in self.node.on if not k.startswith(EDGE_PREFIX)]
         allowed = [*handled, Intent.ABUSIVE.value, Intent.ASK_IF_ROBOT.value]
-        intent = self._responder.classify_fallback(text, self.ctx.lang, allowed, personal=(self.ctx.name,))
+        intent = self._responder.classify_fallback(text, self.lang, allowed, personal=(self.ctx.name,))
         if intent is None:
             return nlu
         return dataclasses.replace(nlu, intent=Intent(intent))
@@ -446,7 +445,7 @@ class DialogueEngine:
             return None
         facts = {k: v for k, v in self._slots().items() if k != "name"}
         return self._responder.free_form_answer(
-            text, facts, self.ctx.lang, context=Context.DEBTOR, personal=(self.ctx.name,)
+            text, facts, self.lang, context=Context.DEBTOR, personal=(self.ctx.name,)
         )
 
     def _acknowledge(self, nlu: NluResult) -> str:
@@ -494,7 +493,7 @@ class DialogueEngine:
     def _book_callback(self, node: Node) -> str:
         heard = self._nlu
         day = heard.entities.date if heard is not None else None
-        at = callback.parse_time_of_day(self._text, self.ctx.lang) if self._text else None
+        at = callback.parse_time_of_day(self._text, self.lang) if self._text else None
         came_from = self.script.nodes.get(self._came_from or "")
         asked = came_from is not None and came_from.asks_time
         if day is None and at is None and not asked:
@@ -503,7 +502,7 @@ class DialogueEngine:
             day,
             at,
             today=self.ctx.today,
-            jurisdiction=self.ctx.jurisdiction,
+            jurisdiction=self.jurisdiction,
             zone=self.ctx.timezone,
             now=self.ctx.now,
         )
@@ -513,7 +512,7 @@ class DialogueEngine:
         bounds = self.ctx.plan_bounds
         if bounds is None:
             return "no_plan"
-        wanted = terms_wanted(self._text, self.ctx.lang) if self._text else None
+        wanted = terms_wanted(self._text, self.lang) if self._text else None
         plan = propose_plan(self.ctx.amount_fen, bounds, wanted or bounds.max_terms)
         if plan is None or not plan.within(bounds):
             return "no_plan"
@@ -553,7 +552,7 @@ class DialogueEngine:
         return "" if self.node.end else self._say(self.node)
 
     def _slots(self) -> dict[str, str]:
-        lang = self.ctx.lang
+        lang = self.lang
         promise = self.outcome.promise
         slots = {
             "name": self.ctx.name,

@@ -34,6 +34,8 @@ class CallAttempt(Base):
     transfer_requested: Mapped[bool] = mapped_column(default=False)
     # A callback the debtor booked, inside the calling window (the dialer dials it then).
     callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The call stage that raised and the exception's type ("say:TtsError"), never its message.
+    failure_cause: Mapped[str | None] = mapped_column(String(48))
 
     turns: Mapped[list[Turn]] = relationship(order_by="Turn.seq", cascade="all, delete-orphan")
 

@@ -39,6 +39,7 @@ class AttemptCompletion:
     transfer_requested: bool = False
     status: AttemptStatus = AttemptStatus.COMPLETED
     callback_at: datetime | None = None
+    failure_cause: str | None = None  # "stage:ExceptionType" when a stage raised
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,7 @@ def complete_attempt(
             "disposition": completion.disposition.value,
             "transfer_requested": completion.transfer_requested,
             "callback_at": completion.callback_at,
+            "failure_cause": completion.failure_cause,
         },
     )
     repository.insert_turns(

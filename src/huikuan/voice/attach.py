@@ -8,7 +8,9 @@ text turns: the function returns False and changes nothing. `finish_voice(call, 
 voice after the hang-up and stores the recording in the caller's transaction.
 
 Engines are built once per process and settings (a pocketsphinx decoder takes a while to load)
-and shared by all calls; their own locks make that safe.
+and shared by all calls; their own locks make that safe. A local ASR engine decodes in worker
+processes (`speech_pool.PooledAsr`, `HUIKUAN_ASR_PROCESSES`), loaded by `warm_up_voice` when a
+worker starts.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ from huikuan.voice.asr import AsrEngine, asr_engine
 from huikuan.voice.call_audio import CallVoice
 from huikuan.voice.models import Recording
 from huikuan.voice.recording import CallRecorder
+from huikuan.voice.speech_pool import PooledAsr
 from huikuan.voice.tts import ESPEAK_VOICES, TtsEngine, tts_engine
 
 log = logging.getLogger(__name__)
 Hints = Sequence[str] | Callable[[], Sequence[str]]
 CHINESE_VOICES = {"cmn", "yue", "hak"}
+THREADED_ASR = {"http"}  # engines that wait on a socket rather than decode: threads serve them
 _VOICES: weakref.WeakKeyDictionary[Any, CallVoice] = weakref.WeakKeyDictionary()
 
 
@@ -65,10 +69,21 @@ def _engines(settings: Settings | None) -> tuple[TtsEngine, AsrEngine]:
             _DEFAULT_SETTINGS.append(Settings())
         settings = _DEFAULT_SETTINGS[0]
     if id(settings) not in _ENGINES:
-        built = tts_engine(settings.tts_engine, settings), asr_engine(settings.asr_engine, settings)
-        _ENGINES[id(settings)] = (settings, *built)
+        asr: AsrEngine
+        if settings.asr_processes > 0 and settings.asr_engine not in THREADED_ASR:
+            asr = PooledAsr(settings.asr_engine, settings.asr_processes)
+        else:
+            asr = asr_engine(settings.asr_engine, settings)
+        _ENGINES[id(settings)] = (settings, tts_engine(settings.tts_engine, settings), asr)
     _, tts, asr = _ENGINES[id(settings)]
     return tts, asr
+
+
+def warm_up_voice(settings: Settings | None = None) -> None:
+    """Build the speech engines and load their models now (a worker's start), not in a call."""
+    _, asr = _engines(settings)
+    if isinstance(asr, PooledAsr):
+        asr.warm_up()
 
 
 def attach_voice(
@@ -115,14 +130,28 @@ def voice_of(call: object) -> CallVoice | None:
     return _VOICES.get(call)
 
 
-async def finish_voice(
-    call: object, session: Session | None = None, data_dir: Path | None = None
-) -> Recording | None:
-    """After the hang-up: stop the call's voice; with a session, store its recording (caller commits)."""
+async def release_voice(call: object) -> CallRecorder | None:
+    """After the hang-up: stop the call's voice; its recorder (if any) holds both directions.
+
+    Storing the recording is database and disk work: `store_recording` does it where the
+    caller's database work runs (off the event loop, `flows.db`)."""
     voice = _VOICES.pop(call, None)
     if voice is None:
         return None
     await voice.close()
-    if session is None or voice.recorder is None:
+    return voice.recorder
+
+
+def store_recording(session: Session, recorder: CallRecorder, data_dir: Path | None = None) -> Recording:
+    """Encrypt and store a call's recording with its attempt (the caller commits)."""
+    return recorder.save(session, data_dir or Settings().data_dir)
+
+
+async def finish_voice(
+    call: object, session: Session | None = None, data_dir: Path | None = None
+) -> Recording | None:
+    """After the hang-up: stop the call's voice; with a session, store its recording (caller commits)."""
+    recorder = await release_voice(call)
+    if session is None or recorder is None:
         return None
-    return voice.recorder.save(session, data_dir or Settings().data_dir)
+    return store_recording(session, recorder, data_dir)

@@ -17,7 +17,8 @@ frame for the whole call, so nothing is lost between turns:
 
 A far end that sends no RTP while quiet (DTX, or SIPp streaming a file) would never let the
 detector see the pause that ends a turn, so a receive timeout counts as silence.
-ASR and TTS block (a decoder, a subprocess), so they run in a worker thread.
+ASR decodes in worker processes (`speech_pool`) or, for an HTTP engine, a thread; TTS (a
+subprocess, or a cache read) runs in a thread: neither blocks the loop that paces RTP.
 """
 
 from __future__ import annotations
@@ -204,13 +205,21 @@ class CallVoice:
             return await early.text
         if early is not None:
             early.text.cancel()  # the debtor went on after the pause (the thread finishes unheard)
-        return await asyncio.to_thread(self.asr.transcribe, turn.pcm, SAMPLE_RATE, self.hints)
+        return await self._recognise(turn.pcm, self.hints)
+
+    async def _recognise(self, pcm: Pcm, hints: tuple[str, ...]) -> str:
+        """Decode off the event loop: in the engine's worker processes where it has them (a
+        local decoder holds the GIL), else in a thread (an HTTP engine waits on a socket)."""
+        in_processes = getattr(self.asr, "transcribe_async", None)
+        if in_processes is not None:
+            return str(await in_processes(pcm, SAMPLE_RATE, hints))
+        return await asyncio.to_thread(self.asr.transcribe, pcm, SAMPLE_RATE, hints)
 
     def _start_early(self, turn: Turn) -> None:
         if self._early is not None:
             self._early.text.cancel()
         hints = self._refresh_hints()
-        text = asyncio.ensure_future(asyncio.to_thread(self.asr.transcribe, turn.pcm, SAMPLE_RATE, hints))
+        text = asyncio.ensure_future(self._recognise(turn.pcm, hints))
         text.add_done_callback(_consume_error)
         self._early = _Early(turn.start_ms, turn.end_ms, hints, text)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 22:47:05.846606
+Create Date: 2026-12-04 06:45:34.492936
 """
 
 from collections.abc import Sequence
@@ -281,6 +281,7 @@ def upgrade() -> None:
         sa.Column("agent_id", sa.String(length=32), nullable=True),
         sa.Column("transfer_requested", sa.Boolean(), nullable=False),
         sa.Column("callback_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("failure_cause", sa.String(length=48), nullable=True),
         sa.ForeignKeyConstraint(
             ["account_id"], ["account.id"], name=op.f("fk_call_attempt_account_id_account")
         ),

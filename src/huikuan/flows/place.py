@@ -1,0 +1,192 @@
+"""`place_call`: one robot call as a pipeline of small stages.
+
+    reserve + start attempt (db) → dial → route (robot | agent | abandon; db) →
+    converse (hear → understand → decide → guard → say; no db) → record (db)
+
+Database stages run on a `DbRunner` (a dedicated thread in production, `flows.db`), so the
+event loop that carries every line's RTP never waits on SQL. `LiveCall` owns the dialled call:
+whatever raises after the dial, the call is hung up, its voice released, and the record stage
+stores the turns so far, the recording and the attempt closed with its cause (the failing
+stage and the exception's type). A failure of the record stage itself propagates: the worker
+hands the task back and the attempt, written before the dial, is closed when its lease ends.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from functools import partial
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from huikuan.clock import Clock
+from huikuan.compliance import Decision
+from huikuan.dialogue import CallContext, DialogueEngine, Script, load_script
+from huikuan.flows import stages
+from huikuan.flows.conversation import Conversation, StageFailed, converse
+from huikuan.flows.db import INLINE, DbRunner
+from huikuan.flows.live import LiveCall
+from huikuan.flows.work import AnswerRoute, CallResult, CallStage, CallWork, RouteAnswer
+from huikuan.telephony.carrier import Call, Carrier
+from huikuan.types import CallOutcome, Relation
+from huikuan.voice.phrases import hints_for
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+async def place_call(
+    session: Session,
+    work: CallWork,
+    carrier: Carrier,
+    clock: Clock,
+    robot_id: str,
+    *,
+    script: Script | None = None,
+    script_version_id: int | None = None,
+    caller_id: str = "+864000000000",
+    ring_timeout: float = 45.0,
+    db: DbRunner = INLINE,
+    on_started: Callable[[int, int], None] | None = None,
+    on_recorded: Callable[[CallResult], None] | None = None,
+    agent_available: Callable[[], bool] | None = None,
+    route_answer: RouteAnswer | None = None,
+) -> CallResult:
+    """Reserve, dial, talk, record, each database stage one committed unit on `db`.
+
+    A unit never stays open across an await: with one database thread, one call's open write
+    would block every other call's stage (on SQLite, the whole file). So the caller adds its
+    own writes through hooks that run inside the units: `on_started(attempt_id,
+    ledger_entry_id)` with the reservation and attempt, before the dial (a dialer's call in
+    flight), and `on_recorded(result)` with the record (a dialer's next step for the task).
+    `agent_available()` and `route_answer(session, attempt_id, at)` run on `db` too; anything
+    but the robot ends the robot's part at the answer.
+    """
+    script = script or load_script()
+    at = clock.now()
+
+    def start() -> stages.Started | Decision:
+        began = stages.reserve_and_start(session, work, at, robot_id, script_version_id)
+        if isinstance(began, stages.Started) and on_started is not None:
+            on_started(began.attempt_id, began.ledger_entry_id)
+        return began
+
+    began = await db.run(committed(session, start))
+    if not isinstance(began, stages.Started):
+        return CallResult(decision=began)
+    rec = stages.CallRecord(started=began)
+    try:
+        call = await carrier.dial(work.number, caller_id, ring_timeout)
+    except Exception as e:
+        _failed(rec, CallStage.DIAL, e)
+    else:
+        await _answered_call(call, rec, work, script, db, session, agent_available, route_answer)
+
+    def finish() -> CallResult:
+        result = stages.record(session, work, rec, script.lang, script_version_id)
+        if on_recorded is not None:
+            on_recorded(result)
+        return result
+
+    return await db.run(committed(session, finish))
+
+
+async def _answered_call(
+    call: Call,
+    rec: stages.CallRecord,
+    work: CallWork,
+    script: Script,
+    db: DbRunner,
+    session: Session,
+    agent_available: Callable[[], bool] | None,
+    route_answer: RouteAnswer | None,
+) -> None:
+    """Route the dialled call and, for the robot, converse; fills `rec` whatever raises."""
+    rec.outcome, rec.setup = call.result.outcome, call.result.setup_seconds
+    answered_at = rec.started.at + timedelta(seconds=rec.setup)
+    conversation = Conversation(answered_at)
+    engine: DialogueEngine | None = None
+    live = LiveCall(call, rec.started.attempt_id)
+    stage = CallStage.ROUTE
+    try:
+        async with live:
+            if rec.outcome != CallOutcome.ANSWERED:
+                return
+            rec.answered_by = AnswerRoute.ROBOT
+            if route_answer is not None:
+                rec.answered_by = await db.run(
+                    committed(session, partial(route_answer, session, rec.started.attempt_id, answered_at))
+                )
+            if rec.answered_by != AnswerRoute.ROBOT:
+                return
+            agent_free = True if agent_available is None else await db.run(agent_available)
+            engine = DialogueEngine(script, _context(work, rec, agent_free))
+            stage = CallStage.VOICE
+            live.give_voice(script.lang, work.dialect, _node_hints(engine, script.lang), answered_at)
+            await converse(call, engine, conversation)
+    except StageFailed as e:
+        _failed(rec, e.stage, e.__cause__ or e)
+    except Exception as e:
+        _failed(rec, stage, e)
+    finally:
+        rec.talk = call.talk_seconds if rec.outcome == CallOutcome.ANSWERED else 0.0
+        rec.turns = tuple(conversation.turns)
+        rec.recorder = live.recorder
+        if engine is not None:
+            rec.dialogue = engine.outcome
+            rec.guard_hits = tuple(engine.guard_hits)
+
+
+def committed(session: Session, fn: Callable[[], T]) -> Callable[[], T]:
+    """`fn` as one unit of work: committed when it returns, rolled back when it raises."""
+
+    def unit() -> T:
+        try:
+            out = fn()
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return out
+
+    return unit
+
+
+def _failed(rec: stages.CallRecord, stage: CallStage, error: BaseException) -> None:
+    """A failed stage ends this attempt cleanly, never the worker (CONVENTIONS #8)."""
+    log.error(
+        "attempt %s: call failed at %s (%s)",
+        rec.started.attempt_id,
+        stage,
+        type(error).__name__,
+        exc_info=error,
+    )
+    rec.failed_at, rec.failure = stage, type(error).__name__
+
+
+def _context(work: CallWork, rec: stages.CallRecord, agent_available: bool) -> CallContext:
+    return CallContext(
+        name=work.debtor_name,
+        platform=work.platform,
+        amount_fen=work.amount_fen,
+        due_date=work.due_date,
+        today=work.today,
+        third_party_call=work.relation != Relation.SELF,
+        variant_seed=rec.started.attempt_id,
+        timezone=work.timezone,
+        now=rec.started.at,
+        plan_bounds=work.plan_bounds,
+        agent_available=agent_available,
+    )
+
+
+def _node_hints(engine: DialogueEngine, lang: str) -> Callable[[], tuple[str, ...]]:
+    """The ASR hints follow the dialogue: asked at every turn from the engine's node."""
+
+    def hints() -> tuple[str, ...]:
+        node = engine.node
+        return tuple(hints_for(lang, node.id, verifies_identity=node.verifies_identity, ends=node.end))
+
+    return hints
