@@ -42,6 +42,8 @@ ZH_DIGIT = "零一二三四五六七八九"
         ("３５００", 3500),
         ("九", 9),
         ("两", 2),
+        ("壹仟伍佰", 1500),
+        ("貳萬", 20000),
     ],
 )
 def test_chinese_numerals(text: str, value: int) -> None:

@@ -10,8 +10,9 @@ This module adds only what cn2an does not do, or does in a way a spoken turn can
   group commas ('3,500') dropped; cn2an rejects all three.
 - Plain digits never go through cn2an (it returns floats for them); fractions come back as
   `Decimal`, so money keeps its cents ('800.5' → 800.50, not a float).
-- A bare unit is not a number: '千万别打了' and '万一还不上' are idioms, and cn2an rejects them
-  as tokens (the old hand-written parser read them as 10,000,000 and 11,000 yuan).
+- A bare unit is not a number: '千万别打了' and '万一还不上' are idioms, which cn2an rejects as
+  tokens; a parser of its own would have to learn that (the hand-written one it replaced read
+  them as 10,000,000 and 11,000 yuan).
 - Clock times: cn2an reads '三点半' as the decimal 3.5 and knows no 半/一刻/三刻, so `clock_zh`
   takes the hour and the minute apart ('九点' → 9:00, '三点半' → 3:30, '十点一刻' → 10:15, '兩點'
   → 2:00); whether 3:30 is afternoon is the caller's context (callback.py).
@@ -30,8 +31,9 @@ from decimal import Decimal, InvalidOperation
 import cn2an
 
 # Characters a spoken Chinese number is written with (simplified and traditional, as ASR and
-# chat give them). Financial forms (壹, 拾, 陆, …) are left out: as words they mean other
-# things ('收拾', '大陆'), and nobody speaks them.
+# chat give them): the callers' patterns look for these. Financial forms (壹, 拾, 陆, …) are
+# left out there, since as words they mean other things ('收拾', '大陆'), and nobody speaks them;
+# a token already found may still use them.
 ZH_DIGITS = "零〇幺一二两兩俩倆三四五六七八九"
 ZH_UNITS = "十百千万萬"
 ZH_NUMERAL = ZH_DIGITS + ZH_UNITS
@@ -43,7 +45,8 @@ CLOCK_MINUTE = f"半|一刻|三刻|[{ZH_SMALL}]{{1,3}}分?"
 _FOLD = str.maketrans({"俩": "两", "倆": "两"})
 _PLAIN = re.compile(r"\d+(?:\.\d+)?")
 _DIGIT_GROUPS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-_ACCEPTED = re.compile(rf"[0-9.{ZH_NUMERAL}亿億]+")
+_FINANCIAL = "壹贰貳叁參肆伍陆陸柒捌玖拾佰仟"
+_ACCEPTED = re.compile(rf"[0-9.{ZH_NUMERAL}亿億{_FINANCIAL}]+")
 _QUARTERS = {"半": 30, "一刻": 15, "三刻": 45}
 
 
