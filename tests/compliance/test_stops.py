@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,6 +17,7 @@ from huikuan.security.models import AuditEvent
 from huikuan.security.users import Role, create_user
 from tests import factories
 from tests.conftest import TestDatabase
+from tests.invoke import Ran, huikuan
 
 SH = ZoneInfo("Asia/Shanghai")
 AT = datetime(2026, 3, 10, 10, tzinfo=SH)
@@ -68,18 +66,10 @@ def test_a_stop_holds_until_an_officer_clears_it_with_a_reason(db: TestDatabase,
 
 def test_cli_lists_and_clears_with_the_officers_password(db: TestDatabase) -> None:
     _, stop_id, _, _ = _stopped(db, StopKind.CEASE)
-    env = {**os.environ, **db.env(), "COLUMNS": "200"}
+    env = {**db.env(), "COLUMNS": "200"}
 
-    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "huikuan", "compliance", "stops", *args],
-            input=stdin,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
+    def run(*args: str, stdin: str = "") -> Ran:
+        return huikuan(["compliance", "stops", *args], stdin=stdin, env=env)
 
     listed = run("list")
     assert listed.returncode == 0, listed.stderr

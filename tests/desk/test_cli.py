@@ -1,21 +1,11 @@
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from tests.conftest import TestDatabase
+from tests.invoke import Ran, huikuan
 
 
-def _huikuan(db: TestDatabase, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "huikuan", "desk", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=db.env(),
-        timeout=120,
-        check=False,
-    )
+def _huikuan(db: TestDatabase, *args: str, stdin: str = "") -> Ran:
+    return huikuan(["desk", *args], stdin=stdin, env=db.env())
 
 
 def test_add_agent_list_and_occupancy(db: TestDatabase) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 
 from sqlalchemy import select
@@ -12,18 +10,11 @@ from sqlalchemy import select
 from huikuan.dialer.models import Campaign
 from tests import factories
 from tests.conftest import TestDatabase
+from tests.invoke import Ran, huikuan
 
 
-def _huikuan(db: TestDatabase, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**db.env(), "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "huikuan", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
+def _huikuan(db: TestDatabase, *args: str) -> Ran:
+    return huikuan(args, env={**db.env(), "COLUMNS": "200"})
 
 
 def test_campaign_commands_create_start_pause_and_report(db: TestDatabase) -> None:

@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -15,20 +16,15 @@ from huikuan.dialogue import CallContext, DialogueEngine, load_script
 from huikuan.dialogue.chat import run_chat
 from tests import factories
 from tests.conftest import TestDatabase
+from tests.invoke import Ran, huikuan
 
 TODAY = "2026-03-10"
 
 
-def _chat(args: list[str], stdin: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "huikuan", "chat", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env or {k: v for k, v in os.environ.items() if not k.startswith("HUIKUAN_LLM")},
-        timeout=60,
-        check=False,
-    )
+def _chat(args: list[str], stdin: str, env: Mapping[str, str] | None = None) -> Ran:
+    """`huikuan chat` in this process, with no LLM configured."""
+    no_llm = {k: None for k in os.environ if k.startswith("HUIKUAN_LLM")}
+    return huikuan(["chat", *args], stdin=stdin, env={**(env or {}), **no_llm})
 
 
 def test_a_promise_in_the_terminal_shows_intent_and_state() -> None:
@@ -67,7 +63,7 @@ def test_an_account_is_loaded_from_the_database(db: TestDatabase, session: Sessi
     debtor = factories.debtor(session, name="李四海")
     account = factories.account(session, debtor, batch, overdue=123_400, as_of=date(2026, 3, 10))
     session.commit()
-    env = {k: v for k, v in db.env().items() if not k.startswith("HUIKUAN_LLM")}
+    env = db.env()
     done = _chat(["--account", str(account.id), "--today", TODAY], "是我\n", env)
     assert done.returncode == 0, done.stderr
     assert "请问是李四海本人吗" in done.stdout  # decrypted for the operator's own terminal
@@ -81,11 +77,22 @@ def test_an_account_is_loaded_from_the_database(db: TestDatabase, session: Sessi
 
 
 def test_bad_options_are_one_line_errors() -> None:
-    for args in (["--today", "2026-13-40"], ["--lang", "fr-FR"]):
-        done = _chat(args, "")
-        assert done.returncode == 2
-        assert done.stderr.startswith("error: ")
-        assert done.stderr.count("\n") == 1
+    in_process = _chat(["--today", "2026-13-40"], "")
+    assert in_process.returncode == 2
+    assert in_process.stderr.startswith("error: ")
+    assert in_process.stderr.count("\n") == 1
+    # and as the shell sees the command: exit status 2, one line, no traceback
+    done = subprocess.run(
+        [sys.executable, "-m", "huikuan", "chat", "--lang", "fr-FR"],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ")
+    assert done.stderr.count("\n") == 1
 
 
 def test_run_chat_stops_at_end_of_input() -> None:

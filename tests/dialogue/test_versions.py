@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from huikuan.outcomes.models import CallAttempt
 from huikuan.security.users import Role, create_user
 from tests import factories
 from tests.conftest import TestDatabase
+from tests.invoke import Ran, huikuan
 
 T0 = datetime(2026, 3, 10, 9, tzinfo=UTC)
 PW = "a long test password"
@@ -127,15 +126,8 @@ def test_a_day_refuses_without_an_approved_script_and_records_the_version(db: Te
     assert used <= set(approved_all.values())
 
 
-def _cli(db: TestDatabase, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "huikuan", "script", *args],
-        env=db.env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+def _cli(db: TestDatabase, *args: str) -> Ran:
+    return huikuan(["script", *args], env=db.env())
 
 
 def test_cli_takes_a_script_from_file_to_approval(db: TestDatabase, tmp_path: Path) -> None:

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 from huikuan.outcomes.export import EXPORT_KEYS, iter_attempt_records, write_jsonl
 from tests.conftest import TestDatabase
+from tests.invoke import huikuan
 from tests.outcomes.seed import NAME, PHONE, T0, seed_history
 
 
@@ -55,10 +54,8 @@ def test_cli_exports_jsonl_and_rejects_a_bad_date(db: TestDatabase) -> None:
     with db.session() as s:
         seed_history(s)
         s.commit()
-    cli = [sys.executable, "-m", "huikuan", "export", "attempts"]
-    done = subprocess.run(
-        [*cli, "--since", T0.isoformat()], env=db.env(), capture_output=True, text=True, check=False
-    )
+    cli = ["export", "attempts"]
+    done = huikuan([*cli, "--since", T0.isoformat()], env=db.env())
     assert done.returncode == 0, done.stderr
     assert [json.loads(line)["outcome"] for line in done.stdout.splitlines()] == [
         "no_answer",
@@ -66,9 +63,7 @@ def test_cli_exports_jsonl_and_rejects_a_bad_date(db: TestDatabase) -> None:
         "answered",
         "busy",
     ]
-    bad = subprocess.run(
-        [*cli, "--since", "yesterday"], env=db.env(), capture_output=True, text=True, check=False
-    )
+    bad = huikuan([*cli, "--since", "yesterday"], env=db.env())
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
         "error: --since is not an ISO 8601 date or date-time: 'yesterday'"

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
@@ -9,6 +7,7 @@ from sqlalchemy import update
 from huikuan.security.audit import GENESIS, append, verify
 from huikuan.security.models import AuditEvent
 from tests.conftest import TestDatabase
+from tests.invoke import huikuan
 
 T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 
@@ -61,14 +60,14 @@ def test_a_deleted_event_breaks_the_next_one(db: TestDatabase) -> None:
 
 def test_cli_verify_says_intact_or_exits_non_zero(db: TestDatabase) -> None:
     ids = _log_three(db)
-    cmd = [sys.executable, "-m", "huikuan", "audit", "verify"]
-    ok = subprocess.run(cmd, env=db.env(), capture_output=True, text=True, check=False)
+    cmd = ["audit", "verify"]
+    ok = huikuan(cmd, env=db.env())
     assert ok.returncode == 0, ok.stderr
     assert "intact: 3 events" in ok.stdout
     with db.session() as s:
         s.execute(update(AuditEvent).where(AuditEvent.id == ids[0]).values(actor="user:2"))
         s.commit()
-    bad = subprocess.run(cmd, env=db.env(), capture_output=True, text=True, check=False)
+    bad = huikuan(cmd, env=db.env())
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
         f"error: 审计日志已被篡改 / audit log broken at event {ids[0]} (checked 1 events)"

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from huikuan.dialogue.nlu import numerals
+
 
 @dataclass(frozen=True, slots=True)
 class Window:
@@ -29,23 +31,9 @@ LAST_SLOT = timedelta(minutes=30)  # a callback is booked at least this long bef
 DEFAULT_TIME = time(10)  # a day without an hour is booked mid-morning
 MIN_LEAD = timedelta(minutes=30)  # "now" is not a callback
 
-_CN_DIGIT = {
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_ZH_NUM = "[0-9零一二两三四五六七八九十]{1,3}"
 _ZH_TIME = re.compile(
-    rf"(?P<part>早上|上午|中午|下午|傍晚|晚上|今晚|明早|明晚)?(?P<h>{_ZH_NUM})(?:点|點|时|:|：)"
-    rf"(?P<m>半|一刻|三刻|{_ZH_NUM}(?:分)?)?"
+    rf"(?P<part>早上|上午|中午|下午|傍晚|晚上|今晚|明早|明晚)?(?P<h>[{numerals.ZH_SMALL}]{{1,3}})"
+    rf"(?:{numerals.CLOCK_MARK})(?P<m>{numerals.CLOCK_MINUTE})?"
 )
 _ZH_PARTS = {
     "早上": 9,
@@ -64,17 +52,6 @@ _EN_TIME = re.compile(
 _EN_PARTS = {"morning": 10, "noon": 12, "afternoon": 15, "evening": 18, "tonight": 19, "night": 19}
 
 
-def _zh_number(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
-    return _CN_DIGIT.get(text) if len(text) == 1 else None
-
-
 def parse_time_of_day(text: str, lang: str) -> time | None:
     """The time of day mentioned in `text`, or None; '3点' in the afternoon words reads as 15:00."""
     if lang == "en-US":
@@ -85,20 +62,16 @@ def parse_time_of_day(text: str, lang: str) -> time | None:
             if word in text:
                 return time(hour)
         return None
-    heard_hour = _zh_number(m.group("h"))
-    if heard_hour is None or heard_hour > 24:
+    heard = numerals.clock_zh(m.group("h"), m.group("m"))
+    if heard is None:
         return None
-    hour = heard_hour
-    minute_text = (m.group("m") or "").removesuffix("分")
-    minute = {"半": 30, "一刻": 15, "三刻": 45, "": 0}.get(minute_text)
-    if minute is None:
-        minute = _zh_number(minute_text) or 0
+    hour, minute = heard
     part = m.group("part")
     if part in ("下午", "傍晚", "晚上", "今晚", "明晚") and hour < 12:
         hour += 12
     elif part is None and 1 <= hour <= 7:
         hour += 12  # "3点" said about a call means the afternoon: nobody books 3 a.m.
-    return time(hour % 24, min(minute, 59))
+    return time(hour % 24, minute)
 
 
 def _parse_en(text: str) -> time | None:

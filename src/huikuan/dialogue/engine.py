@@ -36,7 +36,7 @@ import yaml
 from huikuan.compliance import guard
 from huikuan.compliance.guard import Category, Context
 from huikuan.dialogue import callback
-from huikuan.dialogue.nlu import Intent, NluResult
+from huikuan.dialogue.nlu import Intent, NluResult, numerals
 from huikuan.dialogue.nlu import classify as default_classify
 from huikuan.dialogue.render import (
     DEBT_WORDS_EN,
@@ -303,53 +303,21 @@ class Responder(Protocol):
     ) -> str | None: ...
 
 
-_ZH_TERMS = re.compile(r"(?:分|还)?\s*([0-9]{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:期|个月)")
+_ZH_TERMS = re.compile(rf"(?:分|还)?\s*([{numerals.ZH_SMALL}]{{1,3}})\s*(?:期|个月)")
 _EN_TERMS = re.compile(
     r"\b([0-9]{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
     r"(?:monthly\s+)?(?:months|installments|instalments|payments)\b",
     re.IGNORECASE,
 )
-_EN_NUMBERS = {
-    w: i
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-        ]
-    )
-}
-_ZH_SMALL = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 def terms_wanted(text: str, lang: str) -> int | None:
     """How many payments the debtor asks for ('分12期', '六个月', 'six months'), or None."""
-    if lang == "en-US":
-        m = _EN_TERMS.search(text)
-        if m is None:
-            return None
-        word = m.group(1).lower()
-        return int(word) if word.isdigit() else _EN_NUMBERS[word]
-    m = _ZH_TERMS.search(text)
+    m = (_EN_TERMS if lang == "en-US" else _ZH_TERMS).search(text)
     if m is None:
         return None
     word = m.group(1)
-    if word.isdigit():
-        return int(word)
-    tens, sep, ones = word.partition("十")
-    if not sep:
-        return _ZH_SMALL.get(word)
-    return (_ZH_SMALL.get(tens, 1) if tens else 1) * 10 + (_ZH_SMALL.get(ones, 0) if ones else 0)
+    return numerals.words_to_number(word) if word.isalpha() and word.isascii() else numerals.parse_int(word)
 
 
 class DialogueEngine:

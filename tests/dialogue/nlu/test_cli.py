@@ -1,4 +1,5 @@
-"""`huikuan nlu classify` as a process: one JSON line per input line, whatever the input."""
+"""`huikuan nlu classify`: one JSON line per input line, whatever the input (in-process; one test
+runs the command as a process for its exit status and one-line error)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,19 @@ import sys
 
 import pytest
 
-CMD = [sys.executable, "-c", "from huikuan.cli.main import main; main()", "nlu", "classify"]
+from tests.invoke import Ran, huikuan
+
+CMD = [sys.executable, "-m", "huikuan", "nlu", "classify"]
 
 
-def run(stdin: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([*CMD, *args], input=stdin, capture_output=True, check=False, timeout=120)
+def run(stdin: bytes, *args: str) -> Ran:
+    return huikuan(["nlu", "classify", *args], stdin=stdin)
 
 
 def test_one_json_line_per_utterance_with_entities_in_major_units() -> None:
     done = run("周五还三千五\n我已经还了\n".encode(), "--lang", "zh-CN", "--today", "2026-03-10")
     assert done.returncode == 0, done.stderr
-    lines = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert lines[0] == {
         "text": "周五还三千五",
         "intent": "promise_to_pay",
@@ -50,7 +53,7 @@ def test_bad_input_gives_one_classified_line_per_input_line() -> None:
     ]
     done = run(b"\n".join(lines) + b"\n", "--lang", "zh-CN", "--today", "2026-03-10")
     assert done.returncode == 0, done.stderr
-    out = done.stdout.decode("utf-8").split("\n")
+    out = done.stdout.split("\n")
     assert out[-1] == ""
     results = [json.loads(line) for line in out[:-1]]
     assert len(results) == len(lines)
@@ -65,7 +68,7 @@ def test_bad_input_gives_one_classified_line_per_input_line() -> None:
 
 def test_last_line_without_newline_is_classified() -> None:
     done = run("别再打了".encode(), "--lang", "zh-CN", "--today", "2026-03-10")
-    assert [json.loads(line)["intent"] for line in done.stdout.decode().splitlines()] == ["stop_contact"]
+    assert [json.loads(line)["intent"] for line in done.stdout.splitlines()] == ["stop_contact"]
 
 
 @pytest.mark.parametrize(
@@ -80,9 +83,19 @@ def test_last_line_without_newline_is_classified() -> None:
 )
 def test_bad_options_are_one_line_errors(args: list[str]) -> None:
     done = run(b"hello\n", *args)
+    _assert_one_line_error(done)
+
+
+def test_a_bad_option_exits_2_with_one_line_from_the_command() -> None:
+    done = subprocess.run(
+        [*CMD, "--today", "2026-02-30"], input=b"hello\n", capture_output=True, check=False, timeout=120
+    )
+    _assert_one_line_error(Ran(done.returncode, done.stdout, done.stderr))
+
+
+def _assert_one_line_error(done: Ran) -> None:
     assert done.returncode == 2
-    err = done.stderr.decode()
-    assert err.startswith("error: ")
-    assert err.count("\n") == 1
-    assert "Traceback" not in err
-    assert done.stdout == b""
+    assert done.stderr.startswith("error: ")
+    assert done.stderr.count("\n") == 1
+    assert "Traceback" not in done.stderr
+    assert done.stdout_bytes == b""

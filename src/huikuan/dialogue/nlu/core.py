@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from huikuan.dialogue.nlu import emotion
 from huikuan.dialogue.nlu.amounts import amount_en, amount_zh
 from huikuan.dialogue.nlu.dates import date_en, date_zh
-from huikuan.dialogue.nlu.model import IntentModel, model_for
 from huikuan.dialogue.nlu.normalize import clean, for_model, has_cjk, has_latin
 from huikuan.dialogue.nlu.rules import rule_intents
 from huikuan.dialogue.nlu.types import RANK, Entities, Intent, NluResult
+
+if TYPE_CHECKING:
+    from huikuan.dialogue.nlu.model import IntentModel
 
 # A second intent the model also finds likely joins the candidates the priority order decides
 # between ("他不在 你晚点打吧" is third_party before callback_later). Tuned on the dev split.
@@ -71,6 +74,10 @@ def _only_a_date(rest: str, script: str) -> bool:
 
 def classify(text: str, lang: str = "zh-CN", today: date | None = None) -> NluResult:
     """Intent, entities (amount in fen/cents, date resolved against `today`) and emotion of one utterance."""
+    # scikit-learn loads with the first classification, not with the package: commands that
+    # import dialogue and never classify (`script`, `export`) skip its ~1.5 s of start-up.
+    from huikuan.dialogue.nlu.model import model_for
+
     return classify_with(model_for, text, lang, today)
 
 

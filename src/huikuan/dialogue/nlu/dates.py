@@ -15,7 +15,7 @@ import calendar
 import re
 from datetime import date, timedelta
 
-from huikuan.dialogue.nlu.amounts import CN_NUM, parse_cn_number, words_to_number
+from huikuan.dialogue.nlu.numerals import ZH_NUMERAL, parse_int, words_to_number
 
 
 def _month_end(year: int, month: int) -> date:
@@ -88,8 +88,8 @@ _ZH_DATE = re.compile(
     r"(?P<fixed>大后天|大後天|前天|昨天|昨日|琴日|今天|今日|今晚|今早|明天|明日|明早|明晚|听日|聽日|后天|後天|后日|後日)"
     r"|(?P<nextend>下个?月[底末])|(?P<end>月底|月末)|(?P<nextstart>下个?月初)"
     rf"|(?P<rel>下下|下个?|上个?|这个?|本)?(?:周|星期|礼拜|禮拜)(?P<wd>[一二三四五六日天末])"
-    rf"|(?P<nm>下个?月)(?P<nmd>[0-9]{{1,2}}|[{CN_NUM}]{{1,3}})[号日號]"
-    rf"|(?:(?P<mon>[0-9]{{1,2}}|[{CN_NUM}]{{1,3}})月)?(?P<dom>[0-9]{{1,2}}|[{CN_NUM}]{{1,3}})[号日號]"
+    rf"|(?P<nm>下个?月)(?P<nmd>[0-9]{{1,2}}|[{ZH_NUMERAL}]{{1,3}})[号日號]"
+    rf"|(?:(?P<mon>[0-9]{{1,2}}|[{ZH_NUMERAL}]{{1,3}})月)?(?P<dom>[0-9]{{1,2}}|[{ZH_NUMERAL}]{{1,3}})[号日號]"
 )
 
 
@@ -124,10 +124,10 @@ def _resolve_zh(m: re.Match[str], today: date) -> date | None:
             return _this_week(today, weekday)
         return _weekday(today, weekday, 0)
     if m.group("nm"):
-        day = parse_cn_number(m.group("nmd"))
+        day = parse_int(m.group("nmd"))
         return _day_of_month(today, day, months_ahead=1) if day else None
-    day = parse_cn_number(m.group("dom"))
-    month = parse_cn_number(m.group("mon")) if m.group("mon") else None
+    day = parse_int(m.group("dom"))
+    month = parse_int(m.group("mon")) if m.group("mon") else None
     if m.group("mon") and month is None:
         return None
     return _day_of_month(today, day, month) if day else None
