@@ -17,7 +17,8 @@ from huikuan.compliance import guard
 from huikuan.compliance.guard import Category, Context
 from huikuan.compliance.models import GuardEvent
 from huikuan.dialogue import CallContext, DialogueEngine
-from huikuan.dialogue.engine import SAFE_LINES, SCRIPTS_DIR, Script, parse_script
+from huikuan.dialogue.engine import SAFE_LINES
+from huikuan.dialogue.script import SCRIPTS_DIR, Script, parse_script
 from huikuan.flows import CallWork, place_call
 from huikuan.sim.personas import LineTruth, Persona
 from huikuan.telephony import SimulatedCarrier, Subscriber

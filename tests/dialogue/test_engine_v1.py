@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from huikuan.dialogue import CallContext, DialogueEngine, DisclosureError, load_script
-from huikuan.dialogue.engine import parse_script
 from huikuan.dialogue.render import DEBT_WORDS_ZH
+from huikuan.dialogue.script import parse_script
 
 CTX = CallContext(
     name="王芳", platform="安心借", amount_fen=350_000, due_date=date(2026, 2, 18), today=date(2026, 3, 10)

@@ -11,10 +11,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from huikuan.compliance import approval
 from huikuan.dialer.models import Campaign
 from huikuan.dialer.simulate import VirtualDay, run_virtual_day
-from huikuan.dialogue import versions
+from huikuan.dialogue import approval, versions
 from huikuan.dialogue.models import ScriptVersion
 from huikuan.errors import Conflict, InvalidInput, NotFound
 from huikuan.outcomes.models import CallAttempt

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from huikuan.analytics.render import kpi_table
 from huikuan.analytics.service import compute_kpis
 from huikuan.cli.options import parse_day
-from huikuan.compliance.approval import approve_builtin_scripts
 from huikuan.config import get_settings
 from huikuan.db import session_scope
 from huikuan.dialer.campaigns import CampaignCreate, create_campaign
 from huikuan.dialer.simulate import DayResult, VirtualDay, simulate_day
+from huikuan.dialogue.approval import approve_builtin_scripts
 from huikuan.errors import InvalidInput, NotFound
 from huikuan.runtime import open_database
 from huikuan.security import audit

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Result, or_, select, update
+from sqlalchemy import Result, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from huikuan.desk.models import Agent, AgentStateChange, DeskToken, Transfer
@@ -161,3 +161,31 @@ def plans(session: Session, account_id: int) -> Sequence[InstallmentPlan]:
         .order_by(InstallmentPlan.created_at.desc())
     )
     return session.scalars(stmt.limit(20)).all()
+
+
+def agent_counts_by_state(session: Session, campaign_id: int, states: Sequence[AgentState]) -> dict[str, int]:
+    """state → agents in it serving the campaign (its own and those serving every campaign)."""
+    rows = session.execute(
+        select(Agent.state, func.count())
+        .where(
+            (Agent.campaign_id == campaign_id) | Agent.campaign_id.is_(None),
+            Agent.state.in_(list(states)),
+        )
+        .group_by(Agent.state)
+    ).all()
+    return {state: int(n) for state, n in rows}
+
+
+def recent_handles(session: Session, campaign_id: int, limit: int) -> list[tuple[datetime, datetime]]:
+    """(assigned_at, wrapped_at) of the campaign's last wrapped-up transfers, newest first."""
+    rows = session.execute(
+        select(Transfer.assigned_at, Transfer.wrapped_at)
+        .where(
+            Transfer.campaign_id == campaign_id,
+            Transfer.wrapped_at.is_not(None),
+            Transfer.assigned_at.is_not(None),
+        )
+        .order_by(Transfer.wrapped_at.desc())
+        .limit(limit)
+    ).all()
+    return [(a, w) for a, w in rows if a is not None and w is not None]

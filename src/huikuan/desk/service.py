@@ -186,6 +186,20 @@ def agent_available(session: Session, campaign_id: int | None = None) -> bool:
     return bool(repository.idle_agents(session, campaign_id, limit=1))
 
 
+def agent_counts(session: Session, campaign_id: int) -> tuple[int, int]:
+    """(free, busy) agents serving the campaign (its own and those serving every campaign)."""
+    by_state = repository.agent_counts_by_state(
+        session, campaign_id, [AgentState.AVAILABLE, AgentState.ON_CALL, AgentState.WRAP_UP]
+    )
+    free = by_state.get(AgentState.AVAILABLE.value, 0)
+    return free, sum(by_state.values()) - free
+
+
+def handle_seconds(session: Session, campaign_id: int, limit: int) -> list[float]:
+    """Handle times (assignment to wrap-up) of the campaign's last `limit` wrapped-up transfers."""
+    return [(w - a).total_seconds() for a, w in repository.recent_handles(session, campaign_id, limit)]
+
+
 def agent_occupancy(session: Session, agent_id: int, start: datetime, end: datetime) -> Occupancy:
     """Occupancy of one agent over [start, end) from their state log."""
     log = repository.state_log(session, agent_id, end)

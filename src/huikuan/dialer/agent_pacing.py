@@ -29,18 +29,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from huikuan.clock import AsyncClock
 from huikuan.desk import service as desk
-from huikuan.desk.models import Agent, Transfer
-from huikuan.desk.schemas import AgentState, TransferReason
+from huikuan.desk.schemas import TransferReason
 from huikuan.dialer.models import Campaign
 from huikuan.dialer.pacing import ABANDON_PERIOD_DAYS, PacingInput, PacingMode, PacingPolicy, lines_to_dial
 from huikuan.flows import INLINE, AnswerRoute, DbRunner
-from huikuan.outcomes.models import CallAttempt
-from huikuan.types import AttemptStatus, CallOutcome, Disposition
+from huikuan.outcomes import service as outcomes
+from huikuan.types import CallOutcome
 
 log = logging.getLogger(__name__)
 
@@ -75,20 +73,7 @@ def is_agent_campaign(campaign: Campaign) -> bool:
 
 def agent_counts(session: Session, campaign_id: int) -> tuple[int, int]:
     """(free, busy) agents serving the campaign (its own and those serving every campaign)."""
-    rows = session.execute(
-        select(Agent.state, func.count())
-        .where(
-            (Agent.campaign_id == campaign_id) | Agent.campaign_id.is_(None),
-            Agent.state.in_([AgentState.AVAILABLE, AgentState.ON_CALL, AgentState.WRAP_UP]),
-        )
-        .group_by(Agent.state)
-    ).all()
-    by_state = {state: int(n) for state, n in rows}
-    free = by_state.get(AgentState.AVAILABLE.value, 0)
-    return free, sum(by_state.values()) - free
-
-
-ABANDONED = Disposition.ABANDONED.value
+    return desk.agent_counts(session, campaign_id)
 
 
 def abandon_ratio(session: Session, campaign_id: int, now: datetime) -> float:
@@ -99,45 +84,22 @@ def abandon_ratio(session: Session, campaign_id: int, now: datetime) -> float:
 
 def abandon_record(session: Session, campaign_id: int, now: datetime) -> tuple[int, int]:
     """(answered, abandoned) attempts of the campaign in the 30 days up to `now`."""
-    since = now - timedelta(days=ABANDON_PERIOD_DAYS)
-    answered, abandoned = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((CallAttempt.disposition == ABANDONED, 1), else_=0)), 0),
-        ).where(
-            CallAttempt.campaign_id == campaign_id,
-            CallAttempt.outcome == CallOutcome.ANSWERED.value,
-            CallAttempt.started_at >= since,
-            CallAttempt.started_at <= now,
-        )
-    ).one()
-    return int(answered), int(abandoned)
+    return outcomes.abandon_record(session, campaign_id, now, ABANDON_PERIOD_DAYS)
 
 
 def read_figures(session: Session, campaign_id: int, now: datetime) -> Figures:
     """Answer rate and time to answer from the last finished attempts, handle time from the last
     wrapped-up transfers, and the 30-day abandon ratio."""
-    attempts = session.execute(
-        select(CallAttempt.outcome, CallAttempt.started_at, CallAttempt.ended_at, CallAttempt.talk_seconds)
-        .where(CallAttempt.campaign_id == campaign_id, CallAttempt.status == AttemptStatus.COMPLETED.value)
-        .order_by(CallAttempt.started_at.desc(), CallAttempt.id.desc())
-        .limit(SAMPLE)
-    ).all()
+    attempts = outcomes.recent_attempts(session, campaign_id, SAMPLE)
     answered = [a for a in attempts if a.outcome == CallOutcome.ANSWERED.value and a.ended_at is not None]
     answer_rate = len(answered) / len(attempts) if attempts else PRIOR_ANSWER_RATE
     # Ring time = the attempt's length minus what was said after the answer.
-    rings = [max(0.0, (a.ended_at - a.started_at).total_seconds() - a.talk_seconds) for a in answered]
-    handles = session.execute(
-        select(Transfer.assigned_at, Transfer.wrapped_at)
-        .where(
-            Transfer.campaign_id == campaign_id,
-            Transfer.wrapped_at.is_not(None),
-            Transfer.assigned_at.is_not(None),
-        )
-        .order_by(Transfer.wrapped_at.desc())
-        .limit(SAMPLE)
-    ).all()
-    handle = [(w - a).total_seconds() for a, w in handles if a is not None and w is not None]
+    rings = [
+        max(0.0, (a.ended_at - a.started_at).total_seconds() - a.talk_seconds)
+        for a in answered
+        if a.ended_at is not None
+    ]
+    handle = desk.handle_seconds(session, campaign_id, SAMPLE)
     answered_30d, abandoned = abandon_record(session, campaign_id, now)
     return Figures(
         answer_rate=answer_rate,

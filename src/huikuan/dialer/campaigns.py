@@ -1,31 +1,30 @@
 """The campaign service: create (validated against the rule pack), start/pause/resume/stop,
 caller-ID choice under per-ID daily limits, and progress at any time.
 
-Services take a session and never commit (CONVENTIONS #2).
+Services take a session and never commit (CONVENTIONS #2). The SQL is `dialer.repository`;
+accounts and promises are read through `portfolio.service` and `outcomes.service`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from huikuan.compliance.packs import pack_for
-from huikuan.dialer.models import CallerIdUse, Campaign, DialTask
+from huikuan.dialer import repository
+from huikuan.dialer.models import Campaign
 from huikuan.dialer.retry import RetryConfig
 from huikuan.dialogue.versions import running_script
 from huikuan.errors import Conflict, InvalidInput, NotFound
-from huikuan.outcomes.models import CallAttempt, Promise
-from huikuan.portfolio.models import Account, Batch, Debtor
+from huikuan.outcomes import service as outcomes
+from huikuan.portfolio import service as portfolio
 from huikuan.strategy import SCRIPT_FOR, THIRD_PARTY_SCRIPT, Treatment
-from huikuan.types import CallOutcome, PromiseStatus
 
 # The carrier's day for caller-ID limits: the operator's trunks count in Beijing time for CN.
 CALLER_ID_ZONE = {"CN": "Asia/Shanghai", "US": "America/New_York"}
@@ -109,7 +108,7 @@ def create_campaign(session: Session, spec: CampaignCreate, *, now: datetime) ->
         raise InvalidInput("逾期天数范围无效 / days-past-due range: min is above max")
     if any(c.daily_limit < 1 for c in spec.caller_ids):
         raise InvalidInput("主叫号码每日上限至少为 1 / a caller ID's daily limit must be at least 1")
-    if spec.batch_id is not None and session.get(Batch, spec.batch_id) is None:
+    if spec.batch_id is not None and not portfolio.batch_exists(session, spec.batch_id):
         raise NotFound(f"委案批次 {spec.batch_id} 不存在 / batch {spec.batch_id} not found")
     RetryConfig.from_json(spec.retry)  # refuse unknown or negative settings now, not mid-day
     campaign = Campaign(
@@ -137,16 +136,11 @@ def create_campaign(session: Session, spec: CampaignCreate, *, now: datetime) ->
         created_at=now,
         ends_at=spec.ends_at,
     )
-    session.add(campaign)
-    session.flush()
-    return campaign
+    return repository.add_campaign(session, campaign)
 
 
 def get_campaign(session: Session, campaign_id: int, *, lock: bool = False) -> Campaign:
-    query = select(Campaign).where(Campaign.id == campaign_id)
-    if lock:
-        query = query.with_for_update()
-    campaign = session.scalars(query).one_or_none()
+    campaign = repository.campaign(session, campaign_id, lock=lock)
     if campaign is None:
         raise NotFound(f"活动 {campaign_id} 不存在 / campaign {campaign_id} not found")
     return campaign
@@ -199,44 +193,30 @@ def stop_campaign(session: Session, campaign_id: int, *, now: datetime) -> None:
     """For good: queued tasks are closed; calls in progress finish and are recorded."""
     campaign = _move(session, campaign_id, CampaignStatus.STOPPED)
     campaign.finished_at = now
-    session.execute(
-        update(DialTask)
-        .where(DialTask.campaign_id == campaign_id, DialTask.state == "queued")
-        .values(state="done", done_reason="stopped")
-    )
+    repository.close_queued(session, campaign_id, "stopped")
 
 
 def target_accounts(session: Session, campaign: Campaign) -> dict[int, int]:
     """debtor id → the account the campaign calls about (the debtor's largest overdue one)."""
-    query = select(Account.id, Account.debtor_id, Account.overdue).where(Account.status == "open")
-    if campaign.batch_id is not None:
-        query = query.where(Account.batch_id == campaign.batch_id)
-    if campaign.creditor_id is not None:
-        query = query.where(Account.creditor_id == campaign.creditor_id)
-    if campaign.buckets:
-        query = query.where(Account.bucket.in_(campaign.buckets))
-    if campaign.dpd_min is not None:
-        query = query.where(Account.days_past_due >= campaign.dpd_min)
-    if campaign.dpd_max is not None:
-        query = query.where(Account.days_past_due <= campaign.dpd_max)
-    query = query.join(Debtor, Debtor.id == Account.debtor_id).where(
-        Debtor.jurisdiction == campaign.jurisdiction
-    )
     # Segments: stored on the campaign; no debtor has one until profiling assigns it (issue 7),
     # so there is nothing known to filter on yet.
-    best: dict[int, tuple[int, int]] = {}
-    for account_id, debtor_id, overdue in session.execute(query.order_by(Account.id)):
-        if debtor_id not in best or overdue > best[debtor_id][1]:
-            best[debtor_id] = (account_id, overdue)
-    return {d: a for d, (a, _) in best.items()}
+    return portfolio.targets_for_campaign(
+        session,
+        jurisdiction=campaign.jurisdiction,
+        batch_id=campaign.batch_id,
+        creditor_id=campaign.creditor_id,
+        buckets=campaign.buckets,
+        dpd_min=campaign.dpd_min,
+        dpd_max=campaign.dpd_max,
+    )
 
 
 def enqueue_targets(session: Session, campaign: Campaign, *, now: datetime) -> int:
     """One task per targeted debtor not yet in the campaign; a debtor with a pending promise is
     due only after the promise's date has passed."""
     targets = target_accounts(session, campaign)
-    existing = set(session.scalars(select(DialTask.debtor_id).where(DialTask.campaign_id == campaign.id)))
-    promised = _pending_promise_dates(session, list(targets.values()))
+    existing = repository.task_debtors(session, campaign.id)
+    promised = outcomes.pending_promise_dates(session, list(targets.values()))
     rows = []
     for debtor_id, account_id in targets.items():
         if debtor_id in existing:
@@ -260,25 +240,8 @@ def enqueue_targets(session: Session, campaign: Campaign, *, now: datetime) -> i
                 "denials": {},
             }
         )
-    if rows:
-        session.execute(insert(DialTask), rows)
+    repository.insert_tasks(session, rows)
     return len(rows)
-
-
-def _pending_promise_dates(session: Session, account_ids: list[int]) -> dict[int, date]:
-    out: dict[int, date] = {}
-    if not account_ids:
-        return out
-    rows = session.execute(
-        select(Promise.account_id, func.max(Promise.due_date))
-        .where(Promise.status == PromiseStatus.PENDING.value)
-        .group_by(Promise.account_id)
-    )
-    wanted = set(account_ids)
-    for account_id, due in rows:
-        if account_id in wanted:
-            out[account_id] = due
-    return out
 
 
 def take_caller_id(session: Session, campaign: Campaign, at: datetime) -> str | None:
@@ -291,30 +254,10 @@ def take_caller_id(session: Session, campaign: Campaign, at: datetime) -> str | 
     day = at.astimezone(ZoneInfo(CALLER_ID_ZONE.get(campaign.jurisdiction, "UTC"))).date()
     ids = [CallerId(str(c["number"]), int(c["daily_limit"])) for c in campaign.caller_ids]
     numbers = [c.number for c in ids]
-    upsert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(
-        upsert(CallerIdUse)
-        .values([{"caller_id": n, "day": day, "dials": 0} for n in numbers])
-        .on_conflict_do_nothing()
-    )
-    used = dict(
-        session.execute(
-            select(CallerIdUse.caller_id, CallerIdUse.dials).where(
-                CallerIdUse.caller_id.in_(numbers), CallerIdUse.day == day
-            )
-        ).all()
-    )
+    repository.ensure_caller_id_days(session, numbers, day)
+    used = repository.caller_id_dials(session, numbers, day)
     for cid in sorted(ids, key=lambda c: (used.get(c.number, 0), c.number)):
-        taken = session.execute(
-            update(CallerIdUse)
-            .where(
-                CallerIdUse.caller_id == cid.number,
-                CallerIdUse.day == day,
-                CallerIdUse.dials < cid.daily_limit,
-            )
-            .values(dials=CallerIdUse.dials + 1)
-        )
-        if taken.rowcount:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+        if repository.count_caller_id_dial(session, cid.number, day, cid.daily_limit):
             return cid.number
     return None
 
@@ -327,11 +270,7 @@ def give_back_caller_id(session: Session, campaign: Campaign, caller_id: str, at
     if not campaign.caller_ids:
         return
     day = at.astimezone(ZoneInfo(CALLER_ID_ZONE.get(campaign.jurisdiction, "UTC"))).date()
-    session.execute(
-        update(CallerIdUse)
-        .where(CallerIdUse.caller_id == caller_id, CallerIdUse.day == day, CallerIdUse.dials > 0)
-        .values(dials=CallerIdUse.dials - 1)
-    )
+    repository.uncount_caller_id_dial(session, caller_id, day)
 
 
 @dataclass
@@ -366,29 +305,11 @@ def progress(session: Session, campaign_id: int) -> Progress:
     """Tasks by state, attempts, connects, right-party contacts, promises, denials by rule."""
     campaign = get_campaign(session, campaign_id)
     tasks = {"queued": 0, "leased": 0, "done": 0}
-    for state, n in session.execute(
-        select(DialTask.state, func.count())
-        .where(DialTask.campaign_id == campaign_id)
-        .group_by(DialTask.state)
-    ):
-        tasks[state] = n
-    attempts, connects, rpc = session.execute(
-        select(
-            func.count(CallAttempt.id),
-            func.count(CallAttempt.id).filter(CallAttempt.outcome == CallOutcome.ANSWERED.value),
-            func.count(CallAttempt.id).filter(CallAttempt.conversation.is_(True)),
-        ).where(CallAttempt.campaign_id == campaign_id)
-    ).one()
-    promises = session.scalar(
-        select(func.count(Promise.id))
-        .join(CallAttempt, CallAttempt.id == Promise.attempt_id)
-        .where(CallAttempt.campaign_id == campaign_id)
-    )
+    tasks.update(repository.tasks_by_state(session, campaign_id))
+    counts = outcomes.attempt_counts(session, campaign_id)
     denials: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
-    for task_denials, reason in session.execute(
-        select(DialTask.denials, DialTask.done_reason).where(DialTask.campaign_id == campaign_id)
-    ):
+    for task_denials, reason in repository.denials_and_reasons(session, campaign_id):
         denials.update(task_denials or {})
         if reason:
             reasons[reason] += 1
@@ -397,10 +318,10 @@ def progress(session: Session, campaign_id: int) -> Progress:
         name=campaign.name,
         status=campaign.status,
         tasks=tasks,
-        attempts=int(attempts),
-        connects=int(connects),
-        right_party_contacts=int(rpc),
-        promises=int(promises or 0),
+        attempts=counts.attempts,
+        connects=counts.connects,
+        right_party_contacts=counts.right_party_contacts,
+        promises=counts.promises,
         denials_by_rule=dict(sorted(denials.items())),
         done_reasons=dict(sorted(reasons.items())),
     )
@@ -411,12 +332,7 @@ def finish_if_done(session: Session, campaign_id: int, now: datetime) -> bool:
     campaign = get_campaign(session, campaign_id, lock=True)
     if campaign.status != CampaignStatus.RUNNING:
         return campaign.status == CampaignStatus.DONE
-    open_tasks = select(func.count()).where(
-        DialTask.campaign_id == campaign_id, DialTask.state.in_(("queued", "leased"))
-    )
-    if campaign.ends_at is not None:
-        open_tasks = open_tasks.where((DialTask.state == "leased") | (DialTask.due_at < campaign.ends_at))
-    if session.scalar(open_tasks):
+    if repository.open_tasks(session, campaign_id, campaign.ends_at):
         return False
     campaign.status, campaign.finished_at = CampaignStatus.DONE.value, now
     return True

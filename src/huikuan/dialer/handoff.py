@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from huikuan.desk import service as desk
 from huikuan.desk.schemas import TransferReason
 from huikuan.flows import CallResult
-from huikuan.outcomes.models import CallAttempt
+from huikuan.outcomes import service as outcomes
 from huikuan.types import Disposition
 
 
@@ -28,7 +28,7 @@ def transfer_reason(call: CallResult) -> TransferReason:
 
 def queue_transfer(session: Session, attempt_id: int, call: CallResult) -> None:
     """The worker's `on_transfer` hook: queue the debtor for the longest-idle agent."""
-    attempt = session.get(CallAttempt, attempt_id)
+    attempt = outcomes.attempt_facts(session, attempt_id)
     if attempt is None:
         return
     desk.request_transfer(

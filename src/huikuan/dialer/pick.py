@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from huikuan.dialer.retry import TaskMemory
-from huikuan.portfolio.models import Contact
+from huikuan.portfolio.service import Contact
 from huikuan.types import ContactStatus, Relation
 
 THIRD_PARTY_AFTER_FAILURES = 3  # CN.THIRD_PARTY's default; compliance has the last word

@@ -58,7 +58,7 @@ from huikuan.flows import (
     ThreadDb,
     place_call,
 )
-from huikuan.portfolio.models import Contact
+from huikuan.portfolio.service import Contact
 from huikuan.strategy import THIRD_PARTY_SCRIPT, PlanBounds, script_for, treatment_for
 from huikuan.telephony.carrier import Carrier
 from huikuan.types import CallOutcome, Disposition, Relation

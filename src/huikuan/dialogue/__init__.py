@@ -1,4 +1,4 @@
-"""Dialogue: scripts as data, the rule-based NLU v1 and the dialogue manager."""
+"""Dialogue: scripts as data (`script`), their versions and approval, the NLU and the dialogue manager."""
 
 from huikuan.dialogue.engine import (
     CallContext,
@@ -8,11 +8,9 @@ from huikuan.dialogue.engine import (
     GuardHit,
     PromiseCapture,
     Reply,
-    Script,
-    ScriptError,
-    load_script,
 )
 from huikuan.dialogue.nlu import Emotion, Entities, Intent, NluResult, classify
+from huikuan.dialogue.script import Script, ScriptError, load_script
 
 __all__ = [
     "CallContext",

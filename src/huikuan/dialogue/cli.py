@@ -1,8 +1,9 @@
 """`huikuan script …`: script versions (话术版本) from draft to approval and retirement.
 
 Users are named by username; the CLI trusts the operator who has database access (the web
-console authenticates its users). Approval, rejection, retirement and the lint are the
-compliance package's (`compliance.approval`); storing and reading versions is dialogue's.
+console authenticates its users). Approval, rejection, retirement and the lint are
+`dialogue.approval` (a compliance officer's decision); storing and reading versions is
+`dialogue.versions`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from pathlib import Path
 
 import typer
 
-from huikuan.compliance import approval
 from huikuan.config import get_settings
 from huikuan.db import session_scope
-from huikuan.dialogue import versions
+from huikuan.dialogue import approval, versions
 from huikuan.errors import InvalidInput, UnreadableFile
 from huikuan.runtime import open_database
 from huikuan.security.users import find_user

@@ -27,11 +27,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Protocol
-
-import yaml
+from typing import Protocol
 
 from huikuan.compliance import guard
 from huikuan.compliance.guard import Category, Context
@@ -48,20 +44,13 @@ from huikuan.dialogue.render import (
     spoken_time,
     transcript_slots,
 )
+from huikuan.dialogue.script import EDGE_PREFIX, Node, Script, ScriptError, jurisdiction_for_lang
 from huikuan.errors import HuikuanError
 from huikuan.strategy import Plan, PlanBounds, propose_plan
 
-SCRIPTS_DIR = Path(__file__).parent / "scripts"
 LOW_CONFIDENCE = 0.5  # below this the responder (if any) is asked for the intent
-CAPTURE_NODES = {
-    # a `capture` kind → the nodes a script using it must have (engine-driven transitions)
-    "promise": ("ask_amount", "ask_date", "readback"),
-    "callback": ("ask_callback_time", "callback_booked"),
-    "plan": ("offer_plan", "no_plan"),
-}
 NOT_THE_DEBTOR = frozenset({"wrong_number", "third_party"})
 QUESTIONS = frozenset({Intent.ASK_DETAILS, Intent.ASK_PAYMENT_METHOD})  # a free_form node asks the responder
-EDGE_PREFIX = "@"  # engine-driven edges kept in `Node.on` so the approval lint follows them
 EMOTION_LINES = {
     "distressed": "ack_distressed",
     "sad": "ack_distressed",
@@ -70,147 +59,10 @@ EMOTION_LINES = {
 }
 
 
-class ScriptError(HuikuanError):
-    status_code = 500
-
-
 class DisclosureError(HuikuanError):
     """The script tried to say something about the debt before identity was confirmed."""
 
     status_code = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    id: str
-    say: tuple[str, ...] = ()
-    on: dict[str, str] = field(default_factory=dict)
-    discloses_debt: bool = False
-    verifies_identity: bool = False
-    end: bool = False
-    disposition: str | None = None
-    transfer: bool = False
-    stop: str | None = None
-    refused_further_contact: bool = False
-    capture: str | None = None  # promise | callback | plan: the engine picks the next node
-    reask: str | None = None  # the node's reprompt: a shorter way to ask its question again
-    safe: str | None = None  # said instead of a blocked sentence of this node
-    free_form: bool = False  # the responder may answer a question here (after identity)
-    asks_time: bool = False  # asks when to call back: the next answer is booked as heard
-
-
-@dataclass(frozen=True, slots=True)
-class Script:
-    id: str
-    version: int
-    lang: str
-    start: str
-    third_party_start: str
-    max_reprompts: int
-    lines: dict[str, str]
-    nodes: dict[str, Node]
-
-
-def _edges(raw: Mapping[str, Any], defaults: Mapping[str, str]) -> dict[str, str]:
-    # An ending node has no next turn; a stop node may only close, so neither inherits defaults.
-    inherits = not raw.get("end") and not raw.get("stop")
-    on = {str(k): str(v) for k, v in defaults.items()} if inherits else {}
-    on.update({str(k): str(v) for k, v in (raw.get("next") or {}).items()})
-    for kind, target in (raw.get("then") or {}).items():
-        on[f"{EDGE_PREFIX}{kind}"] = str(target)
-    if raw.get("no_agent"):
-        on[f"{EDGE_PREFIX}no_agent"] = str(raw["no_agent"])
-    return on
-
-
-def parse_script(data: dict[str, Any]) -> Script:
-    """Build and check a script: every transition leads to a node that exists, and so on.
-
-    `defaults.next` holds transitions every node that does not end the call inherits (its own
-    `next` wins); `then` and `no_agent` are engine-driven edges (capture results, a transfer
-    with no agent free).
-    """
-    defaults = (data.get("defaults") or {}).get("next") or {}
-    nodes: dict[str, Node] = {}
-    for node_id, raw in (data.get("nodes") or {}).items():
-        say = raw.get("say", ())
-        nodes[node_id] = Node(
-            id=node_id,
-            say=(say,) if isinstance(say, str) else tuple(say),
-            on=_edges(raw, defaults),
-            discloses_debt=bool(raw.get("discloses_debt", False)),
-            verifies_identity=bool(raw.get("verifies_identity", False)),
-            end=bool(raw.get("end", False)),
-            disposition=raw.get("disposition"),
-            transfer=bool(raw.get("transfer", False)),
-            stop=raw.get("stop"),
-            refused_further_contact=bool(raw.get("refused_further_contact", False)),
-            capture=raw.get("capture"),
-            reask=raw.get("reask"),
-            safe=raw.get("safe"),
-            free_form=bool(raw.get("free_form", False)),
-            asks_time=bool(raw.get("asks_time", False)),
-        )
-    script = Script(
-        id=str(data["id"]),
-        version=int(data["version"]),
-        lang=str(data["lang"]),
-        start=str(data["start"]),
-        third_party_start=str(data["third_party_start"]),
-        max_reprompts=int(data.get("max_reprompts", 2)),
-        lines={str(k): str(v) for k, v in (data.get("lines") or {}).items()},
-        nodes=nodes,
-    )
-    _check(script)
-    return script
-
-
-def _check(script: Script) -> None:
-    intents = {i.value for i in Intent}
-    nodes = script.nodes
-    required = {script.start, script.third_party_start}
-    for node in nodes.values():
-        for key, target in node.on.items():
-            if not key.startswith(EDGE_PREFIX) and key not in intents:
-                raise ScriptError(f"script {script.id}: node {node.id} handles unknown intent {key}")
-            if target not in nodes:
-                raise ScriptError(f"script {script.id}: node {node.id} leads to missing node {target}")
-        if node.capture is not None:
-            if node.capture not in CAPTURE_NODES:
-                raise ScriptError(f"script {script.id}: node {node.id} captures unknown {node.capture}")
-            required.update(CAPTURE_NODES[node.capture])
-        elif not node.say:
-            raise ScriptError(f"script {script.id}: node {node.id} says nothing")
-        no_agent = node.on.get(f"{EDGE_PREFIX}no_agent")
-        if no_agent is not None and nodes[no_agent].discloses_debt:
-            raise ScriptError(f"script {script.id}: node {node.id}: no_agent must not disclose the debt")
-        if node.stop and not node.end:
-            # A stop ends collection talk: whatever the debtor says next, the call closes.
-            for target in node.on.values():
-                if not nodes[target].end:
-                    raise ScriptError(f"script {script.id}: node {node.id} records a stop but may continue")
-    for name in sorted(required):
-        if name not in nodes:
-            raise ScriptError(f"script {script.id}: missing node {name}")
-    for kind, names in CAPTURE_NODES.items():
-        if kind == "promise":
-            continue  # ask_amount/ask_date/readback are fixed names the lint knows
-        for node in nodes.values():
-            if node.capture == kind:
-                missing = [n for n in names if node.on.get(f"{EDGE_PREFIX}{n}") != n]
-                if missing:
-                    raise ScriptError(
-                        f"script {script.id}: node {node.id} must list `then: {{{missing[0]}: {missing[0]}}}`"
-                    )
-
-
-@lru_cache(maxsize=64)
-def load_script(name: str = "reminder", lang: str = "zh-CN") -> Script:
-    """Load `scripts/<name>.<lang>.yaml` (cached: scripts are immutable data)."""
-    path = SCRIPTS_DIR / f"{name}.{lang}.yaml"
-    if not path.exists():
-        raise ScriptError(f"no script {name} for language {lang}")
-    return parse_script(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 # Said instead of a blocked sentence when neither the node nor the script has a safe line; each
@@ -336,7 +188,7 @@ class DialogueEngine:
         # The script's language is the call's: one source for the words, the dates and amounts
         # read out, the NLU model and the jurisdiction of callback windows.
         self.lang = script.lang
-        self.jurisdiction = "US" if script.lang == "en-US" else "CN"
+        self.jurisdiction = jurisdiction_for_lang(script.lang)
         self.outcome = DialogueOutcome()
         self.node = script.nodes[script.third_party_start if ctx.third_party_call else script.start]
         self.done = False
@@ -574,16 +426,10 @@ class DialogueEngine:
         return text.replace(self.ctx.name, transcript_slots({"name": self.ctx.name})["name"])
 
     def _hearers(self) -> tuple[Context, ...]:
-        """Who may hear the next sentence, as content-guard contexts.
-
-        The first sentence of a call is an opening (in CN it must carry the AI label; in the US
-        the debt-collector disclosure comes after identity, so an opening is only a third-party
-        sentence there); until identity is confirmed anyone may be listening.
-        """
+        """Who may hear the next sentence (`Script.hearers`): the first is the opening; until
+        identity is confirmed anyone may be listening."""
         restricted = self.ctx.third_party_call or not self.outcome.identity_confirmed
-        if self._replies == 0 and self.script.lang != "en-US":
-            return (Context.OPENING, Context.THIRD_PARTY)
-        return (Context.THIRD_PARTY,) if restricted else (Context.DEBTOR,)
+        return self.script.hearers(opening=self._replies == 0, restricted=restricted)
 
     def _guarded(self, text: str, node_id: str) -> str:
         contexts = self._hearers()

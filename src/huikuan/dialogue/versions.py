@@ -1,6 +1,6 @@
 """Script versions (话术版本) as stored data: drafts, submission, reads, and the running version.
 
-The approval policy (who may approve, the lint) belongs to compliance (`compliance.approval`);
+The approval policy (who may approve, the lint) is `dialogue.approval`;
 this module only stores the transitions it decides, and gives the call path one function,
 `running_script`, that returns an approved version or refuses. A script's code is
 `<id>.<lang>` from its YAML (`reminder.zh-CN`), so each language is approved on its own.
@@ -19,9 +19,9 @@ import yaml
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from huikuan.dialogue.engine import SCRIPTS_DIR, Script, ScriptError, parse_script
 from huikuan.dialogue.models import Script as ScriptRow
 from huikuan.dialogue.models import ScriptVersion
+from huikuan.dialogue.script import SCRIPTS_DIR, Script, ScriptError, parse_script
 from huikuan.errors import Conflict, InvalidInput, NotFound
 from huikuan.security import audit
 from huikuan.security.users import get_user
@@ -176,7 +176,7 @@ def builtin_contents() -> dict[str, str]:
     return out
 
 
-# --- transitions decided by compliance.approval ------------------------------------------------
+# --- transitions decided by dialogue.approval --------------------------------------------------
 
 
 def lock_script(session: Session, version_id: int) -> tuple[ScriptVersion, str]:

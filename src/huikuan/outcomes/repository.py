@@ -1,4 +1,5 @@
-"""All SQL of outcomes: attempts, transcript turns, promises.
+"""All SQL of outcomes: attempts, transcript turns, promises, and the reads other domains make
+through `outcomes.service` (a campaign's attempt counts, its recent attempts, its abandon record).
 
 Every call writes its attempt twice and its transcript once, so these statements are Core
 constructs built once at import with bound parameters (SQLAlchemy reuses their compiled form),
@@ -11,10 +12,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, update
+from sqlalchemy import Connection, Table, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from huikuan.outcomes.models import CallAttempt, InstallmentPlan, Promise, Turn
+from huikuan.types import AttemptStatus, CallOutcome, Disposition, PromiseStatus
 
 _attempt = cast(Table, CallAttempt.__table__)
 _INSERT_ATTEMPT = insert(_attempt).returning(_attempt.c.id)
@@ -98,3 +100,70 @@ def insert_promise(
         .scalar_one()
     )
     return promise_id
+
+
+# -- reads for other domains (through outcomes.service) ------------------------------------------
+
+
+def attempt(session: Session, attempt_id: int) -> CallAttempt | None:
+    return session.get(CallAttempt, attempt_id)
+
+
+def pending_promise_dates(session: Session) -> list[tuple[int, date]]:
+    """(account id, latest due date) of every account with a pending promise."""
+    rows = session.execute(
+        select(Promise.account_id, func.max(Promise.due_date))
+        .where(Promise.status == PromiseStatus.PENDING.value)
+        .group_by(Promise.account_id)
+    )
+    return [(a, d) for a, d in rows]
+
+
+def campaign_counts(session: Session, campaign_id: int) -> tuple[int, int, int, int]:
+    """(attempts, answered, right-party conversations, promises) of a campaign."""
+    attempts, connects, rpc = session.execute(
+        select(
+            func.count(CallAttempt.id),
+            func.count(CallAttempt.id).filter(CallAttempt.outcome == CallOutcome.ANSWERED.value),
+            func.count(CallAttempt.id).filter(CallAttempt.conversation.is_(True)),
+        ).where(CallAttempt.campaign_id == campaign_id)
+    ).one()
+    promises = session.scalar(
+        select(func.count(Promise.id))
+        .join(CallAttempt, CallAttempt.id == Promise.attempt_id)
+        .where(CallAttempt.campaign_id == campaign_id)
+    )
+    return int(attempts), int(connects), int(rpc), int(promises or 0)
+
+
+_ABANDONED = Disposition.ABANDONED.value
+
+
+def answered_and_abandoned(
+    session: Session, campaign_id: int, since: datetime, until: datetime
+) -> tuple[int, int]:
+    answered, abandoned = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((CallAttempt.disposition == _ABANDONED, 1), else_=0)), 0),
+        ).where(
+            CallAttempt.campaign_id == campaign_id,
+            CallAttempt.outcome == CallOutcome.ANSWERED.value,
+            CallAttempt.started_at >= since,
+            CallAttempt.started_at <= until,
+        )
+    ).one()
+    return int(answered), int(abandoned)
+
+
+def recent_completed(
+    session: Session, campaign_id: int, limit: int
+) -> Sequence[tuple[str | None, datetime, datetime | None, int]]:
+    """(outcome, started_at, ended_at, talk_seconds) of the campaign's last completed attempts."""
+    rows = session.execute(
+        select(CallAttempt.outcome, CallAttempt.started_at, CallAttempt.ended_at, CallAttempt.talk_seconds)
+        .where(CallAttempt.campaign_id == campaign_id, CallAttempt.status == AttemptStatus.COMPLETED.value)
+        .order_by(CallAttempt.started_at.desc(), CallAttempt.id.desc())
+        .limit(limit)
+    ).all()
+    return [(o, s, e, t) for o, s, e, t in rows]

@@ -1,10 +1,11 @@
-"""Recording what calls produced: the attempt (reserved, then completed), turns, promises, stops."""
+"""Recording what calls produced: the attempt (reserved, then completed), turns, promises, stops;
+and the reads of that record other domains need (the dialer's progress and pacing figures)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -147,3 +148,76 @@ def complete_attempt(
         )
     if stop is not None:
         compliance.open_stop(session, debtor_id, stop, completion.ended_at, attempt_id=attempt_id)
+
+
+# -- reads for other domains ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptFacts:
+    """What another domain may know of one attempt."""
+
+    id: int
+    account_id: int
+    debtor_id: int
+    campaign_id: int | None
+    status: AttemptStatus
+    started_at: datetime
+    ended_at: datetime | None
+
+
+def attempt_facts(session: Session, attempt_id: int) -> AttemptFacts | None:
+    """One attempt's ids, status and times; None when there is no such attempt."""
+    row = repository.attempt(session, attempt_id)
+    if row is None:
+        return None
+    return AttemptFacts(
+        id=row.id,
+        account_id=row.account_id,
+        debtor_id=row.debtor_id,
+        campaign_id=row.campaign_id,
+        status=AttemptStatus(row.status),
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+    )
+
+
+def pending_promise_dates(session: Session, account_ids: Sequence[int]) -> dict[int, date]:
+    """account id → the latest due date of its pending promises, for the accounts that have one."""
+    if not account_ids:
+        return {}
+    wanted = set(account_ids)
+    return {a: due for a, due in repository.pending_promise_dates(session) if a in wanted}
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptCounts:
+    attempts: int
+    connects: int
+    right_party_contacts: int
+    promises: int
+
+
+def attempt_counts(session: Session, campaign_id: int) -> AttemptCounts:
+    """A campaign's attempts, answered calls, right-party contacts and promises."""
+    return AttemptCounts(*repository.campaign_counts(session, campaign_id))
+
+
+def abandon_record(session: Session, campaign_id: int, now: datetime, days: int) -> tuple[int, int]:
+    """(answered, abandoned) attempts of the campaign in the `days` days up to `now`."""
+    return repository.answered_and_abandoned(session, campaign_id, now - timedelta(days=days), now)
+
+
+@dataclass(frozen=True, slots=True)
+class RecentAttempt:
+    outcome: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    talk_seconds: int
+
+
+def recent_attempts(session: Session, campaign_id: int, limit: int) -> list[RecentAttempt]:
+    """The campaign's last `limit` completed attempts, newest first."""
+    return [
+        RecentAttempt(o, s, e, t) for o, s, e, t in repository.recent_completed(session, campaign_id, limit)
+    ]

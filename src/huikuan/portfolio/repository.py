@@ -1,4 +1,6 @@
-"""All SQL of the portfolio import: look-ups in chunks, Core bulk inserts (no per-row flush).
+"""All SQL of the portfolio: the import's look-ups in chunks and Core bulk inserts (no per-row
+flush), and the reads other domains make through `portfolio.service` (campaign targets, the
+account and debtor a call is about, a debtor's numbers).
 
 Inserts go to the `Table`, not the mapped class: the ORM bulk path splits a list into one
 statement per distinct set of None columns, which made contacts (name or no name) row by row.
@@ -13,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import LargeBinary, Table, column, insert, select, table
+from sqlalchemy import LargeBinary, Select, Table, bindparam, column, insert, select, table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import TableClause
+from sqlalchemy.sql.expression import ColumnElement, TableClause
 from sqlalchemy.sql.type_api import TypeEngine
 
 from huikuan.db import chunked
@@ -156,3 +158,59 @@ def batch_debtors(session: Session, batch_id: int) -> dict[str, int]:
     """loan_ref → debtor id for the batch's accounts."""
     rows = session.execute(select(Account.loan_ref, Account.debtor_id).where(Account.batch_id == batch_id))
     return {str(ref): int(debtor_id) for ref, debtor_id in rows}
+
+
+# -- reads for other domains (through portfolio.service) ----------------------------------------
+
+
+def batch_exists(session: Session, batch_id: int) -> bool:
+    return session.get(Batch, batch_id) is not None
+
+
+def open_accounts(
+    session: Session,
+    *,
+    jurisdiction: str,
+    batch_id: int | None,
+    creditor_id: int | None,
+    buckets: Sequence[str],
+    dpd_min: int | None,
+    dpd_max: int | None,
+) -> list[tuple[int, int, int]]:
+    """(account id, debtor id, overdue) of open accounts matching the filters, by account id."""
+    query = select(Account.id, Account.debtor_id, Account.overdue).where(Account.status == "open")
+    if batch_id is not None:
+        query = query.where(Account.batch_id == batch_id)
+    if creditor_id is not None:
+        query = query.where(Account.creditor_id == creditor_id)
+    if buckets:
+        query = query.where(Account.bucket.in_(buckets))
+    if dpd_min is not None:
+        query = query.where(Account.days_past_due >= dpd_min)
+    if dpd_max is not None:
+        query = query.where(Account.days_past_due <= dpd_max)
+    query = query.join(Debtor, Debtor.id == Account.debtor_id).where(Debtor.jurisdiction == jurisdiction)
+    return [(a, d, o) for a, d, o in session.execute(query.order_by(Account.id))]
+
+
+def call_subject_select(account_id: ColumnElement[int], debtor_id: ColumnElement[int]) -> Select[Any]:
+    """The account and debtor columns one call needs, for the rows `account_id` and `debtor_id`
+    (SQL expressions: bound parameters, or another table's columns) name."""
+    return select(
+        ACCOUNT.c.id.label("account_id"),
+        ACCOUNT.c.bucket,
+        ACCOUNT.c.product,
+        ACCOUNT.c.overdue,
+        ACCOUNT.c.due_date,
+        DEBTOR.c.id.label("debtor_id"),
+        DEBTOR.c.name.label("debtor_name"),
+        DEBTOR.c.timezone,
+        DEBTOR.c.dialect,
+    ).where(ACCOUNT.c.id == account_id, DEBTOR.c.id == debtor_id)
+
+
+_CONTACTS = select(Contact).where(Contact.debtor_id == bindparam("debtor_id")).order_by(Contact.id)
+
+
+def contacts_of(session: Session, debtor_id: int) -> list[Contact]:
+    return list(session.scalars(_CONTACTS, {"debtor_id": debtor_id}))

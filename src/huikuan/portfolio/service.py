@@ -1,4 +1,6 @@
-"""The portfolio service other packages call: import accounts from a file or from bytes.
+"""The portfolio service other packages call: import accounts from a file or from bytes, and
+read what other domains need (campaign targets, a call's account and debtor, a debtor's numbers)
+without touching the portfolio's tables.
 
 Everything is read and validated before anything is written, so an unreadable file writes
 nothing; accepted rows are then written with a few bulk inserts in the caller's transaction.
@@ -7,16 +9,20 @@ nothing; accepted rows are then written with a few bulk inserts in the caller's 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement
 
 from huikuan.errors import Conflict
 from huikuan.portfolio import quality, repository
 from huikuan.portfolio.buckets import DEFAULT_SCHEME, BucketScheme
 from huikuan.portfolio.importer import Table, read_bytes, read_path
+from huikuan.portfolio.models import Contact
 from huikuan.portfolio.schemas import ImportResult, RowError
 from huikuan.portfolio.validation import RowValidator, ValidRow
 from huikuan.types import ContactStatus
@@ -183,3 +189,65 @@ def _write(
     repository.insert_accounts(session, accounts)
     result.contacts_created = len(contacts)
     result.rows_imported = len(accounts)
+
+
+# -- reads for other domains ---------------------------------------------------------------------
+
+
+def batch_exists(session: Session, batch_id: int) -> bool:
+    """Whether the batch (委案批次) exists."""
+    return repository.batch_exists(session, batch_id)
+
+
+def targets_for_campaign(
+    session: Session,
+    *,
+    jurisdiction: str,
+    batch_id: int | None = None,
+    creditor_id: int | None = None,
+    buckets: Sequence[str] = (),
+    dpd_min: int | None = None,
+    dpd_max: int | None = None,
+) -> dict[int, int]:
+    """debtor id → the account to call about (the debtor's largest overdue open account)."""
+    best: dict[int, tuple[int, int]] = {}
+    for account_id, debtor_id, overdue in repository.open_accounts(
+        session,
+        jurisdiction=jurisdiction,
+        batch_id=batch_id,
+        creditor_id=creditor_id,
+        buckets=buckets,
+        dpd_min=dpd_min,
+        dpd_max=dpd_max,
+    ):
+        if debtor_id not in best or overdue > best[debtor_id][1]:
+            best[debtor_id] = (account_id, overdue)
+    return {d: a for d, (a, _) in best.items()}
+
+
+def call_subject_select(account_id: ColumnElement[int], debtor_id: ColumnElement[int]) -> Select[Any]:
+    """The account and debtor facts one call needs, as a SELECT for the account and debtor the
+    two SQL expressions name, labelled account_id, bucket, product, overdue, due_date, debtor_id,
+    debtor_name, timezone, dialect (`debtor_name` is personal data).
+
+    For a caller's own prebuilt statement on a hot path: the dialer adds its task's columns and
+    reads a call's facts in one query, without naming the portfolio's tables.
+    """
+    return repository.call_subject_select(account_id, debtor_id)
+
+
+def contacts_of(session: Session, debtor_id: int) -> list[Contact]:
+    """The debtor's numbers, in a stable order (id)."""
+    return repository.contacts_of(session, debtor_id)
+
+
+__all__ = [
+    "Contact",
+    "batch_exists",
+    "call_subject_select",
+    "contacts_of",
+    "import_bytes",
+    "import_file",
+    "import_table",
+    "targets_for_campaign",
+]

@@ -9,10 +9,10 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from huikuan.compliance import approval, guard
-from huikuan.compliance.approval import Finding, lint
+from huikuan.compliance import guard
 from huikuan.compliance.guard import Context, Verdict
-from huikuan.dialogue import versions
+from huikuan.dialogue import approval, versions
+from huikuan.dialogue.approval import Finding, lint
 from huikuan.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from huikuan.security.audit import verify
 from huikuan.security.models import AuditEvent, User

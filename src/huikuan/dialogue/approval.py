@@ -5,11 +5,12 @@ the lint finds nothing. The lint renders every line with sample slot values and 
 content guard about it in the context of who can hear it, then checks the disclosures the
 rule packs require:
 
-* who hears a node: a node reachable from `start` before identity is confirmed (an edge
-  `confirm_identity` out of a `verifies_identity` node) or from `third_party_start` may be
-  heard by anyone who answered → THIRD_PARTY; the rest → DEBTOR. Shared `lines` can be said at
-  any moment → THIRD_PARTY, and `lines.voicemail*` → VOICEMAIL. A `discloses_debt` node that a
-  third party can reach is a finding of its own (CN.THIRD_PARTY / US.THIRD_PARTY).
+* who hears a node is the script model's answer (`Script.heard_before_identity`,
+  `Script.hearers`, the same the engine asks per sentence): a node reachable from `start`
+  before identity is confirmed or from `third_party_start` may be heard by anyone who
+  answered → THIRD_PARTY; the rest → DEBTOR. Shared `lines` can be said at any moment →
+  THIRD_PARTY, and `lines.voicemail*` → VOICEMAIL. A `discloses_debt` node that a third party
+  can reach is a finding of its own (CN.THIRD_PARTY / US.THIRD_PARTY).
 * openings (`start` and `third_party_start`; their `say`, not the `reask` that follows them):
   in CN they are checked as OPENING (the guard
   wants the AI label there) and as THIRD_PARTY (whoever answers may not be the debtor). In US
@@ -24,6 +25,15 @@ rule packs require:
   collector attempting to collect a debt and that information will be used for that purpose.
 
 Findings name node ids, never debtor data: the sample slot values are fictitious.
+
+Why here, in dialogue, and not in compliance: the lint reads scripts (dialogue's one script
+model, `dialogue.script`) and records the decision on dialogue's versions, and it asks the
+content guard (`compliance.guard`, a leaf). Living in compliance it made compliance and dialogue
+import each other (compliance.approval → dialogue, dialogue.engine → compliance.guard), with the
+script logic it needs copied on both sides. Here the dependencies run one way: dialogue →
+compliance.guard, and compliance imports nothing from dialogue (checked by `lint-imports`).
+The rules it enforces keep their pack ids (CN.AI_LABEL, US.DISCLOSE, …; `enforced_by:
+script_approval` in the packs); the compliance officer's role comes from `security`.
 """
 
 from __future__ import annotations
@@ -40,8 +50,8 @@ from sqlalchemy.orm import Session
 from huikuan.compliance import guard
 from huikuan.compliance.guard import Context
 from huikuan.dialogue import versions
-from huikuan.dialogue.engine import Node, Script
 from huikuan.dialogue.render import render
+from huikuan.dialogue.script import Node, Script
 from huikuan.dialogue.versions import VersionInfo
 from huikuan.errors import InvalidInput, PermissionDenied
 from huikuan.security.users import Role, get_user, has_role
@@ -75,7 +85,6 @@ SAMPLE_SLOTS: dict[str, dict[str, str]] = {
 }
 # All the engine fills before identity is confirmed.
 PRE_IDENTITY_SLOTS = ("name", "platform", "callback_time", "callback_number", "agent_name")
-CAPTURE_TARGETS = ("ask_amount", "ask_date", "readback")  # where a `capture: promise` node leads
 
 _AI_SELF = {
     "zh-CN": re.compile(r"智能语音|语音助手|智能助[手理]|智能客服|智能外呼|AI|ＡＩ|人工智能|机器人|虚拟助手"),
@@ -131,11 +140,6 @@ class Approval:
     retired: VersionInfo | None  # the previously approved version this approval retired
 
 
-def jurisdiction_of(lang: str) -> str:
-    """zh-CN scripts answer to the CN pack, en-US scripts to the US pack."""
-    return "US" if lang == "en-US" else "CN"
-
-
 # --- lint -------------------------------------------------------------------------------------
 
 
@@ -146,11 +150,9 @@ def lint(content: str) -> list[Finding]:
 
 def lint_script(script: Script) -> list[Finding]:
     """Every finding in a parsed script (an empty list: the script may be approved)."""
-    j = jurisdiction_of(script.lang)
-    pre_identity = _reachable(script, script.start, stop_at_identity=True)
-    third_party = _reachable(script, script.third_party_start, stop_at_identity=False)
-    heard_by_anyone = pre_identity | third_party
-    openings = {script.start, script.third_party_start}
+    j = script.jurisdiction
+    heard_by_anyone = script.heard_before_identity()
+    openings = set(script.openings)
     findings: list[Finding] = []
 
     for node in script.nodes.values():
@@ -164,12 +166,7 @@ def lint_script(script: Script) -> list[Finding]:
                     "discloses the debt but can be reached before identity is confirmed",
                 )
             )
-        if node.id in openings:
-            contexts = (Context.OPENING, Context.THIRD_PARTY) if j == "CN" else (Context.THIRD_PARTY,)
-        elif node.id in heard_by_anyone:
-            contexts = (Context.THIRD_PARTY,)
-        else:
-            contexts = (Context.DEBTOR,)
+        contexts = script.hearers(opening=node.id in openings, restricted=node.id in heard_by_anyone)
         slots = _slots(script.lang, restricted=node.id in heard_by_anyone)
         for part, template in _templates(node):
             # A re-asked question follows the opening that already gave the label.
@@ -305,29 +302,6 @@ def _us_disclosure(script: Script) -> list[Finding]:
     return out
 
 
-def _successors(script: Script, node: Node) -> Iterator[tuple[str, str]]:
-    for intent, target in node.on.items():
-        yield intent, target
-    if node.capture == "promise":
-        for target in CAPTURE_TARGETS:
-            yield "capture", target
-
-
-def _reachable(script: Script, start: str, *, stop_at_identity: bool) -> set[str]:
-    """Nodes reachable from `start`; with `stop_at_identity`, not past an identity confirmation."""
-    seen = {start}
-    queue = deque([start])
-    while queue:
-        node = script.nodes[queue.popleft()]
-        for intent, target in _successors(script, node):
-            if stop_at_identity and node.verifies_identity and intent == "confirm_identity":
-                continue
-            if target not in seen:
-                seen.add(target)
-                queue.append(target)
-    return seen
-
-
 def _first_disclosing(script: Script) -> set[str]:
     """The `discloses_debt` nodes entered from a node that discloses nothing, on paths from start."""
     first: set[str] = set()
@@ -335,7 +309,7 @@ def _first_disclosing(script: Script) -> set[str]:
     queue = deque([script.start])
     while queue:
         node = script.nodes[queue.popleft()]
-        for _intent, target in _successors(script, node):
+        for _intent, target in script.successors(node):
             if script.nodes[target].discloses_debt:
                 first.add(target)
             elif target not in seen:
