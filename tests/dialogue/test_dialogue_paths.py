@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from huikuan.compliance import guard
+from huikuan.compliance import calling_window, guard
 from huikuan.compliance.guard import Context
 from huikuan.dialogue import CallContext, DialogueEngine, load_script
 from huikuan.dialogue.callback import in_window
@@ -432,7 +432,7 @@ def test_every_booked_callback_is_inside_the_window_and_in_the_future(
     at = engine.outcome.callback_at
     assert at is not None
     assert at > now
-    assert in_window(at, "CN" if lang == "zh-CN" else "US")
+    assert in_window(at, calling_window("CN" if lang == "zh-CN" else "US"))
 
 
 # --- stops and disputes ----------------------------------------------------------------------------

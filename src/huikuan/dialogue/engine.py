@@ -33,7 +33,7 @@ from typing import Any, Protocol
 
 import yaml
 
-from huikuan.compliance import guard
+from huikuan.compliance import calling_window, guard
 from huikuan.compliance.guard import Category, Context
 from huikuan.dialogue import callback
 from huikuan.dialogue.nlu import Intent, NluResult
@@ -50,6 +50,7 @@ from huikuan.dialogue.render import (
 )
 from huikuan.errors import HuikuanError
 from huikuan.strategy import Plan, PlanBounds, propose_plan
+from huikuan.types import CallingWindow
 
 SCRIPTS_DIR = Path(__file__).parent / "scripts"
 LOW_CONFIDENCE = 0.5  # below this the responder (if any) is asked for the intent
@@ -248,10 +249,16 @@ class CallContext:
     now: datetime | None = None  # the call's instant, so a callback is never booked in the past
     callback_number: str = ""  # the number a voicemail asks the person to call back
     agent_name: str = ""  # the person a voicemail names to call back (§1006.2(j))
+    # Where callbacks may be booked; None: the jurisdiction's pack with the operator's settings.
+    window: CallingWindow | None = None
 
     @property
     def jurisdiction(self) -> str:
         return "US" if self.lang == "en-US" else "CN"
+
+    def calling_window(self) -> CallingWindow:
+        """The window callbacks are booked in (the caller's, else the rule pack's)."""
+        return self.window if self.window is not None else calling_window(self.jurisdiction)
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,7 +510,7 @@ class DialogueEngine:
             day,
             at,
             today=self.ctx.today,
-            jurisdiction=self.ctx.jurisdiction,
+            window=self.ctx.calling_window(),
             zone=self.ctx.timezone,
             now=self.ctx.now,
         )
