@@ -93,12 +93,13 @@ def pack_for(jurisdiction: str) -> RulePack:
     except FileNotFoundError:
         operator.read_file(path)  # raises the clear "not found" error
         raise
-    return _effective(jurisdiction, str(path), stat.st_mtime_ns, stat.st_size)
+    return _effective(jurisdiction, str(path), (stat.st_ino, stat.st_mtime_ns, stat.st_size))
 
 
 @lru_cache(maxsize=32)
-def _effective(jurisdiction: str, path: str, mtime_ns: int, size: int) -> RulePack:
-    # Keyed by the file's stamp: an edited file is read again on the next call, in every process.
+def _effective(jurisdiction: str, path: str, stamp: tuple[int, int, int]) -> RulePack:
+    # Keyed by the file's stamp: an edited file is read again on the next call, in every process
+    # (the setter replaces the file, so even a same-size rewrite within a clock tick is seen).
     part = operator.read_file(Path(path)).get(jurisdiction)
     pack = regulation_pack(jurisdiction)
     return pack if part is None else operator.apply(pack, part)
