@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +24,7 @@ from huikuan.security.models import AuditEvent
 from huikuan.security.users import Role, create_user
 from huikuan.types import CallingWindow, CallOutcome, Relation
 from tests import factories
-from tests.conftest import RuleSettings
+from tests.conftest import RuleSettings, TestDatabase
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 3, 10)
@@ -206,3 +210,37 @@ def test_loosening_needs_an_officer_and_a_reason_and_is_recorded(
     session.commit()
     assert "override" not in yaml.safe_load(path.read_text(encoding="utf-8"))["CN"]
     assert pack_for("CN").overrides == ()
+
+
+def test_the_cli_sets_and_shows_settings_and_refuses_loosening_in_one_line(
+    db: TestDatabase, tmp_path: Path
+) -> None:
+    with db.session() as s:
+        create_user(s, "officer-9", "合规专员", "correct-horse-battery", Role.COMPLIANCE_OFFICER)
+        s.commit()
+    path = tmp_path / "rules.yaml"
+    env = {**os.environ, **db.env(), "HUIKUAN_RULE_SETTINGS": str(path), "COLUMNS": "200"}
+
+    def run(*args: str, stdin: str = "correct-horse-battery\n") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "huikuan", "compliance", "settings", *args],
+            input=stdin,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+
+    done = run("set", "CN", "CN.TIME.start=09:00", "CN.TIME.end=20:00", "--user", "officer-9")
+    assert done.returncode == 0, done.stderr
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["CN"]["settings"]["CN.TIME"]["end"] == "20:00"
+    loose = run("set", "CN", "CN.DIALS_PER_NUMBER.max_dials=9", "--user", "officer-9")
+    assert loose.returncode == 2
+    assert "would loosen CN.DIALS_PER_NUMBER" in loose.stderr.strip().splitlines()[-1]
+    shown = run("show", "CN", stdin="")
+    assert shown.returncode == 0, shown.stderr
+    assert "20:00 *" in shown.stdout
+    with db.session() as s:
+        events = _audit(s)
+    assert [e.details["changes"] for e in events] == [{"CN.TIME": {"start": "09:00", "end": "20:00"}}]
