@@ -152,14 +152,14 @@ def test_setting_tightens_for_an_admin_and_is_audited(session: Session, rule_set
     at = sh(9)
     with pytest.raises(PermissionDenied):
         set_rule_settings(session, "CN", changes_from(["CN.TIME.start=09:00"]), actor_id=agent, at=at)
-    set_rule_settings(
-        session, "CN", changes_from(["CN.TIME.start=09:00", "CN.TIME.end=20:00"]), actor_id=admin, at=at
-    )
-    set_rule_settings(
-        session, "CN", changes_from(["CN.DIALS_PER_NUMBER.max_dials=4"]), actor_id=officer, at=at
-    )
-    session.commit()
+    window = changes_from(["CN.TIME.start=09:00", "CN.TIME.end=20:00"])
+    set_rule_settings(session, "CN", window, actor_id=admin, at=at).write()
     assert compliance.calling_window("CN") == CallingWindow(time(9), time(20))
+    cap = changes_from(["CN.DIALS_PER_NUMBER.max_dials=4"])
+    change = set_rule_settings(session, "CN", cap, actor_id=officer, at=at)
+    assert pack_for("CN").param("CN.DIALS_PER_NUMBER", "max_dials") == 6  # not before write()
+    session.commit()
+    change.write()
     assert pack_for("CN").param("CN.DIALS_PER_NUMBER", "max_dials") == 4
     assert yaml.safe_load(path.read_text(encoding="utf-8"))["CN"]["settings"]["CN.TIME"] == {
         "start": "09:00",
@@ -188,8 +188,11 @@ def test_loosening_needs_an_officer_and_a_reason_and_is_recorded(
     assert yaml.safe_load(path.read_text(encoding="utf-8")) == {}
     assert pack_for("CN").param("CN.DIALS_PER_NUMBER", "max_dials") == 6
 
-    set_rule_settings(session, "CN", loosen, actor_id=officer, at=sh(9), reason="regulator letter 2026-17")
+    change = set_rule_settings(
+        session, "CN", loosen, actor_id=officer, at=sh(9), reason="regulator letter 2026-17"
+    )
     session.commit()
+    change.write()
     pack = pack_for("CN")
     assert pack.param("CN.DIALS_PER_NUMBER", "max_dials") == 8
     assert [(r, n, o.officer_id, o.reason, o.at) for r, n, o in pack.overrides] == [
@@ -204,10 +207,11 @@ def test_loosening_needs_an_officer_and_a_reason_and_is_recorded(
     }
 
     # Tightening back drops the override: nothing is looser than the regulation any more.
-    set_rule_settings(
-        session, "CN", changes_from(["CN.DIALS_PER_NUMBER.max_dials=5"]), actor_id=admin, at=sh(10)
-    )
+    tighter = changes_from(["CN.DIALS_PER_NUMBER.max_dials=5"])
+    change = set_rule_settings(session, "CN", tighter, actor_id=admin, at=sh(10))
     session.commit()
+    change.write()
+    assert pack_for("CN").param("CN.DIALS_PER_NUMBER", "max_dials") == 5
     assert "override" not in yaml.safe_load(path.read_text(encoding="utf-8"))["CN"]
     assert pack_for("CN").overrides == ()
 

@@ -45,6 +45,23 @@ def show(jurisdiction: str) -> list[SettingView]:
     return views
 
 
+@dataclass(frozen=True)
+class SettingsChange:
+    """A checked, audited change, written to the file once the caller has committed."""
+
+    path: Path
+    parts: Mapping[str, JurisdictionSettings]
+    jurisdiction: str
+
+    @property
+    def settings(self) -> JurisdictionSettings:
+        return self.parts[self.jurisdiction]
+
+    def write(self) -> None:
+        """Replace the settings file: every process applies it at its next `pack_for`."""
+        _write_file(self.path, self.parts)
+
+
 def set_rule_settings(
     session: Session,
     jurisdiction: str,
@@ -54,12 +71,12 @@ def set_rule_settings(
     at: datetime,
     reason: str | None = None,
     path: Path | None = None,
-) -> JurisdictionSettings:
-    """Change the operator's settings of one jurisdiction (merged into those already set).
+) -> SettingsChange:
+    """Check and audit a change of one jurisdiction's settings (merged into those already set).
 
     A change that loosens the rules in force needs `reason` and an actor who is a compliance
-    officer: their override is recorded. The audit event is added to the caller's transaction;
-    the file is replaced at once, so the caller commits right after.
+    officer: their override is recorded. The audit event joins the caller's transaction; the
+    caller commits, then calls `write()`, so no setting takes effect without its audit record.
     """
     target = path or settings_path()
     if target is None:
@@ -106,8 +123,7 @@ def set_rule_settings(
             else {"officer_id": override.officer_id, "reason": override.reason, "at": at.isoformat()},
         },
     )
-    _write_file(target, {**parts, jurisdiction: updated})
-    return updated
+    return SettingsChange(target, {**parts, jurisdiction: updated}, jurisdiction)
 
 
 def _loosens(jurisdiction: str, settings: Changes) -> bool:

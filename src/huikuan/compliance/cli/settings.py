@@ -49,7 +49,8 @@ def set_command(
         if actor is None:
             raise PermissionDenied("用户名或密码错误 / wrong username or password")
         now = datetime.now(UTC)
-        set_rule_settings(session, jurisdiction, changes, actor_id=actor.id, at=now, reason=reason)
+        change = set_rule_settings(session, jurisdiction, changes, actor_id=actor.id, at=now, reason=reason)
+    change.write()  # after the audit record is committed
     typer.echo(f"已更新 / updated {jurisdiction} rule settings")
 
 
