@@ -64,6 +64,18 @@ def _data_key() -> None:
     crypto.configure(TEST_KEY)
 
 
+@pytest.fixture(autouse=True)
+def _no_operator_rule_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The packs as the law reads them unless a test asks for settings (`rule_settings`)."""
+    if "HUIKUAN_RULE_SETTINGS" not in os.environ:
+        yield
+        return
+    monkeypatch.delenv("HUIKUAN_RULE_SETTINGS")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
