@@ -256,10 +256,6 @@ class CallContext:
     def jurisdiction(self) -> str:
         return "US" if self.lang == "en-US" else "CN"
 
-    def calling_window(self) -> CallingWindow:
-        """The window callbacks are booked in (the caller's, else the rule pack's)."""
-        return self.window if self.window is not None else calling_window(self.jurisdiction)
-
 
 @dataclass(frozen=True, slots=True)
 class Reply:
@@ -506,11 +502,14 @@ class DialogueEngine:
         asked = came_from is not None and came_from.asks_time
         if day is None and at is None and not asked:
             return "ask_callback_time"
+        window = self.ctx.window
+        if window is None:  # the rule pack's, with the operator's settings
+            window = calling_window(self.ctx.jurisdiction)
         self.outcome.callback_at = callback.book(
             day,
             at,
             today=self.ctx.today,
-            window=self.ctx.calling_window(),
+            window=window,
             zone=self.ctx.timezone,
             now=self.ctx.now,
         )
