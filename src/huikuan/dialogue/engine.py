@@ -504,7 +504,8 @@ class DialogueEngine:
             return "ask_callback_time"
         window = self.ctx.window
         if window is None:  # the rule pack's, with the operator's settings
-            window = calling_window(self.ctx.jurisdiction)
+            # The script's language is the call's, and so gives the jurisdiction.
+            window = calling_window("US" if self.script.lang == "en-US" else "CN")
         self.outcome.callback_at = callback.book(
             day,
             at,
