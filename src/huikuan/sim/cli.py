@@ -81,7 +81,6 @@ def day(
     from zoneinfo import ZoneInfo
 
     from huikuan.cli.demo import approve_shipped_scripts
-    from huikuan.compliance import calling_window
     from huikuan.config import get_settings
     from huikuan.db import session_scope
     from huikuan.dialer.campaigns import CampaignCreate, create_campaign, progress
@@ -93,10 +92,9 @@ def day(
     when = parse_day(the_day, "--date", default=lambda: datetime.now(zone).date())
     if accounts < 1 or robots < 1:
         raise InvalidInput("--accounts 与 --robots 至少为 1 / --accounts and --robots must be at least 1")
-    pack_window = calling_window("CN")
-    try:
-        start = time.fromisoformat(window_start) if window_start else pack_window.start
-        end = time.fromisoformat(window_end) if window_end else pack_window.end
+    try:  # unset: the rule pack's window, which create_campaign fills in
+        start = time.fromisoformat(window_start) if window_start else None
+        end = time.fromisoformat(window_end) if window_end else None
     except ValueError as exc:
         raise InvalidInput("--window-start/--window-end 须为 HH:MM / must be HH:MM") from exc
     engine = open_database(get_settings())
@@ -113,10 +111,10 @@ def day(
                     robots=robots,
                     window_start=start,
                     window_end=end,
-                    ends_at=datetime.combine(when, end, tzinfo=zone),
                 ),
                 now=now,
             )
+            campaign.ends_at = datetime.combine(when, campaign.window_end, tzinfo=zone)
             campaign_id = campaign.id
         began = walltime.monotonic()
         stats = run_virtual_day(
