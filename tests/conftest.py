@@ -12,15 +12,17 @@ import base64
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import yaml
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
+from huikuan.config import get_settings
 from huikuan.db import make_engine, make_sessionmaker
 from huikuan.db.migrate import upgrade
 from huikuan.security import crypto
@@ -60,6 +62,18 @@ class TestDatabase:
 @pytest.fixture(autouse=True)
 def _data_key() -> None:
     crypto.configure(TEST_KEY)
+
+
+@pytest.fixture(autouse=True)
+def _no_operator_rule_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The packs as the law reads them unless a test asks for settings (`rule_settings`)."""
+    if "HUIKUAN_RULE_SETTINGS" not in os.environ:
+        yield
+        return
+    monkeypatch.delenv("HUIKUAN_RULE_SETTINGS")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -105,3 +119,26 @@ def db(request: pytest.FixtureRequest, tmp_path: Path, _sqlite_template: Path) -
 def session(db: TestDatabase) -> Iterator[Session]:
     with db.session() as s:
         yield s
+
+
+RuleSettings = Callable[[dict[str, object]], Path]
+
+
+@pytest.fixture
+def rule_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RuleSettings]:
+    """This test's own operator rule settings file (HUIKUAN_RULE_SETTINGS); call it to write it.
+
+    `{"CN": {"settings": {"CN.TIME": {"start": "09:00", "end": "20:00"}}}}` tightens CN's window.
+    """
+    path = tmp_path / "rule-settings.yaml"
+    monkeypatch.setenv("HUIKUAN_RULE_SETTINGS", str(path))
+    get_settings.cache_clear()
+
+    def write(data: dict[str, object]) -> Path:
+        tmp = path.with_name("rule-settings.tmp")
+        tmp.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        tmp.replace(path)  # a new file, as the setter writes it: pack_for sees the change at once
+        return path
+
+    yield write
+    get_settings.cache_clear()  # monkeypatch restores the environment next

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # (fine for the demo; production keeps the key outside the machine running the database).
     data_key: SecretStr | None = None
     default_jurisdiction: str = "CN"
+    # The operator's rule settings (YAML/JSON, docs/compliance.md): tightened windows and caps,
+    # applied to every rule pack by `compliance.pack_for`. Unset: the packs as the law reads.
+    rule_settings: Path | None = None
     log_level: str = "INFO"
     # Optional LLM (any OpenAI-compatible chat endpoint; docs/llm.md). No base URL: no LLM.
     llm_base_url: str | None = None

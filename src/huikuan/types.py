@@ -6,6 +6,8 @@ they are stored and exported as readable strings.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
@@ -29,6 +31,33 @@ def to_minor_units(text: str) -> Fen:
 def from_minor_units(amount: Fen) -> float:
     """Minor units back to a decimal amount in yuan or dollars (for export and display)."""
     return amount / 100
+
+
+@dataclass(frozen=True, slots=True)
+class CallingWindow:
+    """The hours of a local day in which a debtor may be called: [start, end).
+
+    The rule pack (with the operator's settings) is its only source:
+    `huikuan.compliance.calling_window(jurisdiction)`; other packages receive it as a value.
+    """
+
+    start: time
+    end: time  # exclusive
+
+    def __post_init__(self) -> None:
+        if self.start >= self.end:
+            raise ValueError(f"calling window {self} must start before it ends")
+
+    def contains(self, at: time) -> bool:
+        """True when the local clock time `at` lies inside the window."""
+        return self.start <= at.replace(tzinfo=None) < self.end
+
+    def covers(self, other: CallingWindow) -> bool:
+        """True when `other` lies wholly inside this window."""
+        return self.start <= other.start and other.end <= self.end
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
 
 
 class Jurisdiction(StrEnum):

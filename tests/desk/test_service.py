@@ -15,7 +15,7 @@ from huikuan.outcomes.models import CallAttempt
 from huikuan.security import audit
 from huikuan.security.models import AuditEvent
 from huikuan.security.users import Role, get_user
-from tests.conftest import TestDatabase
+from tests.conftest import RuleSettings, TestDatabase
 from tests.desk.helpers import DEBTOR_NAME, PASSWORD, PHONE, T0, desk_user, robot_call
 
 
@@ -254,3 +254,25 @@ def test_async_waiter_is_woken_by_a_commit(db: TestDatabase) -> None:
     pop, transfer_id = asyncio.run(scenario())
     assert getattr(pop, "transfer_id", None) == transfer_id
     assert asyncio.run(service.wait_for_pop_async(db.engine, agent_id + 1000, timeout=0.01)) is None
+
+
+def test_callbacks_an_agent_may_book_follow_the_operators_window(
+    session: Session, rule_settings: RuleSettings
+) -> None:
+    rule_settings({"CN": {"settings": {"CN.TIME": {"start": "09:00", "end": "20:00"}}}})
+    agent_id = _login(session, "agent-t")
+    call = robot_call(session)
+    t = service.request_transfer(session, attempt_id=call.attempt_id, reason="asked_for_person", at=T0)
+    service.accept(session, agent_id, t.id, T0 + timedelta(seconds=3))
+    service.end_call(session, agent_id, t.id, T0 + timedelta(minutes=4))
+    wrapped = T0 + timedelta(minutes=5)
+    late = T0 + timedelta(hours=10, minutes=30)  # 20:30 Beijing: inside the law's window, not the operator's
+    with pytest.raises(InvalidInput, match="09:00–20:00") as refused:
+        service.wrap_up(session, agent_id, t.id, WrapCode.CALLBACK, wrapped, callback_at=late)
+    assert "earliest 2026-03-03T01:00:00+00:00" in str(refused.value)  # 09:00 Beijing next day
+    ok = T0 + timedelta(hours=9)  # 19:00 Beijing
+    done = service.wrap_up(session, agent_id, t.id, WrapCode.CALLBACK, wrapped, callback_at=ok)
+    assert done.status == TransferStatus.WRAPPED
+    attempt = session.get(CallAttempt, call.attempt_id)
+    assert attempt is not None
+    assert attempt.callback_at == ok

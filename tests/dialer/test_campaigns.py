@@ -14,7 +14,7 @@ from huikuan.dialer.models import DialTask
 from huikuan.errors import Conflict, InvalidInput
 from huikuan.portfolio.models import Account
 from tests import factories
-from tests.conftest import TestDatabase
+from tests.conftest import RuleSettings, TestDatabase
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 3, 10)
@@ -35,6 +35,23 @@ def test_a_window_wider_than_the_packs_is_refused(db: TestDatabase) -> None:
             s, CampaignCreate(name="x", window_start=time(9), window_end=time(20)), now=T
         )
     assert (inside.window_start, inside.window_end, inside.status) == (time(9), time(20), "draft")
+
+
+def test_campaign_windows_follow_the_operators_tightened_pack(
+    db: TestDatabase, rule_settings: RuleSettings
+) -> None:
+    rule_settings({"CN": {"settings": {"CN.TIME": {"start": "09:00", "end": "20:00"}}}})
+    with db.session() as s:
+        with pytest.raises(InvalidInput, match="09:00–20:00"):  # the regulation's 08:00–22:00 no more
+            campaigns.create_campaign(
+                s, CampaignCreate(name="x", window_start=time(8), window_end=time(22)), now=T
+            )
+        with pytest.raises(InvalidInput, match="09:00–20:00"):
+            campaigns.create_campaign(s, CampaignCreate(name="x", window_end=time(20, 30)), now=T)
+        default = campaigns.create_campaign(s, CampaignCreate(name="default"), now=T)
+        us = campaigns.create_campaign(s, CampaignCreate(name="us", jurisdiction="US"), now=T)
+    assert (default.window_start, default.window_end) == (time(9), time(20))
+    assert (us.window_start, us.window_end) == (time(8), time(21))  # only CN was tightened
 
 
 def test_bad_settings_are_refused_before_any_dial(db: TestDatabase) -> None:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from huikuan.compliance import guard
+from huikuan.compliance import calling_window, guard
 from huikuan.compliance.guard import Context
 from huikuan.dialogue import CallContext, DialogueEngine, load_script
 from huikuan.dialogue.callback import in_window
@@ -23,6 +23,8 @@ from huikuan.dialogue.engine import Reply
 from huikuan.dialogue.nlu import Emotion, Entities, Intent, NluResult
 from huikuan.dialogue.render import DEBT_WORDS_EN, DEBT_WORDS_ZH
 from huikuan.strategy import PlanBounds, Treatment, script_for
+from huikuan.types import CallingWindow
+from tests.conftest import RuleSettings
 
 TODAY = date(2026, 3, 10)
 SH = ZoneInfo("Asia/Shanghai")
@@ -396,6 +398,47 @@ def test_a_callback_is_clamped_into_the_calling_window(lang: str, text: str, exp
     assert engine.outcome.callback_at == expected
 
 
+TIGHT_CN = {"CN": {"settings": {"CN.TIME": {"start": "09:00", "end": "20:00"}}}}
+
+
+@pytest.mark.parametrize(
+    ("text", "by_law", "expected"),
+    [
+        ("明天早上8点半", time(8, 30), time(9)),  # the operator's window opens at 09:00
+        ("明天晚上九点", time(21), time(19, 30)),  # the last slot before 20:00
+        ("明天晚上7点", time(19), time(19)),
+    ],
+)
+def test_callbacks_follow_the_operators_tightened_window(
+    rule_settings: RuleSettings, text: str, by_law: time, expected: time
+) -> None:
+    stub = Stub({"later": said(Intent.CALLBACK_LATER), text: said(Intent.OTHER, day=date(2026, 3, 11))})
+    rule_settings({})
+    engine, _ = talk(["later", text], classify=stub)
+    assert engine.outcome.callback_at == datetime.combine(date(2026, 3, 11), by_law, tzinfo=SH)
+    rule_settings(TIGHT_CN)
+    engine, _ = talk(["later", text], classify=stub)
+    assert engine.outcome.callback_at == datetime.combine(date(2026, 3, 11), expected, tzinfo=SH)
+    assert in_window(engine.outcome.callback_at, calling_window("CN"))
+
+
+def test_the_robot_offers_tonight_inside_the_tightened_window_with_the_real_nlu(
+    rule_settings: RuleSettings,
+) -> None:
+    rule_settings(TIGHT_CN)
+    engine, replies = talk(["我在开车，晚点再说", "晚上九点"])  # said at 10:00
+    assert replies[1].node == "ask_callback_time"
+    assert engine.outcome.callback_at == datetime(2026, 3, 10, 19, 30, tzinfo=SH)
+    assert "3月10日晚上7点30分" in replies[2].text
+
+
+def test_a_window_passed_in_the_call_context_wins() -> None:
+    text = "明天早上8点半"
+    stub = Stub({"later": said(Intent.CALLBACK_LATER), text: said(Intent.OTHER, day=date(2026, 3, 11))})
+    engine, _ = talk(["later", text], classify=stub, window=CallingWindow(time(10), time(18)))
+    assert engine.outcome.callback_at == datetime(2026, 3, 11, 10, 0, tzinfo=SH)
+
+
 def test_a_callback_time_already_past_moves_later() -> None:
     stub = Stub({"later": said(Intent.CALLBACK_LATER), "上午9点": said(Intent.OTHER)})
     engine, _ = talk(["later", "上午9点"], classify=stub)  # it is 10:00 now
@@ -431,7 +474,7 @@ def test_every_booked_callback_is_inside_the_window_and_in_the_future(
     at = engine.outcome.callback_at
     assert at is not None
     assert at > now
-    assert in_window(at, "CN" if lang == "zh-CN" else "US")
+    assert in_window(at, calling_window("CN" if lang == "zh-CN" else "US"))
 
 
 # --- stops and disputes ----------------------------------------------------------------------------

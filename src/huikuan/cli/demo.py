@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from huikuan.analytics.render import kpi_table
 from huikuan.analytics.service import compute_kpis
 from huikuan.cli.options import parse_day
+from huikuan.compliance import calling_window
 from huikuan.config import get_settings
 from huikuan.db import session_scope
 from huikuan.dialer.campaigns import CampaignCreate, create_campaign
@@ -85,7 +86,7 @@ def run_demo(
                 name=f"演示 {day.isoformat()}",
                 batch_id=batch_id,
                 robots=robots,
-                ends_at=datetime.combine(day, time(22), tzinfo=DEMO_ZONE),
+                ends_at=datetime.combine(day, calling_window("CN").end, tzinfo=DEMO_ZONE),
             ),
             now=now,
         )

@@ -1,6 +1,6 @@
 """Compliance: rule packs, the contact ledger and its atomic `reserve`, contact stops."""
 
-from huikuan.compliance.rules import CN_PACK, PACKS, US_PACK, RulePack, pack_for
+from huikuan.compliance.rules import CN_PACK, PACKS, US_PACK, RulePack, calling_window, pack_for
 from huikuan.compliance.schemas import (
     ContactInfo,
     DebtorInfo,
@@ -33,6 +33,7 @@ __all__ = [
     "RuleInput",
     "RulePack",
     "StopKind",
+    "calling_window",
     "open_stop",
     "pack_for",
     "record_blocked_sentences",

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from huikuan.compliance import calling_window
 from huikuan.compliance.packs.common import in_window, next_in_window
-from huikuan.compliance.rules import pack_for
 from huikuan.db import session_scope
 from huikuan.desk import notify, repository
 from huikuan.desk.models import Agent, Transfer
@@ -371,9 +371,8 @@ def callback_problem(session: Session, attempt_id: int, callback_at: datetime) -
     if attempt is None:
         return f"通话 {attempt_id} 不存在 / attempt {attempt_id} not found"
     debtor, _account, _contacts = repository.pop_rows(session, attempt)
-    pack = pack_for(debtor.jurisdiction)
-    params = pack.spec(f"{debtor.jurisdiction}.TIME").params
-    start, end = (datetime.strptime(params[k], "%H:%M").time() for k in ("start", "end"))
+    window = calling_window(debtor.jurisdiction)  # the rule pack's, with the operator's settings
+    start, end = window.start, window.end
     zones = [debtor.timezone, *(z for z in debtor.other_timezones.split() if z != debtor.timezone)]
     if in_window(callback_at, zones, start, end):
         return None

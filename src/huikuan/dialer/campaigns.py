@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from huikuan.compliance.packs import pack_for
+from huikuan.compliance import calling_window
 from huikuan.dialer import repository
 from huikuan.dialer.models import Campaign
 from huikuan.dialer.retry import RetryConfig
@@ -75,8 +75,8 @@ class CampaignCreate:
     strategy: str = "default"
     robots: int = 1
     priority: int = 0
-    window_start: time = time(8)
-    window_end: time = time(22)
+    window_start: time | None = None  # None: the rule pack's window (operator's settings applied)
+    window_end: time | None = None
     caller_ids: tuple[CallerId, ...] = ()
     retry: dict[str, Any] = field(default_factory=dict)
     mode: CampaignMode = CampaignMode.ROBOT
@@ -85,20 +85,21 @@ class CampaignCreate:
 
 
 def pack_window(jurisdiction: str) -> tuple[time, time]:
-    """The calling window the jurisdiction's rule pack allows (CN 08:00–22:00)."""
-    params = pack_for(jurisdiction).spec(f"{jurisdiction}.TIME").params
-    start, end = (time.fromisoformat(str(params[k])) for k in ("start", "end"))
-    return start, end
+    """The calling window the jurisdiction's rule pack allows, operator's settings applied."""
+    window = calling_window(jurisdiction)
+    return window.start, window.end
 
 
 def create_campaign(session: Session, spec: CampaignCreate, *, now: datetime) -> Campaign:
     """A draft campaign; refused when its window is wider than the pack's or its input is bad."""
     allowed_start, allowed_end = pack_window(spec.jurisdiction)
-    if spec.window_start >= spec.window_end:
+    window_start = allowed_start if spec.window_start is None else spec.window_start
+    window_end = allowed_end if spec.window_end is None else spec.window_end
+    if window_start >= window_end:
         raise InvalidInput("呼叫时段须开始早于结束 / the calling window must start before it ends")
-    if spec.window_start < allowed_start or spec.window_end > allowed_end:
+    if window_start < allowed_start or window_end > allowed_end:
         raise InvalidInput(
-            f"呼叫时段 {spec.window_start:%H:%M}–{spec.window_end:%H:%M} 超出规则包允许的 "
+            f"呼叫时段 {window_start:%H:%M}–{window_end:%H:%M} 超出规则包允许的 "
             f"{allowed_start:%H:%M}–{allowed_end:%H:%M} / calling window outside the "
             f"{spec.jurisdiction} pack's {allowed_start:%H:%M}–{allowed_end:%H:%M}"
         )
@@ -129,8 +130,8 @@ def create_campaign(session: Session, spec: CampaignCreate, *, now: datetime) ->
         strategy=spec.strategy,
         robots=spec.robots,
         priority=spec.priority,
-        window_start=spec.window_start,
-        window_end=spec.window_end,
+        window_start=window_start,
+        window_end=window_end,
         caller_ids=[{"number": c.number, "daily_limit": c.daily_limit} for c in spec.caller_ids],
         retry=dict(spec.retry),
         created_at=now,

@@ -79,8 +79,12 @@ def create(
     voice: str | None = typer.Option(None, "--voice", help="音色/方言 / voice or dialect"),
     robots: int = typer.Option(1, "--robots", help="机器人数（并发线路）/ robots (concurrent lines)"),
     priority: int = typer.Option(0, "--priority", help="优先级 / priority (higher first)"),
-    window_start: str = typer.Option("08:00", "--window-start", help="呼叫开始 / window start HH:MM"),
-    window_end: str = typer.Option("22:00", "--window-end", help="呼叫结束 / window end HH:MM"),
+    window_start: str = typer.Option(
+        "", "--window-start", help="呼叫开始（默认规则包）/ window start HH:MM (default: the rule pack's)"
+    ),
+    window_end: str = typer.Option(
+        "", "--window-end", help="呼叫结束（默认规则包）/ window end HH:MM (default: the rule pack's)"
+    ),
     caller_id: list[str] = typer.Option([], "--caller-id", help="主叫号码:每日上限 / NUMBER:DAILY_LIMIT"),
     retry: str = typer.Option("", "--retry", help='重试参数 JSON / retry settings, e.g. {"busy_delay": 600}'),
     jurisdiction: str = typer.Option("CN", "--jurisdiction", help="司法辖区 / CN or US"),
@@ -120,8 +124,8 @@ def create(
         voice=voice,
         robots=robots,
         priority=priority,
-        window_start=_clock_time(window_start, "--window-start"),
-        window_end=_clock_time(window_end, "--window-end"),
+        window_start=_clock_time(window_start, "--window-start") if window_start else None,
+        window_end=_clock_time(window_end, "--window-end") if window_end else None,
         caller_ids=_caller_ids(caller_id),
         retry=retry_json,
         mode=CampaignMode(mode),

@@ -7,9 +7,24 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Time, UniqueConstraint
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
+from huikuan.compliance import calling_window
 from huikuan.db import Base, UTCDateTime
+
+
+def _jurisdiction(context: DefaultExecutionContext) -> str:
+    params = context.get_current_parameters()  # type: ignore[no-untyped-call]  # untyped in SQLAlchemy
+    return str(params["jurisdiction"])
+
+
+def _pack_start(context: DefaultExecutionContext) -> time:
+    return calling_window(_jurisdiction(context)).start
+
+
+def _pack_end(context: DefaultExecutionContext) -> time:
+    return calling_window(_jurisdiction(context)).end
 
 
 class Campaign(Base):
@@ -37,8 +52,9 @@ class Campaign(Base):
     strategy: Mapped[str] = mapped_column(String(32), default="default")
     robots: Mapped[int] = mapped_column(Integer, default=1)
     priority: Mapped[int] = mapped_column(Integer, default=0)
-    window_start: Mapped[time] = mapped_column(Time, default=time(8))
-    window_end: Mapped[time] = mapped_column(Time, default=time(22))
+    # Inside the rule pack's window (create_campaign checks); unset: the pack's window itself.
+    window_start: Mapped[time] = mapped_column(Time, default=_pack_start)
+    window_end: Mapped[time] = mapped_column(Time, default=_pack_end)
     # [{"number": "+86...", "daily_limit": 500}, ...]; the operator's numbers, not personal data.
     caller_ids: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     retry: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # overrides of retry.RetryConfig

@@ -41,8 +41,8 @@ class VirtualDay:
     lines: int
     seed: int = 7
     tz: str = "Asia/Shanghai"
-    start: time = time(8)
-    end: time = time(22)
+    start: time | None = None  # None: the campaign's window (inside the rule pack's)
+    end: time | None = None
 
 
 def run_virtual_day(
@@ -57,16 +57,18 @@ def run_virtual_day(
     """Start the campaign (if still a draft) at the day's opening and run one worker until the
     window closes; every attempt is committed as in production."""
     zone = ZoneInfo(spec.tz)
-    opening = datetime.combine(spec.day, spec.start, tzinfo=zone)
-    closing = datetime.combine(spec.day, spec.end, tzinfo=zone)
-    clock = VirtualClock(opening)
     with make_sessionmaker(engine)() as s:
         campaign = campaign_service.get_campaign(s, spec.campaign_id)
+        start = campaign.window_start if spec.start is None else spec.start
+        end = campaign.window_end if spec.end is None else spec.end
+        opening = datetime.combine(spec.day, start, tzinfo=zone)
+        closing = datetime.combine(spec.day, end, tzinfo=zone)
         campaign_service.check_scripts(s, campaign)
         if campaign.status == campaign_service.CampaignStatus.DRAFT:
             campaign_service.start_campaign(s, spec.campaign_id, now=opening)
         directory = load_directory(s)
         s.commit()
+    clock = VirtualClock(opening)
     carrier = PacedCarrier(SimulatedCarrier(directory, clock, seed=spec.seed), clock)
     config = WorkerConfig(
         lines=spec.lines,

@@ -2,31 +2,21 @@
 
 The NLU gives a date; the time of day ("下午三点", "晚上8点半", "10:30", "3pm", "this evening")
 is read here with a few patterns, because the NLU's entities stop at the day and a callback
-needs the hour. Whatever is heard, the booked instant is clamped into the window the rule pack
-allows for calls: [08:00, 22:00) in CN (CN.TIME), [08:00, 21:00) in the US (US.TIME), and a
-time already past moves to a later slot, so a booked callback is never an unlawful call.
+needs the hour. Whatever is heard, the booked instant is clamped into the calling window the
+caller passes in: the rule pack's, with the operator's settings (`compliance.calling_window`;
+by law [08:00, 22:00) in CN, [08:00, 21:00) in the US), and a time already past moves to a later
+slot, so a booked callback is never an unlawful call. This module keeps no window of its own.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from huikuan.dialogue.nlu import numerals
+from huikuan.types import CallingWindow
 
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    start: time
-    end: time  # exclusive
-
-
-WINDOWS = {
-    "CN": Window(time(8), time(22)),  # CN.TIME, GB/T 45251-2025
-    "US": Window(time(8), time(21)),  # US.TIME, §1006.6(b)(1)(i)
-}
 LAST_SLOT = timedelta(minutes=30)  # a callback is booked at least this long before the window ends
 DEFAULT_TIME = time(10)  # a day without an hour is booked mid-morning
 MIN_LEAD = timedelta(minutes=30)  # "now" is not a callback
@@ -101,18 +91,17 @@ def book(
     at: time | None,
     *,
     today: date,
-    jurisdiction: str,
+    window: CallingWindow,
     zone: str,
     now: datetime | None = None,
 ) -> datetime:
     """The callback instant (aware, in the debtor's zone) for what was heard, inside the window.
 
-    A time outside the window moves to its nearest edge that day (before 08:00 → 08:00, at or
-    after the end → the last slot, half an hour before the end). When `now` is known, a named
+    A time outside `window` moves to its nearest edge that day (before the start → the start,
+    at or after the end → the last slot, half an hour before the end). When `now` is known, a named
     hour already past means that hour the next day ("上午9点" said at 10:00); with no hour named
     the callback is half an hour from now if the window allows, else the next morning.
     """
-    window = WINDOWS[jurisdiction]
     tz = ZoneInfo(zone)
     if day is None or day < today:
         day = today
@@ -131,14 +120,13 @@ def book(
     return _clamp(datetime.combine(next_day, at or window.start, tzinfo=tz), window)
 
 
-def _clamp(wanted: datetime, window: Window) -> datetime:
+def _clamp(wanted: datetime, window: CallingWindow) -> datetime:
     tz = wanted.tzinfo
     start = datetime.combine(wanted.date(), window.start, tzinfo=tz)
     last = datetime.combine(wanted.date(), window.end, tzinfo=tz) - LAST_SLOT
     return min(max(wanted, start), last).replace(second=0, microsecond=0)
 
 
-def in_window(at: datetime, jurisdiction: str) -> bool:
-    """True when `at` (aware, in the debtor's zone) lies inside the jurisdiction's calling window."""
-    window = WINDOWS[jurisdiction]
-    return window.start <= at.timetz().replace(tzinfo=None) < window.end
+def in_window(at: datetime, window: CallingWindow) -> bool:
+    """True when `at` (aware, in the debtor's zone) lies inside `window`."""
+    return window.contains(at.time())

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Protocol
 
-from huikuan.compliance import guard
+from huikuan.compliance import calling_window, guard
 from huikuan.compliance.guard import Category, Context
 from huikuan.dialogue import callback
 from huikuan.dialogue.nlu import Intent, NluResult, numerals
@@ -47,6 +47,7 @@ from huikuan.dialogue.render import (
 from huikuan.dialogue.script import EDGE_PREFIX, Node, Script, ScriptError, jurisdiction_for_lang
 from huikuan.errors import HuikuanError
 from huikuan.strategy import Plan, PlanBounds, propose_plan
+from huikuan.types import CallingWindow
 
 LOW_CONFIDENCE = 0.5  # below this the responder (if any) is asked for the intent
 NOT_THE_DEBTOR = frozenset({"wrong_number", "third_party"})
@@ -99,6 +100,8 @@ class CallContext:
     now: datetime | None = None  # the call's instant, so a callback is never booked in the past
     callback_number: str = ""  # the number a voicemail asks the person to call back
     agent_name: str = ""  # the person a voicemail names to call back (§1006.2(j))
+    # Where callbacks may be booked; None: the jurisdiction's pack with the operator's settings.
+    window: CallingWindow | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,11 +321,15 @@ class DialogueEngine:
         asked = came_from is not None and came_from.asks_time
         if day is None and at is None and not asked:
             return "ask_callback_time"
+        window = self.ctx.window
+        if window is None:  # the rule pack's, with the operator's settings
+            # The script's language is the call's, and so gives the jurisdiction.
+            window = calling_window(self.jurisdiction)
         self.outcome.callback_at = callback.book(
             day,
             at,
             today=self.ctx.today,
-            jurisdiction=self.jurisdiction,
+            window=window,
             zone=self.ctx.timezone,
             now=self.ctx.now,
         )

@@ -65,8 +65,12 @@ def day(
     robots: int = typer.Option(5, "--robots", help="机器人数 / robots (concurrent lines)"),
     seed: int = typer.Option(7, "--seed", help="种子 / seed of the portfolio and the day"),
     the_day: str = typer.Option("", "--date", help="YYYY-MM-DD (default: today in Beijing)"),
-    window_start: str = typer.Option("08:00", "--window-start", help="呼叫开始 / window start HH:MM"),
-    window_end: str = typer.Option("22:00", "--window-end", help="呼叫结束 / window end HH:MM"),
+    window_start: str = typer.Option(
+        "", "--window-start", help="呼叫开始（默认规则包）/ window start HH:MM (default: the rule pack's)"
+    ),
+    window_end: str = typer.Option(
+        "", "--window-end", help="呼叫结束（默认规则包）/ window end HH:MM (default: the rule pack's)"
+    ),
 ) -> None:
     """在虚拟时间里运行一个外呼日 / Run a campaign over a virtual day (simulated carrier and debtors).
 
@@ -88,8 +92,9 @@ def day(
     when = parse_day(the_day, "--date", default=lambda: datetime.now(zone).date())
     if accounts < 1 or robots < 1:
         raise InvalidInput("--accounts 与 --robots 至少为 1 / --accounts and --robots must be at least 1")
-    try:
-        start, end = time.fromisoformat(window_start), time.fromisoformat(window_end)
+    try:  # unset: the rule pack's window, which create_campaign fills in
+        start = time.fromisoformat(window_start) if window_start else None
+        end = time.fromisoformat(window_end) if window_end else None
     except ValueError as exc:
         raise InvalidInput("--window-start/--window-end 须为 HH:MM / must be HH:MM") from exc
     engine = open_database(get_settings())
@@ -106,10 +111,10 @@ def day(
                     robots=robots,
                     window_start=start,
                     window_end=end,
-                    ends_at=datetime.combine(when, end, tzinfo=zone),
                 ),
                 now=now,
             )
+            campaign.ends_at = datetime.combine(when, campaign.window_end, tzinfo=zone)
             campaign_id = campaign.id
         began = walltime.monotonic()
         stats = run_virtual_day(

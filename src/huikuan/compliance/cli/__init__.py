@@ -1,7 +1,8 @@
 """`huikuan compliance …`: the compliance engine for auditors, other dialers and officers.
 
 Each sub-command lives in its own module: `check` (decide JSON Lines cases), `audit` (replay an
-attempts export), `guard` (the content guard over sentences), `stops` (list and clear stops).
+attempts export), `guard` (the content guard over sentences), `stops` (list and clear stops), `settings`
+(the operator's tightening of the rule packs).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ def _register() -> None:
         "huikuan.compliance.cli.audit",
         "huikuan.compliance.cli.guard",
         "huikuan.compliance.cli.stops",
+        "huikuan.compliance.cli.settings",
     ):
         try:
             module = __import__(module_name, fromlist=["register"])

@@ -18,6 +18,7 @@ from typing import Any
 
 from huikuan.compliance.schemas import ALLOWED_REASON_EN, ALLOWED_REASON_ZH, Decision, RuleInput
 from huikuan.errors import InvalidInput
+from huikuan.types import CallingWindow
 
 
 class EnforcedBy(StrEnum):
@@ -85,6 +86,7 @@ class Override:
 
     officer_id: int
     reason: str
+    at: datetime | None = None  # when the officer recorded it
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,15 @@ class RulePack:
     @property
     def rule_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.specs)
+
+    def calling_window(self) -> CallingWindow:
+        """The window of the pack's time rule (`CN.TIME`, `US.TIME`), settings applied."""
+        params = Params(self.spec(f"{self.jurisdiction}.TIME").params)
+        return CallingWindow(params.time("start"), params.time("end"))
+
+    def param(self, rule_id: str, name: str) -> Any:
+        """One parameter of a rule (a cap, a number of days), settings applied."""
+        return self.spec(rule_id).params[name]
 
     def spec(self, rule_id: str) -> RuleSpec:
         for s in self.specs:
