@@ -30,6 +30,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from huikuan.clock import AsyncClock, VirtualClock
+from huikuan.compliance import calling_window
 from huikuan.db import make_sessionmaker
 from huikuan.dialer import campaigns as campaign_service
 from huikuan.dialer import tasks
@@ -386,7 +387,13 @@ class Worker:
         line is free again when there is nothing to call now (the task is handed on)."""
         campaign = self._campaign(s, lease.campaign_id)
         facts = tasks.call_facts(s, lease.task_id)
-        window = Window(campaign.window_start, campaign.window_end, facts.timezone)
+        # The campaign's window inside the rule pack's as it is now: an operator's tightening
+        # after the campaign was created holds at once, without a denial at every opening.
+        allowed = calling_window(campaign.jurisdiction)
+        start, end = max(campaign.window_start, allowed.start), min(campaign.window_end, allowed.end)
+        if start >= end:  # no overlap: keep the campaign's hours; reserve denies every dial
+            start, end = campaign.window_start, campaign.window_end
+        window = Window(start, end, facts.timezone)
         config = RetryConfig.from_json(campaign.retry)
         memory = TaskMemory.from_json(facts.memory)
         memory.roll_to(window.local_day(now))
