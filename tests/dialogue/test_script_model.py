@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from huikuan.compliance.guard import Context
-from huikuan.dialogue import CallContext, load_script
+from huikuan.dialogue import CallContext, DialogueEngine, load_script
 from huikuan.dialogue.script import CAPTURE_NODES, jurisdiction_for_lang
 
 
@@ -17,12 +17,12 @@ def test_a_language_answers_to_one_pack(lang: str, jurisdiction: str) -> None:
     assert load_script("reminder", lang).jurisdiction == jurisdiction
 
 
-def test_the_call_context_and_the_script_agree_on_the_pack() -> None:
+def test_the_engine_takes_its_language_and_pack_from_the_script() -> None:
+    ctx = CallContext(name="x", platform="p", amount_fen=1, due_date=date(2026, 1, 1), today=date(2026, 1, 2))
     for lang in ("zh-CN", "en-US"):
-        ctx = CallContext(
-            name="x", platform="p", amount_fen=1, due_date=date(2026, 1, 1), today=date(2026, 1, 2), lang=lang
-        )
-        assert ctx.jurisdiction == load_script("reminder", lang).jurisdiction
+        script = load_script("reminder", lang)
+        engine = DialogueEngine(script, ctx)
+        assert (engine.lang, engine.jurisdiction) == (lang, script.jurisdiction)
 
 
 @pytest.mark.parametrize(
