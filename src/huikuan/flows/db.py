@@ -4,7 +4,8 @@ A call's stages are plain synchronous service calls on one SQLAlchemy `Session` 
 services take a session; CONVENTIONS #2). `DbRunner.run(fn)` runs such a unit of work:
 
 - `ThreadDb` runs it on one dedicated thread per worker process. Chosen over SQLAlchemy's async
-  engine (measured, docs/architecture.md): with the async engine statement building, ORM
+  engine by reasoning (docs/architecture.md; the thread itself is measured against the database
+  on the loop in bench/call_runtime.py): with the async engine statement building, ORM
   bookkeeping and result processing still run *on the loop* (only the socket wait leaves it),
   so ~17 statements per attempt would still take CPU from the RTP pacer; aiosqlite uses a
   thread anyway. In a thread the loop gets the GIL back at least every switch interval (5 ms),
