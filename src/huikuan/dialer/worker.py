@@ -171,6 +171,9 @@ class Worker:
                 campaign = campaign_service.get_campaign(s, self.config.campaign_id)
                 campaign_service.check_scripts(s, campaign)
                 warm_up(campaign.lang)
+            else:  # any campaign may come: every language's model (each trained once per process)
+                for lang in ("zh-CN", "en-US"):
+                    warm_up(lang)
             tasks.register_worker(
                 s,
                 self.id,
