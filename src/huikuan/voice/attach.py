@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from huikuan.config import Settings
+from huikuan.voice import mandarin
 from huikuan.voice.asr import AsrEngine, asr_engine
 from huikuan.voice.call_audio import CallVoice
 from huikuan.voice.models import Recording
@@ -85,6 +86,7 @@ def _engines(settings: Settings | None) -> tuple[TtsEngine, AsrEngine]:
 def warm_up_voice(settings: Settings | None = None) -> None:
     """Build the speech engines and load their models now (a worker's start), not in a call."""
     _, asr = _engines(settings)
+    mandarin.warm_up()
     if isinstance(asr, PooledAsr):
         asr.warm_up()
 
