@@ -25,12 +25,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from huikuan.config import Settings
+from huikuan.voice import mandarin
 from huikuan.voice.asr import AsrEngine, asr_engine
 from huikuan.voice.call_audio import CallVoice
 from huikuan.voice.models import Recording
 from huikuan.voice.recording import CallRecorder
 from huikuan.voice.speech_pool import PooledAsr
-from huikuan.voice.tts import ESPEAK_VOICES, TtsEngine, tts_engine
+from huikuan.voice.tts import ESPEAK_VOICES, TtsEngine, dialect_is_real, tts_engine
 
 log = logging.getLogger(__name__)
 Hints = Sequence[str] | Callable[[], Sequence[str]]
@@ -42,10 +43,13 @@ _VOICES: weakref.WeakKeyDictionary[Any, CallVoice] = weakref.WeakKeyDictionary()
 def voice_for(lang: str, dialect: str | None) -> str:
     """The TTS voice: the script's language decides, then the debtor's dialect within Chinese.
 
-    English text is never read with a Chinese voice (nor the reverse), whatever the dialect.
+    English text is never read with a Chinese voice (nor the reverse), whatever the dialect. A
+    dialect without a voice a listener understands (`dialect_is_real`: Hakka, Teochew) hears Mandarin.
     """
     if lang.lower().startswith("en"):
         return ESPEAK_VOICES["en"]
+    if not dialect_is_real(dialect):
+        return "cmn"
     voice = ESPEAK_VOICES.get((dialect or "cmn").lower(), "cmn")
     return voice if voice in CHINESE_VOICES else "cmn"
 
@@ -82,6 +86,7 @@ def _engines(settings: Settings | None) -> tuple[TtsEngine, AsrEngine]:
 def warm_up_voice(settings: Settings | None = None) -> None:
     """Build the speech engines and load their models now (a worker's start), not in a call."""
     _, asr = _engines(settings)
+    mandarin.warm_up()
     if isinstance(asr, PooledAsr):
         asr.warm_up()
 

@@ -13,16 +13,23 @@ import re
 import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from huikuan.config import Settings
 from huikuan.errors import HuikuanError
 from huikuan.voice.audio import SAMPLE_RATE, Pcm, empty, parse_wav, read_wav, resample, write_wav
+from huikuan.voice.mandarin import MANDARIN, PINYIN_VOICE, mandarin_text
 
 # Debtor dialect (portfolio `debtor.dialect`) -> espeak-ng voice name (`espeak-ng --voices`).
 ESPEAK_VOICES = {"cmn": "cmn", "yue": "yue", "hak": "hak", "en": "en-us"}
+# Dialects whose voice a listener understands, measured (docs/voice.md): espeak-ng's `hak` says
+# "Chinese letter" for every character and it has no Teochew voice, so those debtors hear Mandarin.
+REAL_DIALECT_VOICES = frozenset({"cmn", "yue", "en"})
+# espeak-ng -a/-v/-s for the pinyin voice: the default amplitude clips (Whisper then hears
+# nothing), variant f3 was the most intelligible of those measured (bench/tts_intelligibility.py).
+PINYIN_ESPEAK: dict[str, Any] = {"variant": "f3", "amplitude": 40, "words_per_minute": 130}
 SLOT = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
@@ -38,6 +45,11 @@ class TtsEngine(Protocol):
         ...
 
 
+def dialect_is_real(dialect: str | None) -> bool:
+    """True when the dialect's own voice is understood (cmn, yue, en); else the robot speaks Mandarin."""
+    return (dialect or "cmn").lower() in REAL_DIALECT_VOICES
+
+
 def voice_for_dialect(dialect: str | None) -> str:
     """The voice for a debtor's dialect; Mandarin when unknown."""
     return ESPEAK_VOICES.get((dialect or "cmn").lower(), "cmn")
@@ -46,19 +58,40 @@ def voice_for_dialect(dialect: str | None) -> str:
 class EspeakTts:
     """espeak-ng as a subprocess (argument list, never a shell; text on stdin)."""
 
-    name = "espeak"
-
-    def __init__(self, binary: str = "espeak-ng", words_per_minute: int = 165, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        binary: str = "espeak-ng",
+        words_per_minute: int = 165,
+        timeout: float = 10.0,
+        *,
+        amplitude: int | None = None,
+        variant: str = "",
+        pitch: int | None = None,
+        word_gap: int | None = None,
+        name: str = "espeak",
+    ) -> None:
         self.binary = binary
         self.wpm = words_per_minute
         self.timeout = timeout
+        self.amplitude = amplitude  # espeak-ng -a (0-200, default 100)
+        self.variant = variant  # an espeak-ng voice variant (`f3`), appended as `voice+f3`
+        self.pitch = pitch  # espeak-ng -p (0-99, default 50)
+        self.word_gap = word_gap  # espeak-ng -g, pause between words in 10 ms units
+        self.name = name
         self.calls = 0  # subprocesses started, for tests and benches
 
     def synthesize(self, text: str, voice: str) -> Pcm:
         self.calls += 1
+        args = [self.binary, "-v", f"{voice}+{self.variant}" if self.variant else voice, "-s", str(self.wpm)]
+        if self.amplitude is not None:
+            args += ["-a", str(self.amplitude)]
+        if self.pitch is not None:
+            args += ["-p", str(self.pitch)]
+        if self.word_gap is not None:
+            args += ["-g", str(self.word_gap)]
         try:
             done = subprocess.run(  # noqa: S603 - fixed argument list, text goes on stdin
-                [self.binary, "-v", voice, "-s", str(self.wpm), "--stdout", "--stdin"],
+                [*args, "--stdout", "--stdin"],
                 input=text.encode("utf-8"),
                 capture_output=True,
                 timeout=self.timeout,
@@ -70,6 +103,24 @@ class EspeakTts:
             raise TtsError(f"espeak-ng failed for voice {voice} (exit {done.returncode})")
         pcm, rate = parse_wav(done.stdout)
         return resample(pcm, rate, SAMPLE_RATE)
+
+
+class MandarinTts:
+    """An engine whose `cmn` voice is normalised pinyin (`voice.mandarin`); other voices pass through.
+
+    Its name differs from the inner engine's, so renderings of the old `cmn` voice cached under
+    the inner engine's name are never reused.
+    """
+
+    def __init__(self, inner: TtsEngine, pinyin: TtsEngine | None = None) -> None:
+        self.inner = inner
+        self.pinyin = pinyin or EspeakTts(**PINYIN_ESPEAK)
+        self.name = f"{inner.name}+pinyin"
+
+    def synthesize(self, text: str, voice: str) -> Pcm:
+        if voice != MANDARIN:
+            return self.inner.synthesize(text, voice)
+        return self.pinyin.synthesize(mandarin_text(text), PINYIN_VOICE)
 
 
 class CachedTts:
@@ -94,7 +145,8 @@ class CachedTts:
         return pcm
 
 
-_ENGINES: dict[str, Callable[[Settings], TtsEngine]] = {"espeak": lambda s: EspeakTts()}
+# `espeak`: espeak-ng for every voice, its Mandarin through the pinyin front-end.
+_ENGINES: dict[str, Callable[[Settings], TtsEngine]] = {"espeak": lambda s: MandarinTts(EspeakTts())}
 
 
 def register_tts(name: str, factory: Callable[[Settings], TtsEngine]) -> None:
