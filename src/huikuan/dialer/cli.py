@@ -289,8 +289,9 @@ def worker(
             if trunks:  # a real trunk: the robot speaks and listens over SIP/RTP
                 from huikuan.voice.attach import warm_up_voice
 
-                warm_up_voice()  # speech models load now, not inside the first live call
                 line = SipCarrier(trunks)
+                await line.start()  # a trunk that does not resolve is one clear line, now
+                warm_up_voice()  # speech models load now, not inside the first live call
             else:
                 with session_scope(engine) as s:
                     directory = load_directory(s)
@@ -322,8 +323,8 @@ def _trunk(uri: str) -> Trunk:
         return Trunk.parse(uri)
     except ValueError as exc:
         raise InvalidInput(
-            "中继地址应为 sip:host:port[;transport=tcp] / "
-            "--trunk must look like sip:host:port[;transport=tcp]"
+            f"中继地址无效 / --trunk is not a usable SIP URI ({exc}); "
+            "e.g. sip:[user@]host[:port][;transport=tcp], IPv6 as sip:[::1]:5060"
         ) from exc
 
 
