@@ -10,7 +10,7 @@ from huikuan.telephony.sip.uri import SipUri, SipUriError, parse_uri
 
 def test_a_full_uri_keeps_every_part() -> None:
     uri = parse_uri(
-        "sips:+8610086;phone-context=example.com:secret@Carrier.Example.com:5071;transport=tcp;lr?x=1&y=2"
+        "sips:+8610086;phone-context=example.com:pw@Carrier.Example.com:5071;transport=tcp;lr?x=1&y=2"
     )
     assert uri == SipUri(
         scheme="sips",
