@@ -247,6 +247,7 @@ def worker(
     from huikuan.dialer.worker import Worker, WorkerConfig
     from huikuan.telephony import SimulatedCarrier, load_directory
     from huikuan.telephony.carrier import Carrier
+    from huikuan.telephony.health import TrunkHealth
     from huikuan.telephony.sip.carrier import SipCarrier
 
     if lines < 1:
@@ -296,7 +297,19 @@ def worker(
                 with session_scope(engine) as s:
                     directory = load_directory(s)
                 line = PacedCarrier(SimulatedCarrier(directory, clock), clock)
-            w = Worker(engine, line, clock, config, on_transfer=queue_transfer, agent_available=available)
+            health = probe = None
+            if isinstance(line, SipCarrier):  # a dead trunk pauses the lines until it answers OPTIONS
+                health, probe = TrunkHealth(), line.probe
+            w = Worker(
+                engine,
+                line,
+                clock,
+                config,
+                on_transfer=queue_transfer,
+                agent_available=available,
+                trunk_health=health,
+                probe=probe,
+            )
             loop = asyncio.get_running_loop()
             loop.add_signal_handler(signal.SIGTERM, w.stop)
             loop.add_signal_handler(signal.SIGINT, w.stop)

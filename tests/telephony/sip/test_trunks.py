@@ -111,7 +111,7 @@ def test_huikuan_call_refuses_an_unresolvable_trunk_in_one_line() -> None:
         timeout=60,
         check=False,
     )
-    assert done.returncode != 0
+    assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert "cannot be resolved" in lines[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import socket
 
 from huikuan.errors import InvalidInput
@@ -18,9 +19,11 @@ from huikuan.telephony.sip.call import (
     no_asr,
     silence_tts,
 )
+from huikuan.telephony.sip.message import SipMessage
 from huikuan.telephony.sip.status import retry_on_next_trunk
 from huikuan.telephony.sip.transaction import Timers
-from huikuan.telephony.sip.ua import UserAgent
+from huikuan.telephony.sip.ua import UserAgent, new_branch, new_tag
+from huikuan.telephony.sip.uri import format_host
 from huikuan.types import CallOutcome
 
 log = logging.getLogger(__name__)
@@ -110,6 +113,30 @@ class SipCarrier:
         # gave a failure from the network, that one is the call's outcome (it may have been a dial).
         counted = [c for c in tried if c.result.outcome != CallOutcome.TRUNK_FAILED]
         return counted[-1] if counted else tried[-1]
+
+    async def probe(self) -> bool:
+        """Is any trunk answering? An out-of-dialog OPTIONS to each in turn (RFC 3261 §11): any
+        final response from the far end, whatever its status, says it is up."""
+        dests = await self._addresses()
+        for trunk, dest in zip(self.trunks, dests, strict=True):
+            options = SipMessage(method="OPTIONS", uri=str(trunk))
+            options.add("Via", self.ua.via(new_branch(), trunk.transport))
+            options.add("Max-Forwards", "70")
+            options.add("From", f"<sip:huikuan@{format_host(self.ua.host)}>;tag={new_tag()}")
+            options.add("To", f"<{trunk}>")
+            options.add("Call-ID", secrets.token_hex(12) + "@huikuan")
+            options.add("CSeq", "1 OPTIONS")
+            options.add("Accept", "application/sdp")
+            tx = self.ua.request(options, dest, transport=trunk.transport)
+            try:
+                resp = await tx.next(self.ua.timers.b + 1)
+                while resp is not None and resp.status < 200:
+                    resp = await tx.next(self.ua.timers.b + 1)
+            finally:
+                tx.cancel()
+            if resp is not None and tx.failure is None:
+                return True
+        return False
 
 
 async def resolve(trunk: Trunk, family: socket.AddressFamily) -> tuple[str, int]:
