@@ -180,3 +180,31 @@ def test_a_500_is_the_networks_answer_and_still_counts(sipp: StartSipp) -> None:
     assert call.result.outcome == CallOutcome.FAILED
     assert call.result.cause is None
     assert far.finish() == 0
+
+
+def test_a_silent_trunk_is_a_trunk_failure_by_timer_b() -> None:
+    """A trunk that takes the INVITE and never says anything, not even 100 Trying."""
+
+    async def go() -> tuple[SipCall, int]:
+        loop = asyncio.get_running_loop()
+        got: list[bytes] = []
+
+        class BlackHole(asyncio.DatagramProtocol):
+            def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+                got.append(data)
+
+        hole, _ = await loop.create_datagram_endpoint(BlackHole, local_addr=("127.0.0.1", 0))
+        port = hole.get_extra_info("sockname")[1]
+        carrier = SipCarrier([Trunk.parse(f"sip:127.0.0.1:{port}")], timers=Timers(t1=0.02))
+        try:
+            call = await carrier.dial(NUMBER, CALLER, ring_timeout=60)
+        finally:
+            await carrier.close()
+            hole.close()
+        return call, sum(d.startswith(b"INVITE ") for d in got)
+
+    call, invites = asyncio.run(go())
+    assert call.result.outcome == CallOutcome.TRUNK_FAILED
+    assert call.result.cause == "trunk:timeout"
+    assert call.result.sip_status == 408
+    assert invites > 1  # the INVITE reached it and was retransmitted (Timer A) until Timer B
