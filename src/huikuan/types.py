@@ -93,6 +93,9 @@ class CallOutcome(StrEnum):
     REJECTED = "rejected"
     FAILED = "failed"
     VOICEMAIL = "voicemail"
+    # Our side failed before the callee's network was reached (a dead trunk, a transport error,
+    # 503 from every trunk): recorded, never counted against a debtor's contact caps.
+    TRUNK_FAILED = "trunk_failed"
 
 
 class Disposition(StrEnum):

@@ -147,3 +147,15 @@ def test_window_clamps_to_the_debtors_local_opening() -> None:
     early = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)  # 07:30 in Shanghai on the 11th
     assert WINDOW.clamp(early) == NEXT_MORNING
     assert WINDOW.clamp(T) == T
+
+
+def test_a_trunk_failure_retries_soon_and_uses_up_nothing_of_the_debtor() -> None:
+    memory = TaskMemory()
+    for _ in range(5):  # a trunk outage: every call fails on our side
+        assert _after(_call(CallOutcome.TRUNK_FAILED), memory) == Next(T + CONFIG.trunk_failed_delay)
+    assert memory.dials == {}
+    assert memory.own_failures == 0
+    assert memory.no_answers == 0
+    assert memory.blocked == set()
+    capped = RetryConfig(max_attempts=1)  # not an attempt either: the task is not ended
+    assert after_attempt(_call(CallOutcome.TRUNK_FAILED), TaskMemory(), 1, capped, WINDOW).done_reason is None

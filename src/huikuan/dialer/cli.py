@@ -247,6 +247,7 @@ def worker(
     from huikuan.dialer.worker import Worker, WorkerConfig
     from huikuan.telephony import SimulatedCarrier, load_directory
     from huikuan.telephony.carrier import Carrier
+    from huikuan.telephony.health import TrunkHealth
     from huikuan.telephony.sip.carrier import SipCarrier
 
     if lines < 1:
@@ -289,13 +290,26 @@ def worker(
             if trunks:  # a real trunk: the robot speaks and listens over SIP/RTP
                 from huikuan.voice.attach import warm_up_voice
 
-                warm_up_voice()  # speech models load now, not inside the first live call
                 line = SipCarrier(trunks)
+                await line.start()  # a trunk that does not resolve is one clear line, now
+                warm_up_voice()  # speech models load now, not inside the first live call
             else:
                 with session_scope(engine) as s:
                     directory = load_directory(s)
                 line = PacedCarrier(SimulatedCarrier(directory, clock), clock)
-            w = Worker(engine, line, clock, config, on_transfer=queue_transfer, agent_available=available)
+            health = probe = None
+            if isinstance(line, SipCarrier):  # a dead trunk pauses the lines until it answers OPTIONS
+                health, probe = TrunkHealth(), line.probe
+            w = Worker(
+                engine,
+                line,
+                clock,
+                config,
+                on_transfer=queue_transfer,
+                agent_available=available,
+                trunk_health=health,
+                probe=probe,
+            )
             loop = asyncio.get_running_loop()
             loop.add_signal_handler(signal.SIGTERM, w.stop)
             loop.add_signal_handler(signal.SIGINT, w.stop)
@@ -322,8 +336,8 @@ def _trunk(uri: str) -> Trunk:
         return Trunk.parse(uri)
     except ValueError as exc:
         raise InvalidInput(
-            "中继地址应为 sip:host:port[;transport=tcp] / "
-            "--trunk must look like sip:host:port[;transport=tcp]"
+            f"中继地址无效 / --trunk is not a usable SIP URI ({exc}); "
+            "e.g. sip:[user@]host[:port][;transport=tcp], IPv6 as sip:[::1]:5060"
         ) from exc
 
 

@@ -49,6 +49,7 @@ class RetryConfig:
     failed_delay: timedelta = timedelta(minutes=10)
     not_debtor_delay: timedelta = timedelta(hours=2)  # a third party answered: the debtor later
     next_number_delay: timedelta = timedelta(minutes=1)  # another number of the same debtor
+    trunk_failed_delay: timedelta = timedelta(minutes=1)  # our trunk failed: not the debtor's doing
     max_attempts: int | None = None  # per task over the campaign (None: no limit)
 
     @classmethod
@@ -171,6 +172,9 @@ def after_attempt(
 ) -> Next:
     """The retry rule for a call's outcome; updates `memory` (today's counts and blocks)."""
     memory.roll_to(window.local_day(call.ended))
+    if call.outcome == CallOutcome.TRUNK_FAILED:
+        # Nobody was dialled: no count, no block, no attempt limit; the same task again soon.
+        return Next(window.clamp(call.ended + config.trunk_failed_delay))
     memory.dials[call.contact_id] = memory.dials.get(call.contact_id, 0) + 1
     reached_debtor = call.outcome == CallOutcome.ANSWERED and call.own_number
     if call.own_number:

@@ -21,7 +21,7 @@ import os
 import socket
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -62,6 +62,7 @@ from huikuan.flows import (
 from huikuan.portfolio.service import Contact
 from huikuan.strategy import THIRD_PARTY_SCRIPT, PlanBounds, script_for, treatment_for
 from huikuan.telephony.carrier import Carrier
+from huikuan.telephony.health import TrunkHealth
 from huikuan.types import CallOutcome, Disposition, Relation
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,11 @@ class Worker:
         agent_available: Callable[[], bool] | None = None,
         progress: Callable[[int, datetime], None] | None = None,
         db: DbRunner | None = None,
+        trunk_health: TrunkHealth | None = None,
+        probe: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
+        """`trunk_health` with `probe` (e.g. `SipCarrier.probe`): after K trunk failures in a
+        row the lines stop leasing until a probe of the trunk is answered."""
         self.engine = engine
         # Database work never runs on the loop that carries live audio (flows.db); a simulated
         # day on a virtual clock has no audio and keeps its determinism inline.
@@ -140,6 +145,11 @@ class Worker:
         self._campaigns: dict[int, Campaign] = {}
         self._pacers: dict[int, CampaignPacer | None] = {}  # None: a robot campaign, never paced
         self._turns: dict[int, Turn] = {}  # line → its paced call ringing
+        self.trunk_health = trunk_health
+        self._probe = probe
+        self._trunk_up = asyncio.Event()
+        self._trunk_up.set()
+        self._prober: asyncio.Task[None] | None = None
 
     @property
     def id(self) -> str:
@@ -159,6 +169,8 @@ class Worker:
             await asyncio.gather(*(self._line(n) for n in range(self.config.lines)))
         finally:
             self._stopping.set()
+            if self._prober is not None:
+                await self._prober
             await beat
             await self.db.run(self._hand_back_all)
         return self.stats
@@ -237,6 +249,9 @@ class Worker:
         robot = f"{self.id[-24:]}/R{n + 1:02d}"  # call_attempt.robot_id holds 32
         try:
             while not self._over():
+                if not self._trunk_up.is_set():
+                    await self._until_trunk_up()
+                    continue
                 now = self.clock.now()
                 try:
                     leases = await self.db.run(partial(self._lease, now))
@@ -256,6 +271,50 @@ class Worker:
                 await self._nap(max(busy_until, self.clock.now()) + WRAP_UP)
         finally:
             self.clock.leave()
+
+    # -- the trunk's health ---------------------------------------------------------------------
+
+    def _trunk_call_ended(self, call: CallResult) -> None:
+        """Feed the circuit breaker; the call that takes the trunk down pauses every line."""
+        if self.trunk_health is None or call.outcome is None:
+            return
+        now = asyncio.get_running_loop().time()
+        failed = call.outcome == CallOutcome.TRUNK_FAILED
+        cause = f"{call.failed_at}:{call.failure}" if failed else None
+        if self.trunk_health.call_ended(failed, now, cause):
+            log.warning(
+                "trunk down after %d trunk failures in a row (%s): dialing paused, probing with OPTIONS",
+                self.trunk_health.failures,
+                self.trunk_health.reason or "unknown",
+            )
+            self._trunk_up.clear()
+            self._prober = asyncio.create_task(self._probe_trunk())
+
+    async def _probe_trunk(self) -> None:
+        """Probe with back-off until answered (or the worker stops); then the lines lease again."""
+        health, loop = self.trunk_health, asyncio.get_running_loop()
+        assert health is not None  # noqa: S101 - started only by _trunk_call_ended
+        while not health.up and not self._stopping.is_set():
+            wait = max((health.next_probe_at or 0.0) - loop.time(), 0.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), wait)  # back-off, cut short by stop()
+            if self._stopping.is_set():
+                break
+            try:
+                answered = await self._probe() if self._probe is not None else True
+            except Exception:
+                log.exception("trunk probe failed")
+                answered = False
+            if health.probe_result(answered, loop.time()):
+                log.warning("trunk answered a probe: dialing resumes")
+        self._trunk_up.set()
+
+    async def _until_trunk_up(self) -> None:
+        waiter = asyncio.ensure_future(self._trunk_up.wait())
+        stopper = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        for t in (waiter, stopper):
+            t.cancel()
 
     # -- agent campaigns (predictive / progressive) ------------------------------------------------
 
@@ -376,6 +435,7 @@ class Worker:
         if call.attempt_id is None:  # the compliance engine denied it: nothing was dialled
             await self.db.run(partial(self._after_denial, s, lease, prepared, call, now))
             return now
+        self._trunk_call_ended(call)
         if call.transfer_requested and self.on_transfer is not None and call.answered_by != AnswerRoute.AGENT:
             await self.db.run(partial(self._hand_off, s, call))
         ended = now + timedelta(seconds=call.seconds)
@@ -461,7 +521,8 @@ class Worker:
     ) -> None:
         """The task's next step, written in the call's record unit (committed together)."""
         ended = now + timedelta(seconds=call.seconds)
-        attempts = p.facts.attempts + 1
+        # A trunk failure dialled nobody: it does not use up the task's attempts.
+        attempts = p.facts.attempts + (call.outcome != CallOutcome.TRUNK_FAILED)
         nxt = after_attempt(
             Attempted(
                 contact_id=p.contact.id,

@@ -105,6 +105,8 @@ async def _answered_call(
 ) -> None:
     """Route the dialled call and, for the robot, converse; fills `rec` whatever raises."""
     rec.outcome, rec.setup = call.result.outcome, call.result.setup_seconds
+    if rec.outcome == CallOutcome.TRUNK_FAILED:  # stored as failure cause "trunk:<why>"
+        rec.failed_at, rec.failure = CallStage.TRUNK, (call.result.cause or "").removeprefix("trunk:")
     answered_at = rec.started.at + timedelta(seconds=rec.setup)
     conversation = Conversation(answered_at)
     engine: DialogueEngine | None = None

@@ -178,4 +178,5 @@ def record(
         promise_due=promise.due_date if promise else None,
         answered_by=rec.answered_by,
         failed_at=rec.failed_at,
+        failure=rec.failure,
     )

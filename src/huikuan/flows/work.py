@@ -50,6 +50,7 @@ class CallStage(StrEnum):
     """Where in the pipeline a call failed (stored on the attempt as its failure cause)."""
 
     DIAL = "dial"
+    TRUNK = "trunk"  # our side failed before the callee's network (outcome trunk_failed)
     ROUTE = "route"
     VOICE = "voice"
     SAY = "say"
@@ -78,3 +79,4 @@ class CallResult:
     transfer_requested: bool = False
     promise_due: date | None = None
     failed_at: CallStage | None = None  # the stage that raised; the call was still closed cleanly
+    failure: str | None = None  # what failed there: an exception's type name, or a trunk's cause

@@ -24,6 +24,9 @@ class DialResult:
     sip_status: int | None = None  # the final response behind the outcome, when there is one
     early_media: str | None = None  # what the network played before the final response
     trunk: str | None = None
+    # For `CallOutcome.TRUNK_FAILED`: why our side failed before the callee's network was
+    # reached ("trunk:transport", "trunk:timeout", "trunk:503"); never counted against a debtor.
+    cause: str | None = None
 
 
 class CallEventKind(StrEnum):

@@ -13,6 +13,7 @@ from huikuan.telephony.sip import Credentials, SipCarrier, Trunk
 async def _call(number: str, trunk: Trunk, caller_id: str, creds: Credentials | None, local: str) -> str:
     carrier = SipCarrier([trunk], local_host=local, credentials=creds)
     try:
+        await carrier.start()  # TrunkConfigError (one line) when the trunk does not resolve
         call = await carrier.dial(number, caller_id, ring_timeout=45)
         line = f"call {call.call_id}: {call.result.outcome} (SIP {call.result.sip_status})"
         if call.result.early_media:
@@ -31,7 +32,7 @@ def register(app: typer.Typer) -> None:
     def call_command(
         number: str = typer.Argument(..., help="Number to dial (never logged)"),
         trunk: str = typer.Option(
-            ..., "--trunk", help="中继地址 / sip:host:port[;transport=tcp] of the trunk or PBX"
+            ..., "--trunk", help="中继地址 / sip:[user@]host[:port][;transport=tcp] of the trunk or PBX"
         ),
         caller_id: str = typer.Option("huikuan", "--caller-id", help="Caller id (From user part)"),
         user: str = typer.Option("", "--user", help="Digest username"),
@@ -43,8 +44,8 @@ def register(app: typer.Typer) -> None:
             parsed = Trunk.parse(trunk)
         except ValueError as exc:
             raise InvalidInput(
-                "中继地址应为 sip:host:port[;transport=tcp] / "
-                "--trunk must look like sip:host:port[;transport=tcp]"
+                f"中继地址无效 / --trunk is not a usable SIP URI ({exc}); "
+                "e.g. sip:[user@]host[:port][;transport=tcp], IPv6 as sip:[::1]:5060"
             ) from exc
         creds = Credentials(user, password) if user else None
         typer.echo(asyncio.run(_call(number, parsed, caller_id, creds, local)))

@@ -151,7 +151,7 @@ class RtpSession(asyncio.DatagramProtocol):
 
     async def open(self, host: str) -> int:
         loop = asyncio.get_running_loop()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
         sock.setblocking(False)
         try:
             sock.bind((host, 0))

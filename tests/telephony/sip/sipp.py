@@ -11,16 +11,20 @@ from pathlib import Path
 SCENARIOS = Path(__file__).parent / "scenarios"
 
 
-def free_udp_port(kind: socket.SocketKind = socket.SOCK_DGRAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def free_udp_port(kind: socket.SocketKind = socket.SOCK_DGRAM, host: str = "127.0.0.1") -> int:
+    with socket.socket(_family(host), kind) as s:
+        s.bind((host, 0))
         return int(s.getsockname()[1])
 
 
-def _bound(port: int, kind: socket.SocketKind = socket.SOCK_DGRAM) -> bool:
-    with socket.socket(socket.AF_INET, kind) as s:
+def _bound(port: int, kind: socket.SocketKind = socket.SOCK_DGRAM, host: str = "127.0.0.1") -> bool:
+    with socket.socket(_family(host), kind) as s:
         try:
-            s.bind(("127.0.0.1", port))
+            s.bind((host, port))
         except OSError:
             return True
     return False
@@ -38,11 +42,13 @@ class Sipp:
         echo: bool = True,
         timeout: int = 60,
         tcp: bool = False,
+        host: str = "127.0.0.1",
     ) -> None:
         kind = socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM
         self.tcp = tcp
-        self.port = free_udp_port(kind)
-        self.media_port = free_udp_port()
+        self.host = host
+        self.port = free_udp_port(kind, host)
+        self.media_port = free_udp_port(host=host)
         path = SCENARIOS / scenario
         self._generated: Path | None = None
         if keys:  # SIPp checks status codes when it loads a scenario, so substitute before
@@ -52,7 +58,7 @@ class Sipp:
             with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as out:
                 out.write(text)
             path = self._generated = Path(out.name)
-        args = ["sipp", "-sf", str(path), "-i", "127.0.0.1", "-p", str(self.port)]
+        args = ["sipp", "-sf", str(path), "-i", host, "-p", str(self.port)]
         args += ["-mp", str(self.media_port), "-m", str(calls), "-l", str(calls + 10)]
         args += ["-timeout", f"{timeout}s", "-timeout_error", "-nostdin", "-max_socket", "2000"]
         if echo:
@@ -64,7 +70,7 @@ class Sipp:
         )
         deadline = time.monotonic() + 10
         # Ready when SIPp holds its SIP port: a readiness poll, not a timing sleep.
-        while not _bound(self.port, kind):
+        while not _bound(self.port, kind, host):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(
                     f"sipp did not start: {self.proc.stderr.read() if self.proc.stderr else ''}"
@@ -73,7 +79,8 @@ class Sipp:
 
     @property
     def trunk(self) -> str:
-        return f"sip:127.0.0.1:{self.port}" + (";transport=tcp" if self.tcp else "")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"sip:{host}:{self.port}" + (";transport=tcp" if self.tcp else "")
 
     def finish(self, timeout: float = 30) -> int:
         """Wait for SIPp to run its calls; 0 means every call followed the scenario."""

@@ -149,8 +149,11 @@ def test_malformed_or_truncated_tcp_stream_fails_the_call_not_the_process(name: 
         return call, *counts
 
     call, parse_errors, framing_errors, handler_errors = asyncio.run(go())
-    assert call.result.outcome == CallOutcome.FAILED
-    assert call.result.sip_status == 503  # the lost connection is a transport error (RFC 3261 §8.1.3.1)
+    # The lost connection is a transport error (RFC 3261 §8.1.3.1): the trunk failed, not the
+    # number, so the outcome never counts against a debtor.
+    assert call.result.outcome == CallOutcome.TRUNK_FAILED
+    assert call.result.cause == "trunk:transport"
+    assert call.result.sip_status == 503
     assert parse_errors == 1  # the 999 was dropped and the stream stayed in step
     assert framing_errors == 1  # counted once, whether the frame broke or the peer closed mid-message
     assert handler_errors == 0

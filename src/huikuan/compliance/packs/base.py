@@ -16,9 +16,9 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from huikuan.compliance.schemas import ALLOWED_REASON_EN, ALLOWED_REASON_ZH, Decision, RuleInput
+from huikuan.compliance.schemas import ALLOWED_REASON_EN, ALLOWED_REASON_ZH, Decision, HistoryEntry, RuleInput
 from huikuan.errors import InvalidInput
-from huikuan.types import CallingWindow
+from huikuan.types import CallingWindow, CallOutcome
 
 
 class EnforcedBy(StrEnum):
@@ -128,6 +128,7 @@ class RulePack:
 
     def evaluate(self, inp: RuleInput) -> list[Decision]:
         """Every denial, in pack order (empty when the contact is allowed)."""
+        inp = without_trunk_failures(inp)
         return [d for _, rule, params in self._dial_rules if (d := rule(inp, params)) is not None]
 
     def decide(self, inp: RuleInput) -> Decision:
@@ -188,6 +189,23 @@ class RulePack:
             specs=tuple(specs[s.id] for s in self.specs),
             overrides=self.overrides + tuple(recorded),
         )
+
+
+def without_trunk_failures(inp: RuleInput) -> RuleInput:
+    """The history as the rules count it: a call that failed on our side (a dead trunk, a
+    transport error) never reached the person, so no rule counts it, neither as a dial nor as
+    a failed attempt that makes a debtor unreachable. The ledger keeps the entry for audit."""
+
+    def failed(entries: tuple[HistoryEntry, ...]) -> bool:
+        return any(e.outcome == CallOutcome.TRUNK_FAILED for e in entries)
+
+    if not failed(inp.history) and not failed(inp.number_history):
+        return inp
+    return replace(
+        inp,
+        history=tuple(e for e in inp.history if e.outcome != CallOutcome.TRUNK_FAILED),
+        number_history=tuple(e for e in inp.number_history if e.outcome != CallOutcome.TRUNK_FAILED),
+    )
 
 
 def _loosens(direction: Tighten, old: Any, new: Any) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,9 @@ from huikuan.telephony.sip import digest, sdp
 from huikuan.telephony.sip.early_media import EarlyMedia, classify
 from huikuan.telephony.sip.message import SipMessage, response_to, tag_of, uri_of
 from huikuan.telephony.sip.status import outcome_for, outcome_from_announcement
+from huikuan.telephony.sip.transaction import ClientTransaction
 from huikuan.telephony.sip.ua import ALLOW, Transport, UserAgent, new_branch, new_tag
+from huikuan.telephony.sip.uri import Param, SipUri, SipUriError, format_host, parse_uri
 from huikuan.types import CallOutcome
 
 log = logging.getLogger(__name__)
@@ -29,31 +32,44 @@ AnnouncementAsr = Callable[[g711.Pcm], Awaitable[str | None]]
 
 @dataclass(frozen=True, slots=True)
 class Trunk:
-    host: str
+    """A trunk's SIP URI: where INVITEs go, and the Request-URI they carry.
+
+    The dialled number becomes the user part of the trunk's URI (`sip:NUMBER@host:port;params`),
+    as carriers route on the Request-URI's user part; a user part in the configured URI (an
+    account or service number) is replaced, its uri-params (e.g. `user=phone`) kept.
+    """
+
+    host: str  # a name, IPv4 or IPv6 (no brackets); resolved when the carrier starts
     port: int = 5060
     transport: Transport = "udp"
+    user: str | None = None  # as configured; replaced by the dialled number in the Request-URI
+    params: tuple[Param, ...] = ()  # uri-params other than transport, kept in the Request-URI
 
     @classmethod
     def parse(cls, text: str) -> Trunk:
-        """'sip:host:port[;transport=tcp|udp]' or 'host:port' or 'host'."""
-        rest, *params = text.strip().removeprefix("sip:").split(";")
-        host, _, port = rest.rpartition(":") if ":" in rest else (rest, "", "5060")
-        if not host or not port.isdigit():
-            raise ValueError("trunk must look like sip:host:port")
+        """`sip:[user@]host[:port][;transport=udp|tcp][;params]`, or a bare `host[:port]`."""
+        uri = parse_uri(text, default_scheme="sip")
+        if uri.scheme == "sips":
+            raise SipUriError("sips: (SIP over TLS) is not supported yet; use sip: with udp or tcp")
         transport: Transport = "udp"
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() != "transport":
-                continue
-            value = value.strip().lower()
-            if value not in ("udp", "tcp"):
-                raise ValueError("trunk transport must be udp or tcp")
-            transport = "tcp" if value == "tcp" else "udp"
-        return cls(host, int(port), transport)
+        value = uri.param("transport")
+        if value is not None:
+            if value.lower() not in ("udp", "tcp"):
+                raise SipUriError("trunk transport must be udp or tcp")
+            transport = "tcp" if value.lower() == "tcp" else "udp"
+        params = tuple((k, v) for k, v in uri.params if k != "transport")
+        return cls(uri.host, uri.effective_port, transport, uri.user, params)
+
+    def request_uri(self, number: str) -> str:
+        """The Request-URI (and To) of a call to `number` through this trunk."""
+        return str(self._uri(number))
+
+    def _uri(self, user: str | None) -> SipUri:
+        params = self.params + ((("transport", "tcp"),) if self.transport == "tcp" else ())
+        return SipUri("sip", self.host, self.port, user, params=params)
 
     def __str__(self) -> str:
-        suffix = ";transport=tcp" if self.transport == "tcp" else ""
-        return f"sip:{self.host}:{self.port}{suffix}"
+        return str(self._uri(self.user))
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +107,11 @@ class SipCall:
         tts: Tts,
         asr: Asr,
         announcement_asr: AnnouncementAsr | None,
+        dest: tuple[str, int] | None = None,
     ) -> None:
         self._ua = ua
         self._trunk = trunk
-        self._dest = (trunk.host, trunk.port)
+        self._dest = dest or (trunk.host, trunk.port)  # the trunk's resolved address
         self._transport: Transport = trunk.transport
         self._credentials = credentials
         self._tts = tts
@@ -104,11 +121,10 @@ class SipCall:
         self._local_tag = new_tag()
         self._remote_tag = ""
         self._cseq = 0
-        uri_params = ";transport=tcp" if trunk.transport == "tcp" else ""
-        self._remote_uri = f"sip:{number}@{trunk.host}:{trunk.port}{uri_params}"
+        self._remote_uri = trunk.request_uri(number)
         self._remote_target = self._remote_uri
         self._route: list[str] = []
-        self._from = f"<sip:{caller_id}@{ua.host}>;tag={self._local_tag}"
+        self._from = f"<sip:{caller_id}@{format_host(ua.host)}>;tag={self._local_tag}"
         self._to = f"<{self._remote_uri}>"
         self.rtp = RtpSession(pacer)
         self._events: list[CallEvent] = []
@@ -122,6 +138,7 @@ class SipCall:
         self._sdp_version = 1
         self._session_id = secrets.randbelow(10**9)
         self.provisional_seen = False
+        self.reached = False  # a 180/183 (or any provisional above 100): the callee's network
 
     # --- Call / MediaCall ----------------------------------------------------------------
     @property
@@ -249,6 +266,7 @@ class SipCall:
                     continue
                 if resp.status < 200:
                     self.provisional_seen = True
+                    self.reached = self.reached or resp.status > 100
                     if cancelled and not cancel_sent:
                         self._send_cancel(invite)
                         cancel_sent = True
@@ -256,6 +274,10 @@ class SipCall:
                     continue
                 break
             status = resp.status
+            cause = self._trunk_failure(tx, status)
+            if cause is not None:
+                self._end("trunk_failed", status)
+                return self._dial_result(CallOutcome.TRUNK_FAILED, status, early, cause=cause)
             if status in (401, 407) and auth_header is None and self._credentials is not None:
                 challenge = digest.parse_challenge(
                     resp.get("WWW-Authenticate" if status == 401 else "Proxy-Authenticate") or ""
@@ -288,11 +310,30 @@ class SipCall:
             self._end("cancelled" if cancelled else "rejected", status)
             return self._dial_result(outcome, status, early, kind)
 
+    def _trunk_failure(self, tx: ClientTransaction, status: int) -> str | None:
+        """Why the trunk, not the callee, ended this INVITE; None if the callee's network may have
+        been reached. Before any 18x: a transport error, a local timeout with no response at
+        all, or 503 from the trunk (RFC 3261 §21.5.4: the server is overloaded or down)."""
+        if self.reached:
+            return None
+        if tx.failure == "transport":
+            return "trunk:transport"
+        if tx.failure == "timeout" and not self.provisional_seen:
+            return "trunk:timeout"
+        if status == 503:
+            return "trunk:503"
+        return None
+
     def _dial_result(
-        self, outcome: CallOutcome, status: int | None, early: bool, kind: EarlyMedia | None = None
+        self,
+        outcome: CallOutcome,
+        status: int | None,
+        early: bool,
+        kind: EarlyMedia | None = None,
+        cause: str | None = None,
     ) -> DialResult:
         media = (kind or EarlyMedia.NONE).value if early else None
-        return DialResult(outcome, self._now(), status, media, str(self._trunk))
+        return DialResult(outcome, self._now(), status, media, str(self._trunk), cause)
 
     async def _judge_early_media(self, outcome: CallOutcome) -> tuple[EarlyMedia, CallOutcome]:
         pcm = self.rtp.stop_capture()
@@ -398,12 +439,18 @@ class SipCall:
         return req
 
     def _target_addr(self) -> tuple[str, int]:
-        uri = uri_of(self._route[0]) if self._route else self._remote_target
-        hostport = uri.split("@", 1)[-1].split(";", 1)[0].removeprefix("sip:")
-        host, _, port = hostport.rpartition(":")
-        if not host or not port.isdigit():
+        """Where in-dialog requests go: the first Route, else the remote target (RFC 3261 §12.2.1.1).
+
+        Only an IP literal is used as it stands; a name (never resolved on the event loop) or
+        an unusable URI falls back to the trunk's address, resolved when the carrier started.
+        """
+        text = uri_of(self._route[0]) if self._route else self._remote_target
+        try:
+            uri = parse_uri(text)
+            ipaddress.ip_address(uri.host)
+        except ValueError:
             return self._dest
-        return host, int(port)
+        return uri.host, uri.effective_port
 
     # --- requests from the far end ---------------------------------------------------------
     def on_request(self, request: SipMessage, addr: tuple[str, int]) -> SipMessage:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import secrets
+import socket
 
+from huikuan.errors import InvalidInput
 from huikuan.telephony.rtp import RtpPacer
 from huikuan.telephony.sip.call import (
     AnnouncementAsr,
@@ -15,16 +19,24 @@ from huikuan.telephony.sip.call import (
     no_asr,
     silence_tts,
 )
+from huikuan.telephony.sip.message import SipMessage
 from huikuan.telephony.sip.status import retry_on_next_trunk
 from huikuan.telephony.sip.transaction import Timers
-from huikuan.telephony.sip.ua import UserAgent
+from huikuan.telephony.sip.ua import UserAgent, new_branch, new_tag
+from huikuan.telephony.sip.uri import format_host
 from huikuan.types import CallOutcome
 
 log = logging.getLogger(__name__)
+RESOLVE_TIMEOUT = 5.0  # seconds for a trunk's name to resolve at start
+
+
+class TrunkConfigError(InvalidInput):
+    """A trunk that cannot be used as configured (its name does not resolve, wrong IP family)."""
 
 
 class SipCarrier:
-    """Dials through `trunks` in order: a 5xx (or a silent trunk) moves the call to the next one."""
+    """Dials through `trunks` in order: a trunk failure (transport error, silence, 503) or another
+    5xx moves the call to the next one. Trunk names are resolved once, at `start()`."""
 
     def __init__(
         self,
@@ -46,17 +58,30 @@ class SipCarrier:
         self._tts = tts
         self._asr = asr
         self._announcement_asr = announcement_asr
+        self._starting: asyncio.Future[list[tuple[str, int]]] | None = None
 
     async def start(self) -> None:
+        """Resolve every trunk and open the sockets; `TrunkConfigError` (one line) if a trunk is unusable."""
+        await self._addresses()
+
+    async def _addresses(self) -> list[tuple[str, int]]:
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(self._start())
+        return await asyncio.shield(self._starting)
+
+    async def _start(self) -> list[tuple[str, int]]:
+        family = socket.AF_INET6 if ":" in self.ua.host else socket.AF_INET
+        dests = [await resolve(trunk, family) for trunk in self.trunks]
         await self.ua.start()
+        return dests
 
     async def close(self) -> None:
         await self.ua.close()
 
     async def dial(self, number: str, caller_id: str, ring_timeout: float = 45.0) -> SipCall:
-        await self.ua.start()
-        call: SipCall | None = None
-        for trunk in self.trunks:
+        dests = await self._addresses()
+        tried: list[SipCall] = []
+        for trunk, dest in zip(self.trunks, dests, strict=True):
             call = SipCall(
                 self.ua,
                 self.pacer,
@@ -67,12 +92,70 @@ class SipCarrier:
                 self._tts,
                 self._asr,
                 self._announcement_asr,
+                dest,
             )
             result = await call.dial(ring_timeout)
-            log.info("call %s via %s: %s (%s)", call.call_id, trunk, result.outcome, result.sip_status)
+            log.info(
+                "call %s via %s: %s (%s)",
+                call.call_id,
+                trunk,
+                result.outcome,
+                result.cause or result.sip_status,
+            )
+            tried.append(call)
+            if result.outcome == CallOutcome.TRUNK_FAILED:
+                continue
             if result.outcome != CallOutcome.FAILED or not retry_on_next_trunk(
                 result.sip_status or 0, call.provisional_seen
             ):
                 return call
-        assert call is not None  # noqa: S101 - trunks is not empty
-        return call
+        # Every trunk failed. Only when each failed on our side is it a trunk failure; if one
+        # gave a failure from the network, that one is the call's outcome (it may have been a dial).
+        counted = [c for c in tried if c.result.outcome != CallOutcome.TRUNK_FAILED]
+        return counted[-1] if counted else tried[-1]
+
+    async def probe(self) -> bool:
+        """Is any trunk answering? An out-of-dialog OPTIONS to each in turn (RFC 3261 §11): any
+        final response from the far end, whatever its status, says it is up."""
+        dests = await self._addresses()
+        for trunk, dest in zip(self.trunks, dests, strict=True):
+            options = SipMessage(method="OPTIONS", uri=str(trunk))
+            options.add("Via", self.ua.via(new_branch(), trunk.transport))
+            options.add("Max-Forwards", "70")
+            options.add("From", f"<sip:huikuan@{format_host(self.ua.host)}>;tag={new_tag()}")
+            options.add("To", f"<{trunk}>")
+            options.add("Call-ID", secrets.token_hex(12) + "@huikuan")
+            options.add("CSeq", "1 OPTIONS")
+            options.add("Accept", "application/sdp")
+            tx = self.ua.request(options, dest, transport=trunk.transport)
+            try:
+                resp = await tx.next(self.ua.timers.b + 1)
+                while resp is not None and resp.status < 200:
+                    resp = await tx.next(self.ua.timers.b + 1)
+            finally:
+                tx.cancel()
+            if resp is not None and tx.failure is None:
+                return True
+        return False
+
+
+async def resolve(trunk: Trunk, family: socket.AddressFamily) -> tuple[str, int]:
+    """The trunk's address in the local socket's family (A for IPv4, AAAA for IPv6)."""
+    loop = asyncio.get_running_loop()
+    kind = socket.SOCK_STREAM if trunk.transport == "tcp" else socket.SOCK_DGRAM
+    try:
+        infos = await asyncio.wait_for(loop.getaddrinfo(trunk.host, trunk.port, type=kind), RESOLVE_TIMEOUT)
+    except TimeoutError as exc:
+        raise TrunkConfigError(
+            f"trunk {trunk}: {trunk.host} did not resolve in {RESOLVE_TIMEOUT:.0f} s"
+        ) from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise TrunkConfigError(f"trunk {trunk}: {trunk.host} cannot be resolved ({reason})") from exc
+    for fam, _, _, _, sockaddr in infos:
+        if fam == family:
+            return str(sockaddr[0]), int(sockaddr[1])
+    ours, theirs = ("IPv6", "IPv4") if family == socket.AF_INET6 else ("IPv4", "IPv6")
+    raise TrunkConfigError(
+        f"trunk {trunk} has no {ours} address (only {theirs}); give a local address of the same family"
+    )

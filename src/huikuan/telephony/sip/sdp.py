@@ -16,11 +16,12 @@ class MediaAnswer:
 
 
 def offer(host: str, port: int, session_id: int, version: int = 1) -> bytes:
+    family = "IP6" if ":" in host else "IP4"
     lines = [
         "v=0",
-        f"o=huikuan {session_id} {version} IN IP4 {host}",
+        f"o=huikuan {session_id} {version} IN {family} {host}",
         "s=huikuan",
-        f"c=IN IP4 {host}",
+        f"c=IN {family} {host}",
         "t=0 0",
         f"m=audio {port} RTP/AVP {PCMU} {PCMA} {TELEPHONE_EVENT}",
         f"a=rtpmap:{PCMU} PCMU/8000",

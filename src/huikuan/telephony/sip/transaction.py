@@ -59,6 +59,10 @@ class ClientTransaction:
         self.provisional = False
         self._ack: bytes | None = None
         self.on_2xx_again: Callable[[SipMessage], None] | None = None
+        self.dest: tuple[str, int] | None = None
+        # Why no real final response came: "timeout" (Timer B/F) or "transport" (ICMP
+        # unreachable, a refused or lost connection); None when the far end answered.
+        self.failure: str | None = None
         self._task = asyncio.get_running_loop().create_task(self._retransmit())
 
     async def _retransmit(self) -> None:
@@ -71,6 +75,7 @@ class ClientTransaction:
         while True:
             remaining = deadline - loop.time()
             if remaining <= 0 and not self.provisional:
+                self.failure = "timeout"
                 self._deliver(timeout_response(self.request))
                 return
             try:
@@ -114,6 +119,7 @@ class ClientTransaction:
         """The connection carrying this transaction is gone: no final response can come on it."""
         if self.final is None:
             self._task.cancel()
+            self.failure = "transport"
             self._deliver(timeout_response(self.request, 503, "Service Unavailable (transport)"))
 
     async def next(self, timeout: float) -> SipMessage | None:

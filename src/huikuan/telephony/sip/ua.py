@@ -9,18 +9,30 @@ and answered 500, so one bad peer never takes the process down.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import re
 import secrets
+import socket
+import struct
+import sys
 from collections.abc import Callable
 from typing import Any, Literal, Protocol
 
 from huikuan.telephony.sip.message import SipMessage, SipParseError, parse, response_to
 from huikuan.telephony.sip.tcp import TcpFlow, TcpTransport
 from huikuan.telephony.sip.transaction import ClientTransaction, Timers
+from huikuan.telephony.sip.uri import hostport
 
 log = logging.getLogger(__name__)
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS"
 Transport = Literal["udp", "tcp"]
+# Linux asks for ICMP errors on an unconnected UDP socket with IP_RECVERR / IPV6_RECVERR (Python
+# 3.11 has no names for them); the error queue then gives back each failed datagram's start and
+# destination, so a port-unreachable fails the very transaction that sent it (ip(7), ipv6(7)).
+_RECVERR = {socket.AF_INET: (socket.IPPROTO_IP, 11), socket.AF_INET6: (socket.IPPROTO_IPV6, 25)}
+_UNREACHABLE = frozenset({errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH})
+_BRANCH = re.compile(rb"[\r\n]v(?:ia)?:[^\r\n]*?;\s*branch=([^;,\s]+)", re.IGNORECASE)
 
 
 def new_branch() -> str:
@@ -51,6 +63,7 @@ class _Udp(asyncio.DatagramProtocol):
 
     def error_received(self, exc: Exception) -> None:
         log.debug("UDP error: %s", exc)
+        self._ua.read_error_queue()
 
 
 class UserAgent:
@@ -63,7 +76,9 @@ class UserAgent:
         self.parse_errors = 0
         self.handler_errors = 0
         self._transport: asyncio.DatagramTransport | None = None
+        self._sock: socket.socket | None = None
         self._protocol: _Udp | None = None
+        self.transport_errors = 0
         self._starting: asyncio.Future[None] | None = None
         self._transactions: dict[tuple[str, str], ClientTransaction] = {}
         self._dialogs: dict[str, DialogHandler] = {}
@@ -79,10 +94,19 @@ class UserAgent:
 
     async def _open(self) -> None:
         loop = asyncio.get_running_loop()
-        transport, self._protocol = await loop.create_datagram_endpoint(
-            lambda: _Udp(self), local_addr=(self.host, self.port)
-        )
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            sock.setblocking(False)
+            sock.bind((self.host, self.port))
+            if sys.platform == "linux":
+                sock.setsockopt(*_RECVERR[family], 1)
+        except OSError:
+            sock.close()
+            raise
+        transport, self._protocol = await loop.create_datagram_endpoint(lambda: _Udp(self), sock=sock)
         self._transport = transport
+        self._sock = sock
         self.port = transport.get_extra_info("sockname")[1]
         # The same port number over TCP, so a far end may open a connection to our Contact.
         self.tcp_port = await self.tcp.listen(self.host, self.port)
@@ -96,18 +120,50 @@ class UserAgent:
         if self._transport is not None:
             self._transport.close()
             self._transport = None
+            self._sock = None
             self._starting = None
             if self._protocol is not None:
                 await self._protocol.lost
 
     def via(self, branch: str, transport: Transport = "udp") -> str:
         port = (self.tcp_port or self.port) if transport == "tcp" else self.port
-        return f"SIP/2.0/{transport.upper()} {self.host}:{port};branch={branch};rport"
+        return f"SIP/2.0/{transport.upper()} {hostport(self.host, port)};branch={branch};rport"
 
     def contact(self, transport: Transport = "udp") -> str:
         if transport == "tcp":
-            return f"<sip:huikuan@{self.host}:{self.tcp_port or self.port};transport=tcp>"
-        return f"<sip:huikuan@{self.host}:{self.port}>"
+            return f"<sip:huikuan@{hostport(self.host, self.tcp_port or self.port)};transport=tcp>"
+        return f"<sip:huikuan@{hostport(self.host, self.port)}>"
+
+    def read_error_queue(self) -> None:
+        """Fail at once the transactions whose datagrams came back as ICMP unreachable.
+
+        Called on the socket's error report. The queue must be emptied: while it holds an entry
+        the socket stays readable and the loop would spin on it.
+        """
+        sock = self._sock
+        if sock is None or sys.platform != "linux":
+            return
+        while True:
+            try:
+                data, ancillary, _, addr = sock.recvmsg(2048, 512, socket.MSG_ERRQUEUE)
+            except OSError:  # BlockingIOError: empty
+                return
+            code = next((struct.unpack_from("=I", d)[0] for _, _, d in ancillary if len(d) >= 4), 0)
+            if code in _UNREACHABLE:
+                self.transport_errors += 1
+                self._transport_error(data, (str(addr[0]), int(addr[1])) if addr else None)
+
+    def _transport_error(self, quoted: bytes, addr: tuple[str, int] | None) -> None:
+        """ICMP quotes the start of our datagram: its request line and top Via name the transaction."""
+        method = quoted.split(b" ", 1)[0].decode("ascii", "replace")
+        found = _BRANCH.search(quoted)
+        tx = self._transactions.get((found.group(1).decode("ascii", "replace"), method)) if found else None
+        if tx is not None:
+            tx.transport_failed()
+            return
+        for tx in list(self._transactions.values()):  # quote too short: whatever went to that address
+            if addr is not None and tx.dest == addr:
+                tx.transport_failed()
 
     def send(self, data: bytes, addr: tuple[str, int], transport: Transport = "udp") -> bool:
         """Send one message; False when a TCP connection is known to be gone."""
@@ -137,6 +193,7 @@ class UserAgent:
             flow.on_lost.add(tx.transport_failed)
         else:
             tx = ClientTransaction(request, lambda data: self.send(data, addr), self.timers, ack_builder)
+        tx.dest = addr
         self._transactions[key] = tx
         asyncio.get_running_loop().call_later(self.timers.b + 32, self._drop, key, tx, flow)
         return tx
