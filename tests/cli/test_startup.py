@@ -87,7 +87,7 @@ def test_a_domain_error_in_process_is_one_line_and_exit_2() -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ")
     assert result.stderr.count("\n") == 1
-    assert "--trunk must look like sip:host:port" in result.stderr
+    assert "--trunk is not a usable SIP URI" in result.stderr
 
 
 def test_a_mistyped_command_suggests_the_nearest_one() -> None:
