@@ -11,13 +11,13 @@ timer fires) and each call's RTP sender records its send intervals. Every call g
 from __future__ import annotations
 
 import asyncio
-import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -57,9 +57,8 @@ class LoadFigures:
 
 
 def pct(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+    """The q-th percentile (linear interpolation, as the other benches take it); 0 when empty."""
+    return float(np.percentile(values, q)) if values else 0.0
 
 
 class _KeepCalls(SipCarrier):

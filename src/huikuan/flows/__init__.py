@@ -8,11 +8,9 @@ code, and `LiveCall` (`live.py`) owns the dialled call so it is always hung up a
 from huikuan.flows.conversation import MAX_TURNS, Conversation, StageFailed, converse
 from huikuan.flows.db import INLINE, DbRunner, InlineDb, ThreadDb
 from huikuan.flows.place import place_call
-from huikuan.flows.stages import FIRST_PLAN_PAYMENT_DAYS
 from huikuan.flows.work import AnswerRoute, CallResult, CallStage, CallWork, RouteAnswer
 
 __all__ = [
-    "FIRST_PLAN_PAYMENT_DAYS",
     "INLINE",
     "MAX_TURNS",
     "AnswerRoute",
