@@ -11,6 +11,7 @@ class Intent(StrEnum):
     CONFIRM_IDENTITY = "confirm_identity"
     WRONG_NUMBER = "wrong_number"
     THIRD_PARTY = "third_party"
+    DEBTOR_DECEASED = "debtor_deceased"  # the person answering says the debtor has died
     PROMISE_TO_PAY = "promise_to_pay"
     ALREADY_PAID = "already_paid"
     HARDSHIP = "hardship"
@@ -25,6 +26,7 @@ class Intent(StrEnum):
     COMPLAINT = "complaint"
     ASK_DETAILS = "ask_details"
     ASK_PAYMENT_METHOD = "ask_payment_method"
+    AFFIRM = "affirm"  # a bare yes or acknowledgement (好的, 嗯嗯, yeah, uh huh) that names no one
     OTHER = "other"
 
 
@@ -34,6 +36,7 @@ PRIORITY: tuple[Intent, ...] = (
     Intent.STOP_CONTACT,
     Intent.COMPLAINT,
     Intent.WRONG_NUMBER,
+    Intent.DEBTOR_DECEASED,
     Intent.THIRD_PARTY,
     Intent.ASK_IF_ROBOT,
     Intent.REQUEST_HUMAN,
@@ -47,6 +50,7 @@ PRIORITY: tuple[Intent, ...] = (
     Intent.ASK_PAYMENT_METHOD,
     Intent.ASK_DETAILS,
     Intent.CONFIRM_IDENTITY,
+    Intent.AFFIRM,
     Intent.OTHER,
 )
 RANK: dict[Intent, int] = {intent: i for i, intent in enumerate(PRIORITY)}
