@@ -11,7 +11,7 @@ def test_console_home_shows_kpis_in_chinese_and_english(db: TestDatabase) -> Non
     with db.session() as s:
         seed_history(s)
         s.commit()
-    page = TestClient(create_app(db.engine)).get("/")
+    page = TestClient(create_app(db.engine), base_url="http://127.0.0.1").get("/")
     assert page.status_code == 200
     assert "拨打次数" in page.text
     assert "Attempts" in page.text
@@ -23,7 +23,7 @@ def test_api_kpis_per_campaign(db: TestDatabase) -> None:
     with db.session() as s:
         seeded = seed_history(s)
         s.commit()
-    client = TestClient(create_app(db.engine))
+    client = TestClient(create_app(db.engine), base_url="http://127.0.0.1")
     assert client.get("/api/kpis").json()["attempts"] == 4
     assert client.get("/api/kpis", params={"campaign_id": seeded.other_campaign_id}).json()["attempts"] == 1
     bad = client.get("/api/kpis", params={"campaign_id": "x"})

@@ -22,7 +22,7 @@ def _setup(db: TestDatabase) -> tuple[TestClient, VirtualClock, int]:
         attempt_id = robot_call(s).attempt_id
         s.commit()
     clock = VirtualClock(T0)
-    return TestClient(create_app(db.engine, clock)), clock, attempt_id
+    return TestClient(create_app(db.engine, clock), base_url="http://127.0.0.1"), clock, attempt_id
 
 
 def _login(client: TestClient) -> dict[str, str]:

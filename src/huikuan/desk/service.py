@@ -101,6 +101,8 @@ def enroll_agent(session: Session, user: User, at: datetime, campaign_id: int | 
     """The desk agent of `user` (created on first use); only agents and supervisors sit at the desk."""
     if not any(has_role(user, r) for r in DESK_ROLES):
         raise PermissionDenied(f"用户 {user.id} 不是坐席 / user {user.id} is not an agent")
+    if campaign_id is not None and not repository.campaign_exists(session, campaign_id):
+        raise NotFound(f"没有活动 / no campaign {campaign_id}")
     agent = repository.agent_by_user(session, user.id)
     if agent is None:
         agent = repository.insert_agent(session, user.id, campaign_id, at)

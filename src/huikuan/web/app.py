@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -19,8 +21,10 @@ from huikuan.clock import Clock, SystemClock
 from huikuan.db import session_scope
 from huikuan.errors import HuikuanError
 from huikuan.web.desk_routes import router as desk_router
+from huikuan.web.hardening import LOOPBACK_HOSTS, OptionalRowIdQuery, harden
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+STATIC = Path(__file__).parent / "static"
 
 
 def db_session(request: Request) -> Iterator[Session]:
@@ -32,10 +36,15 @@ def db_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(db_session)]
 
 
-def create_app(engine: Engine, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    engine: Engine, clock: Clock | None = None, *, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS
+) -> FastAPI:
     """Build the app around one engine (the caller opened and migrated the database); `clock`
-    gives every recorded instant (a virtual one in simulations and tests)."""
-    app = FastAPI(title="Huikuan 回款", version="0.1.0")
+    gives every recorded instant (a virtual one in simulations and tests); requests naming a
+    Host outside `allowed_hosts` are refused (web/hardening.py)."""
+    app = FastAPIOffline(title="Huikuan 回款", version="0.1.0")
+    harden(app, allowed_hosts)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.engine = engine
     app.state.clock = clock or SystemClock()
     app.include_router(desk_router)
@@ -49,7 +58,7 @@ def create_app(engine: Engine, clock: Clock | None = None) -> FastAPI:
         return {"status": "ok"}
 
     @app.get("/api/kpis", response_model=Kpis)
-    def api_kpis(session: SessionDep, campaign_id: int | None = None) -> Kpis:
+    def api_kpis(session: SessionDep, campaign_id: OptionalRowIdQuery = None) -> Kpis:
         """Headline KPIs, for one campaign or all."""
         return compute_kpis(session, campaign_id)
 
