@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     # The operator's rule settings (YAML/JSON, docs/compliance.md): tightened windows and caps,
     # applied to every rule pack by `compliance.pack_for`. Unset: the packs as the law reads.
     rule_settings: Path | None = None
-    log_level: str = "INFO"
+    log_level: str = "INFO"  # huikuan.logs reads HUIKUAN_LOG_LEVEL itself (no Settings at start-up)
     # Optional LLM (any OpenAI-compatible chat endpoint; docs/llm.md). No base URL: no LLM.
     llm_base_url: str | None = None
     llm_model: str = "qwen2.5-7b-instruct"

@@ -145,6 +145,9 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """Huikuan (回款): compliant AI-assisted collection of overdue consumer loans."""
+    from huikuan import logs
+
+    logs.configure()
 
 
 def main(args: list[str] | None = None) -> None:

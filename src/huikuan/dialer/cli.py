@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import signal
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import typer
 
+from huikuan import logs
 from huikuan.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -266,7 +266,7 @@ def worker(
         clock = VirtualClock(_instant(clock_start, "--clock-start"))
     else:
         clock = SystemClock()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(default="INFO")  # a worker reports its progress unless told otherwise
     engine = _engine()
     try:
         trunks = [_trunk(t) for t in trunk]
