@@ -88,7 +88,7 @@ def test_desk_refuses_bad_input_with_reasons(db: TestDatabase) -> None:
     assert client.get("/api/desk/me").status_code == 403
     assert client.get("/api/desk/me", headers={"Authorization": "Bearer nope"}).status_code == 403
     wrong = client.post("/api/desk/login", json={"username": "web-agent", "password": "wrong-password"})
-    assert wrong.status_code == 403
+    assert wrong.status_code == 401  # refused log-in (throttled, audited)
     assert "wrong username or password" in wrong.json()["error"]
     auth = _login(client)
     bad_state = client.post("/api/desk/state", json={"state": "lunch"}, headers=auth)

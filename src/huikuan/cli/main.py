@@ -63,6 +63,7 @@ COMMANDS: dict[str, Entry] = {
     "sim": Entry("huikuan.sim.cli", "sim", "Simulation / 模拟"),
     "export": Entry("huikuan.outcomes.cli", "export", "Export data / 导出数据"),
     "audit": Entry("huikuan.security.cli", "audit", "Audit log / 审计日志"),
+    "user": Entry("huikuan.security.user_cli", "user", "用户与角色 / users and roles"),
     "compliance": Entry("huikuan.compliance.cli", "compliance", "合规引擎 / compliance engine"),
     "script": Entry("huikuan.dialogue.cli", "script", "话术版本与审批 / script versions and approval"),
     "nlu": Entry(

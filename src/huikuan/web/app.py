@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
@@ -20,6 +20,10 @@ from huikuan.analytics.service import compute_kpis
 from huikuan.clock import Clock, SystemClock
 from huikuan.db import session_scope
 from huikuan.errors import HuikuanError
+from huikuan.security.models import User
+from huikuan.security.permissions import Permission
+from huikuan.web.auth import LogInPage, Requires, login_redirect
+from huikuan.web.auth import router as auth_router
 from huikuan.web.desk_routes import router as desk_router
 from huikuan.web.hardening import LOOPBACK_HOSTS, OptionalRowIdQuery, harden
 
@@ -34,6 +38,7 @@ def db_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(db_session)]
+Reports = Annotated[User, Depends(Requires(Permission.VIEW_REPORTS))]
 
 
 def create_app(
@@ -47,7 +52,12 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.engine = engine
     app.state.clock = clock or SystemClock()
+    app.include_router(auth_router)
     app.include_router(desk_router)
+
+    @app.exception_handler(LogInPage)
+    async def to_login(_request: Request, exc: LogInPage) -> RedirectResponse:
+        return login_redirect(exc.next_path)
 
     @app.exception_handler(HuikuanError)
     async def domain_error(_request: Request, exc: HuikuanError) -> JSONResponse:
@@ -58,17 +68,22 @@ def create_app(
         return {"status": "ok"}
 
     @app.get("/api/kpis", response_model=Kpis)
-    def api_kpis(session: SessionDep, campaign_id: OptionalRowIdQuery = None) -> Kpis:
-        """Headline KPIs, for one campaign or all."""
+    def api_kpis(_user: Reports, session: SessionDep, campaign_id: OptionalRowIdQuery = None) -> Kpis:
+        """Headline KPIs, for one campaign or all (view_reports)."""
         return compute_kpis(session, campaign_id)
 
     @app.get("/", response_class=HTMLResponse)
-    def console_home(request: Request, session: SessionDep) -> HTMLResponse:
+    def console_home(request: Request, user: Reports, session: SessionDep) -> HTMLResponse:
         kpis = compute_kpis(session)
         return TEMPLATES.TemplateResponse(
             request,
             "kpis.html",
-            {"rows": kpi_rows(kpis), "dispositions": sorted(kpis.dispositions.items())},
+            {
+                "rows": kpi_rows(kpis),
+                "dispositions": sorted(kpis.dispositions.items()),
+                "user": user,
+                "csrf_token": request.state.csrf_token,
+            },
         )
 
     return app

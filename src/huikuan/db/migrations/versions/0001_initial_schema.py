@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 06:45:34.492936
+Create Date: 2026-12-04 09:26:24.249670
 """
 
 from collections.abc import Sequence
@@ -30,6 +30,9 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("role", sa.String(length=32), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("first_failed_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("locked_until", huikuan.db.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_app_user")),
         sa.UniqueConstraint("username", name=op.f("uq_app_user_username")),
     )
@@ -103,6 +106,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_script")),
         sa.UniqueConstraint("code", name=op.f("uq_script_code")),
     )
+    op.create_table(
+        "api_token",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("label", sa.String(length=100), nullable=False),
+        sa.Column("created_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], name=op.f("fk_api_token_user_id_app_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_api_token_token_hash")),
+    )
+    with op.batch_alter_table("api_token", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_api_token_user_id"), ["user_id"], unique=False)
+
     op.create_table(
         "batch",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -183,6 +202,22 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["debtor_id"], ["debtor.id"], name=op.f("fk_sim_persona_debtor_id_debtor")),
         sa.PrimaryKeyConstraint("debtor_id", name=op.f("pk_sim_persona")),
     )
+    op.create_table(
+        "web_session",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("session_hash", sa.String(length=64), nullable=False),
+        sa.Column("csrf_token", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], name=op.f("fk_web_session_user_id_app_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_session")),
+        sa.UniqueConstraint("session_hash", name=op.f("uq_web_session_session_hash")),
+    )
+    with op.batch_alter_table("web_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_session_user_id"), ["user_id"], unique=False)
+
     op.create_table(
         "account",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -744,6 +779,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_account_batch_id"))
 
     op.drop_table("account")
+    with op.batch_alter_table("web_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_session_user_id"))
+
+    op.drop_table("web_session")
     op.drop_table("sim_persona")
     with op.batch_alter_table("script_version", schema=None) as batch_op:
         batch_op.drop_index(
@@ -763,6 +802,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_batch_creditor_id"))
 
     op.drop_table("batch")
+    with op.batch_alter_table("api_token", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_api_token_user_id"))
+
+    op.drop_table("api_token")
     op.drop_table("script")
     op.drop_table("dial_worker")
     op.drop_table("debtor")
