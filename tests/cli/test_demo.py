@@ -55,6 +55,19 @@ def test_demo_day_runs_exports_and_keeps_the_cn_rules(tmp_path: Path) -> None:
     assert demo.returncode == 0, demo.stderr[-2000:]
     assert "拨打次数" in demo.stdout
     assert "Contacts denied by rule" in demo.stdout
+    log_ins = [
+        line.split()
+        for line in demo.stdout.splitlines()
+        if line.strip().startswith(("supervisor", "agent", "compliance_officer", "auditor", "admin"))
+    ]
+    assert [row[1] for row in log_ins] == [
+        "demo-supervisor",
+        "demo-agent",
+        "demo-compliance-officer",
+        "demo-auditor",
+        "demo-admin",
+    ]
+    assert all(len(row[2]) >= 12 for row in log_ins)  # a generated password, shown once
     assert (tmp_path / "demo.db").exists()
 
     records, exported = _export(tmp_path, f"sqlite:///{tmp_path / 'demo.db'}")

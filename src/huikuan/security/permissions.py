@@ -47,6 +47,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.RUN_CAMPAIGNS,
             P.IMPORT,
             P.EDIT_STRATEGY,
+            P.RULE_SETTINGS,  # tighten only: loosening needs an officer (compliance/rule_settings.py)
             P.MANAGE_USERS,
             P.MANAGE_KEYS,
         }
@@ -97,3 +98,13 @@ def require(user: User, permission: Permission) -> None:
         raise PermissionDenied(
             f"用户 {user.id} 无权限 {permission.value} / user {user.id} may not {permission.value}"
         )
+
+
+def markdown_table() -> str:
+    """The matrix as docs/security.md prints it (a test keeps the two equal)."""
+    roles = list(Role)
+    lines = ["| permission | " + " | ".join(r.value for r in roles) + " |", "|---|" + "---|" * len(roles)]
+    for permission in Permission:
+        marks = " | ".join("✓" if permission in MATRIX[r] else "" for r in roles)
+        lines.append(f"| `{permission.value}` | {marks} |")
+    return "\n".join(lines)
