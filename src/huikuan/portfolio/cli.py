@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -12,6 +13,8 @@ from huikuan.cli.options import parse_day
 from huikuan.errors import InvalidInput
 from huikuan.portfolio.quality import CHECKS
 from huikuan.portfolio.schemas import COLUMN_BY_KEY, ImportResult
+from huikuan.security.operator import ACTING, PASSWORD_STDIN, operator
+from huikuan.security.permissions import Permission
 
 app = typer.Typer(help="Import data / 导入数据", no_args_is_help=True)
 
@@ -28,6 +31,8 @@ def accounts(
     creditor: str = typer.Option("default", "--creditor", help="creditor code 债权人代码"),
     as_of: str = typer.Option("", "--as-of", help="day the file describes, YYYY-MM-DD (default: today)"),
     errors: Path | None = typer.Option(None, "--errors", help="error report CSV (default: FILE.errors.csv)"),
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Import accounts, debtors and contacts / 导入借据、债务人和联系人。"""
     from huikuan.config import get_settings
@@ -41,6 +46,8 @@ def accounts(
         raise InvalidInput("--batch must not be empty")
     engine = open_database(get_settings())
     try:
+        with session_scope(engine) as session:
+            operator(session, acting, Permission.IMPORT, datetime.now(UTC), password_stdin=password_stdin)
         with session_scope(engine) as session:
             result = import_file(session, file, batch_name=batch.strip(), creditor=creditor, as_of=day)
     finally:
