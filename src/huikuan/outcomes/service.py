@@ -221,3 +221,19 @@ def recent_attempts(session: Session, campaign_id: int, limit: int) -> list[Rece
     return [
         RecentAttempt(o, s, e, t) for o, s, e, t in repository.recent_completed(session, campaign_id, limit)
     ]
+
+
+def debtor_history(session: Session, debtor_id: int) -> list[dict[str, object]]:
+    """Every attempt on a debtor with its transcript and promises, for a subject-access export
+    (data lifecycle): plain values, oldest first."""
+    return repository.debtor_history(session, debtor_id)
+
+
+def last_contact_at(session: Session, debtor_id: int) -> datetime | None:
+    """The start of the newest attempt on the debtor, or None."""
+    return repository.last_attempt_at(session, debtor_id)
+
+
+def erase_debtor_words(session: Session, debtor_id: int) -> int:
+    """Replace what the debtor said in every transcript (the robot's lines are already masked)."""
+    return repository.erase_debtor_turns(session, debtor_id, "[已删除 / erased]")

@@ -214,3 +214,7 @@ _CONTACTS = select(Contact).where(Contact.debtor_id == bindparam("debtor_id")).o
 
 def contacts_of(session: Session, debtor_id: int) -> list[Contact]:
     return list(session.scalars(_CONTACTS, {"debtor_id": debtor_id}))
+
+
+def accounts_of(session: Session, debtor_id: int) -> Sequence[Account]:
+    return session.scalars(select(Account).where(Account.debtor_id == debtor_id).order_by(Account.id)).all()

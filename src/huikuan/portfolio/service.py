@@ -18,11 +18,11 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
-from huikuan.errors import Conflict
+from huikuan.errors import Conflict, NotFound
 from huikuan.portfolio import quality, repository
 from huikuan.portfolio.buckets import DEFAULT_SCHEME, BucketScheme
 from huikuan.portfolio.importer import Table, read_bytes, read_path
-from huikuan.portfolio.models import Contact
+from huikuan.portfolio.models import Contact, Debtor
 from huikuan.portfolio.schemas import ImportResult, RowError
 from huikuan.portfolio.validation import RowValidator, ValidRow
 from huikuan.types import ContactStatus
@@ -251,3 +251,40 @@ __all__ = [
     "import_table",
     "targets_for_campaign",
 ]
+
+
+ERASED = "[已删除 / erased]"
+
+
+def debtor_accounts(session: Session, debtor_id: int) -> list[dict[str, object]]:
+    """The debtor's accounts as plain values (ids, amounts in minor units, status)."""
+    return [
+        {
+            "id": a.id,
+            "loan_ref": a.loan_ref,
+            "product": a.product,
+            "currency": a.currency,
+            "principal": a.principal,
+            "outstanding": a.outstanding,
+            "overdue": a.overdue,
+            "due_date": a.due_date.isoformat(),
+            "days_past_due": a.days_past_due,
+            "bucket": a.bucket,
+            "status": a.status,
+        }
+        for a in repository.accounts_of(session, debtor_id)
+    ]
+
+
+def erase_debtor_identity(session: Session, debtor_id: int) -> None:
+    """Replace the debtor's name, ID number and every number and name on their contacts."""
+    debtor = session.get(Debtor, debtor_id)
+    if debtor is None:
+        raise NotFound(f"没有债务人 / no debtor {debtor_id}")
+    debtor.name = ERASED
+    debtor.national_id = None
+    for contact in debtor.contacts:
+        contact.number = ERASED
+        contact.name = ERASED if contact.name is not None else None
+        contact.status = ContactStatus.INVALID.value
+    session.flush()
