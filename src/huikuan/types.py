@@ -112,6 +112,8 @@ class Disposition(StrEnum):
     TRANSFERRED = "transferred"
     CEASE_REQUESTED = "cease_requested"
     COMPLAINT = "complaint"
+    # The person answering said the debtor has died: condolences only, and a hold for a person.
+    DECEASED = "deceased"
     # Answered in an agent campaign with no agent free and robot overflow off: hung up unheard.
     # The 30-day abandon ratio (US.ABANDON, ≤ 3% per campaign) counts these over answered calls.
     ABANDONED = "abandoned"
