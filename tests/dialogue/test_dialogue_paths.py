@@ -510,7 +510,9 @@ NOT_THE_DEBTOR = (Intent.WRONG_NUMBER, Intent.THIRD_PARTY, Intent.DEBTOR_DECEASE
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("then", [i for i in Intent if i not in (Intent.ABUSIVE, Intent.ASK_IF_ROBOT, *NOT_THE_DEBTOR)])
+@pytest.mark.parametrize(
+    "then", [i for i in Intent if i not in (Intent.ABUSIVE, Intent.ASK_IF_ROBOT, *NOT_THE_DEBTOR)]
+)
 def test_after_dispute_intake_whatever_is_said_the_call_only_closes(lang: str, then: Intent) -> None:
     engine, replies = talk(
         ["confirm_identity", "dispute", then.value], lang=lang, script="dispute", classify=BY_INTENT
@@ -566,7 +568,9 @@ def test_low_confidence_asks_the_responder_among_the_intents_the_node_handles() 
     responder = FakeResponder(intent=Intent.CONFIRM_IDENTITY)
     engine, _ = _with_responder(responder, ["嗯哼"], stub)
     assert not engine.outcome.identity_confirmed  # an LLM label alone never confirms identity
-    assert [(d.decision, d.reason) for d in engine.outcome.identity_decisions] == [("asked_again", "llm_label")]
+    assert [(d.decision, d.reason) for d in engine.outcome.identity_decisions] == [
+        ("asked_again", "llm_label")
+    ]
     text, allowed = responder.asked[0]
     assert text == "嗯哼"
     assert "confirm_identity" in allowed

@@ -307,7 +307,11 @@ class DialogueEngine:
             checked = self._knowledge_answer(nlu, text, ack)
             if checked is not None:
                 return nlu, checked
-        if self.node.verifies_identity and not self.ctx.third_party_call and not self.outcome.identity_confirmed:
+        if (
+            self.node.verifies_identity
+            and not self.ctx.third_party_call
+            and not self.outcome.identity_confirmed
+        ):
             verified = self._verify(nlu, text, ack)
             if verified is not None:
                 return nlu, verified
@@ -387,7 +391,9 @@ class DialogueEngine:
         self._decide(Decision.CONFIRMED, reason)
         target = self.node.on.get(Intent.CONFIRM_IDENTITY.value)
         if target is None:
-            raise ScriptError(f"script {self.script.id}: node {self.node.id} verifies identity without confirm_identity")
+            raise ScriptError(
+                f"script {self.script.id}: node {self.node.id} verifies identity without confirm_identity"
+            )
         self._reprompts_in_row = 0
         if self.ctx.knowledge_check != KnowledgeCheck.NONE and self.ctx.knowledge_answer:
             self._knowledge_next = target

@@ -93,7 +93,26 @@ class HeardName:
 # --- Chinese -----------------------------------------------------------------------------------
 
 COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 司徒 东方 皇甫 慕容 令狐 夏侯 端木 尉迟 公孙 长孙 宇文 轩辕 澹台 呼延".split()
+    [
+        "欧阳",
+        "司马",
+        "诸葛",
+        "上官",
+        "司徒",
+        "东方",
+        "皇甫",
+        "慕容",
+        "令狐",
+        "夏侯",
+        "端木",
+        "尉迟",
+        "公孙",
+        "长孙",
+        "宇文",
+        "轩辕",
+        "澹台",
+        "呼延",
+    ]
 )
 SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
@@ -104,7 +123,9 @@ SURNAMES = frozenset(
 _ZH_INTRO = re.compile(r"(?:我就?是|我叫|这里是|这边是|我这边是)([\u4e00-\u9fff]{1,6})")
 _ZH_SURNAME_INTRO = re.compile(r"我姓([\u4e00-\u9fff]{1,2})")
 _ZH_HONORIFIC = re.compile(r"先生|女士|小姐|太太|总|经理|师傅")
-_ZH_OLD_YOUNG = re.compile(r"(?:^|[^\u4e00-\u9fff]|是)(?:老|小)([\u4e00-\u9fff])(?=$|[^\u4e00-\u9fff]|啊|呀|呢|吧)")
+_ZH_OLD_YOUNG = re.compile(
+    r"(?:^|[^\u4e00-\u9fff]|是)(?:老|小)([\u4e00-\u9fff])(?=$|[^\u4e00-\u9fff]|啊|呀|呢|吧)"
+)
 _ZH_TAIL = re.compile(r"(?:本人|啊|呀|呢|吧|啦|哈|嘛|哦|呐|的)+$")
 # Words after 我是 that are never a name: a relation, the speaker themself, a place.
 _ZH_NOT_NAME = re.compile(r"^(?:他|她|它|你|您|本人|这|那|谁|不|在|真|机|客|的|哪|其|同|朋|家|邻|物)")
@@ -184,10 +205,81 @@ _EN_SPEAKING = re.compile(r"\b([A-Za-z][A-Za-z'-]+)(?:\s+([A-Za-z][A-Za-z'-]+))?
 _EN_TITLE = re.compile(r"\b(?:mr|mrs|ms|miss)\.?\s+([A-Za-z][A-Za-z'-]+)", re.IGNORECASE)
 # Words that follow "this is" / "I'm" and are not names.
 _EN_NOT_NAME = frozenset(
-    """a an the his her their my your our not no yes just only fine ok okay good great busy sorry calling
-    here speaking he she him it this that who what wrong correct right me myself same one person
-    actually really very so well still currently going gonna trying about afraid at in on out with for
-    from driving working home away tired done sure glad happy free late interested able unable""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "his",
+        "her",
+        "their",
+        "my",
+        "your",
+        "our",
+        "not",
+        "no",
+        "yes",
+        "just",
+        "only",
+        "fine",
+        "ok",
+        "okay",
+        "good",
+        "great",
+        "busy",
+        "sorry",
+        "calling",
+        "here",
+        "speaking",
+        "he",
+        "she",
+        "him",
+        "it",
+        "this",
+        "that",
+        "who",
+        "what",
+        "wrong",
+        "correct",
+        "right",
+        "me",
+        "myself",
+        "same",
+        "one",
+        "person",
+        "actually",
+        "really",
+        "very",
+        "so",
+        "well",
+        "still",
+        "currently",
+        "going",
+        "gonna",
+        "trying",
+        "about",
+        "afraid",
+        "at",
+        "in",
+        "on",
+        "out",
+        "with",
+        "for",
+        "from",
+        "driving",
+        "working",
+        "home",
+        "away",
+        "tired",
+        "done",
+        "sure",
+        "glad",
+        "happy",
+        "free",
+        "late",
+        "interested",
+        "able",
+        "unable",
+    ]
 )
 _EN_THIRD_PERSON = re.compile(
     r"\b(?:i'?m|i am|this is)\s+(?:his|her|their)\s+\w+"
@@ -303,12 +395,22 @@ _EN_TEENS = {
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
 }  # fmt: skip
-_EN_TENS = {"twenty": 2, "thirty": 3, "forty": 4, "fifty": 5, "sixty": 6, "seventy": 7, "eighty": 8, "ninety": 9}
+_EN_TENS = {
+    "twenty": 2,
+    "thirty": 3,
+    "forty": 4,
+    "fifty": 5,
+    "sixty": 6,
+    "seventy": 7,
+    "eighty": 8,
+    "ninety": 9,
+}
 DIGIT_WORDS = frozenset({*_EN_UNITS, *_EN_TEENS, "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
                          "eighty", "ninety", "hundred"} - {"o"})  # fmt: skip
 # The question's own words carry digits ("后四位", "last four"): they are not the answer.
 _QUESTION_WORDS = re.compile(
-    r"(?:最)?后(?:四|4)位|尾号|身份证(?:号)?|出生(?:年份)?|last\s+(?:four|4)(?:\s+digits)?|digits|born in|year",
+    r"(?:最)?后(?:四|4)位|尾号|身份证(?:号)?|出生(?:年份)?"
+    r"|last\s+(?:four|4)(?:\s+digits)?|digits|born in|year",
     re.IGNORECASE,
 )
 _ZH_TEN = re.compile(r"([一二三四五六七八九两]?)十([一二三四五六七八九]?)")
@@ -354,7 +456,7 @@ def spoken_digits(text: str) -> str:
 
 
 def _pinyin_text(text: str) -> str:
-    return "".join(r[0] for r in pinyin(text, style=Style.NORMAL, errors=lambda s: list(s.lower())))
+    return "".join(r[0] for r in pinyin(text.lower(), style=Style.NORMAL, errors="default"))
 
 
 def _compact(text: str) -> str:
