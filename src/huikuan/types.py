@@ -120,6 +120,15 @@ class Disposition(StrEnum):
     NONE = "none"
 
 
+class KnowledgeCheck(StrEnum):
+    """What a creditor's robot asks, after the name, before any disclosure (`creditor.knowledge_check`)."""
+
+    NONE = "none"
+    ID_LAST4 = "id_last4"  # the last four characters of the ID number
+    BIRTH_YEAR = "birth_year"
+    PRODUCT = "product"  # the loan product's name
+
+
 class AttemptStatus(StrEnum):
     RESERVED = "reserved"  # compliance allowed it; the dial has not finished
     COMPLETED = "completed"

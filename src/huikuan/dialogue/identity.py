@@ -35,6 +35,21 @@ from functools import lru_cache
 from nicknames import NickNamer
 from pypinyin import Style, pinyin
 
+from huikuan.types import KnowledgeCheck
+
+__all__ = [
+    "Decision",
+    "HeardName",
+    "KnowledgeCheck",
+    "NameMatch",
+    "Reason",
+    "compare_name",
+    "heard_name",
+    "knowledge_matches",
+    "spoken_digits",
+    "third_person",
+]
+
 
 class Decision(StrEnum):
     """One identity decision, as recorded with the call."""
@@ -64,15 +79,6 @@ class Reason(StrEnum):
     KNOWLEDGE_WRONG = "knowledge_wrong"
     KNOWLEDGE_UNCLEAR = "knowledge_unclear"
     ASKED_TOO_OFTEN = "asked_too_often"  # the reprompt limit reached: no disclosure
-
-
-class KnowledgeCheck(StrEnum):
-    """What a creditor asks before any disclosure, after the name (`creditor.knowledge_check`)."""
-
-    NONE = "none"
-    ID_LAST4 = "id_last4"  # the last four characters of the ID number
-    BIRTH_YEAR = "birth_year"
-    PRODUCT = "product"  # the loan product's name
 
 
 class NameMatch(StrEnum):
