@@ -386,3 +386,16 @@ def test_real_nlu_the_debtor_by_name() -> None:
     engine, replies = talk(["对，我是王芳"], lang="zh-CN")
     assert engine.outcome.identity_confirmed
     assert replies[-1].node == "remind"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_acknowledgement_the_nlu_cannot_place_confirms_the_stop(lang: str) -> None:
+    ok = "好的" if lang == "zh-CN" else "okay"
+    engine, replies = talk(
+        ["affirm", "stop_contact", ok],
+        lang=lang,
+        classify=stub(lang, **{ok: said(Intent.OTHER, confidence=0.9)}),
+    )
+    assert engine.done
+    assert replies[-1].node == "stop_contact"
+    assert engine.outcome.stop == "cease"

@@ -68,6 +68,8 @@ YES = frozenset({Intent.CONFIRM_IDENTITY, Intent.AFFIRM})
 CONFIRMED_STOPS = frozenset({"cease", "dispute"})
 # What a "no" to the stop confirmation sounds like to the NLU: carry on in the node.
 STOP_DECLINED = frozenset({Intent.OTHER, Intent.WRONG_NUMBER, Intent.REFUSE_TO_PAY, Intent.THIRD_PARTY})
+_NO_ZH = re.compile(r"不是|不用|不要|没有|没说|别|算了|不对|搞错")
+_NO_EN = re.compile(r"\b(?:no|nope|nah|not|don't|didn't|never mind|wrong)\b", re.IGNORECASE)
 EMOTION_LINES = {
     "distressed": "ack_distressed",
     "sad": "ack_distressed",
@@ -285,6 +287,10 @@ class DialogueEngine:
         nlu = self._understand(text)
         self._text, self._nlu = text, nlu
         ack = self._acknowledge(nlu)
+        if self._knowledge_next is not None and self._knowledge_heard(text):
+            # The expected reply (digits, a year, a name): the NLU is not trained on these and
+            # may call them anything.
+            return nlu, self._knowledge_answer(nlu, text, ack)
         if nlu.intent == Intent.ABUSIVE:
             self.outcome.abuse_count += 1
             if self.outcome.abuse_count >= 2:
@@ -304,9 +310,9 @@ class DialogueEngine:
         if not_debtor is not None:
             return nlu, not_debtor
         if self._knowledge_next is not None:
-            checked = self._knowledge_answer(nlu, text, ack)
-            if checked is not None:
-                return nlu, checked
+            if nlu.intent in (*YES, Intent.OTHER) or self._edge(nlu.intent) is None:
+                return nlu, self._knowledge_answer(nlu, text, ack)
+            self._knowledge_next = None  # a request the node handles (a stop, a person, later)
         if (
             self.node.verifies_identity
             and not self.ctx.third_party_call
@@ -405,15 +411,19 @@ class DialogueEngine:
         self._came_from = self.node.id
         return self._enter(self.script.nodes[target], ack)
 
-    def _knowledge_answer(self, nlu: NluResult, text: str, ack: str) -> Reply | None:
+    def _knowledge_heard(self, text: str) -> bool:
+        """An answer to the knowledge check was heard: digits for the ID or the year; for the
+        product only the right one (anything else is first understood as usual)."""
+        kind, answer = self.ctx.knowledge_check, self.ctx.knowledge_answer
+        ok = identity.knowledge_matches(kind, text, answer, self.lang)
+        return ok is True if kind == KnowledgeCheck.PRODUCT else ok is not None
+
+    def _knowledge_answer(self, nlu: NluResult, text: str, ack: str) -> Reply:
         """The answer to the knowledge check: right confirms, wrong is a third party, nothing
         heard asks again; a request the node handles (a stop, a person, later) is followed."""
         kind = self.ctx.knowledge_check
         ok = identity.knowledge_matches(kind, text, self.ctx.knowledge_answer, self.lang)
         if ok is None:
-            if nlu.intent not in (*YES, Intent.OTHER) and self._edge(nlu.intent) is not None:
-                self._knowledge_next = None
-                return None
             self._decide(Decision.ASKED_AGAIN, Reason.KNOWLEDGE_UNCLEAR)
             return self._reprompt(ack)
         target, self._knowledge_next = self._knowledge_next, None
@@ -470,13 +480,15 @@ class DialogueEngine:
         return self._line(self._join(ack, self._engine_line(f"confirm_{stop}")))
 
     def _stop_answer(self, nlu: NluResult) -> Reply | None:
-        """The answer to the stop confirmation: yes records it; a no carries on in the node;
-        anything else lifts it and is understood as usual (None)."""
+        """The answer to the stop confirmation: yes records it; a no carries on in the node; an
+        acknowledgement the NLU could not place ("好的", "嗯") without a no in it counts as yes
+        (the debtor's side); anything else lifts it and is understood as usual (None)."""
         assert self._pending_stop is not None  # noqa: S101 - the caller checked
         target = self._pending_stop[0]
         stop = self.script.nodes[target].stop
         again = {Intent.STOP_CONTACT} if stop == "cease" else {Intent.DISPUTE}
-        if nlu.intent in YES | again:
+        said_no = (_NO_EN if self.lang == "en-US" else _NO_ZH).search(self._text) is not None
+        if nlu.intent in YES | again or (nlu.intent == Intent.OTHER and not said_no):
             self._pending_stop = None
             self._reprompts_in_row = 0
             self._came_from = self.node.id
@@ -640,6 +652,9 @@ class DialogueEngine:
         return render(template, self._slots())
 
     def _reask(self) -> str:
+        pending = self._pending_question()
+        if pending:
+            return pending
         if self.node.reask:
             return render(self.node.reask, self._slots())
         return "" if self.node.end else self._say(self.node)
@@ -683,11 +698,15 @@ class DialogueEngine:
     def _reask_short(self) -> str:
         """After a reprompt, the question pending (the knowledge check, a stop's confirmation),
         else the node's own short question when it has one."""
+        return self._pending_question() or (render(self.node.reask, self._slots()) if self.node.reask else "")
+
+    def _pending_question(self) -> str:
+        """The engine's own question awaiting an answer (the knowledge check, a stop's confirmation)."""
         if self._knowledge_next is not None:
             return self._engine_line(f"knowledge_{self.ctx.knowledge_check}")
         if self._pending_stop is not None:
             return self._engine_line(f"confirm_{self.script.nodes[self._pending_stop[0]].stop}")
-        return render(self.node.reask, self._slots()) if self.node.reask else ""
+        return ""
 
     def _line(self, text: str) -> Reply:
         return self._reply(text, self.node.id, end=False)
