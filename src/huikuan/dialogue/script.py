@@ -115,10 +115,13 @@ class Script:
         return (Context.THIRD_PARTY,) if restricted or opening else (Context.DEBTOR,)
 
     def successors(self, node: Node) -> Iterator[tuple[str, str]]:
-        """(intent or edge, target) of every transition out of `node`, captures included."""
+        """(intent or edge, target) of every transition out of `node`, captures and the engine's
+        `not_the_debtor` transitions (from any node that does not end the call) included."""
         yield from node.on.items()
         for target in node.captures:
             yield "capture", target
+        if not node.end:
+            yield from self.not_the_debtor.items()
 
     def reachable(self, start: str, *, stop_at_identity: bool) -> set[str]:
         """Nodes reachable from `start`; with `stop_at_identity`, not past an identity confirmation."""
