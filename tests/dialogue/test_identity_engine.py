@@ -399,3 +399,16 @@ def test_an_acknowledgement_the_nlu_cannot_place_confirms_the_stop(lang: str) ->
     assert engine.done
     assert replies[-1].node == "stop_contact"
     assert engine.outcome.stop == "cease"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_engines_own_lines_pass_the_guard_and_name_no_debt(lang: str) -> None:
+    from huikuan.dialogue.engine import ENGINE_LINES
+
+    for key, line in ENGINE_LINES[lang].items():
+        if key == "over_balance":  # said only after identity, to the debtor
+            text = line.replace("{amount}", "3500")
+            assert guard.check(text, lang, Context.DEBTOR).allowed, key
+            continue
+        assert not discloses(line, lang), key
+        assert guard.check(line, lang, Context.THIRD_PARTY).allowed, key
