@@ -11,6 +11,7 @@ from huikuan.dialogue.identity import (
     compare_name,
     heard_name,
     knowledge_matches,
+    says_deceased,
     spoken_digits,
     third_person,
 )
@@ -106,6 +107,9 @@ def test_english_nicknames_both_ways() -> None:
         ("她不在家", "zh-CN", True),
         ("我帮他转告吧", "zh-CN", True),
         ("他们说我逾期了", "zh-CN", False),
+        ("我是张三的老婆", "zh-CN", True),
+        ("我的老婆会帮我还", "zh-CN", False),
+        ("This is Alex's wife", "en-US", True),
         ("我明天还", "zh-CN", False),
         ("actually I'm his wife", "en-US", True),
         ("she's not home right now", "en-US", True),
@@ -169,3 +173,20 @@ def test_knowledge_answers(
     kind: KnowledgeCheck, text: str, expected: str, lang: str, result: bool | None
 ) -> None:
     assert knowledge_matches(kind, text, expected, lang) is result
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("他已经去世了", "zh-CN", True),
+        ("他去年走了，人已经不在了", "zh-CN", True),
+        ("她过世两年了", "zh-CN", True),
+        ("我爸去世了，最近手头很紧", "zh-CN", False),  # the debtor's own bereavement: hardship
+        ("他们走了", "zh-CN", False),
+        ("he passed away last year", "en-US", True),
+        ("She died in March.", "en-US", True),
+        ("my dad died and money is tight", "en-US", False),
+    ],
+)
+def test_the_debtors_death_in_the_third_person(text: str, lang: str, expected: bool) -> None:
+    assert says_deceased(text, lang) is expected

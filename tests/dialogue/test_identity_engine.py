@@ -412,3 +412,18 @@ def test_the_engines_own_lines_pass_the_guard_and_name_no_debt(lang: str) -> Non
             continue
         assert not discloses(line, lang), key
         assert guard.check(line, lang, Context.THIRD_PARTY).allowed, key
+
+
+@pytest.mark.parametrize(
+    ("lang", "turns"),
+    [
+        ("zh-CN", ["他已经去世了"]),
+        ("zh-CN", ["是我", "哎，他去年走了，人已经不在了"]),
+        ("en-US", ["he passed away last year"]),
+    ],
+)
+def test_real_nlu_a_death_in_the_family_gets_condolences(lang: str, turns: list[str]) -> None:
+    engine, replies = talk(turns, lang=lang)
+    assert replies[-1].node == "deceased"
+    assert engine.outcome.stop == "deceased"
+    no_debt_said(replies[-1:], lang)

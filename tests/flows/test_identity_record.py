@@ -162,3 +162,15 @@ def test_a_deceased_hold_stops_the_next_dial(session: Session) -> None:
     )
     assert not decision.allowed
     assert decision.rule == "CN.STOP"
+
+
+def test_a_deceased_debtor_through_the_call_opens_the_hold(session: Session) -> None:
+    _, work = _setup(session)
+    attempt_id = _place(session, work, ["他已经去世了"])
+    attempt = session.get(CallAttempt, attempt_id)
+    assert attempt is not None
+    assert attempt.disposition == "deceased"
+    assert not attempt.conversation
+    stop = session.scalars(select(Complaint).where(Complaint.attempt_id == attempt_id)).one()
+    assert (stop.kind, stop.status) == ("deceased", "open")
+    assert _decisions(session, attempt_id) == [(1, "third_party", "said_deceased")]

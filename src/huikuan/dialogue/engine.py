@@ -437,7 +437,7 @@ class DialogueEngine:
 
     def _not_the_debtor(self, nlu: NluResult, text: str) -> Reply | None:
         """Any sign, in any node, that someone other than the debtor speaks: disclosure ends."""
-        if nlu.intent == Intent.DEBTOR_DECEASED:
+        if nlu.intent == Intent.DEBTOR_DECEASED or identity.says_deceased(text, self.lang):
             return self._third_party(Intent.DEBTOR_DECEASED, Reason.SAID_DECEASED)
         if self.ctx.third_party_call:
             return None  # nothing was disclosed; the third-party script's own edges answer
@@ -493,7 +493,11 @@ class DialogueEngine:
             self._reprompts_in_row = 0
             self._came_from = self.node.id
             return self._enter(self.script.nodes[target])
-        if nlu.intent == Intent.DEBTOR_DECEASED or identity.third_person(self._text, self.lang):
+        if (
+            nlu.intent == Intent.DEBTOR_DECEASED
+            or identity.says_deceased(self._text, self.lang)
+            or identity.third_person(self._text, self.lang)
+        ):
             return None  # someone else speaks: the third-party rule answers
         self._restore_stop()
         if nlu.intent in STOP_DECLINED:

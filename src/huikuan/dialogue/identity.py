@@ -46,6 +46,7 @@ __all__ = [
     "compare_name",
     "heard_name",
     "knowledge_matches",
+    "says_deceased",
     "spoken_digits",
     "third_person",
 ]
@@ -135,7 +136,12 @@ _ZH_OLD_YOUNG = re.compile(
 _ZH_TAIL = re.compile(r"(?:本人|啊|呀|呢|吧|啦|哈|嘛|哦|呐|的)+$")
 # Words after 我是 that are never a name: a relation, the speaker themself, a place.
 _ZH_NOT_NAME = re.compile(r"^(?:他|她|它|你|您|本人|这|那|谁|不|在|真|机|客|的|哪|其|同|朋|家|邻|物)")
+_ZH_RELATIONS = (
+    r"(?:老婆|老公|妻子|丈夫|爱人|媳妇|妈妈|妈|爸爸|爸|母亲|父亲|儿子|女儿|哥哥|哥|姐姐|姐|弟弟|弟|妹妹|妹|"
+    r"朋友|同事|家人|亲戚|室友|邻居|领导|老板)"
+)
 _ZH_THIRD_PERSON = re.compile(
+    r"(?:(?!我)[\u4e00-\u9fff]){1,3}的" + _ZH_RELATIONS + r"|"  # 我是张三的老婆 (never 我的…)
     r"(?:我是|我)?(?:他|她)(?:的)?(?:老婆|老公|妻子|丈夫|爱人|媳妇|妈妈|妈|爸爸|爸|母亲|父亲|儿子|女儿|"
     r"哥哥|哥|姐姐|姐|弟弟|弟|妹妹|妹|朋友|同事|家人|亲戚|室友|邻居|领导|老板)"
     r"|找(?:他|她)"
@@ -288,7 +294,7 @@ _EN_NOT_NAME = frozenset(
     ]
 )
 _EN_THIRD_PERSON = re.compile(
-    r"\b(?:i'?m|i am|this is)\s+(?:his|her|their)\s+\w+"
+    r"\b(?:i'?m|i am|this is)\s+(?:his|her|their|[a-z]+'s)\s+\w+"
     r"|\b(?:his|her)\s+(?:wife|husband|mother|mom|mum|father|dad|son|daughter|brother|sister|"
     r"roommate|friend|partner|girlfriend|boyfriend|neighbou?r|boss|coworker|colleague)\b"
     r"|\b(?:he|she)(?:'s| is)\s+(?:not|out|in the|at|busy|sleeping|asleep|working|away|showering|"
@@ -379,6 +385,23 @@ def compare_name(heard: HeardName, debtor_name: str, lang: str) -> NameMatch:
     if heard.surname_only or not heard.given:
         return NameMatch.SURNAME
     return NameMatch.SAME if _sounds_same(heard.given, given) else NameMatch.OTHER
+
+
+_ZH_DECEASED = re.compile(
+    r"(?:他|她)(?!们)(?:已经|前几年|去年|上个月|早就)?(?:去世|过世|病逝|走了|不在了|死了|没了)"
+)
+_EN_DECEASED = re.compile(
+    r"\b(?:he|she)(?:'s| has| had| is)?\s+(?:passed away|passed on|died|dead|no longer with us)\b"
+    r"|\b(?:his|her) (?:death|funeral)\b",
+    re.IGNORECASE,
+)
+
+
+def says_deceased(text: str, lang: str) -> bool:
+    """The debtor, spoken of in the third person, has died ("他去年走了", "she passed away");
+    never the speaker's own bereavement ("我爸去世了" is the debtor's hardship)."""
+    pattern = _EN_DECEASED if lang == "en-US" else _ZH_DECEASED
+    return pattern.search(text) is not None
 
 
 def third_person(text: str, lang: str) -> bool:
