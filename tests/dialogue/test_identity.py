@@ -190,3 +190,29 @@ def test_knowledge_answers(
 )
 def test_the_debtors_death_in_the_third_person(text: str, lang: str, expected: bool) -> None:
     assert says_deceased(text, lang) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "strict_heard"),
+    [
+        ("我叫李四", "zh-CN", True),
+        ("不是，我是李四", "zh-CN", True),
+        ("我姓王", "zh-CN", True),
+        ("我是程序员", "zh-CN", False),
+        ("我是方便的", "zh-CN", False),
+        ("我是老张", "zh-CN", False),
+        ("No, this is Sam", "en-US", True),
+        ("My name is Sam", "en-US", True),
+        ("I'm Sam", "en-US", False),
+        ("It's Friday", "en-US", False),
+    ],
+)
+def test_outside_the_name_question_only_an_unmistakable_introduction(
+    text: str, lang: str, strict_heard: bool
+) -> None:
+    assert (heard_name(text, lang, ZH_DEBTOR, strict=True) is not None) is strict_heard
+
+
+def test_days_and_months_are_not_names() -> None:
+    assert heard_name("It's Friday", "en-US") is None
+    assert heard_name("this is May fifth", "en-US") is None

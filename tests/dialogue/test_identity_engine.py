@@ -427,3 +427,14 @@ def test_real_nlu_a_death_in_the_family_gets_condolences(lang: str, turns: list[
     assert replies[-1].node == "deceased"
     assert engine.outcome.stop == "deceased"
     no_debt_said(replies[-1:], lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("zh-CN", "我是程序员，这个月工资还没发"), ("en-US", "It's Friday I get paid")]
+)
+def test_talk_after_identity_that_only_looks_like_a_name_carries_on(lang: str, text: str) -> None:
+    engine, replies = talk(
+        ["affirm", text], lang=lang, classify=stub(lang, **{text: said(Intent.OTHER, confidence=0.9)})
+    )
+    assert engine.outcome.identity_confirmed
+    assert not replies[-1].end

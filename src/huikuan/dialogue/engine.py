@@ -447,7 +447,10 @@ class DialogueEngine:
             return self._third_party(Intent.WRONG_NUMBER, Reason.SAID_WRONG_NUMBER)
         if identity.third_person(text, self.lang):
             return self._third_party(Intent.THIRD_PARTY, Reason.THIRD_PERSON)
-        heard = identity.heard_name(text, self.lang, self.ctx.name)
+        # An answer to the name question is read generously; any other turn only by an unmistakable
+        # self-introduction ("我叫李四", "This is Sam"), so "我是程序员" never ends a call.
+        asked_name = self.node.verifies_identity and not self.outcome.identity_confirmed
+        heard = identity.heard_name(text, self.lang, self.ctx.name, strict=not asked_name)
         if heard is not None and identity.compare_name(heard, self.ctx.name, self.lang) == NameMatch.OTHER:
             return self._third_party(Intent.THIRD_PARTY, Reason.NAME_MISMATCH)
         return None

@@ -128,6 +128,11 @@ SURNAMES = frozenset(
     "焦欧阮单池盛宁彭童骆苗柯纪聂靳舒艾尚蓝左谷鲍车宫芦翁梅耿封邬伍詹郎蔺荣郁应景练"
 )
 _ZH_INTRO = re.compile(r"(?:我就?是|我叫|这里是|这边是|我这边是)([\u4e00-\u9fff]{1,6})")
+# Outside the name question only an unmistakable self-introduction counts ("我叫李四", "不是，我是李四"):
+# "我是程序员" or "我是方便的" after identity must not end the call.
+_ZH_STRICT_INTRO = re.compile(
+    r"(?:我叫|我的名字是|我名字叫|不是[^，,。！？]{0,8}[，, ]?我是)([\u4e00-\u9fff]{1,6})"
+)
 _ZH_SURNAME_INTRO = re.compile(r"我姓([\u4e00-\u9fff]{1,2})")
 _ZH_HONORIFIC = re.compile(r"先生|女士|小姐|太太|总|经理|师傅")
 _ZH_OLD_YOUNG = re.compile(
@@ -179,13 +184,15 @@ def _zh_surname_of(candidate: str, debtor_surname: str) -> str | None:
     return candidate[:1] if candidate[:1] in SURNAMES else None
 
 
-def _heard_zh(text: str, debtor_name: str) -> HeardName | None:
+def _heard_zh(text: str, debtor_name: str, *, strict: bool) -> HeardName | None:
     debtor_surname, _ = split_zh_name(debtor_name) if debtor_name else ("", "")
     m = _ZH_SURNAME_INTRO.search(text)
     if m:
         surname = _zh_surname_of(m.group(1), debtor_surname)
         if surname is not None:
             return HeardName(surname, surname_only=True)
+    if strict:
+        return _heard_zh_intro(text, debtor_surname, _ZH_STRICT_INTRO)
     for m in _ZH_HONORIFIC.finditer(text):
         before = text[max(0, m.start() - 2) : m.start()]
         for candidate in (before, before[-1:]):  # a compound surname first, then a single one
@@ -196,7 +203,11 @@ def _heard_zh(text: str, debtor_name: str) -> HeardName | None:
         surname = _zh_surname_of(m.group(1), debtor_surname)
         if surname is not None:
             return HeardName(surname, surname_only=True)
-    for m in _ZH_INTRO.finditer(text):
+    return _heard_zh_intro(text, debtor_surname, _ZH_INTRO)
+
+
+def _heard_zh_intro(text: str, debtor_surname: str, intro: re.Pattern[str]) -> HeardName | None:
+    for m in intro.finditer(text):
         candidate = _ZH_TAIL.sub("", m.group(1))
         if not 2 <= len(candidate) <= 4 or _ZH_NOT_NAME.match(candidate):
             continue
@@ -217,82 +228,19 @@ _EN_SPEAKING = re.compile(r"\b([A-Za-z][A-Za-z'-]+)(?:\s+([A-Za-z][A-Za-z'-]+))?
 _EN_TITLE = re.compile(r"\b(?:mr|mrs|ms|miss)\.?\s+([A-Za-z][A-Za-z'-]+)", re.IGNORECASE)
 # Words that follow "this is" / "I'm" and are not names.
 _EN_NOT_NAME = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "his",
-        "her",
-        "their",
-        "my",
-        "your",
-        "our",
-        "not",
-        "no",
-        "yes",
-        "just",
-        "only",
-        "fine",
-        "ok",
-        "okay",
-        "good",
-        "great",
-        "busy",
-        "sorry",
-        "calling",
-        "here",
-        "speaking",
-        "he",
-        "she",
-        "him",
-        "it",
-        "this",
-        "that",
-        "who",
-        "what",
-        "wrong",
-        "correct",
-        "right",
-        "me",
-        "myself",
-        "same",
-        "one",
-        "person",
-        "actually",
-        "really",
-        "very",
-        "so",
-        "well",
-        "still",
-        "currently",
-        "going",
-        "gonna",
-        "trying",
-        "about",
-        "afraid",
-        "at",
-        "in",
-        "on",
-        "out",
-        "with",
-        "for",
-        "from",
-        "driving",
-        "working",
-        "home",
-        "away",
-        "tired",
-        "done",
-        "sure",
-        "glad",
-        "happy",
-        "free",
-        "late",
-        "interested",
-        "able",
-        "unable",
-    ]
-)
+    (
+        "a", "an", "the", "his", "her", "their", "my", "your", "our", "not", "no", "yes", "just",
+        "only", "fine", "ok", "okay", "good", "great", "busy", "sorry", "calling", "here", "speaking",
+        "he", "she", "him", "it", "this", "that", "who", "what", "wrong", "correct", "right", "me",
+        "myself", "same", "one", "person", "actually", "really", "very", "so", "well", "still",
+        "currently", "going", "gonna", "trying", "about", "afraid", "at", "in", "on", "out", "with",
+        "for", "from", "driving", "working", "home", "away", "tired", "done", "sure", "glad", "happy",
+        "free", "late", "interested", "able", "unable", "paid", "true", "monday", "tuesday",
+        "wednesday", "thursday", "friday", "saturday", "sunday", "today", "tomorrow", "tonight",
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december",
+    )
+)  # fmt: skip
 _EN_THIRD_PERSON = re.compile(
     r"\b(?:i'?m|i am|this is)\s+(?:his|her|their|[a-z]+'s)\s+\w+"
     r"|\b(?:his|her)\s+(?:wife|husband|mother|mom|mum|father|dad|son|daughter|brother|sister|"
@@ -324,13 +272,17 @@ def _en_name_word(word: str | None, *, titled: bool = False) -> bool:
     return titled or word[:1].isupper() or _known_name(word)
 
 
-def _heard_en(text: str) -> HeardName | None:
+def _heard_en(text: str, *, strict: bool) -> HeardName | None:
     m = _EN_TITLE.search(text)
-    if m and _en_name_word(m.group(1), titled=True):
+    if m and _en_name_word(m.group(1), titled=True) and not strict:
         return HeardName(m.group(1), surname_only=True)
     for m in _EN_INTRO.finditer(text):
+        if strict and not m.group(0).lower().startswith(("this is", "my name is")):
+            continue  # outside the name question only an unmistakable self-introduction counts
         title, first, last = m.group(1), m.group(2), m.group(3)
         if title:
+            if strict and _en_name_word(first, titled=True):
+                return HeardName(first, surname_only=True)
             continue  # handled above
         if not _en_name_word(first):
             continue
@@ -358,10 +310,14 @@ def _same_first_name(a: str, b: str) -> bool:
 # --- the questions the engine asks -------------------------------------------------------------
 
 
-def heard_name(text: str, lang: str, debtor_name: str = "") -> HeardName | None:
+def heard_name(text: str, lang: str, debtor_name: str = "", *, strict: bool = False) -> HeardName | None:
     """The name the speaker introduces themselves with, or None (`debtor_name` lets a Chinese
-    homophone of an uncommon surname count as a surname)."""
-    return _heard_en(text) if lang == "en-US" else _heard_zh(text, debtor_name)
+    homophone of an uncommon surname count as a surname). `strict`: only an unmistakable
+    self-introduction ("我叫李四", "不是，我是李四", "This is Sam", "My name is Sam"), for turns that
+    do not answer the name question."""
+    if lang == "en-US":
+        return _heard_en(text, strict=strict)
+    return _heard_zh(text, debtor_name, strict=strict)
 
 
 def compare_name(heard: HeardName, debtor_name: str, lang: str) -> NameMatch:
