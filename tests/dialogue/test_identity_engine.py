@@ -438,3 +438,27 @@ def test_talk_after_identity_that_only_looks_like_a_name_carries_on(lang: str, t
     )
     assert engine.outcome.identity_confirmed
     assert not replies[-1].end
+
+
+def test_the_knowledge_answer_never_reaches_the_llm() -> None:
+    class Responder:
+        def __init__(self) -> None:
+            self.heard: list[str] = []
+
+        def classify_fallback(self, text: str, lang: str, allowed: object, *, personal: object = ()) -> None:
+            self.heard.append(text)
+
+        def free_form_answer(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    responder = Responder()
+    ctx = replace(CTX["zh-CN"], knowledge_check=KnowledgeCheck.ID_LAST4, knowledge_answer="1234")
+    engine = DialogueEngine(
+        load_script("reminder", "zh-CN"), ctx, classify=stub("zh-CN"), responder=responder
+    )
+    engine.start()
+    engine.step("affirm")
+    engine.step("unclear")  # low confidence while the check waits: not sent
+    engine.step("幺二三四")
+    assert responder.heard == []
+    assert engine.outcome.identity_confirmed

@@ -420,7 +420,7 @@ class DialogueEngine:
 
     def _knowledge_answer(self, nlu: NluResult, text: str, ack: str) -> Reply:
         """The answer to the knowledge check: right confirms, wrong is a third party, nothing
-        heard asks again; a request the node handles (a stop, a person, later) is followed."""
+        heard asks again (bounded by the reprompt limit)."""
         kind = self.ctx.knowledge_check
         ok = identity.knowledge_matches(kind, text, self.ctx.knowledge_answer, self.lang)
         if ok is None:
@@ -530,6 +530,8 @@ class DialogueEngine:
         self._from_llm = False
         if self._responder is None or nlu.confidence >= LOW_CONFIDENCE:
             return nlu
+        if self._knowledge_next is not None:
+            return nlu  # the answer to the knowledge check is personal data: never sent to the LLM
         handled = [k for k in self.node.on if not k.startswith(EDGE_PREFIX)]
         allowed = [*handled, Intent.ABUSIVE.value, Intent.ASK_IF_ROBOT.value]
         intent = self._responder.classify_fallback(text, self.lang, allowed, personal=(self.ctx.name,))
