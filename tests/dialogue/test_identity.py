@@ -216,3 +216,11 @@ def test_outside_the_name_question_only_an_unmistakable_introduction(
 def test_days_and_months_are_not_names() -> None:
     assert heard_name("It's Friday", "en-US") is None
     assert heard_name("this is May fifth", "en-US") is None
+
+
+def test_warm_up_loads_the_nickname_table_before_a_call() -> None:
+    from huikuan.dialogue import identity
+
+    identity._nicknames.cache_clear()
+    identity.warm_up("en-US")
+    assert identity._nicknames.cache_info().currsize == 1

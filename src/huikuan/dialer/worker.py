@@ -47,6 +47,7 @@ from huikuan.dialer.retry import (
     after_denial,
     nothing_to_dial_today,
 )
+from huikuan.dialogue import identity
 from huikuan.dialogue.nlu import warm_up
 from huikuan.dialogue.versions import RunningScript, running_script
 from huikuan.flows import (
@@ -183,9 +184,11 @@ class Worker:
                 campaign = campaign_service.get_campaign(s, self.config.campaign_id)
                 campaign_service.check_scripts(s, campaign)
                 warm_up(campaign.lang)
+                identity.warm_up(campaign.lang)
             else:  # any campaign may come: every language's model (each trained once per process)
                 for lang in ("zh-CN", "en-US"):
                     warm_up(lang)
+                    identity.warm_up(lang)
             tasks.register_worker(
                 s,
                 self.id,
