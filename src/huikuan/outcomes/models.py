@@ -55,6 +55,18 @@ class Turn(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class IdentityDecision(Base):
+    """One right-party decision of a call (dialogue.identity): reason codes only, never what was heard."""
+
+    __tablename__ = "identity_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("call_attempt.id"), index=True)
+    turn: Mapped[int] = mapped_column(Integer)  # the debtor turn it was taken at (1 = first answer)
+    decision: Mapped[str] = mapped_column(String(16))  # confirmed | third_party | asked_again | knowledge_*
+    reason: Mapped[str] = mapped_column(String(24))  # dialogue.identity.Reason
+
+
 class Promise(Base):
     """A promise to pay (PTP) made on a call."""
 

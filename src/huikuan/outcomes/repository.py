@@ -15,13 +15,14 @@ from typing import cast
 from sqlalchemy import Connection, Table, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from huikuan.outcomes.models import CallAttempt, InstallmentPlan, Promise, Turn
+from huikuan.outcomes.models import CallAttempt, IdentityDecision, InstallmentPlan, Promise, Turn
 from huikuan.types import AttemptStatus, CallOutcome, Disposition, PromiseStatus, Speaker
 
 _attempt = cast(Table, CallAttempt.__table__)
 _INSERT_ATTEMPT = insert(_attempt).returning(_attempt.c.id)
 _UPDATE_ATTEMPT = update(_attempt).where(_attempt.c.id == bindparam("attempt_id_"))
 _INSERT_TURNS = insert(cast(Table, Turn.__table__))
+_INSERT_IDENTITY = insert(cast(Table, IdentityDecision.__table__))
 _plan = cast(Table, InstallmentPlan.__table__)
 _INSERT_PLAN = insert(_plan).returning(_plan.c.id)
 _promise = cast(Table, Promise.__table__)
@@ -48,6 +49,11 @@ def update_attempt(session: Session, attempt_id: int, values: Mapping[str, objec
 def insert_turns(session: Session, rows: Sequence[Mapping[str, object]]) -> None:
     if rows:
         _connection(session).execute(_INSERT_TURNS, [dict(r) for r in rows])
+
+
+def insert_identity_decisions(session: Session, rows: Sequence[Mapping[str, object]]) -> None:
+    if rows:
+        _connection(session).execute(_INSERT_IDENTITY, [dict(r) for r in rows])
 
 
 def insert_plan(

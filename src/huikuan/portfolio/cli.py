@@ -31,6 +31,12 @@ def accounts(
     creditor: str = typer.Option("default", "--creditor", help="creditor code 债权人代码"),
     as_of: str = typer.Option("", "--as-of", help="day the file describes, YYYY-MM-DD (default: today)"),
     errors: Path | None = typer.Option(None, "--errors", help="error report CSV (default: FILE.errors.csv)"),
+    knowledge_check: str = typer.Option(
+        "",
+        "--knowledge-check",
+        help="what the robot asks this creditor's debtors before any disclosure 核身问题: "
+        "none | id_last4 | birth_year | product (default: leave as set)",
+    ),
     acting: str | None = ACTING,
     password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
@@ -38,18 +44,28 @@ def accounts(
     from huikuan.config import get_settings
     from huikuan.db import session_scope
     from huikuan.portfolio.importer import write_error_report
-    from huikuan.portfolio.service import import_file
+    from huikuan.portfolio.service import import_file, set_knowledge_check
     from huikuan.runtime import open_database
+    from huikuan.types import KnowledgeCheck
 
     day = parse_day(as_of, "--as-of")
     if not batch.strip():
         raise InvalidInput("--batch must not be empty")
+    check = None
+    if knowledge_check:
+        try:
+            check = KnowledgeCheck(knowledge_check)
+        except ValueError:
+            choices = ", ".join(k.value for k in KnowledgeCheck)
+            raise InvalidInput(f"--knowledge-check must be one of {choices}") from None
     engine = open_database(get_settings())
     try:
         with session_scope(engine) as session:
             operator(session, acting, Permission.IMPORT, datetime.now(UTC), password_stdin=password_stdin)
         with session_scope(engine) as session:
             result = import_file(session, file, batch_name=batch.strip(), creditor=creditor, as_of=day)
+            if check is not None:
+                set_knowledge_check(session, creditor, check)
     finally:
         engine.dispose()
     report_path = errors or file.with_name(file.name + ".errors.csv")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 09:26:24.249670
+Create Date: 2026-12-04 10:05:34.670690
 """
 
 from collections.abc import Sequence
@@ -67,6 +67,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("knowledge_check", sa.String(length=16), server_default="none", nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_creditor")),
         sa.UniqueConstraint("code", name=op.f("uq_creditor_code")),
     )
@@ -516,6 +517,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_guard_event_attempt_id"), ["attempt_id"], unique=False)
 
     op.create_table(
+        "identity_decision",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("attempt_id", sa.Integer(), nullable=False),
+        sa.Column("turn", sa.Integer(), nullable=False),
+        sa.Column("decision", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=24), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["attempt_id"], ["call_attempt.id"], name=op.f("fk_identity_decision_attempt_id_call_attempt")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_identity_decision")),
+    )
+    with op.batch_alter_table("identity_decision", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_identity_decision_attempt_id"), ["attempt_id"], unique=False)
+
+    op.create_table(
         "installment_plan",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
@@ -722,6 +738,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_installment_plan_account_id"))
 
     op.drop_table("installment_plan")
+    with op.batch_alter_table("identity_decision", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_identity_decision_attempt_id"))
+
+    op.drop_table("identity_decision")
     with op.batch_alter_table("guard_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_guard_event_attempt_id"))
         batch_op.drop_index(batch_op.f("ix_guard_event_at"))
