@@ -24,6 +24,7 @@ def _huikuan(
     """Run the CLI as a new user would: only the data directory (and maybe a URL) configured."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUIKUAN_")}
     env["HUIKUAN_DATA_DIR"] = str(data_dir)
+    env["XDG_CONFIG_HOME"] = str(data_dir / "config")  # the default key folder, inside the test's
     env["COLUMNS"] = "200"
     if database_url:
         env["HUIKUAN_DATABASE_URL"] = database_url

@@ -63,6 +63,7 @@ COMMANDS: dict[str, Entry] = {
     "sim": Entry("huikuan.sim.cli", "sim", "Simulation / 模拟"),
     "export": Entry("huikuan.outcomes.cli", "export", "Export data / 导出数据"),
     "audit": Entry("huikuan.security.cli", "audit", "Audit log / 审计日志"),
+    "keys": Entry("huikuan.security.keys_cli", "keys", "数据密钥 / data keys"),
     "compliance": Entry("huikuan.compliance.cli", "compliance", "合规引擎 / compliance engine"),
     "script": Entry("huikuan.dialogue.cli", "script", "话术版本与审批 / script versions and approval"),
     "nlu": Entry(
