@@ -68,6 +68,8 @@ def rotate(
             f"已完成 / finished: retired key(s) {', '.join(report.retired)} "
             "(keep their files: older recordings are sealed under them)"
         )
+    elif report.remaining == 0:
+        typer.echo("已完成 / finished: another run retired the old key")
     else:
         typer.echo(
             f"未完成 / not finished: {report.remaining} values still under an old key "
