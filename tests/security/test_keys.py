@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from huikuan.config import Settings
 from huikuan.portfolio.models import Contact, Debtor
@@ -179,3 +179,15 @@ def test_key_ids_are_stable_per_key_and_reveal_nothing_of_it() -> None:
     assert key_id(TEST_KEY) != key_id(WRONG_KEY)
     assert key_id(TEST_KEY) != TEST_KEY[:4].hex()
     assert crypto.check_value(TEST_KEY)[:8] != key_id(TEST_KEY)  # another label, another value
+
+
+def test_an_altered_value_is_one_line_not_a_traceback(with_debtors: TestDatabase) -> None:
+    with with_debtors.engine.begin() as conn:
+        sealed = conn.execute(text("SELECT name FROM debtor ORDER BY id LIMIT 1")).scalar_one()
+        altered = bytes(sealed)[:-1] + bytes([bytes(sealed)[-1] ^ 1])
+        conn.execute(text("UPDATE debtor SET name = :v WHERE name = :old"), {"v": altered, "old": sealed})
+    with (
+        with_debtors.session() as session,
+        pytest.raises(DataKeyError, match=f"under key {key_id(TEST_KEY)} was altered"),
+    ):
+        session.scalars(select(Debtor.name)).all()

@@ -25,6 +25,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import LargeBinary
 from sqlalchemy.engine import Dialect
@@ -231,4 +232,12 @@ class EncryptedText(TypeDecorator[str]):
         return None if value is None else cipher().encrypt(value)
 
     def process_result_value(self, value: bytes | None, dialect: Dialect) -> str | None:
-        return None if value is None else cipher().decrypt(bytes(value))
+        if value is None:
+            return None
+        try:
+            return cipher().decrypt(bytes(value))
+        except InvalidTag:
+            # One line for a person, never a traceback; the id of the key, never the value.
+            raise DataKeyError(
+                f"加密值已损坏 / an encrypted value under key {key_id_of(bytes(value))} was altered"
+            ) from None
