@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from huikuan.config import Settings
 from huikuan.db import Base
+from huikuan.runtime import open_database
 from tests.conftest import TestDatabase
 
 
@@ -41,3 +42,18 @@ def huikuan(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
         check=False,
         timeout=120,
     )
+
+
+OPENED: list[Engine] = []
+
+
+def open_db(config: Settings) -> Engine:
+    """`open_database`, its engine disposed after the test even when the test fails."""
+    engine = open_database(config)
+    OPENED.append(engine)
+    return engine
+
+
+def dispose_opened() -> None:
+    while OPENED:
+        OPENED.pop().dispose()

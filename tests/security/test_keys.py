@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -11,16 +12,21 @@ from sqlalchemy import delete, select, text
 
 from huikuan.config import Settings
 from huikuan.portfolio.models import Contact, Debtor
-from huikuan.runtime import open_database
 from huikuan.security import crypto, keyfiles
 from huikuan.security.crypto import DataKeyError, key_id
 from huikuan.security.keys import MissingDataKey, WrongDataKey
 from huikuan.security.models import DataKey
 from tests import factories
 from tests.conftest import TEST_KEY, TestDatabase
-from tests.security.keyhelpers import b64, huikuan, row_counts, settings
+from tests.security.keyhelpers import b64, dispose_opened, huikuan, open_db, row_counts, settings
 
 WRONG_KEY = bytes(range(1, 33))
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines() -> Iterator[None]:
+    yield
+    dispose_opened()
 
 
 @pytest.fixture
@@ -44,14 +50,13 @@ def with_debtors(db: TestDatabase) -> TestDatabase:
 def test_a_wrong_key_is_refused_before_anything_is_written(with_debtors: TestDatabase, key_dir: Path) -> None:
     before = row_counts(with_debtors.engine)
     with pytest.raises(WrongDataKey, match=f"数据密钥与数据库不符 .*key id {key_id(WRONG_KEY)}"):
-        open_database(settings(with_debtors, key_dir, WRONG_KEY))
+        open_db(settings(with_debtors, key_dir, WRONG_KEY))
     assert row_counts(with_debtors.engine) == before
     assert not key_dir.exists()  # and no key file made for it
 
-    engine = open_database(settings(with_debtors, key_dir, TEST_KEY))
+    open_db(settings(with_debtors, key_dir, TEST_KEY))
     with with_debtors.session() as session:
         assert sorted(session.scalars(select(Debtor.name))) == sorted(["王芳", "李雷", "韩梅梅"])
-    engine.dispose()
 
 
 def test_the_cli_refuses_a_wrong_key_in_one_line_and_writes_nothing(
@@ -76,7 +81,7 @@ def test_a_missing_key_for_a_database_with_data_is_an_error_not_a_new_key(
 ) -> None:
     before = row_counts(with_debtors.engine)
     with pytest.raises(MissingDataKey, match=f"数据密钥缺失 .*key id {key_id(TEST_KEY)}"):
-        open_database(settings(with_debtors, key_dir))
+        open_db(settings(with_debtors, key_dir))
     assert not key_dir.exists()
     assert row_counts(with_debtors.engine) == before
 
@@ -84,10 +89,9 @@ def test_a_missing_key_for_a_database_with_data_is_an_error_not_a_new_key(
 def test_the_key_is_found_in_the_key_folder_by_its_id(with_debtors: TestDatabase, key_dir: Path) -> None:
     path = keyfiles.write_key(key_dir, TEST_KEY)
     assert path.name == f"{key_id(TEST_KEY)}.key"
-    engine = open_database(settings(with_debtors, key_dir))
+    open_db(settings(with_debtors, key_dir))
     with with_debtors.session() as session:
         assert len(session.scalars(select(Contact.number)).all()) == 3
-    engine.dispose()
 
 
 def test_encrypted_data_without_a_registered_key_is_refused(
@@ -98,7 +102,7 @@ def test_encrypted_data_without_a_registered_key_is_refused(
         session.commit()
     before = row_counts(with_debtors.engine)
     with pytest.raises(MissingDataKey, match="holds encrypted data but no registered key"):
-        open_database(settings(with_debtors, key_dir, TEST_KEY))
+        open_db(settings(with_debtors, key_dir, TEST_KEY))
     assert row_counts(with_debtors.engine) == before
 
 
@@ -116,7 +120,7 @@ def test_a_key_file_others_can_read_is_refused(with_debtors: TestDatabase, key_d
     path = keyfiles.write_key(key_dir, TEST_KEY)
     path.chmod(0o640)
     with pytest.raises(DataKeyError, match=r"open to other users .*mode 0640.*chmod 600"):
-        open_database(settings(with_debtors, key_dir))
+        open_db(settings(with_debtors, key_dir))
 
 
 def test_a_key_file_named_for_another_key_is_corrupt(tmp_path: Path) -> None:
@@ -133,8 +137,7 @@ def test_a_new_database_gets_a_0600_key_file_outside_the_data_folder(
     monkeypatch.delenv("HUIKUAN_KEY_DIR")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     data_dir = tmp_path / "data"
-    engine = open_database(Settings(data_dir=data_dir, database_url=""))
-    engine.dispose()
+    open_db(Settings(data_dir=data_dir, database_url=""))
     key_dir = tmp_path / "config" / "huikuan" / "keys"
     (path,) = key_dir.iterdir()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -144,19 +147,17 @@ def test_a_new_database_gets_a_0600_key_file_outside_the_data_folder(
     assert path.name == f"{kid}.key"
 
     # The same key again at the next start: a database that has a key never gets another.
-    engine = open_database(Settings(data_dir=data_dir, database_url=""))
-    engine.dispose()
+    open_db(Settings(data_dir=data_dir, database_url=""))
     assert [p.name for p in key_dir.iterdir()] == [f"{kid}.key"]
     assert crypto.cipher().active_key_id == kid
 
 
 def test_a_given_key_becomes_a_new_databases_key_without_a_file(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    engine = open_database(Settings(database_url=url, key_dir=tmp_path / "keys", data_key=b64(WRONG_KEY)))
-    engine.dispose()
+    open_db(Settings(database_url=url, key_dir=tmp_path / "keys", data_key=b64(WRONG_KEY)))
     assert not (tmp_path / "keys").exists()
     with pytest.raises(WrongDataKey):
-        open_database(Settings(database_url=url, key_dir=tmp_path / "keys", data_key=b64(TEST_KEY)))
+        open_db(Settings(database_url=url, key_dir=tmp_path / "keys", data_key=b64(TEST_KEY)))
 
 
 def test_values_name_their_key_and_an_unknown_key_is_one_line() -> None:

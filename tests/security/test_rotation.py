@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import stat
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,8 +12,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from huikuan.db import make_engine
 from huikuan.portfolio.models import Contact, Debtor
-from huikuan.runtime import open_database
 from huikuan.security import crypto, rotation
 from huikuan.security.crypto import key_id
 from huikuan.security.keys import KeySource, encrypted_columns, values_per_key
@@ -19,12 +21,18 @@ from huikuan.security.models import AuditEvent, DataKey
 from huikuan.types import Relation
 from tests import factories
 from tests.conftest import TEST_KEY, TestDatabase, postgres_only
-from tests.security.keyhelpers import huikuan, settings
+from tests.security.keyhelpers import dispose_opened, huikuan, open_db, settings
 
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
 OLD = key_id(TEST_KEY)
 NAMES = ["王芳", "李雷", "韩梅梅", "张伟", "刘洋", "陈静"]
 Values = dict[tuple[str, int], str]
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines() -> Iterator[None]:
+    yield
+    dispose_opened()
 
 
 @pytest.fixture
@@ -78,7 +86,7 @@ def test_an_interrupted_rotation_resumes_and_retires_the_old_key(
     total = len(before)
     assert total == len(NAMES) * 4  # debtor name, own number, third party's name and number
     source = KeySource(key_dir, [TEST_KEY])
-    engine = open_database(settings(portfolio, key_dir, TEST_KEY))
+    engine = open_db(settings(portfolio, key_dir, TEST_KEY))
 
     first = rotation.rotate(engine, crypto.cipher(), source, NOW, batch_size=2, max_batches=1)
     new = first.key_id
@@ -86,10 +94,9 @@ def test_an_interrupted_rotation_resumes_and_retires_the_old_key(
     assert per_key(portfolio) == {new: 2, OLD: total - 2}
     assert states(portfolio) == {OLD: "retiring", new: "active"}
     assert stat.S_IMODE((key_dir / f"{new}.key").stat().st_mode) == 0o600
-    engine.dispose()
 
     # A process started now seals under the new key (from its file) and reads under both.
-    engine = open_database(settings(portfolio, key_dir, TEST_KEY))
+    engine = open_db(settings(portfolio, key_dir, TEST_KEY))
     assert crypto.cipher().active_key_id == new
     assert plain_values(portfolio) == before
 
@@ -109,18 +116,16 @@ def test_an_interrupted_rotation_resumes_and_retires_the_old_key(
         assert session.get(DataKey, OLD).index_key is None  # type: ignore[union-attr]
         actions = session.scalars(select(AuditEvent.action).where(AuditEvent.entity == "data_key")).all()
     assert actions == ["data_key.rotation_started", "data_key.rotated"]
-    engine.dispose()
 
     # The new key alone (its file; the old key neither given nor on disk) opens everything.
-    engine = open_database(settings(portfolio, key_dir))
+    engine = open_db(settings(portfolio, key_dir))
     assert plain_values(portfolio) == before
-    engine.dispose()
 
 
 def test_a_worker_writing_under_the_old_key_during_rotation_loses_nothing(
     portfolio: TestDatabase, key_dir: Path
 ) -> None:
-    engine = open_database(settings(portfolio, key_dir, TEST_KEY))
+    engine = open_db(settings(portfolio, key_dir, TEST_KEY))
     rotating = crypto.cipher()
     # Started before the rotation: seals under the old key, finds the new one in the key folder.
     old_worker = crypto.FieldCipher(TEST_KEY, resolve=KeySource(key_dir).find)
@@ -147,7 +152,45 @@ def test_a_worker_writing_under_the_old_key_during_rotation_loses_nothing(
         names = sorted(session.scalars(select(Debtor.name)))
     assert names == sorted([f"{n}（改）" for n in NAMES] + ["新来的"])
     assert per_key(portfolio) == {report.key_id: len(values)}
-    engine.dispose()
+
+
+def test_rotation_beside_a_writer_in_another_thread_loses_no_write(
+    portfolio: TestDatabase, key_dir: Path
+) -> None:
+    """A worker started before the rotation keeps renaming debtors (under the old key) throughout."""
+    engine = open_db(settings(portfolio, key_dir, TEST_KEY))
+    source = KeySource(key_dir, [TEST_KEY])
+    with portfolio.session() as session:
+        ids = list(session.scalars(select(Debtor.id).order_by(Debtor.id)))
+    old_worker = crypto.FieldCipher(TEST_KEY)
+    written: dict[int, str] = {}
+
+    def worker() -> None:
+        own = make_engine(portfolio.url)
+        try:
+            for i in range(60):
+                debtor_id, name = ids[i % len(ids)], f"改名{i}"
+                with own.begin() as conn:
+                    conn.execute(
+                        text("UPDATE debtor SET name = :v WHERE id = :id"),
+                        {"v": old_worker.encrypt(name), "id": debtor_id},
+                    )
+                written[debtor_id] = name
+        finally:
+            own.dispose()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    rotation.rotate(engine, crypto.cipher(), source, NOW, batch_size=2)
+    thread.join()
+    with portfolio.session() as session:
+        assert dict(session.execute(select(Debtor.id, Debtor.name)).all()) == written
+    # Once the worker is gone (restarted), one more run leaves every value under one key.
+    last = rotation.rotate(engine, crypto.cipher(), source, NOW, batch_size=2)
+    assert last.finished
+    assert per_key(portfolio) == {last.key_id: len(NAMES) * 4}
+    with portfolio.session() as session:
+        assert dict(session.execute(select(Debtor.id, Debtor.name)).all()) == written
 
 
 @postgres_only
@@ -159,7 +202,7 @@ def test_a_value_changed_between_read_and_rewrite_keeps_the_writers_bytes(
         for name in NAMES:
             factories.debtor(session, name=name)
         session.commit()
-    engine = open_database(settings(db, key_dir, TEST_KEY))
+    engine = open_db(settings(db, key_dir, TEST_KEY))
     rotating = crypto.cipher()
     reseal = rotating.reseal
     raced: list[int] = []
@@ -179,7 +222,6 @@ def test_a_value_changed_between_read_and_rewrite_keeps_the_writers_bytes(
     with Session(db.engine) as session:
         assert session.get(Debtor, raced[0]).name == "抢先改名"  # type: ignore[union-attr]
     assert per_key(db) == {report.key_id: len(NAMES)}
-    engine.dispose()
 
 
 def test_keys_rotate_and_status_from_the_command_line(portfolio: TestDatabase, key_dir: Path) -> None:

@@ -25,6 +25,7 @@ from cryptography.exceptions import InvalidTag
 from sqlalchemy import (
     Column,
     ColumnElement,
+    Connection,
     Engine,
     LargeBinary,
     Table,
@@ -190,10 +191,17 @@ def register(session: Session, key: bytes, *, index_key: bytes, at: datetime) ->
     return row
 
 
-def lock_keys(session: Session) -> None:
-    """Serialise key changes across processes (SQLite has a single writer already)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("LOCK TABLE data_key IN EXCLUSIVE MODE"))
+def lock_keys(db: Session | Connection) -> None:
+    """Serialise key changes across processes: the first statement of the transaction.
+
+    On SQLite it takes the database's write lock before anything is read, because a read
+    snapshot that another writer's commit made stale cannot become a write (SQLITE_BUSY).
+    """
+    dialect = db.get_bind().dialect.name if isinstance(db, Session) else db.dialect.name
+    if dialect == "postgresql":
+        db.execute(text("LOCK TABLE data_key IN EXCLUSIVE MODE"))
+    else:
+        db.execute(text("UPDATE data_key SET state = state WHERE 1 = 0"))
 
 
 def holds_encrypted_data(session: Session) -> bool:

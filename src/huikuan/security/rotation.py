@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, LargeBinary, Update, bindparam, func, select, text, update
+from sqlalchemy import Engine, LargeBinary, Update, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from huikuan.db import session_scope
@@ -135,9 +135,7 @@ def reseal(
                 query = query.where(enc.pk > last)
             with engine.begin() as conn:
                 if conn.dialect.name == "sqlite":
-                    # Take the write lock before reading: a read snapshot that a worker's commit
-                    # made stale could not be upgraded to a write (SQLITE_BUSY_SNAPSHOT).
-                    conn.execute(text("UPDATE data_key SET state = state WHERE 1 = 0"))
+                    lock_keys(conn)  # the write lock before reading (see lock_keys)
                 rows = conn.execute(query).all()
                 if not rows:
                     break
