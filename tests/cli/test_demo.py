@@ -35,6 +35,7 @@ def _huikuan(
     env["HUIKUAN_DATA_DIR"] = str(data_dir)
     if log_level:
         env["HUIKUAN_LOG_LEVEL"] = log_level
+    env["XDG_CONFIG_HOME"] = str(data_dir / "config")  # the default key folder, inside the test's
     env["COLUMNS"] = "200"
     if database_url:
         env["HUIKUAN_DATABASE_URL"] = database_url

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 10:05:34.670690
+Create Date: 2026-12-04 10:09:41.342865
 """
 
 from collections.abc import Sequence
@@ -70,6 +70,16 @@ def upgrade() -> None:
         sa.Column("knowledge_check", sa.String(length=16), server_default="none", nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_creditor")),
         sa.UniqueConstraint("code", name=op.f("uq_creditor_code")),
+    )
+    op.create_table(
+        "data_key",
+        sa.Column("id", sa.String(length=8), nullable=False),
+        sa.Column("check_value", sa.String(length=64), nullable=False),
+        sa.Column("state", sa.String(length=8), nullable=False),
+        sa.Column("created_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("index_key", sa.LargeBinary(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_key")),
     )
     op.create_table(
         "debtor",
@@ -617,7 +627,7 @@ def upgrade() -> None:
         sa.Column("attempt_id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("speaker", sa.String(length=8), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("text", huikuan.security.crypto.EncryptedText(), nullable=False),
         sa.Column("intent", sa.String(length=32), nullable=True),
         sa.Column("node", sa.String(length=48), nullable=True),
         sa.Column("at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
@@ -829,6 +839,7 @@ def downgrade() -> None:
     op.drop_table("script")
     op.drop_table("dial_worker")
     op.drop_table("debtor")
+    op.drop_table("data_key")
     op.drop_table("creditor")
     op.drop_table("caller_id_use")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
