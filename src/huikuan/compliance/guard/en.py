@@ -253,6 +253,51 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\bborrowed\b|\bcreditor\b|\binstallments?\b",
         ),
     ),
+    # --- human claim ----------------------------------------------------------------------
+    # The robot saying it is a person, or denying it is a machine; "I am not a real person" and
+    # "I can connect you with a real person" are not claims.
+    Concept(
+        "human_self",
+        (
+            r"\bi am (?:a |an )?(?:real|live|actual|living|flesh and blood|genuine)(?: live)? "
+            r"(?:person|human|human being|agent|representative|rep|woman|man|guy|lady)\b",
+            r"\bi am (?:a |an )?human(?: being| agent| representative)?\b",
+            r"\byou are (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real |live |actual )?(?:person|human)",
+            r"\bthis is (?:a |an )?(?:real|live|actual) (?:person|human)",
+            r"\bthere is a (?:real|live) (?:person|human) on (?:the|this) line",
+        ),
+    ),
+    Concept(
+        "denies_machine",
+        (
+            r"\b(?:i am|this is|you are (?:talking|speaking) (?:to|with)) (?:definitely |really |actually |honestly )?"
+            r"not (?:a |an )?(?:robot|bot|machine|computer|recording|ai|automated|artificial|recorded|virtual)",
+            r"\bnot (?:a |an )?(?:robot|bot|machine|recording)\b, i am\b",
+        ),
+    ),
+    # --- veiled threat ------------------------------------------------------------------
+    # A hint at exposure without "we will tell": work, neighbours, family, reputation.
+    Concept(
+        "veiled",
+        (
+            r"\b(?:shame|pity|awful|terrible|unfortunate|embarrassing|awkward|sad|bad) if\b",
+            r"\b(?:neighbou?rs|co-?workers|colleagues|boss|employer|manager|family|kids|children|friends|church|"
+            r"community|relatives|in-laws|everyone|people at work)(?: (?!not\b|never\b)[\w']+){0,7}? (?:found out|find out|finds out|"
+            r"hear about|heard about|to hear|learned|knew|know about|got wind|catch wind|caught wind)",
+            r"\bword (?:gets|got|get|getting|would get) (?:out|around)|\bget(?:ting|s)? around\b|\bpeople talk\b|"
+            r"\bsmall town\b|\bword travels\b|\bnews travels\b|\brumou?rs?\b|\bif word\b",
+            r"\b(?:affect|hurt|damage|ruin|harm|tarnish|stain|jeopardi[sz]e) (?:your|his|her) (?:reputation|standing|"
+            r"good name|name|career|job|position|marriage|family|relationships?)",
+            r"\byour (?:reputation|good name|standing in)",
+            r"\bhow (?:it|this|that) (?:would|might|will|could) look\b|\bhow would (?:it|that|this) look\b|"
+            r"\bwhat (?:would|will|might) (?:people|the neighbou?rs|your [\w-]+) (?:think|say)",
+            r"\b(?:imagine|picture) (?:how|what) your\b",
+            r"\b(?:boss|employer|manager|family|neighbou?rs|co-?workers|colleagues) (?:[\w']+ ){0,3}not (?:be )?(?:too |very |so )?"
+            r"(?:happy|pleased|thrilled|impressed) to (?:hear|learn|find out)",
+            r"\byou would not want (?:this|that|anyone|people|your|it|things)",
+        ),
+        negatable=True,
+    ),
     # --- disclosure -----------------------------------------------------------------------
     Concept(
         "collector_disclosure",
@@ -282,6 +327,9 @@ FRAMES: tuple[Frame, ...] = (
     Frame("en.borrow.source", C.PRESSURE_TO_BORROW, ("borrow_source",), vetoes=("dissuade",)),
     Frame("en.threat.idiom", C.THREAT, ("threat_idiom",)),
     Frame("en.threat.visit_home", C.THREAT, ("visit_home",)),
+    Frame("en.human_claim.self", C.HUMAN_CLAIM, ("human_self",)),
+    Frame("en.human_claim.denies_machine", C.HUMAN_CLAIM, ("denies_machine",)),
+    Frame("en.veiled_threat.hint", C.VEILED_THREAT, ("veiled",), yields_to=(C.EXPOSURE_THREAT,)),
     Frame("en.third_party.debt_mentioned", C.THIRD_PARTY_DISCLOSURE, ("debt",), contexts=_OUTSIDERS),
     Frame(
         "en.opening.no_collector_disclosure",

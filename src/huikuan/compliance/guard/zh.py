@@ -369,6 +369,42 @@ CONCEPTS: tuple[Concept, ...] = (
             "帮他还",
         ),
     ),
+    # --- human claim ----------------------------------------------------------------------
+    # The robot saying it is a person ("我是真人客服小王") or denying it is a machine ("我可不是
+    # 什么机器人"); "我不是真人" and "转人工客服" are not claims.
+    Concept(
+        "human_self",
+        (
+            r"(?:我|本人|这边|在下|咱)(?:是|就是|可是|确实是|真的是|绝对是|也是)(?:一个|一名|一位|个)?"
+            r"(?:真人|真正的人|真实的人|活人|活生生的人|人类|有血有肉|人工客服|人工坐席|人工(?!智能)|人(?=[,.!?]|$|啊|呀|哦))",
+            rf"(?:跟|和|与){_YOU}(?:说话|通话|聊天|沟通|对话|讲话)的(?:是|就是|可是)(?:一个|一位)?(?:真人|活人|人工|人(?=[,.!?]|$))",
+            rf"{_YOU}?(?:现在)?(?:是在)?(?:跟|和|与)(?:一个|一位)?(?:真人|活人)(?:在)?(?:通话|说话|聊|沟通|对话)",
+            "活生生的人|真人客服(?!.{0,4}(?:转|接|联系))",
+        ),
+        negatable=True,
+    ),
+    Concept(
+        "denies_machine",
+        (
+            r"(?:我|这|这边|本人|跟您说话的|这通电话)?(?:可|并|真|真的|绝对|也)?不是(?:什么)?(?:机器人|机器|ai\b|ai(?=[\u3400-\u9fff])|"
+            "人工智能|智能(?:语音|客服|助手|机器人)|语音助手|录音|自动语音|电脑|程序)",
+        ),
+    ),
+    # --- veiled threat ------------------------------------------------------------------
+    # A hint at exposure without saying "we will tell": work, neighbours, family, reputation.
+    Concept(
+        "veiled",
+        (
+            "闹大|搞大|闹开|传出去|传开|传到|张扬出去|声张",
+            rf"(?:对|影响(?:到)?){_YOU}(?:的)?(?:工作|单位|前途|名声|声誉|名誉|形象|面子|家庭|家人|孩子|婚姻|事业|生意|口碑|人缘)",
+            "(?:名声|名誉|声誉|颜面|面子|脸面|形象)(?:上)?.{0,4}(?:不好|难看|受损|扫地|不保|毁|坏|丢|过不去|挂不住)",
+            "丢面子|丢脸|没面子|难堪|脸上无光|抬不起头|怎么做人|怎么见人|有头有脸|多难看|多丢人|社死",
+            "(?:邻居|同事|领导|街坊|村里|亲戚|大家|别人|周围的人)(?:们)?.{0,6}(?:听说|议论|闲话|看到|传)",
+            "好自为之|(?:懂|明白)我的意思",
+            "万一.{0,10}(?:知道|传|闹)",
+        ),
+        negatable=True,
+    ),
     # --- disclosure -----------------------------------------------------------------------
     Concept(
         "ai_label",
@@ -408,6 +444,9 @@ FRAMES: tuple[Frame, ...] = (
         ("family", "bad_for_family"),
         yields_to=(C.EXPOSURE_THREAT,),
     ),
+    Frame("zh.human_claim.self", C.HUMAN_CLAIM, ("human_self",)),
+    Frame("zh.human_claim.denies_machine", C.HUMAN_CLAIM, ("denies_machine",)),
+    Frame("zh.veiled_threat.hint", C.VEILED_THREAT, ("veiled",), yields_to=(C.EXPOSURE_THREAT,)),
     Frame("zh.third_party.debt_mentioned", C.THIRD_PARTY_DISCLOSURE, ("debt",), contexts=_OUTSIDERS),
     Frame(
         "zh.opening.no_ai_label",
