@@ -177,7 +177,7 @@ _ZH = _Lexicon(
     discount_tenths=re.compile(r"(?P<n>\d(?:\.\d)?|[一二三四五六七八九]{1,2})折"),
     waiver_tenths=re.compile(r"(?:减免?|免|少还|优惠)(?P<n>[一二三四五六七八九两]|\d)成"),
     nothing_first=re.compile(
-        r"首(?:期|付)(?:只要|只需)?(?:0|零)(?:元|块)?|首(?:期|付)不用(?:交|还|付)|不用(?:交|付)首(?:期|付)"
+        r"首(?:期|付)(?:只要|只需)?(?:0|零)(?![\d.])(?:元|块)?|首(?:期|付)不用(?:交|还|付)|不用(?:交|付)首(?:期|付)"
         r"|(?:前|头)[一二三四五六两\d]{1,2}个?(?:月|期)(?:都)?(?:不用|免|不需要|无需)(?:还|交|付)?"
     ),
     plan_words=re.compile(r"分期|分成|期|个月"),
@@ -247,7 +247,7 @@ _EN = _Lexicon(
     discount_tenths=re.compile(r"(?!x)x"),  # no English equivalent of 打折 tenths
     waiver_tenths=re.compile(r"(?!x)x"),
     nothing_first=re.compile(
-        r"\b(?:nothing|no money|zero|\$0|no payment) (?:down|up ?front|due (?:today|now|until))"
+        r"\b(?:nothing|no money|zero|\$0(?![\d.])|no payment) (?:down|up ?front|due (?:today|now|until))"
         r"|(?:do not|does not|never) (?:have|need) to pay anything (?:up ?front|now|today|until|at first|to start)"
         r"|\bno payments? (?:for|until|in) (?:the )?(?:first|next) (?:\w+ )?(?:months?|weeks?)"
         r"|\bskip (?:the )?(?:first|next) (?:\w+ )?(?:payments?|months?)"
