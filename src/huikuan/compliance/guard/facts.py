@@ -128,6 +128,7 @@ class _Lexicon:
     clause_break: re.Pattern[str]
     roles: tuple[tuple[str, re.Pattern[str]], ...]  # (role, cue right before the number), by priority
     after: tuple[tuple[str, re.Pattern[str]], ...]  # (role, cue right after the number)
+    settles: re.Pattern[str]  # the account is declared settled after the number
     refused: re.Pattern[str]  # the offer is refused in this clause
     application: re.Pattern[str]  # a request reviewed by people, not an offer
     waiver: re.Pattern[str]  # some waiver or discount is offered
@@ -164,6 +165,7 @@ _ZH = _Lexicon(
         ("settle", re.compile(r"^[^。;]{0,12}(?:就行|就可以了|就好|就结清|就算结清|即可结清|就可以结清|结清|一笔勾销|就算了)")),
         ("owed", re.compile(r"^[^,;。，；]{0,4}(?:没还|未还|的欠款|欠款|的借款|还清|的账单)")),
     ),
+    settles=re.compile(r"^[^。;]{0,12}?(?:就结清|就算结清|即可结清|就可以结清|算结清|一笔勾销|两清|就算还清)"),
     refused=re.compile(
         r"(?:不能|无法|没办法|没有办法|不支持|不可以|不行|不提供|没有权限|没权限|暂不|暂时不|不予|没有任何|不会有|不能够|做不到|不了)"
     ),
@@ -228,6 +230,10 @@ _EN = _Lexicon(
         ("first", re.compile(r"^\s?(?:down|upfront|up front|today|now|to start|first)\b")),
         ("owed", re.compile(r"^\s?(?:due|past[- ]due|owed|outstanding|balance|in total)\b")),
     ),
+    settles=re.compile(
+        r"^\W+(?:\w+\W+){0,8}?(?:call it even|call it square|consider (?:the|your|it) (?:account |debt |loan )?"
+        r"(?:closed|settled|paid)|(?:is|be|as) paid in full|close (?:the|your) account|to settle|settles? (?:it|the|your))"
+    ),
     refused=re.compile(
         r"\b(?:cannot|can not|not able|unable|will not|no way|do not offer|does not offer|not possible|"
         r"is not possible|are not able|not allowed|not authori[sz]ed|no (?:discount|waiver)s?|not offer)\b"
@@ -278,11 +284,14 @@ def _role(text: str, lex: _Lexicon, mention: numbers.Mention) -> str:
     left, right = _clause(text, lex, mention.start, mention.end)
     before = text[max(left, mention.start - lex.look_back) : mention.start]
     after = text[mention.end : min(right, mention.end + lex.look_ahead)]
+    # A settlement's terms may follow in the next clause ("您还2000块钱，这笔账就算结清了"), and
+    # they decide the role whatever came before ("Pay $800 and we'll call it even").
+    wide = text[mention.end : mention.end + lex.look_ahead + 8]
+    if lex.settles.search(wide):
+        return "settle"
     for role, cue in lex.roles:
         if cue.search(before):
             return role
-    # A settlement's terms may follow in the next clause ("您还2000块钱，这笔账就算结清了").
-    wide = text[mention.end : mention.end + lex.look_ahead + 8]
     for role, cue in lex.after:
         if cue.search(wide if role == "settle" else after):
             return role
