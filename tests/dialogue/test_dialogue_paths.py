@@ -557,7 +557,7 @@ def _with_responder(
 def test_low_confidence_asks_the_responder_among_the_intents_the_node_handles() -> None:
     stub = Stub({"嗯哼": said(Intent.OTHER, confidence=0.2)})
     responder = FakeResponder(intent=Intent.CALLBACK_LATER)
-    engine, replies = _with_responder(responder, ["嗯哼"], stub)
+    _engine, replies = _with_responder(responder, ["嗯哼"], stub)
     text, allowed = responder.asked[0]
     assert text == "嗯哼"
     assert "callback_later" in allowed
@@ -565,7 +565,9 @@ def test_low_confidence_asks_the_responder_among_the_intents_the_node_handles() 
     assert replies[-1].node != "greet"  # the responder's label was taken
 
 
-@pytest.mark.parametrize("label", [Intent.CONFIRM_IDENTITY, Intent.AFFIRM, Intent.WRONG_NUMBER, Intent.THIRD_PARTY])
+@pytest.mark.parametrize(
+    "label", [Intent.CONFIRM_IDENTITY, Intent.AFFIRM, Intent.WRONG_NUMBER, Intent.THIRD_PARTY]
+)
 def test_the_responder_never_moves_identity(label: Intent) -> None:
     """An LLM label never confirms (or denies) who is on the line: it is not even offered."""
     stub = Stub({"这手机我拿着": said(Intent.OTHER, confidence=0.2)})

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from huikuan.dialer.campaigns import CallerId
-    from huikuan.telephony.sip.call import Trunk
     from huikuan.dialogue.llm import LlmConfig
+    from huikuan.telephony.sip.call import Trunk
 
 campaign_app = typer.Typer(help="活动 / campaigns", no_args_is_help=True)
 

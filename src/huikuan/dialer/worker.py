@@ -47,6 +47,7 @@ from huikuan.dialer.retry import (
     after_denial,
     nothing_to_dial_today,
 )
+from huikuan.dialogue.llm import LlmConfig, LlmTransport
 from huikuan.dialogue.nlu import warm_up
 from huikuan.dialogue.versions import RunningScript, running_script
 from huikuan.flows import (
@@ -59,7 +60,6 @@ from huikuan.flows import (
     ThreadDb,
     place_call,
 )
-from huikuan.dialogue.llm import LlmConfig, LlmTransport
 from huikuan.portfolio.service import Contact
 from huikuan.strategy import THIRD_PARTY_SCRIPT, PlanBounds, script_for, treatment_for
 from huikuan.telephony.carrier import Carrier

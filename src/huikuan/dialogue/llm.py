@@ -59,7 +59,6 @@ _PHONE_RE = re.compile(r"\+?\d(?:[\s-]?\d){6,}")
 _SPOKEN_DIGITS_RE = re.compile(r"[零〇幺一二两三四五六七八九]{7,}")
 
 
-
 class Purpose(StrEnum):
     CLASSIFY = "classify"
     FREE_FORM = "free_form"

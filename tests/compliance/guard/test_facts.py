@@ -128,7 +128,13 @@ def test_the_promise_and_the_offered_plan_are_known_amounts() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [{"owed": "lots"}, {"due_date": "2026-02-30"}, {"max_terms": "six"}, {"owed": "-5"}, {"plan_amounts": "600"}],
+    [
+        {"owed": "lots"},
+        {"due_date": "2026-02-30"},
+        {"max_terms": "six"},
+        {"owed": "-5"},
+        {"plan_amounts": "600"},
+    ],
 )
 def test_facts_from_a_bad_mapping_name_the_field(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError, match=next(iter(bad))):

@@ -82,9 +82,7 @@ def check(text: str, lang: str, context: Context = Context.DEBTOR, facts: Facts 
     return Verdict(allowed=not categories, categories=categories)
 
 
-def enforce(
-    text: str, lang: str, context: Context, safe_line: str, facts: Facts | None = None
-) -> Guarded:
+def enforce(text: str, lang: str, context: Context, safe_line: str, facts: Facts | None = None) -> Guarded:
     """Check `text`; when blocked, say `safe_line` instead (which must itself pass)."""
     verdict = check(text, lang, context, facts)
     if verdict.allowed:

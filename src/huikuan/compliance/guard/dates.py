@@ -26,14 +26,18 @@ _MONTHS = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
 )  # fmt: skip
-_MONTH_ALT = "|".join([*_MONTHS, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept", "sep", "oct", "nov", "dec"])
+_MONTH_ALT = "|".join(
+    [*_MONTHS, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept", "sep", "oct", "nov", "dec"]
+)
 _ORDINAL = r"(?P<{0}>\d{{1,2}})(?:st|nd|rd|th)?"
 _EN_DATE = re.compile(
     rf"\b(?P<mon>{_MONTH_ALT})\.?\s+{_ORDINAL.format('d')}\b(?:,?\s+(?P<y>\d{{4}}))?"
     rf"|\bthe\s+{_ORDINAL.format('d2')}\s+of\s+(?P<mon2>{_MONTH_ALT})\b(?:,?\s+(?P<y2>\d{{4}}))?"
     r"|\b(?P<nm>\d{1,2})/(?P<nd>\d{1,2})/(?P<ny>\d{4})\b"
 )
-_EN_PAST = re.compile(r"\byesterday\b|\blast\s+(?:week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
+_EN_PAST = re.compile(
+    r"\byesterday\b|\blast\s+(?:week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,19 +82,32 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
+_ZH_DIGIT = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+
 def _zh_int(token: str) -> int | None:
+    """A month or day number: '12', '十二', '二十九', '三十一'."""
     if token.isdigit():
         return int(token)
-    value = 0
-    if "十" in token:
-        tens, _, ones = token.partition("十")
-        value = (_ZH_SMALL.index(tens) if tens else 1) * 10
-        token = ones
-    if token:
-        if len(token) != 1 or token not in _ZH_SMALL:
-            return None
-        value += _ZH_SMALL.index(token) if token not in "两〇" else (2 if token == "两" else 0)
-    return value
+    tens, ten, ones = token.partition("十")
+    if not ten:
+        return _ZH_DIGIT.get(token) if len(token) == 1 else None
+    high = _ZH_DIGIT.get(tens, -1) if tens else 1
+    low = _ZH_DIGIT.get(ones, -1) if ones else 0
+    return None if high < 0 or low < 0 else high * 10 + low
 
 
 def mentions(text: str, lang: str) -> list[DateMention]:
@@ -98,6 +115,7 @@ def mentions(text: str, lang: str) -> list[DateMention]:
     found: list[DateMention] = []
     if lang == "en-US":
         for m in _EN_DATE.finditer(text):
+            year: int | None
             if m.group("nm"):
                 month, day, year = int(m.group("nm")), int(m.group("nd")), int(m.group("ny"))
             else:
@@ -110,11 +128,11 @@ def mentions(text: str, lang: str) -> list[DateMention]:
         found.extend(DateMention(m.start(), m.end(), always_past=True) for m in _EN_PAST.finditer(text))
         return found
     for m in _ZH_DATE.finditer(text):
-        month, day = _zh_int(m.group("m")), _zh_int(m.group("d"))
-        if month is None or day is None:
+        zh_month, zh_day = _zh_int(m.group("m")), _zh_int(m.group("d"))
+        if zh_month is None or zh_day is None:
             continue
-        year = int(m.group("y")) if m.group("y") else None
-        found.append(DateMention(m.start(), m.end(), month, day, year))
+        zh_year = int(m.group("y")) if m.group("y") else None
+        found.append(DateMention(m.start(), m.end(), zh_month, zh_day, zh_year))
     found.extend(DateMention(m.start(), m.end(), always_past=True) for m in _ZH_PAST.finditer(text))
     return found
 

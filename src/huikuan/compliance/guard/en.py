@@ -15,7 +15,8 @@ from huikuan.compliance.guard.types import Context as X
 # between turns it into a condition ("if you do not pay we will…") or a wish.
 _NEGATION = re.compile(
     r"\b(?:not|never|no|nobody|no one|cannot|without)"
-    r"(?:\s+(?!pay|paid|paying|respond|answer|cooperate|if|unless|and|but|or|then|want|wish|like)[\w'$]+){0,4}"
+    r"(?:\s+(?!pay|paid|paying|respond|answer|cooperate|if|unless|and|but|or|t"
+    r"hen|want|wish|like)[\w'$]+){0,4}"
     r"\s+$"
 )
 
@@ -262,7 +263,8 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\bi am (?:a |an )?(?:real|live|actual|living|flesh and blood|genuine)(?: live)? "
             r"(?:person|human|human being|agent|representative|rep|woman|man|guy|lady)\b",
             r"\bi am (?:a |an )?human(?: being| agent| representative)?\b",
-            r"\byou are (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real |live |actual )?(?:person|human)",
+            r"\byou are (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real "
+            r"|live |actual )?(?:person|human)",
             r"\bthis is (?:a |an )?(?:real|live|actual) (?:person|human)",
             r"\bthere is a (?:real|live) (?:person|human) on (?:the|this) line",
         ),
@@ -270,8 +272,10 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept(
         "denies_machine",
         (
-            r"\b(?:i am|this is|you are (?:talking|speaking) (?:to|with)) (?:definitely |really |actually |honestly )?"
-            r"not (?:a |an )?(?:robot|bot|machine|computer|recording|ai|automated|artificial|recorded|virtual)",
+            r"\b(?:i am|this is|you are (?:talking|speaking) (?:to|with)) (?:definitel"
+            r"y |really |actually |honestly )?"
+            r"not (?:a |an )?(?:robot|bot|machine|computer|recording|ai|automated|"
+            r"artificial|recorded|virtual)",
             r"\bnot (?:a |an )?(?:robot|bot|machine|recording)\b, i am\b",
         ),
     ),
@@ -281,18 +285,23 @@ CONCEPTS: tuple[Concept, ...] = (
         "veiled",
         (
             r"\b(?:shame|pity|awful|terrible|unfortunate|embarrassing|awkward|sad|bad) if\b",
-            r"\b(?:neighbou?rs|co-?workers|colleagues|boss|employer|manager|family|kids|children|friends|church|"
-            r"community|relatives|in-laws|everyone|people at work)(?: (?!not\b|never\b)[\w']+){0,7}? (?:found out|find out|finds out|"
+            r"\b(?:neighbou?rs|co-?workers|colleagues|boss|employer|manager|family|"
+            r"kids|children|friends|church|"
+            r"community|relatives|in-laws|everyone|people at work)(?: (?!not\b|never\b)[\w']+"
+            r"){0,7}? (?:found out|find out|finds out|"
             r"hear about|heard about|to hear|learned|knew|know about|got wind|catch wind|caught wind)",
-            r"\bword (?:gets|got|get|getting|would get) (?:out|around)|\bget(?:ting|s)? around\b|\bpeople talk\b|"
+            r"\bword (?:gets|got|get|getting|would get) (?:out|around)|\bget(?:ting"
+            r"|s)? around\b|\bpeople talk\b|"
             r"\bsmall town\b|\bword travels\b|\bnews travels\b|\brumou?rs?\b|\bif word\b",
-            r"\b(?:affect|hurt|damage|ruin|harm|tarnish|stain|jeopardi[sz]e) (?:your|his|her) (?:reputation|standing|"
+            r"\b(?:affect|hurt|damage|ruin|harm|tarnish|stain|jeopardi[sz]e) (?:your|"
+            r"his|her) (?:reputation|standing|"
             r"good name|name|career|job|position|marriage|family|relationships?)",
             r"\byour (?:reputation|good name|standing in)",
             r"\bhow (?:it|this|that) (?:would|might|will|could) look\b|\bhow would (?:it|that|this) look\b|"
             r"\bwhat (?:would|will|might) (?:people|the neighbou?rs|your [\w-]+) (?:think|say)",
             r"\b(?:imagine|picture) (?:how|what) your\b",
-            r"\b(?:boss|employer|manager|family|neighbou?rs|co-?workers|colleagues) (?:[\w']+ ){0,3}not (?:be )?(?:too |very |so )?"
+            r"\b(?:boss|employer|manager|family|neighbou?rs|co-?workers|colleagues) (?:[\w']"
+            r"+ ){0,3}not (?:be )?(?:too |very |so )?"
             r"(?:happy|pleased|thrilled|impressed) to (?:hear|learn|find out)",
             r"\byou would not want (?:this|that|anyone|people|your|it|things)",
         ),

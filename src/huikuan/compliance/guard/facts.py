@@ -146,13 +146,29 @@ class _Lexicon:
 _ZH = _Lexicon(
     clause_break=re.compile(r"[,;:!?。，；：！？]"),
     roles=(
-        ("waiver", re.compile(r"(?:减免|减掉|免除|免去|免掉|免了|抹掉|抹零|优惠|少还|让利|豁免|折扣|减少)[^\d]{0,4}$")),
+        (
+            "waiver",
+            re.compile(
+                r"(?:减免|减掉|免除|免去|免掉|免了|抹掉|抹零|优惠|少还|让利|豁免|折扣|减少)[^\d]{0,4}$"
+            ),
+        ),
         ("instalment", re.compile(r"(?:每个?月|每期|月供|每次|一个月|月还|每月只)[^\d]{0,6}$")),
-        ("first", re.compile(r"(?:首期|首付|第一期|头期|首笔|先还|先付|先交|先打|先转|先给|今天还|今天先)[^\d]{0,6}$")),
+        (
+            "first",
+            re.compile(
+                r"(?:首期|首付|第一期|头期|首笔|先还|先付|先交|先打|先转|先给|今天还|今天先)[^\d]{0,6}$"
+            ),
+        ),
         ("remaining", re.compile(r"(?:剩下|剩余|其余|余下|余款|还差|尾款)[^\d]{0,6}$")),
-        ("settle", re.compile(r"(?:只要还|只需还|只需要还|只用还|只还|还清只要|结清只要|一次性还)[^\d]{0,4}$")),
+        (
+            "settle",
+            re.compile(r"(?:只要还|只需还|只需要还|只用还|只还|还清只要|结清只要|一次性还)[^\d]{0,4}$"),
+        ),
         ("promise", re.compile(r"(?:承诺|答应|您说|你说|约定)[^\d]{0,12}$")),
-        ("component", re.compile(r"(?:本金|利息|罚息|违约金|滞纳金|手续费|费用|已还|已经还|还了)[^\d]{0,4}$")),
+        (
+            "component",
+            re.compile(r"(?:本金|利息|罚息|违约金|滞纳金|手续费|费用|已还|已经还|还了)[^\d]{0,4}$"),
+        ),
         (
             "owed",
             re.compile(
@@ -162,10 +178,17 @@ _ZH = _Lexicon(
         ),
     ),
     after=(
-        ("settle", re.compile(r"^[^。;]{0,12}(?:就行|就可以了|就好|就结清|就算结清|即可结清|就可以结清|结清|一笔勾销|就算了)")),
+        (
+            "settle",
+            re.compile(
+                r"^[^。;]{0,12}(?:就行|就可以了|就好|就结清|就算结清|即可结清|就可以结清|结清|一笔勾销|就算了)"
+            ),
+        ),
         ("owed", re.compile(r"^[^,;。，；]{0,4}(?:没还|未还|的欠款|欠款|的借款|还清|的账单)")),
     ),
-    settles=re.compile(r"^[^。;]{0,12}?(?:就结清|就算结清|即可结清|就可以结清|算结清|一笔勾销|两清|就算还清)"),
+    settles=re.compile(
+        r"^[^。;]{0,12}?(?:就结清|就算结清|即可结清|就可以结清|算结清|一笔勾销|两清|就算还清)"
+    ),
     refused=re.compile(
         r"(?:不能|无法|没办法|没有办法|不支持|不可以|不行|不提供|没有权限|没权限|暂不|暂时不|不予|没有任何|不会有|不能够|做不到|不了)"
     ),
@@ -174,7 +197,9 @@ _ZH = _Lexicon(
         r"减免|免除|免去|免掉|免了|全免|免息|免利息|免罚息|免违约金|豁免|停息|打折|折扣|\d(?:\.\d)?折|[一二三四五六七八九]折"
         r"|减半|半价|对折|只还本金|还本金就|抹零|抹掉|一笔勾销|不用还了|不用再还|少还|让利|利息.{0,4}免"
     ),
-    waiver_all=re.compile(r"全免|全部(?:减免|免|都免)|都免|都给您免|一笔勾销|不用还了|不用再还|只还本金|还本金就|只要还本金|利息.{0,6}(?:全|都)"),
+    waiver_all=re.compile(
+        r"全免|全部(?:减免|免|都免)|都免|都给您免|一笔勾销|不用还了|不用再还|只还本金|还本金就|只要还本金|利息.{0,6}(?:全|都)"
+    ),
     half=re.compile(r"一半|减半|半价|对折|五折|5折"),
     discount_tenths=re.compile(r"(?P<n>\d(?:\.\d)?|[一二三四五六七八九]{1,2})折"),
     waiver_tenths=re.compile(r"(?:减免?|免|少还|优惠)(?P<n>[一二三四五六七八九两]|\d)成"),
@@ -193,27 +218,49 @@ _EN = _Lexicon(
     roles=(
         (
             "waiver",
-            re.compile(r"(?:waive|waiving|forgive|forgiving|discount|knock|take|shave|cut|reduce\w* (?:it|the balance) by)\W+(?:\w+\W+){0,3}$"),
+            re.compile(
+                r"(?:waive|waiving|forgive|forgiving|discount|knock|take|shave|cut|reduce\w* (?:"
+                r"it|the balance) by)\W+(?:\w+\W+){0,3}$"
+            ),
         ),
         (
             "instalment",
-            re.compile(r"(?:payments of|installments of|instalments of|then|each month|monthly payments? of)\W+(?:\w+\W+){0,2}$"),
+            re.compile(
+                r"(?:payments of|installments of|instalments of|then|each month|monthly p"
+                r"ayments? of)\W+(?:\w+\W+){0,2}$"
+            ),
         ),
         (
             "first",
             re.compile(
-                r"(?:first payment of|down payment of|start(?:ing)? with|(?:just )?(?:send|pay|put down|make a payment of)"
+                r"(?:first payment of|down payment of|start(?:ing)? with|(?:just )?(?:send"
+                r"|pay|put down|make a payment of)"
                 r"(?: just| only| at least)?|down of|upfront of|initial payment of)\W+(?:\w+\W+){0,1}$"
             ),
         ),
         ("remaining", re.compile(r"(?:remaining|remainder|the rest|the other|leftover)\W+(?:\w+\W+){0,2}$")),
-        ("settle", re.compile(r"(?:settle (?:\w+ )?for|settlement of|just|only(?: pay| owe)?|pay off .{0,10} for)\W+(?:\w+\W+){0,1}$")),
-        ("promise", re.compile(r"(?:you(?: will|'ll| would)? pay|promis\w+(?: to pay)?|you said)\W+(?:\w+\W+){0,2}$")),
-        ("component", re.compile(r"(?:principal|interest|fees?|late fees?|already paid|you paid)\W+(?:of\W+)?(?:\w+\W+){0,1}$")),
+        (
+            "settle",
+            re.compile(
+                r"(?:settle (?:\w+ )?for|settlement of|just|only(?: pay| owe)?|pay off "
+                r".{0,10} for)\W+(?:\w+\W+){0,1}$"
+            ),
+        ),
+        (
+            "promise",
+            re.compile(r"(?:you(?: will|'ll| would)? pay|promis\w+(?: to pay)?|you said)\W+(?:\w+\W+){0,2}$"),
+        ),
+        (
+            "component",
+            re.compile(
+                r"(?:principal|interest|fees?|late fees?|already paid|you paid)\W+(?:of\W+)?(?:\w+\W+){0,1}$"
+            ),
+        ),
         (
             "owed",
             re.compile(
-                r"(?:owe|owes|owed|owing|balance|total|amount due|amount|due|outstanding|past[- ]due|show|shows)"
+                r"(?:owe|owes|owed|owing|balance|total|amount due|amount|due|outstand"
+                r"ing|past[- ]due|show|shows)"
                 r"\W+(?:\w+\W+){0,4}$"
             ),
         ),
@@ -222,7 +269,8 @@ _EN = _Lexicon(
         (
             "settle",
             re.compile(
-                r"^\W+(?:\w+\W+){0,8}?(?:call it even|consider (?:the|your|it) (?:account |debt |loan )?(?:closed|settled|paid)"
+                r"^\W+(?:\w+\W+){0,8}?(?:call it even|consider (?:the|your|it) (?:account |d"
+                r"ebt |loan )?(?:closed|settled|paid)"
                 r"|paid in full|close (?:the|your) account|to settle|settles? (?:it|the|your))"
             ),
         ),
@@ -231,22 +279,31 @@ _EN = _Lexicon(
         ("owed", re.compile(r"^\s?(?:due|past[- ]due|owed|outstanding|balance|in total)\b")),
     ),
     settles=re.compile(
-        r"^\W+(?:\w+\W+){0,8}?(?:call it even|call it square|consider (?:the|your|it) (?:account |debt |loan )?"
-        r"(?:closed|settled|paid)|(?:is|be|as) paid in full|close (?:the|your) account|to settle|settles? (?:it|the|your))"
+        r"^\W+(?:\w+\W+){0,8}?(?:call it even|call it square|consider (?:the|you"
+        r"r|it) (?:account |debt |loan )?"
+        r"(?:closed|settled|paid)|(?:is|be|as) paid in full|close (?:the|your) account"
+        r"|to settle|settles? (?:it|the|your))"
     ),
     refused=re.compile(
         r"\b(?:cannot|can not|not able|unable|will not|no way|do not offer|does not offer|not possible|"
         r"is not possible|are not able|not allowed|not authori[sz]ed|no (?:discount|waiver)s?|not offer)\b"
     ),
-    application=re.compile(r"\b(?:request|apply|application|review|qualify|eligible|subject to|specialist|team member)\b"),
+    application=re.compile(
+        r"\b(?:request|apply|application|review|qualify|eligible|subject to|specialist|team member)\b"
+    ),
     waiver=re.compile(
-        r"\bwaiv|\bforgiv|\bdiscount|\boff (?:the|your|if)|% off|percent off|\bhalf off\b|\bin half\b|settle (?:\w+ )?for"
-        r"|\bsettlement\b|\bknock\b|\bwipe\b|write (?:it |that )?off|\bcall it even\b|interest[- ]free|\bno interest\b"
-        r"|only (?:owe|pay) the principal|drop the (?:fees|interest|late)|forget (?:about )?the (?:fees|interest)"
-        r"|consider (?:the|your|it) (?:account |debt |loan )?(?:closed|settled|paid)|\breduce (?:the|your) balance"
+        r"\bwaiv|\bforgiv|\bdiscount|\boff (?:the|your|if)|% off|percent off|\bhalf o"
+        r"ff\b|\bin half\b|settle (?:\w+ )?for"
+        r"|\bsettlement\b|\bknock\b|\bwipe\b|write (?:it |that )?off|\bcall it even"
+        r"\b|interest[- ]free|\bno interest\b"
+        r"|only (?:owe|pay) the principal|drop the (?:fees|interest|late)|forget "
+        r"(?:about )?the (?:fees|interest)"
+        r"|consider (?:the|your|it) (?:account |debt |loan )?(?:closed|settled|pai"
+        r"d)|\breduce (?:the|your) balance"
     ),
     waiver_all=re.compile(
-        r"\b(?:whole|entire|all (?:the|of the|your)) (?:balance|debt|fees and interest|interest)|only (?:owe|pay) the principal"
+        r"\b(?:whole|entire|all (?:the|of the|your)) (?:balance|debt|fees and interest|i"
+        r"nterest)|only (?:owe|pay) the principal"
         r"|fees and interest|interest and (?:late )?fees|\ball (?:the )?(?:fees|interest)|(?:the|late) fees\b"
     ),
     half=re.compile(r"\bhalf\b|\b50 ?%"),
@@ -254,7 +311,8 @@ _EN = _Lexicon(
     waiver_tenths=re.compile(r"(?!x)x"),
     nothing_first=re.compile(
         r"\b(?:nothing|no money|zero|\$0(?![\d.])|no payment) (?:down|up ?front|due (?:today|now|until))"
-        r"|(?:do not|does not|never) (?:have|need) to pay anything (?:up ?front|now|today|until|at first|to start)"
+        r"|(?:do not|does not|never) (?:have|need) to pay anything (?:up ?front|no"
+        r"w|today|until|at first|to start)"
         r"|\bno payments? (?:for|until|in) (?:the )?(?:first|next) (?:\w+ )?(?:months?|weeks?)"
         r"|\bskip (?:the )?(?:first|next) (?:\w+ )?(?:payments?|months?)"
     ),
@@ -343,7 +401,7 @@ def _tenths(token: str) -> Decimal | None:
     if token[0].isdigit():
         return Decimal(token)
     digits = "一二三四五六七八九"
-    if token == "两":
+    if token == "两":  # noqa: S105 - a numeral, not a password
         return Decimal(2)
     if len(token) == 1 and token in digits:
         return Decimal(digits.index(token) + 1)
@@ -376,7 +434,9 @@ def _check_terms(text: str, lang: str, lex: _Lexicon, facts: Facts, first_said: 
         count = int(t.value)
         left, _ = _clause(text, lex, t.start, t.end)
         window = text[max(0, left - 30) : t.start]
-        if first_said and re.search(r"剩下|剩余|其余|余下|more|remaining|remainder|the rest", window + text[t.start : t.end]):
+        if first_said and re.search(
+            r"剩下|剩余|其余|余下|more|remaining|remainder|the rest", window + text[t.start : t.end]
+        ):
             count += 1  # "先还300元，剩下的分5期" is six payments
         if count > max(facts.max_terms, facts.plan_terms or 0):
             hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.too_many_terms"))
@@ -400,7 +460,11 @@ def _check_amounts(text: str, lang: str, lex: _Lexicon, facts: Facts) -> tuple[l
         is_known = any(_close(m.value, k, m.approx) for k in known)
         if role == "waiver":
             pct = Decimal(100) if owed == 0 else m.value * 100 / owed
-            if facts.max_waiver_pct is not None and pct > facts.max_waiver_pct + Decimal("0.01") and not is_known:
+            if (
+                facts.max_waiver_pct is not None
+                and pct > facts.max_waiver_pct + Decimal("0.01")
+                and not is_known
+            ):
                 hits.append((Category.WAIVER_OUTSIDE_POLICY, "facts.waiver.amount_over_limit"))
         elif role == "settle":
             floor = owed * (100 - (facts.max_waiver_pct or 0)) / 100

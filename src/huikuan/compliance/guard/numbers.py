@@ -146,7 +146,7 @@ def terms(text: str, lang: str) -> list[Mention]:
                 found.append(Mention(Decimal(value), m.start(), m.end()))
         return found
     for m in _ZH_TERMS.finditer(text):
-        value = _zh_value(m.group("a") or m.group("b") or m.group("c"))
-        if value:
-            found.append(Mention(value, m.start(), m.end()))
+        count = _zh_value(m.group("a") or m.group("b") or m.group("c"))
+        if count:
+            found.append(Mention(count, m.start(), m.end()))
     return found
