@@ -263,6 +263,10 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\bi am (?:a |an )?(?:real|live|actual|living|flesh and blood|genuine)(?: live)? "
             r"(?:person|human|human being|agent|representative|rep|woman|man|guy|lady)\b",
             r"\bi am (?:a |an )?human(?: being| agent| representative)?\b",
+            r"\bi am (?:just |only |simply |actually )?(?:a |an )?(?:regular|normal|ordinary|real|actual|live|human)"
+            r"(?: [\w-]+)? (?:person|human|guy|woman|man|lady|employee|agent|rep|representative|being)\b",
+            r"\b(?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real|live|actual|human) "
+            r"(?:person|human|agent|representative|rep|being)\b",
             r"\byou are (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real "
             r"|live |actual )?(?:person|human)",
             r"\bthis is (?:a |an )?(?:real|live|actual) (?:person|human)",
@@ -304,6 +308,8 @@ CONCEPTS: tuple[Concept, ...] = (
             r"+ ){0,3}not (?:be )?(?:too |very |so )?"
             r"(?:happy|pleased|thrilled|impressed) to (?:hear|learn|find out)",
             r"\byou would not want (?:this|that|anyone|people|your|it|things)",
+            r"\byou (?:do|would|will) not want (?:your )?(?:co-?workers|colleagues|boss|employer|neighbou?rs|family|"
+            r"friends|kids|children|spouse|wife|husband|parents|people|anyone|everyone|the whole)",
         ),
         negatable=True,
     ),

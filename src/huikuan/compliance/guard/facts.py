@@ -187,7 +187,7 @@ _ZH = _Lexicon(
         ("owed", re.compile(r"^[^,;。，；]{0,4}(?:没还|未还|的欠款|欠款|的借款|还清|的账单)")),
     ),
     settles=re.compile(
-        r"^[^。;]{0,12}?(?:就结清|就算结清|即可结清|就可以结清|算结清|一笔勾销|两清|就算还清)"
+        r"^[^。;]{0,16}?(?:就结清|就算结清|即可结清|就可以结清|算结清|一笔勾销|两清|就算还清|不(?:再)?追究|不用再还|不用还了|就算了)"
     ),
     refused=re.compile(
         r"(?:不能|无法|没办法|没有办法|不支持|不可以|不行|不提供|没有权限|没权限|暂不|暂时不|不予|没有任何|不会有|不能够|做不到|不了)"
@@ -204,7 +204,8 @@ _ZH = _Lexicon(
     discount_tenths=re.compile(r"(?P<n>\d(?:\.\d)?|[一二三四五六七八九]{1,2})折"),
     waiver_tenths=re.compile(r"(?:减免?|免|少还|优惠)(?P<n>[一二三四五六七八九两]|\d)成"),
     nothing_first=re.compile(
-        r"首(?:期|付)(?:只要|只需)?(?:0|零)(?![\d.])(?:元|块)?|首(?:期|付)不用(?:交|还|付)|不用(?:交|付)首(?:期|付)"
+        r"首(?:期|付)(?:只要|只需)?(?:0|零)(?![\d.])(?:元|块)?|首(?:期|付)(?:一分钱)?(?:都|也)?(?:不用|不需要|无需)"
+        r"|不用(?:交|付)?首(?:期|付)|零首付|0首付|免首付"
         r"|(?:前|头)[一二三四五六两\d]{1,2}个?(?:月|期)(?:都)?(?:不用|免|不需要|无需)(?:还|交|付)?"
     ),
     plan_words=re.compile(r"分期|分成|期|个月"),
@@ -279,8 +280,8 @@ _EN = _Lexicon(
         ("owed", re.compile(r"^\s?(?:due|past[- ]due|owed|outstanding|balance|in total)\b")),
     ),
     settles=re.compile(
-        r"^\W+(?:\w+\W+){0,8}?(?:call it even|call it square|consider (?:the|you"
-        r"r|it) (?:account |debt |loan )?"
+        r"^\W+(?:\w+\W+){0,8}?(?:call it even|call it square|"
+        r"consider (?:the|your|it) (?:account |debt |loan )?"
         r"(?:closed|settled|paid)|(?:is|be|as) paid in full|close (?:the|your) account"
         r"|to settle|settles? (?:it|the|your))"
     ),
@@ -289,7 +290,7 @@ _EN = _Lexicon(
         r"is not possible|are not able|not allowed|not authori[sz]ed|no (?:discount|waiver)s?|not offer)\b"
     ),
     application=re.compile(
-        r"\b(?:request|apply|application|review|qualify|eligible|subject to|specialist|team member)\b"
+        r"\b(?:request\w*|appl(?:y|ied|ies|ication)|review\w*|approv\w*|qualify|eligible|subject to|specialist|team)\b"
     ),
     waiver=re.compile(
         r"\bwaiv|\bforgiv|\bdiscount|\boff (?:the|your|if)|% off|percent off|\bhalf o"
@@ -311,6 +312,7 @@ _EN = _Lexicon(
     waiver_tenths=re.compile(r"(?!x)x"),
     nothing_first=re.compile(
         r"\b(?:nothing|no money|zero|\$0(?![\d.])|no payment) (?:down|up ?front|due (?:today|now|until))"
+        r"|\bno (?:down ?payment|money down|up ?front payment|initial payment|first payment)\b"
         r"|(?:do not|does not|never) (?:have|need) to pay anything (?:up ?front|no"
         r"w|today|until|at first|to start)"
         r"|\bno payments? (?:for|until|in) (?:the )?(?:first|next) (?:\w+ )?(?:months?|weeks?)"
@@ -424,7 +426,12 @@ def _check_waivers(text: str, lang: str, lex: _Lexicon, facts: Facts) -> list[Hi
 
 def _check_terms(text: str, lang: str, lex: _Lexicon, facts: Facts, first_said: bool) -> list[Hit]:
     hits: list[Hit] = []
-    if lex.nothing_first.search(text) and (facts.min_first_payment is None or facts.min_first_payment > 0):
+    nothing = lex.nothing_first.search(text)
+    if (
+        nothing is not None
+        and not _refused(text, lex, nothing.start(), nothing.end())
+        and (facts.min_first_payment is None or facts.min_first_payment > 0)
+    ):
         hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.no_first_payment"))
     if facts.max_terms is None:
         return hits

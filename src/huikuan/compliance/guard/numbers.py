@@ -23,7 +23,7 @@ _ZH_TOKEN = rf"(?:{_ARABIC}|[{_ZH_DIGITS}])+"  # "1万2千", "两千五", "1千5
 # A number with a money unit after it, or a bare number right after a paying verb ("还4000就行").
 _ZH_MONEY = re.compile(
     rf"(?P<num>{_ZH_TOKEN})(?P<more>多)?(?:块钱|块|元|圆|rmb|人民币)"
-    rf"|(?<=[还付交欠剩共计])(?P<bare>{_ARABIC})(?![\d.,]*\s*(?:期|个|月|日|号|天|年|%|折|点|分|成|次|笔|岁))"
+    rf"|(?<=[还付交欠剩共计])(?P<bare>{_ARABIC}|[{_ZH_DIGITS}]*[百千万][{_ZH_DIGITS}]*)(?![\d.,]*\s*(?:期|个|月|日|号|天|年|%|折|点|分|成|次|笔|岁))"
 )
 _ZH_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s*%|百分之(?P<zh>[{_ZH_DIGITS}\d.]+)")
 _ZH_TERMS = re.compile(
