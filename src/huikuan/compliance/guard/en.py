@@ -263,7 +263,8 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\bi am (?:a |an )?(?:real|live|actual|living|flesh and blood|genuine)(?: live)? "
             r"(?:person|human|human being|agent|representative|rep|woman|man|guy|lady)\b",
             r"\bi am (?:a |an )?human(?: being| agent| representative)?\b",
-            r"\bi am (?:just |only |simply |actually )?(?:a |an )?(?:regular|normal|ordinary|real|actual|live|human)"
+            r"\bi am (?:just |only |simply |actually )?(?:a |an )?(?:regular|normal|ordinary|real|actual"
+            r"|live|human)"
             r"(?: [\w-]+)? (?:person|human|guy|woman|man|lady|employee|agent|rep|representative|being)\b",
             r"\b(?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real|live|actual|human) "
             r"(?:person|human|agent|representative|rep|being)\b",
@@ -271,11 +272,16 @@ CONCEPTS: tuple[Concept, ...] = (
             r"|live |actual )?(?:person|human)",
             r"\bthis is (?:a |an )?(?:real|live|actual) (?:person|human)",
             r"\bthere is a (?:real|live) (?:person|human) on (?:the|this) line",
+            r"\bi am\b[^.;!?]{0,30}(?<!not )\b(?:a|an) (?:real|live|actual|human) "
+            r"(?:person|human|agent|representative|rep|being)\b",
+            r"\bi am (?:just )?(?:a |an )(?:(?!not\b)[\w-]+ ){0,2}(?:person|human being|human)\b",
         ),
     ),
     Concept(
         "denies_machine",
         (
+            r"\bi am\b[^.;!?]{0,40}\bnot (?:some |an |a |just )?(?:ai|robot|bot|machine|computer"
+            r"|recording)\b",
             r"\b(?:i am|this is|you are (?:talking|speaking) (?:to|with)) (?:definitel"
             r"y |really |actually |honestly )?"
             r"not (?:a |an )?(?:robot|bot|machine|computer|recording|ai|automated|"
@@ -300,7 +306,7 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\b(?:affect|hurt|damage|ruin|harm|tarnish|stain|jeopardi[sz]e) (?:your|"
             r"his|her) (?:reputation|standing|"
             r"good name|name|career|job|position|marriage|family|relationships?)",
-            r"\byour (?:reputation|good name|standing in)",
+            r"\byour (?:[\w']+ ){0,2}(?:reputation|good name|standing in)",
             r"\bhow (?:it|this|that) (?:would|might|will|could) look\b|\bhow would (?:it|that|this) look\b|"
             r"\bwhat (?:would|will|might) (?:people|the neighbou?rs|your [\w-]+) (?:think|say)",
             r"\b(?:imagine|picture) (?:how|what) your\b",
@@ -308,7 +314,8 @@ CONCEPTS: tuple[Concept, ...] = (
             r"+ ){0,3}not (?:be )?(?:too |very |so )?"
             r"(?:happy|pleased|thrilled|impressed) to (?:hear|learn|find out)",
             r"\byou would not want (?:this|that|anyone|people|your|it|things)",
-            r"\byou (?:do|would|will) not want (?:your )?(?:co-?workers|colleagues|boss|employer|neighbou?rs|family|"
+            r"\byou (?:do|would|will) not want (?:your )?(?:co-?workers|colleagues|boss|employer"
+            r"|neighbou?rs|family|"
             r"friends|kids|children|spouse|wife|husband|parents|people|anyone|everyone|the whole)",
         ),
         negatable=True,

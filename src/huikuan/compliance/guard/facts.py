@@ -137,6 +137,7 @@ class _Lexicon:
     discount_tenths: re.Pattern[str]  # 打七折: pay 7 tenths
     waiver_tenths: re.Pattern[str]  # 减免两成: waive 2 tenths
     nothing_first: re.Pattern[str]  # no first payment at all
+    deferral: re.Pattern[str]  # payments put off for months: no payment inside the plan's first term
     plan_words: re.Pattern[str]
     deadline: re.Pattern[str]
     look_back: int
@@ -181,7 +182,7 @@ _ZH = _Lexicon(
         (
             "settle",
             re.compile(
-                r"^[^。;]{0,12}(?:就行|就可以了|就好|就结清|就算结清|即可结清|就可以结清|结清|一笔勾销|就算了)"
+                r"^[^。;]{0,12}(?:就行|就可以|就好|就结清|就算结清|即可结清|就可以结清|结清|一笔勾销|就算了)"
             ),
         ),
         ("owed", re.compile(r"^[^,;。，；]{0,4}(?:没还|未还|的欠款|欠款|的借款|还清|的账单)")),
@@ -190,12 +191,13 @@ _ZH = _Lexicon(
         r"^[^。;]{0,16}?(?:就结清|就算结清|即可结清|就可以结清|算结清|一笔勾销|两清|就算还清|不(?:再)?追究|不用再还|不用还了|就算了)"
     ),
     refused=re.compile(
-        r"(?:不能|无法|没办法|没有办法|不支持|不可以|不行|不提供|没有权限|没权限|暂不|暂时不|不予|没有任何|不会有|不能够|做不到|不了)"
+        r"(?:不能|无法|没办法|没有|不支持|不可以|不行|不提供|没权限|暂不|暂时不|暂无|不予|不会有|不能够|做不到|不了|不存在)"
     ),
     application=re.compile(r"(?:申请|审核|审批|评估|以.{0,4}为准|工作人员|专员|人工)"),
     waiver=re.compile(
         r"减免|免除|免去|免掉|免了|全免|免息|免利息|免罚息|免违约金|豁免|停息|打折|折扣|\d(?:\.\d)?折|[一二三四五六七八九]折"
-        r"|减半|半价|对折|只还本金|还本金就|抹零|抹掉|一笔勾销|不用还了|不用再还|少还|让利|利息.{0,4}免"
+        r"|减半|半价|对折|只还本金|还本金就|抹零|抹掉|一笔勾销|不用还了|不用再还|少还|让利|利息.{0,4}免|打个?折"
+        r"|只(?:要|需|用)?(?:把)?本金还|(?:利息|罚息|违约金|滞纳金).{0,6}(?:一分不收|不收了|不要了|全免|免了|不用还|不用付|不用交|就算了)"
     ),
     waiver_all=re.compile(
         r"全免|全部(?:减免|免|都免)|都免|都给您免|一笔勾销|不用还了|不用再还|只还本金|还本金就|只要还本金|利息.{0,6}(?:全|都)"
@@ -207,6 +209,10 @@ _ZH = _Lexicon(
         r"首(?:期|付)(?:只要|只需)?(?:0|零)(?![\d.])(?:元|块)?|首(?:期|付)(?:一分钱)?(?:都|也)?(?:不用|不需要|无需)"
         r"|不用(?:交|付)?首(?:期|付)|零首付|0首付|免首付"
         r"|(?:前|头)[一二三四五六两\d]{1,2}个?(?:月|期)(?:都)?(?:不用|免|不需要|无需)(?:还|交|付)?"
+    ),
+    deferral=re.compile(
+        r"延期|缓还|停还|暂停还款|暂缓还款|(?:期间|这段时间)(?:都|内)?(?:不用|无需|不需要)(?:还|付|交)"
+        r"|(?:一年|半年|几个月|[一二两三四五六\d]+个月)(?:内|之内)?(?:都)?(?:不用|先不|暂时不|无需)(?:还|付|交)"
     ),
     plan_words=re.compile(r"分期|分成|期|个月"),
     deadline=re.compile(r"(?:之前|以前|前(?!天)|截止|截至|最晚|最迟|务必|必须|请在|需要在|需在|内还|到期前)"),
@@ -280,7 +286,9 @@ _EN = _Lexicon(
         ("owed", re.compile(r"^\s?(?:due|past[- ]due|owed|outstanding|balance|in total)\b")),
     ),
     settles=re.compile(
-        r"^\W+(?:\w+\W+){0,8}?(?:call it even|call it square|"
+        r"^\W+(?:\w+\W+){0,8}?(?:call it (?:even|square|settled|done|a day)|consider it (?:done|settled"
+        r"|closed)"
+        r"|(?:it is|you are|you would be|we are|that is) (?:all )?(?:done|settled|square|even|clear)\b|"
         r"consider (?:the|your|it) (?:account |debt |loan )?"
         r"(?:closed|settled|paid)|(?:is|be|as) paid in full|close (?:the|your) account"
         r"|to settle|settles? (?:it|the|your))"
@@ -290,14 +298,20 @@ _EN = _Lexicon(
         r"is not possible|are not able|not allowed|not authori[sz]ed|no (?:discount|waiver)s?|not offer)\b"
     ),
     application=re.compile(
-        r"\b(?:request\w*|appl(?:y|ied|ies|ication)|review\w*|approv\w*|qualify|eligible|subject to|specialist|team)\b"
+        r"\b(?:request\w*|appl(?:y|ied|ies|ication)|review\w*|approv\w*|qualify|eligible|subject to"
+        r"|specialist|team)\b"
     ),
     waiver=re.compile(
         r"\bwaiv|\bforgiv|\bdiscount|\boff (?:the|your|if)|% off|percent off|\bhalf o"
         r"ff\b|\bin half\b|settle (?:\w+ )?for"
         r"|\bsettlement\b|\bknock\b|\bwipe\b|write (?:it |that )?off|\bcall it even"
         r"\b|interest[- ]free|\bno interest\b"
-        r"|only (?:owe|pay) the principal|drop the (?:fees|interest|late)|forget "
+        r"|only (?:owe|pay) the principal|(?:pay|paying) (?:back )?(?:just |only )?the principal"
+        r"|principal only"
+        r"|(?:drop|take care of|cover|eat|absorb|remove|eliminate|cancel|scrap|erase|get rid of) (?:all "
+        r"|the |any |those |your |of )*"
+        r"(?:late )?(?:fees|interest|penalties|charges)"
+        r"|drop the (?:fees|interest|late)|forget "
         r"(?:about )?the (?:fees|interest)"
         r"|consider (?:the|your|it) (?:account |debt |loan )?(?:closed|settled|pai"
         r"d)|\breduce (?:the|your) balance"
@@ -317,6 +331,11 @@ _EN = _Lexicon(
         r"w|today|until|at first|to start)"
         r"|\bno payments? (?:for|until|in) (?:the )?(?:first|next) (?:\w+ )?(?:months?|weeks?)"
         r"|\bskip (?:the )?(?:first|next) (?:\w+ )?(?:payments?|months?)"
+    ),
+    deferral=re.compile(
+        r"\b(?:defer|deferr|deferment|postpon|pause|paus|suspend|hold off on|put (?:your "
+        r"|the )?payments? on hold|skip)\w*"
+        r"(?: \w+){0,4} (?:payments?|months?|a year|year)\b|\bpayment holiday\b|\bforbearance\b"
     ),
     plan_words=re.compile(r"\b(?:payments?|installments?|instalments?|months?|plan)\b"),
     deadline=re.compile(
@@ -433,6 +452,11 @@ def _check_terms(text: str, lang: str, lex: _Lexicon, facts: Facts, first_said: 
         and (facts.min_first_payment is None or facts.min_first_payment > 0)
     ):
         hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.no_first_payment"))
+    for d in lex.deferral.finditer(text):
+        left, right = _clause(text, lex, d.start(), d.end())
+        if not _refused(text, lex, d.start(), d.end()) and not lex.application.search(text, left, right):
+            hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.deferral"))
+            break
     if facts.max_terms is None:
         return hits
     for t in numbers.terms(text, lang):

@@ -23,7 +23,8 @@ _ZH_TOKEN = rf"(?:{_ARABIC}|[{_ZH_DIGITS}])+"  # "1万2千", "两千五", "1千5
 # A number with a money unit after it, or a bare number right after a paying verb ("还4000就行").
 _ZH_MONEY = re.compile(
     rf"(?P<num>{_ZH_TOKEN})(?P<more>多)?(?:块钱|块|元|圆|rmb|人民币)"
-    rf"|(?<=[还付交欠剩共计])(?P<bare>{_ARABIC}|[{_ZH_DIGITS}]*[百千万][{_ZH_DIGITS}]*)(?![\d.,]*\s*(?:期|个|月|日|号|天|年|%|折|点|分|成|次|笔|岁))"
+    rf"|(?:(?<=[还付交欠剩共计])|(?<=[还付交]个))(?P<bare>{_ARABIC}"
+    rf"|[{_ZH_DIGITS}]*[百千万][{_ZH_DIGITS}]*)(?![\d.,]*\s*(?:期|个|月|日|号|天|年|%|折|点|分|成|次|笔|岁))"
 )
 _ZH_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s*%|百分之(?P<zh>[{_ZH_DIGITS}\d.]+)")
 _ZH_TERMS = re.compile(
@@ -49,7 +50,8 @@ _EN_MONEY = re.compile(
 _EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{_EN_WORDS})\s+percent\b")
 _EN_TERMS = re.compile(
     rf"\b(?P<n>\d{{1,3}}|{_EN_WORD})(?:[\s-]+(?:more|equal|easy|small|monthly|smaller|separate))*"
-    r"[\s-]+(?:monthly\s+)?(?:payments|installments|instalments|months?)\b(?!\s+(?:ago|late|past|overdue|behind))"
+    r"[\s-]+(?:monthly\s+)?(?:payments?|installments?|instalments?|months?)\b(?!\s+(?:ago|late|past|overdue"
+    r"|behind))"
 )
 APPROX_ZH = re.compile(r"(?:大概|大约|约|左右|多一点|出头|差不多)")
 APPROX_EN = re.compile(r"\b(?:about|around|roughly|approximately|nearly|almost|just over|just under|or so)\b")
@@ -65,8 +67,13 @@ class Mention:
     approx: bool = False
 
 
+_ZH_RANGE = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])([十百千万])")
+
+
 def _zh_value(token: str) -> Decimal | None:
     token = token.replace(",", "")
+    # "两三百", "三五千": a loose range, read at its top ("三百")
+    token = _ZH_RANGE.sub(lambda m: m.group(2) + m.group(3), token)
     try:
         if re.fullmatch(r"\d+(?:\.\d+)?", token):
             return Decimal(token)
