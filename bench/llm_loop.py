@@ -52,7 +52,9 @@ async def _max_lag(work: asyncio.Future[object]) -> float:
 
 async def _lag(transport: LlmTransport, off_loop: bool) -> float:
     calls = [
-        converse(ScriptedCall(["嗯哼"]), _engine(transport), Conversation(NOW), max_turns=2, off_loop=off_loop)
+        converse(
+            ScriptedCall(["嗯哼"]), _engine(transport), Conversation(NOW), max_turns=2, off_loop=off_loop
+        )
         for _ in range(CALLS)
     ]
     work = asyncio.ensure_future(asyncio.gather(*calls))
@@ -76,10 +78,10 @@ async def _thread_step_cost(rounds: int = 200) -> float:
 
 
 def main() -> None:
-    with LlmServer(default=Scripted('{"intent": "callback_later"}', slow=True), hold_limit=5.0) as server:
-        with LlmTransport(LlmConfig(server.base_url, "bench", None, DEADLINE)) as transport:
-            on_loop = asyncio.run(_lag(transport, off_loop=False))
-            off_loop = asyncio.run(_lag(transport, off_loop=True))
+    server = LlmServer(default=Scripted('{"intent": "callback_later"}', slow=True), hold_limit=5.0)
+    with server, LlmTransport(LlmConfig(server.base_url, "bench", None, DEADLINE)) as transport:
+        on_loop = asyncio.run(_lag(transport, off_loop=False))
+        off_loop = asyncio.run(_lag(transport, off_loop=True))
     overhead = asyncio.run(_thread_step_cost())
     print(
         json.dumps(

@@ -18,7 +18,11 @@ from huikuan.compliance.guard.numbers import en_words_value
 
 _ZH_SMALL = "零〇一二两三四五六七八九十"
 _ZH_DATE = re.compile(
-    rf"(?:(?P<y>\d{{4}})年)?(?P<m>\d{{1,2}}|[{_ZH_SMALL}]{{1,3}})月(?:份)?(?P<d>\d{{1,2}}|[{_ZH_SMALL}]{{1,3}})(?:日|号)"
+    rf"(?:(?P<y>\d{{4}})年)?(?P<m>\d{{1,2}}|[{_ZH_SMALL}]{{1,3}})月(?:份)?(?P<d>\d{{1,2}}"
+    rf"|[{_ZH_SMALL}]{{1,3}})(?:日|号)"
+)
+_ZH_THIS_MONTH = re.compile(
+    rf"(?P<which>本月|这个月|当月|下个月|下月)(?P<d>\d{{1,2}}|[{_ZH_SMALL}]{{1,3}})(?:日|号)"
 )
 _ZH_PAST = re.compile(r"昨天|前天|昨日|上(?:个)?(?:周|星期|礼拜)[一二三四五六日天末]?|上个月|上月")
 
@@ -34,6 +38,8 @@ _EN_DATE = re.compile(
     rf"\b(?P<mon>{_MONTH_ALT})\.?\s+{_ORDINAL.format('d')}\b(?:,?\s+(?P<y>\d{{4}}))?"
     rf"|\bthe\s+{_ORDINAL.format('d2')}\s+of\s+(?P<mon2>{_MONTH_ALT})\b(?:,?\s+(?P<y2>\d{{4}}))?"
     r"|\b(?P<nm>\d{1,2})/(?P<nd>\d{1,2})/(?P<ny>\d{4})\b"
+    rf"|\b{_ORDINAL.format('d3')}\s+(?:of\s+)?(?P<mon3>{_MONTH_ALT})\b(?:,?\s+(?P<y3>\d{{4}}))?"
+    r"|(?:(?<=by )|(?<=on )|(?<=before )|(?<=until ))(?P<sm>\d{1,2})/(?P<sd>\d{1,2})\b(?!/)"
 )
 _EN_PAST = re.compile(
     r"\byesterday\b|\blast\s+(?:week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
@@ -50,11 +56,26 @@ class DateMention:
     day_of_month: int | None = None
     year: int | None = None
     always_past: bool = False
+    months_ahead: int | None = None  # "本月31日" (0), "下个月31号" (1): the month is counted from today
+
+    def on(self, today: date) -> DateMention:
+        """This mention with a month counted from `today` made explicit (and its year)."""
+        if self.months_ahead is None:
+            return self
+        index = today.month - 1 + self.months_ahead
+        return DateMention(
+            self.start,
+            self.end,
+            index % 12 + 1,
+            self.day_of_month,
+            today.year + index // 12,
+            self.always_past,
+        )
 
     def exists(self) -> bool:
         """False for 2月30日, April 31, 13月; 29 February only in a leap year (any year if unsaid)."""
         if self.month is None or self.day_of_month is None:
-            return True
+            return self.day_of_month is None or 1 <= self.day_of_month <= 31
         if not 1 <= self.month <= 12 or self.day_of_month < 1:
             return False
         year = self.year if self.year is not None else 2000  # a leap year: an unsaid year may be one
@@ -118,11 +139,13 @@ def mentions(text: str, lang: str) -> list[DateMention]:
             year: int | None
             if m.group("nm"):
                 month, day, year = int(m.group("nm")), int(m.group("nd")), int(m.group("ny"))
+            elif m.group("sm"):
+                month, day, year = int(m.group("sm")), int(m.group("sd")), None
             else:
-                name = (m.group("mon") or m.group("mon2"))[:3]
+                name = (m.group("mon") or m.group("mon2") or m.group("mon3"))[:3]
                 month = [n[:3] for n in _MONTHS].index(name) + 1
-                day = int(m.group("d") or m.group("d2"))
-                raw_year = m.group("y") or m.group("y2")
+                day = int(m.group("d") or m.group("d2") or m.group("d3"))
+                raw_year = m.group("y") or m.group("y2") or m.group("y3")
                 year = int(raw_year) if raw_year else None
             found.append(DateMention(m.start(), m.end(), month, day, year))
         found.extend(DateMention(m.start(), m.end(), always_past=True) for m in _EN_PAST.finditer(text))
@@ -133,6 +156,14 @@ def mentions(text: str, lang: str) -> list[DateMention]:
             continue
         zh_year = int(m.group("y")) if m.group("y") else None
         found.append(DateMention(m.start(), m.end(), zh_month, zh_day, zh_year))
+    for m in _ZH_THIS_MONTH.finditer(text):
+        zh_day = _zh_int(m.group("d"))
+        if zh_day is not None:
+            found.append(
+                DateMention(
+                    m.start(), m.end(), day_of_month=zh_day, months_ahead=int("下" in m.group("which"))
+                )
+            )
     found.extend(DateMention(m.start(), m.end(), always_past=True) for m in _ZH_PAST.finditer(text))
     return found
 

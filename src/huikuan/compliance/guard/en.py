@@ -272,6 +272,9 @@ CONCEPTS: tuple[Concept, ...] = (
             r"|live |actual )?(?:person|human)",
             r"\bthis is (?:a |an )?(?:real|live|actual) (?:person|human)",
             r"\bthere is a (?:real|live) (?:person|human) on (?:the|this) line",
+            r"\b(?:talking|speaking|chatting) (?:to|with) [\w ,]{0,20}\b(?:a|an) (?:real|live|actual) "
+            r"(?:person|human|agent|representative|rep|being)\b",
+            r"\bno (?:robot|bot|machine|ai|recording) here\b",
             r"\bi am\b[^.;!?]{0,30}(?<!not )\b(?:a|an) (?:real|live|actual|human) "
             r"(?:person|human|agent|representative|rep|being)\b",
             r"\bi am (?:just )?(?:a |an )(?:(?!not\b)[\w-]+ ){0,2}(?:person|human being|human)\b",
@@ -310,6 +313,12 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\bhow (?:it|this|that) (?:would|might|will|could) look\b|\bhow would (?:it|that|this) look\b|"
             r"\bwhat (?:would|will|might) (?:people|the neighbou?rs|your [\w-]+) (?:think|say)",
             r"\b(?:imagine|picture) (?:how|what) your\b",
+            r"\b(?:employer|boss|manager|family|neighbou?rs|co-?workers|colleagues|kids|spouse|wife|husband)"
+            r"(?: [\w']+){0,4} (?:want|like|love|enjoy) (?:to )?(?:hear|know|find out|learn)(?:ing)?\b",
+            r"\bhave a way of (?:coming out|getting out|getting around|spreading|surfacing)",
+            r"\b(?:embarrassing|humiliating|awkward|uncomfortable) for you\b",
+            r"\b(?:people|folks|neighbou?rs|communities|towns?|offices?) (?:do |tend to )?talk\b",
+            r"\b(?:a lot|too much|everything|so much) to lose\b",
             r"\b(?:boss|employer|manager|family|neighbou?rs|co-?workers|colleagues) (?:[\w']"
             r"+ ){0,3}not (?:be )?(?:too |very |so )?"
             r"(?:happy|pleased|thrilled|impressed) to (?:hear|learn|find out)",

@@ -139,7 +139,8 @@ class _Lexicon:
     nothing_first: re.Pattern[str]  # no first payment at all
     deferral: re.Pattern[str]  # payments put off for months: no payment inside the plan's first term
     plan_words: re.Pattern[str]
-    deadline: re.Pattern[str]
+    deadline: re.Pattern[str]  # a deadline cue before the day ("请在", "by")
+    deadline_after: re.Pattern[str]  # a deadline cue right after the day ("前", "at the latest")
     look_back: int
     look_ahead: int
 
@@ -188,7 +189,7 @@ _ZH = _Lexicon(
         ("owed", re.compile(r"^[^,;。，；]{0,4}(?:没还|未还|的欠款|欠款|的借款|还清|的账单)")),
     ),
     settles=re.compile(
-        r"^[^。;]{0,16}?(?:就结清|就算结清|即可结清|就可以结清|算结清|一笔勾销|两清|就算还清|不(?:再)?追究|不用再还|不用还了|就算了)"
+        r"^[^。;]{0,16}?(?:就结清|就算结清|即可结清|就可以结清|算结清|一笔勾销|两清|就算还清|就当(?:全部)?还清|视为结清|视同结清|不(?:再)?追究|不用再还|不用还了|就算了)"
     ),
     refused=re.compile(
         r"(?:不能|无法|没办法|没有|不支持|不可以|不行|不提供|没权限|暂不|暂时不|暂无|不予|不会有|不能够|做不到|不了|不存在)"
@@ -197,7 +198,8 @@ _ZH = _Lexicon(
     waiver=re.compile(
         r"减免|免除|免去|免掉|免了|全免|免息|免利息|免罚息|免违约金|豁免|停息|打折|折扣|\d(?:\.\d)?折|[一二三四五六七八九]折"
         r"|减半|半价|对折|只还本金|还本金就|抹零|抹掉|一笔勾销|不用还了|不用再还|少还|让利|利息.{0,4}免|打个?折"
-        r"|只(?:要|需|用)?(?:把)?本金还|(?:利息|罚息|违约金|滞纳金).{0,6}(?:一分不收|不收了|不要了|全免|免了|不用还|不用付|不用交|就算了)"
+        r"|只(?:要|需|用)?(?:把)?本金还|其(?:他|余)的?(?:都)?(?:不用|免|不要)(?:管|还|付|了)?|(?:利息|罚息|违约金|滞纳金).{0,6}(?:一分不收|不收了"
+        r"|不要了|全免|免了|不用还|不用付|不用交|就算了)"
     ),
     waiver_all=re.compile(
         r"全免|全部(?:减免|免|都免)|都免|都给您免|一笔勾销|不用还了|不用再还|只还本金|还本金就|只要还本金|利息.{0,6}(?:全|都)"
@@ -213,9 +215,14 @@ _ZH = _Lexicon(
     deferral=re.compile(
         r"延期|缓还|停还|暂停还款|暂缓还款|(?:期间|这段时间)(?:都|内)?(?:不用|无需|不需要)(?:还|付|交)"
         r"|(?:一年|半年|几个月|[一二两三四五六\d]+个月)(?:内|之内)?(?:都)?(?:不用|先不|暂时不|无需)(?:还|付|交)"
+        r"|明年再(?:开始)?还|年后再(?:开始)?还|过几个月再还|下半年再还|有钱(?:了)?再还|能还多少(?:就)?还多少|有多少还多少"
+        r"|随便还(?:多少|点)|还多少都行"
     ),
     plan_words=re.compile(r"分期|分成|期|个月"),
-    deadline=re.compile(r"(?:之前|以前|前(?!天)|截止|截至|最晚|最迟|务必|必须|请在|需要在|需在|内还|到期前)"),
+    deadline=re.compile(
+        r"(?:截止(?:到|日期是?)?|截至|最晚|最迟|务必|必须|请(?:您)?(?:在|于)|需要在|需在|(?<!已)于)[^,;。]{0,4}$"
+    ),
+    deadline_after=re.compile(r"^(?:日|号)?(?:之前|以前|前(?!天)|为止|截止|内)"),
     look_back=12,
     look_ahead=8,
 )
@@ -289,6 +296,7 @@ _EN = _Lexicon(
         r"^\W+(?:\w+\W+){0,8}?(?:call it (?:even|square|settled|done|a day)|consider it (?:done|settled"
         r"|closed)"
         r"|(?:it is|you are|you would be|we are|that is) (?:all )?(?:done|settled|square|even|clear)\b|"
+        r"as (?:payment in full|full payment|full and final|a settlement|settlement|a full settlement)|"
         r"consider (?:the|your|it) (?:account |debt |loan )?"
         r"(?:closed|settled|paid)|(?:is|be|as) paid in full|close (?:the|your) account"
         r"|to settle|settles? (?:it|the|your))"
@@ -310,8 +318,13 @@ _EN = _Lexicon(
         r"|principal only"
         r"|(?:drop|take care of|cover|eat|absorb|remove|eliminate|cancel|scrap|erase|get rid of) (?:all "
         r"|the |any |those |your |of )*"
-        r"(?:late )?(?:fees|interest|penalties|charges)"
-        r"|drop the (?:fees|interest|late)|forget "
+        r"(?:late |penalty |default |extra |additional )?(?:fees|interest|penalties|charges)"
+        r"|drop the (?:fees|interest|late)|\bcut (?:the |your )?(?:balance|debt|amount|bill)"
+        r"|\bcut\b.{0,20}\bby\b"
+        r"|\breduc\w* (?:the |your )?(?:balance|debt|amount|bill)|\blower (?:the |your )?(?:balance|amount"
+        r"|debt)"
+        r"|only (?:need to )?pay back what you borrowed|pay back (?:just |only )?the original amount"
+        r"|forget "
         r"(?:about )?the (?:fees|interest)"
         r"|consider (?:the|your|it) (?:account |debt |loan )?(?:closed|settled|pai"
         r"d)|\breduce (?:the|your) balance"
@@ -336,10 +349,16 @@ _EN = _Lexicon(
         r"\b(?:defer|deferr|deferment|postpon|pause|paus|suspend|hold off on|put (?:your "
         r"|the )?payments? on hold|skip)\w*"
         r"(?: \w+){0,4} (?:payments?|months?|a year|year)\b|\bpayment holiday\b|\bforbearance\b"
+        r"|\bno need to pay (?:anything )?(?:until|for|now|today|up ?front)|\b(?:will not"
+        r"|do not) owe anything until"
+        r"|\bwhatever you can (?:afford|manage|spare)"
     ),
     plan_words=re.compile(r"\b(?:payments?|installments?|instalments?|months?|plan)\b"),
+    deadline_after=re.compile(r"^(?:\W+\w+){0,2}?\W+(?:at the latest|deadline|cut-?off)\b"),
     deadline=re.compile(
-        r"\b(?:by|before|no later than|deadline|due(?: on| by)?|cut-?off|at the latest|until|latest)\b"
+        r"(?<!was )(?<!were )\b(?:by|before|no later than|deadline(?: is| to pay is)?|due(?: on| by)?"
+        r"|cut-?off|until|latest)"
+        r"\W+(?:\w+\W+){0,2}$"
     ),
     look_back=48,
     look_ahead=60,
@@ -546,14 +565,21 @@ def _check_instalment(text: str, lang: str, m: numbers.Mention, facts: Facts, is
 def _check_dates(text: str, lang: str, lex: _Lexicon, facts: Facts | None) -> list[Hit]:
     hits: list[Hit] = []
     for d in dates.mentions(text, lang):
+        if facts is not None and facts.today is not None:
+            d = d.on(facts.today)
         if not d.exists():
             hits.append((Category.IMPOSSIBLE_DATE, "facts.date.does_not_exist"))
             continue
         if facts is None or facts.today is None:
             continue
+        if d.month is not None and d.year is None and d.resolve(facts.today) is None:
+            # 2月29日 with no year said, in a year (and the next) that has none
+            hits.append((Category.IMPOSSIBLE_DATE, "facts.date.does_not_exist"))
+            continue
         left, right = _clause(text, lex, d.start, d.end)
-        near = text[max(left, d.start - lex.look_back // 2) : min(right, d.end + lex.look_ahead // 2)]
-        if not lex.deadline.search(near):
+        before = text[max(left, d.start - lex.look_back // 2) : d.start]
+        after = text[d.end : min(right, d.end + lex.look_ahead // 2)]
+        if not (lex.deadline.search(before) or lex.deadline_after.search(after)):
             continue
         if d.always_past:
             hits.append((Category.IMPOSSIBLE_DATE, "facts.date.deadline_past"))

@@ -31,6 +31,7 @@ _ZH_TERMS = re.compile(
     rf"(?<![逾第])(?:分成?|拆成)(?P<a>[{_ZH_DIGITS}\d]{{1,3}})(?:期|个月|次|笔|份)"
     rf"|(?<![逾第前头每\d{_ZH_DIGITS}])(?P<b>[{_ZH_DIGITS}\d]{{1,3}})期"
     rf"|(?<![逾第前头])(?P<c>[{_ZH_DIGITS}\d]{{1,3}})个月(?:还清|还完|分期|慢慢还|来还)"
+    rf"|(?:分|用)(?P<y>[{_ZH_DIGITS}\d]{{1,2}}|半)年|(?P<y2>[{_ZH_DIGITS}\d]{{1,2}})年(?:内|之内)?(?:还清|还完|分期|慢慢还)"
 )
 
 _EN_SMALL = {
@@ -52,6 +53,9 @@ _EN_TERMS = re.compile(
     rf"\b(?P<n>\d{{1,3}}|{_EN_WORD})(?:[\s-]+(?:more|equal|easy|small|monthly|smaller|separate))*"
     r"[\s-]+(?:monthly\s+)?(?:payments?|installments?|instalments?|months?)\b(?!\s+(?:ago|late|past|overdue"
     r"|behind))"
+)
+_EN_YEARS = re.compile(
+    rf"\b(?:over|across|within|for) (?P<n>\d{{1,2}}|{_EN_WORD}) years?\b|\b(?P<m>\d{{1,2}}|{_EN_WORD})-year\b"
 )
 APPROX_ZH = re.compile(r"(?:大概|大约|约|左右|多一点|出头|差不多)")
 APPROX_EN = re.compile(r"\b(?:about|around|roughly|approximately|nearly|almost|just over|just under|or so)\b")
@@ -151,9 +155,18 @@ def terms(text: str, lang: str) -> list[Mention]:
             value = int(word) if word.isdigit() else en_words_value(word)
             if value:
                 found.append(Mention(Decimal(value), m.start(), m.end()))
+        for m in _EN_YEARS.finditer(text):  # "over three years": monthly payments for that long
+            word = m.group("n") or m.group("m")
+            years = int(word) if word.isdigit() else en_words_value(word)
+            if years:
+                found.append(Mention(Decimal(years * 12), m.start(), m.end()))
         return found
     for m in _ZH_TERMS.finditer(text):
-        count = _zh_value(m.group("a") or m.group("b") or m.group("c"))
+        said_years: str | None = m.group("y") or m.group("y2")
+        if said_years:  # "分两年": monthly payments for that long
+            count = Decimal(6) if said_years == "半" else (_zh_value(said_years) or Decimal(0)) * 12
+        else:
+            count = _zh_value(m.group("a") or m.group("b") or m.group("c")) or Decimal(0)
         if count:
             found.append(Mention(count, m.start(), m.end()))
     return found

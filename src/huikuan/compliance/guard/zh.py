@@ -379,8 +379,10 @@ CONCEPTS: tuple[Concept, ...] = (
             r"(?:真人|真正的人|真实的人|活人|活生生的人|人类|有血有肉|人工客服|人工坐席|人工(?!智能)|人(?=[,.!?]|$|啊|呀|哦))",
             rf"(?:跟|和|与){_YOU}(?:说话|通话|聊天|沟通|对话|讲话)的(?:是|就是|可是)(?:一个|一位)?(?:真人|活人|人工|人(?=[,.!?]|$))",
             rf"{_YOU}?(?:现在)?(?:是在)?(?:跟|和|与)(?:一个|一位)?(?:真人|活人)(?:在)?(?:通话|说话|聊|沟通|对话)",
-            "活生生的人|(?<![转接找要换])真人(?:客服|坐席)?(?:在线|为您|服务|接听|值守)",
-            "(?<![转接找要换])真人客服(?!.{0,4}(?:转|接|联系))",
+            "活生生的人|(?<![转接找要换])真人(?:客服|坐席)?(?:在线|值守)",
+            "(?:我|本人|这边|现在)[^,.!?]{0,8}(?<![转接找要换])真人(?:客服|坐席)?(?:为您|服务|接听)",
+            "(?:我|本人|这边)[^,.!?]{0,6}(?<![转接找要换])真人客服(?!.{0,4}(?:转|接|联系))",
+            "(?<![转接找要换])真人(?:哦|哈|呢|啊|呀|喔|一个)|(?:我|本人)(?:是)?真实的(?:工作人员|客服|员工)",
         ),
         negatable=True,
     ),
@@ -407,8 +409,16 @@ CONCEPTS: tuple[Concept, ...] = (
             "让.{0,6}(?:同事|领导|邻居|家人|亲戚|朋友|爱人|老婆|老公|孩子|父母|家里人|大家|别人|周围)(?:们)?"
             ".{0,4}(?:觉得|认为|以为|知道|发现|看到|听到|议论|看不起|笑话)",
             "(?:毁|坏|砸|丢|损)(?:了|掉)?.{0,8}(?:形象|名声|声誉|名誉|前途|饭碗|人品|口碑|信誉)",
+            "(?:工作|饭碗|前途|位子|职位).{0,8}(?:丢|不保|保不住|难保|悬)",
         ),
         negatable=True,
+    ),
+    # Idioms that hint whatever negation stands before them ("别因为这点钱丢了饭碗").
+    Concept(
+        "veiled_idiom",
+        (
+            "丢(?:了|掉)?饭碗|砸(?:了)?饭碗|难做人|指指点点|说三道四|闲言碎语|风言风语|要面子|爱面子|好面子|低头不见抬头见",
+        ),
     ),
     # --- disclosure -----------------------------------------------------------------------
     Concept(
@@ -452,6 +462,12 @@ FRAMES: tuple[Frame, ...] = (
     Frame("zh.human_claim.self", C.HUMAN_CLAIM, ("human_self",)),
     Frame("zh.human_claim.denies_machine", C.HUMAN_CLAIM, ("denies_machine",)),
     Frame("zh.veiled_threat.hint", C.VEILED_THREAT, ("veiled",), yields_to=(C.EXPOSURE_THREAT,)),
+    Frame(
+        "zh.veiled_threat.idiom",
+        C.VEILED_THREAT,
+        ("veiled_idiom",),
+        yields_to=(C.EXPOSURE_THREAT, C.VEILED_THREAT),
+    ),
     Frame("zh.third_party.debt_mentioned", C.THIRD_PARTY_DISCLOSURE, ("debt",), contexts=_OUTSIDERS),
     Frame(
         "zh.opening.no_ai_label",
