@@ -275,6 +275,7 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\b(?:talking|speaking|chatting) (?:to|with) [\w ,]{0,20}\b(?:a|an) (?:real|live|actual) "
             r"(?:person|human|agent|representative|rep|being)\b",
             r"\bno (?:robot|bot|machine|ai|recording) here\b",
+            r"\byou (?:have|have got|got|are with) (?:a |an )?(?:real |live |actual )?(?:human|person)\b",
             r"\bi am\b[^.;!?]{0,30}(?<!not )\b(?:a|an) (?:real|live|actual|human) "
             r"(?:person|human|agent|representative|rep|being)\b",
             r"\bi am (?:just )?(?:a |an )(?:(?!not\b)[\w-]+ ){0,2}(?:person|human being|human)\b",
@@ -298,8 +299,9 @@ CONCEPTS: tuple[Concept, ...] = (
         "veiled",
         (
             r"\b(?:shame|pity|awful|terrible|unfortunate|embarrassing|awkward|sad|bad) if\b",
-            r"\b(?:neighbou?rs|co-?workers|colleagues|boss|employer|manager|family|"
-            r"kids|children|friends|church|"
+            r"\b(?:neighbou?rs|co-?workers|colleagues|boss|employer|manager|family|job|office|company|hr"
+            r"|school|"
+            r"kids|children|friends|church|landlord|"
             r"community|relatives|in-laws|everyone|people at work)(?: (?!not\b|never\b)[\w']+"
             r"){0,7}? (?:found out|find out|finds out|"
             r"hear about|heard about|to hear|learned|knew|know about|got wind|catch wind|caught wind)",
@@ -308,7 +310,7 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\bsmall town\b|\bword travels\b|\bnews travels\b|\brumou?rs?\b|\bif word\b",
             r"\b(?:affect|hurt|damage|ruin|harm|tarnish|stain|jeopardi[sz]e) (?:your|"
             r"his|her) (?:reputation|standing|"
-            r"good name|name|career|job|position|marriage|family|relationships?)",
+            r"good name|name|career|job|position|marriage|family|relationships?|promotion|raise|chances)",
             r"\byour (?:[\w']+ ){0,2}(?:reputation|good name|standing in)",
             r"\bhow (?:it|this|that) (?:would|might|will|could) look\b|\bhow would (?:it|that|this) look\b|"
             r"\bwhat (?:would|will|might) (?:people|the neighbou?rs|your [\w-]+) (?:think|say)",

@@ -141,6 +141,7 @@ class _Lexicon:
     plan_words: re.Pattern[str]
     deadline: re.Pattern[str]  # a deadline cue before the day ("请在", "by")
     deadline_after: re.Pattern[str]  # a deadline cue right after the day ("前", "at the latest")
+    reported: re.Pattern[str]  # the day is what someone said earlier ("您上次说…", "you said you'd pay by")
     look_back: int
     look_ahead: int
 
@@ -199,10 +200,12 @@ _ZH = _Lexicon(
         r"减免|免除|免去|免掉|免了|全免|免息|免利息|免罚息|免违约金|豁免|停息|打折|折扣|\d(?:\.\d)?折|[一二三四五六七八九]折"
         r"|减半|半价|对折|只还本金|还本金就|抹零|抹掉|一笔勾销|不用还了|不用再还|少还|让利|利息.{0,4}免|打个?折"
         r"|只(?:要|需|用)?(?:把)?本金还|其(?:他|余)的?(?:都)?(?:不用|免|不要)(?:管|还|付|了)?|(?:利息|罚息|违约金|滞纳金).{0,6}(?:一分不收|不收了"
-        r"|不要了|全免|免了|不用还|不用付|不用交|就算了)"
+        r"|不要了|全免|免了|不用还|不用付|不用交|就算了)|减掉|减去|扣掉|少收"
+        r"|(?:利息|罚息|违约金|滞纳金|手续费|费用).{0,12}(?:去掉|免掉|减掉|取消|抹掉|不收|免了)"
     ),
     waiver_all=re.compile(
         r"全免|全部(?:减免|免|都免)|都免|都给您免|一笔勾销|不用还了|不用再还|只还本金|还本金就|只要还本金|利息.{0,6}(?:全|都)"
+        r"|(?:利息|罚息|违约金|滞纳金|手续费|费用).{0,10}(?:都|全部|全)"
     ),
     half=re.compile(r"一半|减半|半价|对折|五折|5折"),
     discount_tenths=re.compile(r"(?P<n>\d(?:\.\d)?|[一二三四五六七八九]{1,2})折"),
@@ -223,6 +226,7 @@ _ZH = _Lexicon(
         r"(?:截止(?:到|日期是?)?|截至|最晚|最迟|务必|必须|请(?:您)?(?:在|于)|需要在|需在|(?<!已)于)[^,;。]{0,4}$"
     ),
     deadline_after=re.compile(r"^(?:日|号)?(?:之前|以前|前(?!天)|为止|截止|内)"),
+    reported=re.compile(r"(?:上次|之前|当时|您|你)(?:说|讲|提到)|承诺|答应|约定|说好"),
     look_back=12,
     look_ahead=8,
 )
@@ -297,6 +301,8 @@ _EN = _Lexicon(
         r"|closed)"
         r"|(?:it is|you are|you would be|we are|that is) (?:all )?(?:done|settled|square|even|clear)\b|"
         r"as (?:payment in full|full payment|full and final|a settlement|settlement|a full settlement)|"
+        r"(?:will not|do not) (?:owe|have to pay|need to pay) (?:the rest|anything (?:else|more)"
+        r"|the remainder|the balance)|"
         r"consider (?:the|your|it) (?:account |debt |loan )?"
         r"(?:closed|settled|paid)|(?:is|be|as) paid in full|close (?:the|your) account"
         r"|to settle|settles? (?:it|the|your))"
@@ -319,6 +325,8 @@ _EN = _Lexicon(
         r"|(?:drop|take care of|cover|eat|absorb|remove|eliminate|cancel|scrap|erase|get rid of) (?:all "
         r"|the |any |those |your |of )*"
         r"(?:late |penalty |default |extra |additional )?(?:fees|interest|penalties|charges)"
+        r"|(?:fees|interest|penalties|charges) (?:\w+ ){0,3}(?:removed|waived|dropped|wiped|forgiven"
+        r"|taken off|cancell?ed)"
         r"|drop the (?:fees|interest|late)|\bcut (?:the |your )?(?:balance|debt|amount|bill)"
         r"|\bcut\b.{0,20}\bby\b"
         r"|\breduc\w* (?:the |your )?(?:balance|debt|amount|bill)|\blower (?:the |your )?(?:balance|amount"
@@ -333,6 +341,7 @@ _EN = _Lexicon(
         r"\b(?:whole|entire|all (?:the|of the|your)) (?:balance|debt|fees and interest|i"
         r"nterest)|only (?:owe|pay) the principal"
         r"|fees and interest|interest and (?:late )?fees|\ball (?:the )?(?:fees|interest)|(?:the|late) fees\b"
+        r"|(?:fees|interest|penalties) and (?:\w+ )?(?:fees|interest|penalties)"
     ),
     half=re.compile(r"\bhalf\b|\b50 ?%"),
     discount_tenths=re.compile(r"(?!x)x"),  # no English equivalent of 打折 tenths
@@ -352,9 +361,12 @@ _EN = _Lexicon(
         r"|\bno need to pay (?:anything )?(?:until|for|now|today|up ?front)|\b(?:will not"
         r"|do not) owe anything until"
         r"|\bwhatever you can (?:afford|manage|spare)"
+        r"|\b(?:put|place) (?:the |your )?(?:account|loan|payments?|balance) on hold|\bon hold for\b"
+        r"|\bbefore you (?:start|begin) paying|\bstart paying (?:in|next|after)\b"
     ),
     plan_words=re.compile(r"\b(?:payments?|installments?|instalments?|months?|plan)\b"),
     deadline_after=re.compile(r"^(?:\W+\w+){0,2}?\W+(?:at the latest|deadline|cut-?off)\b"),
+    reported=re.compile(r"\byou (?:said|promised|told|mentioned|agreed|planned)\b|\bwas (?:supposed|due)\b"),
     deadline=re.compile(
         r"(?<!was )(?<!were )\b(?:by|before|no later than|deadline(?: is| to pay is)?|due(?: on| by)?"
         r"|cut-?off|until|latest)"
@@ -505,7 +517,11 @@ def _check_amounts(text: str, lang: str, lex: _Lexicon, facts: Facts) -> tuple[l
         first_said |= role == "first"
         if owed is None:
             continue
-        if _refused(text, lex, m.start, m.end) and role in ("waiver", "settle", "first", "instalment"):
+        if role in ("waiver", "first", "instalment") and _refused(text, lex, m.start, m.end):
+            continue
+        # A settlement's own words may carry a "not" ("…and you won't owe the rest"): only a
+        # refusal before the amount counts.
+        if role == "settle" and _refused(text[: m.start], lex, m.start, m.start):
             continue
         is_known = any(_close(m.value, k, m.approx) for k in known)
         if role == "waiver":
@@ -581,6 +597,8 @@ def _check_dates(text: str, lang: str, lex: _Lexicon, facts: Facts | None) -> li
         after = text[d.end : min(right, d.end + lex.look_ahead // 2)]
         if not (lex.deadline.search(before) or lex.deadline_after.search(after)):
             continue
+        if lex.reported.search(text, left, d.start):
+            continue  # a day someone named earlier, reported, not a deadline set now
         if d.always_past:
             hits.append((Category.IMPOSSIBLE_DATE, "facts.date.deadline_past"))
             continue

@@ -23,7 +23,7 @@ _ZH_TOKEN = rf"(?:{_ARABIC}|[{_ZH_DIGITS}])+"  # "1万2千", "两千五", "1千5
 # A number with a money unit after it, or a bare number right after a paying verb ("还4000就行").
 _ZH_MONEY = re.compile(
     rf"(?P<num>{_ZH_TOKEN})(?P<more>多)?(?:块钱|块|元|圆|rmb|人民币)"
-    rf"|(?:(?<=[还付交欠剩共计])|(?<=[还付交]个))(?P<bare>{_ARABIC}"
+    rf"|(?:(?<=[还付交欠剩共计掉去])|(?<=[还付交]个))(?P<bare>{_ARABIC}"
     rf"|[{_ZH_DIGITS}]*[百千万][{_ZH_DIGITS}]*)(?![\d.,]*\s*(?:期|个|月|日|号|天|年|%|折|点|分|成|次|笔|岁))"
 )
 _ZH_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s*%|百分之(?P<zh>[{_ZH_DIGITS}\d.]+)")
@@ -46,7 +46,8 @@ _EN_WORDS = rf"(?:(?:{_EN_WORD})(?:[\s-]+(?:and\s+)?(?:{_EN_WORD}))*)"
 _EN_MONEY = re.compile(
     rf"\$\s?(?P<num>{_ARABIC})(?P<k>\s?k\b)?"
     rf"|\b(?P<words>{_EN_WORDS})\s+dollars?\b"
-    rf"|\b(?P<plain>{_ARABIC})\s+dollars?\b"
+    rf"|\b(?P<plain>{_ARABIC})\s+(?:dollars?|bucks)\b"
+    r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand))\b"
 )
 _EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{_EN_WORDS})\s+percent\b")
 _EN_TERMS = re.compile(
@@ -111,14 +112,20 @@ def money(text: str, lang: str) -> list[Mention]:
     found: list[Mention] = []
     if lang == "en-US":
         for m in _EN_MONEY.finditer(text):
+            if m.group("loose"):  # "a couple hundred": read loosely, at its usual size
+                scale = 1000 if m.group("loose").endswith("thousand") else 100
+                rough = Decimal((3 if "few" in m.group("loose") else 2) * scale)
+                found.append(Mention(rough, m.start(), m.end(), True))
+                continue
+            value: Decimal | None
             if m.group("words"):
-                value: Decimal | None = Decimal(en_words_value(m.group("words")) or 0) or None
+                value = Decimal(en_words_value(m.group("words")) or 0) or None
             else:
                 raw = (m.group("num") or m.group("plain")).replace(",", "").rstrip(".")
                 value = Decimal(raw) * (1000 if m.group("k") else 1)
             if value is not None:
-                loose = bool(APPROX_EN.search(text, max(0, m.start() - 16), m.start()))
-                found.append(Mention(value, m.start(), m.end(), loose))
+                said_loosely = bool(APPROX_EN.search(text, max(0, m.start() - 16), m.start()))
+                found.append(Mention(value, m.start(), m.end(), said_loosely))
         return found
     for m in _ZH_MONEY.finditer(text):
         value = _zh_value(m.group("num") or m.group("bare"))
