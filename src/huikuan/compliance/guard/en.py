@@ -321,6 +321,7 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\b(?:embarrassing|humiliating|awkward|uncomfortable) for you\b",
             r"\b(?:people|folks|neighbou?rs|communities|towns?|offices?) (?:do |tend to )?talk\b",
             r"\b(?:a lot|too much|everything|so much) to lose\b",
+            r"\bfollow you (?:around|for|the rest)|\bhaunt you\b|\bcome back to (?:bite|haunt) you\b",
             r"\b(?:boss|employer|manager|family|neighbou?rs|co-?workers|colleagues) (?:[\w']"
             r"+ ){0,3}not (?:be )?(?:too |very |so )?"
             r"(?:happy|pleased|thrilled|impressed) to (?:hear|learn|find out)",

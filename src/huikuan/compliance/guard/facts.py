@@ -129,6 +129,7 @@ class _Lexicon:
     roles: tuple[tuple[str, re.Pattern[str]], ...]  # (role, cue right before the number), by priority
     after: tuple[tuple[str, re.Pattern[str]], ...]  # (role, cue right after the number)
     settles: re.Pattern[str]  # the account is declared settled after the number
+    owed_after: re.Pattern[str]  # the number is named as owed right after it
     refused: re.Pattern[str]  # the offer is refused in this clause
     application: re.Pattern[str]  # a request reviewed by people, not an offer
     waiver: re.Pattern[str]  # some waiver or discount is offered
@@ -190,15 +191,20 @@ _ZH = _Lexicon(
         ("owed", re.compile(r"^[^,;。，；]{0,4}(?:没还|未还|的欠款|欠款|的借款|还清|的账单)")),
     ),
     settles=re.compile(
-        r"^[^。;]{0,16}?(?:就结清|就算结清|即可结清|就可以结清|算结清|一笔勾销|两清|就算还清|就当(?:全部)?还清|视为结清|视同结清|不(?:再)?追究|不用再还|不用还了|就算了)"
+        r"^(?:元|块)?(?:就|即可|便)?(?:能|可以)?结清|^[^。;]{0,16}?(?:就结清|就算结清|即可结清|就可以结清|算结清|一笔勾销|两清|就算还清|就当(?:全部)?还清"
+        r"|视为结清|视同结清|不(?:再)?追究|不用再还|不用还了|就算了)"
     ),
+    owed_after=re.compile(r"^(?:元|块)?(?:的)?(?:欠款|借款|未还|没还)"),
     refused=re.compile(
         r"(?:不能|无法|没办法|没有|不支持|不可以|不行|不提供|没权限|暂不|暂时不|暂无|不予|不会有|不能够|做不到|不了|不存在)"
     ),
-    application=re.compile(r"(?:申请|审核|审批|评估|以.{0,4}为准|工作人员|专员|专人|人工|商量)"),
+    application=re.compile(
+        r"审核|审批|评估|以.{0,4}为准|不一定|不能保证|不保证|无法承诺|不能承诺|能否|是否|可以[^,;。]{0,8}申请"
+        r"|需要申请|提交申请|申请.{0,6}(?:审核|审批)|工作人员|专员|专人|人工|商量"
+    ),
     waiver=re.compile(
         r"减免|免除|免去|免掉|免了|全免|免息|免利息|免罚息|免违约金|豁免|停息|打折|折扣|\d(?:\.\d)?折|[一二三四五六七八九]折"
-        r"|减半|半价|对折|只还本金|还本金就|抹零|抹掉|一笔勾销|不用还了|不用再还|少还|让利|利息.{0,4}免|打个?折"
+        r"|减半|半价|对折|优惠|只还本金|还本金就|抹零|抹掉|一笔勾销|不用还了|不用再还|少还|让利|利息.{0,4}免|打个?折"
         r"|只(?:要|需|用)?(?:把)?本金还|其(?:他|余)的?(?:都)?(?:不用|免|不要)(?:管|还|付|了)?|(?:利息|罚息|违约金|滞纳金).{0,6}(?:一分不收|不收了"
         r"|不要了|全免|免了|不用还|不用付|不用交|就算了)|减掉|减去|扣掉|少收"
         r"|(?:利息|罚息|违约金|滞纳金|手续费|费用).{0,12}(?:去掉|免掉|减掉|取消|抹掉|不收|免了)"
@@ -299,7 +305,7 @@ _EN = _Lexicon(
     settles=re.compile(
         r"^\W+(?:\w+\W+){0,8}?(?:call it (?:even|square|settled|done|a day)|consider it (?:done|settled"
         r"|closed)"
-        r"|(?:it is|you are|you would be|we are|that is) (?:all )?(?:done|settled|square|even|clear)\b|"
+        r"|(?:it is|you are|you would be|we are|that is) (?:all )?(?:done|settled|square|even|clear|set)\b|"
         r"as (?:payment in full|full payment|full and final|a settlement|settlement|a full settlement)|"
         r"(?:will not|do not) (?:owe|have to pay|need to pay) (?:the rest|anything (?:else|more)"
         r"|the remainder|the balance)|"
@@ -307,13 +313,17 @@ _EN = _Lexicon(
         r"(?:closed|settled|paid)|(?:is|be|as) paid in full|close (?:the|your) account"
         r"|to settle|settles? (?:it|the|your))"
     ),
+    owed_after=re.compile(
+        r"^\s?(?:that |which )?you (?:still )?owe\b"
+        r"|^\s?(?:that is|which is) (?:still )?(?:owed|outstanding|due)"
+    ),
     refused=re.compile(
         r"\b(?:cannot|can not|not able|unable|will not|no way|do not offer|does not offer|not possible|"
         r"is not possible|are not able|not allowed|not authori[sz]ed|no (?:discount|waiver)s?|not offer)\b"
     ),
     application=re.compile(
-        r"\b(?:request\w*|appl(?:y|ied|ies|ication)|review\w*|approv\w*|qualify|eligible|subject to"
-        r"|specialist|team)\b"
+        r"\b(?:review\w*|approv\w*|qualify|eligible|subject to|specialist|team|no guarantee|not guaranteed"
+        r"|cannot promise|(?:you|customers) (?:can|may|could|would need to) (?:request|apply|ask))\b"
     ),
     waiver=re.compile(
         r"\bwaiv|\bforgiv|\bdiscount|\boff (?:the|your|if)|% off|percent off|\bhalf o"
@@ -325,8 +335,10 @@ _EN = _Lexicon(
         r"|(?:drop|take care of|cover|eat|absorb|remove|eliminate|cancel|scrap|erase|get rid of) (?:all "
         r"|the |any |those |your |of )*"
         r"(?:late |penalty |default |extra |additional )?(?:fees|interest|penalties|charges)"
-        r"|(?:fees|interest|penalties|charges) (?:\w+ ){0,3}(?:removed|waived|dropped|wiped|forgiven"
+        r"|(?:fees?|interest|penalt(?:y|ies)|charges?) (?:\w+ ){0,3}(?:removed|waived|dropped|wiped|forgiven"
         r"|taken off|cancell?ed)"
+        r"|\b(?:interest|fees?|late fees?|penalt\w+|that|it|the rest) (?:is|are|will be) on us\b"
+        r"|special (?:price|rate|deal)"
         r"|drop the (?:fees|interest|late)|\bcut (?:the |your )?(?:balance|debt|amount|bill)"
         r"|\bcut\b.{0,20}\bby\b"
         r"|\breduc\w* (?:the |your )?(?:balance|debt|amount|bill)|\blower (?:the |your )?(?:balance|amount"
@@ -399,6 +411,8 @@ def _role(text: str, lex: _Lexicon, mention: numbers.Mention) -> str:
     wide = text[mention.end : mention.end + lex.look_ahead + 8]
     if lex.settles.search(wide):
         return "settle"
+    if lex.owed_after.search(after):  # "the $1,900 you owe": named as owed, whatever came before
+        return "owed"
     for role, cue in lex.roles:
         if cue.search(before):
             return role

@@ -23,6 +23,7 @@ _ZH_TOKEN = rf"(?:{_ARABIC}|[{_ZH_DIGITS}])+"  # "1万2千", "两千五", "1千5
 # A number with a money unit after it, or a bare number right after a paying verb ("还4000就行").
 _ZH_MONEY = re.compile(
     rf"(?P<num>{_ZH_TOKEN})(?P<more>多)?(?:块钱|块|元|圆|rmb|人民币)"
+    rf"|(?P<settled>{_ZH_TOKEN})(?=(?:就|即可|便)?(?:能|可以)?结清)"
     rf"|(?:(?<=[还付交欠剩共计掉去])|(?<=[还付交]个))(?P<bare>{_ARABIC}"
     rf"|[{_ZH_DIGITS}]*[百千万][{_ZH_DIGITS}]*)(?![\d.,]*\s*(?:期|个|月|日|号|天|年|%|折|点|分|成|次|笔|岁))"
 )
@@ -128,7 +129,7 @@ def money(text: str, lang: str) -> list[Mention]:
                 found.append(Mention(value, m.start(), m.end(), said_loosely))
         return found
     for m in _ZH_MONEY.finditer(text):
-        value = _zh_value(m.group("num") or m.group("bare"))
+        value = _zh_value(m.group("num") or m.group("bare") or m.group("settled"))
         if value is None:
             continue
         loose = bool(m.group("more")) or bool(APPROX_ZH.search(text, max(0, m.start() - 3), m.end() + 4))
