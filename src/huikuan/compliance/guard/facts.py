@@ -391,6 +391,8 @@ _EN = _Lexicon(
 _LEXICONS = {"zh-CN": _ZH, "en-US": _EN}
 
 Hit = tuple[Category, str]
+# Another sum of money ("3400元", "$3,400") between a figure and a settlement cue.
+_ANOTHER_NUMBER = re.compile(r"[\d一二两三四五六七八九十百千万.,]+(?:元|块)|\$\s?\d")
 
 
 def _clause(text: str, lex: _Lexicon, start: int, end: int) -> tuple[int, int]:
@@ -409,6 +411,9 @@ def _role(text: str, lex: _Lexicon, mention: numbers.Mention) -> str:
     # A settlement's terms may follow in the next clause ("您还2000块钱，这笔账就算结清了"), and
     # they decide the role whatever came before ("Pay $800 and we'll call it even").
     wide = text[mention.end : mention.end + lex.look_ahead + 8]
+    other = _ANOTHER_NUMBER.search(wide)
+    if other is not None:  # "减免850元，您只需还3400元即可结清": the settlement is the later figure's
+        wide = wide[: other.start()]
     if lex.settles.search(wide):
         return "settle"
     if lex.owed_after.search(after):  # "the $1,900 you owe": named as owed, whatever came before
@@ -563,7 +568,10 @@ def _check_amounts(text: str, lang: str, lex: _Lexicon, facts: Facts) -> tuple[l
         elif role == "instalment":
             hits.extend(_check_instalment(text, lang, m, facts, is_known))
         elif role == "owed":
-            if not is_known:
+            floor = owed * (100 - (facts.max_waiver_pct or 0)) / 100
+            # "减免两成的话，您需要还3400元": what is left after a waiver the policy allows
+            after_waiver = floor - Decimal("0.05") <= m.value <= owed and _waiver_pcts(text, lang, lex, facts)
+            if not is_known and not after_waiver:
                 hits.append((Category.WRONG_AMOUNT, "facts.amount.not_what_is_owed"))
         elif role == "promise":
             if facts.promise_amount is not None and not is_known:

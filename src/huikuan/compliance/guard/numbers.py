@@ -52,7 +52,7 @@ _EN_MONEY = re.compile(
 )
 _EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{_EN_WORDS})\s+percent\b")
 _EN_TERMS = re.compile(
-    rf"\b(?P<n>\d{{1,3}}|{_EN_WORD})(?:[\s-]+(?:more|equal|easy|small|monthly|smaller|separate))*"
+    rf"(?<![$\d.,])\b(?P<n>\d{{1,3}}|{_EN_WORD})(?:[\s-]+(?:more|equal|easy|small|monthly|smaller|separate))*"
     r"[\s-]+(?:monthly\s+)?(?:payments?|installments?|instalments?|months?)\b(?!\s+(?:ago|late|past|overdue"
     r"|behind))"
 )
