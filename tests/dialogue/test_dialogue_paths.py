@@ -565,16 +565,28 @@ def _with_responder(
 
 def test_low_confidence_asks_the_responder_among_the_intents_the_node_handles() -> None:
     stub = Stub({"嗯哼": said(Intent.OTHER, confidence=0.2)})
-    responder = FakeResponder(intent=Intent.CONFIRM_IDENTITY)
-    engine, _ = _with_responder(responder, ["嗯哼"], stub)
-    assert not engine.outcome.identity_confirmed  # an LLM label alone never confirms identity
-    assert [(d.decision, d.reason) for d in engine.outcome.identity_decisions] == [
-        ("asked_again", "llm_label")
-    ]
+    responder = FakeResponder(intent=Intent.CALLBACK_LATER)
+    _engine, replies = _with_responder(responder, ["嗯哼"], stub)
     text, allowed = responder.asked[0]
     assert text == "嗯哼"
-    assert "confirm_identity" in allowed
+    assert "callback_later" in allowed
     assert not any(a.startswith("@") for a in allowed)
+    assert replies[-1].node != "greet"  # the responder's label was taken
+
+
+@pytest.mark.parametrize(
+    "label", [Intent.CONFIRM_IDENTITY, Intent.AFFIRM, Intent.WRONG_NUMBER, Intent.THIRD_PARTY]
+)
+def test_the_responder_never_moves_identity(label: Intent) -> None:
+    """An LLM label never confirms (or denies) who is on the line: it is not even offered."""
+    stub = Stub({"这手机我拿着": said(Intent.OTHER, confidence=0.2)})
+    responder = FakeResponder(intent=label)
+    engine, replies = _with_responder(responder, ["这手机我拿着"], stub)
+    _, allowed = responder.asked[0]
+    assert not {"confirm_identity", "affirm", "wrong_number", "third_party", "debtor_deceased"} & set(allowed)
+    assert not engine.outcome.identity_confirmed
+    assert engine.outcome.disposition not in ("wrong_number", "third_party")
+    assert "3500" not in replies[-1].text
 
 
 def test_a_confident_nlu_does_not_call_the_responder() -> None:

@@ -145,7 +145,8 @@ def test_an_llm_label_never_confirms_identity(lang: str) -> None:
     engine.start()
     engine.step("这手机我拿着" if lang == "zh-CN" else "I have this phone")
     assert not engine.outcome.identity_confirmed
-    assert decisions(engine) == [("asked_again", "llm_label")]
+    # The engine refuses an identity label from the responder, so the answer stays unclear.
+    assert decisions(engine) == [("asked_again", "unclear")]
 
 
 # --- the creditor's knowledge check ----------------------------------------------------------------

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from huikuan.dialer.campaigns import CallerId
+    from huikuan.dialogue.llm import LlmConfig
     from huikuan.telephony.sip.call import Trunk
 
 campaign_app = typer.Typer(help="活动 / campaigns", no_args_is_help=True)
@@ -29,6 +30,13 @@ def _engine() -> Engine:
     from huikuan.runtime import open_database
 
     return open_database(get_settings())
+
+
+def _llm_config() -> LlmConfig | None:
+    from huikuan.config import get_settings
+    from huikuan.dialogue.llm import LlmConfig
+
+    return LlmConfig.from_settings(get_settings())
 
 
 def _clock_time(text: str, option: str) -> time:
@@ -307,6 +315,7 @@ def worker(
             config.worker_id = worker_id
         sessions = make_sessionmaker(engine)
         available = agent_free(sessions, campaign)  # the human desk: transfers pop an agent's screen
+        llm = _llm_config()  # HUIKUAN_LLM_BASE_URL set: the worker keeps one LLM client for its lines
 
         async def main() -> Worker:
             line: Carrier
@@ -332,6 +341,7 @@ def worker(
                 agent_available=available,
                 trunk_health=health,
                 probe=probe,
+                llm=llm,
             )
             loop = asyncio.get_running_loop()
             loop.add_signal_handler(signal.SIGTERM, w.stop)

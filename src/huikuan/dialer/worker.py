@@ -48,6 +48,7 @@ from huikuan.dialer.retry import (
     nothing_to_dial_today,
 )
 from huikuan.dialogue import identity
+from huikuan.dialogue.llm import LlmConfig, LlmTransport
 from huikuan.dialogue.nlu import warm_up
 from huikuan.dialogue.versions import RunningScript, running_script
 from huikuan.flows import (
@@ -126,9 +127,12 @@ class Worker:
         db: DbRunner | None = None,
         trunk_health: TrunkHealth | None = None,
         probe: Callable[[], Awaitable[bool]] | None = None,
+        llm: LlmConfig | None = None,
     ) -> None:
         """`trunk_health` with `probe` (e.g. `SipCarrier.probe`): after K trunk failures in a
-        row the lines stop leasing until a probe of the trunk is answered."""
+        row the lines stop leasing until a probe of the trunk is answered. `llm` (from
+        `LlmConfig.from_settings`): one kept LLM transport is opened at start and every call's
+        engine gets a client on it; None: scripts and the NLU only."""
         self.engine = engine
         # Database work never runs on the loop that carries live audio (flows.db); a simulated
         # day on a virtual clock has no audio and keeps its determinism inline.
@@ -151,6 +155,8 @@ class Worker:
         self._trunk_up = asyncio.Event()
         self._trunk_up.set()
         self._prober: asyncio.Task[None] | None = None
+        self._llm_config = llm
+        self._llm: LlmTransport | None = None
 
     @property
     def id(self) -> str:
@@ -163,6 +169,8 @@ class Worker:
     async def run(self) -> WorkerStats:
         """Run every line until stopped, the simulated day ends, or the campaign is done."""
         await self.db.run(self._register)
+        if self._llm_config is not None:  # one kept client for every line of this worker
+            self._llm = LlmTransport(self._llm_config, max_concurrent=max(2, self.config.lines))
         for _ in range(self.config.lines + 1):
             self.clock.join()
         beat = asyncio.create_task(self._heartbeat())
@@ -174,6 +182,9 @@ class Worker:
                 await self._prober
             await beat
             await self.db.run(self._hand_back_all)
+            if self._llm is not None:
+                self._llm.close()
+                self._llm = None
         return self.stats
 
     def _register(self) -> None:
@@ -434,6 +445,7 @@ class Worker:
             on_recorded=partial(self._after_call, s, lease, prepared, now),
             agent_available=self.agent_available,
             route_answer=self._router(prepared.campaign.id, line),
+            llm=self._llm,
         )
         if call.attempt_id is None:  # the compliance engine denied it: nothing was dialled
             await self.db.run(partial(self._after_denial, s, lease, prepared, call, now))

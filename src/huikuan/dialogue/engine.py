@@ -37,6 +37,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Protocol
 
 from huikuan.compliance import calling_window, guard
@@ -70,6 +71,11 @@ CONFIRMED_STOPS = frozenset({"cease", "dispute"})
 STOP_DECLINED = frozenset({Intent.OTHER, Intent.WRONG_NUMBER, Intent.REFUSE_TO_PAY, Intent.THIRD_PARTY})
 _NO_ZH = re.compile(r"不是|不用|不要|没有|没说|别|算了|不对|搞错")
 _NO_EN = re.compile(r"\b(?:no|nope|nah|not|don't|didn't|never mind|wrong)\b", re.IGNORECASE)
+# Labels that move identity either way: the responder (an LLM) is never offered them, so only the
+# verification step and the NLU decide who is on the line (dialogue.llm refuses them as well).
+IDENTITY_INTENTS = frozenset(
+    {Intent.CONFIRM_IDENTITY, Intent.AFFIRM, Intent.WRONG_NUMBER, Intent.THIRD_PARTY, Intent.DEBTOR_DECEASED}
+)
 EMOTION_LINES = {
     "distressed": "ack_distressed",
     "sad": "ack_distressed",
@@ -532,10 +538,10 @@ class DialogueEngine:
             return nlu
         if self._knowledge_next is not None:
             return nlu  # the answer to the knowledge check is personal data: never sent to the LLM
-        handled = [k for k in self.node.on if not k.startswith(EDGE_PREFIX)]
+        handled = [k for k in self.node.on if not k.startswith(EDGE_PREFIX) and k not in IDENTITY_INTENTS]
         allowed = [*handled, Intent.ABUSIVE.value, Intent.ASK_IF_ROBOT.value]
         intent = self._responder.classify_fallback(text, self.lang, allowed, personal=(self.ctx.name,))
-        if intent is None:
+        if intent is None or Intent(intent) in IDENTITY_INTENTS or intent not in allowed:
             return nlu
         self._from_llm = True  # an LLM label never moves identity (the engine checks this flag)
         return dataclasses.replace(nlu, intent=Intent(intent))
@@ -545,9 +551,22 @@ class DialogueEngine:
         if self._responder is None or not self.outcome.identity_confirmed or self.ctx.third_party_call:
             return None
         facts = {k: v for k, v in self._slots().items() if k != "name"}
-        return self._responder.free_form_answer(
+        answer = self._responder.free_form_answer(
             text, facts, self.lang, context=Context.DEBTOR, personal=(self.ctx.name,)
         )
+        if answer is None:
+            return None
+        # The adapter checks words; the facts of this call (owed, plan bounds, promise) are
+        # checked here, and a wrong answer falls back to the script instead of a safe line.
+        contexts = self._hearers()
+        categories = self._blocked_by(answer, contexts)
+        if categories:
+            self.guard_hits.append(GuardHit(self.node.id, contexts, categories, self._mask(answer)))
+            reject = getattr(self._responder, "reject_last", None)
+            if callable(reject):
+                reject()
+            return None
+        return answer
 
     def _acknowledge(self, nlu: NluResult) -> str:
         """The tone line for a distressed, anxious or angry debtor: once per emotion per call."""
@@ -740,20 +759,47 @@ class DialogueEngine:
         restricted = self.ctx.third_party_call or not self.outcome.identity_confirmed
         return self.script.hearers(opening=self._replies == 0, restricted=restricted)
 
+    def _facts(self) -> guard.Facts:
+        """What a sentence may state in this call: the account, the clock, the plan bounds, and
+        what the call produced (the debtor's promise, the plan offered). Without plan bounds the
+        robot may offer no plan and no waiver."""
+        ctx, promise, plan = self.ctx, self.outcome.promise, self.outcome.plan
+        bounds = ctx.plan_bounds
+        return guard.Facts(
+            owed=Decimal(ctx.amount_fen) / 100,
+            due_date=ctx.due_date,
+            today=ctx.today,
+            max_terms=bounds.max_terms if bounds is not None else 1,
+            max_waiver_pct=bounds.max_waiver_pct if bounds is not None else 0,
+            min_first_payment=Decimal(bounds.min_first_payment) / 100 if bounds is not None else None,
+            platform=ctx.platform,
+            promise_amount=Decimal(promise.amount_fen) / 100 if promise.amount_fen is not None else None,
+            promise_date=promise.due_date,
+            plan_terms=plan.terms if plan is not None else None,
+            plan_amounts=tuple(
+                Decimal(fen) / 100
+                for fen in ((plan.first_payment, plan.installment, plan.waiver, plan.total) if plan else ())
+            ),
+        )
+
+    def _blocked_by(self, text: str, contexts: tuple[Context, ...]) -> tuple[Category, ...]:
+        """The categories the guard finds in `text` for any of `contexts`, with this call's facts."""
+        facts = self._facts()
+        found = {c for context in contexts for c in guard.check(text, self.lang, context, facts).categories}
+        return tuple(sorted(found))
+
     def _guarded(self, text: str, node_id: str) -> str:
         contexts = self._hearers()
-        categories = {
-            c for context in contexts for c in guard.check(text, self.script.lang, context).categories
-        }
+        categories = self._blocked_by(text, contexts)
         if not categories:
             return text
-        self.guard_hits.append(GuardHit(node_id, contexts, tuple(sorted(categories)), self._mask(text)))
+        self.guard_hits.append(GuardHit(node_id, contexts, categories, self._mask(text)))
         node = self.script.nodes.get(node_id)
         for safe in (node.safe if node is not None else None, self.script.lines.get("safe_line")):
             if safe is None:
                 continue
             line = render(safe, {"platform": self.ctx.platform, "name": self.ctx.name})
-            if all(guard.check(line, self.script.lang, c).allowed for c in contexts):
+            if not self._blocked_by(line, contexts):
                 return line
         return render(SAFE_LINES[self.script.lang], {"platform": self.ctx.platform})
 
