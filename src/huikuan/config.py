@@ -22,6 +22,18 @@ class Settings(BaseSettings):
     # Base64 of 32 random bytes. When unset, a key file is created in `data_dir` on first use
     # (fine for the demo; production keeps the key outside the machine running the database).
     data_key: SecretStr | None = None
+    # The audit log's HMAC key (hex or base64 of 32 bytes), never stored in the database. When
+    # unset, `audit_dir/audit.key` is used, created (0600) only for a database with no audit
+    # events yet (docs/security.md, "Audit log").
+    audit_key: SecretStr | None = None
+    # Holds `audit.key` and the signed checkpoints; default `$XDG_CONFIG_HOME/huikuan` (usually
+    # ~/.config/huikuan), outside the data folder so a database writer does not reach it.
+    audit_dir: Path | None = None
+    # The signed checkpoint file; default `audit_dir/audit-<database id>.checkpoints`.
+    audit_checkpoint_file: Path | None = None
+    # A checkpoint is written whenever the chain passes a multiple of this many events (and at
+    # the end of every command, worker and server).
+    audit_checkpoint_every: int = 100
     default_jurisdiction: str = "CN"
     # The operator's rule settings (YAML/JSON, docs/compliance.md): tightened windows and caps,
     # applied to every rule pack by `compliance.pack_for`. Unset: the packs as the law reads.
