@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from huikuan.errors import HuikuanError
@@ -69,6 +70,7 @@ def configure(setup: AuditSetup) -> None:
     global _setup
     with _lock:
         _setup = setup
+        _unanchored.clear()  # a new start: databases of an earlier configuration are not ours
 
 
 def current() -> AuditSetup:
@@ -184,7 +186,7 @@ def _anchor_quietly(engine: Engine) -> None:
     # commit to the caller. It is logged, and the next flush tries again.
     try:
         write_checkpoint(engine)
-    except (OSError, HuikuanError) as exc:
+    except (OSError, SQLAlchemyError, HuikuanError) as exc:
         log.error("audit checkpoint not written: %s", type(exc).__name__)
 
 
