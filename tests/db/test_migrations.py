@@ -46,7 +46,15 @@ def test_timestamps_round_trip_as_aware_utc(db: TestDatabase) -> None:
     with db.session() as s:
         s.add(
             AuditEvent(
-                seq=1, at=at, actor="system", action="t", entity="e", details={}, key_id="k", prev_hash="0", hash="1"
+                seq=1,
+                at=at,
+                actor="system",
+                action="t",
+                entity="e",
+                details={},
+                key_id="k",
+                prev_hash="0",
+                hash="1",
             )
         )
         s.commit()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import stat
 from datetime import UTC, datetime, timedelta
@@ -13,6 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import Executable
 
 from huikuan.db.all_models import Base
 from huikuan.db.append_only import drop_statements
@@ -44,13 +44,17 @@ def _log(db: TestDatabase, n: int = 3, start: int = 0) -> list[int]:
     return ids
 
 
-def _as_attacker(db: TestDatabase, *statements: str) -> None:
+def _as_attacker(db: TestDatabase, *statements: Executable) -> None:
     """Someone with write (and DDL) rights on the database, but not the audit key."""
     with db.engine.begin() as conn:
         for ddl in drop_statements(conn.dialect.name, "audit_event"):
             conn.execute(text(ddl))
         for statement in statements:
-            conn.execute(text(statement))
+            conn.execute(statement)
+
+
+def _set(event_id: int, **values: object) -> Executable:
+    return update(AuditEvent).where(AuditEvent.id == event_id).values(**values)
 
 
 def _verify(db: TestDatabase, *anchors: checkpoints.Checkpoint) -> audit.Verification:
@@ -73,15 +77,16 @@ def test_chain_links_each_event_to_the_previous_under_the_key(db: TestDatabase) 
 
 def test_an_edited_event_is_named(db: TestDatabase) -> None:
     ids = _log(db)
-    _as_attacker(db, f"UPDATE audit_event SET entity_id = '999' WHERE id = {ids[1]}")
+    _as_attacker(db, _set(ids[1], entity_id="999"))
     result = _verify(db)
     assert (result.first_broken_id, result.first_broken_seq) == (ids[1], 2)
-    assert result.problem is not None and "edited" in result.problem
+    assert result.problem is not None
+    assert "edited" in result.problem
 
 
 def test_a_deleted_event_is_named_by_its_missing_seq(db: TestDatabase) -> None:
     ids = _log(db)
-    _as_attacker(db, f"DELETE FROM audit_event WHERE id = {ids[1]}")
+    _as_attacker(db, delete(AuditEvent).where(AuditEvent.id == ids[1]))
     result = _verify(db)
     assert (result.first_broken_id, result.first_broken_seq) == (ids[2], 2)
     assert result.problem == f"event seq 2 is missing (deleted) before event {ids[2]}"
@@ -91,13 +96,14 @@ def test_reordered_events_are_found(db: TestDatabase) -> None:
     ids = _log(db)
     _as_attacker(
         db,
-        f"UPDATE audit_event SET seq = 100 WHERE id = {ids[0]}",
-        f"UPDATE audit_event SET seq = 1 WHERE id = {ids[1]}",
-        f"UPDATE audit_event SET seq = 2 WHERE id = {ids[0]}",
+        _set(ids[0], seq=100),
+        _set(ids[1], seq=1),
+        _set(ids[0], seq=2),
     )
     result = _verify(db)
     assert (result.first_broken_id, result.first_broken_seq) == (ids[1], 1)
-    assert result.problem is not None and "does not follow" in result.problem
+    assert result.problem is not None
+    assert "does not follow" in result.problem
 
 
 def test_an_edit_with_the_chain_recomputed_without_the_key_is_found(db: TestDatabase) -> None:
@@ -123,28 +129,28 @@ def test_an_edit_with_the_chain_recomputed_without_the_key_is_found(db: TestData
             rows.append((ev.id, forged.entity_id, forged.prev_hash, prev))
     _as_attacker(
         db,
-        *(
-            f"UPDATE audit_event SET entity_id = '{eid}', prev_hash = '{ph}', hash = '{h}' WHERE id = {i}"
-            for i, eid, ph, h in rows
-        ),
+        *(_set(i, entity_id=eid, prev_hash=ph, hash=h) for i, eid, ph, h in rows),
     )
     with db.session() as s:  # the forgery is self-consistent: every link matches the one before
         chain = list(s.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
         assert [e.prev_hash for e in chain[1:]] == [e.hash for e in chain[:-1]]
     result = _verify(db)
     assert result.first_broken_id == ids[1]
-    assert result.problem is not None and "edited or forged" in result.problem
+    assert result.problem is not None
+    assert "edited or forged" in result.problem
 
 
 def test_a_truncated_tail_is_found_back_to_the_last_checkpoint(db: TestDatabase) -> None:
     _log(db, 3)
     cp = write_checkpoint(db.engine)
-    assert cp is not None and cp.seq == 3
+    assert cp is not None
+    assert cp.seq == 3
     _log(db, 2, start=3)
-    _as_attacker(db, "DELETE FROM audit_event WHERE seq >= 3")
+    _as_attacker(db, delete(AuditEvent).where(AuditEvent.seq >= 3))
     result = _verify(db, cp)
     assert (result.first_broken_id, result.first_broken_seq) == (None, 3)
-    assert result.problem is not None and "events 3-3 were deleted" in result.problem
+    assert result.problem is not None
+    assert "events 3-3 were deleted" in result.problem
 
 
 def test_events_after_the_last_checkpoint_are_covered_by_the_chain_only(db: TestDatabase) -> None:
@@ -153,7 +159,7 @@ def test_events_after_the_last_checkpoint_are_covered_by_the_chain_only(db: Test
     cp = write_checkpoint(db.engine)
     assert cp is not None
     _log(db, 2, start=3)
-    _as_attacker(db, "DELETE FROM audit_event WHERE seq > 3")
+    _as_attacker(db, delete(AuditEvent).where(AuditEvent.seq > 3))
     result = _verify(db, cp)
     assert result.intact
     assert (result.events, result.anchored_seq) == (3, 3)
@@ -163,10 +169,11 @@ def test_everything_deleted_is_found(db: TestDatabase) -> None:
     _log(db, 3)
     cp = write_checkpoint(db.engine)
     assert cp is not None
-    _as_attacker(db, "DELETE FROM audit_event")
+    _as_attacker(db, delete(AuditEvent))
     result = _verify(db, cp)
     assert result.first_broken_seq == 1
-    assert result.problem is not None and "ends at seq 0" in result.problem
+    assert result.problem is not None
+    assert "ends at seq 0" in result.problem
 
 
 def test_a_rewritten_log_differs_from_its_checkpoint(db: TestDatabase) -> None:
@@ -180,12 +187,11 @@ def test_a_rewritten_log_differs_from_its_checkpoint(db: TestDatabase) -> None:
         ev.details = {"rows": 12345}
         new_hash = audit.chain_value(AuditKey(TEST_AUDIT_KEY), ev)
         s.expunge_all()
-    _as_attacker(
-        db, f"UPDATE audit_event SET details = '{json.dumps({'rows': 12345})}', hash = '{new_hash}' WHERE id = {ids[1]}"
-    )
+    _as_attacker(db, _set(ids[1], details={"rows": 12345}, hash=new_hash))
     result = _verify(db, cp)
     assert result.first_broken_id == ids[1]
-    assert result.problem is not None and "differs from the checkpoint" in result.problem
+    assert result.problem is not None
+    assert "differs from the checkpoint" in result.problem
 
 
 def test_checkpoints_are_written_as_the_chain_passes_a_multiple_and_not_on_rollback(
@@ -239,7 +245,7 @@ def test_cli_verify_says_intact_or_names_the_first_bad_event(db: TestDatabase) -
     assert ok.returncode == 0, ok.stderr
     assert "intact: 3 events" in ok.stdout
     assert "covered by the chain only" in ok.stdout  # no checkpoint yet: said, not hidden
-    _as_attacker(db, f"UPDATE audit_event SET actor = 'user:2' WHERE id = {ids[0]}")
+    _as_attacker(db, _set(ids[0], actor="user:2"))
     bad = huikuan(["audit", "verify"], env=db.env())
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
@@ -253,17 +259,21 @@ def test_cli_checkpoint_prints_a_signed_head_that_verify_holds_the_log_to(db: Te
     printed = huikuan(["audit", "checkpoint"], env=db.env())
     assert printed.returncode == 0, printed.stderr
     line = printed.stdout.strip()
-    assert re.fullmatch(r"HKA1 db=[0-9a-f]{8} seq=3 at=\S+Z chain=[0-9a-f]{32} kid=[0-9a-f]{16} sig=[0-9a-f]{32}", line)
+    assert re.fullmatch(
+        r"HKA1 db=[0-9a-f]{8} seq=3 at=\S+Z chain=[0-9a-f]{32} kid=[0-9a-f]{16} sig=[0-9a-f]{32}", line
+    )
     assert len(line) <= 150  # one line on paper
     ok = huikuan(["audit", "verify"], env=db.env())
     assert "matches 1 checkpoint(s), the newest at seq 3" in ok.stdout
     # The attacker also empties the checkpoint file; the supervisor's paper copy still tells.
     path = audit.current().checkpoint_path(db.url)
-    assert path is not None and path.exists()
+    assert path is not None
+    assert path.exists()
     path.write_text("")
-    _as_attacker(db, "DELETE FROM audit_event WHERE seq = 3")
+    _as_attacker(db, delete(AuditEvent).where(AuditEvent.seq == 3))
     fooled = huikuan(["audit", "verify"], env=db.env())
-    assert fooled.returncode == 0 and "intact: 2 events" in fooled.stdout
+    assert fooled.returncode == 0
+    assert "intact: 2 events" in fooled.stdout
     caught = huikuan(["audit", "verify", "--checkpoint", line], env=db.env())
     assert caught.returncode == 2
     assert "audit log broken at seq 3: the log ends at seq 2" in caught.stderr
@@ -281,7 +291,9 @@ def test_cli_refuses_a_forged_checkpoint_line(db: TestDatabase) -> None:
     ]
 
 
-def test_a_missing_key_for_a_log_with_events_is_one_line_never_a_new_key(db: TestDatabase, tmp_path: Path) -> None:
+def test_a_missing_key_for_a_log_with_events_is_one_line_never_a_new_key(
+    db: TestDatabase, tmp_path: Path
+) -> None:
     _log(db, 1)
     keydir = tmp_path / "keys"
     env = {**db.env(), "HUIKUAN_AUDIT_KEY": None, "HUIKUAN_AUDIT_DIR": str(keydir)}

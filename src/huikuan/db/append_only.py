@@ -14,6 +14,7 @@ keyed and anchored outside the database (security/audit.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from alembic.autogenerate import comparators, renderers
@@ -21,9 +22,11 @@ from alembic.autogenerate.api import AutogenContext
 from alembic.operations import MigrateOperation, Operations
 from alembic.operations.ops import UpgradeOps
 from alembic.util import DispatchPriority, PriorityDispatchResult
-from sqlalchemy import DDL, Connection, Table, event, text
+from sqlalchemy import DDL, Connection, MetaData, Table, event, text
 
 _FLAG = "append_only"
+# Alembic's typed `op` module does not know operations registered at run time.
+_REGISTERED = "  # type: ignore[attr-defined]  # registered by huikuan.db.append_only"
 
 
 def _trigger_names(table: str) -> dict[str, list[str]]:
@@ -92,7 +95,7 @@ def append_only(table: Table) -> None:
     for dialect in ("sqlite", "postgresql"):
         for statement in create_statements(dialect, table.name):
             # DDL() formats its text with %; the statements hold none, but escape to be safe.
-            ddl = DDL(statement.replace("%", "%%")).execute_if(dialect=dialect)
+            ddl = DDL(statement.replace("%", "%%")).execute_if(dialect=dialect)  # type: ignore[no-untyped-call]  # SQLAlchemy leaves DDL() untyped
             event.listen(table, "after_create", ddl)
 
 
@@ -146,21 +149,25 @@ def _drop(operations: Operations, op: DropAppendOnlyOp) -> None:
 
 @renderers.dispatch_for(CreateAppendOnlyOp)
 def _render_create(context: AutogenContext, op: CreateAppendOnlyOp) -> str:
-    return f"op.create_append_only({op.table_name!r})"
+    return f"op.create_append_only({op.table_name!r}){_REGISTERED}"
 
 
 @renderers.dispatch_for(DropAppendOnlyOp)
 def _render_drop(context: AutogenContext, op: DropAppendOnlyOp) -> str:
-    return f"op.drop_append_only({op.table_name!r})"
+    return f"op.drop_append_only({op.table_name!r}){_REGISTERED}"
 
 
 # LAST: after the table comparators, so the triggers come after their table's creation.
 @comparators.dispatch_for("schema", priority=DispatchPriority.LAST)
-def _compare(context: AutogenContext, upgrade_ops: UpgradeOps, schemas: set[str | None]) -> PriorityDispatchResult:
+def _compare(
+    context: AutogenContext, upgrade_ops: UpgradeOps, schemas: set[str | None]
+) -> PriorityDispatchResult:
     connection = context.connection
     if connection is None or context.metadata is None:
         return PriorityDispatchResult.CONTINUE
-    metadatas = context.metadata if isinstance(context.metadata, list | tuple) else [context.metadata]
+    metadatas: Sequence[MetaData] = (
+        [context.metadata] if isinstance(context.metadata, MetaData) else list(context.metadata)
+    )
     for metadata in metadatas:
         for table in metadata.sorted_tables:
             if table.info.get(_FLAG) and not installed(connection, table.name):

@@ -29,7 +29,7 @@ def add_agent(
     """Create a user with the agent role and enrol them at the desk (新增坐席)."""
     now = SystemClock().now()
     with session_scope(open_database(get_settings())) as session:
-        user = create_user(session, username, display_name, password, Role.AGENT)
+        user = create_user(session, username, display_name, password, Role.AGENT, actor="cli", at=now)
         agent = service.enroll_agent(session, user, now, campaign)
         agent_id, user_id = agent.id, user.id
     typer.echo(f"已新增坐席 / agent {agent_id} added (user {user_id})")

@@ -120,7 +120,7 @@ def log_in(
     state: AgentState = AgentState.AVAILABLE,
 ) -> tuple[AgentView, str]:
     """Check the password, put the agent in `state`; returns the agent and a bearer token."""
-    user = authenticate(session, username, password)
+    user = authenticate(session, username, password, at=at, channel="desk")
     if user is None:
         raise PermissionDenied("用户名或密码错误 / wrong username or password")
     agent = _agent(session, enroll_agent(session, user, at, campaign_id).id)

@@ -134,7 +134,7 @@ def create(
     engine = _engine()
     try:
         with session_scope(engine) as s:
-            campaign = create_campaign(s, spec, now=datetime.now(UTC))
+            campaign = create_campaign(s, spec, now=datetime.now(UTC), actor="cli")
             campaign_id = campaign.id
     finally:
         engine.dispose()
@@ -150,15 +150,15 @@ def _transition(campaign_id: int, action: str) -> str:
         with session_scope(engine) as s:
             now = datetime.now(UTC)
             if action == "start":
-                n = svc.start_campaign(s, campaign_id, now=now)
+                n = svc.start_campaign(s, campaign_id, now=now, actor="cli")
                 return f"活动已开始 / campaign started: {campaign_id}, {n} 个任务 / tasks queued"
             if action == "pause":
-                svc.pause_campaign(s, campaign_id)
+                svc.pause_campaign(s, campaign_id, now=now, actor="cli")
                 return f"活动已暂停 / campaign paused: {campaign_id}"
             if action == "resume":
-                svc.resume_campaign(s, campaign_id)
+                svc.resume_campaign(s, campaign_id, now=now, actor="cli")
                 return f"活动已恢复 / campaign resumed: {campaign_id}"
-            svc.stop_campaign(s, campaign_id, now=now)
+            svc.stop_campaign(s, campaign_id, now=now, actor="cli")
             return f"活动已停止 / campaign stopped: {campaign_id}"
     finally:
         engine.dispose()

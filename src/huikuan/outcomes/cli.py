@@ -14,6 +14,7 @@ from huikuan.db import session_scope
 from huikuan.errors import InvalidInput
 from huikuan.outcomes.export import iter_attempt_records, write_jsonl
 from huikuan.runtime import open_database
+from huikuan.security import audit
 
 app = typer.Typer(help="Export data / 导出数据", no_args_is_help=True)
 
@@ -49,4 +50,17 @@ def attempts(
         else:
             with output.open("w", encoding="utf-8") as out:
                 count = write_jsonl(records, out)
+        audit.append(
+            session,
+            at=datetime.now(UTC),
+            actor="cli",
+            action="export.attempts",
+            entity="attempt",
+            details={
+                "records": count,
+                "since": None if start is None else start.isoformat(),
+                "until": None if end is None else end.isoformat(),
+                "format": format.value,
+            },
+        )
     typer.echo(f"导出 {count} 条拨打记录 / exported {count} attempts", err=True)

@@ -42,7 +42,9 @@ def accounts(
     engine = open_database(get_settings())
     try:
         with session_scope(engine) as session:
-            result = import_file(session, file, batch_name=batch.strip(), creditor=creditor, as_of=day)
+            result = import_file(
+                session, file, batch_name=batch.strip(), creditor=creditor, as_of=day, actor="cli"
+            )
     finally:
         engine.dispose()
     report_path = errors or file.with_name(file.name + ".errors.csv")
