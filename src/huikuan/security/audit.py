@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -71,6 +72,11 @@ def configure(setup: AuditSetup) -> None:
     with _lock:
         _setup = setup
         _unanchored.clear()  # a new start: databases of an earlier configuration are not ours
+
+
+def throwaway_setup() -> AuditSetup:
+    """A random key and no checkpoints: for a benchmark's throwaway database."""
+    return AuditSetup(key=AuditKey(secrets.token_bytes(32)))
 
 
 def current() -> AuditSetup:
