@@ -27,9 +27,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, func, select, text
+from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from huikuan.errors import HuikuanError
 from huikuan.security import checkpoints
@@ -40,6 +40,7 @@ from huikuan.security.models import AuditEvent
 GENESIS = "0" * 64
 _ADVISORY_LOCK_KEY = 0x48554B41  # "HUKA"
 _PENDING = "huikuan.audit.pending"  # session.info: (first seq, last seq) appended, not yet committed
+_WROTE = "huikuan.audit.wrote"  # session.info: the open transaction has written something
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ def append(
 
 
 def append_alone(
-    bind: Engine | Connection,
+    session: Session,
     *,
     at: datetime,
     actor: str,
@@ -154,17 +155,46 @@ def append_alone(
     details: Mapping[str, Any] | None = None,
 ) -> None:
     """Append and commit in a transaction of its own: for events (a failed log-in) whose caller
-    is about to roll back its own work, which must not take the event with it."""
-    engine = bind.engine if isinstance(bind, Connection) else bind
-    with Session(engine) as own:
+    is about to roll back, which must not take the event with it.
+
+    If `session` has already written in its transaction, the event joins that transaction
+    instead: a second writer would wait on the first's locks (SQLite's one writer, the audit
+    lock on PostgreSQL) until the caller, which is waiting for us, ends — forever."""
+    bind = session.get_bind()
+    if (
+        session.info.get(_WROTE)
+        or session.new
+        or session.dirty
+        or session.deleted
+        or not isinstance(bind, Engine)
+    ):
+        append(
+            session, at=at, actor=actor, action=action, entity=entity, entity_id=entity_id, details=details
+        )
+        return
+    with Session(bind) as own:
         append(own, at=at, actor=actor, action=action, entity=entity, entity_id=entity_id, details=details)
         own.commit()
+
+
+def _wrote(session: Session, *_: Any) -> None:
+    session.info[_WROTE] = True
+
+
+def _maybe_wrote(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+event.listen(Session, "after_flush", _wrote)
+event.listen(Session, "do_orm_execute", _maybe_wrote)
 
 
 # --- checkpoints: written after a commit, never for events that could still roll back ---------
 
 
 def _after_commit(session: Session) -> None:
+    session.info.pop(_WROTE, None)
     pending = session.info.pop(_PENDING, None)
     if pending is None or _setup is None:
         return
@@ -181,6 +211,7 @@ def _after_commit(session: Session) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_WROTE, None)
 
 
 event.listen(Session, "after_commit", _after_commit)

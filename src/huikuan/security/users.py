@@ -109,8 +109,8 @@ def authenticate(
     """The active user with this username and password, or None; upgrades an outdated hash.
 
     A failure is audited in a transaction of its own (`channel` says where: cli, desk, web), so
-    the caller's rollback on refusing the log-in cannot erase it. Call it before the caller's
-    transaction writes anything: on SQLite the audit write waits for the database's one writer.
+    the caller's rollback on refusing the log-in cannot erase it (unless the caller's transaction
+    has already written: then the event joins it, see `audit.append_alone`).
     """
     user = session.scalars(select(User).where(User.username == username.strip())).first()
     if user is None or not user.active:
@@ -132,7 +132,7 @@ def authenticate(
 
 def _failed(session: Session, user_id: int | None, reason: str, channel: str, at: datetime | None) -> None:
     audit.append_alone(
-        session.get_bind(),
+        session,
         at=at or datetime.now(UTC),
         actor="anonymous",
         action="user.login_failed",
