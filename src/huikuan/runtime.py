@@ -26,8 +26,8 @@ def configure_audit(settings: Settings, engine: Engine) -> None:
     """The audit key for this database's log: never a new key for a log that has events, never
     a key other than the one the newest event was chained under."""
     with Session(engine) as session:
-        events, newest_key_id = audit.log_state(session)
-    key = audit_key.load_key(settings, log_has_events=events > 0)
+        newest_key_id = audit.newest_key_id(session)
+    key = audit_key.load_key(settings, log_has_events=newest_key_id is not None)
     if newest_key_id is not None and newest_key_id != key.key_id:
         raise audit_key.AuditKeyError(
             f"审计密钥不符 / wrong audit key: the audit log is chained under key {newest_key_id}, "

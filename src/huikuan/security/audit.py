@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import Engine, event, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -275,11 +275,9 @@ class Verification:
         return self.problem is None
 
 
-def log_state(session: Session) -> tuple[int, str | None]:
-    """(number of events, key id of the newest) — for start-up checks."""
-    count = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
-    newest = session.scalars(select(AuditEvent.key_id).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    return count, newest
+def newest_key_id(session: Session) -> str | None:
+    """The key id of the newest event; None for an empty log (start-up checks, one index read)."""
+    return session.scalars(select(AuditEvent.key_id).order_by(AuditEvent.seq.desc()).limit(1)).first()
 
 
 def load_checkpoints(
