@@ -54,7 +54,7 @@ from huikuan.dialer.pacing import (
 )
 from huikuan.outcomes.models import CallAttempt, Turn
 from huikuan.portfolio.models import Account, Batch, Contact, Creditor, Debtor
-from huikuan.security import crypto
+from huikuan.security import audit, crypto
 from huikuan.security.users import Role, create_user
 
 START = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)  # 09:00 in Beijing
@@ -376,6 +376,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("HUIKUAN_BENCH_DATABASE_URL"))
     args = parser.parse_args()
     crypto.configure(secrets.token_bytes(32))
+    audit.configure(audit.throwaway_setup())  # a throwaway audit key, no checkpoints
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'blending.db'}"
         engine = make_engine(url)

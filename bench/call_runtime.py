@@ -32,10 +32,12 @@ def child(calls: int, mode: str, lang: str) -> dict[str, object]:
     from huikuan.db import make_engine, session_scope
     from huikuan.db.migrate import upgrade
     from huikuan.flows import InlineDb
-    from huikuan.security import crypto
+    from huikuan.security import audit, crypto
     from tests.flows.load import run_calls, seed_debtors
 
     crypto.configure(bytes(range(32)))  # a throwaway key for a throwaway database
+
+    audit.configure(audit.throwaway_setup())  # a throwaway audit key, no checkpoints
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["HUIKUAN_DATA_DIR"] = tmp
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")

@@ -44,7 +44,7 @@ from huikuan.db.migrate import upgrade
 from huikuan.outcomes import service as outcomes
 from huikuan.outcomes.service import AttemptCompletion, TurnIn
 from huikuan.portfolio.models import Account, Contact
-from huikuan.security import crypto
+from huikuan.security import audit, crypto
 from huikuan.sim.service import create_portfolio
 from huikuan.types import CallOutcome, Channel, Disposition, Relation, Speaker
 
@@ -160,6 +160,7 @@ def _loop(
     """Cycles for each contact, PASSES times twenty minutes apart: (allowed, denied, wall
     seconds, CPU seconds of this process: the Python cost, less sensitive to a busy machine)."""
     crypto.configure(KEY)
+    audit.configure(audit.throwaway_setup())  # a throwaway audit key, no checkpoints
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     rng = random.Random(SEED + len(items))
@@ -287,6 +288,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print cProfile tables instead")
     args = parser.parse_args()
     crypto.configure(KEY)
+    audit.configure(audit.throwaway_setup())  # a throwaway audit key, no checkpoints
     if args.profile:
         for database in ("sqlite", "postgres"):
             print(f"==== {database}")

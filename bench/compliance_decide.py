@@ -21,7 +21,7 @@ import call_writes  # a sibling script: bench/ is on the path when a bench runs
 
 from huikuan.compliance.rules import CN_PACK
 from huikuan.compliance.schemas import ContactInfo, DebtorInfo, Flags, HistoryEntry, Proposal, RuleInput
-from huikuan.security import crypto
+from huikuan.security import audit, crypto
 from huikuan.types import CallOutcome, ContactStatus, Relation
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -130,6 +130,7 @@ def bench_reserve(urls: Callable[[], AbstractContextManager[str]]) -> dict[str, 
 
 def main() -> None:
     crypto.configure(call_writes.KEY)
+    audit.configure(audit.throwaway_setup())  # a throwaway audit key, no checkpoints
     load = round(os.getloadavg()[0], 2)  # figures on a shared machine mean little without it
     print(
         json.dumps(

@@ -23,7 +23,7 @@ from huikuan.db import make_engine, session_scope
 from huikuan.db.migrate import upgrade
 from huikuan.dialer.campaigns import CampaignCreate, create_campaign, progress
 from huikuan.dialer.simulate import VirtualDay, run_virtual_day
-from huikuan.security import crypto
+from huikuan.security import audit, crypto
 from huikuan.sim.service import create_portfolio
 
 DAY = date(2026, 3, 10)
@@ -36,6 +36,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     crypto.configure(bytes(range(32)))  # a throwaway key for a throwaway database
+    audit.configure(audit.throwaway_setup())  # a throwaway audit key, no checkpoints
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         upgrade(engine)

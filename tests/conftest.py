@@ -26,9 +26,11 @@ from sqlalchemy.orm import Session
 from huikuan.config import get_settings
 from huikuan.db import make_engine, make_sessionmaker, session_scope
 from huikuan.db.migrate import upgrade
-from huikuan.security import crypto, keys
+from huikuan.security import audit, crypto, keys
+from huikuan.security.audit_key import AuditKey
 
 TEST_KEY = bytes(range(32))
+TEST_AUDIT_KEY = bytes(range(100, 132))
 POSTGRES_URL = os.environ.get("HUIKUAN_TEST_POSTGRES_URL", "")
 
 if os.environ.get("CI") and not POSTGRES_URL:
@@ -57,12 +59,32 @@ class TestDatabase:
             **os.environ,
             "HUIKUAN_DATABASE_URL": self.url,
             "HUIKUAN_DATA_KEY": base64.b64encode(TEST_KEY).decode(),
+            "HUIKUAN_AUDIT_KEY": TEST_AUDIT_KEY.hex(),
         }
 
 
 @pytest.fixture(autouse=True)
 def _data_key() -> None:
     crypto.configure(TEST_KEY)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every process of the run, this one and the `huikuan` subprocesses, chains the audit log
+    under the test audit key and keeps checkpoints in the run's own folder, never in ~/.config."""
+    folder = tmp_path_factory.mktemp("audit")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HUIKUAN_AUDIT_KEY", TEST_AUDIT_KEY.hex())
+        mp.setenv("HUIKUAN_AUDIT_DIR", str(folder))
+        get_settings.cache_clear()
+        yield folder
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _audit_key(_audit_environment: Path) -> None:
+    """The audit key as `open_database` installs it (a command run in-process re-installs it)."""
+    audit.configure(audit.AuditSetup(key=AuditKey(TEST_AUDIT_KEY), checkpoint_dir=_audit_environment))
 
 
 @pytest.fixture(autouse=True)

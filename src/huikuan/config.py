@@ -26,6 +26,18 @@ class Settings(BaseSettings):
     # Where key files live: default `$XDG_CONFIG_HOME/huikuan/keys` (`~/.config/huikuan/keys`),
     # outside the data folder, so a copy of the data does not carry its key.
     key_dir: Path | None = None
+    # The audit log's HMAC key (hex or base64 of 32 bytes), never stored in the database. When
+    # unset, `audit_dir/audit.key` is used, created (0600) only for a database with no audit
+    # events yet (docs/security.md, "Audit log").
+    audit_key: SecretStr | None = None
+    # Holds `audit.key` and the signed checkpoints; default `$XDG_CONFIG_HOME/huikuan` (usually
+    # ~/.config/huikuan), outside the data folder so a database writer does not reach it.
+    audit_dir: Path | None = None
+    # The signed checkpoint file; default `audit_dir/audit-<database id>.checkpoints`.
+    audit_checkpoint_file: Path | None = None
+    # A checkpoint is written whenever the chain passes a multiple of this many events (and at
+    # the end of every command, worker and server).
+    audit_checkpoint_every: int = 100
     default_jurisdiction: str = "CN"
     # The operator's rule settings (YAML/JSON, docs/compliance.md): tightened windows and caps,
     # applied to every rule pack by `compliance.pack_for`. Unset: the packs as the law reads.

@@ -44,7 +44,19 @@ def test_timestamps_round_trip_as_aware_utc(db: TestDatabase) -> None:
     beijing = timezone(timedelta(hours=8))
     at = datetime(2026, 3, 1, 9, 30, tzinfo=beijing)
     with db.session() as s:
-        s.add(AuditEvent(at=at, actor="system", action="t", entity="e", details={}, prev_hash="0", hash="1"))
+        s.add(
+            AuditEvent(
+                seq=1,
+                at=at,
+                actor="system",
+                action="t",
+                entity="e",
+                details={},
+                key_id="k",
+                prev_hash="0",
+                hash="1",
+            )
+        )
         s.commit()
         s.expunge_all()
         stored = s.scalars(select(AuditEvent.at)).one()
@@ -66,6 +78,8 @@ def test_naive_datetimes_are_refused(db: TestDatabase) -> None:
                 action="t",
                 entity="e",
                 details={},
+                seq=2,
+                key_id="k",
                 prev_hash="0",
                 hash="2",
             )

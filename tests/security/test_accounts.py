@@ -45,7 +45,7 @@ def test_five_failures_lock_the_user_even_with_the_right_password_then_it_expire
         assert auth.log_in(s, "sam", PASSWORD, later, channel="cli").id == user_id
         s.commit()
     actions = _actions(db)
-    assert actions.count("auth.log_in_failed") == auth.MAX_FAILURES + 1
+    assert actions.count("user.login_failed") == auth.MAX_FAILURES + 1
     assert actions.count("auth.locked") == 1
     assert actions[-1] == "auth.log_in"
 
@@ -169,7 +169,7 @@ def test_the_first_admin_bootstraps_then_everything_needs_an_admin(db: TestDatab
     )
     assert denied.returncode == 2
     assert "manage_users" in denied.stderr
-    assert "user.created" in _actions(db)
+    assert "user.create" in _actions(db)
 
 
 def test_disable_reset_and_tokens(db: TestDatabase) -> None:
@@ -217,4 +217,4 @@ def test_a_wrong_password_on_the_cli_is_one_line_and_counted(db: TestDatabase) -
     )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [f"error: {auth.WRONG}"]
-    assert "auth.log_in_failed" in _actions(db)
+    assert "user.login_failed" in _actions(db)

@@ -65,16 +65,7 @@ def demo_users(session: Session, at: datetime) -> dict[str, str | None]:
             created[username] = None
         except NotFound:
             password = secrets.token_urlsafe(12)
-            user = create_user(session, username, display, password, role)
-            audit.append(
-                session,
-                at=at,
-                actor="system",
-                action="user.created",
-                entity="app_user",
-                entity_id=user.id,
-                details={"role": role.value},
-            )
+            create_user(session, username, display, password, role, actor="system", at=at)
             created[username] = password
     return created
 

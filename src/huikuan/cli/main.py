@@ -133,6 +133,16 @@ class LazyGroup(TyperGroup):
             # Plain write, not Rich: Rich wraps at 80 columns off a terminal, and the contract is one line.
             sys.stderr.write(f"error: {' '.join(exc.message.split())}\n")
             ctx.exit(2)
+        finally:
+            _anchor_audit_log()
+
+
+def _anchor_audit_log() -> None:
+    """At a command's end (a worker's, the server's too), sign the audit log's head for every
+    database it added events to. Only if the command loaded the audit log at all."""
+    audit = sys.modules.get("huikuan.security.audit")
+    if audit is not None:
+        audit.flush_checkpoints()
 
 
 app = typer.Typer(

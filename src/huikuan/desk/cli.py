@@ -14,7 +14,6 @@ from huikuan.db import session_scope
 from huikuan.desk import service
 from huikuan.errors import InvalidInput
 from huikuan.runtime import open_database
-from huikuan.security import audit
 from huikuan.security.operator import ACTING, PASSWORD_STDIN, operator, read_secret
 from huikuan.security.permissions import Permission
 from huikuan.security.users import Role, create_user
@@ -36,15 +35,8 @@ def add_agent(
     with session_scope(open_database(get_settings())) as session:
         actor = operator(session, acting, Permission.MANAGE_USERS, now, password_stdin=password_stdin)
         password = read_secret("坐席密码 / agent's password", from_stdin=password_stdin, confirm=True)
-        user = create_user(session, username, display_name, password, Role.AGENT)
-        audit.append(
-            session,
-            at=now,
-            actor=f"user:{actor.id}",
-            action="user.created",
-            entity="app_user",
-            entity_id=user.id,
-            details={"role": Role.AGENT.value},
+        user = create_user(
+            session, username, display_name, password, Role.AGENT, actor=f"user:{actor.id}", at=now
         )
         agent = service.enroll_agent(session, user, now, campaign)
         agent_id, user_id = agent.id, user.id

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +24,7 @@ from huikuan.dialogue.versions import running_script
 from huikuan.errors import Conflict, InvalidInput, NotFound
 from huikuan.outcomes import service as outcomes
 from huikuan.portfolio import service as portfolio
+from huikuan.security import audit
 from huikuan.strategy import SCRIPT_FOR, THIRD_PARTY_SCRIPT, Treatment
 
 # The carrier's day for caller-ID limits: the operator's trunks count in Beijing time for CN.
@@ -90,7 +91,9 @@ def pack_window(jurisdiction: str) -> tuple[time, time]:
     return window.start, window.end
 
 
-def create_campaign(session: Session, spec: CampaignCreate, *, now: datetime) -> Campaign:
+def create_campaign(
+    session: Session, spec: CampaignCreate, *, now: datetime, actor: str = "system"
+) -> Campaign:
     """A draft campaign; refused when its window is wider than the pack's or its input is bad."""
     allowed_start, allowed_end = pack_window(spec.jurisdiction)
     window_start = allowed_start if spec.window_start is None else spec.window_start
@@ -137,7 +140,24 @@ def create_campaign(session: Session, spec: CampaignCreate, *, now: datetime) ->
         created_at=now,
         ends_at=spec.ends_at,
     )
-    return repository.add_campaign(session, campaign)
+    added = repository.add_campaign(session, campaign)
+    _audit(session, added.id, "campaign.create", now, actor, robots=added.robots, batch_id=added.batch_id)
+    return added
+
+
+def _audit(
+    session: Session, campaign_id: int, action: str, at: datetime | None, actor: str, **details: Any
+) -> None:
+    """Every campaign action in the audit log: who, which campaign, when (ids and counts only)."""
+    audit.append(
+        session,
+        at=at or datetime.now(UTC),
+        actor=actor,
+        action=action,
+        entity="campaign",
+        entity_id=campaign_id,
+        details=details,
+    )
 
 
 def get_campaign(session: Session, campaign_id: int, *, lock: bool = False) -> Campaign:
@@ -159,11 +179,13 @@ def _move(session: Session, campaign_id: int, to: CampaignStatus) -> Campaign:
     return campaign
 
 
-def start_campaign(session: Session, campaign_id: int, *, now: datetime) -> int:
+def start_campaign(session: Session, campaign_id: int, *, now: datetime, actor: str = "system") -> int:
     """Queue one task per targeted debtor (due now) and let workers lease them; returns the count."""
     campaign = _move(session, campaign_id, CampaignStatus.RUNNING)
     campaign.started_at = now
-    return enqueue_targets(session, campaign, now=now)
+    queued = enqueue_targets(session, campaign, now=now)
+    _audit(session, campaign_id, "campaign.start", now, actor, queued=queued)
+    return queued
 
 
 def required_scripts(campaign: Campaign) -> list[str]:
@@ -181,20 +203,27 @@ def check_scripts(session: Session, campaign: Campaign) -> None:
     campaign.script_version_id = next(v.version_id for v in versions if v.code == f"{main}.{campaign.lang}")
 
 
-def pause_campaign(session: Session, campaign_id: int) -> None:
+def pause_campaign(
+    session: Session, campaign_id: int, *, now: datetime | None = None, actor: str = "system"
+) -> None:
     """Workers lease nothing more of it; calls in progress finish."""
     _move(session, campaign_id, CampaignStatus.PAUSED)
+    _audit(session, campaign_id, "campaign.pause", now, actor)
 
 
-def resume_campaign(session: Session, campaign_id: int) -> None:
+def resume_campaign(
+    session: Session, campaign_id: int, *, now: datetime | None = None, actor: str = "system"
+) -> None:
     _move(session, campaign_id, CampaignStatus.RUNNING)
+    _audit(session, campaign_id, "campaign.resume", now, actor)
 
 
-def stop_campaign(session: Session, campaign_id: int, *, now: datetime) -> None:
+def stop_campaign(session: Session, campaign_id: int, *, now: datetime, actor: str = "system") -> None:
     """For good: queued tasks are closed; calls in progress finish and are recorded."""
     campaign = _move(session, campaign_id, CampaignStatus.STOPPED)
     campaign.finished_at = now
     repository.close_queued(session, campaign_id, "stopped")
+    _audit(session, campaign_id, "campaign.stop", now, actor)
 
 
 def target_accounts(session: Session, campaign: Campaign) -> dict[int, int]:

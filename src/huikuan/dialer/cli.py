@@ -147,8 +147,8 @@ def create(
     try:
         with session_scope(engine) as s:
             now = datetime.now(UTC)
-            operator(s, acting, Permission.RUN_CAMPAIGNS, now, password_stdin=password_stdin)
-            campaign = create_campaign(s, spec, now=now)
+            actor = operator(s, acting, Permission.RUN_CAMPAIGNS, now, password_stdin=password_stdin)
+            campaign = create_campaign(s, spec, now=now, actor=f"user:{actor.id}")
             campaign_id = campaign.id
     finally:
         engine.dispose()
@@ -163,17 +163,19 @@ def _transition(campaign_id: int, action: str, acting: str | None, password_stdi
     try:
         with session_scope(engine) as s:
             now = datetime.now(UTC)
-            operator(s, acting, Permission.RUN_CAMPAIGNS, now, password_stdin=password_stdin)
+            actor = (
+                f"user:{operator(s, acting, Permission.RUN_CAMPAIGNS, now, password_stdin=password_stdin).id}"
+            )
             if action == "start":
-                n = svc.start_campaign(s, campaign_id, now=now)
+                n = svc.start_campaign(s, campaign_id, now=now, actor=actor)
                 return f"活动已开始 / campaign started: {campaign_id}, {n} 个任务 / tasks queued"
             if action == "pause":
-                svc.pause_campaign(s, campaign_id)
+                svc.pause_campaign(s, campaign_id, now=now, actor=actor)
                 return f"活动已暂停 / campaign paused: {campaign_id}"
             if action == "resume":
-                svc.resume_campaign(s, campaign_id)
+                svc.resume_campaign(s, campaign_id, now=now, actor=actor)
                 return f"活动已恢复 / campaign resumed: {campaign_id}"
-            svc.stop_campaign(s, campaign_id, now=now)
+            svc.stop_campaign(s, campaign_id, now=now, actor=actor)
             return f"活动已停止 / campaign stopped: {campaign_id}"
     finally:
         engine.dispose()

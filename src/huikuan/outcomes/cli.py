@@ -14,6 +14,7 @@ from huikuan.db import session_scope
 from huikuan.errors import InvalidInput
 from huikuan.outcomes.export import iter_attempt_records, write_jsonl
 from huikuan.runtime import open_database
+from huikuan.security import audit
 from huikuan.security.operator import ACTING, PASSWORD_STDIN, operator
 from huikuan.security.permissions import Permission
 
@@ -47,7 +48,9 @@ def attempts(
     end = parse_instant(until, "--until") if until else None
     engine = open_database(get_settings())
     with session_scope(engine) as session:
-        operator(session, acting, Permission.EXPORT, datetime.now(UTC), password_stdin=password_stdin)
+        user_id = operator(
+            session, acting, Permission.EXPORT, datetime.now(UTC), password_stdin=password_stdin
+        ).id
     with session_scope(engine) as session:
         records = iter_attempt_records(session, start, end)
         if output is None:
@@ -55,4 +58,17 @@ def attempts(
         else:
             with output.open("w", encoding="utf-8") as out:
                 count = write_jsonl(records, out)
+        audit.append(
+            session,
+            at=datetime.now(UTC),
+            actor=f"user:{user_id}",
+            action="export.attempts",
+            entity="attempt",
+            details={
+                "records": count,
+                "since": None if start is None else start.isoformat(),
+                "until": None if end is None else end.isoformat(),
+                "format": format.value,
+            },
+        )
     typer.echo(f"导出 {count} 条拨打记录 / exported {count} attempts", err=True)

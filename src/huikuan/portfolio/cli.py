@@ -61,9 +61,13 @@ def accounts(
     engine = open_database(get_settings())
     try:
         with session_scope(engine) as session:
-            operator(session, acting, Permission.IMPORT, datetime.now(UTC), password_stdin=password_stdin)
+            user_id = operator(
+                session, acting, Permission.IMPORT, datetime.now(UTC), password_stdin=password_stdin
+            ).id
         with session_scope(engine) as session:
-            result = import_file(session, file, batch_name=batch.strip(), creditor=creditor, as_of=day)
+            result = import_file(
+                session, file, batch_name=batch.strip(), creditor=creditor, as_of=day, actor=f"user:{user_id}"
+            )
             if check is not None:
                 set_knowledge_check(session, creditor, check)
     finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from huikuan.portfolio.importer import Table, read_bytes, read_path
 from huikuan.portfolio.models import Contact, Debtor
 from huikuan.portfolio.schemas import ImportResult, RowError
 from huikuan.portfolio.validation import RowValidator, ValidRow
+from huikuan.security import audit
 from huikuan.types import ContactStatus, KnowledgeCheck
 
 
@@ -36,10 +37,17 @@ def import_file(
     creditor: str = "default",
     as_of: date,
     scheme: BucketScheme = DEFAULT_SCHEME,
+    actor: str = "system",
 ) -> ImportResult:
     """Import an accounts file (CSV or XLSX) as batch `batch_name`; does not commit."""
     return import_table(
-        session, read_path(path), batch_name=batch_name, creditor=creditor, as_of=as_of, scheme=scheme
+        session,
+        read_path(path),
+        batch_name=batch_name,
+        creditor=creditor,
+        as_of=as_of,
+        scheme=scheme,
+        actor=actor,
     )
 
 
@@ -52,10 +60,17 @@ def import_bytes(
     creditor: str = "default",
     as_of: date,
     scheme: BucketScheme = DEFAULT_SCHEME,
+    actor: str = "system",
 ) -> ImportResult:
     """Import file content already in memory (`label` names it in messages); does not commit."""
     return import_table(
-        session, read_bytes(data, label), batch_name=batch_name, creditor=creditor, as_of=as_of, scheme=scheme
+        session,
+        read_bytes(data, label),
+        batch_name=batch_name,
+        creditor=creditor,
+        as_of=as_of,
+        scheme=scheme,
+        actor=actor,
     )
 
 
@@ -67,8 +82,9 @@ def import_table(
     creditor: str,
     as_of: date,
     scheme: BucketScheme = DEFAULT_SCHEME,
+    actor: str = "system",
 ) -> ImportResult:
-    """Validate every row of `table`, then write the accepted ones; does not commit."""
+    """Validate every row of `table`, then write the accepted ones (audited); does not commit."""
     accepted, errors, rows_read = _validate(table, as_of, scheme)
     creditor_id = repository.get_or_create_creditor(session, creditor)
     result = ImportResult(
@@ -100,6 +116,19 @@ def import_table(
     batch.rows_imported = result.rows_imported
     batch.rows_rejected = result.rows_rejected
     session.flush()
+    audit.append(
+        session,
+        at=datetime.now(UTC),
+        actor=actor,
+        action="portfolio.import",
+        entity="batch",
+        entity_id=batch.id,
+        details={
+            "rows_imported": result.rows_imported,
+            "rows_rejected": result.rows_rejected,
+            "sha256": table.sha256,
+        },
+    )
     return result
 
 

@@ -2,10 +2,10 @@
 
 - **Lockout**: 5 failed log-ins of one user within 15 minutes lock that user for 15 minutes
   (the right password is refused while locked). A refused log-in commits the caller's
-  transaction with the failure's record before raising, so a caller that then fails the
-  request still counts it: call `log_in` before any write of your own. (A transaction of its
-  own would deadlock SQLite's single writer behind a caller that has written.) Each failure
-  and each lockout is audited (ids only). An unknown username costs the same hash check.
+  transaction with the failure count before raising, so a caller that then fails the request
+  still counts it: call `log_in` before any write of your own. Each failure is audited by
+  `users.authenticate` (`user.login_failed`), each lockout here (`auth.locked`); ids only. An
+  unknown username costs the same hash check.
 - **Per address**: `AddressThrottle` refuses an address after 20 failures in 15 minutes, so
   guessing across many usernames from one client is bounded too (in memory, per process: one
   console process per floor; a restart forgets, a lockout in the database does not).
@@ -58,42 +58,34 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _record_failure(session: Session, user_id: int | None, at: datetime, channel: str) -> bool:
-    """Count a failure and audit it, then commit, so a caller that fails the request still
-    keeps the record; True when it locks the user."""
+def _count_failure(session: Session, user_id: int | None, at: datetime) -> bool:
+    """Count a failure against the user (`users.authenticate` has audited it), lock them at the
+    limit (audited), then commit, so a caller that fails the request keeps the count; True when
+    this failure locks the user."""
+    # `authenticate` audited the failure on a connection of its own: end this transaction's read
+    # snapshot first, or SQLite refuses to let a snapshot older than that write start writing.
+    session.commit()
     locked = False
-    if user_id is not None:
-        user = session.get(User, user_id)
-        if user is not None:
-            fresh = user.first_failed_at is None or at - user.first_failed_at > FAILURE_WINDOW
-            user.failed_logins = 1 if fresh else user.failed_logins + 1
-            if fresh:
-                user.first_failed_at = at
-            if user.failed_logins >= MAX_FAILURES:
-                user.locked_until = at + LOCKOUT
-                user.failed_logins = 0
-                user.first_failed_at = None
-                locked = True
-    actor = f"user:{user_id}" if user_id is not None else "anonymous"
-    audit.append(
-        session,
-        at=at,
-        actor=actor,
-        action="auth.log_in_failed",
-        entity="app_user",
-        entity_id=user_id,
-        details={"channel": channel},
-    )
-    if locked:
-        audit.append(
-            session,
-            at=at,
-            actor="system",
-            action="auth.locked",
-            entity="app_user",
-            entity_id=user_id,
-            details={"until_minutes": int(LOCKOUT.total_seconds() // 60)},
-        )
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is not None:
+        fresh = user.first_failed_at is None or at - user.first_failed_at > FAILURE_WINDOW
+        user.failed_logins = 1 if fresh else user.failed_logins + 1
+        if fresh:
+            user.first_failed_at = at
+        if user.failed_logins >= MAX_FAILURES:
+            user.locked_until = at + LOCKOUT
+            user.failed_logins = 0
+            user.first_failed_at = None
+            locked = True
+            audit.append(
+                session,
+                at=at,
+                actor="system",
+                action="auth.locked",
+                entity="app_user",
+                entity_id=user.id,
+                details={"until_minutes": int(LOCKOUT.total_seconds() // 60)},
+            )
     session.commit()
     return locked
 
@@ -103,12 +95,35 @@ def log_in(session: Session, username: str, password: str, at: datetime, *, chan
     names where (cli, console, desk, api) for the audit log."""
     known = session.scalars(select(User).where(User.username == username.strip())).first()
     if known is not None and known.locked_until is not None and known.locked_until > at:
-        authenticate(session, "\x00", password)  # the same cost as any other attempt
-        _record_failure(session, known.id, at, channel)
+        # The same cost as any attempt; a wrong password is audited by `authenticate`, a right
+        # one refused here and audited as such.
+        if authenticate(session, username, password, at=at, channel=channel) is not None:
+            session.commit()  # a fresh snapshot to write from (see `_count_failure`)
+            audit.append(
+                session,
+                at=at,
+                actor="anonymous",
+                action="user.login_failed",
+                entity="app_user",
+                entity_id=known.id,
+                details={"reason": "locked", "channel": channel},
+            )
+        session.commit()
         raise LogInRefused(LOCKED)
-    user = authenticate(session, username, password)
-    if user is None or user.role == Role.SYSTEM.value:
-        if _record_failure(session, known.id if known is not None else None, at, channel):
+    user = authenticate(session, username, password, at=at, channel=channel)
+    if user is not None and user.role == Role.SYSTEM.value:
+        audit.append(
+            session,
+            at=at,
+            actor="anonymous",
+            action="user.login_failed",
+            entity="app_user",
+            entity_id=user.id,
+            details={"reason": "system_account", "channel": channel},
+        )
+        user = None
+    if user is None:
+        if _count_failure(session, known.id if known is not None else None, at):
             raise LogInRefused(LOCKED)
         raise LogInRefused(WRONG)
     if user.failed_logins or user.locked_until is not None:

@@ -19,11 +19,11 @@ from huikuan.config import get_settings
 from huikuan.db import session_scope
 from huikuan.errors import InvalidInput, one_of
 from huikuan.runtime import open_database
-from huikuan.security import audit, auth
+from huikuan.security import auth
 from huikuan.security.models import User
 from huikuan.security.operator import operator, read_secret
 from huikuan.security.permissions import Permission, require
-from huikuan.security.users import Role, create_user, find_user, set_password
+from huikuan.security.users import Role, create_user, disable_user, find_user, reset_password
 
 app = typer.Typer(help="用户与角色 / users and roles", no_args_is_help=True)
 
@@ -67,17 +67,8 @@ def add(
             password = read_secret(
                 "新用户密码 / new user's password", from_stdin=password_stdin, confirm=True
             )
-        user = create_user(session, username, display_name, password, the_role)
-        audit.append(
-            session,
-            at=now,
-            actor=f"user:{actor.id}" if actor else "bootstrap",
-            action="user.created",
-            entity="app_user",
-            entity_id=user.id,
-            details={"role": the_role.value},
-        )
-        user_id = user.id
+        who = f"user:{actor.id}" if actor else "bootstrap"
+        user_id = create_user(session, username, display_name, password, the_role, actor=who, at=now).id
     typer.echo(f"已新增用户 / user {user_id} added ({the_role.value})")
 
 
@@ -118,17 +109,9 @@ def disable(
         user = _target(session, username)
         if user.id == actor.id:
             raise InvalidInput("不能停用自己 / you cannot disable yourself")
-        user.active = False
+        disable_user(session, user.id, actor=f"user:{actor.id}", at=now)
         auth.end_sessions_of(session, user.id, now)
         auth.revoke_tokens(session, user.id, now)
-        audit.append(
-            session,
-            at=now,
-            actor=f"user:{actor.id}",
-            action="user.disabled",
-            entity="app_user",
-            entity_id=user.id,
-        )
         user_id = user.id
     typer.echo(f"已停用 / user {user_id} disabled")
 
@@ -144,18 +127,11 @@ def reset(
     with session_scope(open_database(get_settings())) as session:
         actor = operator(session, acting, Permission.MANAGE_USERS, now, password_stdin=password_stdin)
         user = _target(session, username)
-        set_password(user, read_secret("新密码 / new password", from_stdin=password_stdin, confirm=True))
+        password = read_secret("新密码 / new password", from_stdin=password_stdin, confirm=True)
+        reset_password(session, user.id, password, actor=f"user:{actor.id}", at=now)
         user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
         auth.end_sessions_of(session, user.id, now)
         auth.revoke_tokens(session, user.id, now)
-        audit.append(
-            session,
-            at=now,
-            actor=f"user:{actor.id}",
-            action="user.reset",
-            entity="app_user",
-            entity_id=user.id,
-        )
         user_id = user.id
     typer.echo(f"已重置 / password of user {user_id} reset")
 
