@@ -46,14 +46,14 @@ def _die_with_parent() -> None:
         os._exit(0)
 
 
-def _load(engine: str) -> None:
+def _load(engine: str, lang: str) -> None:
     from huikuan.config import Settings
     from huikuan.voice.asr import asr_engine
 
     _die_with_parent()
     global _ENGINE, _LOAD_ERROR
     try:
-        _ENGINE = asr_engine(engine, Settings())
+        _ENGINE = asr_engine(engine, Settings(), lang)
     except Exception as e:  # reported by every job instead of a broken pool
         _LOAD_ERROR = f"{type(e).__name__}: {e}"
 
@@ -69,10 +69,11 @@ def _transcribe(pcm: Pcm, sample_rate: int, hints: tuple[str, ...]) -> str:
 
 
 class PooledAsr:
-    """An `AsrEngine` whose decoding runs in `processes` worker processes."""
+    """An `AsrEngine` whose decoding runs in `processes` worker processes, for one script language."""
 
-    def __init__(self, engine: str, processes: int = 1) -> None:
+    def __init__(self, engine: str, processes: int = 1, lang: str = "zh-CN") -> None:
         self.name = engine
+        self.lang = lang
         self.processes = max(1, processes)
         self._lock = threading.Lock()
         self._pool = self._new_pool()
@@ -82,7 +83,7 @@ class PooledAsr:
             self.processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_load,
-            initargs=(self.name,),
+            initargs=(self.name, self.lang),
         )
 
     def _submit(self, pcm: Pcm, sample_rate: int, hints: Sequence[str]) -> Future[str]:
@@ -109,6 +110,11 @@ class PooledAsr:
         """Decode in a pool process; the event loop only waits on a future."""
         job: Future[object] = self._submit(pcm, sample_rate, hints)  # type: ignore[assignment]  # wrap_future wants object
         return str(await asyncio.wrap_future(job))
+
+    def pids(self) -> list[int]:
+        """The pool's process ids (benches read their memory)."""
+        with self._lock:
+            return sorted(self._pool._processes or {})  # noqa: SLF001 - the stdlib pool keeps no public list
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
