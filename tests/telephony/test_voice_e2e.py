@@ -1,9 +1,9 @@
 """End to end over SIP and RTP: SIPp answers and speaks, the robot hears, understands and replies.
 
 SIPp is the far end's signalling and its mouth (`rtp_stream` plays an espeak-ng rendering of
-the debtor's utterance as PCMU; in Mandarin with a voice variant the robot never uses). SIPp cannot record what it receives while it streams, so its
-SDP answer points the robot's RTP at a UDP listener in this test: the far end's ear, which
-counts and measures what the robot says.
+the debtor's utterance as PCMU; in Mandarin with a voice variant the robot never uses). SIPp
+cannot record what it receives while it streams, so its SDP answer points the robot's RTP at a
+UDP listener in this test: the far end's ear, which counts and measures what the robot says.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from huikuan.voice.audio import Pcm, silence
 from huikuan.telephony import g711
+from huikuan.voice.audio import Pcm, silence
 from huikuan.voice.tts import EspeakTts, MandarinTts
 
 # The debtor's Mandarin voice: espeak-ng's pinyin voice with variant m3 (the robot speaks f3).

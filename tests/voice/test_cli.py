@@ -53,7 +53,9 @@ def test_hear_prints_what_the_call_recogniser_hears_in_a_wav_at_any_rate(
     tmp_path: Path, whisper_dir: Path, debtor_mandarin: MandarinTts
 ) -> None:
     wav = tmp_path / "debtor-22k.wav"
-    write_wav(wav, resample(debtor_mandarin.synthesize("你打错了，我不认识这个人", "cmn"), 8000, 22050), 22050)
+    write_wav(
+        wav, resample(debtor_mandarin.synthesize("你打错了，我不认识这个人", "cmn"), 8000, 22050), 22050
+    )
     code, stdout, stderr = _hear(
         tmp_path, str(wav), "--lang", "zh-CN", env={"HUIKUAN_WHISPER_MODEL_DIR": str(whisper_dir)}
     )

@@ -55,7 +55,9 @@ def zh_heard(whisper_model: Any, debtor_mandarin: MandarinTts) -> list[tuple[str
 
 
 @slow
-def test_mandarin_debtor_lines_are_heard_within_the_measured_error(zh_heard: list[tuple[str, str, str]]) -> None:
+def test_mandarin_debtor_lines_are_heard_within_the_measured_error(
+    zh_heard: list[tuple[str, str, str]],
+) -> None:
     errors = [cer(canonical(normalise(text)), canonical(heard)) for text, _, heard in zh_heard]
     intents = [classify(heard, "zh-CN", TODAY).intent.value for _, _, heard in zh_heard]
     right = sum(got == meant for got, (_, meant, _) in zip(intents, zh_heard, strict=True))
@@ -74,7 +76,9 @@ def test_transcripts_are_simplified_chinese(zh_heard: list[tuple[str, str, str]]
 
 
 @slow
-def test_english_keeps_pocketsphinx_which_hears_the_debtor_better_than_whisper_base(whisper_model: Any) -> None:
+def test_english_keeps_pocketsphinx_which_hears_the_debtor_better_than_whisper_base(
+    whisper_model: Any,
+) -> None:
     """The measurement behind `default_engine("en-US")`: intents from each engine's transcripts."""
     tts = EspeakTts(variant="m3")
     engines = {"whisper": WhisperAsr("en-US", model=whisper_model), "pocketsphinx": PocketsphinxAsr()}
@@ -121,7 +125,7 @@ def test_a_pool_with_a_missing_model_folder_says_so_at_warm_up(
     monkeypatch.setenv("HUIKUAN_WHISPER_MODEL_DIR", str(tmp_path / "nowhere"))
     pool = PooledAsr("whisper", 1, "zh-CN")
     try:
-        with pytest.raises(AsrUnavailable, match="has no model.bin"):
+        with pytest.raises(AsrUnavailable, match=r"has no model\.bin"):
             pool.warm_up()
     finally:
         pool.close()
@@ -129,7 +133,9 @@ def test_a_pool_with_a_missing_model_folder_says_so_at_warm_up(
 
 def test_a_missing_model_folder_is_one_clear_error(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, whisper_model_dir=tmp_path / "nowhere")
-    with pytest.raises(AsrUnavailable, match=r"^whisper: .*nowhere has no model.bin \(set HUIKUAN_WHISPER_MODEL_DIR\)$"):
+    with pytest.raises(
+        AsrUnavailable, match=r"^whisper: .*nowhere has no model.bin \(set HUIKUAN_WHISPER_MODEL_DIR\)$"
+    ):
         asr_engine("whisper", settings, "zh-CN")
 
 
@@ -171,5 +177,6 @@ def test_traditional_output_becomes_simplified() -> None:
 
 def test_debtor_voice_differs_from_the_robot_voice(debtor_mandarin: MandarinTts) -> None:
     robot = MandarinTts(EspeakTts())
-    assert isinstance(robot.pinyin, EspeakTts) and isinstance(debtor_mandarin.pinyin, EspeakTts)
+    assert isinstance(robot.pinyin, EspeakTts)
+    assert isinstance(debtor_mandarin.pinyin, EspeakTts)
     assert robot.pinyin.variant != debtor_mandarin.pinyin.variant

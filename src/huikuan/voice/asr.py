@@ -2,11 +2,11 @@
 
 `PocketsphinxAsr` runs the US-English model shipped in the pocketsphinx wheel with a JSGF
 grammar built from the node's hints (free recognition of 8 kHz phone audio with that model is
-poor; constrained to the node's phrases it is good). Vosk and sherpa-onnx are how a Chinese
-deployment runs: they load a model folder named in settings and say clearly when there is
-none. `WhisperAsr` (`whisper_asr.py`, faster-whisper) is the local Mandarin engine and the
-default for Chinese scripts (`default_engine`). `HttpTranscriptionAsr` posts WAV to any OpenAI-compatible `/audio/transcriptions`
-(stdlib multipart: one small request does not justify an HTTP client dependency).
+poor; constrained to the node's phrases it is good). `WhisperAsr` (`whisper_asr.py`,
+faster-whisper) is the local Mandarin engine and the default for Chinese scripts
+(`default_engine`). Vosk and sherpa-onnx load a model folder named in settings and say clearly
+when there is none. `HttpTranscriptionAsr` posts WAV to any OpenAI-compatible
+`/audio/transcriptions` (stdlib multipart: one small request does not justify an HTTP client dependency).
 """
 
 from __future__ import annotations

@@ -114,7 +114,7 @@ class PooledAsr:
     def pids(self) -> list[int]:
         """The pool's process ids (benches read their memory)."""
         with self._lock:
-            return sorted(self._pool._processes or {})  # noqa: SLF001 - the stdlib pool keeps no public list
+            return sorted(self._pool._processes or {})  # the stdlib pool keeps no public list
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
