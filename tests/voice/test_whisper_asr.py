@@ -180,3 +180,27 @@ def test_debtor_voice_differs_from_the_robot_voice(debtor_mandarin: MandarinTts)
     assert isinstance(robot.pinyin, EspeakTts)
     assert isinstance(debtor_mandarin.pinyin, EspeakTts)
     assert robot.pinyin.variant != debtor_mandarin.pinyin.variant
+
+
+def test_a_call_gets_the_engine_of_its_script_language(tmp_path: Path) -> None:
+    from huikuan.voice.attach import _engines
+
+    settings = Settings(data_dir=tmp_path)
+    _, zh = _engines(settings, "zh-CN")
+    _, en = _engines(settings, "en-US")
+    try:
+        assert isinstance(zh, PooledAsr)
+        assert (zh.name, zh.lang) == ("whisper", "zh-CN")
+        assert isinstance(en, PooledAsr)
+        assert (en.name, en.lang) == ("pocketsphinx", "en-US")
+        assert _engines(settings, "zh-CN")[1] is zh  # built once, shared by every zh-CN call
+    finally:
+        zh.close()
+        en.close()
+
+
+def test_chinese_nodes_have_chinese_hints() -> None:
+    assert "打错了" in hints_for("zh-CN", "greet", verifies_identity=True)
+    assert "分期" in hints_for("zh-CN", "remind")
+    assert hints_for("zh-CN", "bye", ends=True) == hints_for("zh-CN", "close")
+    assert hints_for("fr-FR", "remind") == ()
