@@ -2,9 +2,10 @@
 
 A local decoder (pocketsphinx, Vosk, sherpa-onnx, faster-whisper) is CPU-bound Python/C code
 that holds the GIL for most of a decode; in a thread of the worker it delays the event loop
-that paces every line's RTP by tens to hundreds of milliseconds. `PooledAsr` runs the engine
-named in settings in a `ProcessPoolExecutor` (spawned, never forked from a process that has
-an event loop and threads), loads the model in each process at start (`warm_up`), and offers
+that paces every line's RTP by tens to hundreds of milliseconds. `PooledAsr` runs one engine
+for one script language (Whisper for zh-CN: its language and model are fixed at load) in a
+`ProcessPoolExecutor` (spawned, never forked from a process that has an event loop and
+threads), loads the model in each process at start (`warm_up`), and offers
 `transcribe_async` for the call loop. The standard library's pool is enough: jobs are one
 utterance each (a few KiB of PCM), pickled, and a crashed process breaks only its futures,
 which the caller sees as a failed `hear` stage, never a dead worker (`BrokenProcessPool` is
