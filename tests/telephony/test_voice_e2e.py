@@ -295,7 +295,7 @@ def test_robot_hears_a_mandarin_promise_over_rtp_through_the_speech_pool(
     assert got.greeting_packets > 50
     assert got.heard is not None
     # Whisper base on espeak's Mandarin is fragile: over RTP the same line was heard exactly in
-    # 2 of 6 runs, else as 我明天纠缠, 我明天纠缝 or 我明天旧帮旱 (the turn's samples differ a
+    # 3 of 7 runs, else as 我明天纠缠, 我明天纠缝 or 我明天旧帮旱 (the turn's samples differ a
     # little with RTP timing, and each transcript is reproduced offline from its samples). The
     # NLU took the promise and the date every time: that, and at most half the characters
     # wrong, is what is asserted.
