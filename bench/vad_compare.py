@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,8 +32,8 @@ from huikuan.telephony import g711
 from huikuan.voice.audio import FRAME_SAMPLES, Pcm, resample, silence
 from huikuan.voice.tts import EspeakTts, MandarinTts
 from huikuan.voice.vad import is_voiced
-from tests.voice.debtor_lines import ZH_DEBTOR_LINES
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: the debtor lines
 LOUD_RMS = 300.0
 SILERO_WINDOW = 512  # samples at 16 kHz: 32 ms
 
@@ -72,6 +74,8 @@ class Silero:
 
 
 def run(snrs: list[float]) -> dict[str, Any]:
+    from tests.voice.debtor_lines import ZH_DEBTOR_LINES
+
     debtor = MandarinTts(EspeakTts(), pinyin=EspeakTts(variant="m3", amplitude=40, words_per_minute=140))
     lines = []
     for text, _ in ZH_DEBTOR_LINES:

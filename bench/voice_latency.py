@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -47,8 +48,8 @@ from huikuan.voice.call_audio import CallVoice
 from huikuan.voice.phrases import EN_NODE_HINTS, hints_for
 from huikuan.voice.tts import CachedTts, EspeakTts, MandarinTts, PromptRenderer
 from huikuan.voice.vad import EARLY_PAUSE_MS, END_SILENCE_MS, EndOfTurnDetector
-from tests.voice.debtor_lines import ZH_DEBTOR_LINES
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: the debtor lines
 HOST = "127.0.0.1"
 LOUD = 300  # a sample above this is sound, not the line noise (σ = 30)
 VOICED_RMS = 300.0
@@ -168,6 +169,7 @@ async def run(end_silence_ms: int, early_pause_ms: int | None, lang: str = "en-U
     asr: Any
     if zh:
         from huikuan.voice.speech_pool import PooledAsr
+        from tests.voice.debtor_lines import ZH_DEBTOR_LINES
 
         tts = MandarinTts(EspeakTts())
         pool = PooledAsr("whisper", 1, "zh-CN")
