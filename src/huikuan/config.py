@@ -50,13 +50,17 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = 1.5
     # Voice (docs/voice.md): engines by name; Vosk/sherpa-onnx need a model folder.
     tts_engine: str = "espeak"
-    asr_engine: str = "pocketsphinx"
+    # Unset: each script language's default (zh-CN → whisper, en-US → pocketsphinx).
+    asr_engine: str | None = None
     prompts_dir: Path | None = None
     vosk_model_dir: Path | None = None
     sherpa_model_dir: Path | None = None
     asr_http_base_url: str | None = None
     asr_http_model: str = "whisper-1"
     asr_http_api_key: SecretStr | None = None
+    # faster-whisper: a CTranslate2 model folder; unset, Whisper base from its PyPI wheels.
+    whisper_model_dir: Path | None = None
+    whisper_beam_size: int = 5  # measured: voice/whisper_asr.py BEAM_SIZE
     # Local ASR engines decode in this many worker processes, so one call's recognition never
     # holds the GIL another call's RTP needs (flows/voice docs); 0 decodes in threads instead.
     # The HTTP engine waits on a socket, so it always runs in threads.

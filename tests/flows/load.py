@@ -130,7 +130,7 @@ async def run_calls(
             return result
 
     warm_up(lang)  # as a worker does at start: no model loads inside a live call
-    warm_up_voice()
+    warm_up_voice(langs=(lang,))
     try:
         await carrier.start()
         probe = asyncio.create_task(_probe(stop, lags))

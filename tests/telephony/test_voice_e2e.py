@@ -1,9 +1,9 @@
 """End to end over SIP and RTP: SIPp answers and speaks, the robot hears, understands and replies.
 
 SIPp is the far end's signalling and its mouth (`rtp_stream` plays an espeak-ng rendering of
-the debtor's utterance as PCMU). SIPp cannot record what it receives while it streams, so its
-SDP answer points the robot's RTP at a UDP listener in this test: the far end's ear, which
-counts and measures what the robot says.
+the debtor's utterance as PCMU; in Mandarin with a voice variant the robot never uses). SIPp
+cannot record what it receives while it streams, so its SDP answer points the robot's RTP at a
+UDP listener in this test: the far end's ear, which counts and measures what the robot says.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,12 +30,16 @@ from huikuan.telephony import g711
 from huikuan.telephony.sip.call import Trunk
 from huikuan.telephony.sip.carrier import SipCarrier
 from huikuan.types import CallOutcome, Disposition, Speaker
-from huikuan.voice.asr import PocketsphinxAsr
+from huikuan.voice.asr import PocketsphinxAsr, default_engine
+from huikuan.voice.audio import write_wav
 from huikuan.voice.call_audio import CallVoice
-from huikuan.voice.phrases import EN_NODE_HINTS
+from huikuan.voice.intelligibility import canonical, cer
+from huikuan.voice.phrases import EN_NODE_HINTS, hints_for
 from huikuan.voice.recording import CallRecorder
 from huikuan.voice.repository import recordings_for_attempt
-from huikuan.voice.tts import CachedTts, EspeakTts, voice_for_dialect
+from huikuan.voice.speech_pool import PooledAsr
+from huikuan.voice.tts import CachedTts, EspeakTts, MandarinTts, voice_for_dialect
+from huikuan.voice.whisper_model import whisper_base_dir
 from tests import factories
 from tests.telephony.sip.sipp import Sipp
 
@@ -79,7 +84,9 @@ class Conversation:
     started: datetime
 
 
-async def converse(far: Sipp, ear_sock: socket.socket, voice: CallVoice) -> Conversation:
+async def converse(
+    far: Sipp, ear_sock: socket.socket, voice: CallVoice, greeting: str = GREETING, reply: str = REPLY
+) -> Conversation:
     loop = asyncio.get_running_loop()
     ear = FarEndEar()
     transport, _ = await loop.create_datagram_endpoint(lambda: ear, sock=ear_sock)
@@ -90,11 +97,11 @@ async def converse(far: Sipp, ear_sock: socket.socket, voice: CallVoice) -> Conv
         assert call.result.outcome == CallOutcome.ANSWERED
         voice.attach(call)
         t_greet = loop.time()
-        await call.say(GREETING)
+        await call.say(greeting)
         heard = await call.hear()
         t_reply = loop.time()
         greeting_packets = ear.voiced_after(t_greet) - ear.voiced_after(t_reply)
-        await call.say(REPLY)
+        await call.say(reply)
         await call.hangup()
         reply_packets = ear.voiced_after(t_reply)
     finally:
@@ -233,3 +240,69 @@ def test_debtor_talking_over_the_greeting_stops_it_and_is_still_heard(tmp_path: 
     assert heard is not None
     assert classify(heard, "en-US", date(2026, 3, 9)).intent == Intent.REQUEST_INSTALLMENT
     print(f"barge-in: played {voice.played_seconds[0]:.2f}s of {full:.2f}s, heard={heard!r}")
+
+
+ZH_GREETING = "您好，这里是安心借，请问现在方便说话吗？"
+# From tests/voice/debtor_lines.py, one the isolated measurement heard exactly: this test checks
+# the call path (RTP, end of turn, the speech pool, NLU), the recogniser's accuracy is measured there.
+ZH_UTTERANCE = "我明天就还款"
+ZH_REPLY = "好的，我们记下了，请您明天按时还款，谢谢。"
+
+
+@pytest.fixture(scope="module")
+def whisper_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return whisper_base_dir(tmp_path_factory.mktemp("models"))
+
+
+def render_debtor_mandarin(path: Path) -> Path:
+    """The debtor's Mandarin line (pinyin voice, variant m3; the robot speaks f3) as 8 kHz μ-law WAV."""
+    debtor = MandarinTts(EspeakTts(), pinyin=EspeakTts(variant="m3", amplitude=40, words_per_minute=140))
+    linear = path.with_suffix(".pcm.wav")
+    write_wav(linear, debtor.synthesize(ZH_UTTERANCE, "cmn"))
+    subprocess.run(["sox", str(linear), "-e", "u-law", str(path)], check=True)
+    return path
+
+
+@pytest.mark.slow
+def test_robot_hears_a_mandarin_promise_over_rtp_through_the_speech_pool(
+    tmp_path: Path, whisper_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUIKUAN_WHISPER_MODEL_DIR", str(whisper_dir))  # read by the pool process
+    tts = CachedTts(MandarinTts(EspeakTts()), tmp_path / "tts-cache")
+    greeting_s = len(tts.synthesize(ZH_GREETING, "cmn")) / 8000
+    tts.synthesize(ZH_REPLY, "cmn")
+    asr = PooledAsr(default_engine("zh-CN"), 1, "zh-CN")  # as attach_voice builds it for a zh-CN script
+    try:
+        asr.warm_up()
+        voice = CallVoice(tts, asr, "cmn", hints=hints_for("zh-CN", "payment"))
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as ear_sock:
+            ear_sock.bind(("127.0.0.1", 0))
+            keys = {
+                "sink_port": str(ear_sock.getsockname()[1]),
+                "listen_ms": str(round(greeting_s * 1000) + 600),  # the debtor lets the greeting finish
+                "utterance": str(render_debtor_mandarin(tmp_path / "utterance.wav")),
+            }
+            far = Sipp(str(SCENARIO), keys=keys, echo=False, timeout=40)
+            try:
+                got = asyncio.run(converse(far, ear_sock, voice, ZH_GREETING, ZH_REPLY))
+                assert far.finish(10) == 0
+            finally:
+                far.kill()
+    finally:
+        asr.close()
+
+    assert got.outcome == CallOutcome.ANSWERED
+    assert got.greeting_packets > 50
+    assert got.heard is not None
+    # Whisper base on espeak's Mandarin is fragile: over RTP the same line was heard exactly in
+    # 3 of 7 runs, else as 我明天纠缠, 我明天纠缝 or 我明天旧帮旱 (the turn's samples differ a
+    # little with RTP timing; 3 saved turns gave the same text again offline). The
+    # NLU took the promise and the date every time: that, and at most half the characters
+    # wrong, is what is asserted.
+    assert cer(canonical(ZH_UTTERANCE), canonical(got.heard)) <= 0.5
+    nlu = classify(got.heard, "zh-CN", date(2026, 3, 9))
+    assert nlu.intent == Intent.PROMISE_TO_PAY
+    assert nlu.entities.date == date(2026, 3, 10)
+    assert got.reply_packets > 0.6 * got.reply_seconds / 0.02
+    assert voice.barge_ins == 0
+    print(f"zh heard={got.heard!r} intent={nlu.intent} date={nlu.entities.date}")

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from huikuan.voice.audio import SAMPLE_RATE, read_wav
+from huikuan.voice.audio import SAMPLE_RATE, read_wav, resample, silence, write_wav
+from huikuan.voice.intelligibility import canonical
+from huikuan.voice.tts import MandarinTts
 from tests.invoke import huikuan
 
 
@@ -39,3 +41,47 @@ def test_an_unknown_voice_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert code == 2
     assert stderr == "error: --voice must be one of cmn, yue, en-us, not 'hak'\n"
     assert not (tmp_path / "x.wav").exists()
+
+
+def _hear(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    ran = huikuan(["voice", "hear", *args], env={"HUIKUAN_DATA_DIR": str(tmp_path / "data"), **(env or {})})
+    return ran.returncode, ran.stdout, ran.stderr
+
+
+@pytest.mark.slow
+def test_hear_prints_what_the_call_recogniser_hears_in_a_wav_at_any_rate(
+    tmp_path: Path, whisper_dir: Path, debtor_mandarin: MandarinTts
+) -> None:
+    wav = tmp_path / "debtor-22k.wav"
+    write_wav(
+        wav, resample(debtor_mandarin.synthesize("你打错了，我不认识这个人", "cmn"), 8000, 22050), 22050
+    )
+    code, stdout, stderr = _hear(
+        tmp_path, str(wav), "--lang", "zh-CN", env={"HUIKUAN_WHISPER_MODEL_DIR": str(whisper_dir)}
+    )
+    assert code == 0, stderr
+    assert canonical(stdout) == "你打错了我不认识这个人"
+    assert stdout.count("\n") == 1
+
+
+def test_hear_a_missing_file_is_one_line(tmp_path: Path) -> None:
+    code, stdout, stderr = _hear(tmp_path, str(tmp_path / "gone.wav"))
+    assert code == 2
+    assert stdout == ""
+    assert stderr == f"error: {tmp_path / 'gone.wav'} does not exist or is not a file\n"
+
+
+def test_hear_a_file_that_is_not_a_wav_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.wav"
+    bad.write_text("not audio")
+    code, _, stderr = _hear(tmp_path, str(bad))
+    assert code == 2
+    assert stderr == f"error: {bad} is not a 16-bit PCM WAV file (not a RIFF/WAVE stream)\n"
+
+
+def test_hear_an_unknown_language_is_one_line(tmp_path: Path) -> None:
+    wav = tmp_path / "x.wav"
+    write_wav(wav, silence(500))
+    code, _, stderr = _hear(tmp_path, str(wav), "--lang", "fr-FR")
+    assert code == 2
+    assert stderr == "error: --lang must be zh-CN or en-US, not 'fr-FR'\n"

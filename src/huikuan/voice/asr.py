@@ -2,10 +2,11 @@
 
 `PocketsphinxAsr` runs the US-English model shipped in the pocketsphinx wheel with a JSGF
 grammar built from the node's hints (free recognition of 8 kHz phone audio with that model is
-poor; constrained to the node's phrases it is good). Vosk and sherpa-onnx are how a Chinese
-deployment runs: they load a model folder named in settings and say clearly when there is
-none. `HttpTranscriptionAsr` posts WAV to any OpenAI-compatible `/audio/transcriptions`
-(stdlib multipart: one small request does not justify an HTTP client dependency).
+poor; constrained to the node's phrases it is good). `WhisperAsr` (`whisper_asr.py`,
+faster-whisper) is the local Mandarin engine and the default for Chinese scripts
+(`default_engine`). Vosk and sherpa-onnx load a model folder named in settings and say clearly
+when there is none. `HttpTranscriptionAsr` posts WAV to any OpenAI-compatible
+`/audio/transcriptions` (stdlib multipart: one small request does not justify an HTTP client dependency).
 """
 
 from __future__ import annotations
@@ -230,25 +231,52 @@ def multipart(fields: dict[str, str], file: tuple[str, str, str, bytes]) -> tupl
     return bytes(out), f"multipart/form-data; boundary={boundary}"
 
 
-_ENGINES: dict[str, Callable[[Settings], AsrEngine]] = {
-    "pocketsphinx": lambda s: PocketsphinxAsr(),
-    "vosk": lambda s: VoskAsr(s.vosk_model_dir),
-    "sherpa-onnx": lambda s: SherpaOnnxAsr(s.sherpa_model_dir),
-    "http": lambda s: HttpTranscriptionAsr(
+def _whisper(settings: Settings, lang: str) -> AsrEngine:
+    from huikuan.voice.whisper_asr import WhisperAsr
+
+    return WhisperAsr(
+        lang,
+        model_dir=settings.whisper_model_dir,
+        models_dir=settings.data_dir / "models",
+        beam_size=settings.whisper_beam_size,
+    )
+
+
+# Factories take the settings and the call's script language (zh-CN, en-US).
+AsrFactory = Callable[[Settings, str], AsrEngine]
+_ENGINES: dict[str, AsrFactory] = {
+    "pocketsphinx": lambda s, lang: PocketsphinxAsr(),
+    "vosk": lambda s, lang: VoskAsr(s.vosk_model_dir),
+    "sherpa-onnx": lambda s, lang: SherpaOnnxAsr(s.sherpa_model_dir),
+    "whisper": _whisper,
+    "http": lambda s, lang: HttpTranscriptionAsr(
         s.asr_http_base_url,
         s.asr_http_model,
         s.asr_http_api_key.get_secret_value() if s.asr_http_api_key else None,
     ),
 }
+# With no engine configured: Whisper hears Chinese; English keeps pocketsphinx, whose node
+# grammar beat Whisper base on the English debtor lines (docs/voice.md).
+DEFAULT_ENGINES = {"zh": "whisper", "yue": "whisper", "cmn": "whisper", "en": "pocketsphinx"}
 
 
-def register_asr(name: str, factory: Callable[[Settings], AsrEngine]) -> None:
-    """Plug another engine in under `name`."""
+def default_engine(lang: str) -> str:
+    """The engine for a script language when `HUIKUAN_ASR_ENGINE` names none."""
+    return DEFAULT_ENGINES.get(lang.lower().split("-")[0], "whisper")
+
+
+def engine_name(settings: Settings, lang: str) -> str:
+    """The configured engine, else the language's default."""
+    return settings.asr_engine or default_engine(lang)
+
+
+def register_asr(name: str, factory: AsrFactory) -> None:
+    """Plug another engine in under `name`; its factory gets the settings and the script language."""
     _ENGINES[name] = factory
 
 
-def asr_engine(name: str, settings: Settings | None = None) -> AsrEngine:
-    """The engine registered as `name`, built from settings."""
+def asr_engine(name: str, settings: Settings | None = None, lang: str = "zh-CN") -> AsrEngine:
+    """The engine registered as `name`, built from settings for a script language."""
     if name not in _ENGINES:
         raise AsrError(f"unknown ASR engine {name!r}; known: {', '.join(sorted(_ENGINES))}")
-    return _ENGINES[name](settings or Settings())
+    return _ENGINES[name](settings or Settings(), lang)

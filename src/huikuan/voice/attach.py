@@ -7,10 +7,11 @@ attempt id the call is recorded. A carrier without media (`SimulatedCarrier`) ke
 text turns: the function returns False and changes nothing. `finish_voice(call, …)` stops the
 voice after the hang-up and stores the recording in the caller's transaction.
 
-Engines are built once per process and settings (a pocketsphinx decoder takes a while to load)
-and shared by all calls; their own locks make that safe. A local ASR engine decodes in worker
-processes (`speech_pool.PooledAsr`, `HUIKUAN_ASR_PROCESSES`), loaded by `warm_up_voice` when a
-worker starts.
+Engines are built once per process, settings and script language (a decoder takes a while to
+load) and shared by all calls; their own locks make that safe. The ASR engine follows the
+script's language when none is configured (`asr.engine_name`: Whisper for zh-CN, pocketsphinx
+for en-US). A local ASR engine decodes in worker processes (`speech_pool.PooledAsr`,
+`HUIKUAN_ASR_PROCESSES`), loaded by `warm_up_voice` when a worker starts.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from huikuan.config import Settings
 from huikuan.voice import mandarin
-from huikuan.voice.asr import AsrEngine, asr_engine
+from huikuan.voice.asr import AsrEngine, asr_engine, engine_name
 from huikuan.voice.call_audio import CallVoice
 from huikuan.voice.models import Recording
 from huikuan.voice.recording import CallRecorder
@@ -63,32 +64,44 @@ def has_media(call: object) -> bool:
 
 _DEFAULT_SETTINGS: list[Settings] = []
 # Keyed by the settings object's id; the object is kept in the value so the id is never reused.
-_ENGINES: dict[int, tuple[Settings, TtsEngine, AsrEngine]] = {}
+_TTS: dict[int, tuple[Settings, TtsEngine]] = {}
+# Keyed by (settings id, engine name, language family: zh, en): one engine, or pool, for each.
+_ASR: dict[tuple[int, str, str], tuple[Settings, AsrEngine]] = {}
+LANGS = ("zh-CN", "en-US")  # the script languages a worker warms up
 
 
-def _engines(settings: Settings | None) -> tuple[TtsEngine, AsrEngine]:
-    """The settings' TTS and ASR engines, built on first use and shared by every call after."""
-    if settings is None:
-        if not _DEFAULT_SETTINGS:
-            _DEFAULT_SETTINGS.append(Settings())
-        settings = _DEFAULT_SETTINGS[0]
-    if id(settings) not in _ENGINES:
+def _settings(settings: Settings | None) -> Settings:
+    if settings is not None:
+        return settings
+    if not _DEFAULT_SETTINGS:
+        _DEFAULT_SETTINGS.append(Settings())
+    return _DEFAULT_SETTINGS[0]
+
+
+def _engines(settings: Settings | None, lang: str = "zh-CN") -> tuple[TtsEngine, AsrEngine]:
+    """The settings' TTS and the language's ASR engine, built on first use and shared after."""
+    settings = _settings(settings)
+    if id(settings) not in _TTS:
+        _TTS[id(settings)] = (settings, tts_engine(settings.tts_engine, settings))
+    name = engine_name(settings, lang)
+    key = (id(settings), name, lang.lower().split("-")[0])
+    if key not in _ASR:
         asr: AsrEngine
-        if settings.asr_processes > 0 and settings.asr_engine not in THREADED_ASR:
-            asr = PooledAsr(settings.asr_engine, settings.asr_processes)
+        if settings.asr_processes > 0 and name not in THREADED_ASR:
+            asr = PooledAsr(name, settings.asr_processes, lang)
         else:
-            asr = asr_engine(settings.asr_engine, settings)
-        _ENGINES[id(settings)] = (settings, tts_engine(settings.tts_engine, settings), asr)
-    _, tts, asr = _ENGINES[id(settings)]
-    return tts, asr
+            asr = asr_engine(name, settings, lang)
+        _ASR[key] = (settings, asr)
+    return _TTS[id(settings)][1], _ASR[key][1]
 
 
-def warm_up_voice(settings: Settings | None = None) -> None:
-    """Build the speech engines and load their models now (a worker's start), not in a call."""
-    _, asr = _engines(settings)
+def warm_up_voice(settings: Settings | None = None, langs: Sequence[str] = LANGS) -> None:
+    """Build the speech engines of `langs` and load their models now (a worker's start), not in a call."""
     mandarin.warm_up()
-    if isinstance(asr, PooledAsr):
-        asr.warm_up()
+    for lang in langs:
+        _, asr = _engines(settings, lang)
+        if isinstance(asr, PooledAsr):
+            asr.warm_up()
 
 
 def attach_voice(
@@ -114,7 +127,7 @@ def attach_voice(
     if call in _VOICES:
         raise ValueError("this call already has a voice")
     if tts is None or asr is None:
-        default_tts, default_asr = _engines(settings)
+        default_tts, default_asr = _engines(settings, lang)
         tts, asr = tts or default_tts, asr or default_asr
     recorder = None
     if attempt_id is not None:

@@ -15,13 +15,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from huikuan.voice.audio import SAMPLE_RATE, Pcm, resample
 from huikuan.voice.mandarin import digits, normalise, number
+from huikuan.voice.whisper_asr import simplified
 
 WHISPER_RATE = 16000
 # A sample debtor for filling script slots: no real person.
@@ -84,15 +84,6 @@ def script_lines(lang: str = "zh-CN") -> list[ScriptLine]:
     return out
 
 
-def _simplified(text: str) -> str:
-    import zhconv
-
-    if zhconv.zhconv.zhcdicts is None:
-        # Its default loader leaves the dictionary file open (a ResourceWarning): load it by path.
-        zhconv.zhconv.loaddict(str(Path(zhconv.zhconv.__file__).with_name(zhconv.zhconv.DICTIONARY)))
-    return str(zhconv.convert(text, "zh-cn"))
-
-
 def _numbers_said(text: str) -> str:
     """Arabic numbers as Chinese numerals: long runs digit by digit (a phone), others as numbers."""
     text = re.sub(r"(?<=\d)[ ,-](?=\d)", "", text)
@@ -105,7 +96,7 @@ def _numbers_said(text: str) -> str:
 
 def canonical(text: str) -> str:
     """Chinese characters only, simplified, numbers in Chinese numerals, 幺 as 一, 两 as 二."""
-    text = _numbers_said(_simplified(text))
+    text = _numbers_said(simplified(text))
     return "".join(_KEEP.findall(text)).replace("幺", "一").replace("两", "二")
 
 

@@ -2,9 +2,10 @@
 
 A local decoder (pocketsphinx, Vosk, sherpa-onnx, faster-whisper) is CPU-bound Python/C code
 that holds the GIL for most of a decode; in a thread of the worker it delays the event loop
-that paces every line's RTP by tens to hundreds of milliseconds. `PooledAsr` runs the engine
-named in settings in a `ProcessPoolExecutor` (spawned, never forked from a process that has
-an event loop and threads), loads the model in each process at start (`warm_up`), and offers
+that paces every line's RTP by tens to hundreds of milliseconds. `PooledAsr` runs one engine
+for one script language (Whisper for zh-CN: its language and model are fixed at load) in a
+`ProcessPoolExecutor` (spawned, never forked from a process that has an event loop and
+threads), loads the model in each process at start (`warm_up`), and offers
 `transcribe_async` for the call loop. The standard library's pool is enough: jobs are one
 utterance each (a few KiB of PCM), pickled, and a crashed process breaks only its futures,
 which the caller sees as a failed `hear` stage, never a dead worker (`BrokenProcessPool` is
@@ -46,14 +47,14 @@ def _die_with_parent() -> None:
         os._exit(0)
 
 
-def _load(engine: str) -> None:
+def _load(engine: str, lang: str) -> None:
     from huikuan.config import Settings
     from huikuan.voice.asr import asr_engine
 
     _die_with_parent()
     global _ENGINE, _LOAD_ERROR
     try:
-        _ENGINE = asr_engine(engine, Settings())
+        _ENGINE = asr_engine(engine, Settings(), lang)
     except Exception as e:  # reported by every job instead of a broken pool
         _LOAD_ERROR = f"{type(e).__name__}: {e}"
 
@@ -69,10 +70,11 @@ def _transcribe(pcm: Pcm, sample_rate: int, hints: tuple[str, ...]) -> str:
 
 
 class PooledAsr:
-    """An `AsrEngine` whose decoding runs in `processes` worker processes."""
+    """An `AsrEngine` whose decoding runs in `processes` worker processes, for one script language."""
 
-    def __init__(self, engine: str, processes: int = 1) -> None:
+    def __init__(self, engine: str, processes: int = 1, lang: str = "zh-CN") -> None:
         self.name = engine
+        self.lang = lang
         self.processes = max(1, processes)
         self._lock = threading.Lock()
         self._pool = self._new_pool()
@@ -82,7 +84,7 @@ class PooledAsr:
             self.processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_load,
-            initargs=(self.name,),
+            initargs=(self.name, self.lang),
         )
 
     def _submit(self, pcm: Pcm, sample_rate: int, hints: Sequence[str]) -> Future[str]:
@@ -109,6 +111,11 @@ class PooledAsr:
         """Decode in a pool process; the event loop only waits on a future."""
         job: Future[object] = self._submit(pcm, sample_rate, hints)  # type: ignore[assignment]  # wrap_future wants object
         return str(await asyncio.wrap_future(job))
+
+    def pids(self) -> list[int]:
+        """The pool's process ids (benches read their memory)."""
+        with self._lock:
+            return sorted(self._pool._processes or {})  # the stdlib pool keeps no public list
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
