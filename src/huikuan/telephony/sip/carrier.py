@@ -9,7 +9,7 @@ import socket
 import sys
 
 from huikuan.errors import InvalidInput
-from huikuan.telephony.rtp import RtpPacer
+from huikuan.telephony.rtp import PortRange, RtpPacer
 from huikuan.telephony.sip.call import (
     AnnouncementAsr,
     Asr,
@@ -50,6 +50,7 @@ class SipCarrier:
         asr: Asr = no_asr,
         announcement_asr: AnnouncementAsr | None = None,
         timers: Timers | None = None,
+        rtp_ports: PortRange | None = None,
     ) -> None:
         if not trunks:
             raise ValueError("at least one trunk is needed")
@@ -57,6 +58,7 @@ class SipCarrier:
         self.ua = UserAgent(local_host, local_port, timers)
         self.pacer = RtpPacer()
         self._credentials = credentials
+        self._rtp_ports = rtp_ports
         self._tts = tts
         self._asr = asr
         self._announcement_asr = announcement_asr
@@ -102,6 +104,7 @@ class SipCarrier:
                 self._asr,
                 self._announcement_asr,
                 dest,
+                self._rtp_ports,
             )
             result = await call.dial(ring_timeout)
             log.info(

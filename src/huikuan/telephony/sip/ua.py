@@ -4,6 +4,10 @@ Many calls share one `UserAgent` (one socket, one event loop). UDP is the defaul
 `;transport=tcp` goes over one reused TCP connection per far end (`tcp.py`). Messages that do not
 parse are counted in `parse_errors` and dropped; a handler that raises is logged with the Call-ID
 and answered 500, so one bad peer never takes the process down.
+
+A request reaches a dialog only when the dialog accepts it (Call-ID, both tags and the source
+host, see `SipCall.accepts`); anything else is answered 481 and counted in `dialog_rejects`, so a
+stranger who learns a Call-ID can neither end nor re-route a call.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from huikuan.telephony.sip.transaction import ClientTransaction, Timers
 from huikuan.telephony.sip.uri import hostport
 
 log = logging.getLogger(__name__)
-ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS"
+ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"  # what SipCall.on_request answers
 Transport = Literal["udp", "tcp"]
 # Linux asks for ICMP errors on an unconnected UDP socket with IP_RECVERR / IPV6_RECVERR (Python
 # 3.11 has no names for them); the error queue then gives back each failed datagram's start and
@@ -44,6 +48,8 @@ def new_tag() -> str:
 
 
 class DialogHandler(Protocol):
+    def accepts(self, request: SipMessage, addr: tuple[str, int]) -> bool: ...
+
     def on_request(self, request: SipMessage, addr: tuple[str, int]) -> SipMessage: ...
 
 
@@ -75,6 +81,7 @@ class UserAgent:
         self.timers = timers or Timers()
         self.parse_errors = 0
         self.handler_errors = 0
+        self.dialog_rejects = 0  # in-dialog requests with a wrong tag or from a stranger: 481
         self._transport: asyncio.DatagramTransport | None = None
         self._sock: socket.socket | None = None
         self._protocol: _Udp | None = None
@@ -248,7 +255,13 @@ class UserAgent:
             self._reply(cached, addr, flow)
             return
         handler = self._dialogs.get(msg.call_id)
-        if handler is not None:
+        if handler is not None and not handler.accepts(msg, addr):
+            self.dialog_rejects += 1
+            log.warning(
+                "in-dialog %s for call %s refused: tags or source do not match", msg.method, msg.call_id
+            )
+            resp = response_to(msg, 481, "Call/Transaction Does Not Exist")
+        elif handler is not None:
             try:
                 resp = handler.on_request(msg, addr)
             except Exception:
