@@ -15,9 +15,9 @@ from huikuan.telephony import g711
 from huikuan.telephony.carrier import CallEvent, CallEventKind, DialResult
 from huikuan.telephony.rtp import PortRange, RtpPacer, RtpSession
 from huikuan.telephony.sip import digest, sdp
-from huikuan.telephony.sip.numbers import NumberFormat
 from huikuan.telephony.sip.early_media import EarlyMedia, classify
 from huikuan.telephony.sip.message import SipMessage, response_to, tag_of, uri_of
+from huikuan.telephony.sip.numbers import NumberFormat
 from huikuan.telephony.sip.status import outcome_for, outcome_from_announcement
 from huikuan.telephony.sip.transaction import ClientTransaction
 from huikuan.telephony.sip.ua import ALLOW, Transport, UserAgent, new_branch, new_tag
@@ -194,6 +194,16 @@ class SipCall:
     @property
     def dtmf_received(self) -> str:
         return self.rtp.dtmf_received
+
+    @property
+    def dialog(self) -> tuple[str, str, str]:
+        """The dialog id (RFC 3261 §12): Call-ID, our tag, the far end's tag ("" until answered)."""
+        return self.call_id, self._local_tag, self._remote_tag
+
+    @property
+    def route_set(self) -> list[str]:
+        """The Record-Route set of the 2xx, in the order in-dialog requests carry it as Route."""
+        return list(self._route)
 
     @property
     def dropped(self) -> dict[str, int]:
