@@ -4,8 +4,10 @@ authenticating proxy (tests/telephony/sip/peers.py). Audio is real speech (espea
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -306,4 +308,37 @@ def test_forged_rtp_dtmf_and_a_fuzz_storm_are_dropped_and_the_call_survives(
     assert call.dtmf_received == ""  # the forged '5' never reached the dialogue
     assert dropped["rtp_dropped_address"] >= 40
     assert voiced_seconds(heard) > 0.3  # the phone's audio still plays after the storm
+    assert phone.wait_for("terminated")
+
+
+def test_huikuan_call_authenticates_through_kamailio_from_a_credentials_file(
+    tmp_path: Path, speech: dict[str, Path], peers: list[Baresip | Kamailio]
+) -> None:
+    phone = Baresip(tmp_path / "phone", NUMBER, speech["debtor_long"])
+    peers.append(phone)
+    proxy = Kamailio(tmp_path / "proxy", phone.port, USER, PASSWORD, CALLER)
+    peers.append(proxy)
+    cred = tmp_path / "trunk.cred"
+    cred.write_text(f"{USER}:{PASSWORD}\n")
+    cred.chmod(0o600)
+    cmd = [sys.executable, "-c", "from huikuan.cli.main import main; main()", "call", NUMBER]
+    cmd += [
+        "--trunk",
+        proxy.trunk,
+        "--caller-id",
+        CALLER,
+        "--credentials-file",
+        str(cred),
+        "--rtp-ports",
+        "20000-29999",
+    ]
+    env = {**os.environ, "HUIKUAN_LOG_LEVEL": "DEBUG"}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=90, check=False)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "answered (SIP 200)" in done.stdout
+    assert "ended: local_bye" in done.stdout
+    assert PASSWORD not in output
+    assert NUMBER not in output
+    assert "authenticated BYE" in proxy.output()
     assert phone.wait_for("terminated")

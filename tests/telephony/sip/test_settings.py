@@ -6,6 +6,8 @@ import asyncio
 import os
 import socket
 import struct
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from huikuan.errors import InvalidInput
 from huikuan.telephony.rtp import PortRange, RtpPacer, RtpPortsExhausted, RtpSession
 from huikuan.telephony.sip import Trunk, apply_trunk_settings, load_credentials, rtp_port_range
 from huikuan.telephony.sip.numbers import NumberFormat
+from tests.conftest import TestDatabase
 
 
 def _secret_file(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
@@ -149,3 +152,23 @@ def test_huikuan_call_reads_the_password_from_the_environment_not_the_command_li
     result = CliRunner().invoke(app, ["call", "1", "--trunk", "sip:127.0.0.1:9", "--password", "x"])
     assert result.exit_code == 2  # no such option: a password is never an argument
     assert os.environ.get("HUIKUAN_SIP_PASSWORD") is None
+
+
+def test_worker_refuses_a_credentials_file_others_can_read_in_one_line(
+    db: TestDatabase, tmp_path: Path
+) -> None:
+    cred = _secret_file(tmp_path, "robot:hunter2\n", 0o644)
+    cmd = [sys.executable, "-m", "huikuan", "worker", "--carrier", "sip", "--trunk", "sip:127.0.0.1:5060"]
+    done = subprocess.run(
+        [*cmd, "--credentials-file", str(cred)],
+        capture_output=True,
+        text=True,
+        env=db.env(),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "chmod 600" in lines[0]
+    assert "hunter2" not in done.stderr + done.stdout
