@@ -7,16 +7,16 @@ stops the run here, as a missing PostgreSQL does in tests/conftest.py, instead o
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
 
+from tests.telephony.sip.peers import which
 from tests.telephony.sip.sipp import Sipp
 
 PEERS = {"sipp": "sip-tester", "baresip": "baresip-core", "kamailio": "kamailio"}
 if os.environ.get("CI"):
-    missing = [f"{binary} ({package})" for binary, package in PEERS.items() if shutil.which(binary) is None]
+    missing = [f"{binary} ({package})" for binary, package in PEERS.items() if which(binary) is None]
     if missing:
         raise RuntimeError(f"CI run without SIP peers {', '.join(missing)}: their tests would not run")
 

@@ -34,8 +34,13 @@ KAMAILIO_MODULES = next(
 )
 
 
+def which(binary: str) -> str | None:
+    """The binary on PATH, or in the sbin directories a non-root PATH lacks (kamailio lives there)."""
+    return shutil.which(binary) or shutil.which(binary, path="/usr/sbin:/sbin")
+
+
 def require(binary: str, package: str) -> str:
-    path = shutil.which(binary)
+    path = which(binary)
     if path is None:
         if os.environ.get("CI"):
             raise RuntimeError(f"CI run without {binary} (Debian package {package}): its tests would not run")
