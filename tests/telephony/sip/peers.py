@@ -152,6 +152,7 @@ log_stderror=yes
 children=1
 auto_aliases=no
 listen=udp:127.0.0.1:{port}
+listen=tcp:127.0.0.1:{port}
 mpath="{modules}/"
 loadmodule "tm.so"
 loadmodule "sl.so"
@@ -213,7 +214,7 @@ class Kamailio:
     def __init__(self, workdir: Path, target_port: int, user: str, password: str, caller: str) -> None:
         self.binary = require("kamailio", "kamailio")
         workdir.mkdir(parents=True, exist_ok=True)
-        self.port = free_udp_port()
+        self.port = _free_udp_and_tcp_port()
         cfg = workdir / "kamailio.cfg"
         cfg.write_text(
             KAMAILIO_CFG.format(
@@ -241,6 +242,10 @@ class Kamailio:
     def trunk(self) -> str:
         return f"sip:127.0.0.1:{self.port}"
 
+    @property
+    def tcp_trunk(self) -> str:
+        return f"sip:127.0.0.1:{self.port};transport=tcp"
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
@@ -253,6 +258,15 @@ class Kamailio:
                 self.proc.kill()
                 self.proc.wait()
         self._out.close()
+
+
+def _free_udp_and_tcp_port() -> int:
+    """A port number free for both UDP and TCP (Kamailio listens on both)."""
+    for _ in range(50):
+        port = free_udp_port()
+        if not _bound(port, socket.SOCK_STREAM):
+            return port
+    raise RuntimeError("no port free for both UDP and TCP")
 
 
 def wav_pcm(path: Path) -> np.ndarray:

@@ -123,8 +123,9 @@ def test_baresip_answers_audio_flows_both_ways_and_it_hangs_up(
     assert call.dropped["rtp_dropped_ssrc"] == 0
 
 
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
 def test_through_kamailio_with_digest_on_invite_ack_and_bye(
-    tmp_path: Path, speech: dict[str, Path], peers: list[Baresip | Kamailio]
+    transport: str, tmp_path: Path, speech: dict[str, Path], peers: list[Baresip | Kamailio]
 ) -> None:
     e164 = "+86" + NUMBER  # the trunk wants E.164: baresip's account is the number as dialled
     phone = Baresip(tmp_path / "phone", e164, speech["debtor_long"])
@@ -132,7 +133,8 @@ def test_through_kamailio_with_digest_on_invite_ack_and_bye(
     proxy = Kamailio(tmp_path / "proxy", phone.port, USER, PASSWORD, CALLER)
     peers.append(proxy)
     robot = wav_pcm(speech["robot"])
-    trunk = Trunk.parse(proxy.trunk).with_settings(
+    # Over TCP Kamailio relays to the phone over UDP and Record-Routes twice (one per transport).
+    trunk = Trunk.parse(proxy.tcp_trunk if transport == "tcp" else proxy.trunk).with_settings(
         from_domain="carrier.example.cn",
         asserted_identity=f"sip:{CALLER}@carrier.example.cn",
         number_format=NumberFormat.parse("e164:CN"),
@@ -154,11 +156,14 @@ def test_through_kamailio_with_digest_on_invite_ack_and_bye(
     log = proxy.output()
     assert f"challenge INVITE {call.call_id}" in log  # 407 first, then our digest was accepted
     assert f"relay INVITE {call.call_id} PAI=<sip:{CALLER}@carrier.example.cn>" in log
-    assert f"from=sip:{CALLER}@carrier.example.cn ruri=sip:{e164}@127.0.0.1:{proxy.port}" in log
+    ruri = f"sip:{e164}@127.0.0.1:{proxy.port}" + (";transport=tcp" if transport == "tcp" else "")
+    assert f"from=sip:{CALLER}@carrier.example.cn ruri={ruri}" in log
     assert f"ACK with credentials {call.call_id}" in log  # RFC 3261 §22.1
     assert f"challenge BYE {call.call_id}" in log
     assert f"authenticated BYE {call.call_id}" in log
-    assert call.route_set
+    assert len(call.route_set) == (
+        2 if transport == "tcp" else 1
+    )  # double Record-Route on a transport change
     assert str(proxy.port) in call.route_set[0]
     assert call.hangup_cause == "local_bye"
     assert not call.remote_hung_up
