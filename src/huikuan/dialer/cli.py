@@ -247,6 +247,9 @@ def worker(
     local: str = typer.Option(
         "127.0.0.1", "--local", help="本地 SIP/RTP 地址 / local address for SIP and RTP"
     ),
+    public: str = typer.Option(
+        "", "--public-address", help="对外地址（NAT）/ address the far end reaches us at (Via, Contact, SDP)"
+    ),
     rtp_ports: str = typer.Option("", "--rtp-ports", help="RTP 端口范围 / RTP port range, e.g. 20000-29999"),
     from_domain: str = typer.Option(
         "", "--from-domain", help="From 域名 / From header domain for the trunks"
@@ -267,7 +270,7 @@ def worker(
     from huikuan.telephony import SimulatedCarrier, load_directory
     from huikuan.telephony.carrier import Carrier
     from huikuan.telephony.health import TrunkHealth
-    from huikuan.telephony.sip import apply_trunk_settings, load_credentials, rtp_port_range
+    from huikuan.telephony.sip import apply_trunk_settings, load_credentials, public_address, rtp_port_range
     from huikuan.telephony.sip.carrier import SipCarrier
 
     if lines < 1:
@@ -294,6 +297,7 @@ def worker(
         )
         credentials = load_credentials(sip_user, credentials_file)
         ports = rtp_port_range(rtp_ports)
+        advertised = public_address(public, local)
         config = WorkerConfig(
             lines=lines,
             campaign_id=campaign,
@@ -314,7 +318,13 @@ def worker(
             if trunks:  # a real trunk: the robot speaks and listens over SIP/RTP
                 from huikuan.voice.attach import warm_up_voice
 
-                line = SipCarrier(trunks, local_host=local, credentials=credentials, rtp_ports=ports)
+                line = SipCarrier(
+                    trunks,
+                    local_host=local,
+                    credentials=credentials,
+                    rtp_ports=ports,
+                    public_address=advertised,
+                )
                 await line.start()  # a trunk that does not resolve is one clear line, now
                 warm_up_voice()  # speech models load now, not inside the first live call
             else:

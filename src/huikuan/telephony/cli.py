@@ -14,14 +14,21 @@ from huikuan.telephony.sip import (
     Trunk,
     apply_trunk_settings,
     load_credentials,
+    public_address,
     rtp_port_range,
 )
 
 
 async def _call(
-    number: str, trunk: Trunk, caller_id: str, creds: Credentials | None, local: str, ports: PortRange | None
+    number: str,
+    trunk: Trunk,
+    caller_id: str,
+    creds: Credentials | None,
+    local: str,
+    ports: PortRange | None,
+    public: str | None,
 ) -> str:
-    carrier = SipCarrier([trunk], local_host=local, credentials=creds, rtp_ports=ports)
+    carrier = SipCarrier([trunk], local_host=local, credentials=creds, rtp_ports=ports, public_address=public)
     try:
         await carrier.start()  # TrunkConfigError (one line) when the trunk does not resolve
         call = await carrier.dial(number, caller_id, ring_timeout=45)
@@ -52,6 +59,11 @@ def register(app: typer.Typer) -> None:
             "", "--credentials-file", help="凭据文件 / file with user:password (chmod 600)"
         ),
         local: str = typer.Option("127.0.0.1", "--local", help="Local address for SIP and RTP"),
+        public: str = typer.Option(
+            "",
+            "--public-address",
+            help="对外地址（NAT）/ address the far end reaches us at (Via, Contact, SDP)",
+        ),
         rtp_ports: str = typer.Option(
             "", "--rtp-ports", help="RTP 端口范围 / RTP port range, e.g. 20000-29999"
         ),
@@ -74,4 +86,5 @@ def register(app: typer.Typer) -> None:
         creds = load_credentials(user, credentials_file)
         ports = rtp_port_range(rtp_ports)
         (parsed,) = apply_trunk_settings([parsed], from_domain, asserted_identity, number_format)
-        typer.echo(asyncio.run(_call(number, parsed, caller_id, creds, local, ports)))
+        advertised = public_address(public, local)
+        typer.echo(asyncio.run(_call(number, parsed, caller_id, creds, local, ports, advertised)))

@@ -347,3 +347,32 @@ def test_huikuan_call_authenticates_through_kamailio_from_a_credentials_file(
     assert NUMBER not in output
     assert "authenticated BYE" in proxy.output()
     assert phone.wait_for("terminated")
+
+
+def test_bound_to_every_interface_we_advertise_the_public_address(
+    tmp_path: Path, speech: dict[str, Path], peers: list[Baresip | Kamailio]
+) -> None:
+    """`--local 0.0.0.0 --public-address A`: sockets on every interface, Via/Contact/From/SDP say A."""
+    phone = Baresip(tmp_path / "phone", NUMBER, speech["debtor_then_bye"])
+    peers.append(phone)
+    robot = wav_pcm(speech["robot"])
+
+    async def go() -> tuple[SipCall, np.ndarray, str]:
+        carrier = SipCarrier([Trunk.parse(phone.trunk)], local_host="0.0.0.0", public_address="127.0.0.1")  # noqa: S104
+        await carrier.start()
+        try:
+            call = await carrier.dial(NUMBER, CALLER, ring_timeout=10)
+            heard = await _speak_and_listen(call, robot, 20.0)
+            await call.hangup()
+            return call, heard, carrier.ua.contact() + carrier.ua.via("z9hG4bKx")
+        finally:
+            await carrier.close()
+
+    call, heard, advertised = asyncio.run(go())
+    assert call.result.outcome == CallOutcome.ANSWERED
+    assert "0.0.0.0" not in advertised  # noqa: S104
+    assert "127.0.0.1" in advertised
+    assert f"sip:{CALLER}@127.0.0.1" in phone.output()  # the From baresip saw
+    assert voiced_seconds(heard) >= 0.8 * voiced_seconds(wav_pcm(speech["debtor_then_bye"]))
+    assert phone.wait_for("terminated")
+    assert voiced_seconds(phone.heard()) >= 0.8 * voiced_seconds(robot)

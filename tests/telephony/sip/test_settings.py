@@ -16,7 +16,13 @@ from typer.testing import CliRunner
 
 from huikuan.errors import InvalidInput
 from huikuan.telephony.rtp import PortRange, RtpPacer, RtpPortsExhausted, RtpSession
-from huikuan.telephony.sip import Trunk, apply_trunk_settings, load_credentials, rtp_port_range
+from huikuan.telephony.sip import (
+    Trunk,
+    apply_trunk_settings,
+    load_credentials,
+    public_address,
+    rtp_port_range,
+)
 from huikuan.telephony.sip.numbers import NumberFormat
 from tests.conftest import TestDatabase
 
@@ -172,3 +178,12 @@ def test_worker_refuses_a_credentials_file_others_can_read_in_one_line(
     assert len(lines) == 1, done.stderr
     assert "chmod 600" in lines[0]
     assert "hunter2" not in done.stderr + done.stdout
+
+
+def test_public_address_is_an_ip_of_the_local_family() -> None:
+    assert public_address("203.0.113.7", "0.0.0.0") == "203.0.113.7"  # noqa: S104
+    assert public_address("", "127.0.0.1") is None
+    with pytest.raises(InvalidInput, match="same IP family"):
+        public_address("2001:db8::1", "0.0.0.0")  # noqa: S104
+    with pytest.raises(InvalidInput, match="IP addresses"):
+        public_address("sbc.example.cn", "0.0.0.0")  # noqa: S104

@@ -2,7 +2,12 @@
 
 from huikuan.telephony.sip.call import Credentials, SipCall, Trunk
 from huikuan.telephony.sip.carrier import SipCarrier
-from huikuan.telephony.sip.settings import apply_trunk_settings, load_credentials, rtp_port_range
+from huikuan.telephony.sip.settings import (
+    apply_trunk_settings,
+    load_credentials,
+    public_address,
+    rtp_port_range,
+)
 
 __all__ = [
     "Credentials",
@@ -11,5 +16,6 @@ __all__ = [
     "Trunk",
     "apply_trunk_settings",
     "load_credentials",
+    "public_address",
     "rtp_port_range",
 ]

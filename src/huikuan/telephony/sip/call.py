@@ -145,7 +145,7 @@ class SipCall:
         self._remote_uri = trunk.request_uri(number)
         self._remote_target = self._remote_uri
         self._route: list[str] = []
-        self._caller = f"sip:{caller_id}@{trunk.from_domain or format_host(ua.host)}"
+        self._caller = f"sip:{caller_id}@{trunk.from_domain or format_host(ua.public_host)}"
         self._from = f"<{self._caller}>;tag={self._local_tag}"
         self._auth: tuple[str, str] | None = None  # the INVITE's credentials, repeated on its ACK
         self._to = f"<{self._remote_uri}>"
@@ -488,7 +488,7 @@ class SipCall:
         if auth is not None:
             invite.add(*auth)
         invite.add("Content-Type", "application/sdp")
-        invite.body = sdp.offer(self._ua.host, self.rtp.local_port, self._session_id)
+        invite.body = sdp.offer(self._ua.public_host, self.rtp.local_port, self._session_id)
         self._last_invite = invite
         return invite
 
@@ -546,7 +546,9 @@ class SipCall:
             resp = response_to(request, 200, "OK", self._local_tag)
             resp.add("Contact", self._ua.contact(self._transport))
             resp.add("Content-Type", "application/sdp")
-            resp.body = sdp.offer(self._ua.host, self.rtp.local_port, self._session_id, self._sdp_version)
+            resp.body = sdp.offer(
+                self._ua.public_host, self.rtp.local_port, self._session_id, self._sdp_version
+            )
             return resp
         if request.method in ("OPTIONS", "INFO", "UPDATE"):  # INFO's DTMF comes by RTP; ignored
             resp = response_to(request, 200, "OK", self._local_tag)

@@ -51,11 +51,12 @@ class SipCarrier:
         announcement_asr: AnnouncementAsr | None = None,
         timers: Timers | None = None,
         rtp_ports: PortRange | None = None,
+        public_address: str | None = None,
     ) -> None:
         if not trunks:
             raise ValueError("at least one trunk is needed")
         self.trunks = trunks
-        self.ua = UserAgent(local_host, local_port, timers)
+        self.ua = UserAgent(local_host, local_port, timers, public_address)
         self.pacer = RtpPacer()
         self._credentials = credentials
         self._rtp_ports = rtp_ports
@@ -134,7 +135,7 @@ class SipCarrier:
             options = SipMessage(method="OPTIONS", uri=str(trunk))
             options.add("Via", self.ua.via(new_branch(), trunk.transport))
             options.add("Max-Forwards", "70")
-            options.add("From", f"<sip:huikuan@{format_host(self.ua.host)}>;tag={new_tag()}")
+            options.add("From", f"<sip:huikuan@{format_host(self.ua.public_host)}>;tag={new_tag()}")
             options.add("To", f"<{trunk}>")
             options.add("Call-ID", secrets.token_hex(12) + "@huikuan")
             options.add("CSeq", "1 OPTIONS")

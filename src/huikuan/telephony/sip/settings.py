@@ -9,6 +9,7 @@ neither in the shell history nor in `ps` output; errors name the file, never its
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import stat
 from pathlib import Path
@@ -78,3 +79,18 @@ def apply_trunk_settings(
             "--asserted-identity 须为 sip:/tel: URI / --asserted-identity must be a sip: or tel: URI"
         )
     return [t.with_settings(from_domain or None, asserted_identity or None, fmt) for t in trunks]
+
+
+def public_address(text: str, local: str) -> str | None:
+    """`--public-address`: the IP the far end reaches us at (a NAT's), of the local address's family."""
+    if not text:
+        return None
+    try:
+        public, bound = ipaddress.ip_address(text), ipaddress.ip_address(local)
+    except ValueError as exc:
+        raise InvalidInput(
+            "--public-address 须为 IP 地址 / --public-address and --local must be IP addresses"
+        ) from exc
+    if public.version != bound.version:
+        raise InvalidInput("--public-address 与 --local 须同为 IPv4 或 IPv6 / same IP family as --local")
+    return str(public)

@@ -75,8 +75,16 @@ class _Udp(asyncio.DatagramProtocol):
 class UserAgent:
     """Owns the SIP socket; client transactions and dialogs register here."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, timers: Timers | None = None) -> None:
-        self.host = host
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        timers: Timers | None = None,
+        public_host: str | None = None,
+    ) -> None:
+        self.host = host  # the address the sockets bind (0.0.0.0 / :: for every interface)
+        # What the far end must reach us at (Via, Contact, SDP): a NAT's public address, or the bound one.
+        self.public_host = public_host or host
         self.port = port
         self.timers = timers or Timers()
         self.parse_errors = 0
@@ -134,12 +142,12 @@ class UserAgent:
 
     def via(self, branch: str, transport: Transport = "udp") -> str:
         port = (self.tcp_port or self.port) if transport == "tcp" else self.port
-        return f"SIP/2.0/{transport.upper()} {hostport(self.host, port)};branch={branch};rport"
+        return f"SIP/2.0/{transport.upper()} {hostport(self.public_host, port)};branch={branch};rport"
 
     def contact(self, transport: Transport = "udp") -> str:
         if transport == "tcp":
-            return f"<sip:huikuan@{hostport(self.host, self.tcp_port or self.port)};transport=tcp>"
-        return f"<sip:huikuan@{hostport(self.host, self.port)}>"
+            return f"<sip:huikuan@{hostport(self.public_host, self.tcp_port or self.port)};transport=tcp>"
+        return f"<sip:huikuan@{hostport(self.public_host, self.port)}>"
 
     def read_error_queue(self) -> None:
         """Fail at once the transactions whose datagrams came back as ICMP unreachable.
