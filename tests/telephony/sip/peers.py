@@ -67,21 +67,23 @@ class Baresip:
     its microphone, hangs up when the file ends (aufile's end of file), and the sndfile filter
     records what it hears (`heard()`) and what it sent."""
 
-    def __init__(self, workdir: Path, number: str, play: Path) -> None:
+    def __init__(self, workdir: Path, number: str, play: Path, host: str = "127.0.0.1") -> None:
         self.binary = require("baresip", "baresip-core")
+        self.host = host
+        bracketed = f"[{host}]" if ":" in host else host
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.recordings = self.dir / "rec"
         self.recordings.mkdir(exist_ok=True)
         self.number = number
-        self.port = free_udp_port()
+        self.port = free_udp_port(host=host)
         self.ctrl_port = free_tcp_port()
         (self.dir / "config").write_text(
             "\n".join(
                 [
                     "poll_method epoll",
-                    f"sip_listen 127.0.0.1:{self.port}",
-                    "net_interface 127.0.0.1",  # SDP and RTP on loopback too
+                    f"sip_listen {bracketed}:{self.port}",
+                    f"net_interface {host}",  # SDP and RTP on loopback too
                     f"audio_source aufile,{play}",
                     "audio_player aubridge,nowhere",
                     "audio_alert aubridge,nowhere",
@@ -100,7 +102,7 @@ class Baresip:
             )
         )
         # The account's user is the dialled number: baresip finds its UA by the Request-URI user.
-        (self.dir / "accounts").write_text(f"<sip:{number}@127.0.0.1>;regint=0;answermode=auto\n")
+        (self.dir / "accounts").write_text(f"<sip:{number}@{bracketed}>;regint=0;answermode=auto\n")
         self.log = self.dir / "baresip.log"
         self._out = self.log.open("wb")
         self.proc = subprocess.Popen(
@@ -113,7 +115,7 @@ class Baresip:
 
     @property
     def trunk(self) -> str:
-        return f"sip:127.0.0.1:{self.port}"
+        return f"sip:[{self.host}]:{self.port}" if ":" in self.host else f"sip:{self.host}:{self.port}"
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")

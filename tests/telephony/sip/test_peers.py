@@ -19,6 +19,7 @@ from huikuan.telephony.sip.message import parse
 from huikuan.telephony.sip.numbers import NumberFormat
 from huikuan.types import CallOutcome
 from tests.telephony.sip.peers import Baresip, Kamailio, voiced_seconds, wav_pcm
+from tests.telephony.sip.test_trunks import needs_ipv6
 
 NUMBER, CALLER = "13800000000", "4001234567"
 USER, PASSWORD = "robot", "s3cret-trunk"
@@ -88,15 +89,16 @@ async def _speak_and_listen(call: SipCall, robot: np.ndarray, seconds: float) ->
     return await heard
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", pytest.param("::1", marks=needs_ipv6)])
 def test_baresip_answers_audio_flows_both_ways_and_it_hangs_up(
-    tmp_path: Path, speech: dict[str, Path], peers: list[Baresip | Kamailio]
+    host: str, tmp_path: Path, speech: dict[str, Path], peers: list[Baresip | Kamailio]
 ) -> None:
-    phone = Baresip(tmp_path / "phone", NUMBER, speech["debtor_then_bye"])
+    phone = Baresip(tmp_path / "phone", NUMBER, speech["debtor_then_bye"], host=host)
     peers.append(phone)
     robot = wav_pcm(speech["robot"])
 
     async def go() -> tuple[SipCall, np.ndarray]:
-        carrier = SipCarrier([Trunk.parse(phone.trunk)])
+        carrier = SipCarrier([Trunk.parse(phone.trunk)], local_host=host)
         await carrier.start()
         try:
             call = await carrier.dial(NUMBER, CALLER, ring_timeout=10)
@@ -118,7 +120,7 @@ def test_baresip_answers_audio_flows_both_ways_and_it_hangs_up(
     # baresip recorded the robot's speech (its sndfile dump of what it decoded).
     assert voiced_seconds(phone.heard()) >= 0.8 * voiced_seconds(robot)
     assert call.rtp.stats.latched is not None
-    assert call.rtp.stats.latched[0] == "127.0.0.1"
+    assert call.rtp.stats.latched[0] == host
     assert call.dropped["rtp_dropped_address"] == 0
     assert call.dropped["rtp_dropped_ssrc"] == 0
 
