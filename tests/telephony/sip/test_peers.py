@@ -378,3 +378,69 @@ def test_bound_to_every_interface_we_advertise_the_public_address(
     assert voiced_seconds(heard) >= 0.8 * voiced_seconds(wav_pcm(speech["debtor_then_bye"]))
     assert phone.wait_for("terminated")
     assert voiced_seconds(phone.heard()) >= 0.8 * voiced_seconds(robot)
+
+
+AGENT_LINE = "Hello, this is Wang from the collections desk. How can I help you today?"
+
+
+def test_blind_transfer_by_refer_connects_the_debtor_to_an_agent_phone(
+    tmp_path: Path, speech: dict[str, Path], peers: list[Baresip | Kamailio]
+) -> None:
+    """The robot REFERs the debtor's phone to a baresip "agent phone": the debtor's phone calls
+    the agent, the agent answers, each records the other's speech, and the robot's leg ends."""
+    agent_speech = _render(tmp_path, "agent", AGENT_LINE, 30.0)
+    agent = Baresip(tmp_path / "agent", "agent", agent_speech)
+    peers.append(agent)
+    # The debtor's phone plays its line on each call and hangs up when it ends: on the agent's
+    # call too, so the agent hears the whole line and the call ends by itself.
+    phone = Baresip(tmp_path / "phone", NUMBER, speech["debtor_then_bye"])
+    peers.append(phone)
+
+    async def go() -> tuple[SipCall, bool]:
+        carrier = SipCarrier([Trunk.parse(phone.trunk)])
+        await carrier.start()
+        try:
+            call = await carrier.dial(NUMBER, CALLER, ring_timeout=10)
+            await _listen(call, 0.5)
+            done = await call.transfer(f"sip:agent@127.0.0.1:{agent.port}", timeout=15)
+            return call, done
+        finally:
+            await carrier.close()
+
+    call, done = asyncio.run(go())
+    assert done
+    assert call.hangup_cause == "transferred"
+    assert agent.wait_for("Call established")
+    assert agent.wait_for("terminated", timeout=30)  # the debtor hung up at the end of their line
+    # Debtor ↔ agent audio, without the robot (who sent only silence on its leg).
+    assert voiced_seconds(agent.heard()) >= 0.8 * voiced_seconds(wav_pcm(speech["debtor_then_bye"]))
+    # The robot sent only silence on its leg, so speech in the phone's recording is the agent's
+    # (baresip names dumps by the second: both legs may share one file, the later leg's).
+    assert voiced_seconds(phone.heard()) > 1.0
+
+
+def test_a_transfer_the_agent_phone_refuses_keeps_the_robot_on_the_call(
+    tmp_path: Path, speech: dict[str, Path], peers: list[Baresip | Kamailio]
+) -> None:
+    agent = Baresip(tmp_path / "agent", "agent", speech["debtor_long"])
+    peers.append(agent)
+    phone = Baresip(tmp_path / "phone", NUMBER, speech["debtor_long"])
+    peers.append(phone)
+
+    async def go() -> tuple[SipCall, bool, bool]:
+        carrier = SipCarrier([Trunk.parse(phone.trunk)])
+        await carrier.start()
+        try:
+            call = await carrier.dial(NUMBER, CALLER, ring_timeout=10)
+            done = await call.transfer(f"sip:nobody@127.0.0.1:{agent.port}", timeout=15)  # 404 there
+            still_up = not call.ended
+            await call.hangup()
+            return call, done, still_up
+        finally:
+            await carrier.close()
+
+    call, done, still_up = asyncio.run(go())
+    assert not done
+    assert still_up
+    assert call.hangup_cause == "local_bye"
+    assert "UA not found: nobody" in agent.output()

@@ -162,6 +162,7 @@ class SipCall:
         self._session_id = secrets.randbelow(10**9)
         self.provisional_seen = False
         self.reached = False  # a 180/183 (or any provisional above 100): the callee's network
+        self._refer_result: asyncio.Future[int] | None = None  # the target's final status, by NOTIFY
 
     # --- Call / MediaCall ----------------------------------------------------------------
     @property
@@ -262,22 +263,71 @@ class SipCall:
         await self.rtp.wait_closed()
 
     async def _bye(self) -> None:
-        """BYE, answering one digest challenge (a proxy may authenticate in-dialog requests)."""
+        await self._send_in_dialog("BYE")
+
+    async def _send_in_dialog(
+        self, method: str, headers: tuple[tuple[str, str], ...] = ()
+    ) -> SipMessage | None:
+        """An in-dialog request along the route set, answering one digest challenge (a proxy may
+        authenticate in-dialog requests); its final response, None on timeout."""
         auth: tuple[str, str] | None = None
         while True:
-            bye = self._in_dialog("BYE")
+            req = self._in_dialog(method)
+            for header in headers:
+                req.add(*header)
             if auth is not None:
-                bye.add(*auth)
-            tx = self._ua.request(bye, self._target_addr(), transport=self._transport)
+                req.add(*auth)
+            tx = self._ua.request(req, self._target_addr(), transport=self._transport)
             resp = await tx.next(self._ua.timers.b + 1)
             while resp is not None and resp.status < 200:
                 resp = await tx.next(self._ua.timers.b + 1)
             tx.cancel()
             if resp is None or resp.status not in (401, 407) or auth is not None:
-                return
-            auth = self._answer_challenge(resp, bye)
+                return resp
+            auth = self._answer_challenge(resp, req)
             if auth is None:
-                return
+                return resp
+
+    async def transfer(self, target: str, timeout: float = 30.0) -> bool:
+        """Blind transfer (RFC 3515): REFER the far end to `target` (the agent's phone). True when
+        the far end's NOTIFY reports a 2xx from the target: then our leg ends (`transferred`)."""
+        self._require_live()
+        loop = asyncio.get_running_loop()
+        self._refer_result = loop.create_future()
+        headers = (
+            ("Refer-To", f"<{target}>"),
+            ("Referred-By", f"<{self._caller}>"),
+            ("Contact", self._ua.contact(self._transport)),
+        )
+        resp = await self._send_in_dialog("REFER", headers)
+        if resp is None or not 200 <= resp.status < 300:
+            return False
+        try:
+            status = await asyncio.wait_for(asyncio.shield(self._refer_result), timeout)
+        except TimeoutError:
+            return False
+        if not 200 <= status < 300:
+            return False
+        if not self.ended:
+            self._end("transferred")
+            await self._bye()
+        self._release()
+        await self.rtp.wait_closed()
+        return True
+
+    def _on_notify(self, request: SipMessage) -> SipMessage:
+        """NOTIFY for our REFER (Event: refer): a message/sipfrag status line; the final one settles it."""
+        event = (request.get("Event") or "").split(";", 1)[0].strip().lower()
+        if event != "refer":
+            return response_to(request, 489, "Bad Event", self._local_tag)
+        line = request.body.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+        parts = line.split(" ", 2)
+        if len(parts) >= 2 and parts[0] == "SIP/2.0" and parts[1].isdigit():
+            status = int(parts[1])
+            fut = self._refer_result
+            if status >= 200 and fut is not None and not fut.done():
+                fut.set_result(status)
+        return response_to(request, 200, "OK", self._local_tag)
 
     def _answer_challenge(self, resp: SipMessage, request: SipMessage) -> tuple[str, str] | None:
         """The Authorization / Proxy-Authorization header for a 401/407, if we have credentials."""
@@ -535,7 +585,9 @@ class SipCall:
     def on_request(self, request: SipMessage, addr: tuple[str, int]) -> SipMessage:
         if request.method == "BYE":
             self._remote_hung_up = True
-            self._end("remote_bye")
+            refer = self._refer_result
+            transferred = refer is not None and refer.done() and 200 <= refer.result() < 300
+            self._end("transferred" if transferred else "remote_bye")
             self._release()
             return response_to(request, 200, "OK")
         if request.method == "INVITE":  # re-INVITE: take the new media address, answer ours
@@ -550,6 +602,8 @@ class SipCall:
                 self._ua.public_host, self.rtp.local_port, self._session_id, self._sdp_version
             )
             return resp
+        if request.method == "NOTIFY":
+            return self._on_notify(request)
         if request.method in ("OPTIONS", "INFO", "UPDATE"):  # INFO's DTMF comes by RTP; ignored
             resp = response_to(request, 200, "OK", self._local_tag)
             resp.add("Allow", ALLOW)

@@ -29,7 +29,7 @@ from huikuan.telephony.sip.transaction import ClientTransaction, Timers
 from huikuan.telephony.sip.uri import hostport
 
 log = logging.getLogger(__name__)
-ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE"  # what SipCall.on_request answers
+ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY"  # what SipCall.on_request answers
 Transport = Literal["udp", "tcp"]
 # Linux asks for ICMP errors on an unconnected UDP socket with IP_RECVERR / IPV6_RECVERR (Python
 # 3.11 has no names for them); the error queue then gives back each failed datagram's start and
