@@ -251,6 +251,7 @@ def test_spoofed_bye_and_reinvite_get_481_and_the_call_stays_up(
     call, statuses, heard, rejects = asyncio.run(go())
     assert statuses == [481, 481, 481, 481, 481, 481, 1]
     assert rejects == 5  # the unknown Call-ID is answered 481 by the UA without a dialog
+    assert call.dropped["sip_refused_in_dialog"] == 5
     assert voiced_seconds(heard) > 0.3
     assert call.hangup_cause == "local_bye"  # the call ended only by our own BYE
     assert phone.wait_for("terminated")

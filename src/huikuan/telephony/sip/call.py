@@ -163,6 +163,7 @@ class SipCall:
         self.provisional_seen = False
         self.reached = False  # a 180/183 (or any provisional above 100): the callee's network
         self._refer_result: asyncio.Future[int] | None = None  # the target's final status, by NOTIFY
+        self._refused = 0  # in-dialog requests answered 481 (wrong tag or source)
 
     # --- Call / MediaCall ----------------------------------------------------------------
     @property
@@ -208,8 +209,9 @@ class SipCall:
 
     @property
     def dropped(self) -> dict[str, int]:
-        """What this call refused (forged or stray RTP, RTCP seen) for logs and metrics."""
-        return self.rtp.stats.dropped()
+        """What this call refused (forged in-dialog requests, forged or stray RTP; RTCP seen) for
+        logs and metrics."""
+        return {"sip_refused_in_dialog": self._refused, **self.rtp.stats.dropped()}
 
     def use_voice(self, tts: Tts, asr: Asr) -> None:
         """Per-call voice and ears (the debtor's dialect, the attempt's recorder) instead of the carrier's."""
@@ -582,6 +584,10 @@ class SipCall:
             return False
         return _host(addr[0]) in {_host(self._target_addr()[0]), _host(self._dest[0])}
 
+    def refused(self) -> int:
+        self._refused += 1
+        return self._refused
+
     def on_request(self, request: SipMessage, addr: tuple[str, int]) -> SipMessage:
         if request.method == "BYE":
             self._remote_hung_up = True
@@ -597,6 +603,7 @@ class SipCall:
             self._sdp_version += 1
             resp = response_to(request, 200, "OK", self._local_tag)
             resp.add("Contact", self._ua.contact(self._transport))
+            resp.add("Allow", ALLOW)
             resp.add("Content-Type", "application/sdp")
             resp.body = sdp.offer(
                 self._ua.public_host, self.rtp.local_port, self._session_id, self._sdp_version

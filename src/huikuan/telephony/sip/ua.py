@@ -50,6 +50,10 @@ def new_tag() -> str:
 class DialogHandler(Protocol):
     def accepts(self, request: SipMessage, addr: tuple[str, int]) -> bool: ...
 
+    def refused(self) -> int:
+        """Count one refused in-dialog request; returns how many so far."""
+        ...
+
     def on_request(self, request: SipMessage, addr: tuple[str, int]) -> SipMessage: ...
 
 
@@ -265,7 +269,9 @@ class UserAgent:
         handler = self._dialogs.get(msg.call_id)
         if handler is not None and not handler.accepts(msg, addr):
             self.dialog_rejects += 1
-            log.warning(
+            # One WARNING per call, DEBUG after: a flood of forged requests must not flood the logs.
+            first = handler.refused() == 1
+            (log.warning if first else log.debug)(
                 "in-dialog %s for call %s refused: tags or source do not match", msg.method, msg.call_id
             )
             resp = response_to(msg, 481, "Call/Transaction Does Not Exist")
