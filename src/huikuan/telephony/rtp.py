@@ -14,8 +14,10 @@ even port with RTCP on the next one (RFC 3550 §11; RTCP is received, counted an
 packet is played only when it comes from the far end's SDP address, or, once per stream, from
 another port of the signalled host (symmetric RTP: the first such packet latches the source); it
 must carry a payload type from the SDP answer and the SSRC of the first accepted packet (a new
-`start()` after a re-INVITE or the 200 OK clears the latch). Everything else is dropped and
-counted in `RtpStats`, including DTMF, so a forged telephone-event never reaches the dialogue.
+`start()` after a re-INVITE or the 200 OK clears the latch; SSRC_SWITCH_PACKETS in a row with a
+new SSRC from the latched source are taken as the far end restarting its stream). Everything
+else is dropped and counted in `RtpStats`, including DTMF, so a forged telephone-event never
+reaches the dialogue.
 We keep sending to the SDP address: the latch protects what we hear, not where we speak.
 """
 
@@ -46,6 +48,10 @@ JITTER_MAX = 50  # frames kept when nobody reads (1 s); older ones are dropped
 DTMF_EVENTS = "0123456789*#ABCD"
 _HEADER = struct.Struct("!BBHII")
 PORT_TRIES = 64  # attempts to find a free even/odd port pair
+# A far end (an SBC playing an announcement, a media server after a transfer) may restart its
+# stream with a new SSRC without a new SDP. A lone packet with another SSRC is dropped; this many
+# in a row from the latched source are a new stream, and it is played instead of going deaf.
+SSRC_SWITCH_PACKETS = 10
 
 
 class RtpPortsExhausted(OSError):
@@ -95,11 +101,14 @@ class RtpStats:
     latched: tuple[str, int] | None = None
     first_seq: int | None = None
     highest_seq: int = 0
+    expected_before: int = 0  # packets expected on the streams before an SSRC switch
+    ssrc_switches: int = 0
     intervals: array[float] = field(default_factory=lambda: array("d"))
 
     @property
     def expected(self) -> int:
-        return 0 if self.first_seq is None else self.highest_seq - self.first_seq + 1
+        current = 0 if self.first_seq is None else self.highest_seq - self.first_seq + 1
+        return self.expected_before + current
 
     @property
     def lost(self) -> int:
@@ -201,6 +210,7 @@ class RtpSession(asyncio.DatagramProtocol):
         self._signalled_host: str | None = None
         self._source: tuple[str, int] | None = None  # the latched source address
         self._remote_ssrc: int | None = None
+        self._new_ssrc: tuple[int, int] | None = None  # (SSRC, packets in a row) of a possible new stream
         self._rtcp: asyncio.DatagramTransport | None = None
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -252,6 +262,9 @@ class RtpSession(asyncio.DatagramProtocol):
         self._source = None
         self.stats.latched = None
         self._remote_ssrc = None
+        self._new_ssrc = None
+        if self.stats.first_seq is not None:  # a new answer may bring a new stream: count afresh
+            self._switch_stream(None)
         if not self._sending and not self._closed:
             self._sending = True
             self._pacer.add(self)
@@ -375,9 +388,25 @@ class RtpSession(asyncio.DatagramProtocol):
             stats.dropped_payload += 1
             return False
         if ssrc != self._remote_ssrc:
-            stats.dropped_ssrc += 1
-            return False
+            run = self._new_ssrc[1] + 1 if self._new_ssrc and self._new_ssrc[0] == ssrc else 1
+            self._new_ssrc = (ssrc, run)
+            if run < SSRC_SWITCH_PACKETS:
+                stats.dropped_ssrc += 1
+                return False
+            self._switch_stream(ssrc)
+        self._new_ssrc = None
         return True
+
+    def _switch_stream(self, ssrc: int | None) -> None:
+        """Adopt a new stream (an SSRC from the latched source, or None until the next first
+        packet): its sequence numbers start afresh."""
+        stats = self.stats
+        stats.ssrc_switches += ssrc is not None
+        stats.expected_before = stats.expected
+        stats.first_seq = None
+        self._remote_ssrc = ssrc
+        self._buffer.clear()
+        self._play_seq = None
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         if len(data) < 12 or data[0] >> 6 != 2:

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from huikuan.errors import InvalidInput
-from huikuan.telephony.rtp import PortRange, RtpPacer, RtpPortsExhausted, RtpSession
+from huikuan.telephony.rtp import SSRC_SWITCH_PACKETS, PortRange, RtpPacer, RtpPortsExhausted, RtpSession
 from huikuan.telephony.sip import (
     Trunk,
     apply_trunk_settings,
@@ -187,3 +187,30 @@ def test_public_address_is_an_ip_of_the_local_family() -> None:
         public_address("2001:db8::1", "0.0.0.0")  # noqa: S104
     with pytest.raises(InvalidInput, match="IP addresses"):
         public_address("sbc.example.cn", "0.0.0.0")  # noqa: S104
+
+
+def test_a_far_end_restarting_its_stream_with_a_new_ssrc_is_followed_not_a_lone_forgery() -> None:
+    async def go() -> tuple[RtpSession, int]:
+        session = RtpSession(RtpPacer())
+        session.start("127.0.0.1", 4000, 0, None)
+        far = ("127.0.0.1", 4000)
+        for seq in range(100, 110):
+            session.datagram_received(_packet(seq, 0, 7), far)
+        session.datagram_received(_packet(60000, 0, 99), far)  # one forged packet: dropped
+        for seq in range(110, 115):
+            session.datagram_received(_packet(seq, 0, 7), far)
+        for seq in range(5000, 5000 + SSRC_SWITCH_PACKETS + 5):  # the far end restarts its stream
+            session.datagram_received(_packet(seq, 0, 8), far)
+        frames = 0
+        while await session.receive(0.05) is not None:
+            frames += 1
+        session.close()
+        return session, frames
+
+    session, frames = asyncio.run(go())
+    stats = session.stats
+    assert stats.dropped_ssrc == 1 + SSRC_SWITCH_PACKETS - 1
+    assert stats.ssrc_switches == 1
+    assert stats.received == 15 + 6  # the old stream, then the new one from its 10th packet on
+    assert stats.lost == 0  # no 60,000-packet "loss" from the forged or the new sequence numbers
+    assert frames >= 6
