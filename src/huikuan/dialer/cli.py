@@ -271,6 +271,28 @@ def worker(
     worker_id: str = typer.Option(
         "", "--worker-id", help="工作进程标识 / worker id (default: host-pid-xxxx)"
     ),
+    sip_user: str = typer.Option(
+        "", "--user", help="中继认证用户名 / trunk digest user (password: HUIKUAN_SIP_PASSWORD)"
+    ),
+    credentials_file: str = typer.Option(
+        "", "--credentials-file", help="中继凭据文件 / file with user:password (chmod 600)"
+    ),
+    local: str = typer.Option(
+        "127.0.0.1", "--local", help="本地 SIP/RTP 地址 / local address for SIP and RTP"
+    ),
+    public: str = typer.Option(
+        "", "--public-address", help="对外地址（NAT）/ address the far end reaches us at (Via, Contact, SDP)"
+    ),
+    rtp_ports: str = typer.Option("", "--rtp-ports", help="RTP 端口范围 / RTP port range, e.g. 20000-29999"),
+    from_domain: str = typer.Option(
+        "", "--from-domain", help="From 域名 / From header domain for the trunks"
+    ),
+    asserted_identity: str = typer.Option(
+        "", "--asserted-identity", help="P-Asserted-Identity URI, e.g. sip:4001234567@carrier.cn"
+    ),
+    number_format: str = typer.Option(
+        "", "--number-format", help="号码格式 / e164 | national (optionally :REGION, default CN)"
+    ),
 ) -> None:
     """运行外呼工作进程 / Run a dialer worker: lease due work, call, record; SIGTERM ends it cleanly."""
     from huikuan.clock import AsyncClock, ScaledClock, SystemClock, VirtualClock
@@ -281,6 +303,7 @@ def worker(
     from huikuan.telephony import SimulatedCarrier, load_directory
     from huikuan.telephony.carrier import Carrier
     from huikuan.telephony.health import TrunkHealth
+    from huikuan.telephony.sip import apply_trunk_settings, load_credentials, public_address, rtp_port_range
     from huikuan.telephony.sip.carrier import SipCarrier
 
     if lines < 1:
@@ -302,7 +325,12 @@ def worker(
     logs.configure(default="INFO")  # a worker reports its progress unless told otherwise
     engine = _engine()
     try:
-        trunks = [_trunk(t) for t in trunk]
+        trunks = apply_trunk_settings(
+            [_trunk(t) for t in trunk], from_domain, asserted_identity, number_format
+        )
+        credentials = load_credentials(sip_user, credentials_file)
+        ports = rtp_port_range(rtp_ports)
+        advertised = public_address(public, local)
         config = WorkerConfig(
             lines=lines,
             campaign_id=campaign,
@@ -324,7 +352,13 @@ def worker(
             if trunks:  # a real trunk: the robot speaks and listens over SIP/RTP
                 from huikuan.voice.attach import warm_up_voice
 
-                line = SipCarrier(trunks)
+                line = SipCarrier(
+                    trunks,
+                    local_host=local,
+                    credentials=credentials,
+                    rtp_ports=ports,
+                    public_address=advertised,
+                )
                 await line.start()  # a trunk that does not resolve is one clear line, now
                 warm_up_voice()  # speech models load now, not inside the first live call
             else:

@@ -42,7 +42,8 @@ class CallEvent:
     kind: CallEventKind
     at: float  # seconds since the dial started
     status: int | None = None  # the SIP status that caused it, if any
-    cause: str | None = None  # for ENDED: local_bye, remote_bye, cancelled, rejected, timeout, error
+    # for ENDED: local_bye, remote_bye, transferred, cancelled, rejected, timeout, error
+    cause: str | None = None
 
 
 class Call(Protocol):

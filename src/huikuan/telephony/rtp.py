@@ -8,12 +8,24 @@ the missed frames at once (up to a bound) instead of shifting the schedule. The 
 each call's socket directly and collects young garbage right after a tick, so neither the
 transport's bookkeeping nor a cyclic-GC pass falls in the middle of a tick (see `_tick`).
 DTMF goes as RFC 4733 telephone-events on the same stream.
+
+Media security (what a stranger on the network must not do to a call): a session listens on an
+even port with RTCP on the next one (RFC 3550 §11; RTCP is received, counted and ignored). A
+packet is played only when it comes from the far end's SDP address, or, once per stream, from
+another port of the signalled host (symmetric RTP: the first such packet latches the source); it
+must carry a payload type from the SDP answer and the SSRC of the first accepted packet (a new
+`start()` after a re-INVITE or the 200 OK clears the latch; SSRC_SWITCH_PACKETS in a row with a
+new SSRC from the latched source are taken as the far end restarting its stream). Everything
+else is dropped and counted in `RtpStats`, including DTMF, so a forged telephone-event never
+reaches the dialogue.
+We keep sending to the SDP address: the latch protects what we hear, not where we speak.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import ipaddress
 import logging
 import secrets
 import socket
@@ -35,6 +47,42 @@ JITTER_DEPTH = 3  # frames held before a gap is declared a loss
 JITTER_MAX = 50  # frames kept when nobody reads (1 s); older ones are dropped
 DTMF_EVENTS = "0123456789*#ABCD"
 _HEADER = struct.Struct("!BBHII")
+PORT_TRIES = 64  # attempts to find a free even/odd port pair
+# A far end (an SBC playing an announcement, a media server after a transfer) may restart its
+# stream with a new SSRC without a new SDP. A lone packet with another SSRC is dropped; this many
+# in a row from the latched source are a new stream, and it is played instead of going deaf.
+SSRC_SWITCH_PACKETS = 10
+
+
+class RtpPortsExhausted(OSError):
+    """No free even RTP port (with RTCP on the next) in the configured range."""
+
+
+@dataclass(frozen=True, slots=True)
+class PortRange:
+    """Local RTP ports, `first`–`last` inclusive (e.g. 20000-29999); even ones carry RTP."""
+
+    first: int
+    last: int
+
+    @classmethod
+    def parse(cls, text: str) -> PortRange:
+        lo, sep, hi = text.partition("-")
+        if not sep or not lo.strip().isdigit() or not hi.strip().isdigit():
+            raise ValueError("RTP port range must look like 20000-29999")
+        first, last = int(lo), int(hi)
+        if not 1024 <= first < last <= 65535:
+            raise ValueError("RTP port range must lie within 1024-65535, low before high")
+        return cls(first, last)
+
+    def candidates(self) -> list[int]:
+        """Even ports whose RTCP neighbour is in range, starting at a random one (spreads calls)."""
+        start = self.first + (self.first % 2)
+        evens = list(range(start, self.last, 2))
+        if not evens:
+            return []
+        k = secrets.randbelow(len(evens))
+        return evens[k:] + evens[:k]
 
 
 @dataclass(slots=True)
@@ -45,17 +93,36 @@ class RtpStats:
     late: int = 0
     overflow: int = 0
     skipped_ticks: int = 0
+    dropped_address: int = 0  # from neither the SDP address nor the latched source
+    dropped_ssrc: int = 0  # another SSRC than the stream's
+    dropped_payload: int = 0  # a payload type the answer did not negotiate
+    malformed: int = 0  # not RTP version 2, or a header longer than the packet
+    rtcp_received: int = 0
+    latched: tuple[str, int] | None = None
     first_seq: int | None = None
     highest_seq: int = 0
+    expected_before: int = 0  # packets expected on the streams before an SSRC switch
+    ssrc_switches: int = 0
     intervals: array[float] = field(default_factory=lambda: array("d"))
 
     @property
     def expected(self) -> int:
-        return 0 if self.first_seq is None else self.highest_seq - self.first_seq + 1
+        current = 0 if self.first_seq is None else self.highest_seq - self.first_seq + 1
+        return self.expected_before + current
 
     @property
     def lost(self) -> int:
         return max(0, self.expected - self.received)
+
+    def dropped(self) -> dict[str, int]:
+        """Counters for logs and metrics: what was refused on this stream, and RTCP seen."""
+        return {
+            "rtp_dropped_address": self.dropped_address,
+            "rtp_dropped_ssrc": self.dropped_ssrc,
+            "rtp_dropped_payload": self.dropped_payload,
+            "rtp_malformed": self.malformed,
+            "rtcp_received": self.rtcp_received,
+        }
 
 
 class RtpPacer:
@@ -139,36 +206,65 @@ class RtpSession(asyncio.DatagramProtocol):
         self._last_event_ts: int | None = None
         self._closed = False
         self._lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._accepted_pts: frozenset[int] = frozenset()
+        self._signalled_host: str | None = None
+        self._source: tuple[str, int] | None = None  # the latched source address
+        self._remote_ssrc: int | None = None
+        self._new_ssrc: tuple[int, int] | None = None  # (SSRC, packets in a row) of a possible new stream
+        self._rtcp: asyncio.DatagramTransport | None = None
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self._lost.done():
             self._lost.set_result(None)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     async def wait_closed(self) -> None:
         """After `close()`: wait until the socket is really closed (the loop does it on its next turn)."""
         if self._transport is not None:
             await self._lost
 
-    async def open(self, host: str) -> int:
+    async def open(self, host: str, ports: PortRange | None = None) -> int:
+        """Bind an even RTP port and RTCP on the next (from `ports`, else any free pair)."""
         loop = asyncio.get_running_loop()
-        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
-        sock.setblocking(False)
-        try:
-            sock.bind((host, 0))
-        except OSError:
-            sock.close()
-            raise
+        sock, rtcp = _bind_pair(host, ports)
         transport, _ = await loop.create_datagram_endpoint(lambda: self, sock=sock)
+        rtcp_transport, _ = await loop.create_datagram_endpoint(lambda: _Rtcp(self.stats), sock=rtcp)
         self._transport = transport
+        self._rtcp = rtcp_transport
         self._sock = sock
         self.local_port = transport.get_extra_info("sockname")[1]
         return self.local_port
 
-    def start(self, host: str, port: int, payload_type: int, dtmf_payload_type: int | None) -> None:
-        """Point the stream at the far end (from its SDP) and start the 20 ms clock."""
+    def start(
+        self,
+        host: str,
+        port: int,
+        payload_type: int,
+        dtmf_payload_type: int | None,
+        payload_types: tuple[int, ...] = (),
+    ) -> None:
+        """Point the stream at the far end (from its SDP) and start the 20 ms clock.
+
+        `payload_types` are the answer's formats we accept (default: the codec and DTMF types);
+        the source latch and SSRC are cleared, as a new answer may move the far end's media.
+        """
         self.remote = (host, port)
         self.payload_type = payload_type
         self.dtmf_payload_type = dtmf_payload_type
+        accepted = set(payload_types) | {payload_type}
+        if dtmf_payload_type is not None:
+            accepted.add(dtmf_payload_type)
+        self._accepted_pts = frozenset(accepted)
+        self._signalled_host = _normal_host(host)
+        self._source = None
+        self.stats.latched = None
+        self._remote_ssrc = None
+        self._new_ssrc = None
+        if self.stats.first_seq is not None:  # a new answer may bring a new stream: count afresh
+            self._switch_stream(None)
         if not self._sending and not self._closed:
             self._sending = True
             self._pacer.add(self)
@@ -181,6 +277,8 @@ class RtpSession(asyncio.DatagramProtocol):
         self._sock = None
         if self._transport is not None:
             self._transport.close()
+        if self._rtcp is not None:
+            self._rtcp.close()
         for fut in self._drained:
             if not fut.done():
                 fut.set_result(None)
@@ -266,25 +364,76 @@ class RtpSession(asyncio.DatagramProtocol):
         self._ts = (self._ts + g711.FRAME_SAMPLES) & 0xFFFFFFFF
 
     # --- receiving -----------------------------------------------------------------------
+    def _admit(self, addr: tuple[str, int], pt: int, ssrc: int) -> bool:
+        """Is this packet from the far end's stream? Counts what it refuses."""
+        stats = self.stats
+        if self._source is None:
+            if self.remote is None:
+                stats.dropped_address += 1
+                return False
+            if _normal_host(addr[0]) != self._signalled_host:  # the SDP address or its host
+                stats.dropped_address += 1
+                return False
+            if pt not in self._accepted_pts:  # a stray packet must not take the latch
+                stats.dropped_payload += 1
+                return False
+            self._source = addr
+            stats.latched = addr
+            self._remote_ssrc = ssrc
+            return True
+        if addr != self._source:
+            stats.dropped_address += 1
+            return False
+        if pt not in self._accepted_pts:
+            stats.dropped_payload += 1
+            return False
+        if ssrc != self._remote_ssrc:
+            run = self._new_ssrc[1] + 1 if self._new_ssrc and self._new_ssrc[0] == ssrc else 1
+            self._new_ssrc = (ssrc, run)
+            if run < SSRC_SWITCH_PACKETS:
+                stats.dropped_ssrc += 1
+                return False
+            self._switch_stream(ssrc)
+        self._new_ssrc = None
+        return True
+
+    def _switch_stream(self, ssrc: int | None) -> None:
+        """Adopt a new stream (an SSRC from the latched source, or None until the next first
+        packet): its sequence numbers start afresh."""
+        stats = self.stats
+        stats.ssrc_switches += ssrc is not None
+        stats.expected_before = stats.expected
+        stats.first_seq = None
+        self._remote_ssrc = ssrc
+        self._buffer.clear()
+        self._play_seq = None
+
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         if len(data) < 12 or data[0] >> 6 != 2:
+            self.stats.malformed += 1
             return
         cc = data[0] & 0x0F
         offset = 12 + 4 * cc
         if data[0] & 0x10:  # header extension
             if len(data) < offset + 4:
+                self.stats.malformed += 1
                 return
             offset += 4 + 4 * int.from_bytes(data[offset + 2 : offset + 4], "big")
+        if offset > len(data):
+            self.stats.malformed += 1
+            return
         payload = data[offset:]
         if data[0] & 0x20 and payload:  # padding
             payload = payload[: -payload[-1]]
         pt = data[1] & 0x7F
         seq = (data[2] << 8) | data[3]
+        if not self._admit((str(addr[0]), int(addr[1])), pt, int.from_bytes(data[8:12], "big")):
+            return
         if pt == self.dtmf_payload_type and pt not in (g711.PCMU_PT, g711.PCMA_PT):
             self._dtmf_in(payload, int.from_bytes(data[4:8], "big"))
             return
         if pt not in (g711.PCMU_PT, g711.PCMA_PT):
-            return
+            return  # e.g. comfort noise the answer listed: accepted, not played
         stats = self.stats
         if stats.first_seq is None:
             stats.first_seq = stats.highest_seq = seq
@@ -363,3 +512,54 @@ class RtpSession(asyncio.DatagramProtocol):
         if not frames:
             return np.zeros(0, dtype=np.int16)
         return np.concatenate([g711.decode(payload, pt) for pt, payload in frames])
+
+
+class _Rtcp(asyncio.DatagramProtocol):
+    """RTCP on the RTP port + 1: received so the far end's reports do not bounce; counted, ignored."""
+
+    def __init__(self, stats: RtpStats) -> None:
+        self._stats = stats
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        self._stats.rtcp_received += 1
+
+    def error_received(self, exc: Exception) -> None:
+        log.debug("RTCP socket error: %s", exc)
+
+
+def _normal_host(host: str) -> str:
+    try:
+        return str(ipaddress.ip_address(host.split("%", 1)[0]))
+    except ValueError:
+        return host.lower()
+
+
+def _bind_pair(host: str, ports: PortRange | None) -> tuple[socket.socket, socket.socket]:
+    """Two UDP sockets on an even port and the next one (RTP, RTCP)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    tries = ports.candidates() if ports is not None else [0] * PORT_TRIES
+    for wanted in tries:
+        rtp = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            rtp.bind((host, wanted))
+        except OSError:
+            rtp.close()
+            if ports is None:
+                raise
+            continue
+        port = rtp.getsockname()[1]
+        if port % 2:  # the kernel chose an odd port: try again
+            rtp.close()
+            continue
+        rtcp = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            rtcp.bind((host, port + 1))
+        except OSError:
+            rtp.close()
+            rtcp.close()
+            continue
+        rtp.setblocking(False)
+        rtcp.setblocking(False)
+        return rtp, rtcp
+    where = f" in {ports.first}-{ports.last}" if ports is not None else ""
+    raise RtpPortsExhausted(f"no free even RTP port with RTCP on the next{where}")

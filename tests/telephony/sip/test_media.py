@@ -62,17 +62,19 @@ def test_status_mapping() -> None:
 def test_jitter_buffer_reorders_and_counts_loss() -> None:
     async def go() -> tuple[list[int], int]:
         session = RtpSession(RtpPacer())
+        session.start("127.0.0.1", 1, 0, None)  # packets from the far end's SDP address only
         order = [0, 2, 1, 3, 5, 6, 7, 8]  # 4 never arrives
         for seq in order:
             payload = bytes([seq]) * 160
             session.datagram_received(
-                struct.pack("!BBHII", 0x80, 0, 1000 + seq, seq * 160, 1) + payload, ("x", 1)
+                struct.pack("!BBHII", 0x80, 0, 1000 + seq, seq * 160, 1) + payload, ("127.0.0.1", 1)
             )
         got = []
         while (frame := await session.receive(0.05)) is not None:
             got.append(
                 order.index(int(np.argmax(np.bincount(g711.ULAW_ENCODE[frame.astype(np.int32) + 32768]))))
             )
+        session.close()
         return got, session.stats.lost
 
     got, lost = asyncio.run(go())

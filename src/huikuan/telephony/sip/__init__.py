@@ -2,5 +2,20 @@
 
 from huikuan.telephony.sip.call import Credentials, SipCall, Trunk
 from huikuan.telephony.sip.carrier import SipCarrier
+from huikuan.telephony.sip.settings import (
+    apply_trunk_settings,
+    load_credentials,
+    public_address,
+    rtp_port_range,
+)
 
-__all__ = ["Credentials", "SipCall", "SipCarrier", "Trunk"]
+__all__ = [
+    "Credentials",
+    "SipCall",
+    "SipCarrier",
+    "Trunk",
+    "apply_trunk_settings",
+    "load_credentials",
+    "public_address",
+    "rtp_port_range",
+]

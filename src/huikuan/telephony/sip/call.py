@@ -7,16 +7,17 @@ import ipaddress
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from huikuan.telephony import g711
 from huikuan.telephony.carrier import CallEvent, CallEventKind, DialResult
-from huikuan.telephony.rtp import RtpPacer, RtpSession
+from huikuan.telephony.rtp import PortRange, RtpPacer, RtpSession
 from huikuan.telephony.sip import digest, sdp
 from huikuan.telephony.sip.early_media import EarlyMedia, classify
 from huikuan.telephony.sip.message import SipMessage, response_to, tag_of, uri_of
+from huikuan.telephony.sip.numbers import NumberFormat
 from huikuan.telephony.sip.status import outcome_for, outcome_from_announcement
 from huikuan.telephony.sip.transaction import ClientTransaction
 from huikuan.telephony.sip.ua import ALLOW, Transport, UserAgent, new_branch, new_tag
@@ -44,6 +45,9 @@ class Trunk:
     transport: Transport = "udp"
     user: str | None = None  # as configured; replaced by the dialled number in the Request-URI
     params: tuple[Param, ...] = ()  # uri-params other than transport, kept in the Request-URI
+    from_domain: str | None = None  # From's host (the carrier's domain); default: our address
+    asserted_identity: str | None = None  # P-Asserted-Identity URI (RFC 3325); None: not sent
+    number_format: NumberFormat | None = None  # E.164 or national dialling; None: as stored
 
     @classmethod
     def parse(cls, text: str) -> Trunk:
@@ -60,9 +64,24 @@ class Trunk:
         params = tuple((k, v) for k, v in uri.params if k != "transport")
         return cls(uri.host, uri.effective_port, transport, uri.user, params)
 
+    def with_settings(
+        self,
+        from_domain: str | None = None,
+        asserted_identity: str | None = None,
+        number_format: NumberFormat | None = None,
+    ) -> Trunk:
+        """This trunk with the carrier's From domain, P-Asserted-Identity and number format."""
+        return replace(
+            self,
+            from_domain=from_domain or self.from_domain,
+            asserted_identity=asserted_identity or self.asserted_identity,
+            number_format=number_format or self.number_format,
+        )
+
     def request_uri(self, number: str) -> str:
         """The Request-URI (and To) of a call to `number` through this trunk."""
-        return str(self._uri(number))
+        dialled = self.number_format.format(number) if self.number_format else number
+        return str(self._uri(dialled))
 
     def _uri(self, user: str | None) -> SipUri:
         params = self.params + ((("transport", "tcp"),) if self.transport == "tcp" else ())
@@ -108,8 +127,10 @@ class SipCall:
         asr: Asr,
         announcement_asr: AnnouncementAsr | None,
         dest: tuple[str, int] | None = None,
+        rtp_ports: PortRange | None = None,
     ) -> None:
         self._ua = ua
+        self._rtp_ports = rtp_ports
         self._trunk = trunk
         self._dest = dest or (trunk.host, trunk.port)  # the trunk's resolved address
         self._transport: Transport = trunk.transport
@@ -124,7 +145,9 @@ class SipCall:
         self._remote_uri = trunk.request_uri(number)
         self._remote_target = self._remote_uri
         self._route: list[str] = []
-        self._from = f"<sip:{caller_id}@{format_host(ua.host)}>;tag={self._local_tag}"
+        self._caller = f"sip:{caller_id}@{trunk.from_domain or format_host(ua.public_host)}"
+        self._from = f"<{self._caller}>;tag={self._local_tag}"
+        self._auth: tuple[str, str] | None = None  # the INVITE's credentials, repeated on its ACK
         self._to = f"<{self._remote_uri}>"
         self.rtp = RtpSession(pacer)
         self._events: list[CallEvent] = []
@@ -139,6 +162,8 @@ class SipCall:
         self._session_id = secrets.randbelow(10**9)
         self.provisional_seen = False
         self.reached = False  # a 180/183 (or any provisional above 100): the callee's network
+        self._refer_result: asyncio.Future[int] | None = None  # the target's final status, by NOTIFY
+        self._refused = 0  # in-dialog requests answered 481 (wrong tag or source)
 
     # --- Call / MediaCall ----------------------------------------------------------------
     @property
@@ -171,6 +196,22 @@ class SipCall:
     @property
     def dtmf_received(self) -> str:
         return self.rtp.dtmf_received
+
+    @property
+    def dialog(self) -> tuple[str, str, str]:
+        """The dialog id (RFC 3261 §12): Call-ID, our tag, the far end's tag ("" until answered)."""
+        return self.call_id, self._local_tag, self._remote_tag
+
+    @property
+    def route_set(self) -> list[str]:
+        """The Record-Route set of the 2xx, in the order in-dialog requests carry it as Route."""
+        return list(self._route)
+
+    @property
+    def dropped(self) -> dict[str, int]:
+        """What this call refused (forged in-dialog requests, forged or stray RTP; RTCP seen) for
+        logs and metrics."""
+        return {"sip_refused_in_dialog": self._refused, **self.rtp.stats.dropped()}
 
     def use_voice(self, tts: Tts, asr: Asr) -> None:
         """Per-call voice and ears (the debtor's dialect, the attempt's recorder) instead of the carrier's."""
@@ -219,17 +260,97 @@ class SipCall:
         """BYE if answered and still up; then release media and the dialog."""
         if self._answered_at is not None and not self.ended:
             self._end("local_bye")
-            tx = self._ua.request(self._in_dialog("BYE"), self._target_addr(), transport=self._transport)
-            await tx.next(self._ua.timers.b + 1)
-            tx.cancel()
+            await self._bye()
         self._release()
         await self.rtp.wait_closed()
+
+    async def _bye(self) -> None:
+        await self._send_in_dialog("BYE")
+
+    async def _send_in_dialog(
+        self, method: str, headers: tuple[tuple[str, str], ...] = ()
+    ) -> SipMessage | None:
+        """An in-dialog request along the route set, answering one digest challenge (a proxy may
+        authenticate in-dialog requests); its final response, None on timeout."""
+        auth: tuple[str, str] | None = None
+        while True:
+            req = self._in_dialog(method)
+            for header in headers:
+                req.add(*header)
+            if auth is not None:
+                req.add(*auth)
+            tx = self._ua.request(req, self._target_addr(), transport=self._transport)
+            resp = await tx.next(self._ua.timers.b + 1)
+            while resp is not None and resp.status < 200:
+                resp = await tx.next(self._ua.timers.b + 1)
+            tx.cancel()
+            if resp is None or resp.status not in (401, 407) or auth is not None:
+                return resp
+            auth = self._answer_challenge(resp, req)
+            if auth is None:
+                return resp
+
+    async def transfer(self, target: str, timeout: float = 30.0) -> bool:
+        """Blind transfer (RFC 3515): REFER the far end to `target` (the agent's phone). True when
+        the far end's NOTIFY reports a 2xx from the target: then our leg ends (`transferred`)."""
+        self._require_live()
+        loop = asyncio.get_running_loop()
+        self._refer_result = loop.create_future()
+        headers = (
+            ("Refer-To", f"<{target}>"),
+            ("Referred-By", f"<{self._caller}>"),
+            ("Contact", self._ua.contact(self._transport)),
+        )
+        resp = await self._send_in_dialog("REFER", headers)
+        if resp is None or not 200 <= resp.status < 300:
+            return False
+        try:
+            status = await asyncio.wait_for(asyncio.shield(self._refer_result), timeout)
+        except TimeoutError:
+            return False
+        if not 200 <= status < 300:
+            return False
+        if not self.ended:
+            self._end("transferred")
+            await self._bye()
+        self._release()
+        await self.rtp.wait_closed()
+        return True
+
+    def _on_notify(self, request: SipMessage) -> SipMessage:
+        """NOTIFY for our REFER (Event: refer): a message/sipfrag status line; the final one settles it."""
+        event = (request.get("Event") or "").split(";", 1)[0].strip().lower()
+        if event != "refer":
+            return response_to(request, 489, "Bad Event", self._local_tag)
+        line = request.body.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+        parts = line.split(" ", 2)
+        if len(parts) >= 2 and parts[0] == "SIP/2.0" and parts[1].isdigit():
+            status = int(parts[1])
+            fut = self._refer_result
+            if status >= 200 and fut is not None and not fut.done():
+                fut.set_result(status)
+        return response_to(request, 200, "OK", self._local_tag)
+
+    def _answer_challenge(self, resp: SipMessage, request: SipMessage) -> tuple[str, str] | None:
+        """The Authorization / Proxy-Authorization header for a 401/407, if we have credentials."""
+        if self._credentials is None:
+            return None
+        proxy = resp.status == 407
+        challenge = digest.parse_challenge(
+            resp.get("Proxy-Authenticate" if proxy else "WWW-Authenticate") or ""
+        )
+        if not challenge:
+            return None
+        value = digest.authorization(
+            challenge, request.method, request.uri, self._credentials.username, self._credentials.password
+        )
+        return ("Proxy-Authorization" if proxy else "Authorization", value)
 
     # --- dialling ------------------------------------------------------------------------
     async def dial(self, ring_timeout: float) -> DialResult:
         loop = asyncio.get_running_loop()
         self._started = loop.time()
-        await self.rtp.open(self._ua.host)
+        await self.rtp.open(self._ua.host, self._rtp_ports)
         self._ua.register_dialog(self.call_id, self)
         try:
             self._result = await self._invite_loop(ring_timeout)
@@ -278,23 +399,13 @@ class SipCall:
             if cause is not None:
                 self._end("trunk_failed", status)
                 return self._dial_result(CallOutcome.TRUNK_FAILED, status, early, cause=cause)
-            if status in (401, 407) and auth_header is None and self._credentials is not None:
-                challenge = digest.parse_challenge(
-                    resp.get("WWW-Authenticate" if status == 401 else "Proxy-Authenticate") or ""
-                )
-                if challenge:
-                    name = "Authorization" if status == 401 else "Proxy-Authorization"
-                    value = digest.authorization(
-                        challenge,
-                        "INVITE",
-                        invite.uri,
-                        self._credentials.username,
-                        self._credentials.password,
-                    )
-                    auth_header = (name, value)
+            if status in (401, 407) and auth_header is None:
+                auth_header = self._answer_challenge(resp, invite)
+                if auth_header is not None:
                     self._event(CallEventKind.TRYING, status)
                     continue
             if 200 <= status < 300:
+                self._auth = auth_header
                 self._establish(resp)
                 tx.on_2xx_again = lambda again: self._ack(again)
                 if cancelled:  # the far end answered as our CANCEL crossed it
@@ -354,7 +465,7 @@ class SipCall:
         if media is not None:
             if not self.rtp.remote:
                 self.rtp.start_capture()
-            self.rtp.start(media.host, media.port, media.payload_type, media.dtmf_payload_type)
+            self._start_media(media)
             self._event(CallEventKind.EARLY_MEDIA, resp.status)
             return True
         self._event(CallEventKind.RINGING, resp.status)
@@ -371,13 +482,21 @@ class SipCall:
         if media is not None:
             if self.rtp.remote:
                 self.rtp.stop_capture()
-            self.rtp.start(media.host, media.port, media.payload_type, media.dtmf_payload_type)
+            self._start_media(media)
         elif self.rtp.remote:
             self.rtp.stop_capture()
         self._ack(resp)
 
+    def _start_media(self, media: sdp.MediaAnswer) -> None:
+        self.rtp.start(
+            media.host, media.port, media.payload_type, media.dtmf_payload_type, media.payload_types
+        )
+
     def _ack(self, resp: SipMessage) -> None:
+        """ACK for a 2xx, with the INVITE's credentials (RFC 3261 §22.1: a proxy may check them)."""
         ack = self._in_dialog("ACK", cseq=int(resp.cseq[0]))
+        if self._auth is not None:
+            ack.add(*self._auth)
         self._ua.send_stateless(ack, self._target_addr(), self._transport)
 
     def _non2xx_ack(self, resp: SipMessage) -> SipMessage:
@@ -416,10 +535,12 @@ class SipCall:
         invite.add("Contact", self._ua.contact(self._transport))
         invite.add("Allow", ALLOW)
         invite.add("User-Agent", "huikuan")
+        if self._trunk.asserted_identity:
+            invite.add("P-Asserted-Identity", f"<{self._trunk.asserted_identity}>")
         if auth is not None:
             invite.add(*auth)
         invite.add("Content-Type", "application/sdp")
-        invite.body = sdp.offer(self._ua.host, self.rtp.local_port, self._session_id)
+        invite.body = sdp.offer(self._ua.public_host, self.rtp.local_port, self._session_id)
         self._last_invite = invite
         return invite
 
@@ -453,23 +574,44 @@ class SipCall:
         return uri.host, uri.effective_port
 
     # --- requests from the far end ---------------------------------------------------------
+    def accepts(self, request: SipMessage, addr: tuple[str, int]) -> bool:
+        """Is this in-dialog request ours? RFC 3261 §12.2.2: Call-ID (the UA's lookup), the To tag
+        ours, the From tag the far end's; and it must come from a host on the dialog's path (the
+        first route hop, the remote target or the trunk), not from whoever learnt the Call-ID."""
+        if tag_of(request.get("To")) != self._local_tag:
+            return False
+        if not self._remote_tag or tag_of(request.get("From")) != self._remote_tag:
+            return False
+        return _host(addr[0]) in {_host(self._target_addr()[0]), _host(self._dest[0])}
+
+    def refused(self) -> int:
+        self._refused += 1
+        return self._refused
+
     def on_request(self, request: SipMessage, addr: tuple[str, int]) -> SipMessage:
         if request.method == "BYE":
             self._remote_hung_up = True
-            self._end("remote_bye")
+            refer = self._refer_result
+            transferred = refer is not None and refer.done() and 200 <= refer.result() < 300
+            self._end("transferred" if transferred else "remote_bye")
             self._release()
             return response_to(request, 200, "OK")
         if request.method == "INVITE":  # re-INVITE: take the new media address, answer ours
             media = sdp.parse_answer(request.body) if request.body else None
             if media is not None:
-                self.rtp.start(media.host, media.port, media.payload_type, media.dtmf_payload_type)
+                self._start_media(media)
             self._sdp_version += 1
             resp = response_to(request, 200, "OK", self._local_tag)
             resp.add("Contact", self._ua.contact(self._transport))
+            resp.add("Allow", ALLOW)
             resp.add("Content-Type", "application/sdp")
-            resp.body = sdp.offer(self._ua.host, self.rtp.local_port, self._session_id, self._sdp_version)
+            resp.body = sdp.offer(
+                self._ua.public_host, self.rtp.local_port, self._session_id, self._sdp_version
+            )
             return resp
-        if request.method in ("OPTIONS", "INFO", "UPDATE"):
+        if request.method == "NOTIFY":
+            return self._on_notify(request)
+        if request.method in ("OPTIONS", "INFO", "UPDATE"):  # INFO's DTMF comes by RTP; ignored
             resp = response_to(request, 200, "OK", self._local_tag)
             resp.add("Allow", ALLOW)
             return resp
@@ -491,6 +633,9 @@ class SipCall:
         self._ended.set()
 
     def _release(self) -> None:
+        dropped = {k: v for k, v in self.dropped.items() if v and k != "rtcp_received"}
+        if dropped and not self.rtp.closed:
+            log.warning("call %s refused media: %s", self.call_id, dropped)
         self.rtp.close()
         # Keep the dialog registered a little while to answer a retransmitted BYE from our cache.
         asyncio.get_running_loop().call_later(self._ua.timers.b, self._ua.unregister_dialog, self.call_id)
@@ -498,3 +643,10 @@ class SipCall:
     def _require_live(self) -> None:
         if self._result.outcome != CallOutcome.ANSWERED or self.ended:
             raise RuntimeError("no live call to talk on")
+
+
+def _host(text: str) -> str:
+    try:
+        return str(ipaddress.ip_address(text.split("%", 1)[0]))
+    except ValueError:
+        return text.lower()

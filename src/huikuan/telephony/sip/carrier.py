@@ -9,7 +9,7 @@ import socket
 import sys
 
 from huikuan.errors import InvalidInput
-from huikuan.telephony.rtp import RtpPacer
+from huikuan.telephony.rtp import PortRange, RtpPacer
 from huikuan.telephony.sip.call import (
     AnnouncementAsr,
     Asr,
@@ -50,13 +50,16 @@ class SipCarrier:
         asr: Asr = no_asr,
         announcement_asr: AnnouncementAsr | None = None,
         timers: Timers | None = None,
+        rtp_ports: PortRange | None = None,
+        public_address: str | None = None,
     ) -> None:
         if not trunks:
             raise ValueError("at least one trunk is needed")
         self.trunks = trunks
-        self.ua = UserAgent(local_host, local_port, timers)
+        self.ua = UserAgent(local_host, local_port, timers, public_address)
         self.pacer = RtpPacer()
         self._credentials = credentials
+        self._rtp_ports = rtp_ports
         self._tts = tts
         self._asr = asr
         self._announcement_asr = announcement_asr
@@ -102,6 +105,7 @@ class SipCarrier:
                 self._asr,
                 self._announcement_asr,
                 dest,
+                self._rtp_ports,
             )
             result = await call.dial(ring_timeout)
             log.info(
@@ -131,7 +135,7 @@ class SipCarrier:
             options = SipMessage(method="OPTIONS", uri=str(trunk))
             options.add("Via", self.ua.via(new_branch(), trunk.transport))
             options.add("Max-Forwards", "70")
-            options.add("From", f"<sip:huikuan@{format_host(self.ua.host)}>;tag={new_tag()}")
+            options.add("From", f"<sip:huikuan@{format_host(self.ua.public_host)}>;tag={new_tag()}")
             options.add("To", f"<{trunk}>")
             options.add("Call-ID", secrets.token_hex(12) + "@huikuan")
             options.add("CSeq", "1 OPTIONS")

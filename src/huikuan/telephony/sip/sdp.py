@@ -13,6 +13,7 @@ class MediaAnswer:
     port: int
     payload_type: int  # the first codec of ours the far end accepted
     dtmf_payload_type: int | None
+    payload_types: tuple[int, ...] = ()  # every format of ours the answer kept (media accepted)
 
 
 def offer(host: str, port: int, session_id: int, version: int = 1) -> bytes:
@@ -64,4 +65,6 @@ def parse_answer(body: bytes) -> MediaAnswer | None:
     codec = next((f for f in formats if f in (PCMU, PCMA)), None)
     if not host or not 0 < port < 65536 or codec is None:
         return None
-    return MediaAnswer(host, port, codec, dtmf if dtmf in formats else None)
+    dtmf_pt = dtmf if dtmf in formats else None
+    ours = tuple(f for f in formats if f in (PCMU, PCMA) or f == dtmf_pt)
+    return MediaAnswer(host, port, codec, dtmf_pt, ours)

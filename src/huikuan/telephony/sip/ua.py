@@ -4,6 +4,10 @@ Many calls share one `UserAgent` (one socket, one event loop). UDP is the defaul
 `;transport=tcp` goes over one reused TCP connection per far end (`tcp.py`). Messages that do not
 parse are counted in `parse_errors` and dropped; a handler that raises is logged with the Call-ID
 and answered 500, so one bad peer never takes the process down.
+
+A request reaches a dialog only when the dialog accepts it (Call-ID, both tags and the source
+host, see `SipCall.accepts`); anything else is answered 481 and counted in `dialog_rejects`, so a
+stranger who learns a Call-ID can neither end nor re-route a call.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from huikuan.telephony.sip.transaction import ClientTransaction, Timers
 from huikuan.telephony.sip.uri import hostport
 
 log = logging.getLogger(__name__)
-ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS"
+ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY"  # what SipCall.on_request answers
 Transport = Literal["udp", "tcp"]
 # Linux asks for ICMP errors on an unconnected UDP socket with IP_RECVERR / IPV6_RECVERR (Python
 # 3.11 has no names for them); the error queue then gives back each failed datagram's start and
@@ -44,6 +48,12 @@ def new_tag() -> str:
 
 
 class DialogHandler(Protocol):
+    def accepts(self, request: SipMessage, addr: tuple[str, int]) -> bool: ...
+
+    def refused(self) -> int:
+        """Count one refused in-dialog request; returns how many so far."""
+        ...
+
     def on_request(self, request: SipMessage, addr: tuple[str, int]) -> SipMessage: ...
 
 
@@ -69,12 +79,21 @@ class _Udp(asyncio.DatagramProtocol):
 class UserAgent:
     """Owns the SIP socket; client transactions and dialogs register here."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, timers: Timers | None = None) -> None:
-        self.host = host
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        timers: Timers | None = None,
+        public_host: str | None = None,
+    ) -> None:
+        self.host = host  # the address the sockets bind (0.0.0.0 / :: for every interface)
+        # What the far end must reach us at (Via, Contact, SDP): a NAT's public address, or the bound one.
+        self.public_host = public_host or host
         self.port = port
         self.timers = timers or Timers()
         self.parse_errors = 0
         self.handler_errors = 0
+        self.dialog_rejects = 0  # in-dialog requests with a wrong tag or from a stranger: 481
         self._transport: asyncio.DatagramTransport | None = None
         self._sock: socket.socket | None = None
         self._protocol: _Udp | None = None
@@ -127,12 +146,12 @@ class UserAgent:
 
     def via(self, branch: str, transport: Transport = "udp") -> str:
         port = (self.tcp_port or self.port) if transport == "tcp" else self.port
-        return f"SIP/2.0/{transport.upper()} {hostport(self.host, port)};branch={branch};rport"
+        return f"SIP/2.0/{transport.upper()} {hostport(self.public_host, port)};branch={branch};rport"
 
     def contact(self, transport: Transport = "udp") -> str:
         if transport == "tcp":
-            return f"<sip:huikuan@{hostport(self.host, self.tcp_port or self.port)};transport=tcp>"
-        return f"<sip:huikuan@{hostport(self.host, self.port)}>"
+            return f"<sip:huikuan@{hostport(self.public_host, self.tcp_port or self.port)};transport=tcp>"
+        return f"<sip:huikuan@{hostport(self.public_host, self.port)}>"
 
     def read_error_queue(self) -> None:
         """Fail at once the transactions whose datagrams came back as ICMP unreachable.
@@ -248,7 +267,15 @@ class UserAgent:
             self._reply(cached, addr, flow)
             return
         handler = self._dialogs.get(msg.call_id)
-        if handler is not None:
+        if handler is not None and not handler.accepts(msg, addr):
+            self.dialog_rejects += 1
+            # One WARNING per call, DEBUG after: a flood of forged requests must not flood the logs.
+            first = handler.refused() == 1
+            (log.warning if first else log.debug)(
+                "in-dialog %s for call %s refused: tags or source do not match", msg.method, msg.call_id
+            )
+            resp = response_to(msg, 481, "Call/Transaction Does Not Exist")
+        elif handler is not None:
             try:
                 resp = handler.on_request(msg, addr)
             except Exception:
