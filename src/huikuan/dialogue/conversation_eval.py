@@ -27,6 +27,7 @@ from huikuan.dialogue.engine import CallContext, DialogueEngine, Reply
 from huikuan.dialogue.render import DEBT_WORDS_EN, DEBT_WORDS_ZH, money, spoken_date
 from huikuan.dialogue.script import load_script
 from huikuan.strategy import PlanBounds
+from huikuan.types import KnowledgeCheck
 
 # Stops a conversation may record; `stop: null` means none of these (a deceased debtor's hold,
 # if any, is not a debtor's stop request).
@@ -95,9 +96,19 @@ def load_conversations(path: Path) -> list[Conversation]:
 ContextHook = Callable[[Conversation, CallContext], CallContext]
 
 
+def _knowledge_answer(conversation: Conversation) -> str:
+    account = conversation.account
+    field = {"id_last4": "id_last4", "birth_year": "birth_year", "product": "product"}.get(
+        conversation.identity_check
+    )
+    return "" if field is None else str(account.get(field, ""))
+
+
 def call_context(conversation: Conversation) -> CallContext:
     account = conversation.account
     return CallContext(
+        knowledge_check=KnowledgeCheck(conversation.identity_check),
+        knowledge_answer=_knowledge_answer(conversation),
         name=str(account["name"]),
         platform=str(account["platform"]),
         amount_fen=_fen(account["amount"]),
