@@ -181,6 +181,8 @@ def _context(work: CallWork, rec: stages.CallRecord, agent_available: bool) -> C
         now=rec.started.at,
         plan_bounds=work.plan_bounds,
         agent_available=agent_available,
+        callback_number=work.callback_number,
+        agent_name=work.agent_name,
     )
 
 

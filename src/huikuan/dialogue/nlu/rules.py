@@ -1,7 +1,7 @@
 """Keyword rules for intents where wording is unambiguous and a miss is costly.
 
-Abuse, stop requests, complaints, questions about talking to a robot and requests for a
-person have fixed vocabularies and legal consequences, so a rule hit is trusted over the
+Abuse, stop requests, complaints, requests for a person and questions about talking to a
+robot have fixed vocabularies and legal consequences, so a rule hit is trusted over the
 model whenever it ranks higher in the issue's priority order.
 """
 
@@ -37,7 +37,7 @@ _ZH: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         Intent.ASK_IF_ROBOT,
         re.compile(
-            r"机器人|机械人|鸡器人|机器(?:吗|打的|说话)|是不是真人|係唔係真人|是真人吗|真人(?:还是|嚟)|你是人吗|是人还是"
+            r"机器人|机械人|鸡器人|机器(?:吗|打的|说话)|是不是(?:个)?真人|係唔係真人|是真人吗|真人(?:还是|嚟)|你是人吗|是人还是"
             r"|录音吗|人工智能|\bai\b|智能(?:语音|客服)|自动(?:语音|打)|电脑(?:吗|自动)|活人吗|语音助手|对面是人|系咪真人"
         ),
     ),
@@ -45,8 +45,9 @@ _ZH: tuple[tuple[Intent, re.Pattern[str]], ...] = (
         Intent.REQUEST_HUMAN,
         re.compile(
             r"转人工|人工客服|人工服务|人工坐席|转接人工|要人工|接人工|有没有人工|转一下人工|人工人工|人宫"
-            r"|真人(?:来|跟|同|讲|说|沟通)|找(?:你们)?(?:的)?(?:领导|经理|主管|负责人)|换个(?:人|客服|真人)|工作人员"
-            r"|叫你们领导|个真人"
+            r"|真人(?:来|跟|同|讲|说|沟通|客服|接)|(?:要|找|搵|叫|换|转)(?:个|一个)?真人"
+            r"|找(?:你们)?(?:的)?(?:领导|经理|主管|负责人)|换个(?:人|客服|真人)|(?:找|要|叫|转)(?:个)?工作人员"
+            r"|叫你们领导|(?:跟|同)人(?:说话|讲话|倾)"
         ),
     ),
 )
@@ -87,9 +88,14 @@ _EN: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         Intent.REQUEST_HUMAN,
         re.compile(
-            r"\b(?:(?:real|live|actual)\s+(?:person|human|agent)|human\s+being|human|representative|reprehensive|agent"
-            r"|supervisor|manager|operator|transfer\s+me|your\s+boss|customer\s+service"
-            r"|(?:talk|speak)\s+(?:to|with)\s+(?:a\s+person|someone|somebody))\b"
+            # A person asked for, not asked about: "are you a real person?" is ask_if_robot, and
+            # request_human outranks it, so "person"/"human" count only after a verb of asking.
+            r"\b(?:(?:talk|speak)\s+(?:to|with)\s+(?:an?\s+)?(?:(?:real|live|actual)\s+)?(?:person|human|someone|somebody)"
+            r"|(?:get|give|want|need|put|connect|transfer)\s+(?:me\s+)?(?:(?:through\s+)?to\s+|with\s+)?(?:an?\s+)?"
+            r"(?:(?:real|live|actual)\s+)?(?:person|human(?:\s+being)?|someone\s+real)"
+            r"|(?:real|live|actual)\s+(?:person|human)\s+(?:i\s+can\s+|to\s+)(?:talk|speak)"
+            r"|(?:real|live|actual)\s+(?:agent|person\s+(?:on\s+the\s+line|please))"
+            r"|representative|reprehensive|agent|supervisor|manager|operator|transfer\s+me|your\s+boss|customer\s+service)\b"
         ),
     ),
 )
