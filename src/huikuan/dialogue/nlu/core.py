@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # between ("他不在 你晚点打吧" is third_party before callback_later). Tuned on the dev split.
 ALSO_LIKELY = 0.5
 RULE_CONFIDENCE = 0.9
-_ANSWERS_WHEN = (Intent.OTHER, Intent.CONFIRM_IDENTITY)
+_ANSWERS_WHEN = (Intent.OTHER, Intent.CONFIRM_IDENTITY, Intent.AFFIRM)
 
 
 def language_of(text: str, lang: str) -> str:

@@ -35,6 +35,15 @@ _ZH: tuple[tuple[Intent, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        # Someone introducing themselves as the debtor's relation ("我是他老婆") is never the
+        # debtor, whatever else the sentence asks; a miss would disclose the debt to them.
+        Intent.THIRD_PARTY,
+        re.compile(
+            r"我(?:是|係|系)(?:他|她|佢)(?:的|嘅)?(?:老婆|老公|媳妇|妻子|丈夫|太太|先生|爱人|妈妈?|爸爸?|母亲|父亲|阿妈|阿爸"
+            r"|儿子|女儿|仔|女|哥哥?|弟弟?|姐姐?|妹妹?|家人|家属|屋企人|朋友|同事|室友|女朋友|男朋友|奶奶|爷爷|外婆|外公)"
+        ),
+    ),
+    (
         Intent.ASK_IF_ROBOT,
         re.compile(
             r"机器人|机械人|鸡器人|机器(?:吗|打的|说话)|是不是(?:个)?真人|係唔係真人|是真人吗|真人(?:还是|嚟)|你是人吗|是人还是"
@@ -78,6 +87,14 @@ _EN: tuple[tuple[Intent, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        Intent.THIRD_PARTY,
+        re.compile(
+            r"\b(?:i'?m|i\s+am|this\s+is|it'?s)\s+(?:his|her|their)\s+(?:wife|husband|spouse|partner|mom|mother|mum|dad"
+            r"|father|son|daughter|kid|brother|sister|roommate|girlfriend|boyfriend|friend|coworker|grandma|grandmother"
+            r"|grandpa|grandfather|aunt|uncle|cousin|caregiver)\b"
+        ),
+    ),
+    (
         Intent.ASK_IF_ROBOT,
         re.compile(
             r"\b(?:robot|row\s+bot|bot|machine|recording|recorded|prerecorded|automated|robocall|ai|artificial\s+intelligence"
@@ -101,9 +118,25 @@ _EN: tuple[tuple[Intent, re.Pattern[str]], ...] = (
 )
 
 
+# A bare acknowledgement is a closed vocabulary: when the whole turn is made of these words it is
+# `affirm` (it ranks below every intent that names something, so it only beats `other`). A model
+# trained on a few hundred sentences otherwise reads a two-word "uh huh" as noise.
+_ACK_ZH = (
+    r"(?:好的?|好啊|好吧|好嘅|行|行吧|可以|对|对的|对头|嗯|嗯嗯|係呀|係啊|得|成|中|明白|知道了|收到"
+    r"|没问题|冇问题|ok|okay)"
+)
+_ACK_EN = (
+    r"(?:yes|yeah|yep|yup|ya|uh\s?huh|mhm|mm\s?hmm|sure|ok|okay|k|alright|all\s+right|right|correct|got\s+it"
+    r"|sounds\s+good|fine|absolutely|definitely|of\s+course)"
+)
+_AFFIRM = re.compile(rf"^(?:{_ACK_EN}|{_ACK_ZH})(?:\s*(?:{_ACK_EN}|{_ACK_ZH}))*$")
+
+
 def rule_intents(text: str) -> set[Intent]:
     """Every intent whose rule matches the cleaned `text`; both languages' rules apply, for mixed speech."""
     hits = {intent for intent, pattern in _EN if pattern.search(text)}
+    if _AFFIRM.match(text.strip()):
+        hits.add(Intent.AFFIRM)
     if has_cjk(text):
         compact = text.replace(" ", "") + " " + text
         hits |= {intent for intent, pattern in _ZH if pattern.search(compact)}
