@@ -135,3 +135,15 @@ def test_a_voicemail_with_an_empty_field_is_never_said(lang: str) -> None:
             assert hole not in reply.text
         assert [hit.categories for hit in e.guard_hits] == [(Category.MISSING_DISCLOSURE,)]
         assert ctx.name not in e.guard_hits[0].masked_text
+
+
+@pytest.mark.parametrize(
+    ("lang", "ack"), [("zh-CN", "好的"), ("zh-CN", "嗯嗯"), ("en-US", "yeah"), ("en-US", "uh huh")]
+)
+def test_a_bare_yes_at_the_identity_question_confirms_no_one(lang: str, ack: str) -> None:
+    e = engine("reminder", lang)
+    nlu, reply = e.step(ack)
+    assert nlu is not None
+    assert nlu.intent.value == "affirm"
+    assert not e.outcome.identity_confirmed
+    assert reply.node == "greet"  # asked again, nothing of the debt said

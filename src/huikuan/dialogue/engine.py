@@ -254,9 +254,14 @@ class DialogueEngine:
 
     def _understand(self, text: str) -> NluResult:
         nlu = self._classify(text, self.lang, self.ctx.today)
-        if nlu.intent == Intent.AFFIRM and Intent.AFFIRM.value not in self.node.on:
+        if (
+            nlu.intent == Intent.AFFIRM
+            and Intent.AFFIRM.value not in self.node.on
+            and not self.node.verifies_identity
+        ):
             # A bare yes ("好的", "uh huh") is the node's yes where the script has no edge of its
             # own for it: the confirm_identity edge, which read-backs and offers use as "yes".
+            # Never where identity is verified: a yes that names no one confirms no one.
             nlu = dataclasses.replace(nlu, intent=Intent.CONFIRM_IDENTITY)
         if self._responder is None or nlu.confidence >= LOW_CONFIDENCE:
             return nlu
