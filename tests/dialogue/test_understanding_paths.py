@@ -12,6 +12,7 @@ import pytest
 
 from huikuan.compliance.guard import Category
 from huikuan.dialogue import CallContext, DialogueEngine, load_script
+from huikuan.dialogue.engine import joined
 from huikuan.strategy import PlanBounds
 
 TODAY = date(2026, 3, 10)
@@ -147,3 +148,12 @@ def test_a_bare_yes_at_the_identity_question_confirms_no_one(lang: str, ack: str
     assert nlu.intent.value == "affirm"
     assert not e.outcome.identity_confirmed
     assert reply.node == "greet"  # asked again, nothing of the debt said
+
+
+def test_english_sentences_said_together_are_spaced() -> None:
+    e = engine("reminder", "en-US")
+    _, reply = e.step("is this a robot")
+    assert ".May" not in reply.text
+    assert "person. " in reply.text or "that. " in reply.text
+    assert joined("Thanks.Goodbye. The U.S. office.", "en-US") == "Thanks. Goodbye. The U.S. office."
+    assert joined("好的。再见。", "zh-CN") == "好的。再见。"

@@ -167,6 +167,17 @@ _EN_TERMS = re.compile(
 )
 
 
+# Lines said together (a tone line, an answer, the node's question) are concatenated; English
+# needs a space where one sentence ends and the next begins ("…arrange that.May I…"). Only after
+# a lowercase letter, digit or closing mark, so abbreviations such as "U.S." stay whole.
+_SENTENCE_JOIN = re.compile(r"(?<=[a-z0-9)\"'])([.?!])(?=[A-Z])")
+
+
+def joined(text: str, lang: str) -> str:
+    """`text` with a space between English sentences that were joined without one."""
+    return _SENTENCE_JOIN.sub(r"\1 ", text) if lang == "en-US" else text
+
+
 def terms_wanted(text: str, lang: str) -> int | None:
     """How many payments the debtor asks for ('分12期', '六个月', 'six months'), or None."""
     m = (_EN_TERMS if lang == "en-US" else _ZH_TERMS).search(text)
@@ -449,7 +460,7 @@ class DialogueEngine:
         return self._reply(text, node_id or self.node.id, end=True)
 
     def _reply(self, text: str, node_id: str, *, end: bool) -> Reply:
-        text = self._guarded(text, node_id)
+        text = self._guarded(joined(text, self.lang), node_id)
         if not self.outcome.identity_confirmed or self.ctx.third_party_call:
             self._guard_no_disclosure(text)
         self._replies += 1

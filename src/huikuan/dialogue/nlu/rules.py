@@ -1,8 +1,10 @@
 """Keyword rules for intents where wording is unambiguous and a miss is costly.
 
-Abuse, stop requests, complaints, requests for a person and questions about talking to a
-robot have fixed vocabularies and legal consequences, so a rule hit is trusted over the
-model whenever it ranks higher in the issue's priority order.
+Abuse, stop requests, complaints, a relative introducing themselves ("我是他老婆"), requests
+for a person and questions about talking to a robot have fixed vocabularies and legal
+consequences, so a rule hit is trusted over the model whenever it ranks higher in the issue's
+priority order. A turn made only of acknowledgement words is `affirm`, which ranks just above
+`other` and so only ever beats noise.
 """
 
 from __future__ import annotations
