@@ -4,32 +4,45 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from huikuan.outcomes.export import EXPORT_KEYS
+from huikuan.sim.portfolio import SyntheticRow, generate_rows
+
+PERSONAL_CELLS = ("name", "id_number", "phone", "phone2", "emergency_name", "emergency_phone")
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def _huikuan(
-    args: list[str], data_dir: Path, database_url: str | None = None
+    args: list[str],
+    data_dir: Path,
+    database_url: str | None = None,
+    log_level: str | None = None,
+    stdin: str = "",
 ) -> subprocess.CompletedProcess[str]:
     """Run the CLI as a new user would: only the data directory (and maybe a URL) configured."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUIKUAN_")}
     env["HUIKUAN_DATA_DIR"] = str(data_dir)
+    if log_level:
+        env["HUIKUAN_LOG_LEVEL"] = log_level
+    env["XDG_CONFIG_HOME"] = str(data_dir / "config")  # the default key folder, inside the test's
     env["COLUMNS"] = "200"
     if database_url:
         env["HUIKUAN_DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "huikuan", *args],
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         check=False,
@@ -39,15 +52,32 @@ def _huikuan(
 
 @pytest.mark.slow
 def test_demo_day_runs_exports_and_keeps_the_cn_rules(tmp_path: Path) -> None:
+    # At DEBUG, so the scan at the end sees everything any logger would ever say.
     demo = _huikuan(
-        ["demo", "--accounts", "120", "--robots", "2", "--date", "2026-03-10", "--no-serve"], tmp_path
+        ["demo", "--accounts", "120", "--robots", "2", "--date", "2026-03-10", "--no-serve"],
+        tmp_path,
+        log_level="DEBUG",
     )
     assert demo.returncode == 0, demo.stderr[-2000:]
     assert "拨打次数" in demo.stdout
     assert "Contacts denied by rule" in demo.stdout
+    log_ins = [
+        line.split()
+        for line in demo.stdout.splitlines()
+        if line.strip().startswith(("supervisor", "agent", "compliance_officer", "auditor", "admin"))
+    ]
+    assert [row[1] for row in log_ins] == [
+        "demo-supervisor",
+        "demo-agent",
+        "demo-compliance-officer",
+        "demo-auditor",
+        "demo-admin",
+    ]
+    assert all(len(row[2]) >= 12 for row in log_ins)  # a generated password, shown once
     assert (tmp_path / "demo.db").exists()
 
-    records = _export(tmp_path, f"sqlite:///{tmp_path / 'demo.db'}")
+    supervisor_password = log_ins[0][2]
+    records, exported = _export(tmp_path, f"sqlite:///{tmp_path / 'demo.db'}", supervisor_password)
     assert len(records) > 100
     assert all(tuple(r) == EXPORT_KEYS for r in records)
     assert len({r["robot_id"] for r in records}) == 2
@@ -66,17 +96,59 @@ def test_demo_day_runs_exports_and_keeps_the_cn_rules(tmp_path: Path) -> None:
 
     export_file = tmp_path / "attempts.jsonl"
     export_file.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    audit = _huikuan(["compliance", "audit", str(export_file), "--json"], tmp_path)
+    audit = _huikuan(["compliance", "audit", str(export_file), "--json"], tmp_path, log_level="DEBUG")
     assert audit.returncode == 0, audit.stdout[-2000:]
     summary = json.loads(audit.stdout.splitlines()[-1])
     assert summary["violations"] == 0
     assert summary["attempts"] == len(records)
 
+    said = [demo.stdout, demo.stderr, exported.stdout, exported.stderr, audit.stdout, audit.stderr]
+    assert "DEBUG" in demo.stderr  # the level was honoured, so the scan saw debug lines too
+    leaks = _personal_data_in(said, generate_rows(120, 7, date(2026, 3, 10), "CN"))
+    assert leaks == [], leaks[:5]
 
-def _export(data_dir: Path, url: str) -> list[dict[str, object]]:
-    done = _huikuan(["export", "attempts"], data_dir, url)
+
+def _personal_data_in(outputs: list[str], rows: Iterable[SyntheticRow]) -> list[str]:
+    """Every name, phone number (as written, E.164 or national) and ID number of the portfolio
+    that appears in any output: which kind, never the value itself."""
+    text = "\n".join(outputs)
+    digits_only = re.sub(r"[\s()+-]", "", text)
+    found = []
+    for index, row in enumerate(rows):
+        for key, value in row.cells.items():
+            if not value or key not in PERSONAL_CELLS:
+                continue
+            if key.endswith("name"):
+                hit = value in text
+            else:
+                national = re.sub(r"\D", "", value).removeprefix("86")
+                hit = value in text or (len(national) >= 7 and national in digits_only)
+            if hit:
+                found.append(f"row {index}: {key}")
+    return found
+
+
+def test_the_scan_finds_what_it_looks_for() -> None:
+    row = next(generate_rows(1, 7, date(2026, 3, 10), "CN"))
+    phone = row.e164["phone"]
+    spaced = f"{phone[3:6]} {phone[6:10]} {phone[10:]}"
+    assert _personal_data_in([f"call to {spaced} done"], [row]) == ["row 0: phone"]
+    assert _personal_data_in([f"hello {row.cells['name']}"], [row]) == ["row 0: name"]
+    assert _personal_data_in(["attempt 12 answered"], [row]) == []
+
+
+def _export(
+    data_dir: Path, url: str, password: str
+) -> tuple[list[dict[str, object]], subprocess.CompletedProcess[str]]:
+    done = _huikuan(
+        ["export", "attempts", "--as", "demo-supervisor", "--password-stdin"],
+        data_dir,
+        url,
+        log_level="DEBUG",
+        stdin=password + "\n",
+    )
     assert done.returncode == 0, done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines()]
+    return [json.loads(line) for line in done.stdout.splitlines()], done
 
 
 def test_demo_refuses_a_bad_date_in_one_line(tmp_path: Path) -> None:

@@ -1,17 +1,15 @@
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
-from huikuan.web.app import create_app
 from tests.conftest import TestDatabase
 from tests.outcomes.seed import NAME, seed_history
+from tests.web.login import console
 
 
 def test_console_home_shows_kpis_in_chinese_and_english(db: TestDatabase) -> None:
     with db.session() as s:
         seed_history(s)
         s.commit()
-    page = TestClient(create_app(db.engine)).get("/")
+    page = console(db).get("/")
     assert page.status_code == 200
     assert "拨打次数" in page.text
     assert "Attempts" in page.text
@@ -23,7 +21,7 @@ def test_api_kpis_per_campaign(db: TestDatabase) -> None:
     with db.session() as s:
         seeded = seed_history(s)
         s.commit()
-    client = TestClient(create_app(db.engine))
+    client = console(db)
     assert client.get("/api/kpis").json()["attempts"] == 4
     assert client.get("/api/kpis", params={"campaign_id": seeded.other_campaign_id}).json()["attempts"] == 1
     bad = client.get("/api/kpis", params={"campaign_id": "x"})

@@ -22,7 +22,7 @@ def _setup(db: TestDatabase) -> tuple[TestClient, VirtualClock, int]:
         attempt_id = robot_call(s).attempt_id
         s.commit()
     clock = VirtualClock(T0)
-    return TestClient(create_app(db.engine, clock)), clock, attempt_id
+    return TestClient(create_app(db.engine, clock), base_url="http://127.0.0.1"), clock, attempt_id
 
 
 def _login(client: TestClient) -> dict[str, str]:
@@ -85,10 +85,10 @@ def test_desk_flow_login_pop_accept_wrap_up(db: TestDatabase) -> None:
 
 def test_desk_refuses_bad_input_with_reasons(db: TestDatabase) -> None:
     client, _clock, attempt_id = _setup(db)
-    assert client.get("/api/desk/me").status_code == 403
-    assert client.get("/api/desk/me", headers={"Authorization": "Bearer nope"}).status_code == 403
+    assert client.get("/api/desk/me").status_code == 401
+    assert client.get("/api/desk/me", headers={"Authorization": "Bearer nope"}).status_code == 401
     wrong = client.post("/api/desk/login", json={"username": "web-agent", "password": "wrong-password"})
-    assert wrong.status_code == 403
+    assert wrong.status_code == 401  # refused log-in (throttled, audited)
     assert "wrong username or password" in wrong.json()["error"]
     auth = _login(client)
     bad_state = client.post("/api/desk/state", json={"state": "lunch"}, headers=auth)

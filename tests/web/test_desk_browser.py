@@ -23,7 +23,8 @@ def test_agent_logs_in_gets_pop_and_wraps_up_in_chromium(db: TestDatabase, tmp_p
         page.fill("#username", "browser-agent")
         page.fill("#password", "wrong-password")
         page.click("#login-button")
-        page.wait_for_function("document.getElementById('message').textContent.includes('wrong username')")
+        # A locator, not wait_for_function: the page's CSP forbids the eval that would need.
+        page.locator("#message", has_text="wrong username").wait_for()
         page.fill("#password", PASSWORD)
         page.click("#login-button")
         page.wait_for_selector("#state[data-state='available']")

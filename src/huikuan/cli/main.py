@@ -63,6 +63,9 @@ COMMANDS: dict[str, Entry] = {
     "sim": Entry("huikuan.sim.cli", "sim", "Simulation / 模拟"),
     "export": Entry("huikuan.outcomes.cli", "export", "Export data / 导出数据"),
     "audit": Entry("huikuan.security.cli", "audit", "Audit log / 审计日志"),
+    "user": Entry("huikuan.security.user_cli", "user", "用户与角色 / users and roles"),
+    "data": Entry("huikuan.lifecycle.cli", "data", "数据生命周期 / data lifecycle"),
+    "keys": Entry("huikuan.security.keys_cli", "keys", "数据密钥 / data keys"),
     "compliance": Entry("huikuan.compliance.cli", "compliance", "合规引擎 / compliance engine"),
     "script": Entry("huikuan.dialogue.cli", "script", "话术版本与审批 / script versions and approval"),
     "nlu": Entry(
@@ -145,6 +148,9 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """Huikuan (回款): compliant AI-assisted collection of overdue consumer loans."""
+    from huikuan import logs
+
+    logs.configure()
 
 
 def main(args: list[str] | None = None) -> None:

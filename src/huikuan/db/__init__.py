@@ -81,7 +81,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for SQLite (embedded default) or PostgreSQL (production)."""
+    """Create an engine for SQLite (embedded default) or PostgreSQL (production). Statement
+    parameters are kept out of error messages: they may be personal data."""
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":

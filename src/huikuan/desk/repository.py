@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Result, func, or_, select, update
+from sqlalchemy import Result, column, func, or_, select, table, update
 from sqlalchemy.orm import Session
 
 from huikuan.desk.models import Agent, AgentStateChange, DeskToken, Transfer
@@ -18,6 +18,14 @@ from huikuan.portfolio.models import Account, Contact, Debtor
 def _rowcount(result: Result[Any]) -> int:
     # An UPDATE's result is a CursorResult, which has rowcount; Session.execute is typed wider.
     return int(getattr(result, "rowcount", 0))
+
+
+# The campaign table by name: the dialer owns its model and imports the desk, not the reverse.
+_CAMPAIGN = table("campaign", column("id"))
+
+
+def campaign_exists(session: Session, campaign_id: int) -> bool:
+    return session.execute(select(_CAMPAIGN.c.id).where(_CAMPAIGN.c.id == campaign_id)).first() is not None
 
 
 def agent_by_user(session: Session, user_id: int) -> Agent | None:

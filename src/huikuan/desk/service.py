@@ -37,13 +37,13 @@ from huikuan.desk.schemas import (
 )
 from huikuan.errors import Conflict, InvalidInput, NotFound, PermissionDenied, one_of
 from huikuan.outcomes import repository as outcomes_repository
-from huikuan.security import audit
+from huikuan.security import audit, auth
 from huikuan.security.models import User
-from huikuan.security.users import Role, authenticate, get_user, has_role
+from huikuan.security.permissions import Permission, allowed
+from huikuan.security.users import Role, get_user
 from huikuan.strategy import PlanBounds
 
 TOKEN_LIFETIME = timedelta(hours=12)
-DESK_ROLES = (Role.AGENT, Role.SUPERVISOR)
 # Roles that may look at any transfer's pop (to supervise), not only their own.
 SUPERVISING_ROLES = frozenset({Role.SUPERVISOR.value, Role.ADMIN.value, Role.COMPLIANCE_OFFICER.value})
 
@@ -99,8 +99,10 @@ def _transfer(session: Session, transfer_id: int) -> Transfer:
 
 def enroll_agent(session: Session, user: User, at: datetime, campaign_id: int | None = None) -> Agent:
     """The desk agent of `user` (created on first use); only agents and supervisors sit at the desk."""
-    if not any(has_role(user, r) for r in DESK_ROLES):
+    if not (user.active and allowed(user.role, Permission.DESK)):
         raise PermissionDenied(f"用户 {user.id} 不是坐席 / user {user.id} is not an agent")
+    if campaign_id is not None and not repository.campaign_exists(session, campaign_id):
+        raise NotFound(f"没有活动 / no campaign {campaign_id}")
     agent = repository.agent_by_user(session, user.id)
     if agent is None:
         agent = repository.insert_agent(session, user.id, campaign_id, at)
@@ -120,9 +122,8 @@ def log_in(
     state: AgentState = AgentState.AVAILABLE,
 ) -> tuple[AgentView, str]:
     """Check the password, put the agent in `state`; returns the agent and a bearer token."""
-    user = authenticate(session, username, password)
-    if user is None:
-        raise PermissionDenied("用户名或密码错误 / wrong username or password")
+    # Throttled and audited like every log-in (security/auth.py); refused with 401.
+    user = auth.log_in(session, username, password, at, channel="desk")
     agent = _agent(session, enroll_agent(session, user, at, campaign_id).id)
     token = secrets.token_urlsafe(32)
     repository.insert_token(session, _hash(token), agent.id, at, at + TOKEN_LIFETIME)
@@ -136,10 +137,10 @@ def log_in(
 
 
 def agent_for_token(session: Session, token: str, at: datetime) -> Agent:
-    """The agent a bearer token belongs to; PermissionDenied when unknown, revoked or expired."""
+    """The agent a bearer token belongs to; LogInRefused (401) when unknown, revoked or expired."""
     row = repository.token(session, _hash(token))
     if row is None or row.revoked or row.expires_at <= at:
-        raise PermissionDenied("未登录或登录已过期 / not logged in, or the log-in expired")
+        raise auth.LogInRefused("未登录或登录已过期 / not logged in, or the log-in expired")
     return _agent(session, row.agent_id)
 
 

@@ -47,6 +47,7 @@ from huikuan.dialer.retry import (
     after_denial,
     nothing_to_dial_today,
 )
+from huikuan.dialogue import identity
 from huikuan.dialogue.nlu import warm_up
 from huikuan.dialogue.versions import RunningScript, running_script
 from huikuan.flows import (
@@ -59,11 +60,11 @@ from huikuan.flows import (
     ThreadDb,
     place_call,
 )
-from huikuan.portfolio.service import Contact
+from huikuan.portfolio.service import Contact, knowledge_answer
 from huikuan.strategy import THIRD_PARTY_SCRIPT, plan_bounds_for, script_for, treatment_for
 from huikuan.telephony.carrier import Carrier
 from huikuan.telephony.health import TrunkHealth
-from huikuan.types import CallOutcome, Disposition, Relation
+from huikuan.types import CallOutcome, Disposition, KnowledgeCheck, Relation
 
 log = logging.getLogger(__name__)
 
@@ -182,9 +183,11 @@ class Worker:
                 campaign = campaign_service.get_campaign(s, self.config.campaign_id)
                 campaign_service.check_scripts(s, campaign)
                 warm_up(campaign.lang)
+                identity.warm_up(campaign.lang)
             else:  # any campaign may come: every language's model (each trained once per process)
                 for lang in ("zh-CN", "en-US"):
                     warm_up(lang)
+                    identity.warm_up(lang)
             tasks.register_worker(
                 s,
                 self.id,
@@ -483,6 +486,10 @@ class Worker:
             return now
         third_party = contact.relation != Relation.SELF
         running = self._script(s, campaign, facts.bucket, third_party)
+        # Decrypted here, for this call's context only (a third party is never asked).
+        check, answer = (
+            knowledge_answer(s, facts.account_id) if not third_party else (KnowledgeCheck.NONE, "")
+        )
         s.commit()  # the caller ID taken; no transaction stays open while the call is placed
         work = CallWork(
             account_id=facts.account_id,
@@ -499,6 +506,8 @@ class Worker:
             dialect=campaign.voice or facts.dialect,
             callback_number=campaign.callback_number,
             agent_name=campaign.contact_name,
+            knowledge_check=check,
+            knowledge_answer=answer,
         )
         return _Prepared(campaign, facts, window, config, memory, contacts, contact, caller_id, running, work)
 

@@ -65,12 +65,14 @@ async def converse(
             raise StageFailed(CallStage.HEAR, e) from e
         if call.remote_hung_up:
             if heard:
-                conversation.turns.append(TurnIn(Speaker.DEBTOR, heard, conversation.at(call)))
+                conversation.turns.append(TurnIn(Speaker.DEBTOR, engine.masked(heard), conversation.at(call)))
             break
         nlu, reply = _stage(CallStage.STEP, partial(engine.step, heard))
         if heard is not None:
             intent = nlu.intent.value if nlu else None
-            conversation.turns.append(TurnIn(Speaker.DEBTOR, heard, conversation.at(call), intent=intent))
+            conversation.turns.append(
+                TurnIn(Speaker.DEBTOR, engine.masked(heard), conversation.at(call), intent=intent)
+            )
     return conversation
 
 

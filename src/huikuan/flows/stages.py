@@ -19,7 +19,7 @@ from huikuan.compliance import Decision, StopKind
 from huikuan.dialogue import DialogueOutcome, GuardHit
 from huikuan.flows.work import AnswerRoute, CallResult, CallStage, CallWork
 from huikuan.outcomes import service as outcomes
-from huikuan.outcomes.service import AttemptCompletion, PlanIn, PromiseIn, TurnIn
+from huikuan.outcomes.service import AttemptCompletion, IdentityDecisionIn, PlanIn, PromiseIn, TurnIn
 from huikuan.types import AttemptStatus, CallOutcome, Channel, Disposition, Relation
 from huikuan.voice.attach import store_recording
 from huikuan.voice.recording import CallRecorder
@@ -145,6 +145,10 @@ def record(
         turns=rec.turns,
         promise=promise,
         stop=StopKind(result.stop) if result and result.stop else None,
+        identity_decisions=[
+            IdentityDecisionIn(d.turn, d.decision.value, d.reason.value)
+            for d in (result.identity_decisions if result else ())
+        ],
     )
     if rec.guard_hits:
         compliance.record_blocked_sentences(

@@ -109,6 +109,8 @@ RELATIONS = {
 }  # fmt: skip
 
 _PHONE_JUNK = str.maketrans("", "", " -()（）.\u00a0\t")
+_PHONE_SHAPE = re.compile(r"^\+?\d+$")
+_FORMULA_STARTS = frozenset("=-@")
 _CN_MOBILE = re.compile(r"^(?:\+86|0086|86)?(1\d{10})$")
 _DATE_RE = re.compile(
     r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
@@ -208,7 +210,9 @@ def _cn_mobile_valid(national: str) -> bool:
 def parse_phone(text: str, region: str | None = None) -> Phone | None:
     """A CN or US number in E.164, or None when invalid; `region` is the default country (CN)."""
     cleaned = text.translate(_PHONE_JUNK)
-    if not cleaned:
+    if not _PHONE_SHAPE.match(cleaned) or text.lstrip()[:1] in _FORMULA_STARTS:
+        # phonenumbers would dig a number out of any text, a spreadsheet formula included
+        # (=HYPERLINK("http://…","138…")); a phone cell holds a number and nothing else.
         return None
     m = _CN_MOBILE.match(cleaned)
     if m and (len(cleaned) > 11 or region in (None, "CN")):

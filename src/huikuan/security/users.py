@@ -27,6 +27,20 @@ class Role(StrEnum):
     AGENT = "agent"
     COMPLIANCE_OFFICER = "compliance_officer"
     ADMIN = "admin"
+    AUDITOR = "auditor"  # reads the audit log and reports; changes nothing
+    SYSTEM = "system"  # workers and jobs; never logs in with a password
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        n = MIN_PASSWORD_LENGTH
+        raise InvalidInput(f"密码至少{n}个字符 / password must have at least {n} characters")
+
+
+def set_password(user: User, password: str) -> None:
+    """Replace the user's password hash (the caller commits)."""
+    _check_password(password)
+    user.password_hash = _HASHER.hash(password)
 
 
 def create_user(session: Session, username: str, display_name: str, password: str, role: Role | str) -> User:
@@ -35,9 +49,7 @@ def create_user(session: Session, username: str, display_name: str, password: st
     if not name or len(name) > 64:
         raise InvalidInput("用户名须为1到64个字符 / username must be 1 to 64 characters")
     the_role = one_of(Role, role, "角色", "role")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        n = MIN_PASSWORD_LENGTH
-        raise InvalidInput(f"密码至少{n}个字符 / password must have at least {n} characters")
+    _check_password(password)
     if session.scalars(select(User.id).where(User.username == name)).first() is not None:
         raise Conflict("用户名已被使用 / username already taken")
     user = User(

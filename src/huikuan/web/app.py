@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -18,9 +20,16 @@ from huikuan.analytics.service import compute_kpis
 from huikuan.clock import Clock, SystemClock
 from huikuan.db import session_scope
 from huikuan.errors import HuikuanError
+from huikuan.security.models import User
+from huikuan.security.permissions import Permission
+from huikuan.web.auth import LogInPage, Requires, login_redirect
+from huikuan.web.auth import router as auth_router
 from huikuan.web.desk_routes import router as desk_router
+from huikuan.web.hardening import LOOPBACK_HOSTS, OptionalRowIdQuery, harden
+from huikuan.web.people_routes import router as people_router
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+STATIC = Path(__file__).parent / "static"
 
 
 def db_session(request: Request) -> Iterator[Session]:
@@ -30,15 +39,27 @@ def db_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(db_session)]
+Reports = Annotated[User, Depends(Requires(Permission.VIEW_REPORTS))]
 
 
-def create_app(engine: Engine, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    engine: Engine, clock: Clock | None = None, *, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS
+) -> FastAPI:
     """Build the app around one engine (the caller opened and migrated the database); `clock`
-    gives every recorded instant (a virtual one in simulations and tests)."""
-    app = FastAPI(title="Huikuan 回款", version="0.1.0")
+    gives every recorded instant (a virtual one in simulations and tests); requests naming a
+    Host outside `allowed_hosts` are refused (web/hardening.py)."""
+    app = FastAPIOffline(title="Huikuan 回款", version="0.1.0")
+    harden(app, allowed_hosts)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.engine = engine
     app.state.clock = clock or SystemClock()
+    app.include_router(auth_router)
     app.include_router(desk_router)
+    app.include_router(people_router)
+
+    @app.exception_handler(LogInPage)
+    async def to_login(_request: Request, exc: LogInPage) -> RedirectResponse:
+        return login_redirect(exc.next_path)
 
     @app.exception_handler(HuikuanError)
     async def domain_error(_request: Request, exc: HuikuanError) -> JSONResponse:
@@ -49,17 +70,22 @@ def create_app(engine: Engine, clock: Clock | None = None) -> FastAPI:
         return {"status": "ok"}
 
     @app.get("/api/kpis", response_model=Kpis)
-    def api_kpis(session: SessionDep, campaign_id: int | None = None) -> Kpis:
-        """Headline KPIs, for one campaign or all."""
+    def api_kpis(_user: Reports, session: SessionDep, campaign_id: OptionalRowIdQuery = None) -> Kpis:
+        """Headline KPIs, for one campaign or all (view_reports)."""
         return compute_kpis(session, campaign_id)
 
     @app.get("/", response_class=HTMLResponse)
-    def console_home(request: Request, session: SessionDep) -> HTMLResponse:
+    def console_home(request: Request, user: Reports, session: SessionDep) -> HTMLResponse:
         kpis = compute_kpis(session)
         return TEMPLATES.TemplateResponse(
             request,
             "kpis.html",
-            {"rows": kpi_rows(kpis), "dispositions": sorted(kpis.dispositions.items())},
+            {
+                "rows": kpi_rows(kpis),
+                "dispositions": sorted(kpis.dispositions.items()),
+                "user": user,
+                "csrf_token": request.state.csrf_token,
+            },
         )
 
     return app

@@ -28,8 +28,9 @@ from huikuan.desk.schemas import (
     TransferView,
     WrapCode,
 )
-from huikuan.errors import PermissionDenied
+from huikuan.security.auth import LogInRefused
 from huikuan.security.users import get_user
+from huikuan.web.hardening import MAX_ROW_ID, RowId
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 MAX_WAIT_SECONDS = 30.0
@@ -54,7 +55,7 @@ def _agent_id(request: Request, authorization: Annotated[str | None, Header()] =
     """The agent of the bearer token (checked in a short transaction of its own)."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise PermissionDenied("需要登录 / log in first (Authorization: Bearer <token>)")
+        raise LogInRefused("需要登录 / log in first (Authorization: Bearer <token>)")
     with session_scope(request.app.state.engine) as session:
         return service.agent_for_token(session, token.strip(), _clock(request).now()).id
 
@@ -65,7 +66,7 @@ AgentDep = Annotated[int, Depends(_agent_id)]
 class LoginIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
-    campaign_id: int | None = None
+    campaign_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     state: AgentState = AgentState.AVAILABLE
 
 
@@ -133,25 +134,25 @@ async def desk_pop(
 
 
 @router.get("/api/desk/transfers/{transfer_id}/pop", response_model=ScreenPop)
-def desk_transfer_pop(transfer_id: int, agent_id: AgentDep, session: DbDep) -> ScreenPop:
+def desk_transfer_pop(transfer_id: RowId, agent_id: AgentDep, session: DbDep) -> ScreenPop:
     viewer = get_user(session, service.agent_view(session, agent_id).user_id)
     return service.screen_pop(session, transfer_id, viewer)
 
 
 @router.post("/api/desk/transfers/{transfer_id}/accept", response_model=TransferView)
-def desk_accept(transfer_id: int, agent_id: AgentDep, request: Request, session: DbDep) -> TransferView:
+def desk_accept(transfer_id: RowId, agent_id: AgentDep, request: Request, session: DbDep) -> TransferView:
     return service.accept(session, agent_id, transfer_id, _clock(request).now())
 
 
 @router.post("/api/desk/transfers/{transfer_id}/end", response_model=AgentView)
-def desk_end(transfer_id: int, agent_id: AgentDep, request: Request, session: DbDep) -> AgentView:
+def desk_end(transfer_id: RowId, agent_id: AgentDep, request: Request, session: DbDep) -> AgentView:
     """The conversation ended: wrap-up starts (话后处理)."""
     return service.end_call(session, agent_id, transfer_id, _clock(request).now())
 
 
 @router.post("/api/desk/transfers/{transfer_id}/wrap-up", response_model=TransferView)
 def desk_wrap_up(
-    transfer_id: int, body: WrapUpIn, agent_id: AgentDep, request: Request, session: DbDep
+    transfer_id: RowId, body: WrapUpIn, agent_id: AgentDep, request: Request, session: DbDep
 ) -> TransferView:
     return service.wrap_up(
         session,

@@ -99,6 +99,10 @@ def classify_with(
     top = max(probs, key=lambda intent: probs[intent])
     candidates = {top} | {i for i, p in probs.items() if p >= also_likely}
     hits = rule_intents(cleaned)
+    if hits == {Intent.AFFIRM}:
+        # The whole turn is acknowledgement words ("对", "可以", "uh huh"): it names no one and
+        # asks for nothing, whatever else the model finds likely.
+        candidates = set()
     intent = min(candidates | hits, key=RANK.__getitem__)
     confidence = max(probs[intent], RULE_CONFIDENCE) if intent in hits else probs[intent]
     if intent in _ANSWERS_WHEN and (entities.amount or (entities.date and _only_a_date(rest, script))):

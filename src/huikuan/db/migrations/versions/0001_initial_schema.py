@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 09:25:06.769460
+Create Date: 2026-12-04 10:17:29.715541
 """
 
 from collections.abc import Sequence
@@ -29,6 +29,9 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("role", sa.String(length=32), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("first_failed_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("locked_until", huikuan.db.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_app_user")),
         sa.UniqueConstraint("username", name=op.f("uq_app_user_username")),
     )
@@ -63,8 +66,19 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("knowledge_check", sa.String(length=16), server_default="none", nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_creditor")),
         sa.UniqueConstraint("code", name=op.f("uq_creditor_code")),
+    )
+    op.create_table(
+        "data_key",
+        sa.Column("id", sa.String(length=8), nullable=False),
+        sa.Column("check_value", sa.String(length=64), nullable=False),
+        sa.Column("state", sa.String(length=8), nullable=False),
+        sa.Column("created_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("index_key", sa.LargeBinary(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_key")),
     )
     op.create_table(
         "debtor",
@@ -102,6 +116,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_script")),
         sa.UniqueConstraint("code", name=op.f("uq_script_code")),
     )
+    op.create_table(
+        "api_token",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("label", sa.String(length=100), nullable=False),
+        sa.Column("created_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], name=op.f("fk_api_token_user_id_app_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_api_token_token_hash")),
+    )
+    with op.batch_alter_table("api_token", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_api_token_user_id"), ["user_id"], unique=False)
+
     op.create_table(
         "batch",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -182,6 +212,22 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["debtor_id"], ["debtor.id"], name=op.f("fk_sim_persona_debtor_id_debtor")),
         sa.PrimaryKeyConstraint("debtor_id", name=op.f("pk_sim_persona")),
     )
+    op.create_table(
+        "web_session",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("session_hash", sa.String(length=64), nullable=False),
+        sa.Column("csrf_token", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], name=op.f("fk_web_session_user_id_app_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_session")),
+        sa.UniqueConstraint("session_hash", name=op.f("uq_web_session_session_hash")),
+    )
+    with op.batch_alter_table("web_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_session_user_id"), ["user_id"], unique=False)
+
     op.create_table(
         "account",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -482,6 +528,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_guard_event_attempt_id"), ["attempt_id"], unique=False)
 
     op.create_table(
+        "identity_decision",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("attempt_id", sa.Integer(), nullable=False),
+        sa.Column("turn", sa.Integer(), nullable=False),
+        sa.Column("decision", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=24), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["attempt_id"], ["call_attempt.id"], name=op.f("fk_identity_decision_attempt_id_call_attempt")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_identity_decision")),
+    )
+    with op.batch_alter_table("identity_decision", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_identity_decision_attempt_id"), ["attempt_id"], unique=False)
+
+    op.create_table(
         "installment_plan",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
@@ -567,7 +628,7 @@ def upgrade() -> None:
         sa.Column("attempt_id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("speaker", sa.String(length=8), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("text", huikuan.security.crypto.EncryptedText(), nullable=False),
         sa.Column("intent", sa.String(length=32), nullable=True),
         sa.Column("node", sa.String(length=48), nullable=True),
         sa.Column("at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
@@ -688,6 +749,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_installment_plan_account_id"))
 
     op.drop_table("installment_plan")
+    with op.batch_alter_table("identity_decision", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_identity_decision_attempt_id"))
+
+    op.drop_table("identity_decision")
     with op.batch_alter_table("guard_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_guard_event_attempt_id"))
         batch_op.drop_index(batch_op.f("ix_guard_event_at"))
@@ -745,6 +810,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_account_batch_id"))
 
     op.drop_table("account")
+    with op.batch_alter_table("web_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_session_user_id"))
+
+    op.drop_table("web_session")
     op.drop_table("sim_persona")
     with op.batch_alter_table("script_version", schema=None) as batch_op:
         batch_op.drop_index(
@@ -764,9 +833,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_batch_creditor_id"))
 
     op.drop_table("batch")
+    with op.batch_alter_table("api_token", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_api_token_user_id"))
+
+    op.drop_table("api_token")
     op.drop_table("script")
     op.drop_table("dial_worker")
     op.drop_table("debtor")
+    op.drop_table("data_key")
     op.drop_table("creditor")
     op.drop_table("caller_id_use")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
