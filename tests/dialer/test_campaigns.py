@@ -111,3 +111,18 @@ def test_the_least_used_caller_id_under_its_limit_is_taken_and_a_full_one_never(
     assert sorted(taken[:3]) == ["+861000", "+861000", "+862000"]
     assert taken[3] is None  # every caller ID is at its daily limit
     assert tomorrow is not None
+
+
+def test_voicemail_fields_are_kept_and_a_bad_callback_number_is_refused(db: TestDatabase) -> None:
+    with db.session() as s:
+        for number in ("12", "call me", "1" * 25):
+            with pytest.raises(InvalidInput, match="callback number"):
+                campaigns.create_campaign(s, CampaignCreate(name="x", callback_number=number), now=T)
+        with pytest.raises(InvalidInput, match="contact name"):
+            campaigns.create_campaign(s, CampaignCreate(name="x", contact_name="李\x00娜"), now=T)
+        made = campaigns.create_campaign(
+            s, CampaignCreate(name="vm", callback_number=" 400-800-1234 ", contact_name="李娜"), now=T
+        )
+        plain = campaigns.create_campaign(s, CampaignCreate(name="plain"), now=T)
+    assert (made.callback_number, made.contact_name) == ("400-800-1234", "李娜")
+    assert (plain.callback_number, plain.contact_name) == ("", "")

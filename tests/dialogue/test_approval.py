@@ -326,3 +326,46 @@ def test_approve_builtin_scripts_is_idempotent(session: Session, users: Users) -
     again = approval.approve_builtin_scripts(session, author_id=users.author, officer_id=users.officer, at=T0)
     assert again == first
     assert len(versions.list_versions(session)) == len(first)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_a_voicemail_must_carry_the_callback_number_and_contact(lang: str) -> None:
+    shipped = SHIPPED[f"voicemail.{lang}"]
+    assert lint(shipped) == []
+    data = yaml.safe_load(shipped)
+    for slot in ("{agent_name}", "{callback_number}"):
+        without = data["lines"]["voicemail"].replace(slot, "")
+        found = where(lint(edit(shipped, ("lines", "voicemail"), without)))
+        assert ("lines.voicemail", "", "VOICEMAIL.FIELDS") in found
+        said = data["nodes"]["message"]["say"].replace(slot, "")
+        found = where(lint(edit(shipped, ("nodes", "message", "say"), said)))
+        assert ("message", "say#1", "VOICEMAIL.FIELDS") in found
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en-US",
+            "This is an automated AI voice assistant for Alex Morgan. Please call  back at . Thank you.",
+        ),
+        (
+            "en-US",
+            "This is an automated AI voice assistant for Alex. Please call Jordan Lee back at . Thanks.",
+        ),
+        ("zh-CN", "您好，这里是小橙科技的智能语音助手，给王小明留言：请您方便时回电，联系人，谢谢。"),
+        (
+            "zh-CN",
+            "您好，这里是小橙科技的智能语音助手，给王小明留言：请您方便时回电4008001234，联系人，谢谢。",
+        ),
+    ],
+)
+def test_the_guard_refuses_a_voicemail_with_an_empty_field(lang: str, text: str) -> None:
+    assert guard.check(text, lang, Context.VOICEMAIL) == Verdict(False, (guard.Category.MISSING_DISCLOSURE,))
+    complete = {
+        "en-US": "This is an automated AI voice assistant for Alex Morgan. Please call Jordan Lee back "
+        "at 800-555-0100. Thank you.",
+        "zh-CN": "您好，这里是小橙科技的智能语音助手，给王小明留言：请您方便时回电4008001234，"
+        "联系人李娜，谢谢。",
+    }[lang]
+    assert guard.check(complete, lang, Context.VOICEMAIL).allowed

@@ -24,7 +24,9 @@ def test_twenty_conversing_calls_keep_the_loop_and_rtp_on_time(db: TestDatabase)
     assert figures.completed == CALLS  # no stage raised
     # They really conversed: the robot heard (VAD → ASR in the speech pool) about every call.
     assert figures.debtor_turns >= CALLS
-    assert figures.rtp_packets > CALLS * 150  # ≥ 3 s of 20 ms packets per call on average
+    # ≥ 2 s of 20 ms packets per call on average, all at once: the echo of the robot's own greeting
+    # is not a yes to the name question, so since right-party verification the calls end ~3 s in.
+    assert figures.rtp_packets > CALLS * 100
     assert figures.loop_lag_ms_p99 < LIMIT_MS, figures
     assert figures.rtp_jitter_ms_p99 < LIMIT_MS, figures
     print(figures.as_dict(), sorted((round(r.seconds, 1), r.disposition.value) for r in results))

@@ -7,6 +7,7 @@ accounts and promises are read through `portfolio.service` and `outcomes.service
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -73,6 +74,8 @@ class CampaignCreate:
     script_name: str | None = None  # None: the strategy's treatment picks the script per bucket
     lang: str = "zh-CN"
     voice: str | None = None
+    callback_number: str = ""  # voicemail: the number to call back (digits, + - ( ) . and spaces)
+    contact_name: str = ""  # voicemail: the person to ask for
     strategy: str = "default"
     robots: int = 1
     priority: int = 0
@@ -115,6 +118,7 @@ def create_campaign(
     if spec.batch_id is not None and not portfolio.batch_exists(session, spec.batch_id):
         raise NotFound(f"委案批次 {spec.batch_id} 不存在 / batch {spec.batch_id} not found")
     RetryConfig.from_json(spec.retry)  # refuse unknown or negative settings now, not mid-day
+    check_voicemail_fields(spec.callback_number, spec.contact_name)
     campaign = Campaign(
         name=spec.name,
         jurisdiction=spec.jurisdiction,
@@ -130,6 +134,8 @@ def create_campaign(
         script_name=spec.script_name,
         lang=spec.lang,
         voice=spec.voice,
+        callback_number=spec.callback_number.strip(),
+        contact_name=spec.contact_name.strip(),
         strategy=spec.strategy,
         robots=spec.robots,
         priority=spec.priority,
@@ -158,6 +164,25 @@ def _audit(
         entity_id=campaign_id,
         details=details,
     )
+
+
+_PHONE = re.compile(r"\+?[\d\s().-]+")
+
+
+def check_voicemail_fields(callback_number: str, contact_name: str) -> None:
+    """Refuse a callback number that is not a telephone number, or a contact name no one could say."""
+    number = callback_number.strip()
+    digits = sum(ch.isdigit() for ch in number)
+    if number and (not _PHONE.fullmatch(number) or not 7 <= digits <= 20):
+        raise InvalidInput(
+            "回电号码须为 7–20 位数字（可含 + - ( ) . 空格）/ the callback number must be 7-20 digits "
+            "(+ - ( ) . and spaces allowed)"
+        )
+    name = contact_name.strip()
+    if len(name) > 100 or any(not ch.isprintable() for ch in name):
+        raise InvalidInput(
+            "联系人须为不超过 100 字的可读文字 / the contact name must be printable, at most 100 characters"
+        )
 
 
 def get_campaign(session: Session, campaign_id: int, *, lock: bool = False) -> Campaign:

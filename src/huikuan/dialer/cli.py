@@ -96,6 +96,12 @@ def create(
         "", "--window-end", help="呼叫结束（默认规则包）/ window end HH:MM (default: the rule pack's)"
     ),
     caller_id: list[str] = typer.Option([], "--caller-id", help="主叫号码:每日上限 / NUMBER:DAILY_LIMIT"),
+    callback_number: str = typer.Option(
+        "", "--callback-number", help="语音留言的回电号码 / the number a voicemail asks to call back"
+    ),
+    contact_name: str = typer.Option(
+        "", "--contact-name", help="语音留言的联系人 / the person a voicemail names"
+    ),
     retry: str = typer.Option("", "--retry", help='重试参数 JSON / retry settings, e.g. {"busy_delay": 600}'),
     jurisdiction: str = typer.Option("CN", "--jurisdiction", help="司法辖区 / CN or US"),
     mode: str = typer.Option("robot", "--mode", help="robot | predictive | progressive"),
@@ -134,6 +140,8 @@ def create(
         script_name=script,
         lang=lang,
         voice=voice,
+        callback_number=callback_number,
+        contact_name=contact_name,
         robots=robots,
         priority=priority,
         window_start=_clock_time(window_start, "--window-start") if window_start else None,

@@ -49,6 +49,11 @@ class Campaign(Base):
     script_version_id: Mapped[int | None] = mapped_column(ForeignKey("script_version.id"))
     lang: Mapped[str] = mapped_column(String(8), default="zh-CN")
     voice: Mapped[str | None] = mapped_column(String(32))
+    # What a voicemail asks the person to do (US §1006.2(j)): call this number and ask for this
+    # person; the operator's own number and staff name, not personal data of a debtor. Empty: the
+    # robot leaves no voicemail line with a hole in it (the engine says the safe line instead).
+    callback_number: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    contact_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     strategy: Mapped[str] = mapped_column(String(32), default="default")
     robots: Mapped[int] = mapped_column(Integer, default=1)
     priority: Mapped[int] = mapped_column(Integer, default=0)

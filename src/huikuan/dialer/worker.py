@@ -62,7 +62,7 @@ from huikuan.flows import (
     place_call,
 )
 from huikuan.portfolio.service import Contact, knowledge_answer
-from huikuan.strategy import THIRD_PARTY_SCRIPT, PlanBounds, script_for, treatment_for
+from huikuan.strategy import THIRD_PARTY_SCRIPT, plan_bounds_for, script_for, treatment_for
 from huikuan.telephony.carrier import Carrier
 from huikuan.telephony.health import TrunkHealth
 from huikuan.types import CallOutcome, Disposition, KnowledgeCheck, Relation
@@ -70,7 +70,6 @@ from huikuan.types import CallOutcome, Disposition, KnowledgeCheck, Relation
 log = logging.getLogger(__name__)
 
 WRAP_UP = timedelta(seconds=5)  # line reset between calls: BYE, media release, next INVITE
-PLAN_BOUNDS = PlanBounds()  # the strategy's default bounds for installment offers
 
 OnTransfer = Callable[[Session, int, CallResult], None]
 
@@ -515,8 +514,10 @@ class Worker:
             today=window.local_day(now),
             campaign_id=campaign.id,
             timezone=facts.timezone,
-            plan_bounds=PLAN_BOUNDS,
+            plan_bounds=plan_bounds_for(treatment_for(facts.bucket)),
             dialect=campaign.voice or facts.dialect,
+            callback_number=campaign.callback_number,
+            agent_name=campaign.contact_name,
             knowledge_check=check,
             knowledge_answer=answer,
         )

@@ -21,6 +21,10 @@ rule packs require:
   `discloses_debt` node after identity confirmation; the lint requires exactly that.
 * CN.AI_LABEL / US.AI_VOICE: every variant of both openings says the caller is an AI or
   automated voice and no line denies it; `lines.robot_answer` exists and says so truthfully.
+* VOICEMAIL.FIELDS: every voicemail (`lines.voicemail*`, and each `say` of the `voicemail`
+  script) uses `{callback_number}` and `{agent_name}`, whose values come from the campaign; the
+  guard refuses a voicemail with no number or an empty field, and the engine never says a line
+  whose slot is empty.
 * US.DISCLOSE: every first `discloses_debt` node on a path from the opening says it is a debt
   collector attempting to collect a debt and that information will be used for that purpose.
 
@@ -50,11 +54,12 @@ from sqlalchemy.orm import Session
 from huikuan.compliance import guard
 from huikuan.compliance.guard import Context
 from huikuan.dialogue import versions
-from huikuan.dialogue.render import render
+from huikuan.dialogue.render import render, used_slots
 from huikuan.dialogue.script import Node, Script
 from huikuan.dialogue.versions import VersionInfo
 from huikuan.errors import InvalidInput, PermissionDenied
 from huikuan.security.users import Role, get_user, has_role
+from huikuan.strategy import VOICEMAIL_SCRIPT
 
 # Fictitious values, so the guard sees sentences as they will be said.
 SAMPLE_SLOTS: dict[str, dict[str, str]] = {
@@ -177,11 +182,39 @@ def lint_script(script: Script) -> list[Finding]:
         context = Context.VOICEMAIL if key.startswith("voicemail") else Context.THIRD_PARTY
         slots = _slots(script.lang, restricted=True)
         findings.extend(_check_line(script.lang, j, f"lines.{key}", "", template, slots, (context,)))
+        if context == Context.VOICEMAIL:
+            findings.extend(_voicemail_fields(f"lines.{key}", "", template))
+    if script.id == VOICEMAIL_SCRIPT:
+        for node in script.nodes.values():
+            for i, template in enumerate(node.say, start=1):
+                findings.extend(_voicemail_fields(node.id, f"say#{i}", template))
 
     findings.extend(_ai_label(script, j, openings))
     if j == "US":
         findings.extend(_us_disclosure(script))
     return findings
+
+
+# What a voicemail must give so the person can reply (US §1006.2(j): a person to ask for and a
+# telephone number); their values come from the campaign, and the engine never says a line
+# whose field is empty.
+VOICEMAIL_FIELDS = ("callback_number", "agent_name")
+
+
+def _voicemail_fields(node_id: str, part: str, template: str) -> list[Finding]:
+    missing = [f for f in VOICEMAIL_FIELDS if f not in used_slots(template)]
+    if not missing:
+        return []
+    named = ", ".join("{" + f + "}" for f in missing)
+    return [
+        Finding(
+            node_id,
+            part,
+            "VOICEMAIL.FIELDS",
+            f"语音留言须包含回电号码和联系人：缺少 {named}",
+            f"a voicemail must give the callback number and the person to ask for: {named} missing",
+        )
+    ]
 
 
 def _templates(node: Node) -> Iterator[tuple[str, str]]:

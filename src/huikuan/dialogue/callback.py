@@ -6,6 +6,13 @@ needs the hour. Whatever is heard, the booked instant is clamped into the callin
 caller passes in: the rule pack's, with the operator's settings (`compliance.calling_window`;
 by law [08:00, 22:00) in CN, [08:00, 21:00) in the US), and a time already past moves to a later
 slot, so a booked callback is never an unlawful call. This module keeps no window of its own.
+
+A callback asked for by week or month ("下个月再说", "next week") has no day the NLU can give,
+yet must not be booked for today: `vague_day` reads it as the first day of that period, the
+Monday of next week or the 1st of next month (the same day '下个月初' resolves to), and the
+booking then takes that day's hour as for any day without one. The first day, not a later one:
+the debtor asked to be called in that period, and the earliest lawful day of it keeps the
+promise while leaving the rest of the period for retries.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from huikuan.dialogue.nlu import numerals
+from huikuan.dialogue.nlu.dates import first_of_next_month, monday_of_next_week
 from huikuan.types import CallingWindow
 
 LAST_SLOT = timedelta(minutes=30)  # a callback is booked at least this long before the window ends
@@ -40,6 +48,24 @@ _EN_TIME = re.compile(
     r"\b(?:at\s+)?(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?|o'?clock)?\b", re.IGNORECASE
 )
 _EN_PARTS = {"morning": 10, "noon": 12, "afternoon": 15, "evening": 18, "tonight": 19, "night": 19}
+
+
+_ZH_NEXT_MONTH = re.compile(r"下[个個]?月(?![0-9一二三四五六七八九十两兩]{1,3}[号日號]|[底末初])")
+_ZH_NEXT_WEEK = re.compile(r"下[个個]?(?:周|週|星期|礼拜|禮拜)(?![一二三四五六日天末])")
+_EN_NEXT_MONTH = re.compile(r"\bnext\s+month\b")
+_EN_NEXT_WEEK = re.compile(r"\bnext\s+week\b")
+
+
+def vague_day(text: str, lang: str, today: date) -> date | None:
+    """The day a week- or month-level request means ('下个月' → the 1st of next month, 'next week'
+    → next Monday), or None when neither is said; call it only when the NLU found no date."""
+    lowered = text.lower()
+    month, week = (_EN_NEXT_MONTH, _EN_NEXT_WEEK) if lang == "en-US" else (_ZH_NEXT_MONTH, _ZH_NEXT_WEEK)
+    if month.search(lowered):
+        return first_of_next_month(today)
+    if week.search(lowered):
+        return monday_of_next_week(today)
+    return None
 
 
 def parse_time_of_day(text: str, lang: str) -> time | None:

@@ -49,6 +49,7 @@ from huikuan.dialogue.nlu import classify as default_classify
 from huikuan.dialogue.render import (
     DEBT_WORDS_EN,
     DEBT_WORDS_ZH,
+    empty_slots,
     money,
     plan_text,
     render,
@@ -618,6 +619,8 @@ class DialogueEngine:
     def _book_callback(self, node: Node) -> str:
         heard = self._nlu
         day = heard.entities.date if heard is not None else None
+        if day is None and self._text:  # "下个月再说": the period's first day, never today
+            day = callback.vague_day(self._text, self.lang, self.ctx.today)
         at = callback.parse_time_of_day(self._text, self.lang) if self._text else None
         came_from = self.script.nodes.get(self._came_from or "")
         asked = came_from is not None and came_from.asks_time
@@ -677,7 +680,21 @@ class DialogueEngine:
 
     def _say(self, node: Node) -> str:
         template = node.say[self._rng.randrange(len(node.say))] if len(node.say) > 1 else node.say[0]
-        return render(template, self._slots())
+        slots = self._slots()
+        if empty_slots(template, slots):
+            # A field the call has no value for (a voicemail's callback number or contact name,
+            # from the campaign) would leave a hole in the sentence: say the safe line instead.
+            self.guard_hits.append(
+                GuardHit(
+                    node.id,
+                    self._hearers(),
+                    (Category.MISSING_DISCLOSURE,),
+                    self._mask(render(template, slots)),
+                )
+            )
+            safe = node.safe or self.script.lines.get("safe_line") or SAFE_LINES[self.script.lang]
+            return render(safe, {"platform": self.ctx.platform, "name": self.ctx.name})
+        return render(template, slots)
 
     def _reask(self) -> str:
         pending = self._pending_question()

@@ -108,6 +108,17 @@ def render(template: str, slots: Mapping[str, str]) -> str:
     return _FORMATTER.vformat(template, (), dict(slots))
 
 
+def used_slots(template: str) -> set[str]:
+    """The slot names a template uses ('{name}', '{callback_number}')."""
+    return {field for _, field, _, _ in _FORMATTER.parse(template) if field}
+
+
+def empty_slots(template: str, slots: Mapping[str, str]) -> list[str]:
+    """The slots `template` uses whose value is empty: a line that would be said with a hole in it
+    ("Please call  back at ."), which the engine refuses to say."""
+    return sorted(k for k in used_slots(template) if k in slots and not str(slots[k]).strip())
+
+
 def transcript_slots(slots: Mapping[str, str]) -> dict[str, str]:
     """The same slots with personal data masked, for what is stored in the transcript."""
     masked = dict(slots)

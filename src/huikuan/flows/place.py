@@ -190,6 +190,8 @@ def _context(work: CallWork, rec: stages.CallRecord, agent_available: bool) -> C
         now=rec.started.at,
         plan_bounds=work.plan_bounds,
         agent_available=agent_available,
+        callback_number=work.callback_number,
+        agent_name=work.agent_name,
         knowledge_check=work.knowledge_check,
         knowledge_answer=work.knowledge_answer,
     )

@@ -32,6 +32,8 @@ class CallWork:
     timezone: str = "Asia/Shanghai"  # the debtor's zone: callbacks are booked in its calling window
     plan_bounds: PlanBounds | None = None  # what installment plan the robot may offer (strategy)
     dialect: str | None = None  # the debtor's dialect (cmn, yue, hak, en…): picks the robot's voice
+    callback_number: str = ""  # the campaign's number a voicemail asks to call back
+    agent_name: str = ""  # the campaign's contact person a voicemail names
     # The creditor's knowledge check before any disclosure and its expected answer (decrypted
     # personal data: never logged; kept out of repr).
     knowledge_check: KnowledgeCheck = KnowledgeCheck.NONE

@@ -6,6 +6,7 @@ from huikuan.strategy.treatment import (
     THIRD_PARTY_SCRIPT,
     VOICEMAIL_SCRIPT,
     Treatment,
+    plan_bounds_for,
     script_for,
     treatment_for,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "Plan",
     "PlanBounds",
     "Treatment",
+    "plan_bounds_for",
     "propose_plan",
     "script_for",
     "treatment_for",

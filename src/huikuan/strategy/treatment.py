@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from huikuan.strategy.plans import PlanBounds
+
 
 class Treatment(StrEnum):
     FRIENDLY_REMINDER = "friendly_reminder"
@@ -69,6 +71,17 @@ def treatment_for(bucket: str, segment: str | None = None) -> Treatment:
         if rule.matches(bucket, segment):
             return rule.treatment
     return Treatment.FRIENDLY_REMINDER  # unreachable: the last rule matches everything
+
+
+# The installment bounds the robot may offer under each treatment. One policy for all today (six
+# payments, no waiver, a first payment of at least 100 yuan/dollars); a table so a strategy officer
+# can tighten one treatment without touching the call path, which asks `plan_bounds_for` only.
+PLAN_BOUNDS_FOR: dict[Treatment, PlanBounds] = {treatment: PlanBounds() for treatment in Treatment}
+
+
+def plan_bounds_for(treatment: Treatment) -> PlanBounds:
+    """What installment plan the robot may offer a debtor under `treatment`."""
+    return PLAN_BOUNDS_FOR[treatment]
 
 
 def script_for(treatment: Treatment, *, third_party: bool = False) -> str:

@@ -52,3 +52,14 @@ def test_bad_context_is_a_one_line_error() -> None:
     result = _guard(["--lang", "en-US", "--context", "boss"], "hi\n")
     assert result.returncode == 2
     assert result.stderr.startswith("error: --context must be one of")
+
+
+def test_a_voicemail_with_empty_fields_is_refused() -> None:
+    holes = (
+        "Hello, this is an automated AI voice assistant for Alex Morgan. Please call  back at . Thank you.\n"
+    )
+    result = _guard(["--lang", "en-US", "--context", "voicemail"], holes)
+    assert result.returncode == 0, result.stderr
+    row = json.loads(result.stdout)
+    assert row["allowed"] is False
+    assert row["categories"] == ["missing_disclosure"]

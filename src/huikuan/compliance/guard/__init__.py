@@ -39,12 +39,16 @@ Policy decisions (docs/content-guard.md has the full list, and what the guard do
 - THIRD_PARTY and VOICEMAIL: any mention of the debt, arrears, amounts, repayment or collection is
   third_party_disclosure. OPENING checks the disclosure only; saying no debt detail before the
   identity check is the dialogue engine's job (`discloses_debt` nodes).
+- VOICEMAIL: a message without a callback number, or with a field left empty ("Please call  back
+  at ."), is missing_disclosure (`voicemail.py`: what it must carry is missing) when nothing more
+  specific fired; the lint refuses such a script line and the engine never says a line whose
+  slot is empty.
 - An unknown `lang` raises ValueError: an unchecked sentence must never pass silently.
 """
 
 from __future__ import annotations
 
-from huikuan.compliance.guard import en, zh
+from huikuan.compliance.guard import en, voicemail, zh
 from huikuan.compliance.guard import facts as fact_checks
 from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.frames import FrameSet
@@ -79,6 +83,9 @@ def check(text: str, lang: str, context: Context = Context.DEBTOR, facts: Facts 
         _frame_set(lang)
         return Verdict(allowed=False)
     categories = tuple(dict.fromkeys(category for category, _ in explain(text, lang, context, facts)))
+    if not categories and context == Context.VOICEMAIL and voicemail.incomplete(text, lang):
+        # Only when nothing more specific fired: a voicemail naming the debt is a disclosure first.
+        categories = (Category.MISSING_DISCLOSURE,)
     return Verdict(allowed=not categories, categories=categories)
 
 

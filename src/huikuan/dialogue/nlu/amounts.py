@@ -15,6 +15,7 @@ from huikuan.dialogue.nlu.numerals import (
     ZH_DIGITS,
     ZH_NUMERAL,
     ZH_UNITS,
+    hundreds_shorthand,
     parse_number,
     words_to_number,
 )
@@ -66,6 +67,9 @@ _NOT_MONEY_AFTER_EN = re.compile(
     r"^(st|nd|rd|th)\b|^\s*(days?|weeks?|months?|years?|hours?|minutes?|am|pm|o'?clock"
     r"|payments?|installments?|instalments?|times|percent|%|/)"
 )
+# 'two fifty' is money only where paying is talked about, or as the whole answer to "how much?".
+_PAYING_BEFORE = re.compile(r"\b(?:pay|paying|send|sending|do|give|make|put|afford|manage|wire|transfer)\b")
+_FILLER = re.compile(r"\b(?:um|uh|uhh|like|maybe|about|around|i|guess|say|how|ok|okay|yeah|so|well|just)\b")
 _DATE_BEFORE_EN = re.compile(
     r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$|\b(the|in|at|after|until|before)\s*$"
 )
@@ -92,13 +96,23 @@ def amount_en(text: str) -> int | None:
         if words in ("a", "and"):
             continue
         after = text[m.start() + len(words) :]
-        has_scale = any(s in words.split() for s in EN_SCALES)
-        if not (has_scale or _CURRENCY_AFTER.match(after) or _RATE_AFTER.match(after)):
-            continue
         if _NOT_MONEY_AFTER_EN.match(after):
             continue
-        number = words_to_number(words)
+        number = _word_amount(words, text[: m.start()], after)
         minor = _to_minor(number) if number else None
         if minor:
             found.append((m.start(), minor))
     return min(found)[1] if found else None
+
+
+def _word_amount(words: str, before: str, after: str) -> int | None:
+    """The money a run of number words says, or None when it is not money."""
+    marked = bool(_CURRENCY_AFTER.match(after) or _RATE_AFTER.match(after))
+    if any(s in words.split() for s in EN_SCALES):
+        return words_to_number(words)  # 'fifteen hundred', 'a grand'
+    shorthand = hundreds_shorthand(words)
+    if shorthand is not None and re.search(r"\bat\s*$", before) is None:
+        alone = not _FILLER.sub("", before + " " + after).strip()
+        if marked or alone or _PAYING_BEFORE.search(before):
+            return shorthand  # 'I can do two fifty', 'one fifty bucks', 'two fifty'
+    return words_to_number(words) if marked else None

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # between ("他不在 你晚点打吧" is third_party before callback_later). Tuned on the dev split.
 ALSO_LIKELY = 0.5
 RULE_CONFIDENCE = 0.9
-_ANSWERS_WHEN = (Intent.OTHER, Intent.CONFIRM_IDENTITY)
+_ANSWERS_WHEN = (Intent.OTHER, Intent.CONFIRM_IDENTITY, Intent.AFFIRM)
 
 
 def language_of(text: str, lang: str) -> str:
@@ -99,6 +99,10 @@ def classify_with(
     top = max(probs, key=lambda intent: probs[intent])
     candidates = {top} | {i for i, p in probs.items() if p >= also_likely}
     hits = rule_intents(cleaned)
+    if hits == {Intent.AFFIRM}:
+        # The whole turn is acknowledgement words ("对", "可以", "uh huh"): it names no one and
+        # asks for nothing, whatever else the model finds likely.
+        candidates = set()
     intent = min(candidates | hits, key=RANK.__getitem__)
     confidence = max(probs[intent], RULE_CONFIDENCE) if intent in hits else probs[intent]
     if intent in _ANSWERS_WHEN and (entities.amount or (entities.date and _only_a_date(rest, script))):

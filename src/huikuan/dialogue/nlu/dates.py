@@ -3,7 +3,8 @@
 Hand-written because relative spoken dates ('下个月5号', '大后天', 'next friday', 'the 15th')
 need the collection conventions below, which general date parsers do not follow:
 - a bare weekday ('周五', 'friday') is the next one, today included;
-- '下周五' / 'next friday' is the Friday of next week (Monday-based weeks);
+- '下周五' / '下礼拜五' / '下個禮拜五' / 'next friday' is the Friday of next week (Monday-based
+  weeks; simplified and traditional characters alike);
 - '上周三' / 'last friday' is in the past (said about payments already made);
 - a bare day of month ('15号', 'the 15th') is the next such day, today included;
 - a month and day already past this year ('march 3rd' in April) is next year's.
@@ -36,6 +37,16 @@ def _weekday(today: date, weekday: int, week: int) -> date:
         back = (today.weekday() - weekday) % 7 or 7
         return today - timedelta(days=back)
     return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def monday_of_next_week(today: date) -> date:
+    """The Monday after `today`'s week."""
+    return _weekday(today, 0, 1)
+
+
+def first_of_next_month(today: date) -> date:
+    """The 1st of the month after `today`'s."""
+    return date(*_add_months(today, 1), 1)
 
 
 def _this_week(today: date, weekday: int) -> date:
@@ -86,9 +97,9 @@ _ZH_FIXED = {
 }
 _ZH_DATE = re.compile(
     r"(?P<fixed>大后天|大後天|前天|昨天|昨日|琴日|今天|今日|今晚|今早|明天|明日|明早|明晚|听日|聽日|后天|後天|后日|後日)"
-    r"|(?P<nextend>下个?月[底末])|(?P<end>月底|月末)|(?P<nextstart>下个?月初)"
-    rf"|(?P<rel>下下|下个?|上个?|这个?|本)?(?:周|星期|礼拜|禮拜)(?P<wd>[一二三四五六日天末])"
-    rf"|(?P<nm>下个?月)(?P<nmd>[0-9]{{1,2}}|[{ZH_NUMERAL}]{{1,3}})[号日號]"
+    r"|(?P<nextend>下[个個]?月[底末])|(?P<end>月底|月末)|(?P<nextstart>下[个個]?月初)"
+    rf"|(?P<rel>下下|下[个個]?|上[个個]?|[这這][个個]?|本)?(?:周|週|星期|礼拜|禮拜)(?P<wd>[一二三四五六日天末])"
+    rf"|(?P<nm>下[个個]?月)(?P<nmd>[0-9]{{1,2}}|[{ZH_NUMERAL}]{{1,3}})[号日號]"
     rf"|(?:(?P<mon>[0-9]{{1,2}}|[{ZH_NUMERAL}]{{1,3}})月)?(?P<dom>[0-9]{{1,2}}|[{ZH_NUMERAL}]{{1,3}})[号日號]"
 )
 

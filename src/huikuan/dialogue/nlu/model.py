@@ -128,9 +128,13 @@ def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     return out
 
 
+def params_for(lang: str) -> Params:
+    """The parameters for 'zh' or 'en'."""
+    # Softmax temperatures minimise the log-loss on the dev split (see docs/nlu.md).
+    return Params(temperature=0.25) if lang == "en" else Params(temperature=0.2)
+
+
 @functools.cache
 def model_for(lang: str) -> IntentModel:
     """The model for 'zh' or 'en', trained once per process from the shipped sentences."""
-    # Softmax temperatures minimise the log-loss on the dev split (see docs/nlu.md).
-    params = Params(temperature=0.25) if lang == "en" else Params(temperature=0.2)
-    return IntentModel(lang, training_examples("en-US" if lang == "en" else "zh-CN"), params)
+    return IntentModel(lang, training_examples("en-US" if lang == "en" else "zh-CN"), params_for(lang))

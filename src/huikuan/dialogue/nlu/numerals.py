@@ -13,13 +13,19 @@ This module adds only what cn2an does not do, or does in a way a spoken turn can
 - A bare unit is not a number: '千万别打了' and '万一还不上' are idioms, which cn2an rejects as
   tokens; a parser of its own would have to learn that (the hand-written one it replaced read
   them as 10,000,000 and 11,000 yuan).
+- '千五' and '萬五' (1500, 15000: the leading 一 dropped, as Cantonese and northern speech do)
+  get their 一 back; cn2an rejects them. Only a digit from 二 up may follow, so the idiom
+  '万一' stays no number.
 - Clock times: cn2an reads '三点半' as the decimal 3.5 and knows no 半/一刻/三刻, so `clock_zh`
   takes the hour and the minute apart ('九点' → 9:00, '三点半' → 3:30, '十点一刻' → 10:15, '兩點'
   → 2:00); whether 3:30 is afternoon is the caller's context (callback.py).
 - `cn2an.transform` (numbers inside a sentence) is not used: it rewrites weekdays ('周五' →
   '周5'), emits a UserWarning on stray units (warnings are errors in the tests) and cannot tell
   an amount from a count or an hour; the callers' patterns find the numeral tokens instead.
-- English number words ('twelve hundred', 'six') are a small table: cn2an is Chinese only.
+- English number words ('twelve hundred', 'six', 'a grand') are a small table: cn2an is Chinese
+  only. Americans say prices by hundreds without the word ('two fifty' = 250, 'one twenty-five'
+  = 125): `hundreds_shorthand` reads that form, and amounts.py accepts it only where money is
+  meant (a payment verb before it, or the whole answer), since 'two fifty' is also a clock time.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ _DIGIT_GROUPS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _FINANCIAL = "壹贰貳叁參肆伍陆陸柒捌玖拾佰仟"
 _ACCEPTED = re.compile(rf"[0-9.{ZH_NUMERAL}亿億{_FINANCIAL}]+")
 _QUARTERS = {"半": 30, "一刻": 15, "三刻": 45}
+_LEADING_UNIT = re.compile(r"[千万萬][二两兩三四五六七八九]")
 
 
 def parse_number(text: str) -> Decimal | None:
@@ -57,6 +64,8 @@ def parse_number(text: str) -> Decimal | None:
         return Decimal(token)
     if not _ACCEPTED.fullmatch(token):
         return None
+    if _LEADING_UNIT.fullmatch(token):
+        token = "一" + token
     try:
         value = cn2an.cn2an(token, "smart")
     except (ValueError, KeyError, IndexError):  # cn2an's ways of saying "not a number"
@@ -145,3 +154,20 @@ def words_to_number(words: str) -> int | None:
         else:
             return None
     return total + current if seen else None
+
+
+_TENS = {w: v for w, v in _SMALL_WORDS.items() if 10 <= v <= 90}
+_UNITS = {w: v for w, v in _SMALL_WORDS.items() if 1 <= v <= 9 and w != "a"}
+
+
+def hundreds_shorthand(words: str) -> int | None:
+    """'two fifty' -> 250, 'one twenty five' -> 125, 'nine ninety-nine' -> 999; None for any other form."""
+    parts = [w for w in re.split(r"[\s-]+", words.strip().lower()) if w]
+    if len(parts) not in (2, 3) or parts[0] not in _UNITS or parts[1] not in _TENS:
+        return None
+    rest = _TENS[parts[1]]
+    if len(parts) == 3:
+        if rest < 20 or rest % 10 or parts[2] not in _UNITS:
+            return None
+        rest += _UNITS[parts[2]]
+    return _UNITS[parts[0]] * 100 + rest

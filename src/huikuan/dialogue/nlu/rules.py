@@ -1,8 +1,10 @@
 """Keyword rules for intents where wording is unambiguous and a miss is costly.
 
-Abuse, stop requests, complaints, questions about talking to a robot and requests for a
-person have fixed vocabularies and legal consequences, so a rule hit is trusted over the
-model whenever it ranks higher in the issue's priority order.
+Abuse, stop requests, complaints, a relative introducing themselves ("我是他老婆"), requests
+for a person and questions about talking to a robot have fixed vocabularies and legal
+consequences, so a rule hit is trusted over the model whenever it ranks higher in the issue's
+priority order. A turn made only of acknowledgement words is `affirm`, which ranks just above
+`other` and so only ever beats noise.
 """
 
 from __future__ import annotations
@@ -35,9 +37,18 @@ _ZH: tuple[tuple[Intent, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        # Someone introducing themselves as the debtor's relation ("我是他老婆") is never the
+        # debtor, whatever else the sentence asks; a miss would disclose the debt to them.
+        Intent.THIRD_PARTY,
+        re.compile(
+            r"我(?:是|係|系)(?:他|她|佢)(?:的|嘅)?(?:老婆|老公|媳妇|妻子|丈夫|太太|先生|爱人|妈妈?|爸爸?|母亲|父亲|阿妈|阿爸"
+            r"|儿子|女儿|仔|女|哥哥?|弟弟?|姐姐?|妹妹?|家人|家属|屋企人|朋友|同事|室友|女朋友|男朋友|奶奶|爷爷|外婆|外公)"
+        ),
+    ),
+    (
         Intent.ASK_IF_ROBOT,
         re.compile(
-            r"机器人|机械人|鸡器人|机器(?:吗|打的|说话)|是不是真人|係唔係真人|是真人吗|真人(?:还是|嚟)|你是人吗|是人还是"
+            r"机器人|机械人|鸡器人|机器(?:吗|打的|说话)|是不是(?:个)?真人|係唔係真人|是真人吗|真人(?:还是|嚟)|你是人吗|是人还是"
             r"|录音吗|人工智能|\bai\b|智能(?:语音|客服)|自动(?:语音|打)|电脑(?:吗|自动)|活人吗|语音助手|对面是人|系咪真人"
         ),
     ),
@@ -45,8 +56,9 @@ _ZH: tuple[tuple[Intent, re.Pattern[str]], ...] = (
         Intent.REQUEST_HUMAN,
         re.compile(
             r"转人工|人工客服|人工服务|人工坐席|转接人工|要人工|接人工|有没有人工|转一下人工|人工人工|人宫"
-            r"|真人(?:来|跟|同|讲|说|沟通)|找(?:你们)?(?:的)?(?:领导|经理|主管|负责人)|换个(?:人|客服|真人)|工作人员"
-            r"|叫你们领导|个真人"
+            r"|真人(?:来|跟|同|讲|说|沟通|客服|接)|(?:要|找|搵|叫|换|转)(?:个|一个)?真人"
+            r"|找(?:你们)?(?:的)?(?:领导|经理|主管|负责人)|换个(?:人|客服|真人)|(?:找|要|叫|转)(?:个)?工作人员"
+            r"|叫你们领导|(?:跟|同)人(?:说话|讲话|倾)"
         ),
     ),
 )
@@ -77,6 +89,14 @@ _EN: tuple[tuple[Intent, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        Intent.THIRD_PARTY,
+        re.compile(
+            r"\b(?:i'?m|i\s+am|this\s+is|it'?s)\s+(?:his|her|their)\s+(?:wife|husband|spouse|partner|mom|mother|mum|dad"
+            r"|father|son|daughter|kid|brother|sister|roommate|girlfriend|boyfriend|friend|coworker|grandma|grandmother"
+            r"|grandpa|grandfather|aunt|uncle|cousin|caregiver)\b"
+        ),
+    ),
+    (
         Intent.ASK_IF_ROBOT,
         re.compile(
             r"\b(?:robot|row\s+bot|bot|machine|recording|recorded|prerecorded|automated|robocall|ai|artificial\s+intelligence"
@@ -87,17 +107,38 @@ _EN: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (
         Intent.REQUEST_HUMAN,
         re.compile(
-            r"\b(?:(?:real|live|actual)\s+(?:person|human|agent)|human\s+being|human|representative|reprehensive|agent"
-            r"|supervisor|manager|operator|transfer\s+me|your\s+boss|customer\s+service"
-            r"|(?:talk|speak)\s+(?:to|with)\s+(?:a\s+person|someone|somebody))\b"
+            # A person asked for, not asked about: "are you a real person?" is ask_if_robot, and
+            # request_human outranks it, so "person"/"human" count only after a verb of asking.
+            r"\b(?:(?:talk|speak)\s+(?:to|with)\s+(?:an?\s+)?(?:(?:real|live|actual)\s+)?(?:person|human|someone|somebody)"
+            r"|(?:get|give|want|need|put|connect|transfer)\s+(?:me\s+)?(?:(?:through\s+)?to\s+|with\s+)?(?:an?\s+)?"
+            r"(?:(?:real|live|actual)\s+)?(?:person|human(?:\s+being)?|someone\s+real)"
+            r"|(?:real|live|actual)\s+(?:person|human)\s+(?:i\s+can\s+|to\s+)(?:talk|speak)"
+            r"|(?:real|live|actual)\s+(?:agent|person\s+(?:on\s+the\s+line|please))"
+            r"|representative|reprehensive|agent|supervisor|manager|operator|transfer\s+me|your\s+boss|customer\s+service)\b"
         ),
     ),
 )
 
 
+# A bare acknowledgement is a closed vocabulary: when the whole turn is made of these words it is
+# `affirm` (it ranks below every intent that names something, so it only beats `other`). A model
+# trained on a few hundred sentences otherwise reads a two-word "uh huh" as noise.
+_ACK_ZH = (
+    r"(?:好的?|好啊|好吧|好嘅|行|行吧|可以|对|对的|对头|嗯|嗯嗯|係呀|係啊|得|成|中|明白|知道了|收到"
+    r"|没问题|冇问题|ok|okay)"
+)
+_ACK_EN = (
+    r"(?:yes|yeah|yep|yup|ya|uh\s?huh|mhm|mm\s?hmm|sure|ok|okay|k|alright|all\s+right|right|correct|got\s+it"
+    r"|sounds\s+good|fine|absolutely|definitely|of\s+course)"
+)
+_AFFIRM = re.compile(rf"^(?:{_ACK_EN}|{_ACK_ZH})(?:\s*(?:{_ACK_EN}|{_ACK_ZH}))*$")
+
+
 def rule_intents(text: str) -> set[Intent]:
     """Every intent whose rule matches the cleaned `text`; both languages' rules apply, for mixed speech."""
     hits = {intent for intent, pattern in _EN if pattern.search(text)}
+    if _AFFIRM.match(text.strip()):
+        hits.add(Intent.AFFIRM)
     if has_cjk(text):
         compact = text.replace(" ", "") + " " + text
         hits |= {intent for intent, pattern in _ZH if pattern.search(compact)}

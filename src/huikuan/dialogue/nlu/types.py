@@ -30,7 +30,7 @@ class Intent(StrEnum):
     OTHER = "other"
 
 
-# When several intents apply, the first in this order wins (issue 4).
+# When several intents apply, the first in this order wins (issue 4; issue 13 moved request_human).
 PRIORITY: tuple[Intent, ...] = (
     Intent.ABUSIVE,
     Intent.STOP_CONTACT,
@@ -38,8 +38,11 @@ PRIORITY: tuple[Intent, ...] = (
     Intent.WRONG_NUMBER,
     Intent.DEBTOR_DECEASED,
     Intent.THIRD_PARTY,
-    Intent.ASK_IF_ROBOT,
+    # A request for a person outranks the robot question in the same breath ("are you a robot?
+    # I want a real person"): the transfer is what the debtor asked for, and the opening and
+    # the transfer line already say it is an AI; answering only the question lost the transfer.
     Intent.REQUEST_HUMAN,
+    Intent.ASK_IF_ROBOT,
     Intent.DISPUTE,
     Intent.ALREADY_PAID,
     Intent.PROMISE_TO_PAY,

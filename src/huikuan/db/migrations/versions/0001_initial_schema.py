@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 10:19:01.555492
+Create Date: 2026-12-04 10:30:43.497521
 """
 
 from collections.abc import Sequence
@@ -282,6 +282,8 @@ def upgrade() -> None:
         sa.Column("script_version_id", sa.Integer(), nullable=True),
         sa.Column("lang", sa.String(length=8), nullable=False),
         sa.Column("voice", sa.String(length=32), nullable=True),
+        sa.Column("callback_number", sa.String(length=32), server_default="", nullable=False),
+        sa.Column("contact_name", sa.String(length=100), server_default="", nullable=False),
         sa.Column("strategy", sa.String(length=32), nullable=False),
         sa.Column("robots", sa.Integer(), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
