@@ -45,7 +45,9 @@ COMMANDS: dict[str, Entry] = {
         "Run a full simulated collection day and serve the console / 运行一个模拟催收日。",
     ),
     "chat": Entry(
-        "huikuan.dialogue.chat", None, "与机器人对话（你扮演债务人）/ talk to the robot as the debtor."
+        "huikuan.dialogue.chat",
+        None,
+        "与机器人对话（你扮演债务人，同真实通话）/ talk to the robot as the debtor, on the production path.",
     ),
     "serve": Entry("huikuan.web.cli", None, "Serve the web console and JSON API (启动控制台)."),
     "call": Entry(
