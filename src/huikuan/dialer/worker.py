@@ -60,7 +60,8 @@ from huikuan.flows import (
     place_call,
 )
 from huikuan.portfolio.service import Contact
-from huikuan.strategy import THIRD_PARTY_SCRIPT, PlanBounds, script_for, treatment_for
+from huikuan.profiling import service as profiling
+from huikuan.strategy import THIRD_PARTY_SCRIPT, PlanBounds, Treatment, script_for, treatment_for
 from huikuan.telephony.carrier import Carrier
 from huikuan.telephony.health import TrunkHealth
 from huikuan.types import CallOutcome, Disposition, Relation
@@ -100,6 +101,8 @@ class _Prepared:
     caller_id: str
     running: RunningScript
     work: CallWork
+    treatment: Treatment
+    profile: profiling.ProfileRead | None
 
 
 @dataclass
@@ -427,7 +430,7 @@ class Worker:
             script_version_id=prepared.running.version_id,
             caller_id=prepared.caller_id,
             db=self.db,
-            on_started=lambda attempt_id, entry_id: tasks.mark_in_flight(s, lease, attempt_id, entry_id),
+            on_started=partial(self._started, s, lease, prepared, now),
             on_recorded=partial(self._after_call, s, lease, prepared, now),
             agent_available=self.agent_available,
             route_answer=self._router(prepared.campaign.id, line),
@@ -444,6 +447,23 @@ class Worker:
         if self.progress is not None:
             self.progress(self.stats.attempts, ended)
         return ended
+
+    def _started(
+        self, s: Session, lease: tasks.Lease, p: _Prepared, now: datetime, attempt_id: int, entry_id: int
+    ) -> None:
+        """With the attempt's start: the task's call in flight and the treatment decision (the
+        profile and model versions it read), in the same transaction."""
+        tasks.mark_in_flight(s, lease, attempt_id, entry_id)
+        profiling.record_decision(
+            s,
+            attempt_id=attempt_id,
+            account_id=p.facts.account_id,
+            at=now,
+            bucket=p.facts.bucket,
+            treatment=p.treatment.value,
+            script=p.running.script.id,
+            profile=p.profile,
+        )
 
     def _prepare(self, s: Session, lease: tasks.Lease, now: datetime) -> _Prepared | datetime:
         """Read the task's facts and choose the number, caller ID and script; the instant the
@@ -483,7 +503,10 @@ class Worker:
             s.commit()
             return now
         third_party = contact.relation != Relation.SELF
-        running = self._script(s, campaign, facts.bucket, third_party)
+        # The profile of the last refresh decides the treatment with the bucket (None: not profiled yet).
+        profile = profiling.profile_of(s, facts.account_id)
+        treatment = treatment_for(facts.bucket, profile.strategy_segment if profile is not None else None)
+        running = self._script(s, campaign, treatment, third_party)
         s.commit()  # the caller ID taken; no transaction stays open while the call is placed
         work = CallWork(
             account_id=facts.account_id,
@@ -499,7 +522,20 @@ class Worker:
             plan_bounds=PLAN_BOUNDS,
             dialect=campaign.voice or facts.dialect,
         )
-        return _Prepared(campaign, facts, window, config, memory, contacts, contact, caller_id, running, work)
+        return _Prepared(
+            campaign,
+            facts,
+            window,
+            config,
+            memory,
+            contacts,
+            contact,
+            caller_id,
+            running,
+            work,
+            treatment,
+            profile,
+        )
 
     def _after_denial(
         self, s: Session, lease: tasks.Lease, p: _Prepared, call: CallResult, now: datetime
@@ -562,13 +598,12 @@ class Worker:
             self._campaigns[campaign_id] = campaign
         return campaign
 
-    def _script(self, s: Session, campaign: Campaign, bucket: str, third_party: bool) -> RunningScript:
-        """Only approved versions run: the campaign's script, else the strategy's per bucket; a
-        third party hears only the third-party script."""
-        if third_party:
-            name = THIRD_PARTY_SCRIPT
-        else:
-            name = campaign.script_name or script_for(treatment_for(bucket))
+    def _script(
+        self, s: Session, campaign: Campaign, treatment: Treatment, third_party: bool
+    ) -> RunningScript:
+        """Only approved versions run: the campaign's script, else the treatment's (bucket ×
+        segment); a third party hears only the third-party script."""
+        name = THIRD_PARTY_SCRIPT if third_party else campaign.script_name or script_for(treatment)
         key = (name, campaign.lang)
         if key not in self._scripts:
             self._scripts[key] = running_script(s, name, campaign.lang)
