@@ -13,7 +13,7 @@ from huikuan.errors import InvalidInput, NotFound
 from huikuan.profiling import service
 from huikuan.runtime import open_database
 
-app = typer.Typer(help="客户画像 / debtor profiles: segments and propensity to pay", no_args_is_help=True)
+app = typer.Typer(help="客户画像 / debtor profiles", no_args_is_help=True)
 
 
 def _instant(text: str) -> datetime:
