@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 3, 10)
 
 
-def _run_days(db: TestDatabase, days: int, accounts: int = 60) -> None:
+def _run_days(db: TestDatabase, days: int, accounts: int = 50) -> None:
     with db.session() as s:
         batch = factories.portfolio(s, accounts=accounts, seed=11, as_of=DAY)
         factories.approved_scripts(s)
@@ -50,9 +51,11 @@ def _run_days(db: TestDatabase, days: int, accounts: int = 60) -> None:
                 now=datetime.combine(day, clock_time(7), tzinfo=SH),
             ).id
             s.commit()
-        run_virtual_day(db.engine, VirtualDay(campaign_id, day, lines=4, seed=5 + n))
+        # A short morning: enough calls to profile by, a fraction of a full day's time.
+        run_virtual_day(db.engine, VirtualDay(campaign_id, day, lines=4, seed=5 + n, end=clock_time(13)))
 
 
+@pytest.mark.slow
 def test_simulated_days_profile_every_account_and_decide_by_the_profile(db: TestDatabase) -> None:
     _run_days(db, 2)
     with db.session() as s:
