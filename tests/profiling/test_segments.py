@@ -120,10 +120,15 @@ def test_a_clear_forgetful_debtor_is_forgetful_with_the_evidence_named() -> None
     assert "kept 1 promise(s)" in en
 
 
-def test_a_dispute_is_heard_first_whatever_else_was_said() -> None:
-    h = clear_case(1, "forgetful")
-    call(h, T0 + timedelta(days=1), intents=("dispute",), disposition="dispute")
-    assert by_rules(compute(h, AT)).segment == Segment.DISPUTING
+def test_a_lone_dispute_is_disputing_but_against_promises_it_is_unknown() -> None:
+    lone = history()
+    call(lone, T0, intents=("dispute",), disposition="dispute")
+    assert by_rules(compute(lone, AT)).segment == Segment.DISPUTING
+    promised = clear_case(1, "forgetful")
+    call(promised, T0 + timedelta(days=1), intents=("dispute",), disposition="dispute")
+    verdict = by_rules(compute(promised, AT))
+    assert verdict.segment == Segment.UNKNOWN
+    assert verdict.contradictory
 
 
 def test_numbers_that_never_reach_the_debtor_make_unreachable() -> None:

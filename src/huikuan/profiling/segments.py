@@ -72,7 +72,9 @@ FEATURE_WORDS: dict[str, tuple[str, str]] = {
     "invalid_numbers": ("无效号码 {v} 个", "{v} invalid number(s)"),
 }
 
-# Evidence per segment: feature → weight. A dispute outranks everything (it must be heard first).
+# Evidence per segment: feature → weight. A dispute competes like the rest: the compliance
+# engine already stops calls on a dispute whatever the segment, and a lone "dispute" line next to
+# promises is more often the NLU mishearing "行没问题" than a dispute (bench/profiling.py).
 EVIDENCE: dict[Segment, dict[str, float]] = {
     Segment.DISPUTING: {"intent_dispute": 2, "intent_already_paid": 2, "disp_dispute": 2},
     Segment.ABUSIVE: {"intent_abusive": 1.5, "disp_abusive_hangup": 2},
@@ -174,13 +176,7 @@ def by_rules(features: Features) -> Verdict:
     if features["attempts"] == 0:
         return Verdict(Segment.NEW, "rules", 1.0, (Reason("attempts", 0),))
     scores = {seg: _evidence(features, seg) for seg in EVIDENCE}
-    dispute, dispute_reasons = scores[Segment.DISPUTING]
-    if dispute >= MIN_EVIDENCE:  # heard first whatever else was said: a dispute must be handled
-        return Verdict(Segment.DISPUTING, "rules", 1.0, tuple(dispute_reasons))
-    ranked = sorted(
-        ((score, seg, reasons) for seg, (score, reasons) in scores.items() if seg != Segment.DISPUTING),
-        key=lambda t: -t[0],
-    )
+    ranked = sorted(((score, seg, reasons) for seg, (score, reasons) in scores.items()), key=lambda t: -t[0])
     (top, seg, reasons), (second, _, second_reasons) = ranked[0], ranked[1]
     if top >= MIN_EVIDENCE and top > MARGIN * second:
         return Verdict(seg, "rules", round(top / (top + second), 2), tuple(reasons))
