@@ -476,7 +476,10 @@ class Worker:
         start, end = max(campaign.window_start, allowed.start), min(campaign.window_end, allowed.end)
         if start >= end:  # no overlap: keep the campaign's hours; reserve denies every dial
             start, end = campaign.window_start, campaign.window_end
-        window = Window(start, end, facts.timezone)
+        # The profile of the last refresh: the treatment (with the bucket) and the best hour to call.
+        profile = profiling.profile_of(s, facts.account_id)
+        best = profile.best_hours[0] if profile is not None and profile.best_hours else None
+        window = Window(start, end, facts.timezone, preferred_hour=best)
         config = RetryConfig.from_json(campaign.retry)
         memory = TaskMemory.from_json(facts.memory)
         memory.roll_to(window.local_day(now))
@@ -503,8 +506,6 @@ class Worker:
             s.commit()
             return now
         third_party = contact.relation != Relation.SELF
-        # The profile of the last refresh decides the treatment with the bucket (None: not profiled yet).
-        profile = profiling.profile_of(s, facts.account_id)
         treatment = treatment_for(facts.bucket, profile.strategy_segment if profile is not None else None)
         running = self._script(s, campaign, treatment, third_party)
         s.commit()  # the caller ID taken; no transaction stays open while the call is placed
