@@ -14,6 +14,7 @@ def main() -> None:
     rows_wanted, fraction, seed, as_of = 100_000, 0.05, 11, date(2026, 3, 10)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["HUIKUAN_DATA_DIR"] = tmp
+        os.environ["HUIKUAN_KEY_DIR"] = str(Path(tmp) / "keys")  # a throwaway key, not ~/.config
         os.environ["HUIKUAN_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.db'}"
         from huikuan.config import get_settings
         from huikuan.db import session_scope

@@ -14,6 +14,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,9 +24,9 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from huikuan.config import get_settings
-from huikuan.db import make_engine, make_sessionmaker
+from huikuan.db import make_engine, make_sessionmaker, session_scope
 from huikuan.db.migrate import upgrade
-from huikuan.security import crypto
+from huikuan.security import crypto, keys
 
 TEST_KEY = bytes(range(32))
 POSTGRES_URL = os.environ.get("HUIKUAN_TEST_POSTGRES_URL", "")
@@ -65,6 +66,21 @@ def _data_key() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _key_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Key files of this test's own (HUIKUAN_KEY_DIR): never the user's ~/.config/huikuan/keys."""
+    monkeypatch.setenv("HUIKUAN_KEY_DIR", str(tmp_path_factory.mktemp("keys")))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def register_test_key(engine: Engine) -> None:
+    """Record TEST_KEY as the database's data key, as start-up does for a new database."""
+    with session_scope(engine) as session:
+        keys.register(session, TEST_KEY, index_key=crypto.derive_index_key(TEST_KEY), at=datetime.now(UTC))
+
+
+@pytest.fixture(autouse=True)
 def _no_operator_rule_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The packs as the law reads them unless a test asks for settings (`rule_settings`)."""
     if "HUIKUAN_RULE_SETTINGS" not in os.environ:
@@ -81,6 +97,7 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
+    register_test_key(engine)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
@@ -107,6 +124,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path, _sqlite_template: Path) -
     engine = make_engine(url)
     try:
         upgrade(engine)
+        register_test_key(engine)
         yield TestDatabase("postgres", url, engine)
     finally:
         engine.dispose()

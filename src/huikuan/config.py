@@ -19,9 +19,13 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("var")
     database_url: str = ""
-    # Base64 of 32 random bytes. When unset, a key file is created in `data_dir` on first use
-    # (fine for the demo; production keeps the key outside the machine running the database).
+    # Base64 of 32 random bytes (several, comma-separated, while keys are rotated). When unset,
+    # keys are read from `key_dir` by id, and a new database gets a new key file there
+    # (docs/security.md, "Keys"); a database that has a key never gets a new one.
     data_key: SecretStr | None = None
+    # Where key files live: default `$XDG_CONFIG_HOME/huikuan/keys` (`~/.config/huikuan/keys`),
+    # outside the data folder, so a copy of the data does not carry its key.
+    key_dir: Path | None = None
     default_jurisdiction: str = "CN"
     # The operator's rule settings (YAML/JSON, docs/compliance.md): tightened windows and caps,
     # applied to every rule pack by `compliance.pack_for`. Unset: the packs as the law reads.

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import Engine
 
+import huikuan.db.all_models  # noqa: F401  # every table, so the key check sees every encrypted column
 from huikuan.config import Settings
 from huikuan.db import make_engine
 from huikuan.db.migrate import upgrade
-from huikuan.security import crypto
+from huikuan.security import crypto, keys
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Engine:
-    """Configure field encryption, connect, and bring the schema to the latest migration."""
-    crypto.configure(crypto.load_or_create_key(_secret(settings), settings.data_dir))
+    """Check the data key against the database, connect, migrate, install field encryption.
+
+    The key is checked before the schema is touched: a wrong, missing or corrupt key stops
+    start-up with one line and nothing written (`security.keys`).
+    """
     engine = make_engine(settings.resolved_database_url())
-    if migrate:
-        upgrade(engine)
+    source = keys.KeySource.from_settings(settings)
+    try:
+        field_cipher = keys.unlock(engine, source)
+        if migrate:
+            upgrade(engine)
+        if field_cipher is None:
+            field_cipher = keys.initialise(engine, source, datetime.now(UTC))
+    except BaseException:
+        engine.dispose()
+        raise
+    crypto.install(field_cipher)
     return engine
-
-
-def _secret(settings: Settings) -> str | None:
-    return settings.data_key.get_secret_value() if settings.data_key else None

@@ -112,10 +112,21 @@ class Disposition(StrEnum):
     TRANSFERRED = "transferred"
     CEASE_REQUESTED = "cease_requested"
     COMPLAINT = "complaint"
+    # The person answering said the debtor has died: condolences only, and a hold for a person.
+    DECEASED = "deceased"
     # Answered in an agent campaign with no agent free and robot overflow off: hung up unheard.
     # The 30-day abandon ratio (US.ABANDON, ≤ 3% per campaign) counts these over answered calls.
     ABANDONED = "abandoned"
     NONE = "none"
+
+
+class KnowledgeCheck(StrEnum):
+    """What a creditor's robot asks, after the name, before any disclosure (`creditor.knowledge_check`)."""
+
+    NONE = "none"
+    ID_LAST4 = "id_last4"  # the last four characters of the ID number
+    BIRTH_YEAR = "birth_year"
+    PRODUCT = "product"  # the loan product's name
 
 
 class AttemptStatus(StrEnum):

@@ -24,19 +24,25 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def _huikuan(
-    args: list[str], data_dir: Path, database_url: str | None = None, log_level: str | None = None
+    args: list[str],
+    data_dir: Path,
+    database_url: str | None = None,
+    log_level: str | None = None,
+    stdin: str = "",
 ) -> subprocess.CompletedProcess[str]:
     """Run the CLI as a new user would: only the data directory (and maybe a URL) configured."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUIKUAN_")}
     env["HUIKUAN_DATA_DIR"] = str(data_dir)
     if log_level:
         env["HUIKUAN_LOG_LEVEL"] = log_level
+    env["XDG_CONFIG_HOME"] = str(data_dir / "config")  # the default key folder, inside the test's
     env["COLUMNS"] = "200"
     if database_url:
         env["HUIKUAN_DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "huikuan", *args],
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         check=False,
@@ -55,9 +61,23 @@ def test_demo_day_runs_exports_and_keeps_the_cn_rules(tmp_path: Path) -> None:
     assert demo.returncode == 0, demo.stderr[-2000:]
     assert "拨打次数" in demo.stdout
     assert "Contacts denied by rule" in demo.stdout
+    log_ins = [
+        line.split()
+        for line in demo.stdout.splitlines()
+        if line.strip().startswith(("supervisor", "agent", "compliance_officer", "auditor", "admin"))
+    ]
+    assert [row[1] for row in log_ins] == [
+        "demo-supervisor",
+        "demo-agent",
+        "demo-compliance-officer",
+        "demo-auditor",
+        "demo-admin",
+    ]
+    assert all(len(row[2]) >= 12 for row in log_ins)  # a generated password, shown once
     assert (tmp_path / "demo.db").exists()
 
-    records, exported = _export(tmp_path, f"sqlite:///{tmp_path / 'demo.db'}")
+    supervisor_password = log_ins[0][2]
+    records, exported = _export(tmp_path, f"sqlite:///{tmp_path / 'demo.db'}", supervisor_password)
     assert len(records) > 100
     assert all(tuple(r) == EXPORT_KEYS for r in records)
     assert len({r["robot_id"] for r in records}) == 2
@@ -117,8 +137,16 @@ def test_the_scan_finds_what_it_looks_for() -> None:
     assert _personal_data_in(["attempt 12 answered"], [row]) == []
 
 
-def _export(data_dir: Path, url: str) -> tuple[list[dict[str, object]], subprocess.CompletedProcess[str]]:
-    done = _huikuan(["export", "attempts"], data_dir, url, log_level="DEBUG")
+def _export(
+    data_dir: Path, url: str, password: str
+) -> tuple[list[dict[str, object]], subprocess.CompletedProcess[str]]:
+    done = _huikuan(
+        ["export", "attempts", "--as", "demo-supervisor", "--password-stdin"],
+        data_dir,
+        url,
+        log_level="DEBUG",
+        stdin=password + "\n",
+    )
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()], done
 

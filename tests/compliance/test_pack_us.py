@@ -183,7 +183,12 @@ def test_employer_is_never_called() -> None:
 
 @pytest.mark.parametrize(
     ("flag", "rule"),
-    [("cease_requested", "US.STOP"), ("dispute_open", "US.STOP"), ("complaint_open", None)],
+    [
+        ("cease_requested", "US.STOP"),
+        ("dispute_open", "US.STOP"),
+        ("complaint_open", None),
+        ("deceased_hold", "US.STOP"),
+    ],
 )
 def test_stops_as_the_pack_says(flag: str, rule: str | None) -> None:
     assert denied_by(us(local(NY, 2026, 6, 10, 10), flags={flag: True})) == rule

@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+from huikuan.security.users import Role
 from tests.conftest import TestDatabase
 from tests.invoke import Ran, huikuan
+from tests.operators import operator_env
 
 
 def _huikuan(db: TestDatabase, *args: str, stdin: str = "") -> Ran:
-    return huikuan(["desk", *args], stdin=stdin, env=db.env())
+    env = _ADMINS.get(db.url) or _ADMINS.setdefault(db.url, operator_env(db, Role.ADMIN))
+    return huikuan(["desk", *args], stdin=stdin, env=env)
+
+
+_ADMINS: dict[str, dict[str, str]] = {}  # test database URL → env acting as its admin
 
 
 def test_add_agent_list_and_occupancy(db: TestDatabase) -> None:
-    added = _huikuan(db, "add-agent", "desk-cli-agent", "--password", "a-long-password")
+    added = _huikuan(db, "add-agent", "desk-cli-agent", "--password-stdin", stdin="a-long-password\n")
     assert added.returncode == 0, added.stderr
     assert "agent 1 added" in added.stdout
     listed = _huikuan(db, "agents")
@@ -21,7 +27,7 @@ def test_add_agent_list_and_occupancy(db: TestDatabase) -> None:
 
 
 def test_bad_input_is_one_line_error(db: TestDatabase) -> None:
-    short = _huikuan(db, "add-agent", "x", "--password", "short")
+    short = _huikuan(db, "add-agent", "x", "--password-stdin", stdin="short\n")
     assert short.returncode != 0
     assert "password must have at least" in short.stderr
     naive = _huikuan(db, "occupancy", "--until", "2026-03-02T12:00:00")

@@ -11,10 +11,14 @@ from huikuan.dialer.models import Campaign
 from tests import factories
 from tests.conftest import TestDatabase
 from tests.invoke import Ran, huikuan
+from tests.operators import operator_env
+
+_OPERATORS: dict[str, dict[str, str]] = {}  # test database URL → env acting as its supervisor
 
 
 def _huikuan(db: TestDatabase, *args: str) -> Ran:
-    return huikuan(args, env={**db.env(), "COLUMNS": "200"})
+    env = _OPERATORS.get(db.url) or _OPERATORS.setdefault(db.url, operator_env(db))
+    return huikuan(args, env={**env, "COLUMNS": "200"})
 
 
 def test_campaign_commands_create_start_pause_and_report(db: TestDatabase) -> None:

@@ -126,7 +126,7 @@ def test_asked_if_it_is_a_robot_it_answers_truthfully_and_goes_on(lang: str) -> 
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("script", TREATMENT_SCRIPTS)
-@pytest.mark.parametrize("intent", [i for i in Intent if i != Intent.CONFIRM_IDENTITY])
+@pytest.mark.parametrize("intent", [i for i in Intent if i not in (Intent.CONFIRM_IDENTITY, Intent.AFFIRM)])
 def test_no_debt_detail_before_identity_is_verified(lang: str, script: str, intent: Intent) -> None:
     """Whatever is said first (twice, then silence), nothing about the debt is said back."""
     engine, replies = talk([intent.value, intent.value, None], lang=lang, script=script, classify=BY_INTENT)
@@ -487,6 +487,8 @@ def test_stop_contact_and_complaint_record_the_stop(
     lang: str, intent: str, stop: str, after_identity: bool
 ) -> None:
     turns = ["confirm_identity", intent] if after_identity else [intent]
+    if stop == "cease":  # a cease request is confirmed once before it is recorded
+        turns.append("affirm")
     engine, _ = talk(turns, lang=lang, classify=BY_INTENT)
     assert engine.outcome.stop == stop
     assert engine.done
@@ -495,15 +497,22 @@ def test_stop_contact_and_complaint_record_the_stop(
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("script", ["reminder", "hardship", "unwilling"])
 def test_a_dispute_opens_a_dispute_and_ends_collection_talk(lang: str, script: str) -> None:
-    engine, replies = talk(["confirm_identity", "dispute"], lang=lang, script=script, classify=BY_INTENT)
+    engine, replies = talk(
+        ["confirm_identity", "dispute", "affirm"], lang=lang, script=script, classify=BY_INTENT
+    )
     assert engine.outcome.stop == "dispute"
     assert engine.outcome.disposition == "dispute"
     assert engine.done
     assert replies[-1].end
 
 
+NOT_THE_DEBTOR = (Intent.WRONG_NUMBER, Intent.THIRD_PARTY, Intent.DEBTOR_DECEASED)
+
+
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("then", [i for i in Intent if i not in (Intent.ABUSIVE, Intent.ASK_IF_ROBOT)])
+@pytest.mark.parametrize(
+    "then", [i for i in Intent if i not in (Intent.ABUSIVE, Intent.ASK_IF_ROBOT, *NOT_THE_DEBTOR)]
+)
 def test_after_dispute_intake_whatever_is_said_the_call_only_closes(lang: str, then: Intent) -> None:
     engine, replies = talk(
         ["confirm_identity", "dispute", then.value], lang=lang, script="dispute", classify=BY_INTENT
@@ -556,13 +565,28 @@ def _with_responder(
 
 def test_low_confidence_asks_the_responder_among_the_intents_the_node_handles() -> None:
     stub = Stub({"嗯哼": said(Intent.OTHER, confidence=0.2)})
-    responder = FakeResponder(intent=Intent.CONFIRM_IDENTITY)
-    engine, _ = _with_responder(responder, ["嗯哼"], stub)
-    assert engine.outcome.identity_confirmed
+    responder = FakeResponder(intent=Intent.CALLBACK_LATER)
+    _engine, replies = _with_responder(responder, ["嗯哼"], stub)
     text, allowed = responder.asked[0]
     assert text == "嗯哼"
-    assert "confirm_identity" in allowed
+    assert "callback_later" in allowed
     assert not any(a.startswith("@") for a in allowed)
+    assert replies[-1].node != "greet"  # the responder's label was taken
+
+
+@pytest.mark.parametrize(
+    "label", [Intent.CONFIRM_IDENTITY, Intent.AFFIRM, Intent.WRONG_NUMBER, Intent.THIRD_PARTY]
+)
+def test_the_responder_never_moves_identity(label: Intent) -> None:
+    """An LLM label never confirms (or denies) who is on the line: it is not even offered."""
+    stub = Stub({"这手机我拿着": said(Intent.OTHER, confidence=0.2)})
+    responder = FakeResponder(intent=label)
+    engine, replies = _with_responder(responder, ["这手机我拿着"], stub)
+    _, allowed = responder.asked[0]
+    assert not {"confirm_identity", "affirm", "wrong_number", "third_party", "debtor_deceased"} & set(allowed)
+    assert not engine.outcome.identity_confirmed
+    assert engine.outcome.disposition not in ("wrong_number", "third_party")
+    assert "3500" not in replies[-1].text
 
 
 def test_a_confident_nlu_does_not_call_the_responder() -> None:

@@ -115,10 +115,10 @@ def test_engine_refuses_a_script_that_discloses_before_identity() -> None:
         "third_party_start": "greet",
         "lines": {},
         "nodes": {
-            "greet": {"say": "您好，您的借款已逾期{amount}元"},
-            "ask_amount": {"say": "x"},
-            "ask_date": {"say": "x"},
-            "readback": {"say": "x"},
+            "greet": {"say": "您好，您的借款已逾期{amount}元", "end": True},
+            "ask_amount": {"say": "x", "end": True},
+            "ask_date": {"say": "x", "end": True},
+            "readback": {"say": "x", "end": True},
         },
     }
     with pytest.raises((DisclosureError, KeyError)):

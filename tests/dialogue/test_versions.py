@@ -125,8 +125,9 @@ def test_a_day_refuses_without_an_approved_script_and_records_the_version(db: Te
     assert used <= set(approved_all.values())
 
 
-def _cli(db: TestDatabase, *args: str) -> Ran:
-    return huikuan(["script", *args], env=db.env())
+def _cli(db: TestDatabase, *args: str, password: str | None = None) -> Ran:
+    acting = ["--password-stdin"] if password is not None else []
+    return huikuan(["script", *args, *acting], stdin=f"{password}\n" if password else "", env=db.env())
 
 
 def test_cli_takes_a_script_from_file_to_approval(db: TestDatabase, tmp_path: Path) -> None:
@@ -146,16 +147,22 @@ def test_cli_takes_a_script_from_file_to_approval(db: TestDatabase, tmp_path: Pa
     assert lint_bad.stderr.count("\n") == 1
     assert lint_bad.stderr.startswith("error: ")
 
-    imported = _cli(db, "import", str(good), "--author", "author")
+    imported = _cli(db, "import", str(good), "--as", "author", password=PW)
     assert imported.returncode == 0, imported.stderr
     vid = imported.stdout.split("draft ")[1].split(":")[0]
-    assert _cli(db, "submit", vid).returncode == 0
-    own = _cli(db, "approve", vid, "--officer", "author")
+    assert _cli(db, "submit", vid, "--as", "author", password=PW).returncode == 0
+    own = _cli(db, "approve", vid, "--as", "author", password=PW)
     assert own.returncode == 2
     assert own.stderr.strip().splitlines() == [
-        f"error: 只有合规专员可以审批话术 / only a compliance officer may approve scripts (user {author_id})"
+        f"error: 用户 {author_id} 无权限 approve_scripts / user {author_id} may not approve_scripts"
     ]
-    ok = _cli(db, "approve", vid, "--officer", "officer")
+    anonymous = _cli(db, "approve", vid)
+    assert anonymous.returncode == 2
+    assert "--as" in anonymous.stderr
+    wrong = _cli(db, "approve", vid, "--as", "officer", password="not-the-password")  # noqa: S106 - a wrong one
+    assert wrong.returncode == 2
+    assert "wrong username or password" in wrong.stderr
+    ok = _cli(db, "approve", vid, "--as", "officer", password=PW)
     assert ok.returncode == 0, ok.stderr
     listed = _cli(db, "list").stdout.splitlines()
     assert listed[1].split("\t")[:4] == [vid, "reminder.zh-CN", "v1", "approved"]

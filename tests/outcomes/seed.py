@@ -24,6 +24,7 @@ class Seeded:
     campaign_id: int
     other_campaign_id: int
     attempt_ids: list[int]
+    debtor_id: int = 0
 
 
 def seed_history(session: Session) -> Seeded:
@@ -121,4 +122,4 @@ def seed_history(session: Session) -> Seeded:
             )
         )
     session.flush()
-    return Seeded(campaigns[0].id, campaigns[1].id, [a.id for a in attempts])
+    return Seeded(campaigns[0].id, campaigns[1].id, [a.id for a in attempts], debtor.id)

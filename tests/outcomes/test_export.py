@@ -5,8 +5,10 @@ import json
 from datetime import UTC, datetime
 
 from huikuan.outcomes.export import EXPORT_KEYS, iter_attempt_records, write_jsonl
+from huikuan.security.users import Role
 from tests.conftest import TestDatabase
 from tests.invoke import huikuan
+from tests.operators import operator_env
 from tests.outcomes.seed import NAME, PHONE, T0, seed_history
 
 
@@ -55,7 +57,11 @@ def test_cli_exports_jsonl_and_rejects_a_bad_date(db: TestDatabase) -> None:
         seed_history(s)
         s.commit()
     cli = ["export", "attempts"]
-    done = huikuan([*cli, "--since", T0.isoformat()], env=db.env())
+    env = operator_env(db)
+    agent = huikuan(cli, env=operator_env(db, Role.AGENT))
+    assert agent.returncode == 2
+    assert "may not export" in agent.stderr
+    done = huikuan([*cli, "--since", T0.isoformat()], env=env)
     assert done.returncode == 0, done.stderr
     assert [json.loads(line)["outcome"] for line in done.stdout.splitlines()] == [
         "no_answer",
@@ -63,7 +69,7 @@ def test_cli_exports_jsonl_and_rejects_a_bad_date(db: TestDatabase) -> None:
         "answered",
         "busy",
     ]
-    bad = huikuan([*cli, "--since", "yesterday"], env=db.env())
+    bad = huikuan([*cli, "--since", "yesterday"], env=env)
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
         "error: --since is not an ISO 8601 date or date-time: 'yesterday'"

@@ -16,6 +16,7 @@ from huikuan.portfolio.models import Account, Batch, Contact, Debtor
 from huikuan.portfolio.service import import_file
 from huikuan.sim.portfolio import HEADER, generate_rows, inject_bad_rows, to_csv
 from tests.conftest import TestDatabase
+from tests.operators import operator_env
 
 AS_OF = date(2026, 3, 10)
 HUIKUAN = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "huikuan")
@@ -166,11 +167,22 @@ def test_garbage_writes_nothing(session: Session, tmp_path: Path, kind: str) -> 
 
 
 def test_cli_garbage_and_good_file(db: TestDatabase, tmp_path: Path) -> None:
+    env = operator_env(db)
+    anonymous = subprocess.run(
+        [HUIKUAN, "import", "accounts", str(tmp_path / "x.csv"), "--batch", "g"],
+        env=db.env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert anonymous.returncode == 2
+    assert "--as" in anonymous.stderr  # nobody imports without saying who they are
     for kind in ("binary", "wide"):
         path = garbage(tmp_path)[kind]
         done = subprocess.run(
             [HUIKUAN, "import", "accounts", str(path), "--batch", "g"],
-            env=db.env(),
+            env=env,
             capture_output=True,
             text=True,
             check=False,
@@ -186,7 +198,7 @@ def test_cli_garbage_and_good_file(db: TestDatabase, tmp_path: Path) -> None:
     path.write_text(to_csv(rows), encoding="utf-8")
     done = subprocess.run(
         [HUIKUAN, "import", "accounts", str(path), "--batch", "ok", "--as-of", AS_OF.isoformat()],
-        env=db.env(),
+        env=env,
         capture_output=True,
         text=True,
         check=False,

@@ -85,8 +85,8 @@ def test_desk_flow_login_pop_accept_wrap_up(db: TestDatabase) -> None:
 
 def test_desk_refuses_bad_input_with_reasons(db: TestDatabase) -> None:
     client, _clock, attempt_id = _setup(db)
-    assert client.get("/api/desk/me").status_code == 403
-    assert client.get("/api/desk/me", headers={"Authorization": "Bearer nope"}).status_code == 403
+    assert client.get("/api/desk/me").status_code == 401
+    assert client.get("/api/desk/me", headers={"Authorization": "Bearer nope"}).status_code == 401
     wrong = client.post("/api/desk/login", json={"username": "web-agent", "password": "wrong-password"})
     assert wrong.status_code == 401  # refused log-in (throttled, audited)
     assert "wrong username or password" in wrong.json()["error"]

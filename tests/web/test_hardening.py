@@ -154,3 +154,47 @@ def test_plain_http_off_loopback_needs_an_explicit_flag(
             check_exposure(host, tls, insecure)
     else:
         check_exposure(host, tls, insecure)
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    ["huikuan_session=", "huikuan_session=" + "A" * 4000, "huikuan_session=%00%ff;;==", "huikuan_session"],
+)
+def test_malformed_session_cookies_are_anonymous(db: TestDatabase, cookie: str) -> None:
+    client = TestClient(create_app(db.engine), base_url=LOCAL)
+    api = client.get("/api/kpis", headers={"Cookie": cookie})
+    assert api.status_code == 401
+    page = client.get("/", headers={"Cookie": cookie}, follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"].startswith("/login")
+
+
+@pytest.mark.parametrize(
+    "header", ["Bearer", "Bearer ", "Bearer " + "x" * 5000, "Basic Zm9vOmJhcg==", "Bearer \u0000"]
+)
+def test_malformed_bearer_tokens_are_refused(db: TestDatabase, header: str) -> None:
+    client = TestClient(create_app(db.engine), base_url=LOCAL)
+    assert client.get("/api/kpis", headers={"Authorization": header}).status_code == 401
+
+
+def test_the_log_in_throttle_holds_under_a_brute_force_loop(
+    db: TestDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from huikuan.security.users import Role
+    from huikuan.web import auth as web_auth
+    from tests.web.login import PASSWORD as RIGHT
+    from tests.web.login import add_user
+
+    monkeypatch.setattr(web_auth, "THROTTLE", type(web_auth.THROTTLE)())  # this test's own window
+    user = add_user(db, Role.SUPERVISOR, "victim")
+    client = TestClient(create_app(db.engine), base_url=LOCAL)
+    statuses = [
+        client.post(
+            "/login", data={"username": user, "password": f"guess-{i:04d}"}, follow_redirects=False
+        ).status_code
+        for i in range(30)
+    ]
+    assert statuses[:5] == [401] * 5  # then the user is locked...
+    assert 429 in statuses  # ...and the address blocked
+    right = client.post("/login", data={"username": user, "password": RIGHT}, follow_redirects=False)
+    assert right.status_code in (401, 429)  # even the right password waits out the lockout

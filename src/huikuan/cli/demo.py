@@ -45,19 +45,47 @@ def demo_database_url() -> str:
     return settings.database_url or f"sqlite:///{settings.data_dir / 'demo.db'}"
 
 
-def approve_shipped_scripts(session: Session, at: datetime) -> dict[str, int]:
-    """The demo's script author and compliance officer (random passwords, never printed) approve
-    the shipped scripts; returns the approved version id per script code."""
-    ids = []
-    for username, display, role in (
-        ("demo-script-author", "演示话术编写员 / demo script author", Role.SUPERVISOR),
-        ("demo-compliance-officer", "演示合规专员 / demo compliance officer", Role.COMPLIANCE_OFFICER),
-    ):
+# One user per role, so every part of the console can be tried; passwords are generated and
+# printed once on the terminal at the end of the demo (never logged).
+DEMO_USERS = (
+    ("demo-supervisor", "演示主管 / demo supervisor", Role.SUPERVISOR),
+    ("demo-agent", "演示坐席 / demo agent", Role.AGENT),
+    ("demo-compliance-officer", "演示合规专员 / demo compliance officer", Role.COMPLIANCE_OFFICER),
+    ("demo-auditor", "演示审计员 / demo auditor", Role.AUDITOR),
+    ("demo-admin", "演示管理员 / demo administrator", Role.ADMIN),
+)
+
+
+def demo_users(session: Session, at: datetime) -> dict[str, str | None]:
+    """Create the demo's users (audited); username → new password, None for one that existed."""
+    created: dict[str, str | None] = {}
+    for username, display, role in DEMO_USERS:
         try:
-            ids.append(find_user(session, username).id)
+            find_user(session, username)
+            created[username] = None
         except NotFound:
-            ids.append(create_user(session, username, display, secrets.token_urlsafe(24), role).id)
-    return approve_builtin_scripts(session, author_id=ids[0], officer_id=ids[1], at=at)
+            password = secrets.token_urlsafe(12)
+            user = create_user(session, username, display, password, role)
+            audit.append(
+                session,
+                at=at,
+                actor="system",
+                action="user.created",
+                entity="app_user",
+                entity_id=user.id,
+                details={"role": role.value},
+            )
+            created[username] = password
+    return created
+
+
+def approve_shipped_scripts(session: Session, at: datetime) -> dict[str, int]:
+    """The demo supervisor wrote and the demo compliance officer approves the shipped scripts
+    (the demo users are created first if missing); returns the approved version id per code."""
+    demo_users(session, at)
+    author = find_user(session, "demo-supervisor").id
+    officer = find_user(session, "demo-compliance-officer").id
+    return approve_builtin_scripts(session, author_id=author, officer_id=officer, at=at)
 
 
 def run_demo(
@@ -69,8 +97,10 @@ def run_demo(
     fresh: bool,
     database_url: str,
     progress: Callable[[int, datetime], None] | None = None,
+    users: dict[str, str | None] | None = None,
 ) -> tuple[DayResult, Engine, int]:
-    """Create the portfolio and a campaign, run the day; returns (result, engine, campaign id)."""
+    """Create the users, the portfolio and a campaign, run the day; returns (result, engine,
+    campaign id). The demo users' passwords go into `users` when given."""
     if fresh:
         path = demo_database_path(database_url)
         for suffix in ("", "-wal", "-shm"):
@@ -78,6 +108,9 @@ def run_demo(
     engine = open_database(get_settings().model_copy(update={"database_url": database_url}))
     now = datetime.now(UTC)
     with session_scope(engine) as session:
+        created = demo_users(session, now)
+        if users is not None:
+            users.update(created)
         batch_id = create_portfolio(session, accounts=accounts, seed=seed, as_of=day, jurisdiction="CN")
         scripts = approve_shipped_scripts(session, now)
         campaign = create_campaign(
@@ -135,6 +168,7 @@ def register(app: typer.Typer) -> None:
                     task, completed=min(max(done, 0), DAY_SECONDS), info=f"{local:%H:%M} · {attempts} calls"
                 )
 
+            users: dict[str, str | None] = {}
             result, engine, campaign_id = run_demo(
                 accounts=accounts,
                 robots=robots,
@@ -143,12 +177,23 @@ def register(app: typer.Typer) -> None:
                 fresh=fresh,
                 database_url=url,
                 progress=progress,
+                users=users,
             )
             bar.update(task, completed=DAY_SECONDS)
         console.print(f"每个机器人拨打 / attempts per robot: {result.attempts_per_robot}")
         with session_scope(engine) as session:
             console.print(kpi_table(compute_kpis(session, campaign_id)))
+        print_log_ins(users)
         if serve:
             from huikuan.web.cli import serve_engine
 
             serve_engine(engine, "127.0.0.1", port)
+
+
+def print_log_ins(users: dict[str, str | None]) -> None:
+    """The demo users and their passwords, once, on the terminal."""
+    typer.echo("控制台登录 / console log-ins (只显示一次 / shown once):")
+    roles = {username: role.value for username, _, role in DEMO_USERS}
+    for username, password in users.items():
+        shown = password if password is not None else "（未变 / unchanged）"
+        typer.echo(f"  {roles[username]:<20} {username:<26} {shown}")

@@ -64,6 +64,8 @@ COMMANDS: dict[str, Entry] = {
     "export": Entry("huikuan.outcomes.cli", "export", "Export data / 导出数据"),
     "audit": Entry("huikuan.security.cli", "audit", "Audit log / 审计日志"),
     "user": Entry("huikuan.security.user_cli", "user", "用户与角色 / users and roles"),
+    "data": Entry("huikuan.lifecycle.cli", "data", "数据生命周期 / data lifecycle"),
+    "keys": Entry("huikuan.security.keys_cli", "keys", "数据密钥 / data keys"),
     "compliance": Entry("huikuan.compliance.cli", "compliance", "合规引擎 / compliance engine"),
     "script": Entry("huikuan.dialogue.cli", "script", "话术版本与审批 / script versions and approval"),
     "nlu": Entry(

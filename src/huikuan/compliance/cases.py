@@ -32,6 +32,7 @@ FLAG_STOPS = {
     "cease_requested": StopKind.CEASE,
     "complaint_open": StopKind.COMPLAINT,
     "dispute_open": StopKind.DISPUTE,
+    "deceased_hold": StopKind.DECEASED,
 }
 
 

@@ -55,7 +55,7 @@ class Complaint(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("call_attempt.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # complaint | dispute | cease
+    kind: Mapped[str] = mapped_column(String(16))  # complaint | dispute | cease | deceased
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | cleared
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     details: Mapped[str | None] = mapped_column(Text)

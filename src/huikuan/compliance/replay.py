@@ -34,6 +34,7 @@ STOP_DISPOSITIONS = {
     "cease_requested": StopKind.CEASE,
     "complaint": StopKind.COMPLAINT,
     "dispute": StopKind.DISPUTE,
+    "deceased": StopKind.DECEASED,
 }
 REQUIRED = (
     "attempt_id",

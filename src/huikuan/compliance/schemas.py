@@ -13,6 +13,8 @@ class StopKind(StrEnum):
     COMPLAINT = "complaint"
     DISPUTE = "dispute"
     CEASE = "cease"
+    # The debtor reported deceased: a hold on all automated contact until a person reviews it.
+    DECEASED = "deceased"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,9 @@ from huikuan.db import session_scope
 from huikuan.desk import service
 from huikuan.errors import InvalidInput
 from huikuan.runtime import open_database
+from huikuan.security import audit
+from huikuan.security.operator import ACTING, PASSWORD_STDIN, operator, read_secret
+from huikuan.security.permissions import Permission
 from huikuan.security.users import Role, create_user
 
 app = typer.Typer(help="坐席 / human agents at the desk", no_args_is_help=True)
@@ -24,12 +27,25 @@ def add_agent(
     username: str = typer.Argument(..., help="the agent's log-in name / 用户名"),
     display_name: str = typer.Option("", "--name", help="shown on screens / 显示名"),
     campaign: int | None = typer.Option(None, "--campaign", help="serve only this campaign / 仅服务该活动"),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
-    """Create a user with the agent role and enrol them at the desk (新增坐席)."""
+    """Create a user with the agent role and enrol them at the desk; the agent's password is
+    asked twice (新增坐席)."""
     now = SystemClock().now()
     with session_scope(open_database(get_settings())) as session:
+        actor = operator(session, acting, Permission.MANAGE_USERS, now, password_stdin=password_stdin)
+        password = read_secret("坐席密码 / agent's password", from_stdin=password_stdin, confirm=True)
         user = create_user(session, username, display_name, password, Role.AGENT)
+        audit.append(
+            session,
+            at=now,
+            actor=f"user:{actor.id}",
+            action="user.created",
+            entity="app_user",
+            entity_id=user.id,
+            details={"role": Role.AGENT.value},
+        )
         agent = service.enroll_agent(session, user, now, campaign)
         agent_id, user_id = agent.id, user.id
     typer.echo(f"已新增坐席 / agent {agent_id} added (user {user_id})")

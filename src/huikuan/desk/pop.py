@@ -145,7 +145,7 @@ def build_pop(session: Session, transfer: Transfer, viewer: User, bounds: PlanBo
             days_past_due=account.days_past_due,
         ),
         segment=_segment_view(session, account.id, account.bucket, transfer.segment),
-        # Turns are stored already masked by the dialogue engine (no field decryption needed).
+        # The robot's lines are masked by the dialogue engine; every turn is decrypted on read.
         transcript=[
             TurnView(seq=t.seq, speaker=t.speaker, text=t.text, at=t.at)
             for t in repository.turns(session, attempt.id)

@@ -137,10 +137,10 @@ def log_in(
 
 
 def agent_for_token(session: Session, token: str, at: datetime) -> Agent:
-    """The agent a bearer token belongs to; PermissionDenied when unknown, revoked or expired."""
+    """The agent a bearer token belongs to; LogInRefused (401) when unknown, revoked or expired."""
     row = repository.token(session, _hash(token))
     if row is None or row.revoked or row.expires_at <= at:
-        raise PermissionDenied("未登录或登录已过期 / not logged in, or the log-in expired")
+        raise auth.LogInRefused("未登录或登录已过期 / not logged in, or the log-in expired")
     return _agent(session, row.agent_id)
 
 

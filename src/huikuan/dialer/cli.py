@@ -12,11 +12,14 @@ import typer
 
 from huikuan import logs
 from huikuan.errors import InvalidInput
+from huikuan.security.operator import ACTING, PASSWORD_STDIN, operator
+from huikuan.security.permissions import Permission
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from huikuan.dialer.campaigns import CallerId
+    from huikuan.dialogue.llm import LlmConfig
     from huikuan.telephony.sip.call import Trunk
 
 campaign_app = typer.Typer(help="活动 / campaigns", no_args_is_help=True)
@@ -27,6 +30,13 @@ def _engine() -> Engine:
     from huikuan.runtime import open_database
 
     return open_database(get_settings())
+
+
+def _llm_config() -> LlmConfig | None:
+    from huikuan.config import get_settings
+    from huikuan.dialogue.llm import LlmConfig
+
+    return LlmConfig.from_settings(get_settings())
 
 
 def _clock_time(text: str, option: str) -> time:
@@ -95,6 +105,8 @@ def create(
         help="坐席活动：无空闲坐席时由机器人接听（否则记为放弃）/ agent modes: a robot takes an answered "
         "call no agent is free for (else it is abandoned)",
     ),
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """创建活动（草稿）/ Create a campaign (draft)."""
     from huikuan.db import session_scope
@@ -134,14 +146,16 @@ def create(
     engine = _engine()
     try:
         with session_scope(engine) as s:
-            campaign = create_campaign(s, spec, now=datetime.now(UTC))
+            now = datetime.now(UTC)
+            operator(s, acting, Permission.RUN_CAMPAIGNS, now, password_stdin=password_stdin)
+            campaign = create_campaign(s, spec, now=now)
             campaign_id = campaign.id
     finally:
         engine.dispose()
     typer.echo(f"已创建活动 / campaign created: {campaign_id}")
 
 
-def _transition(campaign_id: int, action: str) -> str:
+def _transition(campaign_id: int, action: str, acting: str | None, password_stdin: bool) -> str:
     from huikuan.db import session_scope
     from huikuan.dialer import campaigns as svc
 
@@ -149,6 +163,7 @@ def _transition(campaign_id: int, action: str) -> str:
     try:
         with session_scope(engine) as s:
             now = datetime.now(UTC)
+            operator(s, acting, Permission.RUN_CAMPAIGNS, now, password_stdin=password_stdin)
             if action == "start":
                 n = svc.start_campaign(s, campaign_id, now=now)
                 return f"活动已开始 / campaign started: {campaign_id}, {n} 个任务 / tasks queued"
@@ -165,27 +180,43 @@ def _transition(campaign_id: int, action: str) -> str:
 
 
 @campaign_app.command("start")
-def start(campaign_id: int = typer.Argument(..., help="活动编号 / campaign id")) -> None:
+def start(
+    campaign_id: int = typer.Argument(..., help="活动编号 / campaign id"),
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
+) -> None:
     """开始活动：为目标债务人排队 / Start: queue a task per targeted debtor."""
-    typer.echo(_transition(campaign_id, "start"))
+    typer.echo(_transition(campaign_id, "start", acting, password_stdin))
 
 
 @campaign_app.command("pause")
-def pause(campaign_id: int = typer.Argument(..., help="活动编号 / campaign id")) -> None:
+def pause(
+    campaign_id: int = typer.Argument(..., help="活动编号 / campaign id"),
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
+) -> None:
     """暂停活动（进行中的通话会结束）/ Pause (calls in progress finish)."""
-    typer.echo(_transition(campaign_id, "pause"))
+    typer.echo(_transition(campaign_id, "pause", acting, password_stdin))
 
 
 @campaign_app.command("resume")
-def resume(campaign_id: int = typer.Argument(..., help="活动编号 / campaign id")) -> None:
+def resume(
+    campaign_id: int = typer.Argument(..., help="活动编号 / campaign id"),
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
+) -> None:
     """恢复活动 / Resume a paused campaign."""
-    typer.echo(_transition(campaign_id, "resume"))
+    typer.echo(_transition(campaign_id, "resume", acting, password_stdin))
 
 
 @campaign_app.command("stop")
-def stop(campaign_id: int = typer.Argument(..., help="活动编号 / campaign id")) -> None:
+def stop(
+    campaign_id: int = typer.Argument(..., help="活动编号 / campaign id"),
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
+) -> None:
     """停止活动（不可恢复）/ Stop for good."""
-    typer.echo(_transition(campaign_id, "stop"))
+    typer.echo(_transition(campaign_id, "stop", acting, password_stdin))
 
 
 @campaign_app.command("status")
@@ -284,6 +315,7 @@ def worker(
             config.worker_id = worker_id
         sessions = make_sessionmaker(engine)
         available = agent_free(sessions, campaign)  # the human desk: transfers pop an agent's screen
+        llm = _llm_config()  # HUIKUAN_LLM_BASE_URL set: the worker keeps one LLM client for its lines
 
         async def main() -> Worker:
             line: Carrier
@@ -309,6 +341,7 @@ def worker(
                 agent_available=available,
                 trunk_health=health,
                 probe=probe,
+                llm=llm,
             )
             loop = asyncio.get_running_loop()
             loop.add_signal_handler(signal.SIGTERM, w.stop)

@@ -28,6 +28,7 @@ FINAL_DISPOSITIONS = frozenset(
         Disposition.CEASE_REQUESTED,
         Disposition.COMPLAINT,
         Disposition.ABUSIVE_HANGUP,
+        Disposition.DECEASED,  # a hold (stop `deceased`) until a person reviews the account
     }
 )
 # Someone other than the debtor answered the debtor's own number.

@@ -47,6 +47,8 @@ from huikuan.dialer.retry import (
     after_denial,
     nothing_to_dial_today,
 )
+from huikuan.dialogue import identity
+from huikuan.dialogue.llm import LlmConfig, LlmTransport
 from huikuan.dialogue.nlu import warm_up
 from huikuan.dialogue.versions import RunningScript, running_script
 from huikuan.flows import (
@@ -59,12 +61,12 @@ from huikuan.flows import (
     ThreadDb,
     place_call,
 )
-from huikuan.portfolio.service import Contact
+from huikuan.portfolio.service import Contact, knowledge_answer
 from huikuan.profiling import service as profiling
 from huikuan.strategy import THIRD_PARTY_SCRIPT, PlanBounds, Treatment, script_for, treatment_for
 from huikuan.telephony.carrier import Carrier
 from huikuan.telephony.health import TrunkHealth
-from huikuan.types import CallOutcome, Disposition, Relation
+from huikuan.types import CallOutcome, Disposition, KnowledgeCheck, Relation
 
 log = logging.getLogger(__name__)
 
@@ -128,9 +130,12 @@ class Worker:
         db: DbRunner | None = None,
         trunk_health: TrunkHealth | None = None,
         probe: Callable[[], Awaitable[bool]] | None = None,
+        llm: LlmConfig | None = None,
     ) -> None:
         """`trunk_health` with `probe` (e.g. `SipCarrier.probe`): after K trunk failures in a
-        row the lines stop leasing until a probe of the trunk is answered."""
+        row the lines stop leasing until a probe of the trunk is answered. `llm` (from
+        `LlmConfig.from_settings`): one kept LLM transport is opened at start and every call's
+        engine gets a client on it; None: scripts and the NLU only."""
         self.engine = engine
         # Database work never runs on the loop that carries live audio (flows.db); a simulated
         # day on a virtual clock has no audio and keeps its determinism inline.
@@ -153,6 +158,8 @@ class Worker:
         self._trunk_up = asyncio.Event()
         self._trunk_up.set()
         self._prober: asyncio.Task[None] | None = None
+        self._llm_config = llm
+        self._llm: LlmTransport | None = None
 
     @property
     def id(self) -> str:
@@ -165,6 +172,8 @@ class Worker:
     async def run(self) -> WorkerStats:
         """Run every line until stopped, the simulated day ends, or the campaign is done."""
         await self.db.run(self._register)
+        if self._llm_config is not None:  # one kept client for every line of this worker
+            self._llm = LlmTransport(self._llm_config, max_concurrent=max(2, self.config.lines))
         for _ in range(self.config.lines + 1):
             self.clock.join()
         beat = asyncio.create_task(self._heartbeat())
@@ -176,6 +185,9 @@ class Worker:
                 await self._prober
             await beat
             await self.db.run(self._hand_back_all)
+            if self._llm is not None:
+                self._llm.close()
+                self._llm = None
         return self.stats
 
     def _register(self) -> None:
@@ -186,9 +198,11 @@ class Worker:
                 campaign = campaign_service.get_campaign(s, self.config.campaign_id)
                 campaign_service.check_scripts(s, campaign)
                 warm_up(campaign.lang)
+                identity.warm_up(campaign.lang)
             else:  # any campaign may come: every language's model (each trained once per process)
                 for lang in ("zh-CN", "en-US"):
                     warm_up(lang)
+                    identity.warm_up(lang)
             tasks.register_worker(
                 s,
                 self.id,
@@ -434,6 +448,7 @@ class Worker:
             on_recorded=partial(self._after_call, s, lease, prepared, now),
             agent_available=self.agent_available,
             route_answer=self._router(prepared.campaign.id, line),
+            llm=self._llm,
         )
         if call.attempt_id is None:  # the compliance engine denied it: nothing was dialled
             await self.db.run(partial(self._after_denial, s, lease, prepared, call, now))
@@ -508,6 +523,10 @@ class Worker:
         third_party = contact.relation != Relation.SELF
         treatment = treatment_for(facts.bucket, profile.strategy_segment if profile is not None else None)
         running = self._script(s, campaign, treatment, third_party)
+        # Decrypted here, for this call's context only (a third party is never asked).
+        check, answer = (
+            knowledge_answer(s, facts.account_id) if not third_party else (KnowledgeCheck.NONE, "")
+        )
         s.commit()  # the caller ID taken; no transaction stays open while the call is placed
         work = CallWork(
             account_id=facts.account_id,
@@ -522,6 +541,8 @@ class Worker:
             timezone=facts.timezone,
             plan_bounds=PLAN_BOUNDS,
             dialect=campaign.voice or facts.dialect,
+            knowledge_check=check,
+            knowledge_answer=answer,
         )
         return _Prepared(
             campaign,

@@ -6,6 +6,7 @@ from huikuan.dialogue.engine import (
     DialogueOutcome,
     DisclosureError,
     GuardHit,
+    IdentityDecision,
     PromiseCapture,
     Reply,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "Emotion",
     "Entities",
     "GuardHit",
+    "IdentityDecision",
     "Intent",
     "NluResult",
     "PromiseCapture",

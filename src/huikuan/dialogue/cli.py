@@ -1,7 +1,9 @@
 """`huikuan script …`: script versions (话术版本) from draft to approval and retirement.
 
-Users are named by username; the CLI trusts the operator who has database access (the web
-console authenticates its users). Approval, rejection, retirement and the lint are
+Every change is made as a user (`--as`, password asked; security/operator.py) holding the
+matrix's permission: edit_scripts to import and submit, approve_scripts (compliance officers)
+to approve, reject or retire, and never one's own script. Approval, rejection, retirement and
+the lint are
 `dialogue.approval` (a compliance officer's decision); storing and reading versions is
 `dialogue.versions`.
 """
@@ -12,13 +14,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from sqlalchemy.orm import Session
 
 from huikuan.config import get_settings
 from huikuan.db import session_scope
 from huikuan.dialogue import approval, versions
 from huikuan.errors import InvalidInput, UnreadableFile
 from huikuan.runtime import open_database
-from huikuan.security.users import find_user
+from huikuan.security.operator import operator
+from huikuan.security.permissions import Permission
 
 app = typer.Typer(help="话术版本与审批 / script versions and approval", no_args_is_help=True)
 
@@ -82,33 +86,37 @@ def lint(file: Path = typer.Argument(..., help="script YAML")) -> None:
     typer.echo(f"{file}: 检查通过 / lint passed")
 
 
+AS = typer.Option(None, "--as", help="who is acting (asked for their password) / 操作人")
+STDIN = typer.Option(False, "--password-stdin", help="read the password from stdin / 从标准输入读取密码")
+
+
+def _acting(session: Session, acting: str | None, permission: Permission, password_stdin: bool) -> int:
+    return operator(session, acting, permission, datetime.now(UTC), password_stdin=password_stdin).id
+
+
 @app.command("import")
 def import_(
     file: Path = typer.Argument(..., help="script YAML"),
-    author: str = typer.Option(..., "--author", help="username of the author"),
+    acting: str | None = AS,
+    password_stdin: bool = STDIN,
 ) -> None:
-    """Store a script file as a new draft version (导入为草稿)."""
+    """Store a script file as a new draft version, authored by the acting user (导入为草稿)."""
     content = _read(file)
     with session_scope(open_database(get_settings())) as session:
-        user = find_user(session, author)
-        v = versions.create_draft(session, content, author_id=user.id, at=datetime.now(UTC))
+        author = _acting(session, acting, Permission.EDIT_SCRIPTS, password_stdin)
+        v = versions.create_draft(session, content, author_id=author, at=datetime.now(UTC))
     typer.echo(f"草稿 / draft {v.id}: {v.code} v{v.version}")
 
 
 @app.command()
 def submit(
     version_id: int = typer.Argument(..., help="version id"),
-    by: str = typer.Option("", "--by", help="username (default: the version's author)"),
+    acting: str | None = AS,
+    password_stdin: bool = STDIN,
 ) -> None:
     """Submit a draft for compliance approval (提交审批)."""
     with session_scope(open_database(get_settings())) as session:
-        if by:
-            actor = find_user(session, by).id
-        else:
-            author = versions.get_version(session, version_id).author_id
-            if author is None:
-                raise InvalidInput("此版本没有作者，请用 --by / this version has no author: use --by")
-            actor = author
+        actor = _acting(session, acting, Permission.EDIT_SCRIPTS, password_stdin)
         v = versions.submit(session, version_id, by=actor, at=datetime.now(UTC))
     typer.echo(f"已提交 / submitted {v.id}: {v.code} v{v.version}")
 
@@ -116,11 +124,13 @@ def submit(
 @app.command()
 def approve(
     version_id: int = typer.Argument(..., help="version id"),
-    officer: str = typer.Option(..., "--officer", help="username of the compliance officer"),
+    acting: str | None = AS,
+    password_stdin: bool = STDIN,
 ) -> None:
-    """Approve a submitted version; it replaces the running one (审批通过)."""
+    """Approve a submitted version as a compliance officer who did not write it (审批通过)."""
     with session_scope(open_database(get_settings())) as session:
-        result = approval.approve(session, version_id, find_user(session, officer).id, datetime.now(UTC))
+        officer = _acting(session, acting, Permission.APPROVE_SCRIPTS, password_stdin)
+        result = approval.approve(session, version_id, officer, datetime.now(UTC))
     v = result.version
     typer.echo(f"已审批 / approved {v.id}: {v.code} v{v.version}")
     if result.retired is not None:
@@ -130,22 +140,26 @@ def approve(
 @app.command()
 def reject(
     version_id: int = typer.Argument(..., help="version id"),
-    officer: str = typer.Option(..., "--officer", help="username of the compliance officer"),
     reason: str = typer.Option(..., "--reason", help="why (the author reads it)"),
+    acting: str | None = AS,
+    password_stdin: bool = STDIN,
 ) -> None:
     """Send a submitted version back to draft with a reason (驳回)."""
     with session_scope(open_database(get_settings())) as session:
-        v = approval.reject(session, version_id, find_user(session, officer).id, reason, datetime.now(UTC))
+        officer = _acting(session, acting, Permission.APPROVE_SCRIPTS, password_stdin)
+        v = approval.reject(session, version_id, officer, reason, datetime.now(UTC))
     typer.echo(f"已驳回 / rejected {v.id}: {v.code} v{v.version} (back to draft)")
 
 
 @app.command()
 def retire(
     version_id: int = typer.Argument(..., help="version id"),
-    officer: str = typer.Option(..., "--officer", help="username of a compliance officer or admin"),
     reason: str = typer.Option("", "--reason", help="why"),
+    acting: str | None = AS,
+    password_stdin: bool = STDIN,
 ) -> None:
-    """Stop an approved version from running (停用)."""
+    """Stop an approved version from running, as a compliance officer (停用)."""
     with session_scope(open_database(get_settings())) as session:
-        v = approval.retire(session, version_id, find_user(session, officer).id, datetime.now(UTC), reason)
+        officer = _acting(session, acting, Permission.APPROVE_SCRIPTS, password_stdin)
+        v = approval.retire(session, version_id, officer, datetime.now(UTC), reason)
     typer.echo(f"已停用 / retired {v.id}: {v.code} v{v.version}")

@@ -7,7 +7,10 @@ Two uses, both optional and both with the script as the answer when the LLM fail
 
 Rules the adapter keeps itself rather than trusting its callers:
 - a hard deadline (`llm_timeout_seconds`, default 1.5 s) on the whole exchange, not per socket
-  read: the request runs on a daemon thread and a late answer is dropped (`None`);
+  read: the request runs on the transport's small thread pool and a late answer is dropped
+  (`None`); httpx's own timeouts (the same deadline per phase) free the pool thread soon after;
+- the LLM never moves identity: `classify_fallback` never returns an intent of `IDENTITY_INTENTS`
+  (confirm_identity, affirm, wrong_number, third_party, debtor_deceased), whatever it is offered;
 - no personal data leaves: the debtor's name (and its given-name part), phone numbers and ID
   numbers are replaced by placeholders before anything is sent;
 - every sentence the LLM proposes to say passes the content guard for whoever may hear it;
@@ -15,30 +18,32 @@ Rules the adapter keeps itself rather than trusting its callers:
 - every exchange (prompt as sent, reply, latency, outcome) is kept in `exchanges` for the
   caller to store in `llm_exchange` with `record_exchanges`, inside the caller's transaction.
 
-HTTP is plain `urllib` from the standard library: one POST of JSON needs no client library, and
-the runtime dependencies carry no HTTP client (httpx2 is a test-only dependency).
+One `LlmTransport` (an `httpx2.Client`: kept connections, HTTP keep-alive, the pool limits of a
+well-kept client library) serves a whole worker; each call gets its own `LlmClient` on it
+(`transport.client()`), which holds that call's exchanges. A client built without a transport
+(`huikuan chat`, tests) makes and owns one.
 """
 
 from __future__ import annotations
 
 import json
-import queue
 import re
-import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+import httpx2
 from sqlalchemy.orm import Session
 
 from huikuan.compliance import guard
 from huikuan.compliance.guard import Context
 from huikuan.config import Settings
+from huikuan.dialogue.engine import IDENTITY_INTENTS
 from huikuan.dialogue.models import LlmExchange
 from huikuan.dialogue.nlu import Intent
 
@@ -182,14 +187,81 @@ class _Late(Exception):
     """The deadline passed before the endpoint answered."""
 
 
+class LlmTransport:
+    """The kept HTTP side: one per worker, shared by every call's `LlmClient`, closed at exit."""
+
+    def __init__(self, config: LlmConfig, *, max_concurrent: int = 16) -> None:
+        if not config.base_url.startswith(("http://", "https://")):
+            raise ValueError("the LLM base URL must be http(s)")
+        self.config = config
+        self.url = config.base_url.rstrip("/") + "/chat/completions"
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if config.api_key:
+            headers["Authorization"] = f"Bearer {config.api_key}"
+        limits = httpx2.Limits(max_connections=max_concurrent, max_keepalive_connections=max_concurrent)
+        self._http = httpx2.Client(headers=headers, timeout=config.timeout_seconds, limits=limits)
+        # The pool bounds the whole exchange: a request still running at the deadline is
+        # abandoned to it, and one never started is cancelled.
+        self._pool = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="llm")
+
+    def client(self, *, now: Callable[[], datetime] | None = None) -> LlmClient:
+        """A client for one conversation (its own exchanges) on this transport."""
+        return LlmClient(self.config, now=now, transport=self)
+
+    def post(self, data: bytes) -> str:
+        """POST `data`; the reply body, `_Late` at the deadline, OSError when the endpoint fails."""
+        future = self._pool.submit(self._send, data)
+        try:
+            return future.result(timeout=self.config.timeout_seconds)
+        except FutureTimeout:
+            future.cancel()
+            raise _Late from None
+        except httpx2.TimeoutException:
+            raise _Late from None
+        except Exception as exc:  # whatever the endpoint or the client does, the script goes on
+            raise OSError(f"LLM request failed: {type(exc).__name__}") from None
+
+    def _send(self, data: bytes) -> str:
+        response = self._http.post(self.url, content=data)
+        response.raise_for_status()
+        return response.content[:1_000_000].decode("utf-8")
+
+    def close(self) -> None:
+        """Close the connections; requests still running are abandoned."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._http.close()
+
+    def __enter__(self) -> LlmTransport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class LlmClient:
     """A guarded, recorded, deadline-bound OpenAI-compatible chat client for one conversation."""
 
-    def __init__(self, config: LlmConfig, *, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        config: LlmConfig,
+        *,
+        now: Callable[[], datetime] | None = None,
+        transport: LlmTransport | None = None,
+    ) -> None:
         self.config = config
         self._now = now or (lambda: datetime.now(UTC))
-        self._url = config.base_url.rstrip("/") + "/chat/completions"
+        self._transport = transport
         self.exchanges: list[Exchange] = []
+
+    def _post(self, data: bytes) -> str:
+        if self._transport is None:  # made on first use: a client that never asks opens nothing
+            self._transport = LlmTransport(self.config, max_concurrent=2)
+        return self._transport.post(data)
+
+    def reject_last(self) -> None:
+        """The caller's guard (with the call's facts) refused the last answer: record it blocked."""
+        if self.exchanges:
+            self._set_outcome(len(self.exchanges) - 1, Outcome.BLOCKED)
 
     @classmethod
     def from_settings(
@@ -210,10 +282,10 @@ class LlmClient:
         personal: Iterable[str] = (),
     ) -> Intent | None:
         """The intent of `text` among `allowed_intents`, or None (late, failed or not allowed)."""
-        allowed = [Intent(i) for i in allowed_intents]
+        allowed = [i for i in (Intent(i) for i in allowed_intents) if i not in IDENTITY_INTENTS]
         if not allowed or not text.strip():
             return None
-        labels = "".join(f"- {i.value}: {_INTENT_HINTS[i]}\n" for i in allowed)
+        labels = "".join(f"- {i.value}: {_INTENT_HINTS.get(i, i.value)}\n" for i in allowed)
         utterance = scrub(text.strip()[:500], lang, personal)
         messages = [
             {"role": "system", "content": _CLASSIFY_SYSTEM + labels},
@@ -296,38 +368,6 @@ class LlmClient:
         )
         return content, len(self.exchanges) - 1
 
-    def _post(self, data: bytes) -> str:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if self.config.api_key:
-            headers["Authorization"] = f"Bearer {self.config.api_key}"
-        if not self._url.startswith(("http://", "https://")):
-            raise ValueError("the LLM base URL must be http(s)")
-        request = urllib.request.Request(self._url, data=data, headers=headers, method="POST")  # noqa: S310 - http(s) checked above
-        timeout = self.config.timeout_seconds
-        box: queue.Queue[str | BaseException] = queue.Queue(maxsize=1)
-
-        def run() -> None:
-            try:
-                with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - checked above
-                    box.put(response.read(1_000_000).decode("utf-8"))
-            except BaseException as exc:
-                box.put(exc)
-
-        # A daemon thread: a server that drips bytes slower than the socket timeout cannot keep
-        # the caller (or the process at exit) waiting past the deadline.
-        threading.Thread(target=run, name="llm-request", daemon=True).start()
-        try:
-            result = box.get(timeout=timeout)
-        except queue.Empty:
-            raise _Late from None
-        if isinstance(result, TimeoutError):
-            raise _Late from None
-        if isinstance(result, urllib.error.URLError) and isinstance(result.reason, TimeoutError):
-            raise _Late from None
-        if isinstance(result, BaseException):
-            raise OSError(f"LLM request failed: {type(result).__name__}") from None
-        return result
-
     @staticmethod
     def _content(reply: str) -> str | None:
         try:
@@ -366,9 +406,11 @@ def record_exchanges(
 
 
 __all__ = [
+    "IDENTITY_INTENTS",
     "Exchange",
     "LlmClient",
     "LlmConfig",
+    "LlmTransport",
     "Outcome",
     "Purpose",
     "record_exchanges",

@@ -43,6 +43,9 @@ CAPTURE_NODES = {
     "plan": ("offer_plan", "no_plan"),
 }
 EDGE_PREFIX = "@"  # engine-driven edges kept in `Node.on` so the approval lint follows them
+# Heard in any node, these end disclosure at once (the engine's rule, not the node's edges): each
+# conversational script names the node it says for them under `not_the_debtor`.
+NOT_THE_DEBTOR_INTENTS = ("third_party", "wrong_number", "debtor_deceased")
 
 
 class ScriptError(HuikuanError):
@@ -71,6 +74,9 @@ class Node:
     safe: str | None = None  # said instead of a blocked sentence of this node
     free_form: bool = False  # the responder may answer a question here (after identity)
     asks_time: bool = False  # asks when to call back: the next answer is booked as heard
+    # Its question already asks whether the debtor wants the stop its answer leads to ("请问您有
+    # 异议吗？"): the engine does not ask a second time before recording it.
+    asks_stop: bool = False
 
     @property
     def captures(self) -> tuple[str, ...]:
@@ -88,6 +94,8 @@ class Script:
     max_reprompts: int
     lines: dict[str, str]
     nodes: dict[str, Node]
+    # third_party | wrong_number | debtor_deceased → the node said when it is heard, in any node
+    not_the_debtor: dict[str, str] = field(default_factory=dict)
 
     @property
     def jurisdiction(self) -> str:
@@ -107,10 +115,13 @@ class Script:
         return (Context.THIRD_PARTY,) if restricted or opening else (Context.DEBTOR,)
 
     def successors(self, node: Node) -> Iterator[tuple[str, str]]:
-        """(intent or edge, target) of every transition out of `node`, captures included."""
+        """(intent or edge, target) of every transition out of `node`, captures and the engine's
+        `not_the_debtor` transitions (from any node that does not end the call) included."""
         yield from node.on.items()
         for target in node.captures:
             yield "capture", target
+        if not node.end:
+            yield from self.not_the_debtor.items()
 
     def reachable(self, start: str, *, stop_at_identity: bool) -> set[str]:
         """Nodes reachable from `start`; with `stop_at_identity`, not past an identity confirmation."""
@@ -173,6 +184,7 @@ def parse_script(data: dict[str, Any]) -> Script:
             safe=raw.get("safe"),
             free_form=bool(raw.get("free_form", False)),
             asks_time=bool(raw.get("asks_time", False)),
+            asks_stop=bool(raw.get("asks_stop", False)),
         )
     script = Script(
         id=str(data["id"]),
@@ -183,6 +195,7 @@ def parse_script(data: dict[str, Any]) -> Script:
         max_reprompts=int(data.get("max_reprompts", 2)),
         lines={str(k): str(v) for k, v in (data.get("lines") or {}).items()},
         nodes=nodes,
+        not_the_debtor={str(k): str(v) for k, v in (data.get("not_the_debtor") or {}).items()},
     )
     _check(script)
     return script
@@ -212,6 +225,7 @@ def _check(script: Script) -> None:
             for target in node.on.values():
                 if not nodes[target].end:
                     raise ScriptError(f"script {script.id}: node {node.id} records a stop but may continue")
+    _check_not_the_debtor(script)
     for name in sorted(required):
         if name not in nodes:
             raise ScriptError(f"script {script.id}: missing node {name}")
@@ -225,6 +239,28 @@ def _check(script: Script) -> None:
                     raise ScriptError(
                         f"script {script.id}: node {node.id} must list `then: {{{missing[0]}: {missing[0]}}}`"
                     )
+
+
+def _check_not_the_debtor(script: Script) -> None:
+    """A script that converses (any node that does not end the call) names, for each sign that
+    someone other than the debtor speaks, a node that ends the call and discloses nothing."""
+    conversational = any(not n.end for n in script.nodes.values())
+    for intent in NOT_THE_DEBTOR_INTENTS:
+        target = script.not_the_debtor.get(intent)
+        if target is None:
+            if conversational:
+                raise ScriptError(f"script {script.id}: `not_the_debtor` must name a node for {intent}")
+            continue
+        node = script.nodes.get(target)
+        if node is None:
+            raise ScriptError(f"script {script.id}: not_the_debtor leads to missing node {target}")
+        if not node.end or node.discloses_debt:
+            raise ScriptError(
+                f"script {script.id}: not_the_debtor node {target} must end the call and disclose nothing"
+            )
+    unknown = set(script.not_the_debtor) - set(NOT_THE_DEBTOR_INTENTS)
+    if unknown:
+        raise ScriptError(f"script {script.id}: not_the_debtor handles unknown intent {sorted(unknown)[0]}")
 
 
 @lru_cache(maxsize=64)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from huikuan.clock import Clock
 from huikuan.compliance import Decision
 from huikuan.dialogue import CallContext, DialogueEngine, Script, load_script
+from huikuan.dialogue.llm import LlmClient, LlmTransport
 from huikuan.flows import stages
 from huikuan.flows.conversation import Conversation, StageFailed, converse
 from huikuan.flows.db import INLINE, DbRunner
@@ -53,8 +54,12 @@ async def place_call(
     on_recorded: Callable[[CallResult], None] | None = None,
     agent_available: Callable[[], bool] | None = None,
     route_answer: RouteAnswer | None = None,
+    llm: LlmTransport | None = None,
 ) -> CallResult:
     """Reserve, dial, talk, record, each database stage one committed unit on `db`.
+
+    `llm` (the worker's kept LLM transport): the call's engine gets its own client on it, the
+    conversation steps run off the loop, and the exchanges are stored with the attempt.
 
     A unit never stays open across an await: with one database thread, one call's open write
     would block every other call's stage (on SQLite, the whole file). So the caller adds its
@@ -82,7 +87,7 @@ async def place_call(
     except Exception as e:
         _failed(rec, CallStage.DIAL, e)
     else:
-        await _answered_call(call, rec, work, script, db, session, agent_available, route_answer)
+        await _answered_call(call, rec, work, script, db, session, agent_available, route_answer, llm)
 
     def finish() -> CallResult:
         result = stages.record(session, work, rec, script.lang, script_version_id)
@@ -102,6 +107,7 @@ async def _answered_call(
     session: Session,
     agent_available: Callable[[], bool] | None,
     route_answer: RouteAnswer | None,
+    llm: LlmTransport | None = None,
 ) -> None:
     """Route the dialled call and, for the robot, converse; fills `rec` whatever raises."""
     rec.outcome, rec.setup = call.result.outcome, call.result.setup_seconds
@@ -110,6 +116,7 @@ async def _answered_call(
     answered_at = rec.started.at + timedelta(seconds=rec.setup)
     conversation = Conversation(answered_at)
     engine: DialogueEngine | None = None
+    responder: LlmClient | None = llm.client() if llm is not None else None
     live = LiveCall(call, rec.started.attempt_id)
     stage = CallStage.ROUTE
     try:
@@ -124,10 +131,10 @@ async def _answered_call(
             if rec.answered_by != AnswerRoute.ROBOT:
                 return
             agent_free = True if agent_available is None else await db.run(agent_available)
-            engine = DialogueEngine(script, _context(work, rec, agent_free))
+            engine = DialogueEngine(script, _context(work, rec, agent_free), responder=responder)
             stage = CallStage.VOICE
             live.give_voice(script.lang, work.dialect, _node_hints(engine, script.lang), answered_at)
-            await converse(call, engine, conversation)
+            await converse(call, engine, conversation, off_loop=responder is not None)
     except StageFailed as e:
         _failed(rec, e.stage, e.__cause__ or e)
     except Exception as e:
@@ -139,6 +146,8 @@ async def _answered_call(
         if engine is not None:
             rec.dialogue = engine.outcome
             rec.guard_hits = tuple(engine.guard_hits)
+        if responder is not None:
+            rec.llm_exchanges = tuple(responder.exchanges)
 
 
 def committed(session: Session, fn: Callable[[], T]) -> Callable[[], T]:
@@ -181,6 +190,8 @@ def _context(work: CallWork, rec: stages.CallRecord, agent_available: bool) -> C
         now=rec.started.at,
         plan_bounds=work.plan_bounds,
         agent_available=agent_available,
+        knowledge_check=work.knowledge_check,
+        knowledge_answer=work.knowledge_answer,
     )
 
 

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from huikuan import compliance
 from huikuan.compliance import Decision, StopKind
 from huikuan.dialogue import DialogueOutcome, GuardHit
+from huikuan.dialogue.llm import Exchange, record_exchanges
 from huikuan.flows.work import AnswerRoute, CallResult, CallStage, CallWork
 from huikuan.outcomes import service as outcomes
-from huikuan.outcomes.service import AttemptCompletion, PlanIn, PromiseIn, TurnIn
+from huikuan.outcomes.service import AttemptCompletion, IdentityDecisionIn, PlanIn, PromiseIn, TurnIn
 from huikuan.types import AttemptStatus, CallOutcome, Channel, Disposition, Relation
 from huikuan.voice.attach import store_recording
 from huikuan.voice.recording import CallRecorder
@@ -80,6 +81,7 @@ class CallRecord:
     answered_by: AnswerRoute | None = None
     dialogue: DialogueOutcome | None = None
     guard_hits: tuple[GuardHit, ...] = ()
+    llm_exchanges: tuple[Exchange, ...] = ()  # what the LLM was asked and answered in this call
     turns: tuple[TurnIn, ...] = ()
     recorder: CallRecorder | None = None
     failed_at: CallStage | None = None
@@ -145,6 +147,10 @@ def record(
         turns=rec.turns,
         promise=promise,
         stop=StopKind(result.stop) if result and result.stop else None,
+        identity_decisions=[
+            IdentityDecisionIn(d.turn, d.decision.value, d.reason.value)
+            for d in (result.identity_decisions if result else ())
+        ],
     )
     if rec.guard_hits:
         compliance.record_blocked_sentences(
@@ -158,6 +164,8 @@ def record(
             attempt_id=started.attempt_id,
             script_version_id=script_version_id,
         )
+    if rec.llm_exchanges:
+        record_exchanges(session, rec.llm_exchanges, attempt_id=started.attempt_id)
     compliance.record_outcome(
         session,
         started.ledger_entry_id,

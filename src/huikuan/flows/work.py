@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
 from huikuan.compliance import Decision
 from huikuan.portfolio.models import Contact
 from huikuan.strategy import PlanBounds
-from huikuan.types import CallOutcome, Disposition, Relation
+from huikuan.types import CallOutcome, Disposition, KnowledgeCheck, Relation
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,10 @@ class CallWork:
     timezone: str = "Asia/Shanghai"  # the debtor's zone: callbacks are booked in its calling window
     plan_bounds: PlanBounds | None = None  # what installment plan the robot may offer (strategy)
     dialect: str | None = None  # the debtor's dialect (cmn, yue, hak, en…): picks the robot's voice
+    # The creditor's knowledge check before any disclosure and its expected answer (decrypted
+    # personal data: never logged; kept out of repr).
+    knowledge_check: KnowledgeCheck = KnowledgeCheck.NONE
+    knowledge_answer: str = field(default="", repr=False)
 
     @property
     def relation(self) -> Relation:

@@ -14,6 +14,8 @@ from huikuan.db import session_scope
 from huikuan.errors import InvalidInput
 from huikuan.outcomes.export import iter_attempt_records, write_jsonl
 from huikuan.runtime import open_database
+from huikuan.security.operator import ACTING, PASSWORD_STDIN, operator
+from huikuan.security.permissions import Permission
 
 app = typer.Typer(help="Export data / 导出数据", no_args_is_help=True)
 
@@ -37,11 +39,15 @@ def attempts(
     until: str = typer.Option(None, help="End (exclusive), ISO 8601; no offset means UTC"),
     format: ExportFormat = typer.Option(ExportFormat.JSONL, "--format", help="Output format"),
     output: Path = typer.Option(None, "--output", "-o", help="File to write (default: standard output)"),
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
-    """One JSON object per call attempt (导出拨打记录)."""
+    """One JSON object per call attempt, ids only (导出拨打记录); needs the export permission."""
     start = parse_instant(since, "--since") if since else None
     end = parse_instant(until, "--until") if until else None
     engine = open_database(get_settings())
+    with session_scope(engine) as session:
+        operator(session, acting, Permission.EXPORT, datetime.now(UTC), password_stdin=password_stdin)
     with session_scope(engine) as session:
         records = iter_attempt_records(session, start, end)
         if output is None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from huikuan.db import Base, UTCDateTime
+from huikuan.security.crypto import EncryptedText
 
 
 class CallAttempt(Base):
@@ -41,7 +42,8 @@ class CallAttempt(Base):
 
 
 class Turn(Base):
-    """One line of the transcript."""
+    """One line of the transcript, encrypted like other personal data: a debtor's own words can
+    name people, places and numbers, and the robot's lines speak of the debt."""
 
     __tablename__ = "turn"
 
@@ -49,10 +51,22 @@ class Turn(Base):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("call_attempt.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     speaker: Mapped[str] = mapped_column(String(8))  # types.Speaker
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText())
     intent: Mapped[str | None] = mapped_column(String(32))
     node: Mapped[str | None] = mapped_column(String(48))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IdentityDecision(Base):
+    """One right-party decision of a call (dialogue.identity): reason codes only, never what was heard."""
+
+    __tablename__ = "identity_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("call_attempt.id"), index=True)
+    turn: Mapped[int] = mapped_column(Integer)  # the debtor turn it was taken at (1 = first answer)
+    decision: Mapped[str] = mapped_column(String(16))  # confirmed | third_party | asked_again | knowledge_*
+    reason: Mapped[str] = mapped_column(String(24))  # dialogue.identity.Reason
 
 
 class Promise(Base):

@@ -9,19 +9,20 @@ run on the session's connection: no ORM machinery in a call's path.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import cast
 
 from sqlalchemy import Connection, Table, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from huikuan.outcomes.models import CallAttempt, InstallmentPlan, Promise, Turn
+from huikuan.outcomes.models import CallAttempt, IdentityDecision, InstallmentPlan, Promise, Turn
 from huikuan.types import AttemptStatus, CallOutcome, Disposition, PromiseStatus, Speaker
 
 _attempt = cast(Table, CallAttempt.__table__)
 _INSERT_ATTEMPT = insert(_attempt).returning(_attempt.c.id)
 _UPDATE_ATTEMPT = update(_attempt).where(_attempt.c.id == bindparam("attempt_id_"))
 _INSERT_TURNS = insert(cast(Table, Turn.__table__))
+_INSERT_IDENTITY = insert(cast(Table, IdentityDecision.__table__))
 _plan = cast(Table, InstallmentPlan.__table__)
 _INSERT_PLAN = insert(_plan).returning(_plan.c.id)
 _promise = cast(Table, Promise.__table__)
@@ -48,6 +49,11 @@ def update_attempt(session: Session, attempt_id: int, values: Mapping[str, objec
 def insert_turns(session: Session, rows: Sequence[Mapping[str, object]]) -> None:
     if rows:
         _connection(session).execute(_INSERT_TURNS, [dict(r) for r in rows])
+
+
+def insert_identity_decisions(session: Session, rows: Sequence[Mapping[str, object]]) -> None:
+    if rows:
+        _connection(session).execute(_INSERT_IDENTITY, [dict(r) for r in rows])
 
 
 def insert_plan(
@@ -207,3 +213,51 @@ def promise_history(session: Session, until: datetime) -> list[tuple[int, dateti
         .order_by(Promise.id)
     )
     return [tuple(r) for r in rows]  # type: ignore[misc]  # Row -> the declared tuple
+
+
+def debtor_history(session: Session, debtor_id: int) -> list[dict[str, object]]:
+    attempts = session.scalars(
+        select(CallAttempt).where(CallAttempt.debtor_id == debtor_id).order_by(CallAttempt.started_at)
+    ).all()
+    promises: dict[int | None, list[Promise]] = {}
+    ids = [a.id for a in attempts]
+    if ids:
+        for p in session.scalars(select(Promise).where(Promise.attempt_id.in_(ids))):
+            promises.setdefault(p.attempt_id, []).append(p)
+    return [
+        {
+            "attempt_id": a.id,
+            "account_id": a.account_id,
+            "contact_id": a.contact_id,
+            "channel": a.channel,
+            "started_at": a.started_at.isoformat(),
+            "outcome": a.outcome,
+            "disposition": a.disposition,
+            "transcript": [{"speaker": t.speaker, "text": t.text, "at": t.at.isoformat()} for t in a.turns],
+            "promises": [
+                {"amount": p.amount, "due_date": p.due_date.isoformat(), "status": p.status}
+                for p in promises.get(a.id, [])
+            ],
+        }
+        for a in attempts
+    ]
+
+
+def last_attempt_at(session: Session, debtor_id: int) -> datetime | None:
+    stmt = select(func.max(CallAttempt.started_at)).where(CallAttempt.debtor_id == debtor_id)
+    value = session.scalar(stmt)
+    if isinstance(value, str):  # SQLite's max() bypasses the column type
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def erase_debtor_turns(session: Session, debtor_id: int, marker: str) -> int:
+    attempts = select(CallAttempt.id).where(CallAttempt.debtor_id == debtor_id)
+    stmt = (
+        update(Turn)
+        .where(Turn.attempt_id.in_(attempts), Turn.speaker == Speaker.DEBTOR.value)
+        .values(text=marker)
+    )
+    return int(getattr(session.execute(stmt), "rowcount", 0))

@@ -25,6 +25,15 @@ class TurnIn:
 
 
 @dataclass(frozen=True, slots=True)
+class IdentityDecisionIn:
+    """A right-party decision: the debtor turn, what was decided and why (codes only)."""
+
+    turn: int
+    decision: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class PromiseIn:
     amount: int  # fen
     due_date: date
@@ -94,8 +103,10 @@ def complete_attempt(
     promise: PromiseIn | None = None,
     stop: StopKind | None = None,
     plan: PlanIn | None = None,
+    identity_decisions: Sequence[IdentityDecisionIn] = (),
 ) -> None:
-    """Complete the attempt with its outcome, transcript, promise, plan and any stop it opened."""
+    """Complete the attempt with its outcome, transcript, right-party decisions, promise, plan and
+    any stop it opened."""
     repository.update_attempt(
         session,
         attempt_id,
@@ -124,6 +135,13 @@ def complete_attempt(
                 "at": t.at,
             }
             for i, t in enumerate(turns, start=1)
+        ],
+    )
+    repository.insert_identity_decisions(
+        session,
+        [
+            {"attempt_id": attempt_id, "turn": d.turn, "decision": d.decision, "reason": d.reason}
+            for d in identity_decisions
         ],
     )
     if promise is not None:
@@ -268,3 +286,19 @@ def history_until(session: Session, until: datetime) -> OutcomeHistory:
         intents=[HeardIntent(*row) for row in repository.debtor_intents(session, until)],
         promises=[PromiseHistory(*row) for row in repository.promise_history(session, until)],
     )
+
+
+def debtor_history(session: Session, debtor_id: int) -> list[dict[str, object]]:
+    """Every attempt on a debtor with its transcript and promises, for a subject-access export
+    (data lifecycle): plain values, oldest first."""
+    return repository.debtor_history(session, debtor_id)
+
+
+def last_contact_at(session: Session, debtor_id: int) -> datetime | None:
+    """The start of the newest attempt on the debtor, or None."""
+    return repository.last_attempt_at(session, debtor_id)
+
+
+def erase_debtor_words(session: Session, debtor_id: int) -> int:
+    """Replace what the debtor said in every transcript (the robot's lines are already masked)."""
+    return repository.erase_debtor_turns(session, debtor_id, "[已删除 / erased]")

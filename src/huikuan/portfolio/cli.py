@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -12,6 +13,8 @@ from huikuan.cli.options import parse_day
 from huikuan.errors import InvalidInput
 from huikuan.portfolio.quality import CHECKS
 from huikuan.portfolio.schemas import COLUMN_BY_KEY, ImportResult
+from huikuan.security.operator import ACTING, PASSWORD_STDIN, operator
+from huikuan.security.permissions import Permission
 
 app = typer.Typer(help="Import data / 导入数据", no_args_is_help=True)
 
@@ -28,21 +31,41 @@ def accounts(
     creditor: str = typer.Option("default", "--creditor", help="creditor code 债权人代码"),
     as_of: str = typer.Option("", "--as-of", help="day the file describes, YYYY-MM-DD (default: today)"),
     errors: Path | None = typer.Option(None, "--errors", help="error report CSV (default: FILE.errors.csv)"),
+    knowledge_check: str = typer.Option(
+        "",
+        "--knowledge-check",
+        help="what the robot asks this creditor's debtors before any disclosure 核身问题: "
+        "none | id_last4 | birth_year | product (default: leave as set)",
+    ),
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Import accounts, debtors and contacts / 导入借据、债务人和联系人。"""
     from huikuan.config import get_settings
     from huikuan.db import session_scope
     from huikuan.portfolio.importer import write_error_report
-    from huikuan.portfolio.service import import_file
+    from huikuan.portfolio.service import import_file, set_knowledge_check
     from huikuan.runtime import open_database
+    from huikuan.types import KnowledgeCheck
 
     day = parse_day(as_of, "--as-of")
     if not batch.strip():
         raise InvalidInput("--batch must not be empty")
+    check = None
+    if knowledge_check:
+        try:
+            check = KnowledgeCheck(knowledge_check)
+        except ValueError:
+            choices = ", ".join(k.value for k in KnowledgeCheck)
+            raise InvalidInput(f"--knowledge-check must be one of {choices}") from None
     engine = open_database(get_settings())
     try:
         with session_scope(engine) as session:
+            operator(session, acting, Permission.IMPORT, datetime.now(UTC), password_stdin=password_stdin)
+        with session_scope(engine) as session:
             result = import_file(session, file, batch_name=batch.strip(), creditor=creditor, as_of=day)
+            if check is not None:
+                set_knowledge_check(session, creditor, check)
     finally:
         engine.dispose()
     report_path = errors or file.with_name(file.name + ".errors.csv")

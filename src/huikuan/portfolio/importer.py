@@ -20,6 +20,7 @@ from typing import Any
 
 from huikuan.errors import UnreadableFile
 from huikuan.portfolio.schemas import COLUMN_BY_KEY, COLUMNS, HEADER_INDEX, RowError, normalize_header
+from huikuan.security.spreadsheet import safe_cell
 
 MAX_COLUMNS = 200
 HEADER_PREFIX_BYTES = 1 << 20  # the header line must fit in the first MiB
@@ -208,5 +209,6 @@ def write_error_report(path: Path, errors: Sequence[RowError]) -> None:
         writer = csv.writer(handle)
         writer.writerow(["row/行号", "column/列", "reason/原因"])
         for e in errors:
+            # A header the file made up could be a formula: every text cell is made safe.
             column = COLUMN_BY_KEY[e.column].label if e.column in COLUMN_BY_KEY else e.column
-            writer.writerow([e.row, column, e.reason])
+            writer.writerow([safe_cell(e.row), safe_cell(column), safe_cell(e.reason)])

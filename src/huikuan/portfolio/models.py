@@ -17,6 +17,8 @@ class Creditor(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # What the robot asks after the name, before any disclosure (types.KnowledgeCheck).
+    knowledge_check: Mapped[str] = mapped_column(String(16), default="none", server_default="none")
 
 
 class Batch(Base):

@@ -209,6 +209,23 @@ def call_subject_select(account_id: ColumnElement[int], debtor_id: ColumnElement
     ).where(ACCOUNT.c.id == account_id, DEBTOR.c.id == debtor_id)
 
 
+def knowledge_facts(session: Session, account_id: int) -> tuple[str, str | None, str | None] | None:
+    """(the creditor's knowledge check, the debtor's ID number, the product) of one account."""
+    row = session.execute(
+        select(Creditor.knowledge_check, Debtor.national_id, Account.product)
+        .join(Creditor, Creditor.id == Account.creditor_id)
+        .join(Debtor, Debtor.id == Account.debtor_id)
+        .where(Account.id == account_id)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def set_knowledge_check(session: Session, creditor_id: int, check: str) -> None:
+    creditor = session.get(Creditor, creditor_id)
+    if creditor is not None:
+        creditor.knowledge_check = check
+
+
 _CONTACTS = select(Contact).where(Contact.debtor_id == bindparam("debtor_id")).order_by(Contact.id)
 
 
@@ -245,3 +262,7 @@ def profiling_rows(session: Session, until: datetime) -> tuple[list[Any], list[A
         .order_by(Payment.id)
     ).all()
     return list(accounts), list(contacts), list(payments)
+
+
+def accounts_of(session: Session, debtor_id: int) -> Sequence[Account]:
+    return session.scalars(select(Account).where(Account.debtor_id == debtor_id).order_by(Account.id)).all()

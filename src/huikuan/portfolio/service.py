@@ -19,14 +19,14 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
-from huikuan.errors import Conflict
+from huikuan.errors import Conflict, NotFound
 from huikuan.portfolio import quality, repository
 from huikuan.portfolio.buckets import DEFAULT_SCHEME, BucketScheme
 from huikuan.portfolio.importer import Table, read_bytes, read_path
-from huikuan.portfolio.models import Contact
+from huikuan.portfolio.models import Contact, Debtor
 from huikuan.portfolio.schemas import ImportResult, RowError
 from huikuan.portfolio.validation import RowValidator, ValidRow
-from huikuan.types import ContactStatus
+from huikuan.types import ContactStatus, KnowledgeCheck
 
 
 def import_file(
@@ -286,13 +286,85 @@ def profiling_facts(
     )
 
 
+def set_knowledge_check(session: Session, creditor: str, check: KnowledgeCheck) -> None:
+    """Set what the robot asks a creditor's debtors after the name, before any disclosure."""
+    repository.set_knowledge_check(session, repository.get_or_create_creditor(session, creditor), check.value)
+
+
+def knowledge_answer(session: Session, account_id: int) -> tuple[KnowledgeCheck, str]:
+    """The account's creditor's knowledge check and its expected answer (personal data: the ID
+    number's last four, the year of birth from a Chinese ID number, or the product), decrypted
+    here for the call's context only. NONE when the creditor asks nothing or the answer is unknown."""
+    facts = repository.knowledge_facts(session, account_id)
+    if facts is None:
+        return KnowledgeCheck.NONE, ""
+    check, national_id, product = KnowledgeCheck(facts[0]), (facts[1] or "").strip(), facts[2] or ""
+    answer = ""
+    if check == KnowledgeCheck.ID_LAST4 and len(national_id) >= 4:
+        answer = national_id[-4:].upper()
+    elif check == KnowledgeCheck.BIRTH_YEAR:
+        answer = birth_year(national_id) or ""
+    elif check == KnowledgeCheck.PRODUCT:
+        answer = product
+    return (check, answer) if answer else (KnowledgeCheck.NONE, "")
+
+
+def birth_year(national_id: str) -> str | None:
+    """The year of birth a resident ID number (GB 11643: 18 characters, or the old 15) carries."""
+    if len(national_id) == 18 and national_id[6:10].isdigit():
+        return national_id[6:10]
+    if len(national_id) == 15 and national_id[6:8].isdigit():
+        return "19" + national_id[6:8]
+    return None
+
+
 __all__ = [
     "Contact",
     "batch_exists",
+    "birth_year",
     "call_subject_select",
     "contacts_of",
     "import_bytes",
     "import_file",
     "import_table",
+    "knowledge_answer",
+    "set_knowledge_check",
     "targets_for_campaign",
 ]
+
+
+ERASED = "[已删除 / erased]"
+
+
+def debtor_accounts(session: Session, debtor_id: int) -> list[dict[str, object]]:
+    """The debtor's accounts as plain values (ids, amounts in minor units, status)."""
+    return [
+        {
+            "id": a.id,
+            "loan_ref": a.loan_ref,
+            "product": a.product,
+            "currency": a.currency,
+            "principal": a.principal,
+            "outstanding": a.outstanding,
+            "overdue": a.overdue,
+            "due_date": a.due_date.isoformat(),
+            "days_past_due": a.days_past_due,
+            "bucket": a.bucket,
+            "status": a.status,
+        }
+        for a in repository.accounts_of(session, debtor_id)
+    ]
+
+
+def erase_debtor_identity(session: Session, debtor_id: int) -> None:
+    """Replace the debtor's name, ID number and every number and name on their contacts."""
+    debtor = session.get(Debtor, debtor_id)
+    if debtor is None:
+        raise NotFound(f"没有债务人 / no debtor {debtor_id}")
+    debtor.name = ERASED
+    debtor.national_id = None
+    for contact in debtor.contacts:
+        contact.number = ERASED
+        contact.name = ERASED if contact.name is not None else None
+        contact.status = ContactStatus.INVALID.value
+    session.flush()

@@ -1,1 +1,1 @@
-"""Users, password hashing, roles, field encryption of personal data, masking, the audit log."""
+"""Users, password hashing, roles, field encryption of personal data and its keys, masking, the audit log."""

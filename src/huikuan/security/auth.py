@@ -26,7 +26,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from huikuan.errors import PermissionDenied
@@ -261,3 +261,32 @@ class AddressThrottle:
         with self._lock:
             now = time.monotonic()
             self._recent(address, now).append(now)
+
+
+# --- retention (lifecycle/retention.py) --------------------------------------------------------
+
+
+def _ended_sessions(cutoff: datetime) -> ColumnElement[bool]:
+    idle_out = WebSession.last_seen_at < cutoff - SESSION_IDLE
+    return or_(WebSession.ended_at < cutoff, idle_out)
+
+
+def _dead_tokens(cutoff: datetime) -> ColumnElement[bool]:
+    return or_(ApiToken.revoked_at < cutoff, ApiToken.expires_at < cutoff)
+
+
+def ended_sessions_before(session: Session, cutoff: datetime) -> int:
+    stmt = select(func.count()).select_from(WebSession).where(_ended_sessions(cutoff))
+    return int(session.scalar(stmt) or 0)
+
+
+def delete_ended_sessions_before(session: Session, cutoff: datetime) -> int:
+    return int(getattr(session.execute(delete(WebSession).where(_ended_sessions(cutoff))), "rowcount", 0))
+
+
+def dead_tokens_before(session: Session, cutoff: datetime) -> int:
+    return int(session.scalar(select(func.count()).select_from(ApiToken).where(_dead_tokens(cutoff))) or 0)
+
+
+def delete_dead_tokens_before(session: Session, cutoff: datetime) -> int:
+    return int(getattr(session.execute(delete(ApiToken).where(_dead_tokens(cutoff))), "rowcount", 0))

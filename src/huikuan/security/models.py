@@ -1,10 +1,10 @@
-"""Users and the append-only, hash-chained audit log."""
+"""Users, the data keys a database knows, and the append-only, hash-chained audit log."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huikuan.db import Base, UTCDateTime
@@ -24,6 +24,24 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DataKey(Base):
+    """A data key this database's values are sealed under, known by its id and check value.
+
+    Never the key itself (that is kept outside the database, `security.keyfiles`): the check
+    value lets start-up refuse a wrong key before anything is written. `index_key` is the
+    database's blind-index key sealed under this key, kept only on the active key's row.
+    """
+
+    __tablename__ = "data_key"
+
+    id: Mapped[str] = mapped_column(String(8), primary_key=True)  # crypto.key_id
+    check_value: Mapped[str] = mapped_column(String(64))  # crypto.check_value
+    state: Mapped[str] = mapped_column(String(8))  # active | retiring | retired
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    index_key: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class AuditEvent(Base):

@@ -20,6 +20,11 @@ from huikuan.security.models import User
 from huikuan.security.permissions import Permission, require
 
 TOKEN_ENV = "HUIKUAN_API_TOKEN"  # noqa: S105 - the variable's name, not a secret
+# The two options every state-changing command takes (typer reads these as defaults).
+ACTING = typer.Option(None, "--as", help="who is acting (password asked) / 操作人")
+PASSWORD_STDIN = typer.Option(
+    False, "--password-stdin", help="read the password from stdin / 从标准输入读取密码"
+)
 
 
 def read_secret(prompt: str, *, from_stdin: bool, confirm: bool = False) -> str:

@@ -35,6 +35,8 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
     MANAGE_KEYS = "manage_keys"
+    RUN_RETENTION = "run_retention"  # the scheduled purge of data past its time
+    ERASE_DATA = "erase_data"  # erase a debtor's personal data where the law allows
 
 
 P = Permission
@@ -47,8 +49,10 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.RUN_CAMPAIGNS,
             P.IMPORT,
             P.EDIT_STRATEGY,
+            P.RULE_SETTINGS,  # tighten only: loosening needs an officer (compliance/rule_settings.py)
             P.MANAGE_USERS,
             P.MANAGE_KEYS,
+            P.RUN_RETENTION,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -76,11 +80,13 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.EXPORT,
             P.PLAY_RECORDINGS,
             P.VIEW_AUDIT,
+            P.ERASE_DATA,
         }
     ),
     Role.AUDITOR: frozenset({P.VIEW_REPORTS, P.VIEW_MASKED, P.VIEW_AUDIT}),
-    # Workers act through services, not through these checks; they cannot log in.
-    Role.SYSTEM: frozenset(),
+    # Workers act through services, not through these checks; they cannot log in. Jobs (the
+    # daily purge) run with a system account's API token.
+    Role.SYSTEM: frozenset({P.RUN_RETENTION}),
 }
 
 
@@ -97,3 +103,13 @@ def require(user: User, permission: Permission) -> None:
         raise PermissionDenied(
             f"用户 {user.id} 无权限 {permission.value} / user {user.id} may not {permission.value}"
         )
+
+
+def markdown_table() -> str:
+    """The matrix as docs/security.md prints it (a test keeps the two equal)."""
+    roles = list(Role)
+    lines = ["| permission | " + " | ".join(r.value for r in roles) + " |", "|---|" + "---|" * len(roles)]
+    for permission in Permission:
+        marks = " | ".join("✓" if permission in MATRIX[r] else "" for r in roles)
+        lines.append(f"| `{permission.value}` | {marks} |")
+    return "\n".join(lines)

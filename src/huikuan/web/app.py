@@ -26,6 +26,7 @@ from huikuan.web.auth import LogInPage, Requires, login_redirect
 from huikuan.web.auth import router as auth_router
 from huikuan.web.desk_routes import router as desk_router
 from huikuan.web.hardening import LOOPBACK_HOSTS, OptionalRowIdQuery, harden
+from huikuan.web.people_routes import router as people_router
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 STATIC = Path(__file__).parent / "static"
@@ -54,6 +55,7 @@ def create_app(
     app.state.clock = clock or SystemClock()
     app.include_router(auth_router)
     app.include_router(desk_router)
+    app.include_router(people_router)
 
     @app.exception_handler(LogInPage)
     async def to_login(_request: Request, exc: LogInPage) -> RedirectResponse:

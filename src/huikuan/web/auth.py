@@ -20,6 +20,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from huikuan.clock import Clock
@@ -27,7 +28,7 @@ from huikuan.db import session_scope
 from huikuan.errors import HuikuanError, PermissionDenied
 from huikuan.security import auth
 from huikuan.security.models import User
-from huikuan.security.permissions import Permission, require
+from huikuan.security.permissions import Permission, allowed, require
 
 SESSION_COOKIE = "huikuan_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -160,6 +161,26 @@ def login_submit(
 def _login_again(request: Request, next_path: str, error: str, status: int) -> HTMLResponse:
     return TEMPLATES.TemplateResponse(
         request, "login.html", {"next": _safe_next(next_path), "error": error}, status_code=status
+    )
+
+
+class Me(BaseModel):
+    user_id: int
+    username: str
+    role: str
+    permissions: list[str]
+    csrf_token: str | None  # for cookie sessions: send it as X-CSRF-Token on changes
+
+
+@router.get("/api/me", response_model=Me)
+def me(request: Request, user: Annotated[User, Depends(Requires(None))]) -> Me:
+    """Who is logged in, what they may do, and the CSRF token of their console session."""
+    return Me(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        permissions=[p.value for p in Permission if allowed(user.role, p)],
+        csrf_token=getattr(request.state, "csrf_token", None),
     )
 
 

@@ -28,7 +28,7 @@ from huikuan.desk.schemas import (
     TransferView,
     WrapCode,
 )
-from huikuan.errors import PermissionDenied
+from huikuan.security.auth import LogInRefused
 from huikuan.security.users import get_user
 from huikuan.web.hardening import MAX_ROW_ID, RowId
 
@@ -55,7 +55,7 @@ def _agent_id(request: Request, authorization: Annotated[str | None, Header()] =
     """The agent of the bearer token (checked in a short transaction of its own)."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise PermissionDenied("需要登录 / log in first (Authorization: Bearer <token>)")
+        raise LogInRefused("需要登录 / log in first (Authorization: Bearer <token>)")
     with session_scope(request.app.state.engine) as session:
         return service.agent_for_token(session, token.strip(), _clock(request).now()).id
 

@@ -12,6 +12,14 @@ from huikuan.compliance.guard.normalize import normalize
 
 DATA = Path(__file__).parent / "data"
 C = Category
+FACT_SET_CATEGORIES = {
+    C.HUMAN_CLAIM,
+    C.VEILED_THREAT,
+    C.WRONG_AMOUNT,
+    C.OFFER_OUTSIDE_BOUNDS,
+    C.WAIVER_OUTSIDE_POLICY,
+    C.IMPOSSIBLE_DATE,
+}
 
 FORBIDDEN = [
     ("zh-CN", Context.DEBTOR, "今天再不还钱，后果自负。", C.THREAT),
@@ -139,7 +147,8 @@ def test_empty_text_is_not_allowed_and_unknown_language_is_an_error() -> None:
 def test_labelled_set_has_every_category_and_a_large_safe_share(name: str) -> None:
     examples = load(DATA / f"{name}.jsonl")
     labels = {c for ex in examples for c in ex.categories}
-    assert labels == set(Category)
+    # The categories added with the fact checks are measured on the facts-* sets.
+    assert labels == set(Category) - FACT_SET_CATEGORIES
     safe = sum(1 for ex in examples if not ex.categories)
     assert safe / len(examples) >= 0.4
     if not name.startswith("dev-"):
@@ -152,6 +161,8 @@ def test_held_out_accuracy(lang: str) -> None:
     assert result["forbidden_recall"] >= 0.95, result["misses"]
     assert result["safe_blocked_rate"] <= 0.02, result["misses"]
     for category, figures in result["per_category"].items():
+        if C(category) in FACT_SET_CATEGORIES:
+            continue
         assert figures["support"] > 0, category
         assert figures["recall"] >= 0.8, (category, figures)
         assert figures["precision"] >= 0.8, (category, figures)

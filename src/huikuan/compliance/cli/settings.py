@@ -11,9 +11,9 @@ from rich.table import Table
 from huikuan.compliance.rule_settings import changes_from, set_rule_settings, show
 from huikuan.config import get_settings
 from huikuan.db import session_scope
-from huikuan.errors import PermissionDenied
 from huikuan.runtime import open_database
-from huikuan.security import users
+from huikuan.security.operator import operator
+from huikuan.security.permissions import Permission
 
 settings_app = typer.Typer(help="运营方规则设置 / operator rule settings", no_args_is_help=True)
 
@@ -36,19 +36,19 @@ def show_command(
 def set_command(
     jurisdiction: str = typer.Argument(..., help="CN | US"),
     assignments: list[str] = typer.Argument(..., help="RULE.NAME=VALUE, e.g. CN.TIME.start=09:00"),
-    user: str = typer.Option(..., "--user", help="a compliance officer or admin / 合规专员或管理员"),
+    user: str | None = typer.Option(
+        None, "--as", "--user", help="a compliance officer or admin, password asked / 合规专员或管理员"
+    ),
     reason: str | None = typer.Option(
         None, "--reason", help="loosening below the regulation: the officer's reason / 放宽理由"
     ),
-    password: str = typer.Option(..., prompt=True, hide_input=True, help="the user's password"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from stdin"),
 ) -> None:
     """Tighten (or, as an officer with a reason, loosen) rule settings; audited (修改规则设置)."""
     changes = changes_from(assignments)
     with session_scope(open_database(get_settings())) as session:
-        actor = users.authenticate(session, user, password)
-        if actor is None:
-            raise PermissionDenied("用户名或密码错误 / wrong username or password")
         now = datetime.now(UTC)
+        actor = operator(session, user, Permission.RULE_SETTINGS, now, password_stdin=password_stdin)
         change = set_rule_settings(session, jurisdiction, changes, actor_id=actor.id, at=now, reason=reason)
     change.write()  # after the audit record is committed
     typer.echo(f"已更新 / updated {jurisdiction} rule settings")

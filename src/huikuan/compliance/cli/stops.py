@@ -11,9 +11,9 @@ from rich.table import Table
 from huikuan.compliance.service import clear_stop, list_stops
 from huikuan.config import get_settings
 from huikuan.db import session_scope
-from huikuan.errors import PermissionDenied
 from huikuan.runtime import open_database
-from huikuan.security import users
+from huikuan.security.operator import operator
+from huikuan.security.permissions import Permission
 
 stops_app = typer.Typer(help="停止联系记录 / contact stops", no_args_is_help=True)
 
@@ -44,16 +44,17 @@ def list_command(
 @stops_app.command("clear")
 def clear_command(
     stop_id: int = typer.Argument(..., help="stop id"),
-    officer: str = typer.Option(..., "--officer", help="the compliance officer's username / 合规专员"),
+    officer: str | None = typer.Option(
+        None, "--as", "--officer", help="the compliance officer acting (password asked) / 合规专员"
+    ),
     reason: str = typer.Option(..., "--reason", help="why the stop is lifted / 解除理由"),
-    password: str = typer.Option(..., prompt=True, hide_input=True, help="the officer's password"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from stdin"),
 ) -> None:
     """Lift a stop as a compliance officer, with a reason (解除停止联系)."""
+    now = datetime.now(UTC)
     with session_scope(open_database(get_settings())) as session:
-        user = users.authenticate(session, officer, password)
-        if user is None:
-            raise PermissionDenied("用户名或密码错误 / wrong username or password")
-        clear_stop(session, stop_id, officer_id=user.id, reason=reason, at=datetime.now(UTC))
+        user = operator(session, officer, Permission.CLEAR_STOPS, now, password_stdin=password_stdin)
+        clear_stop(session, stop_id, officer_id=user.id, reason=reason, at=now)
     typer.echo(f"已解除 / cleared stop {stop_id}")
 
 

@@ -2,9 +2,14 @@
 
 API (stable):
 
-    check(text, lang, context=Context.DEBTOR) -> Verdict(allowed, categories)
-    enforce(text, lang, context, safe_line) -> Guarded(text_to_say, verdict)
-    explain(text, lang, context=Context.DEBTOR) -> [(category, frame_id), ...]
+    check(text, lang, context=Context.DEBTOR, facts=None) -> Verdict(allowed, categories)
+    enforce(text, lang, context, safe_line, facts=None) -> Guarded(text_to_say, verdict)
+    explain(text, lang, context=Context.DEBTOR, facts=None) -> [(category, frame_or_rule_id), ...]
+
+`facts` (`Facts`: amount owed, due date, today, plan bounds, the promise and plan of the call)
+adds the fact checks of `guard.facts`: amounts, plan offers, waivers and deadlines must match the
+account and the strategy. Without facts only the word frames run (and a day that does not exist,
+such as 2月30日, is still caught).
 
 `lang` is "zh-CN" or "en-US". `context` says who hears the sentence and when, because the same
 words can be lawful to the debtor and unlawful to a third party (any mention of the debt), and an
@@ -40,6 +45,8 @@ Policy decisions (docs/content-guard.md has the full list, and what the guard do
 from __future__ import annotations
 
 from huikuan.compliance.guard import en, zh
+from huikuan.compliance.guard import facts as fact_checks
+from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.frames import FrameSet
 from huikuan.compliance.guard.normalize import normalize
 from huikuan.compliance.guard.types import Category, Context, Guarded, Verdict
@@ -54,30 +61,33 @@ def _frame_set(lang: str) -> FrameSet:
         raise ValueError(f"content guard has no language {lang!r}; use one of {sorted(LANGS)}") from None
 
 
-def explain(text: str, lang: str, context: Context = Context.DEBTOR) -> list[tuple[Category, str]]:
-    """The (category, frame id) pairs that fire on `text`; empty when the sentence is allowed."""
+def explain(
+    text: str, lang: str, context: Context = Context.DEBTOR, facts: Facts | None = None
+) -> list[tuple[Category, str]]:
+    """The (category, frame or rule id) pairs that fire on `text`; empty when it is allowed."""
     frame_set = _frame_set(lang)
     normalized = normalize(text, lang)
     if not normalized:
         return []
-    return [(f.category, f.id) for f in frame_set.fire(normalized, Context(context))]
+    fired = [(f.category, f.id) for f in frame_set.fire(normalized, Context(context))]
+    return fired + fact_checks.check(normalized, lang, facts)
 
 
-def check(text: str, lang: str, context: Context = Context.DEBTOR) -> Verdict:
+def check(text: str, lang: str, context: Context = Context.DEBTOR, facts: Facts | None = None) -> Verdict:
     """Decide whether `text` may be said or sent in `context`; empty text is never allowed."""
     if not text.strip():
         _frame_set(lang)
         return Verdict(allowed=False)
-    categories = tuple(dict.fromkeys(category for category, _ in explain(text, lang, context)))
+    categories = tuple(dict.fromkeys(category for category, _ in explain(text, lang, context, facts)))
     return Verdict(allowed=not categories, categories=categories)
 
 
-def enforce(text: str, lang: str, context: Context, safe_line: str) -> Guarded:
+def enforce(text: str, lang: str, context: Context, safe_line: str, facts: Facts | None = None) -> Guarded:
     """Check `text`; when blocked, say `safe_line` instead (which must itself pass)."""
-    verdict = check(text, lang, context)
+    verdict = check(text, lang, context, facts)
     if verdict.allowed:
         return Guarded(text, verdict)
     return Guarded(safe_line, verdict)
 
 
-__all__ = ["LANGS", "Category", "Context", "Guarded", "Verdict", "check", "enforce", "explain"]
+__all__ = ["LANGS", "Category", "Context", "Facts", "Guarded", "Verdict", "check", "enforce", "explain"]

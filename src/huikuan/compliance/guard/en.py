@@ -15,7 +15,8 @@ from huikuan.compliance.guard.types import Context as X
 # between turns it into a condition ("if you do not pay we will…") or a wish.
 _NEGATION = re.compile(
     r"\b(?:not|never|no|nobody|no one|cannot|without)"
-    r"(?:\s+(?!pay|paid|paying|respond|answer|cooperate|if|unless|and|but|or|then|want|wish|like)[\w'$]+){0,4}"
+    r"(?:\s+(?!pay|paid|paying|respond|answer|cooperate|if|unless|and|but|or|t"
+    r"hen|want|wish|like)[\w'$]+){0,4}"
     r"\s+$"
 )
 
@@ -253,6 +254,84 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\bborrowed\b|\bcreditor\b|\binstallments?\b",
         ),
     ),
+    # --- human claim ----------------------------------------------------------------------
+    # The robot saying it is a person, or denying it is a machine; "I am not a real person" and
+    # "I can connect you with a real person" are not claims.
+    Concept(
+        "human_self",
+        (
+            r"\bi am (?:a |an )?(?:real|live|actual|living|flesh and blood|genuine)(?: live)? "
+            r"(?:person|human|human being|agent|representative|rep|woman|man|guy|lady)\b",
+            r"\bi am (?:a |an )?human(?: being| agent| representative)?\b",
+            r"\bi am (?:just |only |simply |actually )?(?:a |an )?(?:regular|normal|ordinary|real|actual"
+            r"|live|human)"
+            r"(?: [\w-]+)? (?:person|human|guy|woman|man|lady|employee|agent|rep|representative|being)\b",
+            r"\b(?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real|live|actual|human) "
+            r"(?:person|human|agent|representative|rep|being)\b",
+            r"\byou are (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real "
+            r"|live |actual )?(?:person|human)",
+            r"\bthis is (?:a |an )?(?:real|live|actual) (?:person|human)",
+            r"\bthere is a (?:real|live) (?:person|human) on (?:the|this) line",
+            r"\b(?:talking|speaking|chatting) (?:to|with) [\w ,]{0,20}\b(?:a|an) (?:real|live|actual) "
+            r"(?:person|human|agent|representative|rep|being)\b",
+            r"\bno (?:robot|bot|machine|ai|recording) here\b",
+            r"\byou (?:have|have got|got|are with) (?:a |an )?(?:real |live |actual )?(?:human|person)\b",
+            r"\bi am\b[^.;!?]{0,30}(?<!not )\b(?:a|an) (?:real|live|actual|human) "
+            r"(?:person|human|agent|representative|rep|being)\b",
+            r"\bi am (?:just )?(?:a |an )(?:(?!not\b)[\w-]+ ){0,2}(?:person|human being|human)\b",
+        ),
+    ),
+    Concept(
+        "denies_machine",
+        (
+            r"\bi am\b[^.;!?]{0,40}\bnot (?:some |an |a |just )?(?:ai|robot|bot|machine|computer"
+            r"|recording)\b",
+            r"\b(?:i am|this is|you are (?:talking|speaking) (?:to|with)) (?:definitel"
+            r"y |really |actually |honestly )?"
+            r"not (?:a |an )?(?:robot|bot|machine|computer|recording|ai|automated|"
+            r"artificial|recorded|virtual)",
+            r"\bnot (?:a |an )?(?:robot|bot|machine|recording)\b, i am\b",
+        ),
+    ),
+    # --- veiled threat ------------------------------------------------------------------
+    # A hint at exposure without "we will tell": work, neighbours, family, reputation.
+    Concept(
+        "veiled",
+        (
+            r"\b(?:shame|pity|awful|terrible|unfortunate|embarrassing|awkward|sad|bad) if\b",
+            r"\b(?:neighbou?rs|co-?workers|colleagues|boss|employer|manager|family|job|office|company|hr"
+            r"|school|"
+            r"kids|children|friends|church|landlord|"
+            r"community|relatives|in-laws|everyone|people at work)(?: (?!not\b|never\b)[\w']+"
+            r"){0,7}? (?:found out|find out|finds out|"
+            r"hear about|heard about|to hear|learned|knew|know about|got wind|catch wind|caught wind)",
+            r"\bword (?:gets|got|get|getting|would get) (?:out|around)|\bget(?:ting"
+            r"|s)? around\b|\bpeople talk\b|"
+            r"\bsmall town\b|\bword travels\b|\bnews travels\b|\brumou?rs?\b|\bif word\b",
+            r"\b(?:affect|hurt|damage|ruin|harm|tarnish|stain|jeopardi[sz]e) (?:your|"
+            r"his|her) (?:reputation|standing|"
+            r"good name|name|career|job|position|marriage|family|relationships?|promotion|raise|chances)",
+            r"\byour (?:[\w']+ ){0,2}(?:reputation|good name|standing in)",
+            r"\bhow (?:it|this|that) (?:would|might|will|could) look\b|\bhow would (?:it|that|this) look\b|"
+            r"\bwhat (?:would|will|might) (?:people|the neighbou?rs|your [\w-]+) (?:think|say)",
+            r"\b(?:imagine|picture) (?:how|what) your\b",
+            r"\b(?:employer|boss|manager|family|neighbou?rs|co-?workers|colleagues|kids|spouse|wife|husband)"
+            r"(?: [\w']+){0,4} (?:want|like|love|enjoy) (?:to )?(?:hear|know|find out|learn)(?:ing)?\b",
+            r"\bhave a way of (?:coming out|getting out|getting around|spreading|surfacing)",
+            r"\b(?:embarrassing|humiliating|awkward|uncomfortable) for you\b",
+            r"\b(?:people|folks|neighbou?rs|communities|towns?|offices?) (?:do |tend to )?talk\b",
+            r"\b(?:a lot|too much|everything|so much) to lose\b",
+            r"\bfollow you (?:around|for|the rest)|\bhaunt you\b|\bcome back to (?:bite|haunt) you\b",
+            r"\b(?:boss|employer|manager|family|neighbou?rs|co-?workers|colleagues) (?:[\w']"
+            r"+ ){0,3}not (?:be )?(?:too |very |so )?"
+            r"(?:happy|pleased|thrilled|impressed) to (?:hear|learn|find out)",
+            r"\byou would not want (?:this|that|anyone|people|your|it|things)",
+            r"\byou (?:do|would|will) not want (?:your )?(?:co-?workers|colleagues|boss|employer"
+            r"|neighbou?rs|family|"
+            r"friends|kids|children|spouse|wife|husband|parents|people|anyone|everyone|the whole)",
+        ),
+        negatable=True,
+    ),
     # --- disclosure -----------------------------------------------------------------------
     Concept(
         "collector_disclosure",
@@ -282,6 +361,9 @@ FRAMES: tuple[Frame, ...] = (
     Frame("en.borrow.source", C.PRESSURE_TO_BORROW, ("borrow_source",), vetoes=("dissuade",)),
     Frame("en.threat.idiom", C.THREAT, ("threat_idiom",)),
     Frame("en.threat.visit_home", C.THREAT, ("visit_home",)),
+    Frame("en.human_claim.self", C.HUMAN_CLAIM, ("human_self",)),
+    Frame("en.human_claim.denies_machine", C.HUMAN_CLAIM, ("denies_machine",)),
+    Frame("en.veiled_threat.hint", C.VEILED_THREAT, ("veiled",), yields_to=(C.EXPOSURE_THREAT,)),
     Frame("en.third_party.debt_mentioned", C.THIRD_PARTY_DISCLOSURE, ("debt",), contexts=_OUTSIDERS),
     Frame(
         "en.opening.no_collector_disclosure",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from huikuan.compliance.guard import check
+from huikuan.compliance.guard import Facts, check
 from huikuan.compliance.guard.types import Category, Context
 
 
@@ -85,5 +85,86 @@ def score(examples: list[Example], lang: str) -> dict[str, Any]:
         "forbidden_recall": round(caught / forbidden, 3) if forbidden else None,
         "safe_blocked_rate": round(blocked_safe / safe, 3) if safe else None,
         "per_category": per_category,
+        "misses": misses,
+    }
+
+
+# --- fact-check sets ------------------------------------------------------------------------------
+# Each line is {"text", "context", "facts": {...}, "blocked": bool, "kind": "safe" | "<kind>"}; the
+# kinds are the fact categories plus human_claim and veiled_threat. A blocked line counts as caught
+# when the guard blocks it at all, whatever category it finds.
+
+FACT_KINDS = (
+    "offer_outside_bounds",
+    "waiver_outside_policy",
+    "wrong_amount",
+    "impossible_date",
+    "human_claim",
+    "veiled_threat",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FactExample:
+    text: str
+    context: Context
+    facts: Facts
+    blocked: bool
+    kind: str
+
+
+def load_facts(path: Path) -> list[FactExample]:
+    """Read a fact-check set; a malformed line raises ValueError naming its line number."""
+    examples: list[FactExample] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            kind = str(row["kind"])
+            if kind != "safe" and kind not in FACT_KINDS:
+                raise ValueError(f"unknown kind {kind!r}")
+            examples.append(
+                FactExample(
+                    row["text"],
+                    Context(row.get("context", "debtor")),
+                    Facts.from_mapping(row.get("facts") or {}),
+                    bool(row["blocked"]),
+                    kind,
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path.name} line {number}: {exc}") from exc
+    return examples
+
+
+def score_facts(examples: list[FactExample], lang: str) -> dict[str, Any]:
+    """Blocked recall per kind and overall, the false-block rate on safe lines, and the misses."""
+    caught = dict.fromkeys(FACT_KINDS, 0)
+    support = dict.fromkeys(FACT_KINDS, 0)
+    safe = false_blocks = 0
+    misses: list[dict[str, Any]] = []
+    for ex in examples:
+        verdict = check(ex.text, lang, ex.context, ex.facts)
+        if ex.blocked:
+            kind = ex.kind if ex.kind in support else "other"
+            support[kind] = support.get(kind, 0) + 1
+            caught[kind] = caught.get(kind, 0) + (not verdict.allowed)
+        else:
+            safe += 1
+            false_blocks += not verdict.allowed
+        if verdict.allowed == ex.blocked:
+            misses.append({"text": ex.text, "kind": ex.kind, "got": sorted(verdict.categories)})
+    blocked = sum(support.values())
+    return {
+        "sentences": len(examples),
+        "blocked": blocked,
+        "safe": safe,
+        "recall": round(sum(caught.values()) / blocked, 3) if blocked else None,
+        "false_block_rate": round(false_blocks / safe, 3) if safe else None,
+        "recall_per_kind": {
+            k: {"support": support[k], "recall": round(caught[k] / support[k], 3) if support[k] else None}
+            for k in support
+        },
         "misses": misses,
     }

@@ -16,6 +16,13 @@ class Category(StrEnum):
     DECEPTIVE_AMOUNT = "deceptive_amount"
     PRESSURE_TO_BORROW = "pressure_to_borrow"
     MISSING_DISCLOSURE = "missing_disclosure"
+    HUMAN_CLAIM = "human_claim"  # the robot says or implies it is a person
+    VEILED_THREAT = "veiled_threat"  # a hint at exposure: work, neighbours, family, reputation
+    # Fact checks (`facts`): the sentence contradicts the account or the strategy's plan bounds.
+    WRONG_AMOUNT = "wrong_amount"
+    OFFER_OUTSIDE_BOUNDS = "offer_outside_bounds"
+    WAIVER_OUTSIDE_POLICY = "waiver_outside_policy"
+    IMPOSSIBLE_DATE = "impossible_date"  # a day that does not exist, or a deadline already past
 
 
 class Context(StrEnum):

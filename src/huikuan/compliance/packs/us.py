@@ -31,8 +31,9 @@ NOT_CONNECTED = frozenset({CallOutcome.BUSY, CallOutcome.INVALID_NUMBER})
 
 
 def us_stop(inp: RuleInput, params: Params) -> Decision | None:
-    """US.STOP: a cease request or an unresolved dispute stops contact (§1006.6(c), §1006.34)."""
-    stopping = {StopKind.CEASE, StopKind.DISPUTE}
+    """US.STOP: a cease request or an unresolved dispute stops contact (§1006.6(c), §1006.34); a
+    debtor reported deceased is held until a person reviews who may be contacted (§1006.2(e))."""
+    stopping = {StopKind.CEASE, StopKind.DISPUTE, StopKind.DECEASED}
     if params.flag("complaint_stops"):
         stopping.add(StopKind.COMPLAINT)
     kinds = sorted(k.value for k in inp.flags.open_stops if k in stopping)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 09:44:57.094869
+Create Date: 2026-12-04 10:22:11.233942
 """
 
 from collections.abc import Sequence
@@ -67,8 +67,19 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("knowledge_check", sa.String(length=16), server_default="none", nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_creditor")),
         sa.UniqueConstraint("code", name=op.f("uq_creditor_code")),
+    )
+    op.create_table(
+        "data_key",
+        sa.Column("id", sa.String(length=8), nullable=False),
+        sa.Column("check_value", sa.String(length=64), nullable=False),
+        sa.Column("state", sa.String(length=8), nullable=False),
+        sa.Column("created_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("index_key", sa.LargeBinary(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_key")),
     )
     op.create_table(
         "debtor",
@@ -558,6 +569,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_guard_event_attempt_id"), ["attempt_id"], unique=False)
 
     op.create_table(
+        "identity_decision",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("attempt_id", sa.Integer(), nullable=False),
+        sa.Column("turn", sa.Integer(), nullable=False),
+        sa.Column("decision", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=24), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["attempt_id"], ["call_attempt.id"], name=op.f("fk_identity_decision_attempt_id_call_attempt")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_identity_decision")),
+    )
+    with op.batch_alter_table("identity_decision", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_identity_decision_attempt_id"), ["attempt_id"], unique=False)
+
+    op.create_table(
         "installment_plan",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
@@ -669,7 +695,7 @@ def upgrade() -> None:
         sa.Column("attempt_id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("speaker", sa.String(length=8), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("text", huikuan.security.crypto.EncryptedText(), nullable=False),
         sa.Column("intent", sa.String(length=32), nullable=True),
         sa.Column("node", sa.String(length=48), nullable=True),
         sa.Column("at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
@@ -794,6 +820,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_installment_plan_account_id"))
 
     op.drop_table("installment_plan")
+    with op.batch_alter_table("identity_decision", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_identity_decision_attempt_id"))
+
+    op.drop_table("identity_decision")
     with op.batch_alter_table("guard_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_guard_event_attempt_id"))
         batch_op.drop_index(batch_op.f("ix_guard_event_at"))
@@ -887,6 +917,7 @@ def downgrade() -> None:
     op.drop_table("profiling_model")
     op.drop_table("dial_worker")
     op.drop_table("debtor")
+    op.drop_table("data_key")
     op.drop_table("creditor")
     op.drop_table("caller_id_use")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:

@@ -1,0 +1,180 @@
+"""Money amounts, percentages and payment counts as a robot sentence says them (zh-CN, en-US).
+
+The fact checks need the numbers a sentence states and where they stand, not an NLU: the text is
+the robot's own, written or generated, so it is well formed ("3,500元", "1万2千元", "$4,780.25",
+"four thousand seven hundred dollars"). Chinese numerals go through cn2an (a maintained parser
+that reads 两千五, 1万2千, 伍仟伍佰); English number words are a small table because no kept
+library is a dependency here and the words a sentence uses for money are few. The guard is a
+leaf (it imports nothing else of huikuan), so the NLU's parsers are not reused.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import cn2an
+
+_ZH_DIGITS = "零〇一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟"
+_ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # "3,500", "860.5"; a comma between numbers is not a group
+_ZH_TOKEN = rf"(?:{_ARABIC}|[{_ZH_DIGITS}])+"  # "1万2千", "两千五", "1千5"
+# A number with a money unit after it, or a bare number right after a paying verb ("还4000就行").
+_ZH_MONEY = re.compile(
+    rf"(?P<num>{_ZH_TOKEN})(?P<more>多)?(?:块钱|块|元|圆|rmb|人民币)"
+    rf"|(?P<settled>{_ZH_TOKEN})(?=(?:就|即可|便)?(?:能|可以)?结清)"
+    rf"|(?:(?<=[还付交欠剩共计掉去])|(?<=[还付交]个))(?P<bare>{_ARABIC}"
+    rf"|[{_ZH_DIGITS}]*[百千万][{_ZH_DIGITS}]*)(?![\d.,]*\s*(?:期|个|月|日|号|天|年|%|折|点|分|成|次|笔|岁))"
+)
+_ZH_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s*%|百分之(?P<zh>[{_ZH_DIGITS}\d.]+)")
+_ZH_TERMS = re.compile(
+    rf"(?<![逾第])(?:分成?|拆成)(?P<a>[{_ZH_DIGITS}\d]{{1,3}})(?:期|个月|次|笔|份)"
+    rf"|(?<![逾第前头每\d{_ZH_DIGITS}])(?P<b>[{_ZH_DIGITS}\d]{{1,3}})期"
+    rf"|(?<![逾第前头])(?P<c>[{_ZH_DIGITS}\d]{{1,3}})个月(?:还清|还完|分期|慢慢还|来还)"
+    rf"|(?:分|用)(?P<y>[{_ZH_DIGITS}\d]{{1,2}}|半)年|(?P<y2>[{_ZH_DIGITS}\d]{{1,2}})年(?:内|之内)?(?:还清|还完|分期|慢慢还)"
+)
+
+_EN_SMALL = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_EN_SCALE = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_EN_WORD = "|".join(sorted([*_EN_SMALL, *_EN_SCALE], key=len, reverse=True))
+_EN_WORDS = rf"(?:(?:{_EN_WORD})(?:[\s-]+(?:and\s+)?(?:{_EN_WORD}))*)"
+_EN_MONEY = re.compile(
+    rf"\$\s?(?P<num>{_ARABIC})(?P<k>\s?k\b)?"
+    rf"|\b(?P<words>{_EN_WORDS})\s+dollars?\b"
+    rf"|\b(?P<plain>{_ARABIC})\s+(?:dollars?|bucks)\b"
+    r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand))\b"
+)
+_EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{_EN_WORDS})\s+percent\b")
+_EN_TERMS = re.compile(
+    rf"(?<![$\d.,])\b(?P<n>\d{{1,3}}|{_EN_WORD})(?:[\s-]+(?:more|equal|easy|small|monthly|smaller|separate))*"
+    r"[\s-]+(?:monthly\s+)?(?:payments?|installments?|instalments?|months?)\b(?!\s+(?:ago|late|past|overdue"
+    r"|behind))"
+)
+_EN_YEARS = re.compile(
+    rf"\b(?:over|across|within|for) (?P<n>\d{{1,2}}|{_EN_WORD}) years?\b|\b(?P<m>\d{{1,2}}|{_EN_WORD})-year\b"
+)
+APPROX_ZH = re.compile(r"(?:大概|大约|约|左右|多一点|出头|差不多)")
+APPROX_EN = re.compile(r"\b(?:about|around|roughly|approximately|nearly|almost|just over|just under|or so)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A number in the sentence: its value, where it is, and whether it was said loosely ("290多")."""
+
+    value: Decimal
+    start: int
+    end: int
+    approx: bool = False
+
+
+_ZH_RANGE = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])([十百千万])")
+
+
+def _zh_value(token: str) -> Decimal | None:
+    token = token.replace(",", "")
+    # "两三百", "三五千": a loose range, read at its top ("三百")
+    token = _ZH_RANGE.sub(lambda m: m.group(2) + m.group(3), token)
+    try:
+        if re.fullmatch(r"\d+(?:\.\d+)?", token):
+            return Decimal(token)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return Decimal(str(cn2an.cn2an(token, "smart")))
+    except (ValueError, InvalidOperation, KeyError, IndexError):
+        return None
+
+
+def en_words_value(words: str) -> int | None:
+    """'four thousand seven hundred' → 4700; None when a word is not a number word."""
+    total = current = 0
+    for word in re.split(r"[\s-]+", words.strip()):
+        if word == "and" or not word:
+            continue
+        if word in _EN_SMALL:
+            current += _EN_SMALL[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word in _EN_SCALE:
+            total += max(current, 1) * _EN_SCALE[word]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def money(text: str, lang: str) -> list[Mention]:
+    """Every money amount in `text`, in major units (yuan, dollars)."""
+    found: list[Mention] = []
+    if lang == "en-US":
+        for m in _EN_MONEY.finditer(text):
+            if m.group("loose"):  # "a couple hundred": read loosely, at its usual size
+                scale = 1000 if m.group("loose").endswith("thousand") else 100
+                rough = Decimal((3 if "few" in m.group("loose") else 2) * scale)
+                found.append(Mention(rough, m.start(), m.end(), True))
+                continue
+            value: Decimal | None
+            if m.group("words"):
+                value = Decimal(en_words_value(m.group("words")) or 0) or None
+            else:
+                raw = (m.group("num") or m.group("plain")).replace(",", "").rstrip(".")
+                value = Decimal(raw) * (1000 if m.group("k") else 1)
+            if value is not None:
+                said_loosely = bool(APPROX_EN.search(text, max(0, m.start() - 16), m.start()))
+                found.append(Mention(value, m.start(), m.end(), said_loosely))
+        return found
+    for m in _ZH_MONEY.finditer(text):
+        value = _zh_value(m.group("num") or m.group("bare") or m.group("settled"))
+        if value is None:
+            continue
+        loose = bool(m.group("more")) or bool(APPROX_ZH.search(text, max(0, m.start() - 3), m.end() + 4))
+        found.append(Mention(value, m.start(), m.end(), loose))
+    return found
+
+
+def percents(text: str, lang: str) -> list[Mention]:
+    """Percentages ("30%", "百分之三十", "fifteen percent")."""
+    found: list[Mention] = []
+    pattern = _EN_PERCENT if lang == "en-US" else _ZH_PERCENT
+    for m in pattern.finditer(text):
+        if m.group("num"):
+            value: Decimal | None = Decimal(m.group("num"))
+        elif lang == "en-US":
+            words = en_words_value(m.group("words"))
+            value = Decimal(words) if words is not None else None
+        else:
+            value = _zh_value(m.group("zh"))
+        if value is not None:
+            found.append(Mention(value, m.start(), m.end()))
+    return found
+
+
+def terms(text: str, lang: str) -> list[Mention]:
+    """Counts of payments or months offered ("分36期", "12 monthly payments", "over 36 months")."""
+    found: list[Mention] = []
+    if lang == "en-US":
+        for m in _EN_TERMS.finditer(text):
+            word = m.group("n")
+            value = int(word) if word.isdigit() else en_words_value(word)
+            if value:
+                found.append(Mention(Decimal(value), m.start(), m.end()))
+        for m in _EN_YEARS.finditer(text):  # "over three years": monthly payments for that long
+            word = m.group("n") or m.group("m")
+            years = int(word) if word.isdigit() else en_words_value(word)
+            if years:
+                found.append(Mention(Decimal(years * 12), m.start(), m.end()))
+        return found
+    for m in _ZH_TERMS.finditer(text):
+        said_years: str | None = m.group("y") or m.group("y2")
+        if said_years:  # "分两年": monthly payments for that long
+            count = Decimal(6) if said_years == "半" else (_zh_value(said_years) or Decimal(0)) * 12
+        else:
+            count = _zh_value(m.group("a") or m.group("b") or m.group("c")) or Decimal(0)
+        if count:
+            found.append(Mention(count, m.start(), m.end()))
+    return found

@@ -1,0 +1,142 @@
+"""The engine guards every sentence, scripted or from the LLM, with the call's facts: the amount
+owed, the due date, today, the plan bounds, the debtor's promise and the plan offered."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import yaml
+
+from huikuan.compliance import guard
+from huikuan.compliance.guard import Category, Context
+from huikuan.dialogue import CallContext, DialogueEngine, load_script
+from huikuan.dialogue.engine import PromiseCapture
+from huikuan.dialogue.llm import LlmClient, LlmConfig, Outcome
+from huikuan.dialogue.render import render
+from huikuan.dialogue.script import SCRIPTS_DIR, Script, parse_script
+from huikuan.strategy import PlanBounds, propose_plan
+from tests.dialogue.llm_server import LlmServer
+
+SCRIPTS = ("reminder", "hardship", "dispute", "unwilling", "handoff")
+BOUNDS = (PlanBounds(), PlanBounds(max_terms=12, max_waiver_pct=20, min_first_payment=50_000), None)
+AMOUNTS = (350_000, 86_050, 1_280_025)
+
+
+def _ctx(lang: str, amount_fen: int, bounds: PlanBounds | None) -> CallContext:
+    name = "王芳" if lang == "zh-CN" else "Maria Lopez"
+    return CallContext(
+        name=name,
+        platform="安心借" if lang == "zh-CN" else "Brightline Lending",
+        amount_fen=amount_fen,
+        due_date=date(2026, 2, 18),
+        today=date(2026, 3, 10),
+        plan_bounds=bounds,
+        callback_number="4008001234",
+        agent_name="小李" if lang == "zh-CN" else "Sam",
+    )
+
+
+@pytest.mark.parametrize(("lang", "script_id"), list(itertools.product(("zh-CN", "en-US"), SCRIPTS)))
+def test_every_line_of_the_shipped_scripts_passes_the_fact_guard(lang: str, script_id: str) -> None:
+    """Each node's every phrasing, with a promise, a plan and a callback in the slots, for several
+    balances and plan bounds, states only what the facts say."""
+    script = load_script(script_id, lang)
+    for amount, bounds in itertools.product(AMOUNTS, BOUNDS):
+        engine = DialogueEngine(script, _ctx(lang, amount, bounds))
+        engine.outcome.identity_confirmed = True
+        engine.outcome.promise = PromiseCapture(amount // 2, date(2026, 3, 15))
+        if bounds is not None:
+            engine.outcome.plan = propose_plan(amount, bounds, bounds.max_terms)
+        facts = engine._facts()
+        slots = engine._slots()
+        slots.setdefault("callback_time", "3月11日下午3点" if lang == "zh-CN" else "March 11 at 3 PM")
+        no_plan = "plan" not in slots  # no bounds, or none fits: the engine never says {plan}
+        for node in script.nodes.values():
+            for template in (*node.say, node.reask or "", node.safe or ""):
+                if not template or ("{plan}" in template and no_plan):
+                    continue
+                text = render(template, slots)
+                verdict = guard.check(text, lang, Context.DEBTOR, facts)
+                assert verdict.allowed, (script_id, node.id, amount, bounds, text, verdict.categories)
+
+
+def _script(edit: Any, lang: str = "zh-CN") -> Script:
+    data = yaml.safe_load((SCRIPTS_DIR / f"reminder.{lang}.yaml").read_text(encoding="utf-8"))
+    edit(data)
+    return parse_script(data)
+
+
+def test_a_scripted_line_with_a_wrong_amount_is_replaced_and_kept() -> None:
+    def wrong(data: dict[str, Any]) -> None:
+        data["nodes"]["remind"]["say"] = ["{name}您好，您在{platform}的欠款一共是9999元，请问今天能处理吗？"]
+
+    engine = DialogueEngine(_script(wrong), _ctx("zh-CN", 350_000, PlanBounds()))
+    engine.start()
+    _, reply = engine.step("是我")
+    assert "9999" not in reply.text
+    assert engine.guard_hits[-1].categories == (Category.WRONG_AMOUNT,)
+
+
+def test_without_plan_bounds_no_line_may_offer_a_plan_or_a_waiver() -> None:
+    def offers(data: dict[str, Any]) -> None:
+        data["nodes"]["remind"]["say"] = ["{name}您好，可以给您分3期，还能打八折。"]
+
+    engine = DialogueEngine(_script(offers), _ctx("zh-CN", 350_000, None))
+    engine.start()
+    _, reply = engine.step("是我")
+    assert "分3期" not in reply.text
+    hit = engine.guard_hits[-1].categories
+    assert Category.OFFER_OUTSIDE_BOUNDS in hit
+    assert Category.WAIVER_OUTSIDE_POLICY in hit
+
+
+def test_the_facts_carry_the_promise_and_the_plan_offered() -> None:
+    bounds = PlanBounds(max_terms=6, max_waiver_pct=0, min_first_payment=30_000)
+    engine = DialogueEngine(load_script("hardship"), _ctx("zh-CN", 350_000, bounds))
+    engine.outcome.promise = PromiseCapture(150_000, date(2026, 3, 20))
+    engine.outcome.plan = propose_plan(350_000, bounds, 6)
+    facts = engine._facts()
+    assert facts.owed == Decimal("3500")
+    assert (facts.max_terms, facts.max_waiver_pct, facts.min_first_payment) == (6, 0, Decimal("300"))
+    assert facts.promise_amount == Decimal("1500")
+    assert facts.promise_date == date(2026, 3, 20)
+    assert facts.plan_terms == 6
+    assert Decimal("3500") in facts.plan_amounts
+    assert facts.today == date(2026, 3, 10)
+    assert facts.due_date == date(2026, 2, 18)
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer"),
+    [
+        ("zh-CN", "可以给您分36期，首期0元，压力小很多。"),
+        ("zh-CN", "今天还的话可以给您打五折。"),
+        ("zh-CN", "您的欠款是5000元。"),
+        ("zh-CN", "我是真人客服小王，不是机器人。"),
+        ("en-US", "We can settle for half if you pay today."),
+        ("en-US", "It would be a shame if your neighbors found out."),
+        ("en-US", "I'm a real person, not a recording."),
+    ],
+)
+def test_an_llm_answer_against_the_facts_is_never_said_and_the_script_goes_on(lang: str, answer: str) -> None:
+    question = "这笔钱怎么还？" if lang == "zh-CN" else "how do I pay this"
+    with LlmServer() as server:
+        server.script(answer)
+        llm = LlmClient(LlmConfig(server.base_url, "test-model", None, 5.0))
+        engine = DialogueEngine(
+            load_script("reminder", lang), _ctx(lang, 350_000, PlanBounds()), responder=llm
+        )
+        engine.start()
+        engine.step("是我" if lang == "zh-CN" else "yes this is Maria")
+        engine.step("怎么还款" if lang == "zh-CN" else "how can I pay")  # a free_form node
+        _, reply = engine.step(question)
+    assert answer not in reply.text
+    assert llm.exchanges[-1].outcome == Outcome.BLOCKED
+    if guard.check(answer, lang, Context.DEBTOR).allowed:  # only the facts refuse it: the engine did
+        assert engine.guard_hits
+        assert engine.guard_hits[-1].masked_text == answer
+    assert guard.check(reply.text, lang, Context.DEBTOR, engine._facts()).allowed

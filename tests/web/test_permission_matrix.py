@@ -1,0 +1,150 @@
+"""Every route of the web app × every role and anonymous, against the permission matrix.
+
+ROUTES names what each route needs; a route the app has and this table lacks fails the test, so
+a new route cannot ship without a decision about who may use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from huikuan.security.models import AuditEvent
+from huikuan.security.permissions import Permission, allowed
+from huikuan.security.users import Role
+from huikuan.web.app import create_app
+from tests.conftest import TestDatabase
+from tests.outcomes.seed import NAME, PHONE, seed_history
+from tests.web.login import LOCAL, PASSWORD, add_user, log_in
+
+LOGGED_IN = "logged in"  # any role
+PUBLIC = "public"  # no data behind it: health, the log-in page, the desk page's empty shell, docs
+DESK_TOKEN = "desk token"  # noqa: S105 - the desk's own bearer token, given by its log-in to roles with `desk`
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    needs: Permission | str
+
+
+ROUTES = [
+    Route("GET", "/", Permission.VIEW_REPORTS),
+    Route("GET", "/api/kpis", Permission.VIEW_REPORTS),
+    Route("GET", "/api/me", LOGGED_IN),
+    Route("GET", "/api/debtors/{debtor_id}", Permission.VIEW_MASKED),
+    Route("POST", "/api/debtors/{debtor_id}/reveal", Permission.VIEW_FULL),
+    Route("GET", "/healthz", PUBLIC),
+    Route("GET", "/desk", PUBLIC),
+    Route("GET", "/api/desk/codes", PUBLIC),
+    Route("POST", "/api/desk/login", Permission.DESK),
+    Route("POST", "/api/desk/logout", DESK_TOKEN),
+    Route("GET", "/api/desk/me", DESK_TOKEN),
+    Route("POST", "/api/desk/state", DESK_TOKEN),
+    Route("GET", "/api/desk/pop", DESK_TOKEN),
+    Route("GET", "/api/desk/transfers/{transfer_id}/pop", DESK_TOKEN),
+    Route("POST", "/api/desk/transfers/{transfer_id}/accept", DESK_TOKEN),
+    Route("POST", "/api/desk/transfers/{transfer_id}/end", DESK_TOKEN),
+    Route("POST", "/api/desk/transfers/{transfer_id}/wrap-up", DESK_TOKEN),
+]
+ROLES = [r for r in Role if r != Role.SYSTEM]  # a system account cannot log in (tested in security)
+
+
+def test_the_table_knows_every_route(db: TestDatabase) -> None:
+    spec = create_app(db.engine).openapi()["paths"]
+    documented = {(m.upper(), path) for path, ops in spec.items() for m in ops}
+    assert documented == {(r.method, r.path) for r in ROUTES}
+
+
+def _request(client: TestClient, route: Route, headers: dict[str, str] | None = None, debtor: int = 1) -> int:
+    path = route.path.replace("{transfer_id}", "1").replace("{debtor_id}", str(debtor))
+    body: dict[str, object] | None = None
+    if route.path.endswith("/reveal"):
+        body = {"reason": "客户来电核实身份 / the debtor called to verify"}
+    elif route.path.endswith("/state"):
+        body = {"state": "break"}
+    elif route.path.endswith("/wrap-up"):
+        body = {"code": "ptp"}
+    params = {"wait": 0} if route.path == "/api/desk/pop" else None
+    res = client.request(
+        route.method, path, headers=headers, json=body, params=params, follow_redirects=False
+    )
+    return res.status_code
+
+
+def _denied(status: int) -> bool:
+    return status in (401, 403) or status == 303  # 303: a page sends the anonymous to /login
+
+
+@pytest.mark.parametrize("role", [None, *ROLES], ids=lambda r: "anonymous" if r is None else r.value)
+def test_every_route_for_every_role(db: TestDatabase, role: Role | None) -> None:
+    with db.session() as s:
+        debtor = seed_history(s).debtor_id
+        s.commit()
+    client = TestClient(create_app(db.engine), base_url=LOCAL)
+    username = None
+    csrf: dict[str, str] = {}
+    if role is not None:
+        username = add_user(db, role)
+        log_in(client, username)
+        csrf = {"X-CSRF-Token": client.get("/api/me").json()["csrf_token"]}
+    desk_headers: dict[str, str] | None = None
+    for route in ROUTES:
+        if route.needs == PUBLIC:
+            assert _request(client, route) == 200, route
+        elif route.needs == LOGGED_IN:
+            assert _request(client, route) == (401 if role is None else 200), route
+        elif route.needs == Permission.DESK:
+            res = client.post(
+                "/api/desk/login", json={"username": username or "nobody", "password": PASSWORD}
+            )
+            may = role is not None and allowed(role.value, Permission.DESK)
+            assert res.status_code == (200 if may else 401 if role is None else 403), (route, res.text)
+            if may:
+                desk_headers = {"Authorization": f"Bearer {res.json()['token']}"}
+        elif route.needs == DESK_TOKEN:
+            continue  # below, once the desk log-in has been tried
+        else:
+            assert isinstance(route.needs, Permission)
+            status = _request(client, route, csrf if route.method == "POST" else None, debtor)
+            if role is None:
+                assert status in (401, 303), route
+            elif allowed(role.value, route.needs):
+                assert status == 200, route
+            else:
+                assert status == 403, route
+    for route in (r for r in ROUTES if r.needs == DESK_TOKEN):
+        # Without a desk token every desk route is refused, whatever the console cookie says.
+        assert _denied(_request(client, route)), route
+        if desk_headers is not None and route.method == "GET" and "{" not in route.path:
+            assert _request(client, route, desk_headers) in (200, 204), route
+
+
+def test_a_reveal_needs_a_reason_and_the_csrf_token_and_is_audited(db: TestDatabase) -> None:
+    with db.session() as s:
+        debtor = seed_history(s).debtor_id
+        s.commit()
+    client = TestClient(create_app(db.engine), base_url=LOCAL)
+    log_in(client, add_user(db, Role.COMPLIANCE_OFFICER))
+    masked = client.get(f"/api/debtors/{debtor}").json()
+    assert masked["masked"] is True
+    assert NAME not in str(masked)
+    assert PHONE not in str(masked)
+    path = f"/api/debtors/{debtor}/reveal"
+    no_csrf = client.post(path, json={"reason": "客户来电核实身份"})
+    assert no_csrf.status_code == 403
+    csrf = {"X-CSRF-Token": client.get("/api/me").json()["csrf_token"]}
+    assert client.post(path, json={"reason": ""}, headers=csrf).status_code == 422
+    full = client.post(path, json={"reason": "客户来电核实身份"}, headers=csrf)
+    assert full.status_code == 200
+    assert full.json()["name"] == NAME
+    assert PHONE in [c["number"] for c in full.json()["contacts"]]
+    with db.session() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "personal_data.reveal")).one()
+        assert event.entity_id == str(debtor)
+        assert event.details["reason"] == "客户来电核实身份"
+        assert NAME not in str(event.details)
