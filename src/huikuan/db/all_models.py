@@ -7,6 +7,7 @@ from huikuan.dialer import models as dialer_models
 from huikuan.dialogue import models as dialogue_models
 from huikuan.outcomes import models as outcomes_models
 from huikuan.portfolio import models as portfolio_models
+from huikuan.profiling import models as profiling_models
 from huikuan.security import models as security_models
 from huikuan.sim import models as sim_models
 from huikuan.voice import models as voice_models
@@ -19,6 +20,7 @@ __all__ = [
     "dialogue_models",
     "outcomes_models",
     "portfolio_models",
+    "profiling_models",
     "security_models",
     "sim_models",
     "voice_models",

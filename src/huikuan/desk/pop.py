@@ -24,6 +24,8 @@ from huikuan.desk.schemas import (
     TurnView,
 )
 from huikuan.errors import NotFound
+from huikuan.profiling import service as profiling
+from huikuan.profiling.segments import SEGMENT_WORDS
 from huikuan.security.masking import mask_name, mask_national_id, mask_phone
 from huikuan.security.models import User
 from huikuan.security.users import Role
@@ -40,23 +42,21 @@ _TREATMENT_WORDS: dict[Treatment, tuple[str, str]] = {
     Treatment.DISPUTE_INTAKE: ("先受理异议", "hearing the dispute first"),
     Treatment.HUMAN_HANDOFF: ("转人工处理", "a hand-off to a person"),
 }
-_SEGMENT_WORDS: dict[str, tuple[str, str]] = {
-    "forgetful": ("遗忘型", "forgetful"),
-    "hardship": ("经济困难", "in hardship"),
-    "unwilling": ("还款意愿低", "unwilling"),
-    "disputing": ("有异议", "disputing"),
-    "abusive": ("情绪激烈", "abusive"),
-    "unreachable": ("难以联系", "unreachable"),
-}
+_SEGMENT_WORDS: dict[str, tuple[str, str]] = {s.value: words for s, words in SEGMENT_WORDS.items()}
 
 
-def explain_segment(bucket: str, segment: str | None) -> SegmentView:
-    """The treatment strategy gives this bucket × segment, and why, in plain words."""
+def explain_segment(
+    bucket: str, segment: str | None, profile: profiling.ProfileRead | None = None
+) -> SegmentView:
+    """The treatment strategy gives this bucket × segment, and why, in plain words: the
+    profile's own explanation (the features that decided the segment) when there is one."""
     treatment = treatment_for(bucket, segment)
     t_zh, t_en = _TREATMENT_WORDS[treatment]
-    if segment is None:
-        zh_seg = "客群未知（客户画像尚未上线），按账龄决定"
-        en_seg = "segment unknown (profiling is not built yet), so the bucket decides"
+    if profile is not None and (segment is None or segment == profile.strategy_segment):
+        zh_seg, en_seg = profile.explanation_zh, profile.explanation_en
+    elif segment is None:
+        zh_seg = "尚未生成客户画像（尚无通话记录可依），按账龄决定"
+        en_seg = "no profile yet (no call history to go on), so the bucket decides"
     else:
         s_zh, s_en = _SEGMENT_WORDS.get(segment, (segment, segment))
         zh_seg = f"客群为「{s_zh}」"
@@ -67,12 +67,38 @@ def explain_segment(bucket: str, segment: str | None) -> SegmentView:
         b_zh, b_en = "逾期不久", "recently overdue"
     else:
         b_zh, b_en = "逾期中期", "mid-stage overdue"
+    extra_zh, extra_en = _profile_notes(profile)
     return SegmentView(
         segment=segment,
         treatment=treatment.value,
-        explanation_zh=f"账龄 {bucket}（{b_zh}），{zh_seg}：策略为{t_zh}。",
-        explanation_en=f"Bucket {bucket} ({b_en}) and {en_seg}: the strategy is {t_en}.",
+        explanation_zh=f"账龄 {bucket}（{b_zh}），{zh_seg}：策略为{t_zh}。{extra_zh}",
+        explanation_en=f"Bucket {bucket} ({b_en}) and {en_seg}: the strategy is {t_en}.{extra_en}",
+        profiled_segment=profile.segment.value if profile is not None else None,
+        best_hours=list(profile.best_hours) if profile is not None else [],
+        propensity=profile.propensity if profile is not None else None,
+        propensity_version=profile.propensity_version if profile is not None else None,
     )
+
+
+def _profile_notes(profile: profiling.ProfileRead | None) -> tuple[str, str]:
+    """The best hours to call and the propensity to pay, when the profile has them."""
+    if profile is None:
+        return "", ""
+    zh, en = "", ""
+    if profile.best_hours:
+        zh += f"接通率最高的时段：{'、'.join(f'{h}点' for h in profile.best_hours)}。"
+        en += f" Best hours to reach them: {', '.join(f'{h:02d}:00' for h in profile.best_hours)}."
+    if profile.propensity is not None:
+        zh += f"还款倾向 {profile.propensity:.0%}（模型 {profile.propensity_version}）。"
+        en += f" Propensity to pay {profile.propensity:.0%} (model {profile.propensity_version})."
+    return zh, en
+
+
+def _segment_view(session: Session, account_id: int, bucket: str, robot_segment: str | None) -> SegmentView:
+    """The robot's segment if it had one, else the account's profile's."""
+    profile = profiling.profile_of(session, account_id)
+    segment = robot_segment or (profile.strategy_segment if profile is not None else None)
+    return explain_segment(bucket, segment, profile)
 
 
 def plan_bounds_view(outstanding: int, bounds: PlanBounds) -> PlanBoundsView:
@@ -118,7 +144,7 @@ def build_pop(session: Session, transfer: Transfer, viewer: User, bounds: PlanBo
             outstanding=account.outstanding,
             days_past_due=account.days_past_due,
         ),
-        segment=explain_segment(account.bucket, transfer.segment),
+        segment=_segment_view(session, account.id, account.bucket, transfer.segment),
         # The robot's lines are masked by the dialogue engine; every turn is decrypted on read.
         transcript=[
             TurnView(seq=t.seq, speaker=t.speaker, text=t.text, at=t.at)

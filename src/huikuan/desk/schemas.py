@@ -96,10 +96,14 @@ class AccountView(BaseModel):
 
 
 class SegmentView(BaseModel):
-    segment: str | None
+    segment: str | None  # the segment the strategy was given (None: the bucket decided)
     treatment: str
     explanation_zh: str
     explanation_en: str
+    profiled_segment: str | None = None  # the profile's verdict, "unknown" and "new" included
+    best_hours: list[int] = []  # the debtor's local hours with the best answer rate
+    propensity: float | None = None
+    propensity_version: str | None = None
 
 
 class TurnView(BaseModel):

@@ -122,6 +122,9 @@ class Window:
     start: time
     end: time
     tz: str
+    # The debtor's best local hour to answer (their profile's reach by hour): a task moved to a
+    # later day is due then rather than at the opening, when that hour is inside the window.
+    preferred_hour: int | None = None
 
     def contains(self, at: datetime) -> bool:
         local = at.astimezone(ZoneInfo(self.tz)).time()
@@ -134,7 +137,13 @@ class Window:
         return datetime.combine(day, self.start, tzinfo=ZoneInfo(self.tz))
 
     def next_day_start(self, at: datetime) -> datetime:
-        return self.start_of(self.local_day(at) + timedelta(days=1))
+        """The next local day's first due time: the preferred hour if inside the window, else the opening."""
+        day = self.local_day(at) + timedelta(days=1)
+        if self.preferred_hour is not None and self.start <= time(self.preferred_hour) < self.end:
+            return max(
+                self.start_of(day), datetime.combine(day, time(self.preferred_hour), tzinfo=ZoneInfo(self.tz))
+            )
+        return self.start_of(day)
 
     def clamp(self, at: datetime) -> datetime:
         """`at` if it is inside the window, else the window's next opening."""

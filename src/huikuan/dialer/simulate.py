@@ -16,6 +16,7 @@ from huikuan.db import make_sessionmaker
 from huikuan.dialer import campaigns as campaign_service
 from huikuan.dialer.paced import PacedCarrier
 from huikuan.dialer.worker import OnTransfer, Worker, WorkerConfig, WorkerStats
+from huikuan.profiling import service as profiling
 from huikuan.telephony import SimulatedCarrier, load_directory
 
 
@@ -55,7 +56,9 @@ def run_virtual_day(
     agent_available: Callable[[], bool] | None = None,
 ) -> WorkerStats:
     """Start the campaign (if still a draft) at the day's opening and run one worker until the
-    window closes; every attempt is committed as in production."""
+    window closes; every attempt is committed as in production. At the day's end every open
+    account's profile is refreshed, as the nightly `huikuan profile refresh` does in production,
+    so the next day's treatments read today's calls."""
     zone = ZoneInfo(spec.tz)
     with make_sessionmaker(engine)() as s:
         campaign = campaign_service.get_campaign(s, spec.campaign_id)
@@ -93,6 +96,8 @@ def run_virtual_day(
     stats = asyncio.run(worker.run())
     with make_sessionmaker(engine)() as s:
         campaign_service.finish_if_done(s, spec.campaign_id, clock.now())
+        s.commit()
+        profiling.refresh(s, max(clock.now(), closing))
         s.commit()
     return stats
 

@@ -62,7 +62,14 @@ from huikuan.flows import (
     place_call,
 )
 from huikuan.portfolio.service import Contact, knowledge_answer
-from huikuan.strategy import THIRD_PARTY_SCRIPT, plan_bounds_for, script_for, treatment_for
+from huikuan.profiling import service as profiling
+from huikuan.strategy import (
+    THIRD_PARTY_SCRIPT,
+    Treatment,
+    plan_bounds_for,
+    script_for,
+    treatment_for,
+)
 from huikuan.telephony.carrier import Carrier
 from huikuan.telephony.health import TrunkHealth
 from huikuan.types import CallOutcome, Disposition, KnowledgeCheck, Relation
@@ -101,6 +108,8 @@ class _Prepared:
     caller_id: str
     running: RunningScript
     work: CallWork
+    treatment: Treatment
+    profile: profiling.ProfileRead | None
 
 
 @dataclass
@@ -440,7 +449,7 @@ class Worker:
             script_version_id=prepared.running.version_id,
             caller_id=prepared.caller_id,
             db=self.db,
-            on_started=lambda attempt_id, entry_id: tasks.mark_in_flight(s, lease, attempt_id, entry_id),
+            on_started=partial(self._started, s, lease, prepared, now),
             on_recorded=partial(self._after_call, s, lease, prepared, now),
             agent_available=self.agent_available,
             route_answer=self._router(prepared.campaign.id, line),
@@ -459,6 +468,23 @@ class Worker:
             self.progress(self.stats.attempts, ended)
         return ended
 
+    def _started(
+        self, s: Session, lease: tasks.Lease, p: _Prepared, now: datetime, attempt_id: int, entry_id: int
+    ) -> None:
+        """With the attempt's start: the task's call in flight and the treatment decision (the
+        profile and model versions it read), in the same transaction."""
+        tasks.mark_in_flight(s, lease, attempt_id, entry_id)
+        profiling.record_decision(
+            s,
+            attempt_id=attempt_id,
+            account_id=p.facts.account_id,
+            at=now,
+            bucket=p.facts.bucket,
+            treatment=p.treatment.value,
+            script=p.running.script.id,
+            profile=p.profile,
+        )
+
     def _prepare(self, s: Session, lease: tasks.Lease, now: datetime) -> _Prepared | datetime:
         """Read the task's facts and choose the number, caller ID and script; the instant the
         line is free again when there is nothing to call now (the task is handed on)."""
@@ -470,7 +496,10 @@ class Worker:
         start, end = max(campaign.window_start, allowed.start), min(campaign.window_end, allowed.end)
         if start >= end:  # no overlap: keep the campaign's hours; reserve denies every dial
             start, end = campaign.window_start, campaign.window_end
-        window = Window(start, end, facts.timezone)
+        # The profile of the last refresh: the treatment (with the bucket) and the best hour to call.
+        profile = profiling.profile_of(s, facts.account_id)
+        best = profile.best_hours[0] if profile is not None and profile.best_hours else None
+        window = Window(start, end, facts.timezone, preferred_hour=best)
         config = RetryConfig.from_json(campaign.retry)
         memory = TaskMemory.from_json(facts.memory)
         memory.roll_to(window.local_day(now))
@@ -497,7 +526,8 @@ class Worker:
             s.commit()
             return now
         third_party = contact.relation != Relation.SELF
-        running = self._script(s, campaign, facts.bucket, third_party)
+        treatment = treatment_for(facts.bucket, profile.strategy_segment if profile is not None else None)
+        running = self._script(s, campaign, treatment, third_party)
         # Decrypted here, for this call's context only (a third party is never asked).
         check, answer = (
             knowledge_answer(s, facts.account_id) if not third_party else (KnowledgeCheck.NONE, "")
@@ -514,14 +544,27 @@ class Worker:
             today=window.local_day(now),
             campaign_id=campaign.id,
             timezone=facts.timezone,
-            plan_bounds=plan_bounds_for(treatment_for(facts.bucket)),
+            plan_bounds=plan_bounds_for(treatment),  # the treatment the profile chose
             dialect=campaign.voice or facts.dialect,
             callback_number=campaign.callback_number,
             agent_name=campaign.contact_name,
             knowledge_check=check,
             knowledge_answer=answer,
         )
-        return _Prepared(campaign, facts, window, config, memory, contacts, contact, caller_id, running, work)
+        return _Prepared(
+            campaign,
+            facts,
+            window,
+            config,
+            memory,
+            contacts,
+            contact,
+            caller_id,
+            running,
+            work,
+            treatment,
+            profile,
+        )
 
     def _after_denial(
         self, s: Session, lease: tasks.Lease, p: _Prepared, call: CallResult, now: datetime
@@ -584,13 +627,12 @@ class Worker:
             self._campaigns[campaign_id] = campaign
         return campaign
 
-    def _script(self, s: Session, campaign: Campaign, bucket: str, third_party: bool) -> RunningScript:
-        """Only approved versions run: the campaign's script, else the strategy's per bucket; a
-        third party hears only the third-party script."""
-        if third_party:
-            name = THIRD_PARTY_SCRIPT
-        else:
-            name = campaign.script_name or script_for(treatment_for(bucket))
+    def _script(
+        self, s: Session, campaign: Campaign, treatment: Treatment, third_party: bool
+    ) -> RunningScript:
+        """Only approved versions run: the campaign's script, else the treatment's (bucket ×
+        segment); a third party hears only the third-party script."""
+        name = THIRD_PARTY_SCRIPT if third_party else campaign.script_name or script_for(treatment)
         key = (name, campaign.lang)
         if key not in self._scripts:
             self._scripts[key] = running_script(s, name, campaign.lang)

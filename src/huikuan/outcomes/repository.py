@@ -175,6 +175,46 @@ def recent_completed(
     return [(o, s, e, t) for o, s, e, t in rows]
 
 
+def attempt_history(
+    session: Session, until: datetime
+) -> list[tuple[int, int, datetime, str | None, bool, str]]:
+    """(account, contact, started, outcome, conversation, disposition) of attempts before `until`."""
+    rows = session.execute(
+        select(
+            CallAttempt.account_id,
+            CallAttempt.contact_id,
+            CallAttempt.started_at,
+            CallAttempt.outcome,
+            CallAttempt.conversation,
+            CallAttempt.disposition,
+        )
+        .where(CallAttempt.started_at < until)
+        .order_by(CallAttempt.id)
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]  # Row -> the declared tuple
+
+
+def debtor_intents(session: Session, until: datetime) -> list[tuple[int, str, datetime]]:
+    """(account, intent, at) of every debtor line with an intent, before `until`."""
+    rows = session.execute(
+        select(CallAttempt.account_id, Turn.intent, Turn.at)
+        .join(CallAttempt, CallAttempt.id == Turn.attempt_id)
+        .where(Turn.speaker == Speaker.DEBTOR.value, Turn.intent.is_not(None), Turn.at < until)
+        .order_by(Turn.id)
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]  # Row -> the declared tuple
+
+
+def promise_history(session: Session, until: datetime) -> list[tuple[int, datetime, date, str, int]]:
+    """(account, created, due, status, amount) of promises made before `until`."""
+    rows = session.execute(
+        select(Promise.account_id, Promise.created_at, Promise.due_date, Promise.status, Promise.amount)
+        .where(Promise.created_at < until)
+        .order_by(Promise.id)
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]  # Row -> the declared tuple
+
+
 def debtor_history(session: Session, debtor_id: int) -> list[dict[str, object]]:
     attempts = session.scalars(
         select(CallAttempt).where(CallAttempt.debtor_id == debtor_id).order_by(CallAttempt.started_at)

@@ -241,6 +241,53 @@ def recent_attempts(session: Session, campaign_id: int, limit: int) -> list[Rece
     ]
 
 
+# -- the history profiling reads ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptHistory:
+    account_id: int
+    contact_id: int
+    started_at: datetime
+    outcome: str | None
+    conversation: bool
+    disposition: str
+
+
+@dataclass(frozen=True, slots=True)
+class HeardIntent:
+    account_id: int
+    intent: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseHistory:
+    account_id: int
+    created_at: datetime
+    due_date: date
+    status: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeHistory:
+    """Every attempt, debtor intent and promise made before `until` (profiling's input)."""
+
+    attempts: list[AttemptHistory]
+    intents: list[HeardIntent]
+    promises: list[PromiseHistory]
+
+
+def history_until(session: Session, until: datetime) -> OutcomeHistory:
+    """The record of calls before `until`: attempts, what the debtor said, promises."""
+    return OutcomeHistory(
+        attempts=[AttemptHistory(*row) for row in repository.attempt_history(session, until)],
+        intents=[HeardIntent(*row) for row in repository.debtor_intents(session, until)],
+        promises=[PromiseHistory(*row) for row in repository.promise_history(session, until)],
+    )
+
+
 def debtor_history(session: Session, debtor_id: int) -> list[dict[str, object]]:
     """Every attempt on a debtor with its transcript and promises, for a subject-access export
     (data lifecycle): plain values, oldest first."""

@@ -22,7 +22,7 @@ from sqlalchemy.sql.expression import ColumnElement, TableClause
 from sqlalchemy.sql.type_api import TypeEngine
 
 from huikuan.db import chunked
-from huikuan.portfolio.models import Account, Batch, Contact, Creditor, Debtor
+from huikuan.portfolio.models import Account, Batch, Contact, Creditor, Debtor, Payment
 from huikuan.security.crypto import EncryptedText, cipher
 
 DEBTOR: Table = Debtor.__table__  # type: ignore[assignment]  # declarative tables are Tables
@@ -231,6 +231,37 @@ _CONTACTS = select(Contact).where(Contact.debtor_id == bindparam("debtor_id")).o
 
 def contacts_of(session: Session, debtor_id: int) -> list[Contact]:
     return list(session.scalars(_CONTACTS, {"debtor_id": debtor_id}))
+
+
+def profiling_rows(session: Session, until: datetime) -> tuple[list[Any], list[Any], list[Any]]:
+    """Open accounts with their debtor's zone and field presence, contacts, payments before `until`."""
+    accounts = session.execute(
+        select(
+            Account.id,
+            Account.debtor_id,
+            Account.bucket,
+            Account.days_past_due,
+            Account.as_of,
+            Account.principal,
+            Account.outstanding,
+            Account.overdue,
+            Debtor.timezone,
+            Debtor.national_id.is_not(None),
+            Debtor.region.is_not(None),
+        )
+        .join(Debtor, Debtor.id == Account.debtor_id)
+        .where(Account.status == "open")
+        .order_by(Account.id)
+    ).all()
+    contacts = session.execute(
+        select(Contact.id, Contact.debtor_id, Contact.relation, Contact.status).order_by(Contact.id)
+    ).all()
+    payments = session.execute(
+        select(Payment.account_id, Payment.amount, Payment.paid_at)
+        .where(Payment.paid_at < until)
+        .order_by(Payment.id)
+    ).all()
+    return list(accounts), list(contacts), list(payments)
 
 
 def accounts_of(session: Session, debtor_id: int) -> Sequence[Account]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -268,6 +269,50 @@ def call_subject_select(account_id: ColumnElement[int], debtor_id: ColumnElement
 def contacts_of(session: Session, debtor_id: int) -> list[Contact]:
     """The debtor's numbers, in a stable order (id)."""
     return repository.contacts_of(session, debtor_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFacts:
+    """What profiling reads of one open account and its debtor (no personal data)."""
+
+    account_id: int
+    debtor_id: int
+    bucket: str
+    days_past_due: int  # as of `as_of`
+    as_of: date
+    principal: int
+    outstanding: int
+    overdue: int
+    timezone: str
+    has_national_id: bool
+    has_region: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ContactFacts:
+    contact_id: int
+    debtor_id: int
+    relation: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFacts:
+    account_id: int
+    amount: int
+    paid_at: datetime
+
+
+def profiling_facts(
+    session: Session, until: datetime
+) -> tuple[list[AccountFacts], list[ContactFacts], list[PaymentFacts]]:
+    """Open accounts, their debtors' numbers and the payments received before `until`."""
+    accounts, contacts, payments = repository.profiling_rows(session, until)
+    return (
+        [AccountFacts(*row) for row in accounts],
+        [ContactFacts(*row) for row in contacts],
+        [PaymentFacts(*row) for row in payments],
+    )
 
 
 def set_knowledge_check(session: Session, creditor: str, check: KnowledgeCheck) -> None:

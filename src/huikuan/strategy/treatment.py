@@ -1,10 +1,10 @@
 """Which treatment a debtor gets: a small rule table over delinquency bucket × segment.
 
 The table is data, read top to bottom, first match wins, so a compliance or strategy officer can
-read it next to the policy it implements. Segments come from profiling, which is a later issue
-(issue 4 ships only this table and the installment calculator): until then callers pass the
-segment they have (the simulator's persona, an operator's tag) or None, and an unknown segment
-falls back to the bucket's default row.
+read it next to the policy it implements. Segments come from profiling (the account's last
+profile, `profiling.service.ProfileRead.strategy_segment`): None when the profile says "unknown"
+or "new", and a segment without a row of its own ("unreachable") falls back to the bucket's
+default row like None does.
 """
 
 from __future__ import annotations

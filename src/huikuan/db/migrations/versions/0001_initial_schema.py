@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 10:30:43.497521
+Create Date: 2026-12-04 10:36:22.753782
 """
 
 from collections.abc import Sequence
@@ -111,6 +111,16 @@ def upgrade() -> None:
         sa.Column("started_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("heartbeat_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dial_worker")),
+    )
+    op.create_table(
+        "profiling_model",
+        sa.Column("version", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("trained_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("positives", sa.Integer(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("version", name=op.f("pk_profiling_model")),
     )
     op.create_table(
         "script",
@@ -313,6 +323,38 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], name=op.f("fk_sim_line_contact_id_contact")),
         sa.PrimaryKeyConstraint("contact_id", name=op.f("pk_sim_line")),
     )
+    op.create_table(
+        "account_profile",
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("debtor_id", sa.Integer(), nullable=False),
+        sa.Column("computed_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("feature_version", sa.String(length=16), nullable=False),
+        sa.Column("features", sa.JSON(), nullable=False),
+        sa.Column("segment", sa.String(length=16), nullable=False),
+        sa.Column("segment_source", sa.String(length=8), nullable=False),
+        sa.Column("segment_confidence", sa.Float(), nullable=False),
+        sa.Column("explanation_zh", sa.Text(), nullable=False),
+        sa.Column("explanation_en", sa.Text(), nullable=False),
+        sa.Column("best_hours", sa.JSON(), nullable=False),
+        sa.Column("propensity", sa.Float(), nullable=True),
+        sa.Column("propensity_version", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["account.id"], name=op.f("fk_account_profile_account_id_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"], ["debtor.id"], name=op.f("fk_account_profile_debtor_id_debtor")
+        ),
+        sa.ForeignKeyConstraint(
+            ["propensity_version"],
+            ["profiling_model.version"],
+            name=op.f("fk_account_profile_propensity_version_profiling_model"),
+        ),
+        sa.PrimaryKeyConstraint("account_id", name=op.f("pk_account_profile")),
+    )
+    with op.batch_alter_table("account_profile", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_account_profile_debtor_id"), ["debtor_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_account_profile_segment"), ["segment"], unique=False)
+
     op.create_table(
         "call_attempt",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -628,6 +670,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_recording_created_at"), ["created_at"], unique=False)
 
     op.create_table(
+        "treatment_decision",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("attempt_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("decided_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("bucket", sa.String(length=8), nullable=False),
+        sa.Column("segment", sa.String(length=16), nullable=True),
+        sa.Column("treatment", sa.String(length=32), nullable=False),
+        sa.Column("script", sa.String(length=48), nullable=False),
+        sa.Column("feature_version", sa.String(length=16), nullable=True),
+        sa.Column("profile_computed_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("propensity", sa.Float(), nullable=True),
+        sa.Column("propensity_version", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["account.id"], name=op.f("fk_treatment_decision_account_id_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["attempt_id"], ["call_attempt.id"], name=op.f("fk_treatment_decision_attempt_id_call_attempt")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_treatment_decision")),
+        sa.UniqueConstraint("attempt_id", name=op.f("uq_treatment_decision_attempt_id")),
+    )
+    with op.batch_alter_table("treatment_decision", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_treatment_decision_account_id"), ["account_id"], unique=False)
+
+    op.create_table(
         "turn",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("attempt_id", sa.Integer(), nullable=False),
@@ -737,6 +805,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_turn_attempt_id"))
 
     op.drop_table("turn")
+    with op.batch_alter_table("treatment_decision", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_treatment_decision_account_id"))
+
+    op.drop_table("treatment_decision")
     with op.batch_alter_table("recording", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recording_created_at"))
         batch_op.drop_index(batch_op.f("ix_recording_attempt_id"))
@@ -808,6 +880,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_call_attempt_account_id"))
 
     op.drop_table("call_attempt")
+    with op.batch_alter_table("account_profile", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_account_profile_segment"))
+        batch_op.drop_index(batch_op.f("ix_account_profile_debtor_id"))
+
+    op.drop_table("account_profile")
     op.drop_table("sim_line")
     op.drop_table("campaign")
     with op.batch_alter_table("account", schema=None) as batch_op:
@@ -845,6 +922,7 @@ def downgrade() -> None:
 
     op.drop_table("api_token")
     op.drop_table("script")
+    op.drop_table("profiling_model")
     op.drop_table("dial_worker")
     op.drop_table("debtor")
     op.drop_table("data_key")
