@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from huikuan.config import get_settings
 from huikuan.db import session_scope
@@ -26,6 +27,19 @@ def _reason(text: str) -> str:
     if not 5 <= len(reason) <= 200:
         raise InvalidInput("--reason 须为5到200个字符 / --reason must be 5 to 200 characters")
     return reason
+
+
+def _audit(session: Session, user_id: int, action: str, debtor_id: int, reason: str, at: datetime) -> None:
+    """Who acted on which debtor and why; never the data itself."""
+    audit.append(
+        session,
+        at=at,
+        actor=f"user:{user_id}",
+        action=action,
+        entity="debtor",
+        entity_id=debtor_id,
+        details={"reason": reason},
+    )
 
 
 @app.command("retention")
@@ -74,15 +88,7 @@ def export_debtor_command(
         user = operator(session, acting, Permission.VIEW_FULL, now, password_stdin=password_stdin)
         require(user, Permission.EXPORT)
         data = export_debtor(session, debtor_id)
-        audit.append(
-            session,
-            at=now,
-            actor=f"user:{user.id}",
-            action="personal_data.export",
-            entity="debtor",
-            entity_id=debtor_id,
-            details={"reason": reason},
-        )
+        _audit(session, user.id, "personal_data.export", debtor_id, reason, now)
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
@@ -101,13 +107,5 @@ def erase_debtor_command(
     with session_scope(open_database(get_settings())) as session:
         user = operator(session, acting, Permission.ERASE_DATA, now, password_stdin=password_stdin)
         erase_debtor(session, debtor_id, now)
-        audit.append(
-            session,
-            at=now,
-            actor=f"user:{user.id}",
-            action="personal_data.erase",
-            entity="debtor",
-            entity_id=debtor_id,
-            details={"reason": reason},
-        )
+        _audit(session, user.id, "personal_data.erase", debtor_id, reason, now)
     typer.echo(f"已删除个人信息 / personal data of debtor {debtor_id} erased")

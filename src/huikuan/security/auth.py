@@ -90,6 +90,20 @@ def _count_failure(session: Session, user_id: int | None, at: datetime) -> bool:
     return locked
 
 
+def _refused(session: Session, user_id: int, reason: str, channel: str, at: datetime) -> None:
+    """Audit a right password refused (locked user, system account); `authenticate` audits the
+    wrong ones."""
+    audit.append(
+        session,
+        at=at,
+        actor="anonymous",
+        action="user.login_failed",
+        entity="app_user",
+        entity_id=user_id,
+        details={"reason": reason, "channel": channel},
+    )
+
+
 def log_in(session: Session, username: str, password: str, at: datetime, *, channel: str) -> User:
     """The user, or LogInRefused (wrong, inactive, locked, or a system account). `channel`
     names where (cli, console, desk, api) for the audit log."""
@@ -99,28 +113,12 @@ def log_in(session: Session, username: str, password: str, at: datetime, *, chan
         # one refused here and audited as such.
         if authenticate(session, username, password, at=at, channel=channel) is not None:
             session.commit()  # a fresh snapshot to write from (see `_count_failure`)
-            audit.append(
-                session,
-                at=at,
-                actor="anonymous",
-                action="user.login_failed",
-                entity="app_user",
-                entity_id=known.id,
-                details={"reason": "locked", "channel": channel},
-            )
+            _refused(session, known.id, "locked", channel, at)
         session.commit()
         raise LogInRefused(LOCKED)
     user = authenticate(session, username, password, at=at, channel=channel)
     if user is not None and user.role == Role.SYSTEM.value:
-        audit.append(
-            session,
-            at=at,
-            actor="anonymous",
-            action="user.login_failed",
-            entity="app_user",
-            entity_id=user.id,
-            details={"reason": "system_account", "channel": channel},
-        )
+        _refused(session, user.id, "system_account", channel, at)
         user = None
     if user is None:
         if _count_failure(session, known.id if known is not None else None, at):

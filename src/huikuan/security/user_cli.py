@@ -96,6 +96,13 @@ def _target(session: Session, username: str) -> User:
     return find_user(session, username)
 
 
+def _sign_out(session: Session, user: User, now: datetime) -> int:
+    """End the user's console sessions and revoke their tokens; returns their id."""
+    auth.end_sessions_of(session, user.id, now)
+    auth.revoke_tokens(session, user.id, now)
+    return user.id
+
+
 @app.command("disable")
 def disable(
     username: str = typer.Argument(..., help="the user to disable / 要停用的用户"),
@@ -110,9 +117,7 @@ def disable(
         if user.id == actor.id:
             raise InvalidInput("不能停用自己 / you cannot disable yourself")
         disable_user(session, user.id, actor=f"user:{actor.id}", at=now)
-        auth.end_sessions_of(session, user.id, now)
-        auth.revoke_tokens(session, user.id, now)
-        user_id = user.id
+        user_id = _sign_out(session, user, now)
     typer.echo(f"已停用 / user {user_id} disabled")
 
 
@@ -130,9 +135,7 @@ def reset(
         password = read_secret("新密码 / new password", from_stdin=password_stdin, confirm=True)
         reset_password(session, user.id, password, actor=f"user:{actor.id}", at=now)
         user.failed_logins, user.first_failed_at, user.locked_until = 0, None, None
-        auth.end_sessions_of(session, user.id, now)
-        auth.revoke_tokens(session, user.id, now)
-        user_id = user.id
+        user_id = _sign_out(session, user, now)
     typer.echo(f"已重置 / password of user {user_id} reset")
 
 
