@@ -198,3 +198,13 @@ def test_the_log_in_throttle_holds_under_a_brute_force_loop(
     assert 429 in statuses  # ...and the address blocked
     right = client.post("/login", data={"username": user, "password": RIGHT}, follow_redirects=False)
     assert right.status_code in (401, 429)  # even the right password waits out the lockout
+
+
+def test_a_nul_character_anywhere_is_refused_not_a_database_error(db: TestDatabase) -> None:
+    client = TestClient(create_app(db.engine), base_url=LOCAL)
+    login = client.post("/api/desk/login", json={"username": "a\u0000b", "password": "x" * 12})
+    assert login.status_code == 422
+    assert "NUL" in login.json()["error"]
+    form = client.post("/login", data={"username": "a\x00b", "password": "x"}, follow_redirects=False)
+    assert form.status_code == 422
+    assert client.get("/api/kpis?campaign_id=1%00").status_code == 422
