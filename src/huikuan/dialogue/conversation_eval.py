@@ -118,7 +118,7 @@ def call_context(conversation: Conversation) -> CallContext:
         plan_bounds=conversation.plan_bounds,
         timezone="America/New_York" if conversation.lang == "en-US" else "Asia/Shanghai",
         now=conversation.now,
-        callback_number="4008001234" if conversation.lang != "en-US" else "(800) 555-0100",
+        callback_number="800-555-0100",  # a number reserved for fiction (NANP 555-01xx)
         agent_name="王经理" if conversation.lang != "en-US" else "Dana Smith",
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def mask_phone(number: str) -> str:
-    """Keep the prefix and last 4 digits (example: '+8613800000000' -> '+86138****0000').
+    """Keep the prefix and last 4 digits (the digits '+86' 'abc' 'defg' 'hijk' -> '+86abc****hijk').
 
     Short numbers keep only their last two digits.
     """

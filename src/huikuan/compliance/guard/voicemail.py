@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 # A telephone number as scripts render it: 7+ digits, possibly grouped by spaces, dashes, dots
-# or parentheses ("4008001234", "800-555-0100", "(212) 555 0100", "+1 212 555 0100").
+# or parentheses ("800-555-0100", "(212) 555 0100", "+1 212 555 0100": the 555-01xx fiction range).
 _NUMBER = re.compile(r"\+?\(?\d(?:[\d\s().-]*\d){6,}")
 _EMPTY_FIELD = {
     "en-US": re.compile(

@@ -1,5 +1,6 @@
-"""How a trunk wants the dialled number: E.164 (`+8613800000000`) or national (`13800000000`,
-`01012345678` with the trunk prefix), per trunk, through `phonenumbers` (libphonenumber's rules).
+"""How a trunk wants the dialled number: E.164 (`+86` and the 11 digits) or national (the
+11 digits; a landline with its trunk prefix `0`), per trunk, through `phonenumbers`
+(libphonenumber's rules).
 
 A number libphonenumber cannot read is sent as stored: the carrier's answer (404/484) then says
 what is wrong, and the number itself never appears in an error or a log.
