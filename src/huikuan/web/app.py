@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -12,18 +12,17 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from huikuan.analytics.render import kpi_rows
 from huikuan.analytics.schemas import Kpis
 from huikuan.analytics.service import compute_kpis
 from huikuan.clock import Clock, SystemClock
-from huikuan.db import session_scope
 from huikuan.errors import HuikuanError
 from huikuan.security.models import User
 from huikuan.security.permissions import Permission
 from huikuan.web.auth import LogInPage, Requires, login_redirect
 from huikuan.web.auth import router as auth_router
+from huikuan.web.deps import SessionDep
 from huikuan.web.desk_routes import router as desk_router
 from huikuan.web.hardening import LOOPBACK_HOSTS, OptionalRowIdQuery, harden
 from huikuan.web.people_routes import router as people_router
@@ -32,13 +31,6 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 STATIC = Path(__file__).parent / "static"
 
 
-def db_session(request: Request) -> Iterator[Session]:
-    """One transaction per request, on the app's engine."""
-    with session_scope(request.app.state.engine) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(db_session)]
 Reports = Annotated[User, Depends(Requires(Permission.VIEW_REPORTS))]
 
 

@@ -23,12 +23,12 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from huikuan.clock import Clock
 from huikuan.db import session_scope
 from huikuan.errors import HuikuanError, PermissionDenied
 from huikuan.security import auth
 from huikuan.security.models import User
 from huikuan.security.permissions import Permission, allowed, require
+from huikuan.web.deps import clock_of
 
 SESSION_COOKIE = "huikuan_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -50,18 +50,13 @@ class LogInPage(Exception):
         self.next_path = next_path
 
 
-def _clock(request: Request) -> Clock:
-    clock: Clock = request.app.state.clock
-    return clock
-
-
 def _is_page(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
 def _authenticate(request: Request) -> tuple[User, str | None] | None:
     """The user and, for a cookie session, its CSRF token; None when anonymous."""
-    at = _clock(request).now()
+    at = clock_of(request).now()
     scheme, _, secret = (request.headers.get("authorization") or "").partition(" ")
     with session_scope(request.app.state.engine) as session:
         if scheme.lower() == "bearer" and secret.strip():
@@ -135,7 +130,7 @@ def login_submit(
 ) -> Response:
     """Check the password (throttled per user and per address); start a session."""
     address = request.client.host if request.client else "unknown"
-    at = _clock(request).now()
+    at = clock_of(request).now()
     if THROTTLE.blocked(address):
         return _login_again(request, next, auth.LOCKED, 429)
     with session_scope(request.app.state.engine) as session:
@@ -189,7 +184,7 @@ def logout(request: Request, _user: Annotated[User, Depends(Requires(None))]) ->
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         with session_scope(request.app.state.engine) as session:
-            auth.end_session(session, cookie, _clock(request).now())
+            auth.end_session(session, cookie, clock_of(request).now())
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -4,7 +4,6 @@ action comes from the app's Clock."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -13,9 +12,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from huikuan.clock import Clock
 from huikuan.db import session_scope
 from huikuan.desk import service
 from huikuan.desk.schemas import (
@@ -30,6 +27,7 @@ from huikuan.desk.schemas import (
 )
 from huikuan.security.auth import LogInRefused
 from huikuan.security.users import get_user
+from huikuan.web.deps import SessionDep, clock_of
 from huikuan.web.hardening import MAX_ROW_ID, RowId
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -38,26 +36,13 @@ MAX_WAIT_SECONDS = 30.0
 router = APIRouter()
 
 
-def _clock(request: Request) -> Clock:
-    clock: Clock = request.app.state.clock
-    return clock
-
-
-def _db(request: Request) -> Iterator[Session]:
-    with session_scope(request.app.state.engine) as session:
-        yield session
-
-
-DbDep = Annotated[Session, Depends(_db)]
-
-
 def _agent_id(request: Request, authorization: Annotated[str | None, Header()] = None) -> int:
     """The agent of the bearer token (checked in a short transaction of its own)."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise LogInRefused("需要登录 / log in first (Authorization: Bearer <token>)")
     with session_scope(request.app.state.engine) as session:
-        return service.agent_for_token(session, token.strip(), _clock(request).now()).id
+        return service.agent_for_token(session, token.strip(), clock_of(request).now()).id
 
 
 AgentDep = Annotated[int, Depends(_agent_id)]
@@ -92,13 +77,13 @@ class Label(BaseModel):
 
 
 @router.post("/api/desk/login", response_model=LoginOut)
-def desk_login(body: LoginIn, request: Request, session: DbDep) -> LoginOut:
+def desk_login(body: LoginIn, request: Request, session: SessionDep) -> LoginOut:
     """Log an agent in to the desk (坐席登录); returns a bearer token."""
     agent, token = service.log_in(
         session,
         body.username,
         body.password,
-        _clock(request).now(),
+        clock_of(request).now(),
         campaign_id=body.campaign_id,
         state=body.state,
     )
@@ -106,19 +91,19 @@ def desk_login(body: LoginIn, request: Request, session: DbDep) -> LoginOut:
 
 
 @router.post("/api/desk/logout", response_model=AgentView)
-def desk_logout(agent_id: AgentDep, request: Request, session: DbDep) -> AgentView:
-    return service.log_out(session, agent_id, _clock(request).now())
+def desk_logout(agent_id: AgentDep, request: Request, session: SessionDep) -> AgentView:
+    return service.log_out(session, agent_id, clock_of(request).now())
 
 
 @router.get("/api/desk/me", response_model=AgentView)
-def desk_me(agent_id: AgentDep, session: DbDep) -> AgentView:
+def desk_me(agent_id: AgentDep, session: SessionDep) -> AgentView:
     return service.agent_view(session, agent_id)
 
 
 @router.post("/api/desk/state", response_model=AgentView)
-def desk_state(body: StateIn, agent_id: AgentDep, request: Request, session: DbDep) -> AgentView:
+def desk_state(body: StateIn, agent_id: AgentDep, request: Request, session: SessionDep) -> AgentView:
     """Available, break or offline (空闲 / 休息 / 离线)."""
-    return service.change_state(session, agent_id, body.state, _clock(request).now())
+    return service.change_state(session, agent_id, body.state, clock_of(request).now())
 
 
 @router.get("/api/desk/pop", response_model=ScreenPop, responses={204: {"description": "no transfer yet"}})
@@ -134,32 +119,34 @@ async def desk_pop(
 
 
 @router.get("/api/desk/transfers/{transfer_id}/pop", response_model=ScreenPop)
-def desk_transfer_pop(transfer_id: RowId, agent_id: AgentDep, session: DbDep) -> ScreenPop:
+def desk_transfer_pop(transfer_id: RowId, agent_id: AgentDep, session: SessionDep) -> ScreenPop:
     viewer = get_user(session, service.agent_view(session, agent_id).user_id)
     return service.screen_pop(session, transfer_id, viewer)
 
 
 @router.post("/api/desk/transfers/{transfer_id}/accept", response_model=TransferView)
-def desk_accept(transfer_id: RowId, agent_id: AgentDep, request: Request, session: DbDep) -> TransferView:
-    return service.accept(session, agent_id, transfer_id, _clock(request).now())
+def desk_accept(
+    transfer_id: RowId, agent_id: AgentDep, request: Request, session: SessionDep
+) -> TransferView:
+    return service.accept(session, agent_id, transfer_id, clock_of(request).now())
 
 
 @router.post("/api/desk/transfers/{transfer_id}/end", response_model=AgentView)
-def desk_end(transfer_id: RowId, agent_id: AgentDep, request: Request, session: DbDep) -> AgentView:
+def desk_end(transfer_id: RowId, agent_id: AgentDep, request: Request, session: SessionDep) -> AgentView:
     """The conversation ended: wrap-up starts (话后处理)."""
-    return service.end_call(session, agent_id, transfer_id, _clock(request).now())
+    return service.end_call(session, agent_id, transfer_id, clock_of(request).now())
 
 
 @router.post("/api/desk/transfers/{transfer_id}/wrap-up", response_model=TransferView)
 def desk_wrap_up(
-    transfer_id: RowId, body: WrapUpIn, agent_id: AgentDep, request: Request, session: DbDep
+    transfer_id: RowId, body: WrapUpIn, agent_id: AgentDep, request: Request, session: SessionDep
 ) -> TransferView:
     return service.wrap_up(
         session,
         agent_id,
         transfer_id,
         body.code,
-        _clock(request).now(),
+        clock_of(request).now(),
         callback_at=body.callback_at,
         note=body.note,
         then=body.then,

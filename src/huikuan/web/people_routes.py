@@ -3,30 +3,20 @@ view_full and a reason, and is audited (who, which debtor, the reason; never the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from huikuan.db import session_scope
 from huikuan.portfolio.cards import DebtorCard, debtor_card
 from huikuan.security import audit
 from huikuan.security.models import User
 from huikuan.security.permissions import Permission
 from huikuan.web.auth import Requires
+from huikuan.web.deps import SessionDep, clock_of
 from huikuan.web.hardening import RowId
 
 router = APIRouter()
-
-
-def _db(request: Request) -> Iterator[Session]:
-    with session_scope(request.app.state.engine) as session:
-        yield session
-
-
-DbDep = Annotated[Session, Depends(_db)]
 
 
 class RevealIn(BaseModel):
@@ -35,7 +25,7 @@ class RevealIn(BaseModel):
 
 @router.get("/api/debtors/{debtor_id}", response_model=DebtorCard)
 def debtor(
-    debtor_id: RowId, _user: Annotated[User, Depends(Requires(Permission.VIEW_MASKED))], session: DbDep
+    debtor_id: RowId, _user: Annotated[User, Depends(Requires(Permission.VIEW_MASKED))], session: SessionDep
 ) -> DebtorCard:
     """A debtor with name, ID number and phone numbers masked (view_masked)."""
     return debtor_card(session, debtor_id)
@@ -47,13 +37,13 @@ def reveal(
     body: RevealIn,
     request: Request,
     user: Annotated[User, Depends(Requires(Permission.VIEW_FULL))],
-    session: DbDep,
+    session: SessionDep,
 ) -> DebtorCard:
     """The debtor in full (view_full), with a reason; audited (查看完整信息)."""
     card = debtor_card(session, debtor_id, full=True)
     audit.append(
         session,
-        at=request.app.state.clock.now(),
+        at=clock_of(request).now(),
         actor=f"user:{user.id}",
         action="personal_data.reveal",
         entity="debtor",
