@@ -21,7 +21,7 @@ from huikuan.db import session_scope
 from huikuan.dialogue import approval, versions
 from huikuan.errors import InvalidInput, UnreadableFile
 from huikuan.runtime import open_database
-from huikuan.security.operator import operator
+from huikuan.security.operator import ACTING, PASSWORD_STDIN, operator
 from huikuan.security.permissions import Permission
 
 app = typer.Typer(help="话术版本与审批 / script versions and approval", no_args_is_help=True)
@@ -86,10 +86,6 @@ def lint(file: Path = typer.Argument(..., help="script YAML")) -> None:
     typer.echo(f"{file}: 检查通过 / lint passed")
 
 
-AS = typer.Option(None, "--as", help="who is acting (asked for their password) / 操作人")
-STDIN = typer.Option(False, "--password-stdin", help="read the password from stdin / 从标准输入读取密码")
-
-
 def _acting(session: Session, acting: str | None, permission: Permission, password_stdin: bool) -> int:
     return operator(session, acting, permission, datetime.now(UTC), password_stdin=password_stdin).id
 
@@ -97,8 +93,8 @@ def _acting(session: Session, acting: str | None, permission: Permission, passwo
 @app.command("import")
 def import_(
     file: Path = typer.Argument(..., help="script YAML"),
-    acting: str | None = AS,
-    password_stdin: bool = STDIN,
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Store a script file as a new draft version, authored by the acting user (导入为草稿)."""
     content = _read(file)
@@ -111,8 +107,8 @@ def import_(
 @app.command()
 def submit(
     version_id: int = typer.Argument(..., help="version id"),
-    acting: str | None = AS,
-    password_stdin: bool = STDIN,
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Submit a draft for compliance approval (提交审批)."""
     with session_scope(open_database(get_settings())) as session:
@@ -124,8 +120,8 @@ def submit(
 @app.command()
 def approve(
     version_id: int = typer.Argument(..., help="version id"),
-    acting: str | None = AS,
-    password_stdin: bool = STDIN,
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Approve a submitted version as a compliance officer who did not write it (审批通过)."""
     with session_scope(open_database(get_settings())) as session:
@@ -141,8 +137,8 @@ def approve(
 def reject(
     version_id: int = typer.Argument(..., help="version id"),
     reason: str = typer.Option(..., "--reason", help="why (the author reads it)"),
-    acting: str | None = AS,
-    password_stdin: bool = STDIN,
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Send a submitted version back to draft with a reason (驳回)."""
     with session_scope(open_database(get_settings())) as session:
@@ -155,8 +151,8 @@ def reject(
 def retire(
     version_id: int = typer.Argument(..., help="version id"),
     reason: str = typer.Option("", "--reason", help="why"),
-    acting: str | None = AS,
-    password_stdin: bool = STDIN,
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Stop an approved version from running, as a compliance officer (停用)."""
     with session_scope(open_database(get_settings())) as session:

@@ -21,16 +21,11 @@ from huikuan.errors import InvalidInput, one_of
 from huikuan.runtime import open_database
 from huikuan.security import auth
 from huikuan.security.models import User
-from huikuan.security.operator import operator, read_secret
+from huikuan.security.operator import ACTING, PASSWORD_STDIN, operator, read_secret
 from huikuan.security.permissions import Permission, require
 from huikuan.security.users import Role, create_user, disable_user, find_user, reset_password
 
 app = typer.Typer(help="用户与角色 / users and roles", no_args_is_help=True)
-
-AS = typer.Option(None, "--as", help="who is acting (asked for their password) / 操作人")
-STDIN = typer.Option(
-    False, "--password-stdin", help="read passwords from stdin, one a line / 从标准输入读取密码"
-)
 
 
 def _now() -> datetime:
@@ -47,8 +42,8 @@ def add(
     username: str = typer.Argument(..., help="log-in name / 用户名"),
     role: str = typer.Option(..., "--role", help=f"one of: {', '.join(r.value for r in Role)}"),
     display_name: str = typer.Option("", "--name", help="shown on screens / 显示名"),
-    acting: str | None = AS,
-    password_stdin: bool = STDIN,
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Create a user; their password is asked twice (新增用户)."""
     the_role = one_of(Role, role, "角色", "role")
@@ -73,7 +68,7 @@ def add(
 
 
 @app.command("list")
-def list_users(acting: str | None = AS, password_stdin: bool = STDIN) -> None:
+def list_users(acting: str | None = ACTING, password_stdin: bool = PASSWORD_STDIN) -> None:
     """Users, roles and whether they are active or locked (用户列表)."""
     now = _now()
     with session_scope(open_database(get_settings())) as session:
@@ -106,8 +101,8 @@ def _sign_out(session: Session, user: User, now: datetime) -> int:
 @app.command("disable")
 def disable(
     username: str = typer.Argument(..., help="the user to disable / 要停用的用户"),
-    acting: str | None = AS,
-    password_stdin: bool = STDIN,
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Disable a user: log-ins refused, sessions ended, tokens revoked (停用用户)."""
     now = _now()
@@ -124,8 +119,8 @@ def disable(
 @app.command("reset")
 def reset(
     username: str = typer.Argument(..., help="whose password / 重置谁的密码"),
-    acting: str | None = AS,
-    password_stdin: bool = STDIN,
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Set a new password (asked twice); unlocks, ends sessions, revokes tokens (重置密码)."""
     now = _now()
@@ -144,8 +139,8 @@ def token(
     username: str = typer.Argument(..., help="whose token (acting with that user's role) / 令牌所属用户"),
     label: str = typer.Option(..., "--label", help="what uses it / 用途"),
     days: int = typer.Option(90, "--days", min=1, max=366, help="lifetime in days"),
-    acting: str | None = AS,
-    password_stdin: bool = STDIN,
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Issue an API token; it is printed once and stored only as a hash (签发令牌)."""
     now = _now()
