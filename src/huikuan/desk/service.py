@@ -10,7 +10,6 @@ Audit details and errors carry ids only, never names or numbers.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -126,7 +125,7 @@ def log_in(
     user = auth.log_in(session, username, password, at, channel="desk")
     agent = _agent(session, enroll_agent(session, user, at, campaign_id).id)
     token = secrets.token_urlsafe(32)
-    repository.insert_token(session, _hash(token), agent.id, at, at + TOKEN_LIFETIME)
+    repository.insert_token(session, auth.secret_hash(token), agent.id, at, at + TOKEN_LIFETIME)
     audit.append(
         session, at=at, actor=_actor(agent), action="desk.log_in", entity="desk_agent", entity_id=agent.id
     )
@@ -138,7 +137,7 @@ def log_in(
 
 def agent_for_token(session: Session, token: str, at: datetime) -> Agent:
     """The agent a bearer token belongs to; LogInRefused (401) when unknown, revoked or expired."""
-    row = repository.token(session, _hash(token))
+    row = repository.token(session, auth.secret_hash(token))
     if row is None or row.revoked or row.expires_at <= at:
         raise auth.LogInRefused("未登录或登录已过期 / not logged in, or the log-in expired")
     return _agent(session, row.agent_id)
@@ -443,7 +442,3 @@ def wrap_up(
     if then == AgentState.AVAILABLE:
         _take_queued(session, _agent(session, agent_id), at)
     return transfer_view(transfer)
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
