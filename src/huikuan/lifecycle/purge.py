@@ -7,7 +7,7 @@ voice/recording.py), so nothing is kept past its time.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -18,16 +18,20 @@ from huikuan.security import audit, auth
 from huikuan.voice.recording import delete_expired_recordings, expired_recordings
 
 
-def _cutoff(kind: str, now: datetime) -> datetime:
+def _period(kind: str) -> timedelta:
     period = keep(kind)
     if period is None:
         raise ValueError(f"{kind} is not purged by age")
-    return now - period
+    return period
+
+
+def _cutoff(kind: str, now: datetime) -> datetime:
+    return now - _period(kind)
 
 
 def purge(session: Session, data_dir: Path, now: datetime, *, dry_run: bool = False) -> dict[str, int]:
     """Delete (or, dry, count) what is past its time; returns kind → rows. The caller commits."""
-    years = (now - _cutoff("recording", now)).days // 365  # whole years, as the recordings count them
+    years = _period("recording").days // 365  # whole years, as the recordings count them
     counts: dict[str, int] = {}
     if dry_run:
         counts["recording"] = len(expired_recordings(session, now, years))
