@@ -9,12 +9,17 @@ def test_console_home_shows_kpis_in_chinese_and_english(db: TestDatabase) -> Non
     with db.session() as s:
         seed_history(s)
         s.commit()
-    page = console(db).get("/")
+    client = console(db)
+    page = client.get("/")
     assert page.status_code == 200
     assert "拨打次数" in page.text
-    assert "Attempts" in page.text
+    assert "Attempts" not in page.text
     assert "¥1,200.50" in page.text
     assert NAME not in page.text
+    client.cookies.set("huikuan_lang", "en")
+    english = client.get("/")
+    assert "Attempts" in english.text
+    assert "拨打次数" not in english.text
 
 
 def test_api_kpis_per_campaign(db: TestDatabase) -> None:

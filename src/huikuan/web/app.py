@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
@@ -25,9 +24,10 @@ from huikuan.web.auth import router as auth_router
 from huikuan.web.deps import SessionDep
 from huikuan.web.desk_routes import router as desk_router
 from huikuan.web.hardening import LOOPBACK_HOSTS, OptionalRowIdQuery, harden
+from huikuan.web.pages import DEFAULT_TIMEZONE, render
+from huikuan.web.pages import router as pages_router
 from huikuan.web.people_routes import router as people_router
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 STATIC = Path(__file__).parent / "static"
 
 
@@ -35,16 +35,23 @@ Reports = Annotated[User, Depends(Requires(Permission.VIEW_REPORTS))]
 
 
 def create_app(
-    engine: Engine, clock: Clock | None = None, *, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS
+    engine: Engine,
+    clock: Clock | None = None,
+    *,
+    allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> FastAPI:
     """Build the app around one engine (the caller opened and migrated the database); `clock`
     gives every recorded instant (a virtual one in simulations and tests); requests naming a
-    Host outside `allowed_hosts` are refused (web/hardening.py)."""
+    Host outside `allowed_hosts` are refused (web/hardening.py); pages show instants in the
+    floor's `timezone`."""
     app = FastAPIOffline(title="Huikuan 回款", version="0.1.0")
     harden(app, allowed_hosts)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.engine = engine
     app.state.clock = clock or SystemClock()
+    app.state.timezone = timezone
+    app.include_router(pages_router)
     app.include_router(auth_router)
     app.include_router(desk_router)
     app.include_router(people_router)
@@ -69,15 +76,11 @@ def create_app(
     @app.get("/", response_class=HTMLResponse)
     def console_home(request: Request, user: Reports, session: SessionDep) -> HTMLResponse:
         kpis = compute_kpis(session)
-        return TEMPLATES.TemplateResponse(
+        return render(
             request,
             "kpis.html",
-            {
-                "rows": kpi_rows(kpis),
-                "dispositions": sorted(kpis.dispositions.items()),
-                "user": user,
-                "csrf_token": request.state.csrf_token,
-            },
+            {"rows": kpi_rows(kpis), "dispositions": sorted(kpis.dispositions.items())},
+            user=user,
         )
 
     return app

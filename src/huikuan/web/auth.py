@@ -13,13 +13,11 @@ every page and API route uses (`Requires(Permission.X)`; the matrix is security/
 from __future__ import annotations
 
 import hmac
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -29,10 +27,10 @@ from huikuan.security import auth
 from huikuan.security.models import User
 from huikuan.security.permissions import Permission, allowed, require
 from huikuan.web.deps import clock_of
+from huikuan.web.pages import home_for, render, safe_path
 
 SESSION_COOKIE = "huikuan_session"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 THROTTLE = auth.AddressThrottle()
 
 router = APIRouter()
@@ -109,16 +107,9 @@ def login_redirect(next_path: str) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(next_path)}", status_code=303)
 
 
-def _safe_next(next_path: str | None) -> str:
-    # Only a path of this site: never "//evil.example" or a full URL (an open redirect).
-    if not next_path or not next_path.startswith("/") or next_path.startswith("//") or "\\" in next_path:
-        return "/"
-    return next_path
-
-
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 def login_page(request: Request, next: str | None = None) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, "login.html", {"next": _safe_next(next), "error": None})
+    return render(request, "login.html", {"next": safe_path(next), "error": None})
 
 
 @router.post("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -140,7 +131,10 @@ def login_submit(
             THROTTLE.failed(address)
             return _login_again(request, next, refused.message, 401)
         started = auth.start_session(session, user, at)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+        landing = safe_path(next)
+        if landing == "/":
+            landing = home_for(user)  # an agent has no dashboard: the desk
+    response = RedirectResponse(landing, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         started.secret,
@@ -154,9 +148,7 @@ def login_submit(
 
 
 def _login_again(request: Request, next_path: str, error: str, status: int) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(
-        request, "login.html", {"next": _safe_next(next_path), "error": error}, status_code=status
-    )
+    return render(request, "login.html", {"next": safe_path(next_path), "error": error}, status_code=status)
 
 
 class Me(BaseModel):

@@ -5,12 +5,10 @@ action comes from the app's Clock."""
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from huikuan.db import session_scope
@@ -29,8 +27,8 @@ from huikuan.security.auth import LogInRefused
 from huikuan.security.users import get_user
 from huikuan.web.deps import SessionDep, clock_of
 from huikuan.web.hardening import MAX_ROW_ID, RowId
+from huikuan.web.pages import render
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 MAX_WAIT_SECONDS = 30.0
 
 router = APIRouter()
@@ -166,6 +164,4 @@ def desk_codes() -> dict[str, list[Label]]:
 @router.get("/desk", response_class=HTMLResponse)
 def desk_page(request: Request) -> HTMLResponse:
     """The agent desk page (坐席工作台)."""
-    return TEMPLATES.TemplateResponse(
-        request, "desk.html", {"wrap_codes": [(c.value, WRAP_LABELS[c]) for c in WrapCode]}
-    )
+    return render(request, "desk.html", {"wrap_codes": [(c.value, WRAP_LABELS[c]) for c in WrapCode]})
