@@ -56,7 +56,7 @@ def translated(lang: str = "zh_CN") -> Iterator[tuple[Path, str, str, bool]]:
             if not message.id:
                 continue
             msgid = message.id if isinstance(message.id, str) else message.id[0]
-            text = message.string if isinstance(message.string, str) else message.string[0]
+            text = message.string if isinstance(message.string, str) else (message.string or [""])[0]
             yield path, msgid, text or "", message.fuzzy
 
 
