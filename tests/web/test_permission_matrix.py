@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from starlette.routing import BaseRoute
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from starlette.routing import BaseRoute
 
 from huikuan.security.models import AuditEvent
 from huikuan.security.permissions import Permission, allowed
