@@ -261,3 +261,11 @@ def erase_debtor_turns(session: Session, debtor_id: int, marker: str) -> int:
         .values(text=marker)
     )
     return int(getattr(session.execute(stmt), "rowcount", 0))
+
+
+def pending_promises(session: Session, account_ids: Sequence[int] | None = None) -> list[Promise]:
+    """Pending promises (of the given accounts, or all), by account and oldest due first."""
+    query = select(Promise).where(Promise.status == PromiseStatus.PENDING.value)
+    if account_ids is not None:
+        query = query.where(Promise.account_id.in_(list(account_ids)))
+    return list(session.scalars(query.order_by(Promise.account_id, Promise.due_date, Promise.id)))

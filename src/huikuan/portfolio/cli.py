@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -76,6 +77,68 @@ def accounts(
     if result.errors:
         write_error_report(report_path, result.errors)
     print_summary(Console(), result, report_path if result.errors else None)
+
+
+@app.command()
+def payments(
+    file: Path = typer.Argument(
+        ..., help="CSV (UTF-8, UTF-8 BOM or GBK) or XLSX: loan_id, reference, amount, paid_at"
+    ),
+    creditor: str = typer.Option("default", "--creditor", help="creditor code 债权人代码"),
+    timezone: str = typer.Option(
+        "Asia/Shanghai", "--timezone", help="zone of paid times written without one 还款时间所在时区"
+    ),
+    errors: Path | None = typer.Option(None, "--errors", help="error report CSV (default: FILE.errors.csv)"),
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
+) -> None:
+    """Import the creditor's payments; settle promises / 导入还款记录并核销承诺还款。"""
+    from huikuan.clock import is_known_zone
+    from huikuan.config import get_settings
+    from huikuan.db import session_scope
+    from huikuan.outcomes.settle import settle_promises
+    from huikuan.portfolio.importer import write_error_report
+    from huikuan.portfolio.payments import PAYMENT_COLUMNS
+    from huikuan.portfolio.service import import_payments_file
+    from huikuan.runtime import open_database
+
+    if not is_known_zone(timezone):
+        raise InvalidInput(f"--timezone: unknown zone {timezone[:40]!r}")
+    now = datetime.now(UTC)
+    engine = open_database(get_settings())
+    try:
+        with session_scope(engine) as session:
+            user_id = operator(session, acting, Permission.IMPORT, now, password_stdin=password_stdin).id
+        with session_scope(engine) as session:
+            result = import_payments_file(
+                session, file, creditor=creditor, at=now, actor=f"user:{user_id}", zone=timezone
+            )
+            settled = settle_promises(
+                session, now.astimezone(ZoneInfo(timezone)).date(), result.account_ids, timezone
+            )
+    finally:
+        engine.dispose()
+    report_path = errors or file.with_name(file.name + ".errors.csv")
+    if result.errors:
+        write_error_report(report_path, result.errors, PAYMENT_COLUMNS)
+    console = Console()
+    summary = Table(title="还款导入 / payments import")
+    summary.add_column("项目 / item")
+    summary.add_column("数量 / count", justify="right")
+    for label, value in (
+        ("读取行数 / rows read", str(result.rows_read)),
+        ("已入账 / recorded", str(result.payments_recorded)),
+        ("已存在 / already present", str(result.rows_already_present)),
+        ("已拒绝 / rejected", str(result.rows_rejected)),
+        ("入账金额 / amount recorded", f"{result.amount_recorded / 100:,.2f}"),
+        ("结清账户 / accounts paid off", str(result.accounts_paid_off)),
+        ("承诺已履约 / promises kept", str(settled.kept)),
+        ("承诺已违约 / promises broken", str(settled.broken)),
+    ):
+        summary.add_row(label, value)
+    console.print(summary)
+    if result.errors:
+        console.print(f"错误报告 / error report: {report_path}", markup=False)
 
 
 def print_summary(console: Console, result: ImportResult, report_path: Path | None) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from huikuan.errors import UnreadableFile
-from huikuan.portfolio.schemas import COLUMN_BY_KEY, COLUMNS, HEADER_INDEX, RowError, normalize_header
+from huikuan.portfolio.schemas import COLUMNS, Column, RowError, header_index, normalize_header
 from huikuan.security.spreadsheet import safe_cell
 
 MAX_COLUMNS = 200
@@ -40,8 +40,9 @@ class Table:
     rows: Iterator[tuple[int, list[str]]]  # (row number in the file, header = 1; cells)
 
 
-def read_path(path: Path) -> Table:
-    """Open `path` (CSV or XLSX); raises UnreadableFile with one line saying why."""
+def read_path(path: Path, columns: tuple[Column, ...] = COLUMNS) -> Table:
+    """Open `path` (CSV or XLSX) laid out as `columns` (the accounts file unless told);
+    raises UnreadableFile with one line saying why."""
     label = path.name
     try:
         with path.open("rb") as handle:
@@ -51,14 +52,14 @@ def read_path(path: Path) -> Table:
             data = prefix + handle.read()
     except OSError as exc:
         raise UnreadableFile(f"{label}: cannot be opened ({exc.strerror}); {NOTHING}") from exc
-    return read_bytes(data, label)
+    return read_bytes(data, label, columns)
 
 
-def read_bytes(data: bytes, label: str) -> Table:
-    """Parse file content already in memory (CSV or XLSX)."""
+def read_bytes(data: bytes, label: str, columns: tuple[Column, ...] = COLUMNS) -> Table:
+    """Parse file content already in memory (CSV or XLSX) laid out as `columns`."""
     sha = hashlib.sha256(data).hexdigest()
     if data.startswith(XLSX_MAGIC):
-        return _read_xlsx(data, label, sha)
+        return _read_xlsx(data, label, sha, columns)
     if data.startswith(OLE_MAGIC):
         raise UnreadableFile(f"{label} is a legacy .xls workbook; save it as .xlsx or CSV; {NOTHING}")
     if label.lower().endswith(".xlsx"):
@@ -73,8 +74,8 @@ def read_bytes(data: bytes, label: str) -> Table:
         raise UnreadableFile(f"{label}: header row cannot be parsed ({exc}); {NOTHING}") from exc
     if header is None or not any(cell.strip() for cell in header):
         raise UnreadableFile(f"{label} has no header row; {NOTHING}")
-    columns, extra = map_header(header, label)
-    return Table(label, sha, columns, extra, _csv_rows(reader, label))
+    found, extra = map_header(header, label, columns)
+    return Table(label, sha, found, extra, _csv_rows(reader, label))
 
 
 def check_csv_prefix(prefix: bytes, label: str, *, complete: bool) -> None:
@@ -119,8 +120,11 @@ def _delimiter(first_line: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
-def map_header(header: Sequence[str], label: str) -> tuple[dict[str, int], list[str]]:
+def map_header(
+    header: Sequence[str], label: str, layout: tuple[Column, ...] = COLUMNS
+) -> tuple[dict[str, int], list[str]]:
     """Field key → column index; unknown headers; raises when required columns are missing."""
+    known = header_index(layout)
     if len(header) > MAX_COLUMNS:
         raise UnreadableFile(
             f"{label} has too many columns ({len(header)}, at most {MAX_COLUMNS}); {NOTHING}"
@@ -129,13 +133,13 @@ def map_header(header: Sequence[str], label: str) -> tuple[dict[str, int], list[
     extra: list[str] = []
     for index, cell in enumerate(header):
         title = str(cell or "").strip()
-        key = HEADER_INDEX.get(normalize_header(title))
+        key = known.get(normalize_header(title))
         if key is None or key in columns:
             if title:
                 extra.append(title[:60])
             continue
         columns[key] = index
-    missing = [c.label for c in COLUMNS if c.required and c.key not in columns]
+    missing = [c.label for c in layout if c.required and c.key not in columns]
     if missing:
         raise UnreadableFile(f"{label} lacks required columns 缺少必填列: {', '.join(missing)}; {NOTHING}")
     return columns, extra
@@ -155,7 +159,7 @@ def _csv_rows(reader: Any, label: str) -> Iterator[tuple[int, list[str]]]:
             yield number, cells
 
 
-def _read_xlsx(data: bytes, label: str, sha: str) -> Table:
+def _read_xlsx(data: bytes, label: str, sha: str, layout: tuple[Column, ...]) -> Table:
     from openpyxl import load_workbook
 
     try:
@@ -169,7 +173,7 @@ def _read_xlsx(data: bytes, label: str, sha: str) -> Table:
         ) from exc
     if header is None or not any(cell not in (None, "") for cell in header):
         raise UnreadableFile(f"{label} is empty (no header row in the first sheet); {NOTHING}")
-    columns, extra = map_header([_cell_text(c) for c in header], label)
+    columns, extra = map_header([_cell_text(c) for c in header], label, layout)
 
     def cells() -> Iterator[tuple[int, list[str]]]:
         number = 1
@@ -203,12 +207,13 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def write_error_report(path: Path, errors: Sequence[RowError]) -> None:
+def write_error_report(path: Path, errors: Sequence[RowError], layout: tuple[Column, ...] = COLUMNS) -> None:
     """The row-level error report: row, column (both names), reason; UTF-8 with BOM for Excel."""
+    labels = {c.key: c.label for c in layout}
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["row/行号", "column/列", "reason/原因"])
         for e in errors:
             # A header the file made up could be a formula: every text cell is made safe.
-            column = COLUMN_BY_KEY[e.column].label if e.column in COLUMN_BY_KEY else e.column
+            column = labels.get(e.column, e.column)
             writer.writerow([safe_cell(e.row), safe_cell(column), safe_cell(e.reason)])

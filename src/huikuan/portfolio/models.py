@@ -103,10 +103,15 @@ class Account(Base):
 
 
 class Payment(Base):
+    """Money received on an account, as the creditor reports it (a payments file) or the
+    simulator makes it. The creditor's transaction reference makes a re-import harmless."""
+
     __tablename__ = "payment"
+    __table_args__ = (UniqueConstraint("account_id", "reference"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     amount: Mapped[int] = mapped_column(BigInteger)
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(32), default="import")
+    reference: Mapped[str | None] = mapped_column(String(64))  # the creditor's 还款流水号

@@ -266,3 +266,39 @@ def profiling_rows(session: Session, until: datetime) -> tuple[list[Any], list[A
 
 def accounts_of(session: Session, debtor_id: int) -> Sequence[Account]:
     return session.scalars(select(Account).where(Account.debtor_id == debtor_id).order_by(Account.id)).all()
+
+
+def accounts_by_ref(session: Session, creditor_id: int, refs: set[str]) -> dict[str, Account]:
+    found: dict[str, Account] = {}
+    ordered = sorted(refs)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        query = select(Account).where(Account.creditor_id == creditor_id, Account.loan_ref.in_(chunk))
+        found.update({a.loan_ref: a for a in session.scalars(query)})
+    return found
+
+
+def recorded_payment_references(session: Session, account_ids: list[int]) -> set[tuple[int, str]]:
+    known: set[tuple[int, str]] = set()
+    for start in range(0, len(account_ids), 500):
+        chunk = account_ids[start : start + 500]
+        query = select(Payment.account_id, Payment.reference).where(
+            Payment.account_id.in_(chunk), Payment.reference.is_not(None)
+        )
+        known |= {(aid, ref) for aid, ref in session.execute(query) if ref is not None}
+    return known
+
+
+def payments_of(session: Session, account_ids: list[int]) -> dict[int, list[tuple[int, datetime]]]:
+    """(amount, paid_at) of every payment of each account, oldest first (for settling promises)."""
+    found: dict[int, list[tuple[int, datetime]]] = {aid: [] for aid in account_ids}
+    for start in range(0, len(account_ids), 500):
+        chunk = account_ids[start : start + 500]
+        query = (
+            select(Payment.account_id, Payment.amount, Payment.paid_at)
+            .where(Payment.account_id.in_(chunk))
+            .order_by(Payment.paid_at, Payment.id)
+        )
+        for aid, amount, paid_at in session.execute(query):
+            found[aid].append((amount, paid_at))
+    return found

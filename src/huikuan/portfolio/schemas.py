@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from pydantic import BaseModel, Field
 
@@ -52,10 +53,10 @@ def normalize_header(text: str) -> str:
     return "".join(text.replace("\ufeff", "").split()).replace("_", "").replace("-", "").lower()
 
 
-HEADER_INDEX: dict[str, str] = {}
-for _column in COLUMNS:
-    for _name in (_column.key, _column.zh, *_column.aliases):
-        HEADER_INDEX[normalize_header(_name)] = _column.key
+@cache
+def header_index(columns: tuple[Column, ...]) -> dict[str, str]:
+    """Every accepted header (key, Chinese name, aliases; normalized) → the field key."""
+    return {normalize_header(name): c.key for c in columns for name in (c.key, c.zh, *c.aliases)}
 
 
 class RowError(BaseModel):

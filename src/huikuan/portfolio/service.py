@@ -24,6 +24,14 @@ from huikuan.portfolio import quality, repository
 from huikuan.portfolio.buckets import DEFAULT_SCHEME, BucketScheme
 from huikuan.portfolio.importer import Table, read_bytes, read_path
 from huikuan.portfolio.models import Contact, Debtor
+from huikuan.portfolio.payments import (
+    PAYMENT_COLUMNS,
+    PaymentImportResult,
+    import_payments,
+)
+from huikuan.portfolio.payments import (
+    record_payment as record_payment,
+)
 from huikuan.portfolio.schemas import ImportResult, RowError
 from huikuan.portfolio.validation import RowValidator, ValidRow
 from huikuan.security import audit
@@ -397,3 +405,37 @@ def erase_debtor_identity(session: Session, debtor_id: int) -> None:
         contact.name = ERASED if contact.name is not None else None
         contact.status = ContactStatus.INVALID.value
     session.flush()
+
+
+def import_payments_file(
+    session: Session,
+    path: Path,
+    *,
+    creditor: str,
+    at: datetime,
+    actor: str = "system",
+    zone: str = "Asia/Shanghai",
+) -> PaymentImportResult:
+    """Record a creditor's payments file (CSV or XLSX; portfolio/payments.py); does not commit."""
+    table = read_path(path, PAYMENT_COLUMNS)
+    return import_payments(session, table, creditor=creditor, at=at, actor=actor, zone=zone)
+
+
+def import_payments_bytes(
+    session: Session,
+    data: bytes,
+    *,
+    label: str,
+    creditor: str,
+    at: datetime,
+    actor: str = "system",
+    zone: str = "Asia/Shanghai",
+) -> PaymentImportResult:
+    """The same for file content already in memory (an upload)."""
+    table = read_bytes(data, label, PAYMENT_COLUMNS)
+    return import_payments(session, table, creditor=creditor, at=at, actor=actor, zone=zone)
+
+
+def payments_of(session: Session, account_ids: Sequence[int]) -> dict[int, list[tuple[int, datetime]]]:
+    """(amount, paid_at) of each account's payments, oldest first."""
+    return repository.payments_of(session, list(account_ids))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 10:36:22.753782
+Create Date: 2026-12-04 11:51:39.137510
 """
 
 from collections.abc import Sequence
@@ -424,8 +424,10 @@ def upgrade() -> None:
         sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column("paid_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("source", sa.String(length=32), nullable=False),
+        sa.Column("reference", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(["account_id"], ["account.id"], name=op.f("fk_payment_account_id_account")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payment")),
+        sa.UniqueConstraint("account_id", "reference", name=op.f("uq_payment_account_id")),
     )
     with op.batch_alter_table("payment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_payment_account_id"), ["account_id"], unique=False)
