@@ -10,13 +10,18 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from huikuan.clock import VirtualClock
 from huikuan.db import make_sessionmaker
 from huikuan.dialer import campaigns as campaign_service
 from huikuan.dialer.paced import PacedCarrier
 from huikuan.dialer.worker import OnTransfer, Worker, WorkerConfig, WorkerStats
+from huikuan.outcomes import service as outcomes_service
+from huikuan.outcomes.settle import Settled, settle_promises
+from huikuan.portfolio import service as portfolio_service
 from huikuan.profiling import service as profiling
+from huikuan.sim.payments import PromiseToSettle, payments_for
 from huikuan.telephony import SimulatedCarrier, load_directory
 
 
@@ -120,3 +125,19 @@ def simulate_day(
         promises=p.promises,
         denials_by_rule=p.denials_by_rule,
     )
+
+
+def simulate_payments(session: Session, through: date, *, seed: int, zone: str = "Asia/Shanghai") -> Settled:
+    """Close the loop of a simulation: simulated debtors pay (or not, as their hidden persona
+    says) the promises due before `through`, and the promises are settled as of that day."""
+    due = outcomes_service.pending_promises_due_before(session, through)
+    debtors = portfolio_service.debtor_ids_of(session, [p.account_id for p in due])
+    to_settle = [
+        PromiseToSettle(p.promise_id, p.account_id, debtors[p.account_id], p.amount, p.due_date, p.made_at)
+        for p in due
+    ]
+    for pay in payments_for(session, to_settle, seed=seed, zone=zone):
+        portfolio_service.record_payment(
+            session, pay.account_id, pay.amount, pay.paid_at, source="sim", reference=pay.reference
+        )
+    return settle_promises(session, through, [p.account_id for p in due], zone)

@@ -302,3 +302,21 @@ def last_contact_at(session: Session, debtor_id: int) -> datetime | None:
 def erase_debtor_words(session: Session, debtor_id: int) -> int:
     """Replace what the debtor said in every transcript (the robot's lines are already masked)."""
     return repository.erase_debtor_turns(session, debtor_id, "[已删除 / erased]")
+
+
+@dataclass(frozen=True, slots=True)
+class PendingPromise:
+    promise_id: int
+    account_id: int
+    amount: int
+    due_date: date
+    made_at: datetime
+
+
+def pending_promises_due_before(session: Session, day: date) -> list[PendingPromise]:
+    """Pending promises whose due day is before `day` (the simulator decides them)."""
+    return [
+        PendingPromise(p.id, p.account_id, p.amount, p.due_date, p.created_at)
+        for p in repository.pending_promises(session)
+        if p.due_date < day
+    ]

@@ -302,3 +302,12 @@ def payments_of(session: Session, account_ids: list[int]) -> dict[int, list[tupl
         for aid, amount, paid_at in session.execute(query):
             found[aid].append((amount, paid_at))
     return found
+
+
+def debtor_ids_of(session: Session, account_ids: Sequence[int]) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for chunk in chunked(list(account_ids)):
+        query = select(Account.id, Account.debtor_id).where(Account.id.in_(chunk))
+        for account_id, debtor_id in session.execute(query):
+            found[account_id] = debtor_id
+    return found

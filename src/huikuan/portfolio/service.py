@@ -439,3 +439,8 @@ def import_payments_bytes(
 def payments_of(session: Session, account_ids: Sequence[int]) -> dict[int, list[tuple[int, datetime]]]:
     """(amount, paid_at) of each account's payments, oldest first."""
     return repository.payments_of(session, list(account_ids))
+
+
+def debtor_ids_of(session: Session, account_ids: Sequence[int]) -> dict[int, int]:
+    """account id → its debtor's id."""
+    return repository.debtor_ids_of(session, account_ids)

@@ -131,3 +131,27 @@ def day(
         f"{p.attempts} attempts ({stats.attempts_per_line} per robot), {p.connects} connects, "
         f"{p.right_party_contacts} right-party, {p.promises} promises, {wall:.0f} s"
     )
+
+
+@app.command()
+def pay(
+    through: str = typer.Option(..., "--through", help="YYYY-MM-DD: decide the promises due before it"),
+    seed: int = typer.Option(7, "--seed", help="种子 / seed of the debtors' choices"),
+) -> None:
+    """模拟债务人按承诺还款 / Simulated debtors pay (or not) the promises due before a day."""
+    from huikuan.config import get_settings
+    from huikuan.db import session_scope
+    from huikuan.dialer.simulate import simulate_payments
+    from huikuan.runtime import open_database
+
+    day = parse_day(through, "--through")
+    engine = open_database(get_settings())
+    try:
+        with session_scope(engine) as session:
+            settled = simulate_payments(session, day, seed=seed)
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"模拟还款完成 / simulated payments done: {settled.kept} promises kept, "
+        f"{settled.broken} broken, {settled.pending} still pending"
+    )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from huikuan.db import chunked
 from huikuan.sim.models import SimLine, SimPersona
+from huikuan.sim.personas import Persona
 
 
 def debtors_with_persona(session: Session, debtor_ids: Sequence[int]) -> set[int]:
@@ -32,3 +33,14 @@ def insert_truths(session: Session, personas: list[dict[str, Any]], lines: list[
     if lines:
         session.execute(insert(SimLine), lines)
     session.flush()
+
+
+def personas_of(session: Session, debtor_ids: Sequence[int]) -> dict[int, tuple[Persona, int]]:
+    """debtor id → (hidden persona, per-debtor seed) for the simulated ones among `debtor_ids`."""
+    found: dict[int, tuple[Persona, int]] = {}
+    for chunk in chunked(debtor_ids):
+        query = select(SimPersona.debtor_id, SimPersona.persona, SimPersona.seed).where(
+            SimPersona.debtor_id.in_(chunk)
+        )
+        found.update({did: (Persona(persona), seed) for did, persona, seed in session.execute(query)})
+    return found
