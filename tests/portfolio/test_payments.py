@@ -10,8 +10,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from huikuan.outcomes.models import Promise
-from huikuan.outcomes.settle import settle_promises
+from huikuan.outcomes.models import InstallmentPlan, Promise
+from huikuan.outcomes.settle import PlanStatus, settle_plans, settle_promises
 from huikuan.portfolio.models import Account, Creditor, Payment
 from huikuan.portfolio.payments import NOT_POSITIVE, REPEATED_IN_FILE, UNKNOWN_LOAN, paid_instant
 from huikuan.portfolio.service import import_payments_bytes
@@ -165,3 +165,43 @@ def test_the_cli_imports_payments_as_a_user_and_writes_the_error_report(
         ["import", "payments", str(file), "--creditor", code], env=operator_env(db, Role.AUDITOR)
     )
     assert denied.returncode != 0
+
+
+def _plan(db: TestDatabase, account_id: int, first_due: date, made: datetime) -> int:
+    with db.session() as s:
+        plan = InstallmentPlan(
+            account_id=account_id,
+            terms=3,
+            amount_per_term=100_000,
+            first_amount=100_001,
+            waiver=0,
+            first_due=first_due,
+            status="agreed",
+            created_at=made,
+        )
+        s.add(plan)
+        s.commit()
+        return plan.id
+
+
+def test_installments_are_paid_in_order_and_a_late_one_breaks_the_plan(db: TestDatabase) -> None:
+    code, loan1, loan2, account1 = _two_accounts(db)
+    made = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+    with db.session() as s:
+        account2 = s.scalars(select(Account.id).where(Account.loan_ref == loan2)).one()
+    on_track = _plan(db, account1, date(2026, 11, 10), made)
+    late = _plan(db, account2, date(2026, 11, 10), made)
+    rows = [f"{loan1},P1,1000.01,2026-11-09", f"{loan1},P2,1000,2026-12-08", f"{loan2},P3,1000.01,2026-11-10"]
+    with db.session() as s:
+        import_payments_bytes(s, _csv(rows), label="p.csv", creditor=code, at=NOW)
+        progress = {p.plan_id: p for p in settle_plans(s, date(2026, 12, 20))}
+        s.commit()
+    assert (progress[on_track].status, progress[on_track].installments_paid) == (PlanStatus.CURRENT, 2)
+    assert progress[on_track].next_due == date(2027, 1, 10)
+    assert (progress[late].status, progress[late].installments_paid) == (PlanStatus.BROKEN, 1)
+    with db.session() as s:
+        import_payments_bytes(s, _csv([f"{loan1},P4,1000,2027-01-10"]), label="q.csv", creditor=code, at=NOW)
+        final = {p.plan_id: p for p in settle_plans(s, date(2027, 1, 11))}
+        s.commit()
+    assert final[on_track].status == PlanStatus.KEPT
+    assert late not in final  # a broken plan is settled for good

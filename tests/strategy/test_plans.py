@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from datetime import date
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from huikuan.strategy import PlanBounds, Treatment, propose_plan, script_for, treatment_for
+from huikuan.strategy.plans import schedule
 
 
 def test_more_terms_than_allowed_get_the_maximum_allowed() -> None:
@@ -89,3 +93,25 @@ def test_a_third_party_always_gets_the_third_party_script() -> None:
     for treatment in Treatment:
         assert script_for(treatment, third_party=True) == "third_party"
     assert script_for(Treatment.HARDSHIP_INSTALLMENT) == "hardship"
+
+
+def test_a_schedule_falls_monthly_and_keeps_to_the_months_last_day() -> None:
+    days = [day for day, _ in schedule(date(2027, 1, 31), 100, 90, 4)]
+    assert days == [date(2027, 1, 31), date(2027, 2, 28), date(2027, 3, 31), date(2027, 4, 30)]
+
+
+@given(
+    outstanding=st.integers(min_value=2, max_value=10**9),
+    terms=st.integers(min_value=2, max_value=36),
+    first_due=st.dates(min_value=date(2024, 1, 1), max_value=date(2040, 12, 31)),
+)
+def test_a_schedule_sums_to_the_plan_to_the_fen_and_never_goes_backwards(
+    outstanding: int, terms: int, first_due: date
+) -> None:
+    plan = propose_plan(outstanding, PlanBounds(max_terms=36, min_first_payment=0), terms)
+    if plan is None:
+        return
+    due = schedule(first_due, plan.first_payment, plan.installment, plan.terms)
+    assert sum(amount for _, amount in due) == plan.total == outstanding - plan.waiver
+    assert [d for d, _ in due] == sorted({d for d, _ in due})  # one per month, strictly later
+    assert all(27 <= (later - earlier).days <= 31 for (earlier, _), (later, _) in pairwise(due))

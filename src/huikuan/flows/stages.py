@@ -123,7 +123,13 @@ def record(
     if result and result.plan_accepted and result.plan is not None:
         # The first payment falls on the date the debtor named, or a week from today.
         first_due = result.promise.due_date or work.today + timedelta(days=FIRST_PLAN_PAYMENT_DAYS)
-        plan = PlanIn(result.plan.terms, result.plan.installment, result.plan.waiver, first_due)
+        plan = PlanIn(
+            result.plan.terms,
+            result.plan.installment,
+            result.plan.waiver,
+            first_due,
+            first_amount=result.plan.first_payment,
+        )
     transfer = bool(result and result.transfer_requested) or rec.answered_by == AnswerRoute.AGENT
     ended = started.at + timedelta(seconds=rec.setup + rec.talk)
     cause = f"{rec.failed_at}:{rec.failure}"[:48] if rec.failed_at else None

@@ -90,7 +90,9 @@ class InstallmentPlan(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("call_attempt.id"))
     terms: Mapped[int] = mapped_column(Integer)
-    amount_per_term: Mapped[int] = mapped_column(BigInteger)
+    amount_per_term: Mapped[int] = mapped_column(BigInteger)  # the regular payment
+    # The first payment takes the division's remainder (strategy/plans.py); None: as the others.
+    first_amount: Mapped[int | None] = mapped_column(BigInteger)
     waiver: Mapped[int] = mapped_column(BigInteger, default=0)
     first_due: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="proposed")

@@ -66,6 +66,7 @@ def insert_plan(
     waiver: int,
     first_due: date,
     at: datetime,
+    first_amount: int | None = None,
 ) -> int:
     plan_id: int = (
         _connection(session)
@@ -76,6 +77,7 @@ def insert_plan(
                 "attempt_id": attempt_id,
                 "terms": terms,
                 "amount_per_term": amount_per_term,
+                "first_amount": first_amount,
                 "waiver": waiver,
                 "first_due": first_due,
                 "status": "agreed",
@@ -269,3 +271,11 @@ def pending_promises(session: Session, account_ids: Sequence[int] | None = None)
     if account_ids is not None:
         query = query.where(Promise.account_id.in_(list(account_ids)))
     return list(session.scalars(query.order_by(Promise.account_id, Promise.due_date, Promise.id)))
+
+
+def open_plans(session: Session, account_ids: Sequence[int] | None = None) -> list[InstallmentPlan]:
+    """Plans neither kept nor broken yet (of the given accounts, or all)."""
+    query = select(InstallmentPlan).where(InstallmentPlan.status.in_(("agreed", "current")))
+    if account_ids is not None:
+        query = query.where(InstallmentPlan.account_id.in_(list(account_ids)))
+    return list(session.scalars(query.order_by(InstallmentPlan.account_id, InstallmentPlan.id)))

@@ -60,6 +60,7 @@ class PlanIn:
     amount_per_term: int  # fen, the regular payment
     waiver: int  # fen
     first_due: date
+    first_amount: int | None = None  # fen; the first payment when it differs from the others
 
 
 def start_attempt(
@@ -160,6 +161,7 @@ def complete_attempt(
             attempt_id=attempt_id,
             terms=plan.terms,
             amount_per_term=plan.amount_per_term,
+            first_amount=plan.first_amount,
             waiver=plan.waiver,
             first_due=plan.first_due,
             at=completion.ended_at,

@@ -1,4 +1,4 @@
-"""Promises to pay settled from the payments the creditor reports.
+"""Promises to pay and installment plans settled from the payments the creditor reports.
 
 The rule, per account: payments are taken oldest first and each pays toward the oldest pending
 promise it can (one yuan never counts twice); a payment made before a promise was given does
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from huikuan.outcomes import repository
 from huikuan.outcomes.models import Promise
 from huikuan.portfolio import service as portfolio_service
+from huikuan.strategy.plans import schedule
 from huikuan.types import PromiseStatus
 
 GRACE = timedelta(days=1)
@@ -80,3 +81,55 @@ def _decide(
         elif today > deadline:
             changes.append((promise, PromiseStatus.BROKEN))
     return changes
+
+
+class PlanStatus:
+    """`installment_plan.status`: agreed on the call, then current, kept or broken."""
+
+    AGREED = "agreed"
+    CURRENT = "current"  # every installment due so far is paid
+    KEPT = "kept"  # every installment paid
+    BROKEN = "broken"  # an installment's grace day passed unpaid
+
+
+@dataclass(frozen=True, slots=True)
+class PlanProgress:
+    plan_id: int
+    status: str
+    installments_paid: int
+    terms: int
+    next_due: date | None
+
+
+def settle_plans(
+    session: Session, today: date, account_ids: Sequence[int] | None = None
+) -> list[PlanProgress]:
+    """Each open plan's installments paid oldest first from the account's payments made since the
+    plan was agreed; the plan is kept when all are paid, broken when one is a grace day late,
+    current otherwise. Payments count toward a plan and a promise of the same account alike:
+    a plan replaces the promise it was agreed with."""
+    plans = repository.open_plans(session, account_ids)
+    payments = portfolio_service.payments_of(session, sorted({p.account_id for p in plans}))
+    progress = []
+    for plan in plans:
+        first = plan.first_amount if plan.first_amount is not None else plan.amount_per_term
+        due = schedule(plan.first_due, first, plan.amount_per_term, plan.terms)
+        paid_so_far = sum(
+            amount for amount, paid_at in payments.get(plan.account_id, []) if paid_at >= plan.created_at
+        )
+        paid_count, owed = 0, 0
+        for _day, amount in due:
+            owed += amount
+            if paid_so_far < owed:
+                break
+            paid_count += 1
+        next_due = due[paid_count][0] if paid_count < len(due) else None
+        if next_due is None:
+            plan.status = PlanStatus.KEPT
+        elif today > next_due + GRACE:
+            plan.status = PlanStatus.BROKEN
+        else:
+            plan.status = PlanStatus.CURRENT
+        progress.append(PlanProgress(plan.id, plan.status, paid_count, plan.terms, next_due))
+    session.flush()
+    return progress

@@ -96,7 +96,7 @@ def payments(
     from huikuan.clock import is_known_zone
     from huikuan.config import get_settings
     from huikuan.db import session_scope
-    from huikuan.outcomes.settle import settle_promises
+    from huikuan.outcomes.settle import PlanStatus, settle_plans, settle_promises
     from huikuan.portfolio.importer import write_error_report
     from huikuan.portfolio.payments import PAYMENT_COLUMNS
     from huikuan.portfolio.service import import_payments_file
@@ -113,9 +113,9 @@ def payments(
             result = import_payments_file(
                 session, file, creditor=creditor, at=now, actor=f"user:{user_id}", zone=timezone
             )
-            settled = settle_promises(
-                session, now.astimezone(ZoneInfo(timezone)).date(), result.account_ids, timezone
-            )
+            today = now.astimezone(ZoneInfo(timezone)).date()
+            settled = settle_promises(session, today, result.account_ids, timezone)
+            plans = settle_plans(session, today, result.account_ids)
     finally:
         engine.dispose()
     report_path = errors or file.with_name(file.name + ".errors.csv")
@@ -134,6 +134,8 @@ def payments(
         ("结清账户 / accounts paid off", str(result.accounts_paid_off)),
         ("承诺已履约 / promises kept", str(settled.kept)),
         ("承诺已违约 / promises broken", str(settled.broken)),
+        ("分期已结清 / plans kept", str(sum(p.status == PlanStatus.KEPT for p in plans))),
+        ("分期已违约 / plans broken", str(sum(p.status == PlanStatus.BROKEN for p in plans))),
     ):
         summary.add_row(label, value)
     console.print(summary)

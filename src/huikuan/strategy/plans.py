@@ -7,7 +7,9 @@ library would bring interest models the robot must not improvise.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
+from datetime import date
 
 from huikuan.types import Fen
 
@@ -84,3 +86,15 @@ def propose_plan(
         if regular > 0 and first >= bounds.min_first_payment:
             return Plan(outstanding_fen, waiver, (first,) + (regular,) * (terms - 1))
     return None
+
+
+def schedule(first_due: date, first_payment: Fen, installment: Fen, terms: int) -> list[tuple[date, Fen]]:
+    """(due day, amount) of each payment: the first on `first_due`, then one a month on the same
+    day of the month (the month's last day when it is shorter: 31 Jan → 28 Feb → 31 Mar)."""
+    return [(_months_later(first_due, n), first_payment if n == 0 else installment) for n in range(terms)]
+
+
+def _months_later(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 11:51:39.137510
+Create Date: 2026-12-04 11:55:54.524718
 """
 
 from collections.abc import Sequence
@@ -598,6 +598,7 @@ def upgrade() -> None:
         sa.Column("attempt_id", sa.Integer(), nullable=True),
         sa.Column("terms", sa.Integer(), nullable=False),
         sa.Column("amount_per_term", sa.BigInteger(), nullable=False),
+        sa.Column("first_amount", sa.BigInteger(), nullable=True),
         sa.Column("waiver", sa.BigInteger(), nullable=False),
         sa.Column("first_due", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
