@@ -21,6 +21,11 @@ from tests.operators import operator_env
 # (command, the permission it needs); ids are ones that do not exist: the check comes first.
 COMMANDS: list[tuple[list[str], Permission]] = [
     (["import", "accounts", "{file}", "--batch", "b"], Permission.IMPORT),
+    (["import", "payments", "{file}"], Permission.IMPORT),
+    (["strategy", "import", "{file}"], Permission.EDIT_STRATEGY),
+    (["strategy", "submit", "999"], Permission.EDIT_STRATEGY),
+    (["strategy", "approve", "999", "--reason", "looks right"], Permission.APPROVE_SCRIPTS),
+    (["strategy", "reject", "999", "--reason", "not right"], Permission.APPROVE_SCRIPTS),
     (["campaign", "create", "--name", "c", "--batch", "999"], Permission.RUN_CAMPAIGNS),
     (["campaign", "start", "999"], Permission.RUN_CAMPAIGNS),
     (["campaign", "pause", "999"], Permission.RUN_CAMPAIGNS),

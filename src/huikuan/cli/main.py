@@ -78,6 +78,7 @@ COMMANDS: dict[str, Entry] = {
     "campaign": Entry("huikuan.dialer.cli", None, "活动 / campaigns"),  # with `worker`
     "desk": Entry("huikuan.desk.cli", "desk", "坐席 / human agents at the desk"),
     "profile": Entry("huikuan.profiling.cli", "profile", "客户画像 / debtor profiles"),
+    "strategy": Entry("huikuan.strategy.cli", "strategy", "催收策略 / collection strategy"),
     "voice": Entry("huikuan.voice.cli", "voice", "语音 / voice"),
 }
 

@@ -10,6 +10,7 @@ from huikuan.portfolio import models as portfolio_models
 from huikuan.profiling import models as profiling_models
 from huikuan.security import models as security_models
 from huikuan.sim import models as sim_models
+from huikuan.strategy import models as strategy_models
 from huikuan.voice import models as voice_models
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "profiling_models",
     "security_models",
     "sim_models",
+    "strategy_models",
     "voice_models",
 ]

@@ -63,13 +63,9 @@ from huikuan.flows import (
 )
 from huikuan.portfolio.service import Contact, knowledge_answer
 from huikuan.profiling import service as profiling
-from huikuan.strategy import (
-    THIRD_PARTY_SCRIPT,
-    Treatment,
-    plan_bounds_for,
-    script_for,
-    treatment_for,
-)
+from huikuan.strategy import THIRD_PARTY_SCRIPT, Treatment
+from huikuan.strategy import versions as strategy_versions
+from huikuan.strategy.document import Case
 from huikuan.telephony.carrier import Carrier
 from huikuan.telephony.health import TrunkHealth
 from huikuan.types import CallOutcome, Disposition, KnowledgeCheck, Relation
@@ -526,8 +522,10 @@ class Worker:
             s.commit()
             return now
         third_party = contact.relation != Relation.SELF
-        treatment = treatment_for(facts.bucket, profile.strategy_segment if profile is not None else None)
-        running = self._script(s, campaign, treatment, third_party)
+        # The approved strategy decides: escalation to a person, else bucket × segment.
+        strategy = strategy_versions.active_strategy(s).strategy
+        treatment = Treatment(strategy.decide(case_of(facts.bucket, profile)).treatment)
+        running = self._script(s, campaign, strategy.script(treatment.value), third_party)
         # Decrypted here, for this call's context only (a third party is never asked).
         check, answer = (
             knowledge_answer(s, facts.account_id) if not third_party else (KnowledgeCheck.NONE, "")
@@ -544,7 +542,7 @@ class Worker:
             today=window.local_day(now),
             campaign_id=campaign.id,
             timezone=facts.timezone,
-            plan_bounds=plan_bounds_for(treatment),  # the treatment the profile chose
+            plan_bounds=strategy.bounds(treatment.value),  # the treatment the strategy chose
             dialect=campaign.voice or facts.dialect,
             callback_number=campaign.callback_number,
             agent_name=campaign.contact_name,
@@ -628,12 +626,20 @@ class Worker:
         return campaign
 
     def _script(
-        self, s: Session, campaign: Campaign, treatment: Treatment, third_party: bool
+        self, s: Session, campaign: Campaign, treatment_script: str, third_party: bool
     ) -> RunningScript:
         """Only approved versions run: the campaign's script, else the treatment's (bucket ×
         segment); a third party hears only the third-party script."""
-        name = THIRD_PARTY_SCRIPT if third_party else campaign.script_name or script_for(treatment)
+        name = THIRD_PARTY_SCRIPT if third_party else campaign.script_name or treatment_script
         key = (name, campaign.lang)
         if key not in self._scripts:
             self._scripts[key] = running_script(s, name, campaign.lang)
         return self._scripts[key]
+
+
+def case_of(bucket: str, profile: profiling.ProfileRead | None) -> Case:
+    """What the strategy reads of an account: its bucket and, once profiled, its segment,
+    broken promises and the days the robot has worked it."""
+    if profile is None:
+        return Case(bucket, None)
+    return Case(bucket, profile.strategy_segment, profile.promises_broken, profile.days_worked)

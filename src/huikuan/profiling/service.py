@@ -54,6 +54,8 @@ class ProfileRead:
     best_hours: list[int]
     propensity: float | None
     propensity_version: str | None
+    promises_broken: int = 0  # for the strategy's escalation to a person
+    days_worked: int = 0  # days since the first attempt: the human checkpoint
 
     @property
     def strategy_segment(self) -> str | None:
@@ -238,6 +240,8 @@ def profile_of(session: Session, account_id: int) -> ProfileRead | None:
         best_hours=list(row.best_hours),
         propensity=row.propensity,
         propensity_version=row.propensity_version,
+        promises_broken=int(row.features.get("promises_broken", 0)),
+        days_worked=int(row.features.get("days_since_first_attempt", 0)),
     )
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 11:55:54.524718
+Create Date: 2026-12-04 12:06:06.473956
 """
 
 from collections.abc import Sequence
@@ -227,6 +227,38 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["debtor_id"], ["debtor.id"], name=op.f("fk_sim_persona_debtor_id_debtor")),
         sa.PrimaryKeyConstraint("debtor_id", name=op.f("pk_sim_persona")),
     )
+    op.create_table(
+        "strategy_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("submitted_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("reviewed_by", sa.Integer(), nullable=True),
+        sa.Column("reviewed_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("review_reason", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["app_user.id"], name=op.f("fk_strategy_version_author_id_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewed_by"], ["app_user.id"], name=op.f("fk_strategy_version_reviewed_by_app_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_strategy_version")),
+        sa.UniqueConstraint("name", "version", name=op.f("uq_strategy_version_name")),
+    )
+    with op.batch_alter_table("strategy_version", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_strategy_version_one_approved",
+            ["status"],
+            unique=True,
+            sqlite_where=sa.text("status = 'approved'"),
+            postgresql_where=sa.text("status = 'approved'"),
+        )
+
     op.create_table(
         "web_session",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -901,6 +933,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_web_session_user_id"))
 
     op.drop_table("web_session")
+    with op.batch_alter_table("strategy_version", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_strategy_version_one_approved",
+            sqlite_where=sa.text("status = 'approved'"),
+            postgresql_where=sa.text("status = 'approved'"),
+        )
+
+    op.drop_table("strategy_version")
     op.drop_table("sim_persona")
     with op.batch_alter_table("script_version", schema=None) as batch_op:
         batch_op.drop_index(
