@@ -85,6 +85,9 @@ def test_simulated_days_profile_every_account_and_decide_by_the_profile(db: Test
             assert d.propensity_version is None or d.propensity_version in models
             strategy_segment = None if d.segment in ("unknown", "new") else d.segment
             assert d.treatment == treatment_for(d.bucket, strategy_segment).value
+            assert d.strategy_version_id is None  # nothing approved: the shipped strategy decided
+            assert d.strategy_reason is not None
+            assert d.strategy_reason.startswith("rule ")
         # Segments now choose treatments the bucket alone never did.
         assert {d.treatment for d in decisions} & {
             "hardship_installment",

@@ -106,6 +106,8 @@ class _Prepared:
     work: CallWork
     treatment: Treatment
     profile: profiling.ProfileRead | None
+    strategy_version_id: int | None  # None: the shipped strategy
+    strategy_reason: str  # the escalation or rule that chose the treatment
 
 
 @dataclass
@@ -479,6 +481,8 @@ class Worker:
             treatment=p.treatment.value,
             script=p.running.script.id,
             profile=p.profile,
+            strategy_version_id=p.strategy_version_id,
+            strategy_reason=p.strategy_reason,
         )
 
     def _prepare(self, s: Session, lease: tasks.Lease, now: datetime) -> _Prepared | datetime:
@@ -523,8 +527,10 @@ class Worker:
             return now
         third_party = contact.relation != Relation.SELF
         # The approved strategy decides: escalation to a person, else bucket × segment.
-        strategy = strategy_versions.active_strategy(s).strategy
-        treatment = Treatment(strategy.decide(case_of(facts.bucket, profile)).treatment)
+        active = strategy_versions.active_strategy(s)
+        strategy = active.strategy
+        decision = strategy.decide(case_of(facts.bucket, profile))
+        treatment = Treatment(decision.treatment)
         running = self._script(s, campaign, strategy.script(treatment.value), third_party)
         # Decrypted here, for this call's context only (a third party is never asked).
         check, answer = (
@@ -562,6 +568,8 @@ class Worker:
             work,
             treatment,
             profile,
+            active.version_id,
+            decision.reason,
         )
 
     def _after_denial(

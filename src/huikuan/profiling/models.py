@@ -64,3 +64,7 @@ class TreatmentDecision(Base):
     profile_computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     propensity: Mapped[float | None] = mapped_column(Float)
     propensity_version: Mapped[str | None] = mapped_column(String(64))
+    # The approved strategy version that decided (None: the shipped strategy) and its reason:
+    # "rule 3", "escalation: human checkpoint at day 6".
+    strategy_version_id: Mapped[int | None] = mapped_column(ForeignKey("strategy_version.id"))
+    strategy_reason: Mapped[str | None] = mapped_column(String(64))

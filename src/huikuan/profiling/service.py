@@ -255,8 +255,11 @@ def record_decision(
     treatment: str,
     script: str,
     profile: ProfileRead | None,
+    strategy_version_id: int | None = None,
+    strategy_reason: str | None = None,
 ) -> None:
-    """Store which treatment an attempt ran and the profile (segment, versions) it was decided on."""
+    """Store which treatment an attempt ran, the strategy version and rule that chose it, and the
+    profile (segment, versions) it was decided on."""
     repository.add_decision(
         session,
         {
@@ -271,5 +274,7 @@ def record_decision(
             "profile_computed_at": profile.computed_at if profile is not None else None,
             "propensity": profile.propensity if profile is not None else None,
             "propensity_version": profile.propensity_version if profile is not None else None,
+            "strategy_version_id": strategy_version_id,
+            "strategy_reason": strategy_reason[:64] if strategy_reason else None,
         },
     )

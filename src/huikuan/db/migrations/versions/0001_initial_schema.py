@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 12:06:06.473956
+Create Date: 2026-12-04 12:16:16.604881
 """
 
 from collections.abc import Sequence
@@ -718,11 +718,18 @@ def upgrade() -> None:
         sa.Column("profile_computed_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("propensity", sa.Float(), nullable=True),
         sa.Column("propensity_version", sa.String(length=64), nullable=True),
+        sa.Column("strategy_version_id", sa.Integer(), nullable=True),
+        sa.Column("strategy_reason", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["account_id"], ["account.id"], name=op.f("fk_treatment_decision_account_id_account")
         ),
         sa.ForeignKeyConstraint(
             ["attempt_id"], ["call_attempt.id"], name=op.f("fk_treatment_decision_attempt_id_call_attempt")
+        ),
+        sa.ForeignKeyConstraint(
+            ["strategy_version_id"],
+            ["strategy_version.id"],
+            name=op.f("fk_treatment_decision_strategy_version_id_strategy_version"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_treatment_decision")),
         sa.UniqueConstraint("attempt_id", name=op.f("uq_treatment_decision_attempt_id")),
