@@ -59,10 +59,10 @@ def test_the_lint_flags_a_threat_with_its_node_line_and_category(db: TestDatabas
     assert {(f["node"], f["part"]) for f in threats} == {("remind", "say#1")}
     assert threats[0]["line"] == line_of(FLAGGED, "remind:")
     assert threats[0]["rule"] == "CN.CONTENT"
-    assert "内容审查未通过" in threats[0]["message"]  # the visitor's language: zh-CN by default
+    assert threats[0]["message"] == "内容审查拦截此句（债务人本人收听）。"  # the visitor's language: zh-CN by default
     client.cookies.set("huikuan_lang", "en")
     english = client.post("/api/scripts/lint", json={"content": FLAGGED}, headers=csrf).json()
-    assert any("blocked by the content guard" in f["message"] for f in english["findings"])
+    assert "The content guard blocks this sentence (heard by the debtor)." in {f["message"] for f in english["findings"]}
     clean = client.post("/api/scripts/lint", json={"content": CLEAN}, headers=csrf).json()
     assert clean["clean"] is True
     assert clean["findings"] == []

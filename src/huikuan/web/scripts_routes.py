@@ -27,7 +27,7 @@ from huikuan.web import labels
 from huikuan.web.auth import Requires
 from huikuan.web.deps import SessionDep, clock_of
 from huikuan.web.hardening import RowId
-from huikuan.web.i18n import N_, lang_of
+from huikuan.web.i18n import N_, lang_of, translate
 from huikuan.web.pages import pick, render, timezone_of
 
 router = APIRouter()
@@ -197,13 +197,22 @@ def _lint_out(report: review.LintReport, lang: str) -> LintOut:
                 categories=list(f.finding.categories),
                 category_labels=[labels.label(lang, "guard_category", c) for c in f.finding.categories],
                 context=f.finding.context,
-                message=f.finding.zh if lang == "zh_CN" else f.finding.en,
+                message=_message(f.finding, lang),
                 line=f.line,
             )
             for f in report.findings
         ],
         preview=[PreviewOut(node=p.node, part=p.part, text=p.text, broken=p.broken) for p in report.preview],
     )
+
+
+def _message(finding: approval.Finding, lang: str) -> str:
+    """A guard finding in words (its categories are shown as labels beside it); the lint's own
+    wording for the rest."""
+    if finding.categories and finding.context:
+        heard = labels.label(lang, "guard_context", finding.context)
+        return translate(lang, N_("The content guard blocks this sentence (%(heard)s)."), heard=heard)
+    return finding.zh if lang == "zh_CN" else finding.en
 
 
 def _today(request: Request) -> date:

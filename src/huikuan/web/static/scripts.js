@@ -25,13 +25,14 @@
     const previewLang = document.getElementById("preview-lang");
     const message = document.getElementById("message");
     let timer = null;
+    function lineText(number) { return msgs.line.replace("#", String(number)); }
     let sequence = 0;
 
     function renderFindings(result) {
       list.replaceChildren();
       if (result.error) {
         status.dataset.state = "error";
-        const where = result.error.line ? " (" + msgs.line + " " + result.error.line + ")" : "";
+        const where = result.error.line ? " (" + lineText(result.error.line) + ")" : "";
         show(status, msgs.unreadable + " " + result.error.message + where, "error");
       } else if (result.findings.length === 0) {
         status.dataset.state = "clean";
@@ -47,7 +48,7 @@
         const where = document.createElement("code");
         where.textContent = (f.node + " " + f.part).trim() + " [" + f.rule + "]";
         item.append(where);
-        if (f.line) item.append(" · " + msgs.line + " " + f.line);
+        if (f.line) item.append(" · " + lineText(f.line));
         item.append(" — " + f.message);
         f.category_labels.forEach(function (c) {
           const badge = document.createElement("span");
