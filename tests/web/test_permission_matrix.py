@@ -63,11 +63,17 @@ ROUTES = [
     Route("GET", "/scripts/new", Permission.EDIT_SCRIPTS),
     Route("GET", "/scripts/{version_id}", SCRIPTS, ids={"version_id": 1}, let_in=frozenset({200, 404})),
     Route(
-        "GET", "/scripts/{version_id}/edit", Permission.EDIT_SCRIPTS, ids={"version_id": 1}, let_in=frozenset({200, 404})
+        "GET",
+        "/scripts/{version_id}/edit",
+        Permission.EDIT_SCRIPTS,
+        ids={"version_id": 1},
+        let_in=frozenset({200, 404}),
     ),
     Route("GET", "/api/scripts", SCRIPTS),
     Route("GET", "/api/scripts/{version_id}", SCRIPTS, ids={"version_id": 1}, let_in=frozenset({200, 404})),
-    Route("POST", "/api/scripts", Permission.EDIT_SCRIPTS, body={"content": "id: x\n"}, let_in=frozenset({422})),
+    Route(
+        "POST", "/api/scripts", Permission.EDIT_SCRIPTS, body={"content": "id: x\n"}, let_in=frozenset({422})
+    ),
     Route("POST", "/api/scripts/lint", Permission.EDIT_SCRIPTS, body={"content": "id: x\n"}),
     Route(
         "POST",

@@ -32,7 +32,9 @@ def with_remind(content: str, sentence: str) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
 
 
-CLEAN = with_remind(ZH, "{name}您好，您在{platform}的借款已逾期，应还金额{amount}元，到期日是{due_date}。请问您今天能处理吗？")
+CLEAN = with_remind(
+    ZH, "{name}您好，您在{platform}的借款已逾期，应还金额{amount}元，到期日是{due_date}。请问您今天能处理吗？"
+)
 FLAGGED = with_remind(ZH, THREAT_ZH)
 
 
@@ -59,10 +61,14 @@ def test_the_lint_flags_a_threat_with_its_node_line_and_category(db: TestDatabas
     assert {(f["node"], f["part"]) for f in threats} == {("remind", "say#1")}
     assert threats[0]["line"] == line_of(FLAGGED, "remind:")
     assert threats[0]["rule"] == "CN.CONTENT"
-    assert threats[0]["message"] == "内容审查拦截此句（债务人本人收听）。"  # the visitor's language: zh-CN by default
+    assert (
+        threats[0]["message"] == "内容审查拦截此句（债务人本人收听）。"
+    )  # the visitor's language: zh-CN by default
     client.cookies.set("huikuan_lang", "en")
     english = client.post("/api/scripts/lint", json={"content": FLAGGED}, headers=csrf).json()
-    assert "The content guard blocks this sentence (heard by the debtor)." in {f["message"] for f in english["findings"]}
+    assert "The content guard blocks this sentence (heard by the debtor)." in {
+        f["message"] for f in english["findings"]
+    }
     clean = client.post("/api/scripts/lint", json={"content": CLEAN}, headers=csrf).json()
     assert clean["clean"] is True
     assert clean["findings"] == []
@@ -74,7 +80,7 @@ def test_the_lint_flags_a_threat_with_its_node_line_and_category(db: TestDatabas
 
 def test_the_lint_gives_a_yaml_error_with_its_line(db: TestDatabase) -> None:
     client, csrf = client_as(db, Role.SUPERVISOR, "writer")
-    broken = "id: reminder\nlang: zh-CN\nnodes:\n  greet:\n    say: [\"您好\"\n  remind: x\n"
+    broken = 'id: reminder\nlang: zh-CN\nnodes:\n  greet:\n    say: ["您好"\n  remind: x\n'
     body = client.post("/api/scripts/lint", json={"content": broken}, headers=csrf).json()
     assert body["clean"] is False
     assert body["error"]["line"] == 6
@@ -99,7 +105,9 @@ def test_a_draft_is_submitted_and_approved_by_another_user_and_audited(db: TestD
     sent = writer.post(f"/api/scripts/{vid}/submit", headers=w_csrf)
     assert sent.status_code == 200
     assert sent.json()["status"] == "submitted"
-    approved = officer.post(f"/api/scripts/{vid}/approve", json={"reason": "内容合规，同意上线"}, headers=o_csrf)
+    approved = officer.post(
+        f"/api/scripts/{vid}/approve", json={"reason": "内容合规，同意上线"}, headers=o_csrf
+    )
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved"
     assert approved.json()["reviewer"] == "officer"
@@ -136,14 +144,16 @@ def test_the_author_is_refused_and_sees_no_buttons(db: TestDatabase) -> None:
         vid = versions.create_draft(s, CLEAN, author_id=me, at=T0).id
         versions.submit(s, vid, by=me, at=T0)
         s.commit()
-    refused = officer.post(f"/api/scripts/{vid}/approve", json={"reason": "我自己写的，没问题"}, headers=o_csrf)
+    refused = officer.post(
+        f"/api/scripts/{vid}/approve", json={"reason": "我自己写的，没问题"}, headers=o_csrf
+    )
     assert refused.status_code == 403
     assert "author cannot approve" in refused.json()["error"]
     page = officer.get(f"/scripts/{vid}").text
     assert 'id="own-version"' in page
     assert 'id="approve-button"' not in page
     assert 'id="reject-button"' not in page
-    other, other_csrf = client_as(db, Role.COMPLIANCE_OFFICER, "officer2")
+    other, _ = client_as(db, Role.COMPLIANCE_OFFICER, "officer2")
     assert 'id="approve-button"' in other.get(f"/scripts/{vid}").text
     with db.session() as s:
         assert versions.get_version(s, vid).status == "submitted"
@@ -189,7 +199,9 @@ def test_permissions_per_role(db: TestDatabase, role: Role, pages: int, writes: 
     assert client.get(f"/scripts/{vid}").status_code == pages
     assert client.get("/api/scripts").status_code == pages
     assert (client.get("/scripts/new").status_code == 200) is writes
-    assert (client.post("/api/scripts/lint", json={"content": CLEAN}, headers=csrf).status_code == 200) is writes
+    assert (
+        client.post("/api/scripts/lint", json={"content": CLEAN}, headers=csrf).status_code == 200
+    ) is writes
     created = client.post("/api/scripts", json={"content": CLEAN}, headers=csrf)
     assert (created.status_code == 201) is writes
     decided = client.post(f"/api/scripts/{vid}/reject", json={"reason": "请补充说明"}, headers=csrf)
@@ -212,8 +224,14 @@ def test_the_review_shows_the_changed_line_against_the_previous_version(db: Test
     old_line = next(line for line in CLEAN.splitlines() if "今天能处理吗" in line)
     new_line = next(line for line in changed.splitlines() if "今天方便处理吗" in line)
     number = line_of(CLEAN, old_line.strip())
-    removed = f'<tr class="removed"><td class="num">{number}</td><td class="num"></td><td><code>- {escape(old_line)}</code></td></tr>'
-    added = f'<tr class="added"><td class="num"></td><td class="num">{number}</td><td><code>+ {escape(new_line)}</code></td></tr>'
+    removed = (
+        f'<tr class="removed"><td class="num">{number}</td><td class="num"></td>'
+        f"<td><code>- {escape(old_line)}</code></td></tr>"
+    )
+    added = (
+        f'<tr class="added"><td class="num"></td><td class="num">{number}</td>'
+        f"<td><code>+ {escape(new_line)}</code></td></tr>"
+    )
     assert removed in page
     assert added in page
     assert page.count('<tr class="added">') == 1
@@ -231,7 +249,9 @@ def test_the_pages_with_data_are_wholly_in_each_language(db: TestDatabase, role:
     officer.post(f"/api/scripts/{first}/reject", json={"reason": "请修改开场白"}, headers=o_csrf)
     second = writer.post("/api/scripts", json={"content": FLAGGED}, headers=w_csrf).json()["id"]
     writer.post(f"/api/scripts/{second}/submit", headers=w_csrf)
-    english = writer.post("/api/scripts", json={"content": SHIPPED["reminder.en-US"]}, headers=w_csrf).json()["id"]
+    english = writer.post("/api/scripts", json={"content": SHIPPED["reminder.en-US"]}, headers=w_csrf).json()[
+        "id"
+    ]
     client = writer if role is Role.SUPERVISOR else officer
     paths = ["/scripts", f"/scripts/{first}", f"/scripts/{second}", f"/scripts/{english}"]
     if role is Role.SUPERVISOR:

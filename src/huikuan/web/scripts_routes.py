@@ -85,7 +85,9 @@ class ScriptsReader:
 
     async def __call__(self, request: Request) -> User:
         user = await self.logged_in(request)
-        if not (allowed(user.role, Permission.EDIT_SCRIPTS) or allowed(user.role, Permission.APPROVE_SCRIPTS)):
+        if not (
+            allowed(user.role, Permission.EDIT_SCRIPTS) or allowed(user.role, Permission.APPROVE_SCRIPTS)
+        ):
             raise PermissionDenied(
                 "需要话术编辑或审批权限 / this needs the edit_scripts or approve_scripts permission"
             )
@@ -186,9 +188,9 @@ def _lint_out(report: review.LintReport, lang: str) -> LintOut:
         clean=report.clean,
         code=report.code,
         lang=report.lang,
-        error=None if report.problem is None else ProblemOut(
-            message=pick(lang, report.problem.message), line=report.problem.line
-        ),
+        error=None
+        if report.problem is None
+        else ProblemOut(message=pick(lang, report.problem.message), line=report.problem.line),
         findings=[
             FindingOut(
                 node=f.finding.node,
@@ -340,7 +342,9 @@ def review_page(version_id: RowId, request: Request, user: Reader, session: Sess
             "diff": review.diff_rows(previous.content, info.content) if previous else [],
             "sibling": sibling_latest,
             "sibling_status": review.shown_status(sibling_latest) if sibling_latest else None,
-            "sibling_preview": review.preview_content(sibling_latest.content, today) if sibling_latest else (),
+            "sibling_preview": review.preview_content(sibling_latest.content, today)
+            if sibling_latest
+            else (),
             "may_edit": allowed(user.role, Permission.EDIT_SCRIPTS),
             "may_decide": is_officer and info.author_id != user.id and detail.status == "submitted",
             "own_version": is_officer and info.author_id == user.id,
