@@ -46,11 +46,13 @@ def test_a_script_is_flagged_fixed_submitted_and_approved_by_another_user(db: Te
         finding = page.locator("#findings li", has_text="warn say#1")
         expect(finding).to_contain_text("CN.CONTENT")
         expect(finding).to_contain_text("威胁曝光")
+        expect(page.locator("#submit-button")).to_be_disabled()
         screenshot(page, "script-flagged")
         # Fixed: the node is gone, the findings clear.
         editor.fill(CLEAN)
         expect(status).to_have_attribute("data-state", "clean")
         expect(page.locator("#findings li")).to_have_count(0)
+        expect(page.locator("#submit-button")).to_be_enabled()
         page.click("#submit-button")
         page.wait_for_url(re.compile(r"/scripts/\d+$"))
         expect(page.locator("#version-status")).to_have_attribute("data-status", "submitted")

@@ -11,6 +11,7 @@ debtor (`chat.sample_debtor`, the one `huikuan chat` talks to).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -87,7 +88,7 @@ def lint_text(content: str, today: date) -> LintReport:
     try:
         script = versions.parse_content(content)
     except InvalidInput as exc:
-        return LintReport(Problem(exc.message, _yaml_error_line(content)), (), None, None, ())
+        return LintReport(Problem(exc.message, _problem_line(content, exc.message)), (), None, None, ())
     lines = _node_lines(content)
     findings = tuple(LintLine(f, lines.get(f.node)) for f in approval.lint_script(script))
     return LintReport(None, findings, versions.code_of(script), script.lang, preview(script, today))
@@ -160,6 +161,19 @@ def diff_rows(old: str, new: str, context: int = 3) -> list[DiffRow]:
             rows += [DiffRow("removed", i + 1, None, a[i]) for i in range(i1, i2)]
             rows += [DiffRow("added", None, j + 1, b[j]) for j in range(j1, j2)]
     return rows
+
+
+# A structure error names the node at fault ("node remind leads to missing node x").
+_NAMED_NODE = re.compile(r"\bnode (\S+?)[:,]? ")
+
+
+def _problem_line(content: str, message: str) -> int | None:
+    """The line YAML reports, or the line of the node a structure error names."""
+    line = _yaml_error_line(content)
+    if line is not None:
+        return line
+    named = _NAMED_NODE.search(message)
+    return _node_lines(content).get(named.group(1)) if named else None
 
 
 def _yaml_error_line(content: str) -> int | None:

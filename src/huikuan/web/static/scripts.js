@@ -28,8 +28,13 @@
     function lineText(number) { return msgs.line.replace("#", String(number)); }
     let sequence = 0;
 
+    const submitButton = document.getElementById("submit-button");
+    // Only a script the guard passes goes to an officer: a flagged one could not be approved.
+    function submittable(yes) { submitButton.disabled = !yes; }
+
     function renderFindings(result) {
       list.replaceChildren();
+      submittable(result.clean);
       if (result.error) {
         status.dataset.state = "error";
         const where = result.error.line ? " (" + lineText(result.error.line) + ")" : "";
@@ -76,6 +81,7 @@
 
     async function check() {
       const mine = ++sequence;
+      submittable(false);
       if (!text.value.trim()) {
         list.replaceChildren();
         status.dataset.state = "empty";
@@ -92,6 +98,7 @@
     }
 
     text.addEventListener("input", function () {
+      submittable(false);  // until the guard has seen this text
       clearTimeout(timer);
       timer = setTimeout(check, DEBOUNCE_MS);
     });
