@@ -262,3 +262,19 @@ def test_the_pages_with_data_are_wholly_in_each_language(db: TestDatabase, role:
             page = client.get(path)
             assert page.status_code == 200, (path, page.status_code)
             assert untranslated(page.text, lang) == [], (path, lang)
+
+
+def test_the_list_filters_by_status_and_counts_what_awaits_approval(db: TestDatabase) -> None:
+    writer, w_csrf = client_as(db, Role.SUPERVISOR, "writer")
+    officer, _ = client_as(db, Role.COMPLIANCE_OFFICER, "officer")
+    kept = writer.post("/api/scripts", json={"content": CLEAN}, headers=w_csrf).json()["id"]
+    sent = writer.post("/api/scripts", json={"content": CLEAN}, headers=w_csrf).json()["id"]
+    writer.post(f"/api/scripts/{sent}/submit", headers=w_csrf)
+    everything = officer.get("/scripts").text
+    assert f'data-version="{kept}"' in everything
+    assert f'data-version="{sent}"' in everything
+    assert "待审批版本：1个" in everything
+    waiting = officer.get("/scripts", params={"status": "submitted"}).text
+    assert f'data-version="{sent}"' in waiting
+    assert f'data-version="{kept}"' not in waiting
+    assert officer.get("/scripts", params={"status": "nonsense"}).status_code == 422

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -291,15 +291,25 @@ def api_reject(
 # --- pages ---------------------------------------------------------------------------------------
 
 
+StatusFilter = Annotated[str | None, Query(pattern="^(" + "|".join(review.SHOWN_STATUSES) + ")$")]
+
+
 @router.get("/scripts", response_class=HTMLResponse, include_in_schema=False)
-def scripts_page(request: Request, user: Reader, session: SessionDep) -> HTMLResponse:
+def scripts_page(
+    request: Request, user: Reader, session: SessionDep, status: StatusFilter = None
+) -> HTMLResponse:
     infos = versions.list_versions(session)
     names = _names(session, infos)
+    rows = sorted((_out(v, names) for v in infos), key=lambda v: (v.code, -v.version))
+    waiting = sum(1 for v in rows if v.status == "submitted")
     return render(
         request,
         "scripts/list.html",
         {
-            "versions": [_out(v, names) for v in reversed(infos)],
+            "versions": [v for v in rows if status is None or v.status == status],
+            "statuses": review.SHOWN_STATUSES,
+            "status": status,
+            "waiting": waiting,
             "may_edit": allowed(user.role, Permission.EDIT_SCRIPTS),
         },
         user=user,
