@@ -176,6 +176,9 @@ def test_a_rejection_needs_a_reason_and_reaches_the_author(db: TestDatabase) -> 
     assert "语气过硬，请修改开场" in page
     assert 'data-status="rejected"' in page
     assert 'id="edit-link"' in page
+    editing = writer.get(f"/scripts/{vid}/edit").text
+    assert 'id="base-rejected"' in editing  # the author fixes it with the reason in view
+    assert "语气过硬，请修改开场" in editing
 
 
 @pytest.mark.parametrize(
