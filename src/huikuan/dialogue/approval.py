@@ -354,8 +354,9 @@ def _first_disclosing(script: Script) -> set[str]:
 # --- policy -----------------------------------------------------------------------------------
 
 
-def approve(session: Session, version_id: int, officer_id: int, at: datetime) -> Approval:
-    """Approve a submitted version: an officer who is not its author, and a clean lint."""
+def approve(session: Session, version_id: int, officer_id: int, at: datetime, reason: str = "") -> Approval:
+    """Approve a submitted version: an officer who is not its author, and a clean lint; the
+    officer's `reason` (the console asks for one) goes to the audit log."""
     officer = get_user(session, officer_id)
     if not has_role(officer, Role.COMPLIANCE_OFFICER):
         raise PermissionDenied(
@@ -398,6 +399,7 @@ def approve(session: Session, version_id: int, officer_id: int, at: datetime) ->
         code,
         author=version.author_id,
         retired=None if previous is None else previous.id,
+        **({"reason": why} if (why := " ".join(reason.split())) else {}),
     )
     return Approval(version=versions.info_of(version, code), retired=retired)
 
