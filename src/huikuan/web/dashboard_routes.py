@@ -1,0 +1,120 @@
+"""The dashboard (`/`): the floor's day at a glance, kept live by server-sent events.
+
+The figures come from `huikuan.analytics.dashboard` (robot lines from the dialer); the stream
+recomputes them when `huikuan.analytics.live` hears that something was recorded, in this process
+or another, and pushes them only when they changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+from sse_starlette import EventSourceResponse
+
+from huikuan.analytics.dashboard import dashboard, floor_day
+from huikuan.analytics.dashboard_schemas import Dashboard
+from huikuan.analytics.live import ActivityFeed
+from huikuan.db import session_scope
+from huikuan.dialer import floor
+from huikuan.security.models import User
+from huikuan.security.permissions import Permission
+from huikuan.web.auth import Requires
+from huikuan.web.deps import SessionDep, clock_of
+from huikuan.web.hardening import OptionalRowIdQuery
+from huikuan.web.pages import render, timezone_of
+
+router = APIRouter()
+Reports = Annotated[User, Depends(Requires(Permission.VIEW_REPORTS))]
+DayQuery = Annotated[
+    date | None,
+    Query(ge=date(2000, 1, 1), le=date(2100, 12, 31), description="the floor's day (default: today)"),
+]
+# A burst of recorded calls costs each open stream at most one recomputation per this many seconds.
+PUSH_INTERVAL_SECONDS = 0.5
+PING_SECONDS = 15
+
+
+def figures(request: Request, session: Session, day: date | None, campaign_id: int | None) -> Dashboard:
+    """The dashboard of `day` (today on the floor when None), for one campaign or all."""
+    zone = timezone_of(request)
+    return dashboard(
+        session,
+        day or floor_day(clock_of(request).now(), zone),
+        zone,
+        campaign_id=campaign_id,
+        robots_live=floor.running_robot_lines(session, campaign_id),
+    )
+
+
+def activity_feed(app: FastAPI) -> ActivityFeed:
+    """The app's one feed, shared by every open stream."""
+    feed: ActivityFeed | None = getattr(app.state, "activity_feed", None)
+    if feed is None:
+        feed = app.state.activity_feed = ActivityFeed(app.state.engine)
+    return feed
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def dashboard_page(
+    request: Request,
+    user: Reports,
+    session: SessionDep,
+    campaign_id: OptionalRowIdQuery = None,
+    day: DayQuery = None,
+) -> HTMLResponse:
+    data = figures(request, session, day, campaign_id)
+    context: dict[str, Any] = {
+        "d": data,
+        "campaigns": floor.campaign_names(session),
+        "chosen_day": day,
+        # Read by dashboard.js; "<" escaped so no value can close the script element.
+        "payload": data.model_dump_json().replace("<", "\\u003c"),
+    }
+    return render(request, "dashboard/home.html", context, user=user)
+
+
+@router.get("/api/dashboard", response_model=Dashboard)
+def api_dashboard(
+    request: Request,
+    _user: Reports,
+    session: SessionDep,
+    campaign_id: OptionalRowIdQuery = None,
+    day: DayQuery = None,
+) -> Dashboard:
+    """The dashboard's figures for the floor's day (today by default), for one campaign or all
+    (view_reports)."""
+    return figures(request, session, day, campaign_id)
+
+
+@router.get("/api/dashboard/stream", response_class=EventSourceResponse)
+async def dashboard_stream(
+    request: Request, _user: Reports, campaign_id: OptionalRowIdQuery = None, day: DayQuery = None
+) -> EventSourceResponse:
+    """Server-sent `dashboard` events: the figures now, then again whenever they change
+    (view_reports). Ends when the client goes away."""
+    feed = activity_feed(request.app)
+
+    def look() -> str:
+        # A fresh short transaction per look: nothing is held while the stream waits.
+        with session_scope(request.app.state.engine) as session:
+            return figures(request, session, day, campaign_id).model_dump_json()
+
+    async def events() -> AsyncIterator[dict[str, str]]:
+        async with feed.subscribe() as subscription:
+            sent = None
+            while True:
+                payload = await run_in_threadpool(look)
+                if payload != sent:
+                    yield {"event": "dashboard", "data": payload}
+                    sent = payload
+                await subscription.changed()
+                await asyncio.sleep(PUSH_INTERVAL_SECONDS)
+
+    return EventSourceResponse(events(), ping=PING_SECONDS)
