@@ -67,6 +67,17 @@ def test_an_agent_is_not_shown_the_dashboard(db: TestDatabase) -> None:
     assert client.get("/api/dashboard/stream").status_code == 403
 
 
+def test_a_stream_asked_for_once_sends_the_figures_and_ends(db: TestDatabase) -> None:
+    with db.session() as s:
+        seed_history(s)
+        s.commit()
+    client = console(db, clock=VirtualClock(NOON))
+    res = client.get("/api/dashboard/stream", params={"once": "true"})
+    assert res.status_code == 200
+    assert "event: dashboard" in res.text
+    assert '"attempts":4' in res.text
+
+
 def _events(response: requests.Response) -> Iterator[dict[str, object]]:
     """The `dashboard` events of a server-sent stream, decoded."""
     name = None

@@ -93,12 +93,17 @@ def api_dashboard(
     return figures(request, session, day, campaign_id)
 
 
-@router.get("/api/dashboard/stream", response_class=EventSourceResponse)
+# Left out of the OpenAPI document: an endless event stream is no JSON operation to fuzz.
+@router.get("/api/dashboard/stream", response_class=EventSourceResponse, include_in_schema=False)
 async def dashboard_stream(
-    request: Request, _user: Reports, campaign_id: OptionalRowIdQuery = None, day: DayQuery = None
+    request: Request,
+    _user: Reports,
+    campaign_id: OptionalRowIdQuery = None,
+    day: DayQuery = None,
+    once: bool = False,
 ) -> EventSourceResponse:
     """Server-sent `dashboard` events: the figures now, then again whenever they change
-    (view_reports). Ends when the client goes away."""
+    (view_reports). Ends when the client goes away, or after the first event with `once`."""
     feed = activity_feed(request.app)
 
     def look() -> str:
@@ -114,6 +119,8 @@ async def dashboard_stream(
                 if payload != sent:
                     yield {"event": "dashboard", "data": payload}
                     sent = payload
+                if once:
+                    return
                 await subscription.changed()
                 await asyncio.sleep(PUSH_INTERVAL_SECONDS)
 
