@@ -77,5 +77,8 @@ def test_the_floor_day_and_its_hours_are_local() -> None:
 
 
 def test_a_rule_no_pack_knows_keeps_its_id() -> None:
-    assert rule_titles("CN.STOP") == ("投诉、争议、停止联系请求", "Complaints, disputes and cease requests stop contact")
+    assert rule_titles("CN.STOP") == (
+        "投诉、争议、停止联系请求",
+        "Complaints, disputes and cease requests stop contact",
+    )
     assert rule_titles("XX.UNKNOWN") == ("XX.UNKNOWN", "XX.UNKNOWN")

@@ -34,7 +34,8 @@ def test_the_page_shows_the_day_in_both_languages(db: TestDatabase) -> None:
     assert "拨打次数" in page.text
     assert "联系时段" in page.text  # the CN.TIME rule's title, not only its id
     assert "¥1,200.50" in page.text
-    assert NAME not in page.text and PHONE not in page.text
+    assert NAME not in page.text
+    assert PHONE not in page.text
     assert untranslated(page.text, "zh_CN") == []
     client.cookies.set("huikuan_lang", "en")
     english = client.get("/")
@@ -52,12 +53,19 @@ def test_the_api_gives_the_figures_per_day_and_campaign(db: TestDatabase) -> Non
     assert today["day"] == "2026-03-02"
     assert today["attempts"] == 4
     assert today["attempts_by_hour"][9] == 1
-    assert today["denials"][0] == {"rule": "CN.TIME", "title_zh": "联系时段", "title_en": "Contact window", "count": 2}
+    assert today["denials"][0] == {
+        "rule": "CN.TIME",
+        "title_zh": "联系时段",
+        "title_en": "Contact window",
+        "count": 2,
+    }
     other = client.get("/api/dashboard", params={"campaign_id": seeded.other_campaign_id}).json()
     assert other["attempts"] == 1
     assert client.get("/api/dashboard", params={"day": "2026-03-03"}).json()["attempts"] == 0
     assert client.get("/api/dashboard", params={"day": "yesterday"}).status_code == 422
-    assert client.get("/api/dashboard", params={"campaign_id": 0}).status_code == 404  # no such id (hardening)
+    assert (
+        client.get("/api/dashboard", params={"campaign_id": 0}).status_code == 404
+    )  # no such id (hardening)
     assert client.get("/api/kpis").json()["attempts"] == 4
 
 

@@ -72,9 +72,7 @@ def dashboard(
         amount_collected=collected,
         amount_kept=kept,
         recovery_by_bucket=[
-            BucketRecovery(
-                bucket=b, accounts=n, overdue=overdue, collected=paid, rate=_ratio(paid, overdue)
-            )
+            BucketRecovery(bucket=b, accounts=n, overdue=overdue, collected=paid, rate=_ratio(paid, overdue))
             for b in BUCKETS
             for n, overdue, paid in [by_bucket.get(b, (0, 0, 0))]
         ],

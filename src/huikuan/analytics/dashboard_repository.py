@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
@@ -13,16 +15,18 @@ from huikuan.outcomes.models import CallAttempt, Promise
 from huikuan.portfolio.models import Account, Payment
 from huikuan.types import AttemptStatus, PromiseStatus
 
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
+
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _of_campaign(stmt: Select[tuple[int, ...]], campaign_id: int | None) -> Select[tuple[int, ...]]:
+def _of_campaign(stmt: S, campaign_id: int | None) -> S:
     return stmt if campaign_id is None else stmt.where(CallAttempt.campaign_id == campaign_id)
 
 
-def _campaign_accounts(campaign_id: int) -> Select[tuple[int]]:
+def _campaign_accounts(campaign_id: int) -> Select[Any]:
     """The accounts a campaign has called (payments and buckets are per account, not per call)."""
     return select(CallAttempt.account_id).where(CallAttempt.campaign_id == campaign_id).distinct()
 
@@ -56,7 +60,7 @@ def attempts_per_slot(session: Session, bounds: Sequence[datetime], campaign_id:
     """Attempts started in each [bounds[i], bounds[i+1]): one scan of the day's index range."""
     columns = [
         _count_if((CallAttempt.started_at >= lo) & (CallAttempt.started_at < hi))
-        for lo, hi in zip(bounds, bounds[1:], strict=False)
+        for lo, hi in itertools.pairwise(bounds)
     ]
     stmt = _of_campaign(
         select(*columns).where(CallAttempt.started_at >= bounds[0], CallAttempt.started_at < bounds[-1]),
@@ -72,7 +76,9 @@ def promise_totals(
     stmt = select(
         func.count(Promise.id),
         func.coalesce(func.sum(Promise.amount), 0),
-        func.coalesce(func.sum(case((Promise.status == PromiseStatus.KEPT.value, Promise.amount), else_=0)), 0),
+        func.coalesce(
+            func.sum(case((Promise.status == PromiseStatus.KEPT.value, Promise.amount), else_=0)), 0
+        ),
     ).where(Promise.created_at >= start, Promise.created_at < end)
     if campaign_id is not None:
         stmt = stmt.join(CallAttempt, CallAttempt.id == Promise.attempt_id).where(
@@ -114,7 +120,9 @@ def recovery_by_bucket(session: Session, campaign_id: int | None) -> dict[str, t
     )
     if campaign_id is not None:
         stmt = stmt.where(Account.id.in_(_campaign_accounts(campaign_id)))
-    return {str(b): (int(n), int(overdue), int(collected)) for b, n, overdue, collected in session.execute(stmt)}
+    return {
+        str(b): (int(n), int(overdue), int(collected)) for b, n, overdue, collected in session.execute(stmt)
+    }
 
 
 def denials_by_rule(session: Session, start: datetime, end: datetime) -> list[tuple[str, str, int]]:
