@@ -50,6 +50,11 @@ class ActivityFeed:
         self._condition: asyncio.Condition | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
+    @property
+    def running(self) -> bool:
+        """Whether the feed holds its listener (or polls) now: only while somebody subscribes."""
+        return self._task is not None
+
     @asynccontextmanager
     async def subscribe(self) -> AsyncIterator[Subscription]:
         """Listen while inside the block; the first listener starts the feed, the last stops it."""
@@ -101,7 +106,7 @@ class ActivityFeed:
                     await self._bump()  # whatever happened before LISTEN took hold
                     async for _notice in conn.notifies():
                         await self._bump()
-            except psycopg.OperationalError as e:
+            except (psycopg.Error, OSError) as e:
                 log.warning("activity feed: connection lost (%s); reconnecting", type(e).__name__)
                 await asyncio.sleep(RECONNECT_SECONDS)
 

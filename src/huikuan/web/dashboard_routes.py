@@ -39,6 +39,9 @@ DayQuery = Annotated[
 # A burst of recorded calls costs each open stream at most one recomputation per this many seconds.
 PUSH_INTERVAL_SECONDS = 0.5
 PING_SECONDS = 15
+# A stream ends after this long and the browser's EventSource reconnects: the log-in and the
+# role are checked again, so a logged-out or demoted user stops receiving figures.
+STREAM_SECONDS = 300
 
 
 def figures(request: Request, session: Session, day: date | None, campaign_id: int | None) -> Dashboard:
@@ -112,6 +115,7 @@ async def dashboard_stream(
             return figures(request, session, day, campaign_id).model_dump_json()
 
     async def events() -> AsyncIterator[dict[str, str]]:
+        ends = asyncio.get_running_loop().time() + STREAM_SECONDS
         async with feed.subscribe() as subscription:
             sent = None
             while True:
@@ -119,9 +123,13 @@ async def dashboard_stream(
                 if payload != sent:
                     yield {"event": "dashboard", "data": payload}
                     sent = payload
-                if once:
+                remaining = ends - asyncio.get_running_loop().time()
+                if once or remaining <= 0:
                     return
-                await subscription.changed()
+                try:
+                    await asyncio.wait_for(subscription.changed(), remaining)
+                except TimeoutError:
+                    return
                 await asyncio.sleep(PUSH_INTERVAL_SECONDS)
 
     return EventSourceResponse(events(), ping=PING_SECONDS)
