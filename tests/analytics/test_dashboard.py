@@ -20,27 +20,27 @@ def test_the_day_in_figures(db: TestDatabase) -> None:
         seeded = seed_history(s)
         s.commit()
         d = dashboard(s, DAY, ZONE, robots_live=3)
-    assert (d.attempts, d.connects, d.right_party_contacts, d.promises) == (4, 2, 2, 1)
-    assert d.robots_live == 3
-    assert d.calls_live == 0
-    # 09:00, 11:00, 13:00 and 14:00 in Beijing (01:00 UTC onwards).
-    assert [h for h, n in enumerate(d.attempts_by_hour) if n] == [9, 11, 13, 14]
-    assert sum(d.attempts_by_hour) == 4
-    assert (d.connect_rate, d.rpc_rate, d.ptp_rate) == (0.5, 0.5, 0.5)
-    assert d.amount_promised == 120_050
-    assert (d.payments, d.amount_collected, d.amount_kept) == (0, 0, 0)
-    assert [(r.rule, r.count) for r in d.denials] == [("CN.TIME", 2), ("CN.CONV_PER_DAY", 1)]
-    assert d.denials[0].title_zh == "联系时段"
-    assert d.denials[0].title_en == "Contact window"
-    m1 = next(b for b in d.recovery_by_bucket if b.bucket == "M1")
-    assert (m1.accounts, m1.overdue, m1.collected) == (1, 120_050, 0)
-    assert [b.bucket for b in d.recovery_by_bucket] == ["M0", "M1", "M2", "M3", "M4", "M5", "M6", "M6+"]
-    # One campaign only: its three attempts; denials stay the floor's (they are per debtor).
-    one = dashboard(s, DAY, ZONE, campaign_id=seeded.other_campaign_id)
-    assert (one.attempts, one.connects, one.promises) == (1, 0, 0)
-    assert one.denied_total == 3
-    # The next day is empty.
-    assert dashboard(s, DAY + timedelta(days=1), ZONE).attempts == 0
+        assert (d.attempts, d.connects, d.right_party_contacts, d.promises) == (4, 2, 2, 1)
+        assert d.robots_live == 3
+        assert d.calls_live == 0
+        # 09:00, 11:00, 13:00 and 14:00 in Beijing (01:00 UTC onwards).
+        assert [h for h, n in enumerate(d.attempts_by_hour) if n] == [9, 11, 13, 14]
+        assert sum(d.attempts_by_hour) == 4
+        assert (d.connect_rate, d.rpc_rate, d.ptp_rate) == (0.5, 0.5, 0.5)
+        assert d.amount_promised == 120_050
+        assert (d.payments, d.amount_collected, d.amount_kept) == (0, 0, 0)
+        assert [(r.rule, r.count) for r in d.denials] == [("CN.TIME", 2), ("CN.CONV_PER_DAY", 1)]
+        assert d.denials[0].title_zh == "联系时段"
+        assert d.denials[0].title_en == "Contact window"
+        m1 = next(b for b in d.recovery_by_bucket if b.bucket == "M1")
+        assert (m1.accounts, m1.overdue, m1.collected) == (1, 120_050, 0)
+        assert [b.bucket for b in d.recovery_by_bucket] == ["M0", "M1", "M2", "M3", "M4", "M5", "M6", "M6+"]
+        # One campaign only: its three attempts; denials stay the floor's (they are per debtor).
+        one = dashboard(s, DAY, ZONE, campaign_id=seeded.other_campaign_id)
+        assert (one.attempts, one.connects, one.promises) == (1, 0, 0)
+        assert one.denied_total == 3
+        # The next day is empty.
+        assert dashboard(s, DAY + timedelta(days=1), ZONE).attempts == 0
 
 
 def test_payments_stops_and_calls_in_progress_move_the_figures(db: TestDatabase) -> None:
