@@ -44,6 +44,27 @@ def test_the_page_shows_the_day_in_both_languages(db: TestDatabase) -> None:
     assert untranslated(english.text, "en") == []
 
 
+def test_the_page_reads_its_own_form_and_names_what_it_cannot_read(db: TestDatabase) -> None:
+    with db.session() as s:
+        seeded = seed_history(s)
+        s.commit()
+    client = console(db, clock=VirtualClock(NOON))
+    everything = client.get("/", params={"campaign_id": "", "day": ""})  # "all", "today"
+    assert everything.status_code == 200
+    assert 'data-figure="attempts" data-format="number">4<' in everything.text
+    one = client.get("/", params={"campaign_id": str(seeded.other_campaign_id), "day": "2026-03-02"})
+    assert 'data-figure="attempts" data-format="number">1<' in one.text
+    bad = client.get("/", params={"campaign_id": "x", "day": "2026-13-01"})
+    assert bad.status_code == 200
+    assert "请从列表中选择外呼任务。" in bad.text
+    assert "日期格式应为" in bad.text
+    assert 'data-figure="attempts" data-format="number">4<' in bad.text  # today, all campaigns
+    client.cookies.set("huikuan_lang", "en")
+    english = client.get("/", params={"day": "someday"})
+    assert "The day must be a date such as 2026-03-02." in english.text
+    assert untranslated(english.text, "en") == []
+
+
 def test_the_api_gives_the_figures_per_day_and_campaign(db: TestDatabase) -> None:
     with db.session() as s:
         seeded = seed_history(s)

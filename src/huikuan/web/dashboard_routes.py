@@ -27,14 +27,15 @@ from huikuan.security.models import User
 from huikuan.security.permissions import Permission
 from huikuan.web.auth import Requires
 from huikuan.web.deps import SessionDep, clock_of
-from huikuan.web.hardening import OptionalRowIdQuery
+from huikuan.web.hardening import MAX_ROW_ID, OptionalRowIdQuery
+from huikuan.web.i18n import N_, lang_of, translate
 from huikuan.web.pages import render, timezone_of
 
 router = APIRouter()
 Reports = Annotated[User, Depends(Requires(Permission.VIEW_REPORTS))]
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 DayQuery = Annotated[
-    date | None,
-    Query(ge=date(2000, 1, 1), le=date(2100, 12, 31), description="the floor's day (default: today)"),
+    date | None, Query(ge=FIRST_DAY, le=LAST_DAY, description="the floor's day (default: today)")
 ]
 # A burst of recorded calls costs each open stream at most one recomputation per this many seconds.
 PUSH_INTERVAL_SECONDS = 0.5
@@ -64,19 +65,47 @@ def activity_feed(app: FastAPI) -> ActivityFeed:
     return feed
 
 
+def page_filters(campaign: str | None, day: str | None) -> tuple[int | None, date | None, list[str]]:
+    """The page's filters as its form sends them (an empty field means "all" or "today"); what
+    cannot be read is left out and named in an error (English message ids)."""
+    errors: list[str] = []
+    campaign_id = None
+    if campaign and campaign.strip():
+        text = campaign.strip()
+        if text.isdigit() and 1 <= int(text) <= MAX_ROW_ID:
+            campaign_id = int(text)
+        else:
+            errors.append(N_("Choose a campaign from the list."))
+    chosen = None
+    if day and day.strip():
+        try:
+            chosen = date.fromisoformat(day.strip())
+        except ValueError:
+            errors.append(N_("The day must be a date such as 2026-03-02."))
+        else:
+            if not FIRST_DAY <= chosen <= LAST_DAY:
+                chosen = None
+                errors.append(N_("The day must be a date such as 2026-03-02."))
+    return campaign_id, chosen, errors
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def dashboard_page(
     request: Request,
     user: Reports,
     session: SessionDep,
-    campaign_id: OptionalRowIdQuery = None,
-    day: DayQuery = None,
+    campaign_id: Annotated[str | None, Query(max_length=40)] = None,
+    day: Annotated[str | None, Query(max_length=40)] = None,
 ) -> HTMLResponse:
-    data = figures(request, session, day, campaign_id)
+    campaign, chosen, errors = page_filters(campaign_id, day)
+    data = figures(request, session, chosen, campaign)
+    lang = lang_of(request)
     context: dict[str, Any] = {
         "d": data,
         "campaigns": floor.campaign_names(session),
-        "chosen_day": day,
+        "chosen_day": chosen,
+        "typed_day": day or "",
+        "errors": [translate(lang, e) for e in errors],
         # Read by dashboard.js; "<" escaped so no value can close the script element.
         "payload": data.model_dump_json().replace("<", "\\u003c"),
     }
