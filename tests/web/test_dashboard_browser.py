@@ -102,4 +102,9 @@ def test_the_dashboard_moves_while_calls_are_recorded(db: TestDatabase) -> None:
         expect(page.locator('[data-figure="amount_promised"]')).to_have_text("¥1,700.50")
         assert page.evaluate("window.__notReloaded === true")
         screenshot(page, "dashboard-live")
+
+        # One campaign: choosing it in the filter shows its figures only.
+        page.select_option("#campaign-filter", str(seeded.other_campaign_id))
+        page.wait_for_url(f"**campaign_id={seeded.other_campaign_id}**")
+        expect(attempts).to_have_text("1")
     worker.dispose()

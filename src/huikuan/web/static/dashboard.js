@@ -97,6 +97,11 @@
     if (data.campaign_id) query.set("campaign_id", data.campaign_id);
     const day = document.getElementById("day-filter").value;
     if (day) query.set("day", day);
+    // Choosing a campaign shows it at once; the day waits for the button (typing a date passes
+    // through invalid values).
+    document.getElementById("campaign-filter").addEventListener("change", function (event) {
+      event.target.form.requestSubmit();
+    });
     const source = window.huikuan.live("/api/dashboard/stream?" + query.toString(), function (_name, figures) {
       update(figures);
       liveState("live");
