@@ -39,11 +39,14 @@ class Route:
     ids: dict[str, int] | None = None
     body: dict[str, object] | None = None
     let_in: frozenset[int] = frozenset({200})
+    params: dict[str, str] | None = None  # query parameters (a stream asked for one event only)
 
 
 ROUTES = [
     Route("GET", "/", Permission.VIEW_REPORTS),
     Route("GET", "/api/kpis", Permission.VIEW_REPORTS),
+    Route("GET", "/api/dashboard", Permission.VIEW_REPORTS),
+    Route("GET", "/api/dashboard/stream", Permission.VIEW_REPORTS, params={"once": "true"}),
     Route("GET", "/api/me", LOGGED_IN),
     Route("GET", "/api/debtors/{debtor_id}", Permission.VIEW_MASKED),
     Route("POST", "/api/debtors/{debtor_id}/reveal", Permission.VIEW_FULL),
@@ -135,7 +138,7 @@ def _request(client: TestClient, route: Route, headers: dict[str, str] | None = 
         body = {"state": "break"}
     elif route.path.endswith("/wrap-up"):
         body = {"code": "ptp"}
-    params = {"wait": 0} if route.path == "/api/desk/pop" else None
+    params = {"wait": 0} if route.path == "/api/desk/pop" else route.params
     res = client.request(
         route.method, path, headers=headers, json=body, params=params, follow_redirects=False
     )

@@ -12,6 +12,7 @@ from huikuan.compliance import ledger, repository
 from huikuan.compliance.models import GuardEvent
 from huikuan.compliance.rules import LOOKBACK, pack_for
 from huikuan.compliance.schemas import DebtorInfo, Decision, Flags, Proposal, RuleInput, StopKind
+from huikuan.db import activity
 from huikuan.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from huikuan.portfolio.models import Contact
 from huikuan.security import audit, users
@@ -100,6 +101,7 @@ def open_stop(
     details: str | None = None,
 ) -> int:
     """Open a complaint, dispute or cease request: all contact stops until a person clears it."""
+    activity.announce(session)
     return repository.insert_stop(
         session, debtor_id=debtor_id, kind=kind, at=at, attempt_id=attempt_id, details=details
     )

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from huikuan.compliance import calling_window
+from huikuan.db import activity
 from huikuan.dialer import repository
 from huikuan.dialer.models import Campaign
 from huikuan.dialer.retry import RetryConfig
@@ -201,6 +202,7 @@ def _move(session: Session, campaign_id: int, to: CampaignStatus) -> Campaign:
             f"cannot become {to}"
         )
     campaign.status = to.value
+    activity.announce(session)  # the dashboard's robot lines move
     return campaign
 
 

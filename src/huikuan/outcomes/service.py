@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from huikuan import compliance
 from huikuan.compliance import StopKind
+from huikuan.db import activity
 from huikuan.outcomes import repository
 from huikuan.types import AttemptStatus, CallOutcome, Channel, Disposition, Speaker
 
@@ -76,6 +77,7 @@ def start_attempt(
     script_version_id: int | None = None,
 ) -> int:
     """Write the attempt as `reserved` before the dial, so a crash still leaves its trace."""
+    activity.announce(session)  # a call in progress: the dashboard's live count moves
     return repository.insert_attempt(
         session,
         {
@@ -108,6 +110,7 @@ def complete_attempt(
 ) -> None:
     """Complete the attempt with its outcome, transcript, right-party decisions, promise, plan and
     any stop it opened."""
+    activity.announce(session)  # every figure of the dashboard may move
     repository.update_attempt(
         session,
         attempt_id,

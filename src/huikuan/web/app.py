@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
-from huikuan.analytics.render import kpi_rows
 from huikuan.analytics.schemas import Kpis
 from huikuan.analytics.service import compute_kpis
 from huikuan.clock import Clock, SystemClock
@@ -21,10 +20,11 @@ from huikuan.security.models import User
 from huikuan.security.permissions import Permission
 from huikuan.web.auth import LogInPage, Requires, login_redirect
 from huikuan.web.auth import router as auth_router
+from huikuan.web.dashboard_routes import router as dashboard_router
 from huikuan.web.deps import SessionDep
 from huikuan.web.desk_routes import router as desk_router
 from huikuan.web.hardening import LOOPBACK_HOSTS, OptionalRowIdQuery, harden
-from huikuan.web.pages import DEFAULT_TIMEZONE, render
+from huikuan.web.pages import DEFAULT_TIMEZONE
 from huikuan.web.pages import router as pages_router
 from huikuan.web.people_routes import router as people_router
 from huikuan.web.scripts_routes import router as scripts_router
@@ -57,6 +57,7 @@ def create_app(
     app.include_router(desk_router)
     app.include_router(people_router)
     app.include_router(scripts_router)
+    app.include_router(dashboard_router)
 
     @app.exception_handler(LogInPage)
     async def to_login(_request: Request, exc: LogInPage) -> RedirectResponse:
@@ -74,15 +75,5 @@ def create_app(
     def api_kpis(_user: Reports, session: SessionDep, campaign_id: OptionalRowIdQuery = None) -> Kpis:
         """Headline KPIs, for one campaign or all (view_reports)."""
         return compute_kpis(session, campaign_id)
-
-    @app.get("/", response_class=HTMLResponse)
-    def console_home(request: Request, user: Reports, session: SessionDep) -> HTMLResponse:
-        kpis = compute_kpis(session)
-        return render(
-            request,
-            "kpis.html",
-            {"rows": kpi_rows(kpis), "dispositions": sorted(kpis.dispositions.items())},
-            user=user,
-        )
 
     return app
