@@ -9,6 +9,7 @@ as any console page does, for a user whose role has `desk`.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -47,6 +48,7 @@ from huikuan.web import labels
 from huikuan.web.pages import render, timezone_of
 
 MAX_WAIT_SECONDS = 30.0
+DISCONNECT_CHECK_SECONDS = 1.0
 
 router = APIRouter()
 
@@ -174,8 +176,15 @@ async def desk_pop(
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 25.0,
 ) -> ScreenPop | Response:
     """Long poll: the screen pop as soon as a transfer is assigned to this agent, or 204 after
-    `wait` seconds. Waiting holds neither a thread nor a database connection."""
-    pop = await service.wait_for_pop_async(request.app.state.engine, agent_id, wait)
+    `wait` seconds. Waiting holds neither a thread nor a database connection, and ends when the
+    agent's page goes away (a closed tab must not keep a waiter until the timeout)."""
+    waiting = asyncio.ensure_future(service.wait_for_pop_async(request.app.state.engine, agent_id, wait))
+    while not waiting.done():
+        await asyncio.wait({waiting}, timeout=DISCONNECT_CHECK_SECONDS)
+        if not waiting.done() and await request.is_disconnected():
+            waiting.cancel()
+            return Response(status_code=204)
+    pop = waiting.result()
     return pop if pop is not None else Response(status_code=204)
 
 

@@ -25,14 +25,15 @@
   }
   function say(text, kind) { window.huikuan.notice($("message"), text, kind); }
   function fail(err) {
-    if (err.status === 409 && now && now.transfer) say(W.finish_first + " — " + pick(err.message), "error");
+    if (err.status === 409 && now && now.transfer) say(W.finish_first, "error");
     else if (err.status === 422 && err.message.charAt(0) === "[") say(W.check_fields, "error");
     else say(pick(err.message), "error");
   }
-  function cell(text, translate) {
+  function cell(text, translate, span) {
     const td = document.createElement("td");
     td.textContent = text;
     if (translate === false) td.setAttribute("translate", "no");
+    if (span) td.colSpan = span;
     return td;
   }
   function row(cells) {
@@ -102,8 +103,8 @@
       cell("#" + c.attempt_id, false), cell("#" + c.account_id, false), cell(when(c.callback_at)),
       cell(c.mine ? W.mine : W.floor),
     ]));
-    $("queue-transfers").replaceChildren(...(transfers.length ? transfers : [row([cell(W.no_transfers)])]));
-    $("queue-callbacks").replaceChildren(...(callbacks.length ? callbacks : [row([cell(W.no_callbacks)])]));
+    $("queue-transfers").replaceChildren(...(transfers.length ? transfers : [row([cell(W.no_transfers, true, 3)])]));
+    $("queue-callbacks").replaceChildren(...(callbacks.length ? callbacks : [row([cell(W.no_callbacks, true, 4)])]));
   }
 
   async function refresh() {
