@@ -482,9 +482,7 @@ def plan_problem(outstanding: int, bounds: PlanBounds, entry: PlanEntry) -> str 
     if not 2 <= entry.terms <= bounds.max_terms:
         return f"分期期数须为 2–{bounds.max_terms} 期 / a plan has 2 to {bounds.max_terms} terms"
     if entry.waiver_pct > bounds.max_waiver_pct:
-        return (
-            f"减免不得超过 {bounds.max_waiver_pct}% / the waiver may be at most {bounds.max_waiver_pct}%"
-        )
+        return f"减免不得超过 {bounds.max_waiver_pct}% / the waiver may be at most {bounds.max_waiver_pct}%"
     plan = propose_plan(outstanding, bounds, entry.terms, waiver_pct=entry.waiver_pct)
     if plan is None or plan.terms != entry.terms:
         least = _fen(bounds.min_first_payment)

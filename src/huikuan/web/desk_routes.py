@@ -40,11 +40,11 @@ from huikuan.desk.schemas import (
 from huikuan.security.models import User
 from huikuan.security.permissions import Permission
 from huikuan.security.users import get_user
+from huikuan.web import labels
 from huikuan.web.auth import Requires
 from huikuan.web.deps import SessionDep, clock_of
 from huikuan.web.hardening import MAX_ROW_ID, RowId
 from huikuan.web.i18n import N_, lang_of, translate
-from huikuan.web import labels
 from huikuan.web.pages import render, timezone_of
 
 MAX_WAIT_SECONDS = 30.0
