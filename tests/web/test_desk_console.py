@@ -84,7 +84,7 @@ def test_reloading_mid_wrap_up_restores_the_form_and_the_wrap_up_completes(db: T
     )
     assert late.status_code == 422
     # The earliest allowed time is told in the floor's time (Beijing), not in UTC.
-    assert "earliest 2026-03-03 08:00" in late.json()["error"]
+    assert "earliest 2026-03-03 08:00 (Asia/Shanghai)" in late.json()["error"]
     done = client.post(
         f"/api/desk/transfers/{transfer_id}/wrap-up",
         json={"code": "promise_to_pay", "promise": {"amount": 30_000, "due_date": "2026-03-12"}},

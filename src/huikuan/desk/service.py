@@ -451,7 +451,7 @@ def callback_problem(
 
     It must be in the future and inside the calling window of the debtor's rule pack in every
     candidate zone of the debtor (the same window `compliance.reserve` will check at dial time).
-    The earliest allowed time is told in `zone` (the floor's; UTC when not given).
+    The earliest allowed time is told in `zone` (the floor's), else as an ISO instant.
     """
     attempt = repository.attempt(session, attempt_id)
     if attempt is None:
@@ -465,7 +465,7 @@ def callback_problem(
     nxt = next_in_window(callback_at, zones, start, end)
     hint_zh = hint_en = ""
     if nxt is not None:
-        shown = f"{nxt.astimezone(ZoneInfo(zone or 'UTC')):%Y-%m-%d %H:%M}"
+        shown = f"{nxt.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})" if zone else nxt.isoformat()
         hint_zh, hint_en = f"（最早 {shown}）", f"; earliest {shown}"
     return (
         f"回电时间不在允许时段内（债务人当地 {start:%H:%M}–{end:%H:%M}）{hint_zh}"
