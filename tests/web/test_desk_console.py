@@ -141,3 +141,21 @@ def test_the_desk_page_is_in_one_language_with_a_transfer_on_it(db: TestDatabase
         assert " / " not in page.text.split("<main>")[1].split("desk-words")[0]  # no "中文 / English"
     assert "Agent desk" in page.text
     assert "Ringing" in page.text  # the script's words, in the visitor's language
+
+
+def test_a_call_ended_before_accepting_goes_straight_to_wrap_up(db: TestDatabase) -> None:
+    client, csrf, attempt_id = _agent_console(db)
+    client.post("/api/desk/state", json={"state": "available"}, headers=csrf)
+    transfer_id = _transfer(db, attempt_id)
+    with db.session() as s:
+        attempt = s.get(CallAttempt, attempt_id)
+        assert attempt is not None
+        attempt.ended_at = T0 + timedelta(seconds=20)  # the debtor hung up while it rang
+        s.commit()
+    assert client.get("/api/desk/current").json()["phase"] == "call_ended"
+    refused = client.post(f"/api/desk/transfers/{transfer_id}/accept", headers=csrf)
+    assert refused.status_code == 409
+    assert "already ended" in refused.json()["error"]
+    done = client.post(f"/api/desk/transfers/{transfer_id}/wrap-up", json={"code": "dropped"}, headers=csrf)
+    assert done.status_code == 200
+    assert client.get("/api/desk/current").json()["phase"] == "available"

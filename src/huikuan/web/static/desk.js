@@ -182,5 +182,9 @@
 
   window.addEventListener("online", () => refresh().catch(fail));
   setInterval(() => loadQueue().catch(() => {}), 30000);
+  // While a pop rings, look again now and then: the robot or the debtor may end the call.
+  setInterval(() => {
+    if (now && now.phase === "ringing") api("/api/desk/current").then(show).catch(() => {});
+  }, 5000);
   refresh().catch(fail);
 })();
