@@ -40,7 +40,7 @@ from huikuan.db.migrate import upgrade
 from huikuan.desk import service
 from huikuan.desk.models import Transfer
 from huikuan.desk.occupancy import ZERO
-from huikuan.desk.schemas import AgentState, TransferReason, WrapCode
+from huikuan.desk.schemas import AgentState, PlanEntry, PromiseEntry, TransferReason, WrapCode
 from huikuan.dialer.models import Campaign
 from huikuan.dialer.pacing import (
     AbandonRecord,
@@ -52,6 +52,7 @@ from huikuan.dialer.pacing import (
     free_chance,
     lines_to_dial,
 )
+from huikuan.errors import InvalidInput
 from huikuan.outcomes.models import CallAttempt, Turn
 from huikuan.portfolio.models import Account, Batch, Contact, Creditor, Debtor
 from huikuan.security import audit, crypto
@@ -336,7 +337,23 @@ def run_mode(
                     callback = now + timedelta(days=1)
                     if service.callback_problem(s, transfer.attempt_id, callback) is not None:
                         code, callback = WrapCode.PROMISE_TO_PAY, None
-                service.wrap_up(s, agent_id, ref, code, now, callback_at=callback)
+                # What the debtor agreed, as an agent would enter it (refused when out of bounds).
+                soon = now.date() + timedelta(days=7)
+                promise = PromiseEntry(amount=10_000, due_date=soon)
+                plan = PlanEntry(terms=2, first_due=soon)
+                try:
+                    service.wrap_up(
+                        s,
+                        agent_id,
+                        ref,
+                        code,
+                        now,
+                        callback_at=callback,
+                        promise=promise if code == WrapCode.PROMISE_TO_PAY else None,
+                        plan=plan if code == WrapCode.HARDSHIP_PLAN else None,
+                    )
+                except InvalidInput:
+                    service.wrap_up(s, agent_id, ref, WrapCode.REFUSED, now)
             state[agent_id] = AgentState.AVAILABLE
             del busy_since[agent_id]
             if holding:  # the oldest call on hold goes to the agent who just became free

@@ -109,6 +109,45 @@ def pending_transfer(session: Session, agent_id: int) -> Transfer | None:
     return session.scalars(stmt.order_by(Transfer.id).limit(1)).first()
 
 
+def open_transfer(session: Session, agent_id: int) -> Transfer | None:
+    """The transfer this agent holds in any open state (ringing, on the call, in wrap-up)."""
+    open_states = [TransferStatus.ASSIGNED.value, TransferStatus.ACCEPTED.value]
+    stmt = select(Transfer).where(Transfer.agent_id == agent_id, Transfer.status.in_(open_states))
+    return session.scalars(stmt.order_by(Transfer.id.desc()).limit(1)).first()
+
+
+def queued_rows(session: Session, campaign_id: int | None, limit: int = 20) -> Sequence[Transfer]:
+    """Queued transfers an agent of `campaign_id` (None: every campaign) may take, oldest first."""
+    stmt = select(Transfer).where(Transfer.status == TransferStatus.QUEUED.value)
+    if campaign_id is not None:
+        stmt = stmt.where(Transfer.campaign_id == campaign_id)
+    return session.scalars(stmt.order_by(Transfer.requested_at, Transfer.id).limit(limit)).all()
+
+
+def upcoming_callbacks(
+    session: Session, agent_id: int, since: datetime, limit: int = 20
+) -> list[tuple[int, int, datetime, bool]]:
+    """(attempt, account, callback_at, booked by this agent) of the callbacks due from `since`
+    that this agent works: their own, and those a robot booked for the floor."""
+    booked_by = (
+        select(Transfer.agent_id)
+        .where(Transfer.attempt_id == CallAttempt.id, Transfer.callback_at.is_not(None))
+        .order_by(Transfer.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(CallAttempt.id, CallAttempt.account_id, CallAttempt.callback_at, booked_by.label("agent"))
+        .where(CallAttempt.callback_at >= since)
+        .order_by(CallAttempt.callback_at, CallAttempt.id)
+        .limit(limit * 4)
+    ).all()
+    mine_or_floor = [
+        (a, acc, at, agent == agent_id) for a, acc, at, agent in rows if agent in (None, agent_id) and at
+    ]
+    return mine_or_floor[:limit]
+
+
 def state_log(session: Session, agent_id: int, until: datetime) -> Sequence[AgentStateChange]:
     stmt = (
         select(AgentStateChange)

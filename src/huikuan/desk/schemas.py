@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class AgentState(StrEnum):
@@ -38,6 +38,18 @@ REASON_LABELS: dict[TransferReason, str] = {
     TransferReason.PLAN_NEEDS_APPROVAL: "分期方案需人工审批 / plan needs approval",
     TransferReason.HUMAN_SEGMENT: "人工处理客群 / human segment (hand-off treatment)",
 }
+
+
+class DeskPhase(StrEnum):
+    """What the agent's desk shows now: the agent's chosen state, or where their transfer is."""
+
+    OFFLINE = "offline"
+    AVAILABLE = "available"
+    BREAK = "break"
+    RINGING = "ringing"  # a pop is offered; the agent has not accepted yet
+    ON_CALL = "on_call"  # accepted: talking to the debtor
+    CALL_ENDED = "call_ended"  # the robot or the debtor ended the call before the agent accepted
+    WRAP_UP = "wrap_up"  # the agent ended the call: wrap-up form
 
 
 class TransferStatus(StrEnum):
@@ -127,6 +139,21 @@ class PlanView(BaseModel):
     status: str
 
 
+class PromiseEntry(BaseModel):
+    """A promise the agent took on the call."""
+
+    amount: int = Field(gt=0, le=10**12)  # fen
+    due_date: date
+
+
+class PlanEntry(BaseModel):
+    """An installment plan the agent agreed on the call; the payments are computed to the fen."""
+
+    terms: int = Field(ge=1, le=120)
+    first_due: date
+    waiver_pct: int = Field(default=0, ge=0, le=100)
+
+
 class PlanBoundsView(BaseModel):
     max_terms: int
     max_waiver_pct: int
@@ -170,3 +197,40 @@ class TransferView(BaseModel):
     assigned_at: datetime | None
     wrap_code: str | None
     callback_at: datetime | None
+
+
+class CallbackWindowView(BaseModel):
+    """When a callback may be booked: the rule pack's window in the debtor's own time zones."""
+
+    start: str  # "08:00", debtor local time
+    end: str
+    zones: list[str]
+
+
+class DeskNow(BaseModel):
+    """Everything a reloaded desk page needs to restore itself, whatever the state."""
+
+    agent: AgentView
+    phase: str  # DeskPhase
+    transfer: TransferView | None
+    pop: ScreenPop | None
+    callback_window: CallbackWindowView | None
+
+
+class QueuedView(BaseModel):
+    transfer_id: int
+    reason: str
+    campaign_id: int | None
+    requested_at: datetime
+
+
+class CallbackView(BaseModel):
+    attempt_id: int
+    account_id: int
+    callback_at: datetime
+    mine: bool  # booked by this agent (else: by a robot, for the floor)
+
+
+class DeskQueue(BaseModel):
+    transfers: list[QueuedView]
+    callbacks: list[CallbackView]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -28,6 +29,14 @@ from huikuan.desk.schemas import (
     STATE_LABELS,
     AgentState,
     AgentView,
+    CallbackView,
+    CallbackWindowView,
+    DeskNow,
+    DeskPhase,
+    DeskQueue,
+    PlanEntry,
+    PromiseEntry,
+    QueuedView,
     ScreenPop,
     TransferReason,
     TransferStatus,
@@ -40,7 +49,7 @@ from huikuan.security import audit, auth
 from huikuan.security.models import User
 from huikuan.security.permissions import Permission, allowed
 from huikuan.security.users import Role, get_user
-from huikuan.strategy import PlanBounds
+from huikuan.strategy import PlanBounds, plan_bounds_for, propose_plan, treatment_for
 
 TOKEN_LIFETIME = timedelta(hours=12)
 # Roles that may look at any transfer's pop (to supervise), not only their own.
@@ -277,13 +286,71 @@ def _take_queued(session: Session, agent: Agent, at: datetime) -> None:
         repository.set_state(session, agent.id, AgentState.AVAILABLE, at)  # lost the race: free again
 
 
+def plan_bounds(session: Session, transfer: Transfer) -> PlanBounds:
+    """The installment bounds of the treatment this debtor is under (the robot's own limits)."""
+    attempt = repository.attempt(session, transfer.attempt_id)
+    if attempt is None:
+        return PlanBounds()
+    _debtor, account, _contacts = repository.pop_rows(session, attempt)
+    return plan_bounds_for(treatment_for(account.bucket, transfer.segment))
+
+
+def call_ended(session: Session, transfer: Transfer) -> bool:
+    """Whether the line this transfer came from is already closed: the robot hung up (or the
+    debtor did) and recorded the call's end, so there is nobody left to accept."""
+    attempt = repository.attempt(session, transfer.attempt_id)
+    return attempt is None or attempt.ended_at is not None
+
+
+def current(session: Session, agent_id: int, viewer: User) -> DeskNow:
+    """What the agent's desk shows now, in any state: the pop and the panel of the transfer they
+    hold (ringing, on the call, ended, in wrap-up), so a reloaded page loses nothing."""
+    agent = _agent(session, agent_id)
+    transfer = repository.open_transfer(session, agent_id)
+    if transfer is None:
+        state = AgentState(agent.state)
+        phase = DeskPhase(state.value) if state in CHOSEN_STATES else DeskPhase.WRAP_UP
+        return DeskNow(agent=_view(agent), phase=phase.value, transfer=None, pop=None, callback_window=None)
+    if transfer.status == TransferStatus.ASSIGNED.value:
+        phase = DeskPhase.CALL_ENDED if call_ended(session, transfer) else DeskPhase.RINGING
+    elif agent.state == AgentState.ON_CALL.value:
+        phase = DeskPhase.ON_CALL
+    else:
+        phase = DeskPhase.WRAP_UP
+    return DeskNow(
+        agent=_view(agent),
+        phase=phase.value,
+        transfer=transfer_view(transfer),
+        pop=build_pop(session, transfer, viewer, plan_bounds(session, transfer)),
+        callback_window=callback_window(session, transfer.attempt_id),
+    )
+
+
+def queue(session: Session, agent_id: int, at: datetime) -> DeskQueue:
+    """The transfers waiting for an agent like this one, and the callbacks due from `at` that are
+    theirs or the floor's."""
+    agent = _agent(session, agent_id)
+    return DeskQueue(
+        transfers=[
+            QueuedView(
+                transfer_id=t.id, reason=t.reason, campaign_id=t.campaign_id, requested_at=t.requested_at
+            )
+            for t in repository.queued_rows(session, agent.campaign_id)
+        ],
+        callbacks=[
+            CallbackView(attempt_id=a, account_id=acc, callback_at=when, mine=mine)
+            for a, acc, when, mine in repository.upcoming_callbacks(session, agent_id, at)
+        ],
+    )
+
+
 def pending_pop(session: Session, agent_id: int) -> ScreenPop | None:
     """The screen pop of the transfer ringing at this agent's desk, if any."""
     transfer = repository.pending_transfer(session, agent_id)
     if transfer is None:
         return None
     agent = _agent(session, agent_id)
-    return build_pop(session, transfer, get_user(session, agent.user_id), PlanBounds())
+    return build_pop(session, transfer, get_user(session, agent.user_id), plan_bounds(session, transfer))
 
 
 def wait_for_pop(engine: Engine, agent_id: int, timeout: float) -> ScreenPop | None:
@@ -317,7 +384,7 @@ def screen_pop(session: Session, transfer_id: int, viewer: User) -> ScreenPop:
     own = transfer.agent_id is not None and _agent(session, transfer.agent_id).user_id == viewer.id
     if not own and viewer.role not in SUPERVISING_ROLES:
         raise PermissionDenied(f"转接 {transfer_id} 不属于该坐席 / transfer {transfer_id} is not yours")
-    return build_pop(session, transfer, viewer, PlanBounds())
+    return build_pop(session, transfer, viewer, plan_bounds(session, transfer))
 
 
 def _own_transfer(session: Session, transfer_id: int, agent: Agent) -> Transfer:
@@ -334,6 +401,11 @@ def accept(session: Session, agent_id: int, transfer_id: int, at: datetime) -> T
     if transfer.status != TransferStatus.ASSIGNED.value:
         raise Conflict(
             f"转接 {transfer_id} 状态为 {transfer.status} / transfer {transfer_id} is {transfer.status}"
+        )
+    if call_ended(session, transfer):
+        raise Conflict(
+            f"通话 {transfer.attempt_id} 已结束，无法接听，请直接话后处理"
+            f" / call {transfer.attempt_id} already ended: wrap it up instead"
         )
     transfer.status = TransferStatus.ACCEPTED.value
     transfer.accepted_at = at
@@ -361,27 +433,74 @@ def end_call(session: Session, agent_id: int, transfer_id: int, at: datetime) ->
     return _view(_agent(session, agent_id))
 
 
-def callback_problem(session: Session, attempt_id: int, callback_at: datetime) -> str | None:
+def callback_window(session: Session, attempt_id: int) -> CallbackWindowView | None:
+    """The calling window a callback on this attempt must fall in, in the debtor's zones."""
+    attempt = repository.attempt(session, attempt_id)
+    if attempt is None:
+        return None
+    debtor, _account, _contacts = repository.pop_rows(session, attempt)
+    window = calling_window(debtor.jurisdiction)  # the rule pack's, with the operator's settings
+    zones = [debtor.timezone, *(z for z in debtor.other_timezones.split() if z != debtor.timezone)]
+    return CallbackWindowView(start=f"{window.start:%H:%M}", end=f"{window.end:%H:%M}", zones=zones)
+
+
+def callback_problem(
+    session: Session, attempt_id: int, callback_at: datetime, zone: str | None = None
+) -> str | None:
     """Why a callback at this instant is not allowed (bilingual), or None when it is.
 
     It must be in the future and inside the calling window of the debtor's rule pack in every
     candidate zone of the debtor (the same window `compliance.reserve` will check at dial time).
+    The earliest allowed time is told in `zone` (the floor's), else as an ISO instant.
     """
     attempt = repository.attempt(session, attempt_id)
     if attempt is None:
         return f"通话 {attempt_id} 不存在 / attempt {attempt_id} not found"
     debtor, _account, _contacts = repository.pop_rows(session, attempt)
-    window = calling_window(debtor.jurisdiction)  # the rule pack's, with the operator's settings
+    window = calling_window(debtor.jurisdiction)
     start, end = window.start, window.end
     zones = [debtor.timezone, *(z for z in debtor.other_timezones.split() if z != debtor.timezone)]
     if in_window(callback_at, zones, start, end):
         return None
     nxt = next_in_window(callback_at, zones, start, end)
-    hint = f"; 最早 / earliest {nxt.isoformat()}" if nxt is not None else ""
+    hint_zh = hint_en = ""
+    if nxt is not None:
+        shown = f"{nxt.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})" if zone else nxt.isoformat()
+        hint_zh, hint_en = f"（最早 {shown}）", f"; earliest {shown}"
     return (
-        f"回电时间不在允许时段内（债务人当地 {start:%H:%M}–{end:%H:%M}）"
-        f" / callback outside the calling window ({start:%H:%M}–{end:%H:%M} debtor local time){hint}"
+        f"回电时间不在允许时段内（债务人当地 {start:%H:%M}–{end:%H:%M}）{hint_zh}"
+        f" / callback outside the calling window ({start:%H:%M}–{end:%H:%M} debtor local time){hint_en}"
     )
+
+
+def _fen(amount: int) -> str:
+    return f"{amount / 100:,.2f}"
+
+
+def plan_problem(outstanding: int, bounds: PlanBounds, entry: PlanEntry) -> str | None:
+    """Why this plan is outside the treatment's bounds (bilingual, naming the bound), or None."""
+    if not 2 <= entry.terms <= bounds.max_terms:
+        return f"分期期数须为 2–{bounds.max_terms} 期 / a plan has 2 to {bounds.max_terms} terms"
+    if entry.waiver_pct > bounds.max_waiver_pct:
+        return f"减免不得超过 {bounds.max_waiver_pct}% / the waiver may be at most {bounds.max_waiver_pct}%"
+    plan = propose_plan(outstanding, bounds, entry.terms, waiver_pct=entry.waiver_pct)
+    if plan is None or plan.terms != entry.terms:
+        least = _fen(bounds.min_first_payment)
+        return (
+            f"{entry.terms} 期时首期不足 {least} 元，请减少期数"
+            f" / with {entry.terms} terms the first payment is under {least}: choose fewer terms"
+        )
+    return None
+
+
+def promise_problem(outstanding: int, entry: PromiseEntry, today: date) -> str | None:
+    """Why this promise cannot be taken (bilingual), or None."""
+    if entry.amount > outstanding:
+        most = _fen(outstanding)
+        return f"承诺金额不得超过未还金额 {most} 元 / the promise may be at most the outstanding {most}"
+    if entry.due_date < today:
+        return "承诺还款日不能早于今天 / the promised date cannot be in the past"
+    return None
 
 
 def wrap_up(
@@ -394,8 +513,12 @@ def wrap_up(
     callback_at: datetime | None = None,
     note: str | None = None,
     then: AgentState = AgentState.AVAILABLE,
+    promise: PromiseEntry | None = None,
+    plan: PlanEntry | None = None,
+    zone: str | None = None,
 ) -> TransferView:
-    """Record the wrap-up code (and the callback the agent booked); the agent moves to `then`."""
+    """Record the wrap-up code, the callback the agent booked, the promise or plan the debtor
+    agreed (a plan only within the treatment's bounds); the agent moves to `then`."""
     wrap = one_of(WrapCode, code, "话后代码", "wrap-up code")
     if then not in CHOSEN_STATES:
         raise InvalidInput("话后只能转为空闲、休息或离线 / after wrap-up: available, break or offline")
@@ -412,9 +535,51 @@ def wrap_up(
             raise InvalidInput("回电时间须带时区 / the callback time needs a time zone")
         if callback_at <= at:
             raise InvalidInput("回电时间须在将来 / the callback must be in the future")
-        problem = callback_problem(session, transfer.attempt_id, callback_at)
+        problem = callback_problem(session, transfer.attempt_id, callback_at, zone)
         if problem is not None:
             raise InvalidInput(problem)
+    if wrap == WrapCode.PROMISE_TO_PAY and promise is None:
+        raise InvalidInput("承诺还款须填写金额和日期 / a promise to pay needs an amount and a date")
+    if wrap == WrapCode.HARDSHIP_PLAN and plan is None:
+        raise InvalidInput("困难分期须填写分期方案 / a hardship plan needs the plan")
+    attempt = repository.attempt(session, transfer.attempt_id)
+    if attempt is None:
+        raise NotFound(f"通话 {transfer.attempt_id} 不存在 / attempt {transfer.attempt_id} not found")
+    _debtor, account, _contacts = repository.pop_rows(session, attempt)
+    today = at.astimezone(ZoneInfo(zone)).date() if zone else at.date()
+    if promise is not None:
+        problem = promise_problem(account.outstanding, promise, today)
+        if problem is not None:
+            raise InvalidInput(problem)
+    agreed = None
+    if plan is not None:
+        bounds = plan_bounds(session, transfer)
+        problem = plan_problem(account.outstanding, bounds, plan)
+        if problem is None and plan.first_due < today:
+            problem = "首期还款日不能早于今天 / the first due date cannot be in the past"
+        if problem is not None:
+            raise InvalidInput(problem)
+        agreed = propose_plan(account.outstanding, bounds, plan.terms, waiver_pct=plan.waiver_pct)
+    if promise is not None:
+        outcomes_repository.insert_promise(
+            session,
+            account_id=account.id,
+            attempt_id=attempt.id,
+            amount=promise.amount,
+            due_date=promise.due_date,
+            at=at,
+        )
+    if plan is not None and agreed is not None:
+        outcomes_repository.insert_plan(
+            session,
+            account_id=account.id,
+            attempt_id=attempt.id,
+            terms=agreed.terms,
+            amount_per_term=agreed.payments[-1],
+            waiver=agreed.waiver,
+            first_due=plan.first_due,
+            at=at,
+        )
     transfer.status = TransferStatus.WRAPPED.value
     transfer.wrap_code = wrap.value
     transfer.wrapped_at = at
@@ -434,6 +599,8 @@ def wrap_up(
             "attempt_id": transfer.attempt_id,
             "code": wrap.value,
             "callback_at": callback_at.isoformat() if callback_at else None,
+            "promise": promise is not None,
+            "plan_terms": plan.terms if plan is not None else None,
         },
     )
     if agent.state == AgentState.ON_CALL.value:  # wrapped without a separate end_call

@@ -42,6 +42,7 @@ NAV: tuple[NavItem, ...] = (
     # /desk (DESK), /compliance (RULE_SETTINGS, CLEAR_STOPS), /audit (VIEW_AUDIT),
     # /reports (VIEW_REPORTS).
     NavItem("/scripts", N_("Scripts"), frozenset({P.EDIT_SCRIPTS, P.APPROVE_SCRIPTS})),
+    NavItem("/desk", N_("Agent desk"), frozenset({P.DESK})),
 )
 
 
