@@ -22,12 +22,13 @@ from sqlalchemy.sql.expression import ColumnElement, TableClause
 from sqlalchemy.sql.type_api import TypeEngine
 
 from huikuan.db import chunked
-from huikuan.portfolio.models import Account, Batch, Contact, Creditor, Debtor, Payment
+from huikuan.portfolio.models import Account, Batch, Contact, Creditor, Debtor, ImportRowError, Payment
 from huikuan.security.crypto import EncryptedText, cipher
 
 DEBTOR: Table = Debtor.__table__  # type: ignore[assignment]  # declarative tables are Tables
 CONTACT: Table = Contact.__table__  # type: ignore[assignment]  # same
 ACCOUNT: Table = Account.__table__  # type: ignore[assignment]  # same
+ROW_ERROR: Table = ImportRowError.__table__  # type: ignore[assignment]  # same
 
 
 class _SQLiteBlob(LargeBinary):
@@ -266,3 +267,36 @@ def profiling_rows(session: Session, until: datetime) -> tuple[list[Any], list[A
 
 def accounts_of(session: Session, debtor_id: int) -> Sequence[Account]:
     return session.scalars(select(Account).where(Account.debtor_id == debtor_id).order_by(Account.id)).all()
+
+
+def insert_row_errors(session: Session, batch_id: int, rows: Iterable[tuple[int, str, str]]) -> None:
+    values = [{"batch_id": batch_id, "row": r, "column": c[:64], "reason": why[:200]} for r, c, why in rows]
+    if values:
+        session.execute(insert(ROW_ERROR), values)
+
+
+def row_errors(session: Session, batch_id: int) -> Sequence[ImportRowError]:
+    stmt = select(ImportRowError).where(ImportRowError.batch_id == batch_id)
+    return session.scalars(stmt.order_by(ImportRowError.row, ImportRowError.id)).all()
+
+
+def recent_batches(session: Session, limit: int) -> list[tuple[Batch, str]]:
+    """The latest batches, newest first, with their creditor's code."""
+    stmt = (
+        select(Batch, Creditor.code)
+        .join(Creditor, Creditor.id == Batch.creditor_id)
+        .order_by(Batch.created_at.desc(), Batch.id.desc())
+        .limit(limit)
+    )
+    return [(batch, str(code)) for batch, code in session.execute(stmt)]
+
+
+def creditor_codes(session: Session) -> list[str]:
+    return [str(code) for code in session.scalars(select(Creditor.code).order_by(Creditor.code))]
+
+
+def get_batch(session: Session, batch_id: int) -> tuple[Batch, str] | None:
+    row = session.execute(
+        select(Batch, Creditor.code).join(Creditor, Creditor.id == Batch.creditor_id).where(Batch.id == batch_id)
+    ).first()
+    return None if row is None else (row[0], str(row[1]))

@@ -23,8 +23,8 @@ from huikuan.errors import Conflict, NotFound
 from huikuan.portfolio import quality, repository
 from huikuan.portfolio.buckets import DEFAULT_SCHEME, BucketScheme
 from huikuan.portfolio.importer import Table, read_bytes, read_path
-from huikuan.portfolio.models import Contact, Debtor
-from huikuan.portfolio.schemas import ImportResult, RowError
+from huikuan.portfolio.models import Batch, Contact, Debtor
+from huikuan.portfolio.schemas import BatchSummary, ImportResult, RowError
 from huikuan.portfolio.validation import RowValidator, ValidRow
 from huikuan.security import audit
 from huikuan.types import ContactStatus, KnowledgeCheck
@@ -116,6 +116,8 @@ def import_table(
     _write(session, result, accepted, creditor_id, batch.id, as_of)
     batch.rows_imported = result.rows_imported
     batch.rows_rejected = result.rows_rejected
+    # Kept for the console's error file: keys and fixed reasons, never a cell's content.
+    repository.insert_row_errors(session, batch.id, ((e.row, e.column, e.reason) for e in errors))
     session.flush()
     audit.append(
         session,
@@ -219,6 +221,42 @@ def _write(
     repository.insert_accounts(session, accounts)
     result.contacts_created = len(contacts)
     result.rows_imported = len(accounts)
+
+
+def recent_batches(session: Session, limit: int = 50) -> list[BatchSummary]:
+    """The latest imports (委案批次), newest first, with their counts."""
+    return [_summary(batch, code) for batch, code in repository.recent_batches(session, limit)]
+
+
+def batch_summary(session: Session, batch_id: int) -> BatchSummary:
+    """One import's counts; NotFound when there is no such batch."""
+    found = repository.get_batch(session, batch_id)
+    if found is None:
+        raise NotFound(f"没有该批次 / no batch {batch_id}")
+    return _summary(*found)
+
+
+def batch_errors(session: Session, batch_id: int) -> list[RowError]:
+    """The row-level errors kept for a batch (empty for a clean file); NotFound without the batch."""
+    if not repository.batch_exists(session, batch_id):
+        raise NotFound(f"没有该批次 / no batch {batch_id}")
+    return [RowError(row=e.row, column=e.column, reason=e.reason) for e in repository.row_errors(session, batch_id)]
+
+
+def creditor_codes(session: Session) -> list[str]:
+    """Codes of the creditors known so far (the import form offers them)."""
+    return repository.creditor_codes(session)
+
+
+def _summary(batch: Batch, creditor: str) -> BatchSummary:
+    return BatchSummary(
+        batch_id=batch.id,
+        batch_name=batch.name,
+        creditor=creditor,
+        created_at=batch.created_at,
+        rows_imported=batch.rows_imported,
+        rows_rejected=batch.rows_rejected,
+    )
 
 
 # -- reads for other domains ---------------------------------------------------------------------
