@@ -23,6 +23,7 @@ from huikuan.web.auth import LogInPage, Requires, login_redirect
 from huikuan.web.auth import router as auth_router
 from huikuan.web.deps import SessionDep
 from huikuan.web.desk_routes import router as desk_router
+from huikuan.web.imports_routes import router as imports_router
 from huikuan.web.hardening import LOOPBACK_HOSTS, OptionalRowIdQuery, harden
 from huikuan.web.pages import DEFAULT_TIMEZONE, render
 from huikuan.web.pages import router as pages_router
@@ -55,6 +56,7 @@ def create_app(
     app.include_router(auth_router)
     app.include_router(desk_router)
     app.include_router(people_router)
+    app.include_router(imports_router)
 
     @app.exception_handler(LogInPage)
     async def to_login(_request: Request, exc: LogInPage) -> RedirectResponse:

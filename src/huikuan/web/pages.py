@@ -41,6 +41,7 @@ NAV: tuple[NavItem, ...] = (
     # /imports (IMPORT), /campaigns (RUN_CAMPAIGNS), /scripts (EDIT_SCRIPTS, APPROVE_SCRIPTS),
     # /desk (DESK), /compliance (RULE_SETTINGS, CLEAR_STOPS), /audit (VIEW_AUDIT),
     # /reports (VIEW_REPORTS).
+    NavItem("/imports", N_("Imports"), frozenset({P.IMPORT})),
 )
 
 
