@@ -42,6 +42,7 @@ NAV: tuple[NavItem, ...] = (
     # /desk (DESK), /compliance (RULE_SETTINGS, CLEAR_STOPS), /audit (VIEW_AUDIT),
     # /reports (VIEW_REPORTS).
     NavItem("/imports", N_("Imports"), frozenset({P.IMPORT})),
+    NavItem("/reports", N_("Reports"), frozenset({P.VIEW_REPORTS})),
 )
 
 
