@@ -17,6 +17,7 @@ from huikuan.security.users import Role
 from huikuan.sim.portfolio import HEADER, generate_rows, to_csv
 from huikuan.web.hardening import MAX_UPLOAD_BYTES
 from tests.conftest import TestDatabase
+from tests.web.i18n_check import untranslated
 from tests.web.login import console
 
 AS_OF = date(2026, 3, 10)
@@ -66,6 +67,12 @@ def test_good_and_bad_rows_give_counts_and_row_errors_and_lose_no_good_row(db: T
     assert page.status_code == 200
     assert "invalid phone number" in page.text and "not an amount" in page.text
     assert name_of_bad not in page.text
+    assert untranslated(page.text, "en") == []
+    client.cookies.set("huikuan_lang", "zh_CN")
+    for path in (f"/imports/{body['batch_id']}", "/imports"):
+        page = client.get(path)
+        assert untranslated(page.text, "zh_CN") == [], path
+    assert "电话号码无效" in client.get(f"/imports/{body['batch_id']}").text
 
 
 def test_an_xlsx_upload_imports_like_a_csv(db: TestDatabase) -> None:

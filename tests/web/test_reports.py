@@ -18,6 +18,7 @@ from huikuan.security.models import AuditEvent
 from huikuan.security.users import Role, create_user
 from tests.conftest import TestDatabase
 from tests.outcomes.seed import NAME, PHONE, T0, Seeded, seed_history
+from tests.web.i18n_check import untranslated
 from tests.web.login import console
 
 NOW = datetime(2026, 3, 4, 4, 0, tzinfo=UTC)
@@ -115,8 +116,11 @@ def test_the_page_shows_the_figures_in_both_languages(db: TestDatabase) -> None:
     assert 'id="total-attempts">5<' in page.text
     assert "Amount promised" in page.text and 'id="export-xlsx"' in page.text
     assert NAME not in page.text and PHONE not in page.text
+    assert untranslated(page.text, "en") == []
     client.cookies.set("huikuan_lang", "zh_CN")
-    assert "承诺还款" in client.get("/reports", params=PERIOD).text
+    page = client.get("/reports", params=PERIOD)
+    assert "承诺还款" in page.text
+    assert untranslated(page.text, "zh_CN") == []
 
 
 def test_exports_in_both_formats_are_escaped_and_audited(db: TestDatabase) -> None:
