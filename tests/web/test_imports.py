@@ -60,8 +60,10 @@ def test_good_and_bad_rows_give_counts_and_row_errors_and_lose_no_good_row(db: T
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "portfolio.import")).one()
         assert event.entity_id == str(body["batch_id"])
         assert event.details["rows_imported"] == 4
+        assert event.at == NOW  # the app's clock, like the batch's own instant
     listed = client.get("/api/imports").json()
     assert [(b["batch_name"], b["rows_imported"], b["rows_rejected"]) for b in listed] == [("b-1", 4, 2)]
+    assert listed[0]["created_at"].startswith("2026-03-10T02:00")
     client.cookies.set("huikuan_lang", "en")
     page = client.get(f"/imports/{body['batch_id']}")
     assert page.status_code == 200

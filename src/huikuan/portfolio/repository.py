@@ -84,8 +84,10 @@ def find_batch(session: Session, creditor_id: int, name: str) -> Batch | None:
     return session.scalar(select(Batch).where(Batch.creditor_id == creditor_id, Batch.name == name))
 
 
-def create_batch(session: Session, creditor_id: int, name: str, sha256: str) -> Batch:
-    batch = Batch(creditor_id=creditor_id, name=name, created_at=datetime.now(UTC), source_sha256=sha256)
+def create_batch(
+    session: Session, creditor_id: int, name: str, sha256: str, at: datetime | None = None
+) -> Batch:
+    batch = Batch(creditor_id=creditor_id, name=name, created_at=at or datetime.now(UTC), source_sha256=sha256)
     session.add(batch)
     session.flush()
     return batch

@@ -62,8 +62,10 @@ def import_bytes(
     as_of: date,
     scheme: BucketScheme = DEFAULT_SCHEME,
     actor: str = "system",
+    at: datetime | None = None,
 ) -> ImportResult:
-    """Import file content already in memory (`label` names it in messages); does not commit."""
+    """Import file content already in memory (`label` names it in messages); does not commit.
+    `at` is the instant recorded for the batch and its audit event (default: now)."""
     return import_table(
         session,
         read_bytes(data, label),
@@ -72,6 +74,7 @@ def import_bytes(
         as_of=as_of,
         scheme=scheme,
         actor=actor,
+        at=at,
     )
 
 
@@ -84,8 +87,10 @@ def import_table(
     as_of: date,
     scheme: BucketScheme = DEFAULT_SCHEME,
     actor: str = "system",
+    at: datetime | None = None,
 ) -> ImportResult:
     """Validate every row of `table`, then write the accepted ones (audited); does not commit."""
+    now = at or datetime.now(UTC)
     accepted, errors, rows_read = _validate(table, as_of, scheme)
     creditor_id = repository.get_or_create_creditor(session, creditor)
     result = ImportResult(
@@ -111,7 +116,7 @@ def import_table(
         result.already_imported = True
         result.rows_already_present = len(accepted)
         return result
-    batch = repository.create_batch(session, creditor_id, batch_name, table.sha256)
+    batch = repository.create_batch(session, creditor_id, batch_name, table.sha256, now)
     result.batch_id = batch.id
     _write(session, result, accepted, creditor_id, batch.id, as_of)
     batch.rows_imported = result.rows_imported
@@ -121,7 +126,7 @@ def import_table(
     session.flush()
     audit.append(
         session,
-        at=datetime.now(UTC),
+        at=now,
         actor=actor,
         action="portfolio.import",
         entity="batch",

@@ -67,7 +67,8 @@ async def upload(
         raise UnsupportedFile("批次名不能为空 / the batch name must not be empty")
     data = await file.read(MAX_UPLOAD_BYTES + 1)
     # The file's own name may carry personal data: messages name it by its kind only.
-    today = clock_of(request).now().astimezone(ZoneInfo(timezone_of(request))).date()
+    now = clock_of(request).now()
+    today = now.astimezone(ZoneInfo(timezone_of(request))).date()
     return service.import_bytes(
         session,
         data,
@@ -76,6 +77,7 @@ async def upload(
         creditor=creditor.strip(),
         as_of=today,
         actor=f"user:{user.id}",
+        at=now,
     )
 
 

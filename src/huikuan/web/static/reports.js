@@ -12,7 +12,8 @@ document.addEventListener("DOMContentLoaded", function () {
   function draw(id, config) {
     const canvas = document.getElementById(id);
     if (!canvas) return;
-    new Chart(canvas, Object.assign({ options: base }, config));
+    // A fresh options object per chart: Chart.js fills in the scales of the object it is given.
+    new Chart(canvas, Object.assign({ options: Object.assign({}, base) }, config));
     canvas.dataset.drawn = "1";
   }
 
