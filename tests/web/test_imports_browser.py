@@ -58,7 +58,10 @@ def test_a_supervisor_uploads_a_file_and_downloads_its_errors(db: TestDatabase, 
         saved = tmp_path / "errors.csv"
         info.value.save_as(saved)
         table = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
-        assert table == [["row/行号", "column/列", "reason/原因"], ["3", "phone/手机号", "电话号码无效 / invalid phone number"]]
+        assert table == [
+            ["row/行号", "column/列", "reason/原因"],
+            ["3", "phone/手机号", "电话号码无效 / invalid phone number"],
+        ]
         page.goto(base + "/imports")
         expect(page.locator("#batches tbody tr")).to_have_count(1)
         expect(page.locator("#batches tbody tr")).to_contain_text("2026-03 委案")
@@ -72,7 +75,9 @@ def test_a_refused_upload_says_why_and_keeps_what_was_typed(db: TestDatabase) ->
         page.click("#lang-en")
         page.wait_for_selector("#import-form")
         page.fill("#batch", "march")
-        page.set_input_files("#file", files=[{"name": "photo.png", "mimeType": "image/png", "buffer": b"\x89PNG"}])
+        page.set_input_files(
+            "#file", files=[{"name": "photo.png", "mimeType": "image/png", "buffer": b"\x89PNG"}]
+        )
         page.click("#import-button")
         expect(page.locator("#import-notice")).to_have_text("Only CSV or XLSX files can be imported.")
         expect(page.locator("#batch")).to_have_value("march")

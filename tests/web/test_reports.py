@@ -101,10 +101,14 @@ def test_the_report_figures_on_seeded_data(db: TestDatabase) -> None:
     assert report["robot_dispositions"] == {"ptp": 2}
     assert report["transfers_requested"] == 1
     human = res.json()["human"]
-    assert human["transfers"] == 1 and human["wrap_codes"] == {"promise_to_pay": 1}
+    assert human["transfers"] == 1
+    assert human["wrap_codes"] == {"promise_to_pay": 1}
     one = client.get("/api/reports", params={**PERIOD, "campaign_id": seeded.other_campaign_id}).json()
-    assert one["report"]["totals"]["attempts"] == 2 and one["human"]["transfers"] == 0
-    assert client.get("/api/reports", params={"since": "2026-03-05", "until": "2026-03-01"}).status_code == 422
+    assert one["report"]["totals"]["attempts"] == 2
+    assert one["human"]["transfers"] == 0
+    assert (
+        client.get("/api/reports", params={"since": "2026-03-05", "until": "2026-03-01"}).status_code == 422
+    )
 
 
 def test_the_page_shows_the_figures_in_both_languages(db: TestDatabase) -> None:
@@ -114,8 +118,10 @@ def test_the_page_shows_the_figures_in_both_languages(db: TestDatabase) -> None:
     page = client.get("/reports", params=PERIOD)
     assert page.status_code == 200
     assert 'id="total-attempts">5<' in page.text
-    assert "Amount promised" in page.text and 'id="export-xlsx"' in page.text
-    assert NAME not in page.text and PHONE not in page.text
+    assert "Amount promised" in page.text
+    assert 'id="export-xlsx"' in page.text
+    assert NAME not in page.text
+    assert PHONE not in page.text
     assert untranslated(page.text, "en") == []
     client.cookies.set("huikuan_lang", "zh_CN")
     page = client.get("/reports", params=PERIOD)
@@ -132,7 +138,8 @@ def test_exports_in_both_formats_are_escaped_and_audited(db: TestDatabase) -> No
     rows = list(csv.DictReader(io.StringIO(res.content.decode("utf-8-sig"))))
     assert [int(r["attempt_id"]) for r in rows[:4]] == seeded.attempt_ids
     assert rows[-1]["robot_id"] == "'" + HOSTILE
-    assert NAME not in res.text and PHONE not in res.text
+    assert NAME not in res.text
+    assert PHONE not in res.text
     summary = client.get("/api/reports/export", params={**PERIOD, "format": "csv"})
     head, values = list(csv.reader(io.StringIO(summary.content.decode("utf-8-sig"))))
     assert dict(zip(head, values, strict=True))["attempts"] == "5"

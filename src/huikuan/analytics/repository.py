@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
 from huikuan.analytics.schemas import AttemptRow
-
 from huikuan.compliance.models import Decision
 from huikuan.outcomes.models import CallAttempt, Promise
 

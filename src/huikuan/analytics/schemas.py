@@ -67,7 +67,15 @@ class Figures(BaseModel):
         return Figures(**{name: getattr(self, name) + getattr(other, name) for name in COUNTS})
 
 
-COUNTS = ("attempts", "connects", "right_party_contacts", "promises", "amount_promised", "kept", "amount_kept")
+COUNTS = (
+    "attempts",
+    "connects",
+    "right_party_contacts",
+    "promises",
+    "amount_promised",
+    "kept",
+    "amount_kept",
+)
 
 
 class DayFigures(Figures):

@@ -46,7 +46,9 @@ def day_range(since: date, until: date, zone: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _figures(attempts: tuple[int, int, int] | None, promises: tuple[int, int, int, int] | None) -> dict[str, int]:
+def _figures(
+    attempts: tuple[int, int, int] | None, promises: tuple[int, int, int, int] | None
+) -> dict[str, int]:
     a = attempts or (0, 0, 0)
     p = promises or (0, 0, 0, 0)
     return {

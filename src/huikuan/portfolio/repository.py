@@ -87,7 +87,9 @@ def find_batch(session: Session, creditor_id: int, name: str) -> Batch | None:
 def create_batch(
     session: Session, creditor_id: int, name: str, sha256: str, at: datetime | None = None
 ) -> Batch:
-    batch = Batch(creditor_id=creditor_id, name=name, created_at=at or datetime.now(UTC), source_sha256=sha256)
+    batch = Batch(
+        creditor_id=creditor_id, name=name, created_at=at or datetime.now(UTC), source_sha256=sha256
+    )
     session.add(batch)
     session.flush()
     return batch
@@ -299,6 +301,8 @@ def creditor_codes(session: Session) -> list[str]:
 
 def get_batch(session: Session, batch_id: int) -> tuple[Batch, str] | None:
     row = session.execute(
-        select(Batch, Creditor.code).join(Creditor, Creditor.id == Batch.creditor_id).where(Batch.id == batch_id)
+        select(Batch, Creditor.code)
+        .join(Creditor, Creditor.id == Batch.creditor_id)
+        .where(Batch.id == batch_id)
     ).first()
     return None if row is None else (row[0], str(row[1]))

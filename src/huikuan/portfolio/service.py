@@ -245,7 +245,10 @@ def batch_errors(session: Session, batch_id: int) -> list[RowError]:
     """The row-level errors kept for a batch (empty for a clean file); NotFound without the batch."""
     if not repository.batch_exists(session, batch_id):
         raise NotFound(f"没有该批次 / no batch {batch_id}")
-    return [RowError(row=e.row, column=e.column, reason=e.reason) for e in repository.row_errors(session, batch_id)]
+    return [
+        RowError(row=e.row, column=e.column, reason=e.reason)
+        for e in repository.row_errors(session, batch_id)
+    ]
 
 
 def creditor_codes(session: Session) -> list[str]:

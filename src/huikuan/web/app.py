@@ -23,12 +23,12 @@ from huikuan.web.auth import LogInPage, Requires, login_redirect
 from huikuan.web.auth import router as auth_router
 from huikuan.web.deps import SessionDep
 from huikuan.web.desk_routes import router as desk_router
-from huikuan.web.imports_routes import router as imports_router
 from huikuan.web.hardening import LOOPBACK_HOSTS, OptionalRowIdQuery, harden
+from huikuan.web.imports_routes import router as imports_router
 from huikuan.web.pages import DEFAULT_TIMEZONE, render
 from huikuan.web.pages import router as pages_router
-from huikuan.web.reports_routes import router as reports_router
 from huikuan.web.people_routes import router as people_router
+from huikuan.web.reports_routes import router as reports_router
 
 STATIC = Path(__file__).parent / "static"
 

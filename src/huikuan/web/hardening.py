@@ -115,7 +115,9 @@ class SecurityHeaders:
 class BodyLimit:
     """Refuses request bodies over `limit` bytes (413) and bodies of unknown length (411)."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES, upload_limit: int = MAX_UPLOAD_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY_BYTES, upload_limit: int = MAX_UPLOAD_BYTES
+    ) -> None:
         self.app = app
         self.limit = limit
         self.upload_limit = upload_limit

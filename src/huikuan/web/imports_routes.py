@@ -92,7 +92,9 @@ def list_imports(_user: Importer, session: SessionDep) -> list[BatchSummary]:
     response_class=Response,
     responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}},
 )
-def error_file(batch_id: RowId, _user: Importer, session: SessionDep, format: FileFormat = FileFormat.CSV) -> Response:
+def error_file(
+    batch_id: RowId, _user: Importer, session: SessionDep, format: FileFormat = FileFormat.CSV
+) -> Response:
     """The batch's row errors as a file (row, column, reason; cells formula-safe)."""
     rows = error_report_rows(service.batch_errors(session, batch_id))
     name = f"batch-{batch_id}-errors.{format.value}"

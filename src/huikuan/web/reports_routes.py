@@ -145,8 +145,14 @@ def _chart_data(out: ReportOut, names: dict[int, str], lang: str) -> dict[str, o
         "campaign_attempts": [c.attempts for c in r.by_campaign],
         "campaign_promises": [c.promises for c in r.by_campaign],
         # Robot and agent codes can share words ("Promise to pay"): each slice says who closed it.
-        "robot": {f"{t(N_('Robot'))} · {label(lang, 'disposition', k)}": v for k, v in sorted(r.robot_dispositions.items())},
-        "human": {f"{t(N_('Agent'))} · {label(lang, 'wrap_code', k)}": v for k, v in sorted(out.human.wrap_codes.items())},
+        "robot": {
+            f"{t(N_('Robot'))} · {label(lang, 'disposition', k)}": v
+            for k, v in sorted(r.robot_dispositions.items())
+        },
+        "human": {
+            f"{t(N_('Agent'))} · {label(lang, 'wrap_code', k)}": v
+            for k, v in sorted(out.human.wrap_codes.items())
+        },
         "text": {
             "attempts": t(N_("Attempts")),
             "percent": t(N_("Rate (%)")),
@@ -178,13 +184,23 @@ def _figure_cells(f: Figures) -> list[object]:
     cells: list[object] = []
     for name in FIGURE_COLUMNS:
         value = getattr(f, name)
-        cells.append(value / 100 if name.startswith("amount") else round(value, 4) if name.endswith("rate") else value)
+        cells.append(
+            value / 100 if name.startswith("amount") else round(value, 4) if name.endswith("rate") else value
+        )
     return cells
 
 
 def _summary_rows(out: ReportOut) -> list[Sequence[object]]:
     r = out.report
-    head = ["since", "until", "timezone", "campaign_id", *FIGURE_COLUMNS, "robot_handled", "transfers_requested"]
+    head = [
+        "since",
+        "until",
+        "timezone",
+        "campaign_id",
+        *FIGURE_COLUMNS,
+        "robot_handled",
+        "transfers_requested",
+    ]
     row = [r.since.isoformat(), r.until.isoformat(), r.timezone, r.campaign_id, *_figure_cells(r.totals)]
     return [head, [*row, r.robot_handled, r.transfers_requested]]
 
@@ -249,7 +265,9 @@ def export(
     }
     stem = f"report-{r.since.date().isoformat()}-{r.until.date().isoformat()}"
     if format == ExportFormat.XLSX:
-        body = xlsx_bytes({**{t.value: rows for t, rows in tables.items()}, ExportTable.ATTEMPTS.value: attempts})
+        body = xlsx_bytes(
+            {**{t.value: rows for t, rows in tables.items()}, ExportTable.ATTEMPTS.value: attempts}
+        )
         media, name = XLSX_TYPE, f"{stem}.xlsx"
     else:
         rows = attempts if table == ExportTable.ATTEMPTS else tables[table]
