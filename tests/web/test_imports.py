@@ -154,3 +154,17 @@ def test_an_upload_needs_the_csrf_token_and_the_import_permission(db: TestDataba
     assert upload(client, {}, "a.csv", to_csv(rows(2)).encode()).status_code == 403
     auditor, csrf = client_for(db, Role.AUDITOR)
     assert upload(auditor, csrf, "a.csv", to_csv(rows(2)).encode()).status_code == 403
+
+
+def test_a_blank_batch_name_or_a_bad_creditor_code_is_refused(db: TestDatabase) -> None:
+    client, csrf = client_for(db)
+    assert upload(client, csrf, "a.csv", to_csv(rows(2)).encode(), batch="   ").status_code == 422
+    res = client.post(
+        "/api/imports",
+        headers=csrf,
+        data={"creditor": "a b;c", "batch": "b"},
+        files={"file": ("a.csv", to_csv(rows(2)).encode(), "text/csv")},
+    )
+    assert res.status_code == 422
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Account)) == 0

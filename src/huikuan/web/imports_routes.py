@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 
-from huikuan.errors import HuikuanError
+from huikuan.errors import HuikuanError, InvalidInput
 from huikuan.portfolio import service
 from huikuan.portfolio.importer import error_report_rows
 from huikuan.portfolio.schemas import COLUMN_BY_KEY, BatchSummary, ImportResult
@@ -53,7 +53,7 @@ def _suffix(filename: str | None) -> str:
 
 
 @router.post("/api/imports", response_model=ImportResult)
-async def upload(
+def upload(
     request: Request,
     user: Importer,
     session: SessionDep,
@@ -64,8 +64,9 @@ async def upload(
     """Import a case file into a batch of a creditor (导入案件); row errors in the result."""
     suffix = _suffix(file.filename)
     if not batch.strip():
-        raise UnsupportedFile("批次名不能为空 / the batch name must not be empty")
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
+        raise InvalidInput("批次名不能为空 / the batch name must not be empty")
+    # A plain function: FastAPI runs it in a worker thread, so a long import never holds the loop.
+    data = file.file.read(MAX_UPLOAD_BYTES + 1)
     # The file's own name may carry personal data: messages name it by its kind only.
     now = clock_of(request).now()
     today = now.astimezone(ZoneInfo(timezone_of(request))).date()
