@@ -175,3 +175,18 @@ def test_the_export_follows_the_permission_matrix(db: TestDatabase, role: Role, 
     page = client.get("/reports")
     assert page.status_code == 200
     assert ('id="export-xlsx"' in page.text) is (status == 200)
+
+
+def test_a_period_the_report_refuses_is_explained_on_the_page_keeping_the_days(db: TestDatabase) -> None:
+    client = console(db, Role.SUPERVISOR, clock=VirtualClock(NOW))
+    client.cookies.set("huikuan_lang", "en")
+    page = client.get("/reports", params={"since": "2026-03-05", "until": "2026-03-01"})
+    assert page.status_code == 422
+    assert "the end day is before the start day" in page.text
+    assert 'value="2026-03-05"' in page.text
+    assert 'value="2026-03-01"' in page.text
+    assert untranslated(page.text, "en") == []
+    client.cookies.set("huikuan_lang", "zh_CN")
+    page = client.get("/reports", params={"since": "2025-01-01", "until": "2026-03-01"})
+    assert "日期范围过长" in page.text
+    assert untranslated(page.text, "zh_CN") == []

@@ -22,6 +22,7 @@ from huikuan.analytics import service
 from huikuan.analytics.schemas import AttemptRow, Figures, Report
 from huikuan.desk.report import HumanOutcomes, human_outcomes
 from huikuan.dialer.listing import campaign_names
+from huikuan.errors import InvalidInput
 from huikuan.security import audit
 from huikuan.security.models import User
 from huikuan.security.permissions import Permission, allowed
@@ -31,7 +32,7 @@ from huikuan.web.deps import SessionDep, clock_of
 from huikuan.web.hardening import OptionalRowIdQuery
 from huikuan.web.i18n import N_, lang_of, translate
 from huikuan.web.labels import label
-from huikuan.web.pages import render, timezone_of
+from huikuan.web.pages import pick, render, timezone_of
 
 router = APIRouter()
 Viewer = Annotated[User, Depends(Requires(Permission.VIEW_REPORTS))]
@@ -96,11 +97,17 @@ def reports_page(
     until: DayQuery = None,
     campaign_id: OptionalRowIdQuery = None,
 ) -> HTMLResponse:
-    out = _report(request, session, since, until, campaign_id)
     lang = lang_of(request)
+    error = None
+    try:
+        out = _report(request, session, since, until, campaign_id)
+    except InvalidInput as exc:
+        # A period the report refuses: say why, keep the days typed, show the default period.
+        error = pick(lang, exc.message)
+        out = _report(request, session, None, None, campaign_id)
     zone = ZoneInfo(out.report.timezone)
-    first = out.report.since.astimezone(zone).date()
-    last = (out.report.until.astimezone(zone) - timedelta(days=1)).date()
+    first = since or out.report.since.astimezone(zone).date()
+    last = until or (out.report.until.astimezone(zone) - timedelta(days=1)).date()
     names = campaign_names(session)
     return render(
         request,
@@ -113,8 +120,10 @@ def reports_page(
             "campaigns": names,
             "chart": _chart_data(out, names, lang),
             "can_export": allowed(user.role, Permission.EXPORT),
+            "error": error,
         },
         user=user,
+        status_code=200 if error is None else 422,
     )
 
 
