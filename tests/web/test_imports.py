@@ -72,6 +72,7 @@ def test_good_and_bad_rows_give_counts_and_row_errors_and_lose_no_good_row(db: T
     assert "not an amount" in page.text
     assert name_of_bad not in page.text
     assert untranslated(page.text, "en") == []
+    assert page.text.count('<td>invalid phone number</td><td class="num">1</td>') == 1  # by reason
     client.cookies.set("huikuan_lang", "zh_CN")
     for path in (f"/imports/{body['batch_id']}", "/imports"):
         page = client.get(path)

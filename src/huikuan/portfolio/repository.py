@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import LargeBinary, Select, Table, bindparam, column, insert, select, table
+from sqlalchemy import LargeBinary, Select, Table, bindparam, column, func, insert, select, table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, TableClause
@@ -282,6 +282,18 @@ def insert_row_errors(session: Session, batch_id: int, rows: Iterable[tuple[int,
 def row_errors(session: Session, batch_id: int) -> Sequence[ImportRowError]:
     stmt = select(ImportRowError).where(ImportRowError.batch_id == batch_id)
     return session.scalars(stmt.order_by(ImportRowError.row, ImportRowError.id)).all()
+
+
+def reason_counts(session: Session, batch_id: int) -> list[tuple[str, int]]:
+    """Rejected rows' problems by reason, the most frequent first."""
+    n = func.count(ImportRowError.id)
+    stmt = (
+        select(ImportRowError.reason, n)
+        .where(ImportRowError.batch_id == batch_id)
+        .group_by(ImportRowError.reason)
+        .order_by(n.desc(), ImportRowError.reason)
+    )
+    return [(str(reason), int(count)) for reason, count in session.execute(stmt)]
 
 
 def recent_batches(session: Session, limit: int) -> list[tuple[Batch, str]]:

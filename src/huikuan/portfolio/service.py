@@ -251,6 +251,11 @@ def batch_errors(session: Session, batch_id: int) -> list[RowError]:
     ]
 
 
+def batch_reasons(session: Session, batch_id: int) -> list[tuple[str, int]]:
+    """How many problems of each reason a batch's file had, the most frequent first."""
+    return repository.reason_counts(session, batch_id)
+
+
 def creditor_codes(session: Session) -> list[str]:
     """Codes of the creditors known so far (the import form offers them)."""
     return repository.creditor_codes(session)

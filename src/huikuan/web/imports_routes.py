@@ -138,7 +138,13 @@ def batch_page(
     return render(
         request,
         "imports/batch.html",
-        {"batch": summary, "errors": shown, "error_count": len(errors), "again": again},
+        {
+            "batch": summary,
+            "errors": shown,
+            "error_count": len(errors),
+            "reasons": [(pick(lang, r), n) for r, n in service.batch_reasons(session, batch_id)],
+            "again": again,
+        },
         user=user,
     )
 
