@@ -104,6 +104,15 @@ ROUTES = [
         )
         for verb in ("approve", "reject")
     ),
+    Route("GET", "/imports", Permission.IMPORT),
+    Route("GET", "/imports/{batch_id}", Permission.IMPORT, ids={"batch_id": 1}),
+    # A JSON body is no multipart upload: a let-in role gets 422 (tests/web/test_imports.py uploads).
+    Route("POST", "/api/imports", Permission.IMPORT, let_in=frozenset({422})),
+    Route("GET", "/api/imports", Permission.IMPORT),
+    Route("GET", "/api/imports/{batch_id}/errors", Permission.IMPORT, ids={"batch_id": 1}),
+    Route("GET", "/reports", Permission.VIEW_REPORTS),
+    Route("GET", "/api/reports", Permission.VIEW_REPORTS),
+    Route("GET", "/api/reports/export", Permission.EXPORT),
 ]
 ROLES = [r for r in Role if r != Role.SYSTEM]  # a system account cannot log in (tested in security)
 # The frame's own doors, tested where they live (tests/web/test_auth*.py, test_i18n.py) and docs.

@@ -65,6 +65,9 @@ def read_bytes(data: bytes, label: str, columns: tuple[Column, ...] = COLUMNS) -
     if label.lower().endswith(".xlsx"):
         raise UnreadableFile(f"{label} is not a readable XLSX workbook (not a zip archive); {NOTHING}")
     check_csv_prefix(data[:HEADER_PREFIX_BYTES], label, complete=len(data) <= HEADER_PREFIX_BYTES)
+    nul = data.find(b"\x00")
+    if nul >= 0:  # past the prefix checked above; PostgreSQL text cannot hold it anyway
+        raise UnreadableFile(f"{label} is a binary file, not CSV text (NUL byte at offset {nul}); {NOTHING}")
     text = decode(data, label)
     delimiter = _delimiter(text[: text.find("\n") if "\n" in text else len(text)])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -207,13 +210,25 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def write_error_report(path: Path, errors: Sequence[RowError], layout: tuple[Column, ...] = COLUMNS) -> None:
-    """The row-level error report: row, column (both names), reason; UTF-8 with BOM for Excel."""
+ERROR_HEADER = ("row/行号", "column/列", "reason/原因")
+
+
+def error_report_rows(
+    errors: Sequence[RowError], layout: tuple[Column, ...] = COLUMNS
+) -> list[tuple[object, ...]]:
+    """The row-level error report as rows: header, then row, column (both names), reason."""
     labels = {c.key: c.label for c in layout}
+    rows: list[tuple[object, ...]] = [ERROR_HEADER]
+    for e in errors:
+        column = labels.get(e.column, e.column)
+        rows.append((e.row, column, e.reason))
+    return rows
+
+
+def write_error_report(path: Path, errors: Sequence[RowError], layout: tuple[Column, ...] = COLUMNS) -> None:
+    """The row-level error report as CSV, UTF-8 with BOM for Excel."""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["row/行号", "column/列", "reason/原因"])
-        for e in errors:
+        for row in error_report_rows(errors):
             # A header the file made up could be a formula: every text cell is made safe.
-            column = labels.get(e.column, e.column)
-            writer.writerow([safe_cell(e.row), safe_cell(column), safe_cell(e.reason)])
+            writer.writerow([safe_cell(cell) for cell in row])

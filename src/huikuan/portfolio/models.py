@@ -36,6 +36,19 @@ class Batch(Base):
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ImportRowError(Base):
+    """One row-level problem of an imported file, kept so the error file can be downloaded later.
+    Column keys and fixed reasons only: never the cell's content (it may be personal data)."""
+
+    __tablename__ = "import_row_error"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), index=True)
+    row: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(200))
+
+
 class Debtor(Base):
     __tablename__ = "debtor"
 

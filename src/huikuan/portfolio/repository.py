@@ -15,19 +15,20 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import LargeBinary, Select, Table, bindparam, column, insert, select, table
+from sqlalchemy import LargeBinary, Select, Table, bindparam, column, func, insert, select, table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, TableClause
 from sqlalchemy.sql.type_api import TypeEngine
 
 from huikuan.db import chunked
-from huikuan.portfolio.models import Account, Batch, Contact, Creditor, Debtor, Payment
+from huikuan.portfolio.models import Account, Batch, Contact, Creditor, Debtor, ImportRowError, Payment
 from huikuan.security.crypto import EncryptedText, cipher
 
 DEBTOR: Table = Debtor.__table__  # type: ignore[assignment]  # declarative tables are Tables
 CONTACT: Table = Contact.__table__  # type: ignore[assignment]  # same
 ACCOUNT: Table = Account.__table__  # type: ignore[assignment]  # same
+ROW_ERROR: Table = ImportRowError.__table__  # type: ignore[assignment]  # same
 
 
 class _SQLiteBlob(LargeBinary):
@@ -83,8 +84,12 @@ def find_batch(session: Session, creditor_id: int, name: str) -> Batch | None:
     return session.scalar(select(Batch).where(Batch.creditor_id == creditor_id, Batch.name == name))
 
 
-def create_batch(session: Session, creditor_id: int, name: str, sha256: str) -> Batch:
-    batch = Batch(creditor_id=creditor_id, name=name, created_at=datetime.now(UTC), source_sha256=sha256)
+def create_batch(
+    session: Session, creditor_id: int, name: str, sha256: str, at: datetime | None = None
+) -> Batch:
+    batch = Batch(
+        creditor_id=creditor_id, name=name, created_at=at or datetime.now(UTC), source_sha256=sha256
+    )
     session.add(batch)
     session.flush()
     return batch
@@ -311,3 +316,50 @@ def debtor_ids_of(session: Session, account_ids: Sequence[int]) -> dict[int, int
         for account_id, debtor_id in session.execute(query):
             found[account_id] = debtor_id
     return found
+
+
+def insert_row_errors(session: Session, batch_id: int, rows: Iterable[tuple[int, str, str]]) -> None:
+    values = [{"batch_id": batch_id, "row": r, "column": c[:64], "reason": why[:200]} for r, c, why in rows]
+    if values:
+        session.execute(insert(ROW_ERROR), values)
+
+
+def row_errors(session: Session, batch_id: int) -> Sequence[ImportRowError]:
+    stmt = select(ImportRowError).where(ImportRowError.batch_id == batch_id)
+    return session.scalars(stmt.order_by(ImportRowError.row, ImportRowError.id)).all()
+
+
+def reason_counts(session: Session, batch_id: int) -> list[tuple[str, int]]:
+    """Rejected rows' problems by reason, the most frequent first."""
+    n = func.count(ImportRowError.id)
+    stmt = (
+        select(ImportRowError.reason, n)
+        .where(ImportRowError.batch_id == batch_id)
+        .group_by(ImportRowError.reason)
+        .order_by(n.desc(), ImportRowError.reason)
+    )
+    return [(str(reason), int(count)) for reason, count in session.execute(stmt)]
+
+
+def recent_batches(session: Session, limit: int) -> list[tuple[Batch, str]]:
+    """The latest batches, newest first, with their creditor's code."""
+    stmt = (
+        select(Batch, Creditor.code)
+        .join(Creditor, Creditor.id == Batch.creditor_id)
+        .order_by(Batch.created_at.desc(), Batch.id.desc())
+        .limit(limit)
+    )
+    return [(batch, str(code)) for batch, code in session.execute(stmt)]
+
+
+def creditor_codes(session: Session) -> list[str]:
+    return [str(code) for code in session.scalars(select(Creditor.code).order_by(Creditor.code))]
+
+
+def get_batch(session: Session, batch_id: int) -> tuple[Batch, str] | None:
+    row = session.execute(
+        select(Batch, Creditor.code)
+        .join(Creditor, Creditor.id == Batch.creditor_id)
+        .where(Batch.id == batch_id)
+    ).first()
+    return None if row is None else (row[0], str(row[1]))

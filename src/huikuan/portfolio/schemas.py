@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from pydantic import BaseModel, Field
@@ -96,3 +97,14 @@ class ImportResult(BaseModel):
     extra_columns: list[str] = Field(default_factory=list)
     errors: list[RowError] = Field(default_factory=list)
     quality: QualityReport = Field(default_factory=QualityReport)
+
+
+class BatchSummary(BaseModel):
+    """One past import (委案批次) as a list shows it."""
+
+    batch_id: int
+    batch_name: str
+    creditor: str
+    created_at: datetime
+    rows_imported: int
+    rows_rejected: int

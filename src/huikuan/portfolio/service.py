@@ -23,7 +23,7 @@ from huikuan.errors import Conflict, NotFound
 from huikuan.portfolio import quality, repository
 from huikuan.portfolio.buckets import DEFAULT_SCHEME, BucketScheme
 from huikuan.portfolio.importer import Table, read_bytes, read_path
-from huikuan.portfolio.models import Contact, Debtor
+from huikuan.portfolio.models import Batch, Contact, Debtor
 from huikuan.portfolio.payments import (
     PAYMENT_COLUMNS,
     PaymentImportResult,
@@ -32,7 +32,7 @@ from huikuan.portfolio.payments import (
 from huikuan.portfolio.payments import (
     record_payment as record_payment,
 )
-from huikuan.portfolio.schemas import ImportResult, RowError
+from huikuan.portfolio.schemas import BatchSummary, ImportResult, RowError
 from huikuan.portfolio.validation import RowValidator, ValidRow
 from huikuan.security import audit
 from huikuan.types import ContactStatus, KnowledgeCheck
@@ -70,8 +70,10 @@ def import_bytes(
     as_of: date,
     scheme: BucketScheme = DEFAULT_SCHEME,
     actor: str = "system",
+    at: datetime | None = None,
 ) -> ImportResult:
-    """Import file content already in memory (`label` names it in messages); does not commit."""
+    """Import file content already in memory (`label` names it in messages); does not commit.
+    `at` is the instant recorded for the batch and its audit event (default: now)."""
     return import_table(
         session,
         read_bytes(data, label),
@@ -80,6 +82,7 @@ def import_bytes(
         as_of=as_of,
         scheme=scheme,
         actor=actor,
+        at=at,
     )
 
 
@@ -92,8 +95,10 @@ def import_table(
     as_of: date,
     scheme: BucketScheme = DEFAULT_SCHEME,
     actor: str = "system",
+    at: datetime | None = None,
 ) -> ImportResult:
     """Validate every row of `table`, then write the accepted ones (audited); does not commit."""
+    now = at or datetime.now(UTC)
     accepted, errors, rows_read = _validate(table, as_of, scheme)
     creditor_id = repository.get_or_create_creditor(session, creditor)
     result = ImportResult(
@@ -119,15 +124,17 @@ def import_table(
         result.already_imported = True
         result.rows_already_present = len(accepted)
         return result
-    batch = repository.create_batch(session, creditor_id, batch_name, table.sha256)
+    batch = repository.create_batch(session, creditor_id, batch_name, table.sha256, now)
     result.batch_id = batch.id
     _write(session, result, accepted, creditor_id, batch.id, as_of)
     batch.rows_imported = result.rows_imported
     batch.rows_rejected = result.rows_rejected
+    # Kept for the console's error file: keys and fixed reasons, never a cell's content.
+    repository.insert_row_errors(session, batch.id, ((e.row, e.column, e.reason) for e in errors))
     session.flush()
     audit.append(
         session,
-        at=datetime.now(UTC),
+        at=now,
         actor=actor,
         action="portfolio.import",
         entity="batch",
@@ -227,6 +234,50 @@ def _write(
     repository.insert_accounts(session, accounts)
     result.contacts_created = len(contacts)
     result.rows_imported = len(accounts)
+
+
+def recent_batches(session: Session, limit: int = 50) -> list[BatchSummary]:
+    """The latest imports (委案批次), newest first, with their counts."""
+    return [_summary(batch, code) for batch, code in repository.recent_batches(session, limit)]
+
+
+def batch_summary(session: Session, batch_id: int) -> BatchSummary:
+    """One import's counts; NotFound when there is no such batch."""
+    found = repository.get_batch(session, batch_id)
+    if found is None:
+        raise NotFound(f"没有该批次 / no batch {batch_id}")
+    return _summary(*found)
+
+
+def batch_errors(session: Session, batch_id: int) -> list[RowError]:
+    """The row-level errors kept for a batch (empty for a clean file); NotFound without the batch."""
+    if not repository.batch_exists(session, batch_id):
+        raise NotFound(f"没有该批次 / no batch {batch_id}")
+    return [
+        RowError(row=e.row, column=e.column, reason=e.reason)
+        for e in repository.row_errors(session, batch_id)
+    ]
+
+
+def batch_reasons(session: Session, batch_id: int) -> list[tuple[str, int]]:
+    """How many problems of each reason a batch's file had, the most frequent first."""
+    return repository.reason_counts(session, batch_id)
+
+
+def creditor_codes(session: Session) -> list[str]:
+    """Codes of the creditors known so far (the import form offers them)."""
+    return repository.creditor_codes(session)
+
+
+def _summary(batch: Batch, creditor: str) -> BatchSummary:
+    return BatchSummary(
+        batch_id=batch.id,
+        batch_name=batch.name,
+        creditor=creditor,
+        created_at=batch.created_at,
+        rows_imported=batch.rows_imported,
+        rows_rejected=batch.rows_rejected,
+    )
 
 
 # -- reads for other domains ---------------------------------------------------------------------

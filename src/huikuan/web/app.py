@@ -24,9 +24,11 @@ from huikuan.web.dashboard_routes import router as dashboard_router
 from huikuan.web.deps import SessionDep
 from huikuan.web.desk_routes import router as desk_router
 from huikuan.web.hardening import LOOPBACK_HOSTS, OptionalRowIdQuery, harden
+from huikuan.web.imports_routes import router as imports_router
 from huikuan.web.pages import DEFAULT_TIMEZONE
 from huikuan.web.pages import router as pages_router
 from huikuan.web.people_routes import router as people_router
+from huikuan.web.reports_routes import router as reports_router
 from huikuan.web.scripts_routes import router as scripts_router
 
 STATIC = Path(__file__).parent / "static"
@@ -58,6 +60,8 @@ def create_app(
     app.include_router(people_router)
     app.include_router(scripts_router)
     app.include_router(dashboard_router)
+    app.include_router(imports_router)
+    app.include_router(reports_router)
 
     @app.exception_handler(LogInPage)
     async def to_login(_request: Request, exc: LogInPage) -> RedirectResponse:

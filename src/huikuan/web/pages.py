@@ -41,8 +41,10 @@ NAV: tuple[NavItem, ...] = (
     # /imports (IMPORT), /campaigns (RUN_CAMPAIGNS), /scripts (EDIT_SCRIPTS, APPROVE_SCRIPTS),
     # /desk (DESK), /compliance (RULE_SETTINGS, CLEAR_STOPS), /audit (VIEW_AUDIT),
     # /reports (VIEW_REPORTS).
+    NavItem("/imports", N_("Imports"), frozenset({P.IMPORT})),
     NavItem("/scripts", N_("Scripts"), frozenset({P.EDIT_SCRIPTS, P.APPROVE_SCRIPTS})),
     NavItem("/desk", N_("Agent desk"), frozenset({P.DESK})),
+    NavItem("/reports", N_("Reports"), frozenset({P.VIEW_REPORTS})),
 )
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 12:16:16.604881
+Create Date: 2026-12-04 12:25:32.278716
 """
 
 from collections.abc import Sequence
@@ -348,6 +348,19 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign")),
     )
+    op.create_table(
+        "import_row_error",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("row", sa.Integer(), nullable=False),
+        sa.Column("column", sa.String(length=64), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["batch_id"], ["batch.id"], name=op.f("fk_import_row_error_batch_id_batch")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_row_error")),
+    )
+    with op.batch_alter_table("import_row_error", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_import_row_error_batch_id"), ["batch_id"], unique=False)
+
     op.create_table(
         "sim_line",
         sa.Column("contact_id", sa.Integer(), nullable=False),
@@ -928,6 +941,10 @@ def downgrade() -> None:
 
     op.drop_table("account_profile")
     op.drop_table("sim_line")
+    with op.batch_alter_table("import_row_error", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_import_row_error_batch_id"))
+
+    op.drop_table("import_row_error")
     op.drop_table("campaign")
     with op.batch_alter_table("account", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_account_debtor_id"))
