@@ -27,6 +27,7 @@ from huikuan.web.hardening import LOOPBACK_HOSTS, OptionalRowIdQuery, harden
 from huikuan.web.pages import DEFAULT_TIMEZONE, render
 from huikuan.web.pages import router as pages_router
 from huikuan.web.people_routes import router as people_router
+from huikuan.web.portfolio_routes import router as portfolio_router
 
 STATIC = Path(__file__).parent / "static"
 
@@ -55,6 +56,7 @@ def create_app(
     app.include_router(auth_router)
     app.include_router(desk_router)
     app.include_router(people_router)
+    app.include_router(portfolio_router)
 
     @app.exception_handler(LogInPage)
     async def to_login(_request: Request, exc: LogInPage) -> RedirectResponse:
