@@ -49,7 +49,15 @@ def seed_floor(session: Session, data_dir: Path) -> Floor:
         ("debtor", "好的，我周五还。"),
     ]
     for seq, (speaker, text) in enumerate(turns, start=1):
-        session.add(Turn(attempt_id=attempt_id, seq=seq, speaker=speaker, text=text, at=T0 + timedelta(minutes=120, seconds=seq * 5)))
+        session.add(
+            Turn(
+                attempt_id=attempt_id,
+                seq=seq,
+                speaker=speaker,
+                text=text,
+                at=T0 + timedelta(minutes=120, seconds=seq * 5),
+            )
+        )
     recorder = CallRecorder(attempt_id, T0 + timedelta(minutes=120))
     tone = (3000 * np.sin(np.arange(FRAME_SAMPLES) * 2 * np.pi * 440 / 8000)).astype(np.int16)
     for _ in range(50):
@@ -82,8 +90,12 @@ def seed_floor(session: Session, data_dir: Path) -> Floor:
             created_at=T0 + timedelta(minutes=122),
         )
     )
-    session.add(Payment(account_id=account.id, amount=40_000, paid_at=T0 + timedelta(days=3), source="import"))
-    session.add(ProfilingModel(version=MODEL_VERSION, kind="propensity", trained_at=T0, rows=100, positives=30))
+    session.add(
+        Payment(account_id=account.id, amount=40_000, paid_at=T0 + timedelta(days=3), source="import")
+    )
+    session.add(
+        ProfilingModel(version=MODEL_VERSION, kind="propensity", trained_at=T0, rows=100, positives=30)
+    )
     session.flush()
     session.add(
         AccountProfile(

@@ -47,13 +47,20 @@ def test_search_filters_sorts_and_pages(db: TestDatabase, floor: Floor, tmp_path
     amounts = [r["overdue"] for r in everything["rows"]]
     assert amounts == sorted(amounts, reverse=True)
     m1, m2, m3, m4 = floor.other_account_ids
-    assert ids(client.get("/api/accounts", params={"creditor_id": floor.other_creditor_id}).json()) == [m4, m3, m2, m1]
+    assert ids(client.get("/api/accounts", params={"creditor_id": floor.other_creditor_id}).json()) == [
+        m4,
+        m3,
+        m2,
+        m1,
+    ]
     assert ids(client.get("/api/accounts", params={"bucket": ["M2", "M3"]}).json()) == [m3, m2]
     assert ids(client.get("/api/accounts", params={"status": "paid"}).json()) == [m1]
     assert ids(client.get("/api/accounts", params={"status": "stopped"}).json()) == [floor.stopped_account_id]
     assert floor.stopped_account_id not in ids(client.get("/api/accounts", params={"status": "open"}).json())
     assert ids(client.get("/api/accounts", params={"ref": "L1"}).json()) == [floor.account_id]
-    assert m3 in ids(client.get("/api/accounts", params={"ref": str(m3)}).json())  # an account id (or a debtor id)
+    assert m3 in ids(
+        client.get("/api/accounts", params={"ref": str(m3)}).json()
+    )  # an account id (or a debtor id)
     ranged = client.get("/api/accounts", params={"overdue_min": 150_000, "overdue_max": 300_000}).json()
     assert ids(ranged) == [m3, m2]
     by_days = client.get("/api/accounts", params={"sort": "days_past_due", "order": "asc"}).json()
@@ -89,7 +96,9 @@ def test_the_search_page_filters_and_keeps_what_was_typed_on_an_error(
 
 
 @pytest.mark.parametrize("role", MASKED_ROLES)
-def test_no_name_or_number_reaches_a_masked_role(db: TestDatabase, floor: Floor, tmp_path: Path, role: Role) -> None:
+def test_no_name_or_number_reaches_a_masked_role(
+    db: TestDatabase, floor: Floor, tmp_path: Path, role: Role
+) -> None:
     client = client_for(db, role, tmp_path)
     answers = [
         client.get("/portfolio"),
