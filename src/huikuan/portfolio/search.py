@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement
 
 from huikuan.portfolio.models import Account, Batch, Creditor, Debtor, Payment
 from huikuan.security.masking import mask_name
@@ -82,41 +83,42 @@ class AccountPage:
         object.__setattr__(self, "pages", max(1, -(-self.total // self.page_size)))
 
 
-def _filtered(
+def _conditions(
     query: AccountQuery,
     *,
     in_accounts: Select[Any] | None,
     stopped_debtors: Select[Any] | None,
-) -> Select[Any]:
-    stmt = select(Account.id)
+) -> list[ColumnElement[bool]]:
+    """The query's filters on the account table itself (so its indexes serve the sort)."""
+    where: list[ColumnElement[bool]] = []
     if query.ref:
         ref = query.ref.strip()
         matches = [Account.loan_ref == ref]
         if ref.isdigit() and len(ref) <= 18:
             matches += [Account.id == int(ref), Account.debtor_id == int(ref)]
-        stmt = stmt.where(or_(*matches))
+        where.append(or_(*matches))
     if query.creditor_id is not None:
-        stmt = stmt.where(Account.creditor_id == query.creditor_id)
+        where.append(Account.creditor_id == query.creditor_id)
     if query.batch_id is not None:
-        stmt = stmt.where(Account.batch_id == query.batch_id)
+        where.append(Account.batch_id == query.batch_id)
     if query.buckets:
-        stmt = stmt.where(Account.bucket.in_(query.buckets))
+        where.append(Account.bucket.in_(query.buckets))
     if query.overdue_min is not None:
-        stmt = stmt.where(Account.overdue >= query.overdue_min)
+        where.append(Account.overdue >= query.overdue_min)
     if query.overdue_max is not None:
-        stmt = stmt.where(Account.overdue <= query.overdue_max)
+        where.append(Account.overdue <= query.overdue_max)
     if in_accounts is not None:
-        stmt = stmt.where(Account.id.in_(in_accounts))
+        where.append(Account.id.in_(in_accounts))
     if query.status is StatusFilter.STOPPED:
         # Without the stops' sub-select nothing is known to be stopped.
-        stmt = stmt.where(Account.debtor_id.in_(stopped_debtors) if stopped_debtors is not None else false())
+        where.append(Account.debtor_id.in_(stopped_debtors) if stopped_debtors is not None else false())
     elif query.status is StatusFilter.PAID:
-        stmt = stmt.where(Account.status == "paid")
+        where.append(Account.status == "paid")
     elif query.status is StatusFilter.OPEN:
-        stmt = stmt.where(Account.status == "open")
+        where.append(Account.status == "open")
         if stopped_debtors is not None:
-            stmt = stmt.where(Account.debtor_id.not_in(stopped_debtors))
-    return stmt
+            where.append(Account.debtor_id.not_in(stopped_debtors))
+    return where
 
 
 def search_accounts(
@@ -131,8 +133,8 @@ def search_accounts(
     `in_accounts` keeps only the account ids it selects (a segment); `stopped_debtors` selects
     the debtors an open contact stop holds (for the stopped / open status)."""
     size = max(1, min(query.page_size, MAX_PAGE_SIZE))
-    ids = _filtered(query, in_accounts=in_accounts, stopped_debtors=stopped_debtors)
-    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    where = _conditions(query, in_accounts=in_accounts, stopped_debtors=stopped_debtors)
+    total = session.scalar(select(func.count(Account.id)).where(*where)) or 0
     column = {
         SortKey.OVERDUE: Account.overdue,
         SortKey.DAYS_PAST_DUE: Account.days_past_due,
@@ -158,7 +160,7 @@ def search_accounts(
         .join(Debtor, Debtor.id == Account.debtor_id)
         .join(Creditor, Creditor.id == Account.creditor_id)
         .join(Batch, Batch.id == Account.batch_id)
-        .where(Account.id.in_(ids))
+        .where(*where)
         .order_by(*order)
         .limit(size)
         .offset((page - 1) * size)
