@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from huikuan.portfolio import search
 from huikuan.security.models import AuditEvent
 from huikuan.security.users import Role
 from tests.conftest import TestDatabase
@@ -197,3 +198,18 @@ def test_the_pages_with_data_are_wholly_in_each_language(
             assert untranslated(page.text, lang) == [], (path, lang)
         wrong = client.get("/portfolio", params={"bucket": "M99"})
         assert untranslated(wrong.text, lang) == []
+
+
+def test_counting_and_paging_stop_at_the_cap(
+    db: TestDatabase, floor: Floor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    client = client_for(db, Role.SUPERVISOR, tmp_path)
+    capped = client.get("/api/accounts", params={"page_size": 2}).json()
+    assert (capped["total"], capped["more"], capped["pages"]) == (3, True, 2)
+    beyond = client.get("/api/accounts", params={"page_size": 2, "page": 9}).json()
+    assert beyond["page"] == 2
+    client.cookies.set("huikuan_lang", "en")
+    assert "More than 3 accounts" in client.get("/portfolio").text
+    exact = client.get("/api/accounts", params={"bucket": "M1"}).json()
+    assert (exact["total"], exact["more"]) == (2, False)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -22,6 +22,9 @@ from huikuan.portfolio.models import Account, Batch, Creditor, Debtor, Payment
 from huikuan.security.masking import mask_name
 
 MAX_PAGE_SIZE = 200
+# Counting stops here and pages reach no further: counting or skipping 100,000 rows on every
+# page costs more than a search may take; past this the floor narrows the filters instead.
+COUNT_CAP = 10_000
 
 
 class SortKey(StrEnum):
@@ -74,10 +77,11 @@ class AccountRow:
 @dataclass(frozen=True, slots=True)
 class AccountPage:
     rows: list[AccountRow]
-    total: int
+    total: int  # at most COUNT_CAP
+    more: bool  # more than `total` match (the count stopped at the cap)
     page: int
     page_size: int
-    pages: int = field(init=False)
+    pages: int = field(init=False)  # the pages that can be opened
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pages", max(1, -(-self.total // self.page_size)))
@@ -111,13 +115,19 @@ def _conditions(
         where.append(Account.id.in_(in_accounts))
     if query.status is StatusFilter.STOPPED:
         # Without the stops' sub-select nothing is known to be stopped.
-        where.append(Account.debtor_id.in_(stopped_debtors) if stopped_debtors is not None else false())
+        if stopped_debtors is None:
+            where.append(false())
+        else:
+            stopped = stopped_debtors.subquery()
+            where.append(exists().where(stopped.c[0] == Account.debtor_id))
     elif query.status is StatusFilter.PAID:
         where.append(Account.status == "paid")
     elif query.status is StatusFilter.OPEN:
         where.append(Account.status == "open")
         if stopped_debtors is not None:
-            where.append(Account.debtor_id.not_in(stopped_debtors))
+            # NOT EXISTS, not NOT IN: PostgreSQL makes it an anti-join.
+            stopped = stopped_debtors.subquery()
+            where.append(~exists().where(stopped.c[0] == Account.debtor_id))
     return where
 
 
@@ -134,14 +144,16 @@ def search_accounts(
     the debtors an open contact stop holds (for the stopped / open status)."""
     size = max(1, min(query.page_size, MAX_PAGE_SIZE))
     where = _conditions(query, in_accounts=in_accounts, stopped_debtors=stopped_debtors)
-    total = session.scalar(select(func.count(Account.id)).where(*where)) or 0
+    capped = select(Account.id).where(*where).limit(COUNT_CAP + 1).subquery()
+    counted = session.scalar(select(func.count()).select_from(capped)) or 0
     column = {
         SortKey.OVERDUE: Account.overdue,
         SortKey.DAYS_PAST_DUE: Account.days_past_due,
         SortKey.ID: Account.id,
     }[query.sort]
     order = [column.desc(), Account.id.desc()] if query.descending else [column.asc(), Account.id.asc()]
-    page = max(1, query.page)
+    last_page = max(1, -(-min(counted, COUNT_CAP) // size))
+    page = min(max(1, query.page), last_page)
     rows = session.execute(
         select(
             Account.id,
@@ -183,7 +195,8 @@ def search_accounts(
             )
             for r in rows
         ],
-        total=total,
+        total=min(counted, COUNT_CAP),
+        more=counted > COUNT_CAP,
         page=page,
         page_size=size,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from huikuan.compliance import service as compliance_service
@@ -72,7 +72,8 @@ class AccountRowOut(BaseModel):
 
 class AccountSearchOut(BaseModel):
     rows: list[AccountRowOut]
-    total: int
+    total: int = Field(description="accounts matching, counted up to 10,000")
+    more: bool = Field(description="more than `total` match: narrow the filters to reach them")
     page: int
     page_size: int
     pages: int
@@ -88,6 +89,7 @@ def search_page(session: Session, query: search.AccountQuery, segment: Segment |
     return AccountSearchOut(
         rows=[AccountRowOut.model_validate(r, from_attributes=True) for r in found.rows],
         total=found.total,
+        more=found.more,
         page=found.page,
         page_size=found.page_size,
         pages=found.pages,
