@@ -15,7 +15,7 @@ from huikuan.compliance import service as compliance_service
 from huikuan.compliance.models import Decision
 from huikuan.compliance.schemas import StopKind
 from huikuan.outcomes.models import InstallmentPlan, Turn
-from huikuan.portfolio.models import Account, Batch, Creditor, Debtor, Payment
+from huikuan.portfolio.models import Account, Payment
 from huikuan.profiling.models import AccountProfile, ProfilingModel
 from huikuan.voice.audio import FRAME_SAMPLES
 from huikuan.voice.recording import DEBTOR, ROBOT, CallRecorder
@@ -128,10 +128,6 @@ def seed_floor(session: Session, data_dir: Path) -> Floor:
     stopped = others[3]
     compliance_service.open_stop(session, stopped.debtor_id, StopKind.COMPLAINT, T0)
     session.flush()
-    creditor = session.get(Batch, batch.id)
-    assert creditor is not None
-    assert session.get(Creditor, creditor.creditor_id) is not None
-    assert session.get(Debtor, seeded.debtor_id) is not None
     return Floor(
         account_id=account.id,
         debtor_id=seeded.debtor_id,
