@@ -151,6 +151,9 @@ def test_the_account_shows_its_whole_history_in_order(db: TestDatabase, floor: F
     assert "联系时段" in chinese
     assert "按时接听并承诺还款" in chinese
     assert client.get("/api/accounts/999999").status_code == 404
+    missing = client.get("/portfolio/accounts/999999")
+    assert missing.status_code == 404
+    assert "没有编号为 999999 的案件" in missing.text
 
 
 @pytest.mark.parametrize("role", [Role.COMPLIANCE_OFFICER, Role.SUPERVISOR])

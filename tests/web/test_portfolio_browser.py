@@ -38,6 +38,8 @@ def test_an_officer_plays_a_recording_and_an_auditor_cannot(db: TestDatabase, tm
     with served(app) as base, chromium() as browser:
         page = browser.new_context().new_page()
         log_in(page, base, officer, "/portfolio")
+        expect(page.locator("#accounts tbody tr")).to_have_count(5)
+        screenshot(page, "portfolio-search")
         page.click(f'tr[data-account="{floor.account_id}"] a')
         page.wait_for_url(base + account)
         audio = page.locator(f"#recording-{floor.recording_id}")

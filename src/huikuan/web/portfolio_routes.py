@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from huikuan.config import Settings
+from huikuan.errors import NotFound
 from huikuan.portfolio import search
 from huikuan.portfolio.buckets import DEFAULT_SCHEME
 from huikuan.profiling.segments import Segment
@@ -194,7 +195,12 @@ def api_account(account_id: RowId, _user: Masked, session: SessionDep) -> Accoun
 
 @router.get("/portfolio/accounts/{account_id}", response_class=HTMLResponse, include_in_schema=False)
 def account_page(account_id: RowId, request: Request, user: Masked, session: SessionDep) -> HTMLResponse:
-    view = account_view(session, account_id)
+    try:
+        view = account_view(session, account_id)
+    except NotFound:
+        return render(
+            request, "portfolio/missing.html", {"account_id": account_id}, user=user, status_code=404
+        )
     attempts = {a.id: a for a in view.attempts}
     decisions = {d.id: d for d in view.decisions}
     return render(
