@@ -7,6 +7,8 @@ portfolio's rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -64,3 +66,29 @@ def debtor_card(session: Session, debtor_id: int, *, full: bool = False) -> Debt
             for c in debtor.contacts
         ],
     )
+
+
+def redactor(session: Session, debtor_id: int) -> Callable[[str], str]:
+    """A function masking the debtor's own name, ID number and numbers (and their contacts'
+    names) wherever they appear in a free text, such as a transcript turn the robot spoke."""
+    debtor = session.get(Debtor, debtor_id)
+    if debtor is None:
+        return lambda text: text
+    pairs: list[tuple[str, str]] = [(debtor.name, mask_name(debtor.name))]
+    if debtor.national_id:
+        pairs.append((debtor.national_id, mask_national_id(debtor.national_id)))
+    for c in debtor.contacts:
+        pairs.append((c.number, mask_phone(c.number)))
+        if c.number.startswith("+86"):
+            pairs.append((c.number[3:], mask_phone(c.number[3:])))  # as said aloud, without +86
+        if c.name:
+            pairs.append((c.name, mask_name(c.name)))
+    # Longest first, so a full name is masked before a shorter value inside it.
+    pairs = sorted((p for p in pairs if p[0] and p[0] != p[1]), key=lambda p: -len(p[0]))
+
+    def redact(text: str) -> str:
+        for value, masked in pairs:
+            text = text.replace(value, masked)
+        return text
+
+    return redact

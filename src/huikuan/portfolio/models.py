@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, UniqueConstraint, text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from huikuan.db import Base, UTCDateTime
@@ -94,7 +94,13 @@ class Account(Base):
     """One loan in collection."""
 
     __tablename__ = "account"
-    __table_args__ = (UniqueConstraint("creditor_id", "loan_ref"),)
+    __table_args__ = (
+        UniqueConstraint("creditor_id", "loan_ref"),
+        # The console's search: a loan reference alone, and pages sorted by amount or days.
+        Index("ix_account_loan_ref", "loan_ref"),
+        Index("ix_account_overdue_id", "overdue", "id"),
+        Index("ix_account_days_past_due_id", "days_past_due", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     creditor_id: Mapped[int] = mapped_column(ForeignKey("creditor.id"), index=True)

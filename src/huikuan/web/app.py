@@ -28,6 +28,7 @@ from huikuan.web.imports_routes import router as imports_router
 from huikuan.web.pages import DEFAULT_TIMEZONE
 from huikuan.web.pages import router as pages_router
 from huikuan.web.people_routes import router as people_router
+from huikuan.web.portfolio_routes import router as portfolio_router
 from huikuan.web.reports_routes import router as reports_router
 from huikuan.web.scripts_routes import router as scripts_router
 
@@ -62,6 +63,7 @@ def create_app(
     app.include_router(dashboard_router)
     app.include_router(imports_router)
     app.include_router(reports_router)
+    app.include_router(portfolio_router)
 
     @app.exception_handler(LogInPage)
     async def to_login(_request: Request, exc: LogInPage) -> RedirectResponse:

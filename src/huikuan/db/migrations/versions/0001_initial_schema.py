@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 12:25:32.278716
+Create Date: 2026-12-04 12:28:10.989264
 """
 
 from collections.abc import Sequence
@@ -304,7 +304,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_account_batch_id"), ["batch_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_account_bucket"), ["bucket"], unique=False)
         batch_op.create_index(batch_op.f("ix_account_creditor_id"), ["creditor_id"], unique=False)
+        batch_op.create_index("ix_account_days_past_due_id", ["days_past_due", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_account_debtor_id"), ["debtor_id"], unique=False)
+        batch_op.create_index("ix_account_loan_ref", ["loan_ref"], unique=False)
+        batch_op.create_index("ix_account_overdue_id", ["overdue", "id"], unique=False)
 
     op.create_table(
         "campaign",
@@ -947,7 +950,10 @@ def downgrade() -> None:
     op.drop_table("import_row_error")
     op.drop_table("campaign")
     with op.batch_alter_table("account", schema=None) as batch_op:
+        batch_op.drop_index("ix_account_overdue_id")
+        batch_op.drop_index("ix_account_loan_ref")
         batch_op.drop_index(batch_op.f("ix_account_debtor_id"))
+        batch_op.drop_index("ix_account_days_past_due_id")
         batch_op.drop_index(batch_op.f("ix_account_creditor_id"))
         batch_op.drop_index(batch_op.f("ix_account_bucket"))
         batch_op.drop_index(batch_op.f("ix_account_batch_id"))
