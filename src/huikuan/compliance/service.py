@@ -137,11 +137,20 @@ def list_stops(session: Session, *, open_only: bool = True, debtor_id: int | Non
     ]
 
 
+# A reason an auditor can read later: a word or two is not one, a letter is too long.
+STOP_REASON_MIN, STOP_REASON_MAX = 5, 500
+
+
 def clear_stop(session: Session, stop_id: int, *, officer_id: int, reason: str, at: datetime) -> None:
     """A compliance officer lifts a stop, saying why; recorded on the stop and in the audit log."""
     reason = " ".join(reason.split())
     if not reason:
         raise InvalidInput("解除须说明理由 / clearing a stop needs a reason")
+    if not STOP_REASON_MIN <= len(reason) <= STOP_REASON_MAX:
+        raise InvalidInput(
+            f"解除理由须为 {STOP_REASON_MIN}–{STOP_REASON_MAX} 个字 / "
+            f"the reason must be {STOP_REASON_MIN} to {STOP_REASON_MAX} characters"
+        )
     officer = users.get_user(session, officer_id)
     if not officer.active or not users.has_role(officer, users.Role.COMPLIANCE_OFFICER):
         raise PermissionDenied("只有合规专员可以解除 / only a compliance officer may clear a stop")

@@ -41,6 +41,8 @@ NAV: tuple[NavItem, ...] = (
     # /imports (IMPORT), /campaigns (RUN_CAMPAIGNS), /scripts (EDIT_SCRIPTS, APPROVE_SCRIPTS),
     # /desk (DESK), /compliance (RULE_SETTINGS, CLEAR_STOPS), /audit (VIEW_AUDIT),
     # /reports (VIEW_REPORTS).
+    NavItem("/compliance", N_("Compliance"), frozenset({P.RULE_SETTINGS, P.CLEAR_STOPS})),
+    NavItem("/audit", N_("Audit log"), frozenset({P.VIEW_AUDIT})),
 )
 
 
