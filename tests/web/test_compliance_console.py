@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from huikuan import compliance
@@ -18,8 +19,6 @@ from tests.conftest import RuleSettings, TestDatabase
 from tests.web.compliance_seed import AT, seed_compliance
 from tests.web.i18n_check import untranslated
 from tests.web.login import LOCAL, add_user, console, log_in
-
-from fastapi.testclient import TestClient
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -85,14 +84,16 @@ def test_the_settings_page_shows_the_refusal_and_keeps_what_was_typed(
     admin = console(db, Role.ADMIN)
     admin.cookies.set("huikuan_lang", "en")
     page = admin.get("/compliance")
-    assert "CN-NIFA-2025" in page.text and "US-REG-F" in page.text
+    assert "CN-NIFA-2025" in page.text
+    assert "US-REG-F" in page.text
     assert untranslated(page.text, "en") == []
     csrf = _csrf(admin)["X-CSRF-Token"]
     form = {"csrf_token": csrf, "setting": "CN:CN.TIME.end", "value": "23:00", "reason": "late shift"}
     refused = admin.post("/compliance/settings", data=form)
     assert refused.status_code == 403
     assert "only a compliance officer may loosen a rule" in refused.text
-    assert 'value="23:00"' in refused.text and 'value="late shift"' in refused.text
+    assert 'value="23:00"' in refused.text
+    assert 'value="late shift"' in refused.text
     saved = admin.post("/compliance/settings", data={**form, "value": "21:00", "reason": ""})
     assert saved.status_code == 200  # followed the redirect
     assert "Setting saved and audited." in saved.text
@@ -121,7 +122,10 @@ def test_the_decisions_log_filters_by_outcome_rule_campaign_account_and_date(db:
     first = client.get("/api/compliance/decisions", params={"rule": "CN.STOP"}).json()["decisions"][0]
     assert first["rule_title_zh"] == "投诉、争议、停止联系请求"
     assert client.get("/api/compliance/decisions", params={"outcome": "maybe"}).status_code == 422
-    for lang, title in (("zh_CN", "投诉、争议、停止联系请求"), ("en", "Complaints, disputes and cease requests")):
+    for lang, title in (
+        ("zh_CN", "投诉、争议、停止联系请求"),
+        ("en", "Complaints, disputes and cease requests"),
+    ):
         client.cookies.set("huikuan_lang", lang)
         page = client.get("/compliance/decisions", params={"outcome": "denied", "rule": "CN.STOP"})
         assert page.status_code == 200
@@ -171,11 +175,15 @@ def test_the_stops_page_refuses_a_missing_reason_in_the_visitors_language(db: Te
         page = officer.get("/compliance/stops")
         assert f'id="stop-{seeded.stop_id}"' in page.text
         assert untranslated(page.text, lang) == []
-        refused = officer.post(f"/compliance/stops/{seeded.stop_id}/clear", data={"csrf_token": csrf, "reason": ""})
+        refused = officer.post(
+            f"/compliance/stops/{seeded.stop_id}/clear", data={"csrf_token": csrf, "reason": ""}
+        )
         assert refused.status_code == 422
         assert text in refused.text
         assert untranslated(refused.text, lang) == []
-    short = officer.post(f"/compliance/stops/{seeded.stop_id}/clear", data={"csrf_token": csrf, "reason": "abc"})
+    short = officer.post(
+        f"/compliance/stops/{seeded.stop_id}/clear", data={"csrf_token": csrf, "reason": "abc"}
+    )
     assert short.status_code == 422
     assert 'value="abc"' in short.text
     done = officer.post(

@@ -27,7 +27,7 @@ class DecisionFilter:
     debtor_id: int | None = None
     since: datetime | None = None  # inclusive
     until: datetime | None = None  # exclusive
-    debtors: Select[tuple[int]] | None = None  # e.g. a campaign's debtors
+    debtors: Select[Any] | None = None  # e.g. a campaign's debtors
 
 
 @dataclass(frozen=True, slots=True)

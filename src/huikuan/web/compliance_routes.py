@@ -77,7 +77,9 @@ class StopOut(BaseModel):
 
 
 class ClearIn(BaseModel):
-    reason: str = Field(min_length=STOP_REASON_MIN, max_length=STOP_REASON_MAX, description="why it is lifted")
+    reason: str = Field(
+        min_length=STOP_REASON_MIN, max_length=STOP_REASON_MAX, description="why it is lifted"
+    )
 
 
 class DecisionOut(BaseModel):
@@ -147,14 +149,21 @@ def api_settings(_user: SettingsUser) -> SettingsOut:
 
 
 @router.post("/api/compliance/settings", response_model=SettingsOut)
-def api_set_settings(body: SettingsIn, request: Request, user: SettingsUser, session: SessionDep) -> SettingsOut:
+def api_set_settings(
+    body: SettingsIn, request: Request, user: SettingsUser, session: SessionDep
+) -> SettingsOut:
     """Tighten settings; loosening below the regulation needs a compliance officer and a reason (audited)."""
     _change(session, request, user, body.jurisdiction, body.changes, body.reason)
     return SettingsOut(configured=_configured(), settings=_settings())
 
 
 def _settings_page(
-    request: Request, user: User, *, form: dict[str, str] | None = None, error: str | None = None, status: int = 200
+    request: Request,
+    user: User,
+    *,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    status: int = 200,
 ) -> HTMLResponse:
     return render(
         request,
@@ -176,7 +185,9 @@ def settings_page(request: Request, user: SettingsUser) -> HTMLResponse:
     return _settings_page(request, user)
 
 
-@router.post("/compliance/settings", response_class=HTMLResponse, include_in_schema=False, response_model=None)
+@router.post(
+    "/compliance/settings", response_class=HTMLResponse, include_in_schema=False, response_model=None
+)
 def settings_submit(
     request: Request,
     user: SettingsUser,
@@ -284,7 +295,10 @@ def stops_page(request: Request, user: SettingsUser, session: SessionDep) -> HTM
 
 
 @router.post(
-    "/compliance/stops/{stop_id}/clear", response_class=HTMLResponse, include_in_schema=False, response_model=None
+    "/compliance/stops/{stop_id}/clear",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    response_model=None,
 )
 def stops_clear(
     stop_id: RowId,
