@@ -98,6 +98,14 @@ def test_the_settings_page_shows_the_refusal_and_keeps_what_was_typed(
     assert saved.status_code == 200  # followed the redirect
     assert "Setting saved and audited." in saved.text
     assert pack_for("CN").param("CN.TIME", "end") == "21:00"
+    rate = {"csrf_token": csrf, "setting": "US:US.ABANDON.max_abandon_rate", "value": "0.02", "reason": ""}
+    assert admin.post("/compliance/settings", data=rate).status_code == 200
+    assert pack_for("US").param("US.ABANDON", "max_abandon_rate") == 0.02
+    admin.cookies.set("huikuan_lang", "zh_CN")
+    bad = admin.post("/compliance/settings", data={**rate, "value": "fast"})
+    assert bad.status_code == 422
+    assert "取值无效" in bad.text
+    assert untranslated(bad.text, "zh_CN") == []
 
 
 def test_the_decisions_log_filters_by_outcome_rule_campaign_account_and_date(db: TestDatabase) -> None:

@@ -58,9 +58,21 @@ class SettingsOut(BaseModel):
     settings: list[SettingOut]
 
 
+# A setting's value: a switch, a cap or rate (finite: NaN compares as neither tighter nor looser),
+# or a clock time "HH:MM".
+SettingValue = (
+    bool
+    | int
+    | Annotated[float, Field(allow_inf_nan=False)]
+    | Annotated[str, StringConstraints(max_length=16)]
+)
+
+
 class SettingsIn(BaseModel):
     jurisdiction: Literal["CN", "US"]
-    changes: dict[Short, dict[Short, bool | int | float | Annotated[str, StringConstraints(max_length=16)]]]
+    changes: dict[Short, dict[Short, SettingValue]] = Field(
+        description='rule id → setting → value, e.g. {"CN.TIME": {"start": "09:00"}}'
+    )
     reason: str | None = Field(default=None, max_length=500, description="loosening: the officer's reason")
 
 
