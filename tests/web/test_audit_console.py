@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text, update
 
 from huikuan.db.append_only import drop_statements
-from huikuan.security import audit
+from huikuan.security import audit, audit_log
 from huikuan.security.audit import AuditSetup, append, write_checkpoint
 from huikuan.security.audit_key import AuditKey
 from huikuan.security.models import AuditEvent
@@ -106,3 +106,13 @@ def test_verify_names_the_first_bad_event_after_tampering(db: TestDatabase) -> N
         assert words in page.text
         assert str(ids[1]) in page.text
         assert untranslated(page.text, lang) == []
+
+
+def test_the_log_pages_by_position(db: TestDatabase) -> None:
+    _log(db, 5)
+    with db.session() as s:
+        first = audit_log.events(s, audit_log.EventFilter(entity="batch"), page=1, per_page=2)
+        last = audit_log.events(s, audit_log.EventFilter(entity="batch"), page=3, per_page=2)
+    assert (first.total, first.pages) == (5, 3)
+    assert [r.entity_id for r in first.rows] == ["4", "3"]
+    assert [r.entity_id for r in last.rows] == ["0"]

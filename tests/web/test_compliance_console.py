@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from huikuan import compliance
+from huikuan.compliance.decisions_log import DecisionFilter, decisions
 from huikuan.compliance.packs import pack_for
 from huikuan.portfolio.models import Contact
 from huikuan.security.models import AuditEvent
@@ -213,3 +214,17 @@ def test_an_admin_sees_the_queue_without_clear_buttons(db: TestDatabase) -> None
     assert f'id="stop-{seeded.stop_id}"' in page.text
     assert "clear-form" not in page.text
     assert AT.year == 2026
+
+
+def test_the_decisions_log_pages_newest_first(db: TestDatabase) -> None:
+    with db.session() as s:
+        seed_compliance(s)
+        s.commit()
+        first = decisions(s, DecisionFilter(), page=1, per_page=2)
+        second = decisions(s, DecisionFilter(), page=2, per_page=2)
+        beyond = decisions(s, DecisionFilter(), page=9, per_page=2)
+    assert (first.total, first.pages, len(first.rows)) == (3, 2, 2)
+    assert [r.at for r in first.rows] == sorted((r.at for r in first.rows), reverse=True)
+    assert len(second.rows) == 1
+    assert second.rows[0].at <= first.rows[-1].at
+    assert beyond.page == 2  # a page past the end shows the last

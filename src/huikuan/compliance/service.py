@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from huikuan.compliance import ledger, repository
-from huikuan.compliance.models import GuardEvent
+from huikuan.compliance.models import Complaint, GuardEvent
 from huikuan.compliance.rules import LOOKBACK, pack_for
 from huikuan.compliance.schemas import DebtorInfo, Decision, Flags, Proposal, RuleInput, StopKind
 from huikuan.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -120,21 +120,29 @@ class StopView:
     cleared_reason: str | None
 
 
+def _view(s: Complaint) -> StopView:
+    return StopView(
+        id=s.id,
+        debtor_id=s.debtor_id,
+        kind=StopKind(s.kind),
+        status=s.status,
+        opened_at=s.opened_at,
+        attempt_id=s.attempt_id,
+        cleared_by=s.cleared_by,
+        cleared_at=s.cleared_at,
+        cleared_reason=s.cleared_reason,
+    )
+
+
 def list_stops(session: Session, *, open_only: bool = True, debtor_id: int | None = None) -> list[StopView]:
-    return [
-        StopView(
-            id=s.id,
-            debtor_id=s.debtor_id,
-            kind=StopKind(s.kind),
-            status=s.status,
-            opened_at=s.opened_at,
-            attempt_id=s.attempt_id,
-            cleared_by=s.cleared_by,
-            cleared_at=s.cleared_at,
-            cleared_reason=s.cleared_reason,
-        )
-        for s in repository.stops(session, open_only=open_only, debtor_id=debtor_id)
-    ]
+    return [_view(s) for s in repository.stops(session, open_only=open_only, debtor_id=debtor_id)]
+
+
+def get_stop(session: Session, stop_id: int) -> StopView:
+    stop = repository.get_stop(session, stop_id)
+    if stop is None:
+        raise NotFound(f"没有该停止记录 / stop {stop_id} not found")
+    return _view(stop)
 
 
 # A reason an auditor can read later: a word or two is not one, a letter is too long.

@@ -20,7 +20,14 @@ from huikuan.compliance.decisions_log import DecisionFilter, decisions, rule_tit
 from huikuan.compliance.packs import regulation_pack
 from huikuan.compliance.packs.operator import settings_path
 from huikuan.compliance.rule_settings import parse_assignment, set_rule_settings, show
-from huikuan.compliance.service import STOP_REASON_MAX, STOP_REASON_MIN, clear_stop, list_stops
+from huikuan.compliance.service import (
+    STOP_REASON_MAX,
+    STOP_REASON_MIN,
+    StopView,
+    clear_stop,
+    get_stop,
+    list_stops,
+)
 from huikuan.dialer.membership import campaign_debtor_ids
 from huikuan.errors import HuikuanError, InvalidInput
 from huikuan.security.models import User
@@ -228,21 +235,22 @@ def pick_for(request: Request, exc: HuikuanError) -> str:
 # --- stops -----------------------------------------------------------------------------------
 
 
+def _stop_out(s: StopView, now: datetime) -> StopOut:
+    return StopOut(
+        id=s.id,
+        debtor_id=s.debtor_id,
+        kind=s.kind.value,
+        status=s.status,
+        opened_at=s.opened_at,
+        age_hours=round((now - s.opened_at).total_seconds() / 3600, 1),
+        attempt_id=s.attempt_id,
+        cleared_at=s.cleared_at,
+        cleared_by=s.cleared_by,
+    )
+
+
 def _stops(session: Session, now: datetime) -> list[StopOut]:
-    return [
-        StopOut(
-            id=s.id,
-            debtor_id=s.debtor_id,
-            kind=s.kind.value,
-            status=s.status,
-            opened_at=s.opened_at,
-            age_hours=round((now - s.opened_at).total_seconds() / 3600, 1),
-            attempt_id=s.attempt_id,
-            cleared_at=s.cleared_at,
-            cleared_by=s.cleared_by,
-        )
-        for s in list_stops(session, open_only=True)
-    ]
+    return [_stop_out(s, now) for s in list_stops(session, open_only=True)]
 
 
 @router.get("/api/compliance/stops", response_model=list[StopOut])
@@ -258,18 +266,7 @@ def api_clear_stop(
     """Lift a stop as a compliance officer, with a reason (5–500 characters); audited."""
     now = clock_of(request).now()
     clear_stop(session, stop_id, officer_id=user.id, reason=body.reason, at=now)
-    view = next(s for s in list_stops(session, open_only=False) if s.id == stop_id)
-    return StopOut(
-        id=view.id,
-        debtor_id=view.debtor_id,
-        kind=view.kind.value,
-        status=view.status,
-        opened_at=view.opened_at,
-        age_hours=round((now - view.opened_at).total_seconds() / 3600, 1),
-        attempt_id=view.attempt_id,
-        cleared_at=view.cleared_at,
-        cleared_by=view.cleared_by,
-    )
+    return _stop_out(get_stop(session, stop_id), now)
 
 
 def _stops_page(
