@@ -40,3 +40,12 @@ def test_officer_clears_a_stop_and_verifies_the_audit_log(db: TestDatabase) -> N
         page.click("#verify-button")
         expect(page.locator("#verify-result")).to_contain_text("OK: the audit log is intact")
         screenshot(page, "audit-verified")
+
+        page.click("nav.areas a[href='/compliance']")
+        page.click("#lang-zh_CN")
+        expect(page.locator("#settings")).to_contain_text("CN-NIFA-2025")
+        expect(page.locator("#settings")).to_contain_text("联系时段")
+        screenshot(page, "compliance-settings")
+        page.goto(base + "/compliance/decisions?outcome=denied")
+        expect(page.locator("#decisions")).to_contain_text("投诉、争议、停止联系请求")
+        screenshot(page, "compliance-decisions")
