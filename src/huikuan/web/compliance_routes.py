@@ -78,7 +78,7 @@ SettingValue = (
 class SettingsIn(BaseModel):
     jurisdiction: Literal["CN", "US"]
     changes: dict[Short, dict[Short, SettingValue]] = Field(
-        description='rule id → setting → value, e.g. {"CN.TIME": {"start": "09:00"}}'
+        min_length=1, description='rule id → setting → value, e.g. {"CN.TIME": {"start": "09:00"}}'
     )
     reason: str | None = Field(default=None, max_length=500, description="loosening: the officer's reason")
 
