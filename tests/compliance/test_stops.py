@@ -84,7 +84,7 @@ def test_cli_lists_and_clears_with_the_officers_password(db: TestDatabase) -> No
         "--officer",
         "officer1",
         "--reason",
-        "客户撤回",
+        "客户撤回停止联系请求",
         stdin="correct horse battery\n",
     )
     assert done.returncode == 0, done.stderr

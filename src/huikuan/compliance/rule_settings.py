@@ -8,6 +8,7 @@ when). The file is what `pack_for` reads (`packs/operator.py`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -138,8 +139,12 @@ def _plain(changes: Changes) -> dict[str, dict[str, Any]]:
     return {rule_id: dict(values) for rule_id, values in changes.items()}
 
 
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
 def parse_assignment(text: str) -> tuple[str, str, Any]:
-    """`CN.TIME.start=09:00` → ("CN.TIME", "start", "09:00"); numbers and true/false typed."""
+    """`CN.TIME.start=09:00` → ("CN.TIME", "start", "09:00"); numbers (whole or decimal) and
+    true/false typed."""
     key, sep, raw = text.partition("=")
     rule_id, dot, name = key.strip().rpartition(".")
     if not sep or not dot or not rule_id or not name:
@@ -149,6 +154,8 @@ def parse_assignment(text: str) -> tuple[str, str, Any]:
         value = value.lower() == "true"
     elif value.lstrip("-").isdigit():
         value = int(value)
+    elif _DECIMAL.fullmatch(value):
+        value = float(value)  # a rate, e.g. max_abandon_rate=0.02
     return rule_id, name, value
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from huikuan.compliance import ledger, repository
-from huikuan.compliance.models import GuardEvent
+from huikuan.compliance.models import Complaint, GuardEvent
 from huikuan.compliance.rules import LOOKBACK, pack_for
 from huikuan.compliance.schemas import DebtorInfo, Decision, Flags, Proposal, RuleInput, StopKind
 from huikuan.db import activity
@@ -122,21 +122,33 @@ class StopView:
     cleared_reason: str | None
 
 
+def _view(s: Complaint) -> StopView:
+    return StopView(
+        id=s.id,
+        debtor_id=s.debtor_id,
+        kind=StopKind(s.kind),
+        status=s.status,
+        opened_at=s.opened_at,
+        attempt_id=s.attempt_id,
+        cleared_by=s.cleared_by,
+        cleared_at=s.cleared_at,
+        cleared_reason=s.cleared_reason,
+    )
+
+
 def list_stops(session: Session, *, open_only: bool = True, debtor_id: int | None = None) -> list[StopView]:
-    return [
-        StopView(
-            id=s.id,
-            debtor_id=s.debtor_id,
-            kind=StopKind(s.kind),
-            status=s.status,
-            opened_at=s.opened_at,
-            attempt_id=s.attempt_id,
-            cleared_by=s.cleared_by,
-            cleared_at=s.cleared_at,
-            cleared_reason=s.cleared_reason,
-        )
-        for s in repository.stops(session, open_only=open_only, debtor_id=debtor_id)
-    ]
+    return [_view(s) for s in repository.stops(session, open_only=open_only, debtor_id=debtor_id)]
+
+
+def get_stop(session: Session, stop_id: int) -> StopView:
+    stop = repository.get_stop(session, stop_id)
+    if stop is None:
+        raise NotFound(f"没有该停止记录 / stop {stop_id} not found")
+    return _view(stop)
+
+
+# A reason an auditor can read later: a word or two is not one, a letter is too long.
+STOP_REASON_MIN, STOP_REASON_MAX = 5, 500
 
 
 def clear_stop(session: Session, stop_id: int, *, officer_id: int, reason: str, at: datetime) -> None:
@@ -144,6 +156,11 @@ def clear_stop(session: Session, stop_id: int, *, officer_id: int, reason: str, 
     reason = " ".join(reason.split())
     if not reason:
         raise InvalidInput("解除须说明理由 / clearing a stop needs a reason")
+    if not STOP_REASON_MIN <= len(reason) <= STOP_REASON_MAX:
+        raise InvalidInput(
+            f"解除理由须为 {STOP_REASON_MIN}–{STOP_REASON_MAX} 个字 / "
+            f"the reason must be {STOP_REASON_MIN} to {STOP_REASON_MAX} characters"
+        )
     officer = users.get_user(session, officer_id)
     if not officer.active or not users.has_role(officer, users.Role.COMPLIANCE_OFFICER):
         raise PermissionDenied("只有合规专员可以解除 / only a compliance officer may clear a stop")

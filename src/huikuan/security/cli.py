@@ -6,15 +6,11 @@ import typer
 
 from huikuan.config import get_settings
 from huikuan.db import session_scope
-from huikuan.errors import HuikuanError
 from huikuan.runtime import open_database
-from huikuan.security import audit, checkpoints
+from huikuan.security import audit
+from huikuan.security.audit_log import AuditLogBroken, verify_log
 
 app = typer.Typer(help="Audit log / 审计日志", no_args_is_help=True)
-
-
-class AuditLogBroken(HuikuanError):
-    status_code = 409
 
 
 @app.command()
@@ -25,17 +21,8 @@ def verify(
 ) -> None:
     """Check the keyed chain of every audit event against the checkpoints (校验审计日志)."""
     engine = open_database(get_settings())
-    setup = audit.current()
-    url = engine.url.render_as_string(hide_password=False)
-    path = setup.checkpoint_path(url)
-    lines = [(f"{path}:{n}", text) for n, text in checkpoints.read(path)] if path else []
-    lines += [("--checkpoint", text) for text in checkpoint]
-    keys = {setup.key.key_id: setup.key}
-    anchors, bad_line = audit.load_checkpoints(lines, keys, checkpoints.database_id(url))
-    if bad_line is not None:
-        raise AuditLogBroken(f"审计检查点无效 / bad audit checkpoint at {bad_line}")
     with session_scope(engine) as session:
-        result = audit.verify(session, keys, anchors)
+        result = verify_log(session, checkpoint)
     if not result.intact:
         where = f"event {result.first_broken_id} (seq {result.first_broken_seq})"
         if result.first_broken_id is None:

@@ -55,9 +55,10 @@ class AuditEvent(Base):
     # moved event shows even where ids (a sequence that skips on rollback) would not.
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    actor: Mapped[str] = mapped_column(String(64))  # "user:3", "robot:R01", "system"
-    action: Mapped[str] = mapped_column(String(64))
-    entity: Mapped[str] = mapped_column(String(64))
+    # Indexed for the audit log's filters (web /audit): who did what to which record.
+    actor: Mapped[str] = mapped_column(String(64), index=True)  # "user:3", "robot:R01", "system"
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    entity: Mapped[str] = mapped_column(String(64), index=True)
     entity_id: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     # Which audit key made `hash` (security/audit_key.py), so the key can be rotated.

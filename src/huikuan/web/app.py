@@ -18,8 +18,10 @@ from huikuan.clock import Clock, SystemClock
 from huikuan.errors import HuikuanError
 from huikuan.security.models import User
 from huikuan.security.permissions import Permission
+from huikuan.web.audit_routes import router as audit_router
 from huikuan.web.auth import LogInPage, Requires, login_redirect
 from huikuan.web.auth import router as auth_router
+from huikuan.web.compliance_routes import router as compliance_router
 from huikuan.web.dashboard_routes import router as dashboard_router
 from huikuan.web.deps import SessionDep
 from huikuan.web.desk_routes import router as desk_router
@@ -64,6 +66,8 @@ def create_app(
     app.include_router(imports_router)
     app.include_router(reports_router)
     app.include_router(portfolio_router)
+    app.include_router(compliance_router)
+    app.include_router(audit_router)
 
     @app.exception_handler(LogInPage)
     async def to_login(_request: Request, exc: LogInPage) -> RedirectResponse:

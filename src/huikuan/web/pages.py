@@ -45,6 +45,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/imports", N_("Imports"), frozenset({P.IMPORT})),
     NavItem("/scripts", N_("Scripts"), frozenset({P.EDIT_SCRIPTS, P.APPROVE_SCRIPTS})),
     NavItem("/desk", N_("Agent desk"), frozenset({P.DESK})),
+    NavItem("/compliance", N_("Compliance"), frozenset({P.RULE_SETTINGS, P.CLEAR_STOPS})),
+    NavItem("/audit", N_("Audit log"), frozenset({P.VIEW_AUDIT})),
     NavItem("/reports", N_("Reports"), frozenset({P.VIEW_REPORTS})),
 )
 

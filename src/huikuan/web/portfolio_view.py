@@ -39,7 +39,7 @@ labels.register(
         "deceased": N_("Reported deceased"),
     },
 )
-labels.register("stop_status", {"open": N_("In force"), "cleared": N_("Cleared")})
+labels.register("stop_status", {"open": N_("Stop in force"), "cleared": N_("Cleared")})
 labels.register("channel", {"voice": N_("Voice call"), "sms": N_("Text message")})
 labels.register(
     "plan_status",

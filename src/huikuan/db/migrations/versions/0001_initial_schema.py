@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 12:28:10.989264
+Create Date: 2026-12-04 12:28:44.695591
 """
 
 from collections.abc import Sequence
@@ -55,7 +55,10 @@ def upgrade() -> None:
         info={"append_only": True},
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_event_action"), ["action"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_event_actor"), ["actor"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_event_entity"), ["entity"], unique=False)
 
     op.create_table(
         "caller_id_use",
@@ -798,6 +801,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_compliance_decision")),
     )
     with op.batch_alter_table("compliance_decision", schema=None) as batch_op:
+        batch_op.create_index("ix_compliance_decision_allowed_at", ["allowed", "at"], unique=False)
         batch_op.create_index(batch_op.f("ix_compliance_decision_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_compliance_decision_debtor_id"), ["debtor_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_compliance_decision_rule"), ["rule"], unique=False)
@@ -857,6 +861,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_compliance_decision_rule"))
         batch_op.drop_index(batch_op.f("ix_compliance_decision_debtor_id"))
         batch_op.drop_index(batch_op.f("ix_compliance_decision_at"))
+        batch_op.drop_index("ix_compliance_decision_allowed_at")
 
     op.drop_table("compliance_decision")
     with op.batch_alter_table("turn", schema=None) as batch_op:
@@ -1002,7 +1007,10 @@ def downgrade() -> None:
     op.drop_table("creditor")
     op.drop_table("caller_id_use")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_event_entity"))
         batch_op.drop_index(batch_op.f("ix_audit_event_at"))
+        batch_op.drop_index(batch_op.f("ix_audit_event_actor"))
+        batch_op.drop_index(batch_op.f("ix_audit_event_action"))
 
     op.drop_table("audit_event")
     op.drop_table("app_user")
