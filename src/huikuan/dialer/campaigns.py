@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -30,6 +32,30 @@ from huikuan.strategy import SCRIPT_FOR, THIRD_PARTY_SCRIPT, Treatment
 
 # The carrier's day for caller-ID limits: the operator's trunks count in Beijing time for CN.
 CALLER_ID_ZONE = {"CN": "Asia/Shanghai", "US": "America/New_York"}
+
+
+class FieldRefused(InvalidInput):
+    """Bad input in one field of a new campaign; `field` names it (as in `CampaignCreate`) so a
+    form can show the reason next to it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class BatchNotFound(NotFound):
+    field = "batch_id"
+
+
+@contextmanager
+def refused_field(name: str) -> Iterator[None]:
+    """Any InvalidInput raised inside is about the field `name`."""
+    try:
+        yield
+    except FieldRefused:
+        raise
+    except InvalidInput as exc:
+        raise FieldRefused(name, exc.message) from exc
 
 
 class CampaignStatus(StrEnum):
@@ -98,29 +124,42 @@ def create_campaign(
     session: Session, spec: CampaignCreate, *, now: datetime, actor: str = "system"
 ) -> Campaign:
     """A draft campaign; refused when its window is wider than the pack's or its input is bad."""
-    allowed_start, allowed_end = pack_window(spec.jurisdiction)
+    name = spec.name.strip()
+    if not name or len(name) > 200:
+        raise FieldRefused("name", "活动名称须为 1–200 个字 / the campaign name must be 1-200 characters")
+    with refused_field("jurisdiction"):
+        allowed_start, allowed_end = pack_window(spec.jurisdiction)
     window_start = allowed_start if spec.window_start is None else spec.window_start
     window_end = allowed_end if spec.window_end is None else spec.window_end
     if window_start >= window_end:
-        raise InvalidInput("呼叫时段须开始早于结束 / the calling window must start before it ends")
+        raise FieldRefused(
+            "window_end", "呼叫时段须开始早于结束 / the calling window must start before it ends"
+        )
     if window_start < allowed_start or window_end > allowed_end:
-        raise InvalidInput(
+        raise FieldRefused(
+            "window_start" if window_start < allowed_start else "window_end",
             f"呼叫时段 {window_start:%H:%M}–{window_end:%H:%M} 超出规则包允许的 "
             f"{allowed_start:%H:%M}–{allowed_end:%H:%M} / calling window outside the "
-            f"{spec.jurisdiction} pack's {allowed_start:%H:%M}–{allowed_end:%H:%M}"
+            f"{spec.jurisdiction} pack's {allowed_start:%H:%M}–{allowed_end:%H:%M}",
         )
     if spec.robots < 1:
-        raise InvalidInput("机器人数至少为 1 / robots must be at least 1")
+        raise FieldRefused("robots", "机器人数至少为 1 / robots must be at least 1")
     if spec.dpd_min is not None and spec.dpd_max is not None and spec.dpd_min > spec.dpd_max:
-        raise InvalidInput("逾期天数范围无效 / days-past-due range: min is above max")
+        raise FieldRefused("dpd_max", "逾期天数范围无效 / days-past-due range: min is above max")
     if any(c.daily_limit < 1 for c in spec.caller_ids):
-        raise InvalidInput("主叫号码每日上限至少为 1 / a caller ID's daily limit must be at least 1")
+        raise FieldRefused(
+            "caller_ids", "主叫号码每日上限至少为 1 / a caller ID's daily limit must be at least 1"
+        )
     if spec.batch_id is not None and not portfolio.batch_exists(session, spec.batch_id):
-        raise NotFound(f"委案批次 {spec.batch_id} 不存在 / batch {spec.batch_id} not found")
-    RetryConfig.from_json(spec.retry)  # refuse unknown or negative settings now, not mid-day
-    check_voicemail_fields(spec.callback_number, spec.contact_name)
+        raise BatchNotFound(f"委案批次 {spec.batch_id} 不存在 / batch {spec.batch_id} not found")
+    with refused_field("retry"):
+        RetryConfig.from_json(spec.retry)  # refuse unknown or negative settings now, not mid-day
+    with refused_field("callback_number"):
+        check_voicemail_fields(spec.callback_number, "")
+    with refused_field("contact_name"):
+        check_voicemail_fields("", spec.contact_name)
     campaign = Campaign(
-        name=spec.name,
+        name=name,
         jurisdiction=spec.jurisdiction,
         status=CampaignStatus.DRAFT.value,
         mode=CampaignMode(spec.mode).value,
@@ -183,6 +222,11 @@ def check_voicemail_fields(callback_number: str, contact_name: str) -> None:
         raise InvalidInput(
             "联系人须为不超过 100 字的可读文字 / the contact name must be printable, at most 100 characters"
         )
+
+
+def list_campaigns(session: Session) -> Sequence[Campaign]:
+    """Every campaign, newest first."""
+    return repository.campaigns(session)
 
 
 def get_campaign(session: Session, campaign_id: int, *, lock: bool = False) -> Campaign:
@@ -394,10 +438,12 @@ def finish_if_done(session: Session, campaign_id: int, now: datetime) -> bool:
 
 
 __all__ = [
+    "BatchNotFound",
     "CallerId",
     "CampaignCreate",
     "CampaignMode",
     "CampaignStatus",
+    "FieldRefused",
     "Progress",
     "check_scripts",
     "create_campaign",
@@ -405,9 +451,11 @@ __all__ = [
     "finish_if_done",
     "get_campaign",
     "give_back_caller_id",
+    "list_campaigns",
     "pack_window",
     "pause_campaign",
     "progress",
+    "refused_field",
     "required_scripts",
     "resume_campaign",
     "start_campaign",
