@@ -114,6 +114,34 @@ class CampaignCreate:
     ends_at: datetime | None = None
 
 
+MAX_ROBOTS = 1000
+MAX_ID = 2**31 - 1  # an INTEGER column on PostgreSQL
+MAX_DPD = 36500
+# Text fields and their column widths: longer is refused here, not by the database mid-insert.
+TEXT_WIDTHS = {"lang": 8, "voice": 32, "script_name": 64, "strategy": 32, "callback_number": 32}
+
+
+def _check_sizes(spec: CampaignCreate) -> None:
+    """Numbers and texts that fit their columns; days past due are never negative."""
+    for name in ("batch_id", "creditor_id"):
+        value = getattr(spec, name)
+        if value is not None and not 1 <= value <= MAX_ID:
+            raise FieldRefused(name, "编号无效 / not a valid id")
+    for name in ("dpd_min", "dpd_max"):
+        value = getattr(spec, name)
+        if value is not None and not 0 <= value <= MAX_DPD:
+            raise FieldRefused(name, f"逾期天数须在 0–{MAX_DPD} 之间 / days past due must be 0-{MAX_DPD}")
+    if abs(spec.priority) > 1_000_000:
+        raise FieldRefused("priority", "优先级须在 ±1000000 之内 / priority must be within ±1000000")
+    for name, width in TEXT_WIDTHS.items():
+        if len(getattr(spec, name) or "") > width:
+            raise FieldRefused(name, f"最多 {width} 个字符 / at most {width} characters")
+    if any(len(b) > 16 for b in (*spec.buckets, *spec.segments)):
+        raise FieldRefused("buckets", "账龄段最多 16 个字符 / a bucket has at most 16 characters")
+    if any(len(c.number) > 32 or c.daily_limit > MAX_ID for c in spec.caller_ids):
+        raise FieldRefused("caller_ids", "主叫号码或上限过长 / a caller ID or its limit is too long")
+
+
 def pack_window(jurisdiction: str) -> tuple[time, time]:
     """The calling window the jurisdiction's rule pack allows, operator's settings applied."""
     window = calling_window(jurisdiction)
@@ -144,6 +172,9 @@ def create_campaign(
         )
     if spec.robots < 1:
         raise FieldRefused("robots", "机器人数至少为 1 / robots must be at least 1")
+    if spec.robots > MAX_ROBOTS:
+        raise FieldRefused("robots", f"机器人数至多为 {MAX_ROBOTS} / robots must be at most {MAX_ROBOTS}")
+    _check_sizes(spec)
     if spec.dpd_min is not None and spec.dpd_max is not None and spec.dpd_min > spec.dpd_max:
         raise FieldRefused("dpd_max", "逾期天数范围无效 / days-past-due range: min is above max")
     if any(c.daily_limit < 1 for c in spec.caller_ids):
@@ -236,10 +267,29 @@ def get_campaign(session: Session, campaign_id: int, *, lock: bool = False) -> C
     return campaign
 
 
-def _move(session: Session, campaign_id: int, to: CampaignStatus) -> Campaign:
+# What each action asks of the campaign's state: start only a draft (it queues the debtors),
+# resume only a paused campaign (a draft was never started: nothing would be queued).
+ACTIONS: dict[str, tuple[frozenset[CampaignStatus], CampaignStatus]] = {
+    "start": (frozenset({CampaignStatus.DRAFT}), CampaignStatus.RUNNING),
+    "pause": (frozenset({CampaignStatus.RUNNING}), CampaignStatus.PAUSED),
+    "resume": (frozenset({CampaignStatus.PAUSED}), CampaignStatus.RUNNING),
+    "stop": (
+        frozenset({CampaignStatus.DRAFT, CampaignStatus.RUNNING, CampaignStatus.PAUSED}),
+        CampaignStatus.STOPPED,
+    ),
+}
+
+
+def allowed_actions(status: str) -> list[str]:
+    """The actions a campaign in `status` may take now, in the order a floor uses them."""
+    return [action for action, (sources, _) in ACTIONS.items() if CampaignStatus(status) in sources]
+
+
+def _move(session: Session, campaign_id: int, action: str) -> Campaign:
     campaign = get_campaign(session, campaign_id, lock=True)
     current = CampaignStatus(campaign.status)
-    if to not in TRANSITIONS[current]:
+    sources, to = ACTIONS[action]
+    if current not in sources or to not in TRANSITIONS[current]:
         raise Conflict(
             f"活动 {campaign_id} 当前为 {current}，不能变为 {to} / campaign {campaign_id} is {current}, "
             f"cannot become {to}"
@@ -250,7 +300,7 @@ def _move(session: Session, campaign_id: int, to: CampaignStatus) -> Campaign:
 
 def start_campaign(session: Session, campaign_id: int, *, now: datetime, actor: str = "system") -> int:
     """Queue one task per targeted debtor (due now) and let workers lease them; returns the count."""
-    campaign = _move(session, campaign_id, CampaignStatus.RUNNING)
+    campaign = _move(session, campaign_id, "start")
     campaign.started_at = now
     queued = enqueue_targets(session, campaign, now=now)
     _audit(session, campaign_id, "campaign.start", now, actor, queued=queued)
@@ -276,20 +326,20 @@ def pause_campaign(
     session: Session, campaign_id: int, *, now: datetime | None = None, actor: str = "system"
 ) -> None:
     """Workers lease nothing more of it; calls in progress finish."""
-    _move(session, campaign_id, CampaignStatus.PAUSED)
+    _move(session, campaign_id, "pause")
     _audit(session, campaign_id, "campaign.pause", now, actor)
 
 
 def resume_campaign(
     session: Session, campaign_id: int, *, now: datetime | None = None, actor: str = "system"
 ) -> None:
-    _move(session, campaign_id, CampaignStatus.RUNNING)
+    _move(session, campaign_id, "resume")
     _audit(session, campaign_id, "campaign.resume", now, actor)
 
 
 def stop_campaign(session: Session, campaign_id: int, *, now: datetime, actor: str = "system") -> None:
     """For good: queued tasks are closed; calls in progress finish and are recorded."""
-    campaign = _move(session, campaign_id, CampaignStatus.STOPPED)
+    campaign = _move(session, campaign_id, "stop")
     campaign.finished_at = now
     repository.close_queued(session, campaign_id, "stopped")
     _audit(session, campaign_id, "campaign.stop", now, actor)
@@ -438,6 +488,7 @@ def finish_if_done(session: Session, campaign_id: int, now: datetime) -> bool:
 
 
 __all__ = [
+    "ACTIONS",
     "BatchNotFound",
     "CallerId",
     "CampaignCreate",
@@ -445,6 +496,7 @@ __all__ = [
     "CampaignStatus",
     "FieldRefused",
     "Progress",
+    "allowed_actions",
     "check_scripts",
     "create_campaign",
     "enqueue_targets",

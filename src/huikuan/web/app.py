@@ -21,6 +21,7 @@ from huikuan.security.models import User
 from huikuan.security.permissions import Permission
 from huikuan.web.auth import LogInPage, Requires, login_redirect
 from huikuan.web.auth import router as auth_router
+from huikuan.web.campaigns_routes import router as campaigns_router
 from huikuan.web.deps import SessionDep
 from huikuan.web.desk_routes import router as desk_router
 from huikuan.web.hardening import LOOPBACK_HOSTS, OptionalRowIdQuery, harden
@@ -55,6 +56,7 @@ def create_app(
     app.include_router(auth_router)
     app.include_router(desk_router)
     app.include_router(people_router)
+    app.include_router(campaigns_router)
 
     @app.exception_handler(LogInPage)
     async def to_login(_request: Request, exc: LogInPage) -> RedirectResponse:

@@ -37,6 +37,7 @@ class NavItem:
 P = Permission
 NAV: tuple[NavItem, ...] = (
     NavItem("/", N_("Dashboard"), frozenset({P.VIEW_REPORTS})),
+    NavItem("/campaigns", N_("Campaigns"), frozenset({P.RUN_CAMPAIGNS})),
     # Areas join as their pages land, in this order: /portfolio (Accounts, VIEW_MASKED),
     # /imports (IMPORT), /campaigns (RUN_CAMPAIGNS), /scripts (EDIT_SCRIPTS, APPROVE_SCRIPTS),
     # /desk (DESK), /compliance (RULE_SETTINGS, CLEAR_STOPS), /audit (VIEW_AUDIT),
