@@ -46,6 +46,33 @@ ROUTES = [
     Route("GET", "/api/me", LOGGED_IN),
     Route("GET", "/api/debtors/{debtor_id}", Permission.VIEW_MASKED),
     Route("POST", "/api/debtors/{debtor_id}/reveal", Permission.VIEW_FULL),
+    Route("GET", "/campaigns", Permission.RUN_CAMPAIGNS),
+    Route("GET", "/campaigns/new", Permission.RUN_CAMPAIGNS),
+    Route("POST", "/campaigns/new", Permission.RUN_CAMPAIGNS, let_in=frozenset({422})),
+    Route("GET", "/campaigns/{campaign_id}", Permission.RUN_CAMPAIGNS, ids={"campaign_id": 1}),
+    *(
+        Route(
+            "POST",
+            f"/campaigns/{{campaign_id}}/{a}",
+            Permission.RUN_CAMPAIGNS,
+            ids={"campaign_id": 1},
+            let_in=frozenset({303, 409}),
+        )
+        for a in ("start", "pause", "resume", "stop")
+    ),
+    Route("GET", "/api/campaigns", Permission.RUN_CAMPAIGNS),
+    Route("POST", "/api/campaigns", Permission.RUN_CAMPAIGNS, body={"name": ""}, let_in=frozenset({422})),
+    Route("GET", "/api/campaigns/{campaign_id}", Permission.RUN_CAMPAIGNS, ids={"campaign_id": 1}),
+    *(
+        Route(
+            "POST",
+            f"/api/campaigns/{{campaign_id}}/{a}",
+            Permission.RUN_CAMPAIGNS,
+            ids={"campaign_id": 1},
+            let_in=frozenset({200, 409}),
+        )
+        for a in ("start", "pause", "resume", "stop")
+    ),
     Route("GET", "/healthz", PUBLIC),
     Route("GET", "/desk", PUBLIC),
     Route("GET", "/api/desk/codes", PUBLIC),
