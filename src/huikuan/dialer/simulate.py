@@ -4,6 +4,9 @@ carrier (used by `huikuan sim day`, `huikuan demo`, tests and bench/dialer_day.p
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -11,13 +14,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from huikuan.clock import VirtualClock
+from huikuan.clock import AsyncClock, VirtualClock
 from huikuan.db import make_sessionmaker
 from huikuan.dialer import campaigns as campaign_service
 from huikuan.dialer.paced import PacedCarrier
 from huikuan.dialer.worker import OnTransfer, Worker, WorkerConfig, WorkerStats
 from huikuan.profiling import service as profiling
 from huikuan.telephony import SimulatedCarrier, load_directory
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -120,3 +125,68 @@ def simulate_day(
         promises=p.promises,
         denials_by_rule=p.denials_by_rule,
     )
+
+
+class BackgroundWorker:
+    """A production worker loop on the simulated carrier, in a thread of its own: what
+    `huikuan serve --simulated-worker N` (and `huikuan demo`) run so a campaign started from the
+    console is dialled, and what the console's browser test watches. With `campaign_id` and
+    `exit_when_done` it ends once that campaign is done; `stop()` ends it at any time (calls in
+    progress finish)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        lines: int,
+        clock: AsyncClock,
+        *,
+        campaign_id: int | None = None,
+        exit_when_done: bool = False,
+        seed: int = 7,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.config = WorkerConfig(
+            lines=lines,
+            campaign_id=campaign_id,
+            exit_when_done=exit_when_done,
+            idle_poll=timedelta(seconds=5),
+        )
+        self.seed = seed
+        self.stats: WorkerStats | None = None
+        self.error: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._worker: Worker | None = None
+        self._ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="simulated-worker", daemon=True)
+
+    def start(self) -> BackgroundWorker:
+        self.thread.start()
+        self._ready.wait()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self._loop is not None and self._worker is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop ended by itself meanwhile
+                self._loop.call_soon_threadsafe(self._worker.stop)
+        self.thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            self.stats = asyncio.run(self._main())
+        except BaseException as exc:  # reported to whoever joins the thread, never lost silently
+            self.error = exc
+            log.exception("simulated worker failed")
+        finally:
+            self._ready.set()
+
+    async def _main(self) -> WorkerStats:
+        self._loop = asyncio.get_running_loop()
+        try:
+            with make_sessionmaker(self.engine)() as s:
+                directory = load_directory(s)
+            carrier = PacedCarrier(SimulatedCarrier(directory, self.clock, seed=self.seed), self.clock)
+            self._worker = Worker(self.engine, carrier, self.clock, self.config)
+        finally:
+            self._ready.set()
+        return await self._worker.run()
