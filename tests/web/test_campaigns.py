@@ -71,7 +71,8 @@ def test_the_form_shows_the_refusal_by_its_field_keeps_the_input_then_creates(db
     expected = _cli_refusal(db, {"name": "M1 早催", "robots": 3, "window_start": "07:30"}).split(" / ")[1]
     assert 'id="error-window_start"' in res.text
     assert expected.replace("'", "&#39;") in res.text
-    assert 'value="M1 早催"' in res.text and 'value="07:30"' in res.text  # nothing typed is lost
+    assert 'value="M1 早催"' in res.text  # nothing typed is lost
+    assert 'value="07:30"' in res.text
     res = client.post("/campaigns/new", data={**form, "window_start": "09:00"}, follow_redirects=False)
     assert res.status_code == 303
     created = client.get(res.headers["location"].replace("/campaigns/", "/api/campaigns/")).json()
@@ -146,7 +147,8 @@ def test_progress_figures_are_the_services_on_seeded_data(db: TestDatabase) -> N
         expected.connects,
         expected.promises,
     )
-    assert detail["attempts"] == 3 and detail["promises"] == 1
+    assert detail["attempts"] == 3
+    assert detail["promises"] == 1
     assert detail["dispositions"].get("ptp") == 1
     rows = {r["id"]: r for r in client.get("/api/campaigns").json()}
     assert rows[seeded.campaign_id]["attempts"] == 3

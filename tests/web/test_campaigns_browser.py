@@ -56,6 +56,7 @@ def test_a_supervisor_creates_starts_and_watches_a_campaign(db: TestDatabase) ->
         finally:
             worker.stop()
         assert worker.error is None
-        assert worker.stats is not None and worker.stats.attempts > 0
+        assert worker.stats is not None
+        assert worker.stats.attempts > 0
         assert page.locator("#dispositions tbody tr").count() >= 1
         screenshot(page, "campaign-live")
