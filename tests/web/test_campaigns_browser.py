@@ -38,13 +38,13 @@ def test_a_supervisor_creates_starts_and_watches_a_campaign(db: TestDatabase) ->
         page.fill("#f-robots", "3")
         page.fill("#f-window_start", "07:00")  # before the CN pack's 08:00
         page.click("#create-campaign")
-        expect(page.locator("#error-window_start")).to_contain_text("超出规则包允许的")
+        expect(page.locator("#error-window_start")).to_contain_text("超出规则包允许的", timeout=10_000)
         expect(page.locator("#f-name")).to_have_value("三月 M1 提醒")  # nothing typed is lost
         page.fill("#f-window_start", "09:00")
         page.click("#create-campaign")
-        expect(page.locator("#status")).to_have_text("草稿")
+        expect(page.locator("#status")).to_have_text("草稿", timeout=10_000)
         page.click("#start-button")
-        expect(page.locator("#status")).to_have_text("进行中")
+        expect(page.locator("#status")).to_have_text("进行中", timeout=10_000)
         expect(page.locator("#fig-attempts")).to_have_text("0")
         campaign_id = int(page.locator("#campaign").get_attribute("data-campaign") or 0)
         worker = BackgroundWorker(
