@@ -18,6 +18,7 @@ from huikuan.security.models import AuditEvent
 from huikuan.security.users import Role
 from tests.conftest import TestDatabase
 from tests.outcomes.seed import seed_history
+from tests.web.i18n_check import untranslated
 from tests.web.login import console
 
 T = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -156,3 +157,28 @@ def test_progress_figures_are_the_services_on_seeded_data(db: TestDatabase) -> N
     assert page.status_code == 200
     assert 'data-figure="attempts" id="fig-attempts">3<' in page.text
     assert "承诺还款" in page.text
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_campaign_pages_speak_one_language_with_data_present(db: TestDatabase, lang: str) -> None:
+    with db.session() as s:
+        seeded = seed_history(s)
+        campaigns.get_campaign(s, seeded.campaign_id).mode = "predictive"  # the pacing panel shows
+        s.commit()
+    client = console(db, Role.SUPERVISOR, clock=VirtualClock(T))
+    client.cookies.set("huikuan_lang", lang)
+    csrf = _csrf(client)["X-CSRF-Token"]
+    stopped = client.post("/api/campaigns", json={"name": "停催 batch"}, headers=_csrf(client)).json()["id"]
+    client.post(f"/api/campaigns/{stopped}/stop", headers=_csrf(client))
+    pages = {
+        "list": client.get("/campaigns"),
+        "detail": client.get(f"/campaigns/{seeded.campaign_id}"),
+        "form": client.get("/campaigns/new"),
+        "form error": client.post("/campaigns/new", data={"csrf_token": csrf, "name": "x", "dpd_min": "abc"}),
+        "refusal": client.post(f"/campaigns/{stopped}/pause", data={"csrf_token": csrf}),
+    }
+    assert pages["detail"].text.count('id="pacing"') == 1
+    assert 'id="error-dpd_min"' in pages["form error"].text
+    assert 'id="action-error"' in pages["refusal"].text
+    for name, page in pages.items():
+        assert untranslated(page.text, lang) == [], name

@@ -7,9 +7,10 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -20,7 +21,7 @@ from huikuan.dialer import campaigns as campaign_service
 from huikuan.dialer.paced import PacedCarrier
 from huikuan.dialer.worker import OnTransfer, Worker, WorkerConfig, WorkerStats
 from huikuan.profiling import service as profiling
-from huikuan.telephony import SimulatedCarrier, load_directory
+from huikuan.telephony import SimulatedCarrier, Subscriber, load_directory
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,35 @@ def simulate_day(
     )
 
 
+class RefreshingDirectory(Mapping[str, Subscriber]):
+    """The simulated subscribers, read again when a number not yet known is dialled (a portfolio
+    generated after a long-running worker started), at most once per `every` seconds; without it
+    such numbers would be dialled as nonexistent and marked invalid."""
+
+    def __init__(self, engine: Engine, every: float = 30.0) -> None:
+        self.engine = engine
+        self.every = every
+        self._read_at = 0.0
+        self._numbers: dict[str, Subscriber] = {}
+        self._reload()
+
+    def _reload(self) -> None:
+        with make_sessionmaker(self.engine)() as s:
+            self._numbers = load_directory(s)
+        self._read_at = monotonic()
+
+    def __getitem__(self, number: str) -> Subscriber:
+        if number not in self._numbers and monotonic() - self._read_at >= self.every:
+            self._reload()
+        return self._numbers[number]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._numbers)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+
 class BackgroundWorker:
     """A production worker loop on the simulated carrier, in a thread of its own: what
     `huikuan serve --simulated-worker N` (and `huikuan demo`) run so a campaign started from the
@@ -183,8 +213,7 @@ class BackgroundWorker:
     async def _main(self) -> WorkerStats:
         self._loop = asyncio.get_running_loop()
         try:
-            with make_sessionmaker(self.engine)() as s:
-                directory = load_directory(s)
+            directory = RefreshingDirectory(self.engine)
             carrier = PacedCarrier(SimulatedCarrier(directory, self.clock, seed=self.seed), self.clock)
             self._worker = Worker(self.engine, carrier, self.clock, self.config)
         finally:
