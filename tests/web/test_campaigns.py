@@ -33,6 +33,10 @@ BAD = [  # (API body, the field the refusal names)
     ({"name": "x", "mode": "turbo"}, "mode"),
     ({"name": "x", "jurisdiction": "XX"}, "jurisdiction"),
     ({"name": "x", "callback_number": "call me"}, "callback_number"),
+    ({"name": "x\x07y"}, "name"),
+    ({"name": "x", "lang": "zh-CN-extra-long"}, "lang"),
+    ({"name": "x", "dpd_min": -1}, "dpd_min"),
+    ({"name": "x", "caller_ids": ["+861012345:9999999999"]}, "caller_ids"),
 ]
 
 

@@ -78,7 +78,7 @@ def caller_ids(values: Iterable[str]) -> tuple[CallerId, ...]:
     out = []
     for value in values:
         number, _, limit = value.strip().partition(":")
-        if not number or not limit.isdigit():
+        if not number or not limit.isdigit() or len(limit) > 9:
             raise FieldRefused(
                 "caller_ids", "主叫号码须为 号码:每日上限 / a caller ID must be NUMBER:DAILY_LIMIT"
             )

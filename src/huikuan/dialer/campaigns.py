@@ -136,6 +136,14 @@ def _check_sizes(spec: CampaignCreate) -> None:
     for name, width in TEXT_WIDTHS.items():
         if len(getattr(spec, name) or "") > width:
             raise FieldRefused(name, f"最多 {width} 个字符 / at most {width} characters")
+    texts = [
+        ("name", spec.name),
+        *((name, getattr(spec, name) or "") for name in TEXT_WIDTHS),
+        *(("buckets", bucket) for bucket in (*spec.buckets, *spec.segments)),
+    ]
+    for name, value in texts:  # a control character is a paste accident (and PostgreSQL refuses NUL)
+        if not value.isprintable():
+            raise FieldRefused(name, "含有不可见字符 / contains unprintable characters")
     if any(len(b) > 16 for b in (*spec.buckets, *spec.segments)):
         raise FieldRefused("buckets", "账龄段最多 16 个字符 / a bucket has at most 16 characters")
     if any(len(c.number) > 32 or c.daily_limit > MAX_ID for c in spec.caller_ids):

@@ -127,6 +127,9 @@ class CampaignDetail(CampaignRow):
     actions: list[str]  # the transitions its state allows now
 
 
+Short = Annotated[str, Field(max_length=64)]
+
+
 class CampaignIn(BaseModel):
     """A new campaign; read and checked exactly as `huikuan campaign create` reads its options."""
 
@@ -135,8 +138,8 @@ class CampaignIn(BaseModel):
     mode: str = Field(default="robot", max_length=16)
     batch_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     creditor_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
-    buckets: list[str] = Field(default_factory=list, max_length=20)
-    segments: list[str] = Field(default_factory=list, max_length=20)
+    buckets: list[Short] = Field(default_factory=list, max_length=20)
+    segments: list[Short] = Field(default_factory=list, max_length=20)
     dpd_min: int | None = Field(default=None, ge=-(2**31), le=2**31 - 1)
     dpd_max: int | None = Field(default=None, ge=-(2**31), le=2**31 - 1)
     script_name: str | None = Field(default=None, max_length=200)
@@ -146,7 +149,7 @@ class CampaignIn(BaseModel):
     priority: int = Field(default=0, ge=-(2**31), le=2**31 - 1)
     window_start: str = Field(default="", max_length=16, description="HH:MM; empty: the rule pack's")
     window_end: str = Field(default="", max_length=16)
-    caller_ids: list[str] = Field(default_factory=list, max_length=50, description="NUMBER:DAILY_LIMIT")
+    caller_ids: list[Short] = Field(default_factory=list, max_length=50, description="NUMBER:DAILY_LIMIT")
     callback_number: str = Field(default="", max_length=200)
     contact_name: str = Field(default="", max_length=500)
     retry: dict[str, Any] = Field(default_factory=dict)
