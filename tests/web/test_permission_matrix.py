@@ -62,6 +62,33 @@ ROUTES = [
         ids={"recording_id": 1},
         let_in=frozenset({404}),
     ),
+    Route("GET", "/campaigns", Permission.RUN_CAMPAIGNS),
+    Route("GET", "/campaigns/new", Permission.RUN_CAMPAIGNS),
+    Route("POST", "/campaigns/new", Permission.RUN_CAMPAIGNS, let_in=frozenset({422})),
+    Route("GET", "/campaigns/{campaign_id}", Permission.RUN_CAMPAIGNS, ids={"campaign_id": 1}),
+    *(
+        Route(
+            "POST",
+            f"/campaigns/{{campaign_id}}/{a}",
+            Permission.RUN_CAMPAIGNS,
+            ids={"campaign_id": 1},
+            let_in=frozenset({303, 409}),
+        )
+        for a in ("start", "pause", "resume", "stop")
+    ),
+    Route("GET", "/api/campaigns", Permission.RUN_CAMPAIGNS),
+    Route("POST", "/api/campaigns", Permission.RUN_CAMPAIGNS, body={"name": ""}, let_in=frozenset({422})),
+    Route("GET", "/api/campaigns/{campaign_id}", Permission.RUN_CAMPAIGNS, ids={"campaign_id": 1}),
+    *(
+        Route(
+            "POST",
+            f"/api/campaigns/{{campaign_id}}/{a}",
+            Permission.RUN_CAMPAIGNS,
+            ids={"campaign_id": 1},
+            let_in=frozenset({200, 409}),
+        )
+        for a in ("start", "pause", "resume", "stop")
+    ),
     Route("GET", "/healthz", PUBLIC),
     # The desk: the console session of a role with `desk`, or the desk's own bearer token.
     Route("GET", "/desk", Permission.DESK),

@@ -178,7 +178,8 @@ def register(app: typer.Typer) -> None:
         if serve:
             from huikuan.web.cli import serve_engine
 
-            serve_engine(engine, "127.0.0.1", port)
+            # Campaigns created and started from the console are dialled by a simulated worker.
+            serve_engine(engine, "127.0.0.1", port, simulated_lines=robots)
 
 
 def print_log_ins(users: dict[str, str | None]) -> None:

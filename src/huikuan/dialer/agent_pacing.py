@@ -236,3 +236,46 @@ class CampaignPacer:
         if chosen == AnswerRoute.ABANDONED:  # the record read at the last refresh lacks it
             self._abandoned_since_figures += 1
         return chosen
+
+
+# -- what the console shows -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PacingView:
+    """An agent campaign's pacing as a supervisor watches it: agents, answer rate, and the
+    30-day abandon ratio against the cap (US.ABANDON, 47 CFR 64.1200(a)(7))."""
+
+    mode: str
+    robot_overflow: bool
+    agents_free: int
+    agents_busy: int
+    answer_rate: float
+    mean_handle_seconds: float
+    answered_30d: int
+    abandoned_30d: int
+    abandon_ratio: float
+    abandon_cap: float
+    within_cap: bool
+
+
+def pacing_view(session: Session, campaign: Campaign, now: datetime) -> PacingView | None:
+    """None for a robot campaign (never paced)."""
+    if not is_agent_campaign(campaign):
+        return None
+    free, busy = agent_counts(session, campaign.id)
+    figures = read_figures(session, campaign.id, now)
+    cap = PacingPolicy().abandon_cap
+    return PacingView(
+        mode=campaign.mode,
+        robot_overflow=campaign.robot_overflow,
+        agents_free=free,
+        agents_busy=busy,
+        answer_rate=figures.answer_rate,
+        mean_handle_seconds=figures.mean_handle_seconds,
+        answered_30d=figures.answered_30d,
+        abandoned_30d=figures.abandoned_30d,
+        abandon_ratio=figures.abandon_ratio,
+        abandon_cap=cap,
+        within_cap=figures.abandon_ratio <= cap,
+    )

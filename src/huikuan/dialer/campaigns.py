@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -31,6 +33,30 @@ from huikuan.strategy import SCRIPT_FOR, THIRD_PARTY_SCRIPT, Treatment
 
 # The carrier's day for caller-ID limits: the operator's trunks count in Beijing time for CN.
 CALLER_ID_ZONE = {"CN": "Asia/Shanghai", "US": "America/New_York"}
+
+
+class FieldRefused(InvalidInput):
+    """Bad input in one field of a new campaign; `field` names it (as in `CampaignCreate`) so a
+    form can show the reason next to it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class BatchNotFound(NotFound):
+    field = "batch_id"
+
+
+@contextmanager
+def refused_field(name: str) -> Iterator[None]:
+    """Any InvalidInput raised inside is about the field `name`."""
+    try:
+        yield
+    except FieldRefused:
+        raise
+    except InvalidInput as exc:
+        raise FieldRefused(name, exc.message) from exc
 
 
 class CampaignStatus(StrEnum):
@@ -89,6 +115,42 @@ class CampaignCreate:
     ends_at: datetime | None = None
 
 
+MAX_ROBOTS = 1000
+MAX_ID = 2**31 - 1  # an INTEGER column on PostgreSQL
+MAX_DPD = 36500
+# Text fields and their column widths: longer is refused here, not by the database mid-insert.
+TEXT_WIDTHS = {"lang": 8, "voice": 32, "script_name": 64, "strategy": 32, "callback_number": 32}
+
+
+def _check_sizes(spec: CampaignCreate) -> None:
+    """Numbers and texts that fit their columns; days past due are never negative."""
+    for name in ("batch_id", "creditor_id"):
+        value = getattr(spec, name)
+        if value is not None and not 1 <= value <= MAX_ID:
+            raise FieldRefused(name, "编号无效 / not a valid id")
+    for name in ("dpd_min", "dpd_max"):
+        value = getattr(spec, name)
+        if value is not None and not 0 <= value <= MAX_DPD:
+            raise FieldRefused(name, f"逾期天数须在 0–{MAX_DPD} 之间 / days past due must be 0-{MAX_DPD}")
+    if abs(spec.priority) > 1_000_000:
+        raise FieldRefused("priority", "优先级须在 ±1000000 之内 / priority must be within ±1000000")
+    for name, width in TEXT_WIDTHS.items():
+        if len(getattr(spec, name) or "") > width:
+            raise FieldRefused(name, f"最多 {width} 个字符 / at most {width} characters")
+    texts = [
+        ("name", spec.name),
+        *((name, getattr(spec, name) or "") for name in TEXT_WIDTHS),
+        *(("buckets", bucket) for bucket in (*spec.buckets, *spec.segments)),
+    ]
+    for name, value in texts:  # a control character is a paste accident (and PostgreSQL refuses NUL)
+        if not value.isprintable():
+            raise FieldRefused(name, "含有不可见字符 / contains unprintable characters")
+    if any(len(b) > 16 for b in (*spec.buckets, *spec.segments)):
+        raise FieldRefused("buckets", "账龄段最多 16 个字符 / a bucket has at most 16 characters")
+    if any(len(c.number) > 32 or c.daily_limit > MAX_ID for c in spec.caller_ids):
+        raise FieldRefused("caller_ids", "主叫号码或上限过长 / a caller ID or its limit is too long")
+
+
 def pack_window(jurisdiction: str) -> tuple[time, time]:
     """The calling window the jurisdiction's rule pack allows, operator's settings applied."""
     window = calling_window(jurisdiction)
@@ -99,29 +161,45 @@ def create_campaign(
     session: Session, spec: CampaignCreate, *, now: datetime, actor: str = "system"
 ) -> Campaign:
     """A draft campaign; refused when its window is wider than the pack's or its input is bad."""
-    allowed_start, allowed_end = pack_window(spec.jurisdiction)
+    name = spec.name.strip()
+    if not name or len(name) > 200:
+        raise FieldRefused("name", "活动名称须为 1–200 个字 / the campaign name must be 1-200 characters")
+    with refused_field("jurisdiction"):
+        allowed_start, allowed_end = pack_window(spec.jurisdiction)
     window_start = allowed_start if spec.window_start is None else spec.window_start
     window_end = allowed_end if spec.window_end is None else spec.window_end
     if window_start >= window_end:
-        raise InvalidInput("呼叫时段须开始早于结束 / the calling window must start before it ends")
+        raise FieldRefused(
+            "window_end", "呼叫时段须开始早于结束 / the calling window must start before it ends"
+        )
     if window_start < allowed_start or window_end > allowed_end:
-        raise InvalidInput(
+        raise FieldRefused(
+            "window_start" if window_start < allowed_start else "window_end",
             f"呼叫时段 {window_start:%H:%M}–{window_end:%H:%M} 超出规则包允许的 "
             f"{allowed_start:%H:%M}–{allowed_end:%H:%M} / calling window outside the "
-            f"{spec.jurisdiction} pack's {allowed_start:%H:%M}–{allowed_end:%H:%M}"
+            f"{spec.jurisdiction} pack's {allowed_start:%H:%M}–{allowed_end:%H:%M}",
         )
     if spec.robots < 1:
-        raise InvalidInput("机器人数至少为 1 / robots must be at least 1")
+        raise FieldRefused("robots", "机器人数至少为 1 / robots must be at least 1")
+    if spec.robots > MAX_ROBOTS:
+        raise FieldRefused("robots", f"机器人数至多为 {MAX_ROBOTS} / robots must be at most {MAX_ROBOTS}")
+    _check_sizes(spec)
     if spec.dpd_min is not None and spec.dpd_max is not None and spec.dpd_min > spec.dpd_max:
-        raise InvalidInput("逾期天数范围无效 / days-past-due range: min is above max")
+        raise FieldRefused("dpd_max", "逾期天数范围无效 / days-past-due range: min is above max")
     if any(c.daily_limit < 1 for c in spec.caller_ids):
-        raise InvalidInput("主叫号码每日上限至少为 1 / a caller ID's daily limit must be at least 1")
+        raise FieldRefused(
+            "caller_ids", "主叫号码每日上限至少为 1 / a caller ID's daily limit must be at least 1"
+        )
     if spec.batch_id is not None and not portfolio.batch_exists(session, spec.batch_id):
-        raise NotFound(f"委案批次 {spec.batch_id} 不存在 / batch {spec.batch_id} not found")
-    RetryConfig.from_json(spec.retry)  # refuse unknown or negative settings now, not mid-day
-    check_voicemail_fields(spec.callback_number, spec.contact_name)
+        raise BatchNotFound(f"委案批次 {spec.batch_id} 不存在 / batch {spec.batch_id} not found")
+    with refused_field("retry"):
+        RetryConfig.from_json(spec.retry)  # refuse unknown or negative settings now, not mid-day
+    with refused_field("callback_number"):
+        check_voicemail_fields(spec.callback_number, "")
+    with refused_field("contact_name"):
+        check_voicemail_fields("", spec.contact_name)
     campaign = Campaign(
-        name=spec.name,
+        name=name,
         jurisdiction=spec.jurisdiction,
         status=CampaignStatus.DRAFT.value,
         mode=CampaignMode(spec.mode).value,
@@ -186,6 +264,11 @@ def check_voicemail_fields(callback_number: str, contact_name: str) -> None:
         )
 
 
+def list_campaigns(session: Session) -> Sequence[Campaign]:
+    """Every campaign, newest first."""
+    return repository.campaigns(session)
+
+
 def get_campaign(session: Session, campaign_id: int, *, lock: bool = False) -> Campaign:
     campaign = repository.campaign(session, campaign_id, lock=lock)
     if campaign is None:
@@ -193,10 +276,29 @@ def get_campaign(session: Session, campaign_id: int, *, lock: bool = False) -> C
     return campaign
 
 
-def _move(session: Session, campaign_id: int, to: CampaignStatus) -> Campaign:
+# What each action asks of the campaign's state: start only a draft (it queues the debtors),
+# resume only a paused campaign (a draft was never started: nothing would be queued).
+ACTIONS: dict[str, tuple[frozenset[CampaignStatus], CampaignStatus]] = {
+    "start": (frozenset({CampaignStatus.DRAFT}), CampaignStatus.RUNNING),
+    "pause": (frozenset({CampaignStatus.RUNNING}), CampaignStatus.PAUSED),
+    "resume": (frozenset({CampaignStatus.PAUSED}), CampaignStatus.RUNNING),
+    "stop": (
+        frozenset({CampaignStatus.DRAFT, CampaignStatus.RUNNING, CampaignStatus.PAUSED}),
+        CampaignStatus.STOPPED,
+    ),
+}
+
+
+def allowed_actions(status: str) -> list[str]:
+    """The actions a campaign in `status` may take now, in the order a floor uses them."""
+    return [action for action, (sources, _) in ACTIONS.items() if CampaignStatus(status) in sources]
+
+
+def _move(session: Session, campaign_id: int, action: str) -> Campaign:
     campaign = get_campaign(session, campaign_id, lock=True)
     current = CampaignStatus(campaign.status)
-    if to not in TRANSITIONS[current]:
+    sources, to = ACTIONS[action]
+    if current not in sources or to not in TRANSITIONS[current]:
         raise Conflict(
             f"活动 {campaign_id} 当前为 {current}，不能变为 {to} / campaign {campaign_id} is {current}, "
             f"cannot become {to}"
@@ -208,7 +310,7 @@ def _move(session: Session, campaign_id: int, to: CampaignStatus) -> Campaign:
 
 def start_campaign(session: Session, campaign_id: int, *, now: datetime, actor: str = "system") -> int:
     """Queue one task per targeted debtor (due now) and let workers lease them; returns the count."""
-    campaign = _move(session, campaign_id, CampaignStatus.RUNNING)
+    campaign = _move(session, campaign_id, "start")
     campaign.started_at = now
     queued = enqueue_targets(session, campaign, now=now)
     _audit(session, campaign_id, "campaign.start", now, actor, queued=queued)
@@ -234,20 +336,20 @@ def pause_campaign(
     session: Session, campaign_id: int, *, now: datetime | None = None, actor: str = "system"
 ) -> None:
     """Workers lease nothing more of it; calls in progress finish."""
-    _move(session, campaign_id, CampaignStatus.PAUSED)
+    _move(session, campaign_id, "pause")
     _audit(session, campaign_id, "campaign.pause", now, actor)
 
 
 def resume_campaign(
     session: Session, campaign_id: int, *, now: datetime | None = None, actor: str = "system"
 ) -> None:
-    _move(session, campaign_id, CampaignStatus.RUNNING)
+    _move(session, campaign_id, "resume")
     _audit(session, campaign_id, "campaign.resume", now, actor)
 
 
 def stop_campaign(session: Session, campaign_id: int, *, now: datetime, actor: str = "system") -> None:
     """For good: queued tasks are closed; calls in progress finish and are recorded."""
-    campaign = _move(session, campaign_id, CampaignStatus.STOPPED)
+    campaign = _move(session, campaign_id, "stop")
     campaign.finished_at = now
     repository.close_queued(session, campaign_id, "stopped")
     _audit(session, campaign_id, "campaign.stop", now, actor)
@@ -396,20 +498,26 @@ def finish_if_done(session: Session, campaign_id: int, now: datetime) -> bool:
 
 
 __all__ = [
+    "ACTIONS",
+    "BatchNotFound",
     "CallerId",
     "CampaignCreate",
     "CampaignMode",
     "CampaignStatus",
+    "FieldRefused",
     "Progress",
+    "allowed_actions",
     "check_scripts",
     "create_campaign",
     "enqueue_targets",
     "finish_if_done",
     "get_campaign",
     "give_back_caller_id",
+    "list_campaigns",
     "pack_window",
     "pause_campaign",
     "progress",
+    "refused_field",
     "required_scripts",
     "resume_campaign",
     "start_campaign",

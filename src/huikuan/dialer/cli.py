@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import typer
@@ -18,7 +18,6 @@ from huikuan.security.permissions import Permission
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from huikuan.dialer.campaigns import CallerId
     from huikuan.dialogue.llm import LlmConfig
     from huikuan.telephony.sip.call import Trunk
 
@@ -39,13 +38,6 @@ def _llm_config() -> LlmConfig | None:
     return LlmConfig.from_settings(get_settings())
 
 
-def _clock_time(text: str, option: str) -> time:
-    try:
-        return time.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidInput(f"{option} 须为 HH:MM / {option} must be HH:MM") from exc
-
-
 def _instant(text: str, option: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
@@ -54,18 +46,6 @@ def _instant(text: str, option: str) -> datetime:
     if value.tzinfo is None:
         raise InvalidInput(f"{option} 须带时区 / {option} needs a UTC offset, e.g. 2026-03-10T09:00+08:00")
     return value
-
-
-def _caller_ids(values: list[str]) -> tuple[CallerId, ...]:
-    from huikuan.dialer.campaigns import CallerId
-
-    out = []
-    for v in values:
-        number, _, limit = v.partition(":")
-        if not number or not limit.isdigit():
-            raise InvalidInput("--caller-id 须为 号码:每日上限 / --caller-id must be NUMBER:DAILY_LIMIT")
-        out.append(CallerId(number, int(limit)))
-    return tuple(out)
 
 
 @campaign_app.callback()
@@ -116,40 +96,34 @@ def create(
 ) -> None:
     """创建活动（草稿）/ Create a campaign (draft)."""
     from huikuan.db import session_scope
-    from huikuan.dialer.campaigns import CampaignCreate, CampaignMode, create_campaign
+    from huikuan.dialer.campaign_input import CampaignText, campaign_spec
+    from huikuan.dialer.campaigns import create_campaign
 
-    try:
-        retry_json = json.loads(retry) if retry else {}
-    except json.JSONDecodeError as exc:
-        raise InvalidInput("--retry 须为 JSON 对象 / --retry must be a JSON object") from exc
-    if not isinstance(retry_json, dict):
-        raise InvalidInput("--retry 须为 JSON 对象 / --retry must be a JSON object")
-    if mode not in {m.value for m in CampaignMode}:
-        raise InvalidInput(
-            "--mode 须为 robot、predictive 或 progressive / --mode must be robot|predictive|progressive"
+    # The same reading and checks as the console's form and POST /api/campaigns.
+    spec = campaign_spec(
+        CampaignText(
+            name=name,
+            jurisdiction=jurisdiction,
+            mode=mode,
+            batch_id=batch,
+            creditor_id=creditor,
+            buckets=tuple(bucket),
+            segments=tuple(segment),
+            dpd_min=dpd_min,
+            dpd_max=dpd_max,
+            script_name=script,
+            lang=lang,
+            voice=voice,
+            robots=robots,
+            priority=priority,
+            window_start=window_start,
+            window_end=window_end,
+            caller_ids=tuple(caller_id),
+            callback_number=callback_number,
+            contact_name=contact_name,
+            retry=retry,
+            robot_overflow=robot_overflow,
         )
-    spec = CampaignCreate(
-        name=name,
-        jurisdiction=jurisdiction,
-        batch_id=batch,
-        creditor_id=creditor,
-        buckets=tuple(bucket),
-        segments=tuple(segment),
-        dpd_min=dpd_min,
-        dpd_max=dpd_max,
-        script_name=script,
-        lang=lang,
-        voice=voice,
-        callback_number=callback_number,
-        contact_name=contact_name,
-        robots=robots,
-        priority=priority,
-        window_start=_clock_time(window_start, "--window-start") if window_start else None,
-        window_end=_clock_time(window_end, "--window-end") if window_end else None,
-        caller_ids=_caller_ids(caller_id),
-        retry=retry_json,
-        mode=CampaignMode(mode),
-        robot_overflow=robot_overflow,
     )
     engine = _engine()
     try:

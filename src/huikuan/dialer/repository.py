@@ -57,6 +57,11 @@ def campaign(session: Session, campaign_id: int, *, lock: bool = False) -> Campa
     return session.scalars(query).one_or_none()
 
 
+def campaigns(session: Session) -> Sequence[Campaign]:
+    """Every campaign, newest first."""
+    return session.scalars(select(Campaign).order_by(Campaign.id.desc())).all()
+
+
 def close_queued(session: Session, campaign_id: int, reason: str) -> None:
     """Every queued task of the campaign is done with `reason`."""
     session.execute(

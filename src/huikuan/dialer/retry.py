@@ -39,6 +39,9 @@ PER_CONTACT_DENIALS = frozenset(
 )
 
 
+MAX_SETTING = 10**8  # seconds (three years) or counts: beyond it a setting is a typo
+
+
 @dataclass(frozen=True, slots=True)
 class RetryConfig:
     """Delays and limits of the retry rules; a campaign overrides any of them (seconds in JSON)."""
@@ -66,8 +69,11 @@ class RetryConfig:
             if value is None:
                 values[name] = None
                 continue
-            if not isinstance(value, int | float) or value < 0:
-                raise InvalidInput(f"重试参数 {name} 须为非负数 / retry setting {name} must be >= 0")
+            if not isinstance(value, int | float) or not 0 <= value <= MAX_SETTING:
+                raise InvalidInput(
+                    f"重试参数 {name} 须为 0–{MAX_SETTING} 的数 / retry setting {name} must be >= 0 "
+                    f"and <= {MAX_SETTING}"
+                )
             default = getattr(cls(), name)
             values[name] = timedelta(seconds=value) if isinstance(default, timedelta) else int(value)
         return cls(**values)

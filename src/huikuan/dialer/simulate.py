@@ -4,15 +4,19 @@ carrier (used by `huikuan sim day`, `huikuan demo`, tests and bench/dialer_day.p
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from huikuan.clock import VirtualClock
+from huikuan.clock import AsyncClock, VirtualClock
 from huikuan.db import make_sessionmaker
 from huikuan.dialer import campaigns as campaign_service
 from huikuan.dialer.paced import PacedCarrier
@@ -22,7 +26,9 @@ from huikuan.outcomes.settle import Settled, settle_promises
 from huikuan.portfolio import service as portfolio_service
 from huikuan.profiling import service as profiling
 from huikuan.sim.payments import PromiseToSettle, payments_for
-from huikuan.telephony import SimulatedCarrier, load_directory
+from huikuan.telephony import SimulatedCarrier, Subscriber, load_directory
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -141,3 +147,96 @@ def simulate_payments(session: Session, through: date, *, seed: int, zone: str =
             session, pay.account_id, pay.amount, pay.paid_at, source="sim", reference=pay.reference
         )
     return settle_promises(session, through, [p.account_id for p in due], zone)
+
+
+class RefreshingDirectory(Mapping[str, Subscriber]):
+    """The simulated subscribers, read again when a number not yet known is dialled (a portfolio
+    generated after a long-running worker started), at most once per `every` seconds; without it
+    such numbers would be dialled as nonexistent and marked invalid."""
+
+    def __init__(self, engine: Engine, every: float = 30.0) -> None:
+        self.engine = engine
+        self.every = every
+        self._read_at = 0.0
+        self._numbers: dict[str, Subscriber] = {}
+        self._reload()
+
+    def _reload(self) -> None:
+        with make_sessionmaker(self.engine)() as s:
+            self._numbers = load_directory(s)
+        self._read_at = monotonic()
+
+    def __getitem__(self, number: str) -> Subscriber:
+        if number not in self._numbers and monotonic() - self._read_at >= self.every:
+            self._reload()
+        return self._numbers[number]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._numbers)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+
+class BackgroundWorker:
+    """A production worker loop on the simulated carrier, in a thread of its own: what
+    `huikuan serve --simulated-worker N` (and `huikuan demo`) run so a campaign started from the
+    console is dialled, and what the console's browser test watches. With `campaign_id` and
+    `exit_when_done` it ends once that campaign is done; `stop()` ends it at any time (calls in
+    progress finish)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        lines: int,
+        clock: AsyncClock,
+        *,
+        campaign_id: int | None = None,
+        exit_when_done: bool = False,
+        seed: int = 7,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.config = WorkerConfig(
+            lines=lines,
+            campaign_id=campaign_id,
+            exit_when_done=exit_when_done,
+            idle_poll=timedelta(seconds=5),
+        )
+        self.seed = seed
+        self.stats: WorkerStats | None = None
+        self.error: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._worker: Worker | None = None
+        self._ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="simulated-worker", daemon=True)
+
+    def start(self) -> BackgroundWorker:
+        self.thread.start()
+        self._ready.wait()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self._loop is not None and self._worker is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop ended by itself meanwhile
+                self._loop.call_soon_threadsafe(self._worker.stop)
+        self.thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            self.stats = asyncio.run(self._main())
+        except BaseException as exc:  # reported to whoever joins the thread, never lost silently
+            self.error = exc
+            log.exception("simulated worker failed")
+        finally:
+            self._ready.set()
+
+    async def _main(self) -> WorkerStats:
+        self._loop = asyncio.get_running_loop()
+        try:
+            directory = RefreshingDirectory(self.engine)
+            carrier = PacedCarrier(SimulatedCarrier(directory, self.clock, seed=self.seed), self.clock)
+            self._worker = Worker(self.engine, carrier, self.clock, self.config)
+        finally:
+            self._ready.set()
+        return await self._worker.run()

@@ -21,6 +21,7 @@ from huikuan.security.permissions import Permission
 from huikuan.web.audit_routes import router as audit_router
 from huikuan.web.auth import LogInPage, Requires, login_redirect
 from huikuan.web.auth import router as auth_router
+from huikuan.web.campaigns_routes import router as campaigns_router
 from huikuan.web.compliance_routes import router as compliance_router
 from huikuan.web.dashboard_routes import router as dashboard_router
 from huikuan.web.deps import SessionDep
@@ -68,6 +69,7 @@ def create_app(
     app.include_router(portfolio_router)
     app.include_router(compliance_router)
     app.include_router(audit_router)
+    app.include_router(campaigns_router)
 
     @app.exception_handler(LogInPage)
     async def to_login(_request: Request, exc: LogInPage) -> RedirectResponse:

@@ -47,23 +47,36 @@ def serve_engine(
     tls_cert: Path | None = None,
     tls_key: Path | None = None,
     allowed_hosts: tuple[str, ...] = (),
+    simulated_lines: int = 0,
 ) -> None:
-    """Serve the console on an open database until interrupted."""
+    """Serve the console on an open database until interrupted; with `simulated_lines`, a worker
+    on the simulated carrier dials every running campaign in this process (no real call is made),
+    so a campaign started from the console is dialled."""
     import uvicorn
 
+    from huikuan.clock import SystemClock
+    from huikuan.dialer.simulate import BackgroundWorker
     from huikuan.web.app import create_app
 
     scheme = "https" if tls_cert else "http"
     hosts = (*LOOPBACK_HOSTS, *allowed_hosts) if is_loopback(host) else (host, *allowed_hosts)
     typer.echo(f"控制台 / console: {scheme}://{host}:{port}/  (Ctrl+C 停止 / to stop)")
-    uvicorn.run(
-        create_app(engine, allowed_hosts=hosts),
-        host=host,
-        port=port,
-        log_level="warning",
-        ssl_certfile=str(tls_cert) if tls_cert else None,
-        ssl_keyfile=str(tls_key) if tls_key else None,
-    )
+    worker = None
+    if simulated_lines > 0:
+        worker = BackgroundWorker(engine, simulated_lines, SystemClock()).start()
+        typer.echo(f"模拟外呼工作进程 / simulated worker: {simulated_lines} lines, no real calls")
+    try:
+        uvicorn.run(
+            create_app(engine, allowed_hosts=hosts),
+            host=host,
+            port=port,
+            log_level="warning",
+            ssl_certfile=str(tls_cert) if tls_cert else None,
+            ssl_keyfile=str(tls_key) if tls_key else None,
+        )
+    finally:
+        if worker is not None:
+            worker.stop()
 
 
 def register(app: typer.Typer) -> None:
@@ -75,6 +88,11 @@ def register(app: typer.Typer) -> None:
         tls_key: Path | None = typer.Option(None, help="TLS private key (PEM)"),
         insecure_http: bool = typer.Option(False, help="Allow plain HTTP on a non-loopback address"),
         allowed_host: list[str] = typer.Option([], help="Host names clients use (repeatable)"),
+        simulated_worker: int = typer.Option(
+            0,
+            help="Lines of a worker on the simulated carrier in this process, dialling every running "
+            "campaign (no real calls; 0: none)",
+        ),
     ) -> None:
         """Serve the web console and JSON API (启动控制台)."""
         if (tls_cert is None) != (tls_key is None):
@@ -83,6 +101,8 @@ def register(app: typer.Typer) -> None:
             if path is not None and not path.is_file():
                 raise InvalidInput(f"找不到文件 / no such file: {path}")
         check_exposure(host, tls_cert is not None, insecure_http)
+        if not 0 <= simulated_worker <= 1000:
+            raise InvalidInput("--simulated-worker 须在 0–1000 之间 / --simulated-worker must be 0-1000")
         serve_engine(
             open_database(get_settings()),
             host,
@@ -90,4 +110,5 @@ def register(app: typer.Typer) -> None:
             tls_cert=tls_cert,
             tls_key=tls_key,
             allowed_hosts=tuple(allowed_host),
+            simulated_lines=simulated_worker,
         )

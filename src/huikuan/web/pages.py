@@ -38,11 +38,8 @@ P = Permission
 NAV: tuple[NavItem, ...] = (
     NavItem("/", N_("Dashboard"), frozenset({P.VIEW_REPORTS})),
     NavItem("/portfolio", N_("Accounts"), frozenset({P.VIEW_MASKED})),
-    # Areas join as their pages land, in this order: /portfolio (Accounts, VIEW_MASKED),
-    # /imports (IMPORT), /campaigns (RUN_CAMPAIGNS), /scripts (EDIT_SCRIPTS, APPROVE_SCRIPTS),
-    # /desk (DESK), /compliance (RULE_SETTINGS, CLEAR_STOPS), /audit (VIEW_AUDIT),
-    # /reports (VIEW_REPORTS).
     NavItem("/imports", N_("Imports"), frozenset({P.IMPORT})),
+    NavItem("/campaigns", N_("Campaigns"), frozenset({P.RUN_CAMPAIGNS})),
     NavItem("/scripts", N_("Scripts"), frozenset({P.EDIT_SCRIPTS, P.APPROVE_SCRIPTS})),
     NavItem("/desk", N_("Agent desk"), frozenset({P.DESK})),
     NavItem("/compliance", N_("Compliance"), frozenset({P.RULE_SETTINGS, P.CLEAR_STOPS})),
