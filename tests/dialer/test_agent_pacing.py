@@ -122,7 +122,7 @@ async def _agents_at_work(db: TestDatabase, clock: VirtualClock, until: datetime
                     if agent.state == AgentState.ON_CALL and now - agent.state_since >= TALK:
                         desk.end_call(s, agent.id, transfer.id, now)
                     elif agent.state == AgentState.WRAP_UP and now - agent.state_since >= WRAP:
-                        desk.wrap_up(s, agent.id, transfer.id, WrapCode.PROMISE_TO_PAY, now)
+                        desk.wrap_up(s, agent.id, transfer.id, WrapCode.REFUSED, now)
                 s.commit()
             await clock.sleep_until(now + AGENT_TICK)
     finally:

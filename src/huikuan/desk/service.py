@@ -297,7 +297,11 @@ def plan_bounds(session: Session, transfer: Transfer) -> PlanBounds:
 
 def call_ended(session: Session, transfer: Transfer) -> bool:
     """Whether the line this transfer came from is already closed: the robot hung up (or the
-    debtor did) and recorded the call's end, so there is nobody left to accept."""
+    debtor did) and recorded the call's end, so there is nobody left to accept. A call an agent
+    campaign routes to a person when answered (`human_segment`) is the agent's live call: its
+    record is written with its end, so the recorded end says nothing about the line."""
+    if transfer.reason == TransferReason.HUMAN_SEGMENT.value:
+        return False
     attempt = repository.attempt(session, transfer.attempt_id)
     return attempt is None or attempt.ended_at is not None
 
