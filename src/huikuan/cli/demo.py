@@ -67,12 +67,12 @@ def clear_demo_database(url: str, *, reset: bool, confirm: Callable[[Path], bool
     """Delete the demo's previous SQLite file before a fresh day; a file the demo did not make
     is deleted only with `reset` (or when `confirm` says yes), otherwise the demo refuses."""
     path = demo_database_path(url)
-    if path.exists() and not reset and not made_by_demo(path):
-        if confirm is None or not confirm(path):
-            raise InvalidInput(
-                f"{path} exists and was not made by the demo; refusing to delete it "
-                "(--reset deletes it, --no-fresh adds the demo to it)"
-            )
+    ours = not path.exists() or reset or made_by_demo(path)
+    if not ours and (confirm is None or not confirm(path)):
+        raise InvalidInput(
+            f"{path} exists and was not made by the demo; refusing to delete it "
+            "(--reset deletes it, --no-fresh adds the demo to it)"
+        )
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
