@@ -124,12 +124,12 @@ def start_and_stop(command: str, cwd: Path, env: dict[str, str]) -> str | None:
 
 
 def wait_for_health(httpx2: object, base: str) -> int:
-    client = httpx2.Client(base_url=base, timeout=10)  # type: ignore[attr-defined]
-    for _ in range(300):
-        try:
-            return int(client.get("/healthz").status_code)
-        except Exception:  # noqa: BLE001 - connection refused until uvicorn binds: try again
-            continue
+    with httpx2.Client(base_url=base, timeout=10) as client:  # type: ignore[attr-defined]
+        for _ in range(300):
+            try:
+                return int(client.get("/healthz").status_code)
+            except Exception:  # noqa: BLE001 - connection refused until uvicorn binds: try again
+                continue
     return 0
 
 
