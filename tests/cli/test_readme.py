@@ -7,17 +7,19 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx2
 import pytest
 
 from tests.compliance.casebuilder import case, local
 
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "readme-password-1"
+PASSWORD = secrets.token_urlsafe(12)  # every README user's, typed at each prompt
 
 # Commands that are not run here, and why; the test fails when one leaves the README, so the
 # list cannot go stale.
@@ -107,12 +109,10 @@ def start_and_stop(command: str, cwd: Path, env: dict[str, str]) -> str | None:
         if not first or process.poll() not in (None, 0):
             return f"ended: {first}{process.stdout.read()[-400:]}"
         if command.startswith("huikuan serve"):
-            import httpx2
-
             url = re.search(r"http://[^/\s]+/", first)
             if url is None:
                 return f"no console address: {first}"
-            health = wait_for_health(httpx2, url.group(0))
+            health = wait_for_health(url.group(0))
             if health != 200:
                 return f"/healthz answered {health}"
         return None
@@ -128,7 +128,7 @@ def wait_for_health(httpx2: object, base: str) -> int:
         for _ in range(300):
             try:
                 return int(client.get("/healthz").status_code)
-            except Exception:  # noqa: BLE001 - connection refused until uvicorn binds: try again
+            except Exception:
                 continue
     return 0
 
