@@ -123,13 +123,14 @@ def start_and_stop(command: str, cwd: Path, env: dict[str, str]) -> str | None:
             process.stdout.close()
 
 
-def wait_for_health(httpx2: object, base: str) -> int:
-    with httpx2.Client(base_url=base, timeout=10) as client:  # type: ignore[attr-defined]
+def wait_for_health(base: str) -> int:
+    """/healthz's status once the server accepts connections (refused until uvicorn binds)."""
+    with httpx2.Client(base_url=base, timeout=10) as client:
         for _ in range(300):
             try:
                 return int(client.get("/healthz").status_code)
-            except Exception:
-                continue
+            except httpx2.TransportError:
+                pass
     return 0
 
 
