@@ -223,3 +223,25 @@ def test_demo_prints_the_console_address_and_each_role_in_both_languages() -> No
     assert "http://127.0.0.1:8000/" in out
     assert "演示主管 / demo supervisor" in out
     assert "（未变 / unchanged）" in out
+
+
+def test_on_a_terminal_the_demo_asks_before_deleting_a_database_not_its_own(tmp_path: Path) -> None:
+    from huikuan.cli.demo import clear_demo_database
+    from huikuan.errors import InvalidInput
+
+    database = tmp_path / "huikuan.db"
+    database.write_bytes(b"the operator's")
+    url = f"sqlite:///{database}"
+    asked: list[Path] = []
+
+    def say_no(path: Path) -> bool:
+        asked.append(path)
+        return False
+
+    with pytest.raises(InvalidInput, match="refusing to delete it"):
+        clear_demo_database(url, reset=False, confirm=say_no)
+    assert asked == [database]
+    assert database.read_bytes() == b"the operator's"
+
+    clear_demo_database(url, reset=False, confirm=lambda _path: True)
+    assert not database.exists()
