@@ -74,10 +74,11 @@ def test_demo_day_runs_exports_and_keeps_the_cn_rules(tmp_path: Path) -> None:
         "demo-admin",
     ]
     assert all(len(row[2]) >= 12 for row in log_ins)  # a generated password, shown once
-    assert (tmp_path / "demo.db").exists()
+    assert (tmp_path / "huikuan.db").exists()  # the one database every command uses
+    assert "http://127.0.0.1" not in demo.stdout  # --no-serve: no console address promised
 
     supervisor_password = log_ins[0][2]
-    records, exported = _export(tmp_path, f"sqlite:///{tmp_path / 'demo.db'}", supervisor_password)
+    records, exported = _export(tmp_path, f"sqlite:///{tmp_path / 'huikuan.db'}", supervisor_password)
     assert len(records) > 100
     assert all(tuple(r) == EXPORT_KEYS for r in records)
     assert len({r["robot_id"] for r in records}) == 2
@@ -163,3 +164,84 @@ def test_demo_refuses_to_delete_a_server_database(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines() == [
         "error: --fresh works only on an SQLite file database; refusing to delete it"
     ]
+
+
+def _demo_once(data_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    args = ["demo", "--accounts", "20", "--robots", "1", "--date", "2026-03-10", "--no-serve", *extra]
+    return _huikuan(args, data_dir)
+
+
+def test_demo_never_deletes_a_database_it_did_not_make(tmp_path: Path) -> None:
+    made = _huikuan(["db", "upgrade"], tmp_path)  # the operator's own database, at the default place
+    assert made.returncode == 0, made.stderr
+    database = tmp_path / "huikuan.db"
+    before = database.read_bytes()
+
+    refused = _demo_once(tmp_path)
+
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines() == [
+        f"error: {database} exists and was not made by the demo; refusing to delete it "
+        "(--reset deletes it, --no-fresh adds the demo to it)"
+    ]
+    assert database.read_bytes() == before
+
+
+def test_demo_starts_over_on_its_own_database_and_on_reset(tmp_path: Path) -> None:
+    (tmp_path / "huikuan.db").write_bytes(b"not ours")
+    reset = _demo_once(tmp_path, "--reset")
+    assert reset.returncode == 0, reset.stderr[-2000:]
+    again = _demo_once(tmp_path)  # the demo's own database: started over without asking
+    assert again.returncode == 0, again.stderr[-2000:]
+    passwords = [line.split()[2] for line in again.stdout.splitlines() if "demo-supervisor" in line]
+    assert len(passwords) == 1
+    assert len(passwords[0]) >= 12  # new users, so a new password shown
+
+    # …and the commands the demo's reader runs next see the same database.
+    admin_password = _password_of(again.stdout, "demo-admin")
+    add = ["desk", "add-agent", "li", "--name", "Li", "--as", "demo-admin", "--password-stdin"]
+    agent = _huikuan(add, tmp_path, stdin=f"{admin_password}\nagent-password-1\n")
+    assert agent.returncode == 0, agent.stderr
+    listed = _huikuan(["desk", "agents"], tmp_path)
+    assert listed.returncode == 0
+    assert len(re.findall(r"^\s*│?\s*\d+\s", listed.stdout, re.M)) >= 2  # demo-agent and li
+
+
+def _password_of(stdout: str, username: str) -> str:
+    return next(line.split()[2] for line in stdout.splitlines() if line.split()[1:2] == [username])
+
+
+def test_demo_prints_the_console_address_and_each_role_in_both_languages() -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from huikuan.cli.demo import print_log_ins
+
+    app = typer.Typer()
+    app.command()(lambda: print_log_ins({"demo-supervisor": "pw-123456789012", "demo-agent": None}, 8000))
+    out = CliRunner().invoke(app, []).output
+    assert "http://127.0.0.1:8000/" in out
+    assert "演示主管 / demo supervisor" in out
+    assert "（未变 / unchanged）" in out
+
+
+def test_on_a_terminal_the_demo_asks_before_deleting_a_database_not_its_own(tmp_path: Path) -> None:
+    from huikuan.cli.demo import clear_demo_database
+    from huikuan.errors import InvalidInput
+
+    database = tmp_path / "huikuan.db"
+    database.write_bytes(b"the operator's")
+    url = f"sqlite:///{database}"
+    asked: list[Path] = []
+
+    def say_no(path: Path) -> bool:
+        asked.append(path)
+        return False
+
+    with pytest.raises(InvalidInput, match="refusing to delete it"):
+        clear_demo_database(url, reset=False, confirm=say_no)
+    assert asked == [database]
+    assert database.read_bytes() == b"the operator's"
+
+    clear_demo_database(url, reset=False, confirm=lambda _path: True)
+    assert not database.exists()

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import csv
 import io
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
-from huikuan.outcomes.export import EXPORT_KEYS, iter_attempt_records, write_jsonl
+from openpyxl import load_workbook
+
+from huikuan.outcomes.export import EXPORT_KEYS, iter_attempt_records, write_csv, write_jsonl, write_xlsx
 from huikuan.security.users import Role
 from tests.conftest import TestDatabase
 from tests.invoke import huikuan
@@ -74,3 +78,46 @@ def test_cli_exports_jsonl_and_rejects_a_bad_date(db: TestDatabase) -> None:
     assert bad.stderr.strip().splitlines() == [
         "error: --since is not an ISO 8601 date or date-time: 'yesterday'"
     ]
+
+
+def test_cli_exports_csv_and_xlsx_for_a_spreadsheet(db: TestDatabase, tmp_path: Path) -> None:
+    with db.session() as s:
+        seed_history(s)
+        s.commit()
+    env = operator_env(db)
+    as_csv = huikuan(["export", "attempts", "--format", "csv"], env=env)
+    assert as_csv.returncode == 0, as_csv.stderr
+    rows = list(csv.reader(io.StringIO(as_csv.stdout)))
+    assert tuple(rows[0]) == EXPORT_KEYS
+    assert [r[EXPORT_KEYS.index("outcome")] for r in rows[1:]] == [
+        "no_answer",
+        "answered",
+        "answered",
+        "busy",
+    ]
+    assert rows[2][EXPORT_KEYS.index("ptp_amount")] == "1200.5"
+
+    book_file = tmp_path / "attempts.xlsx"
+    as_xlsx = huikuan(["export", "attempts", "--format", "xlsx", "-o", str(book_file)], env=env)
+    assert as_xlsx.returncode == 0, as_xlsx.stderr
+    sheet = load_workbook(book_file, read_only=True)["attempts"]
+    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert tuple(cells[0]) == EXPORT_KEYS
+    assert len(cells) == 5
+    assert cells[2][EXPORT_KEYS.index("talk_seconds")] == 95  # numbers stay numbers
+    assert PHONE not in as_csv.stdout
+
+
+def test_spreadsheet_exports_write_formulas_as_text() -> None:
+    record = dict.fromkeys(EXPORT_KEYS, '=HYPERLINK("http://x")') | {"talk_seconds": -3}
+    out = io.StringIO()
+    assert write_csv(iter([record]), out) == 1
+    row = next(csv.DictReader(io.StringIO(out.getvalue())))
+    assert row["robot_id"] == '\'=HYPERLINK("http://x")'
+    assert row["talk_seconds"] == "-3"
+    binary = io.BytesIO()
+    assert write_xlsx(iter([record]), binary) == 1
+    binary.seek(0)
+    values = list(load_workbook(binary, read_only=True)["attempts"].iter_rows(values_only=True))[1]
+    assert values[EXPORT_KEYS.index("robot_id")] == '\'=HYPERLINK("http://x")'
+    assert values[EXPORT_KEYS.index("talk_seconds")] == -3

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import sqlite3
+import sys
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,6 +36,11 @@ DEMO_ZONE = ZoneInfo("Asia/Shanghai")
 DAY_SECONDS = 14 * 3600  # 08:00-22:00, the CN calling window
 
 
+# The audit action the demo writes first into a database it creates: the mark that lets a later
+# demo delete that file again, and nothing else.
+DEMO_MARK = "demo.database_created"
+
+
 def demo_database_path(url: str) -> Path:
     """The file of an SQLite URL; anything else is refused (the demo never deletes a server db)."""
     if not url.startswith("sqlite:///") or url.endswith(":memory:"):
@@ -41,8 +49,32 @@ def demo_database_path(url: str) -> Path:
 
 
 def demo_database_url() -> str:
-    settings = get_settings()
-    return settings.database_url or f"sqlite:///{settings.data_dir / 'demo.db'}"
+    """The same database every other command uses, so what the demo suggests next works on it."""
+    return get_settings().resolved_database_url()
+
+
+def made_by_demo(path: Path) -> bool:
+    """Whether the SQLite file at `path` carries the demo's mark (read-only, nothing migrated)."""
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            row = conn.execute("SELECT 1 FROM audit_event WHERE action = ? LIMIT 1", (DEMO_MARK,)).fetchone()
+    except sqlite3.Error:
+        return False  # not a database, or not ours: never deleted without --reset
+    return row is not None
+
+
+def clear_demo_database(url: str, *, reset: bool, confirm: Callable[[Path], bool] | None = None) -> None:
+    """Delete the demo's previous SQLite file before a fresh day; a file the demo did not make
+    is deleted only with `reset` (or when `confirm` says yes), otherwise the demo refuses."""
+    path = demo_database_path(url)
+    ours = not path.exists() or reset or made_by_demo(path)
+    if not ours and (confirm is None or not confirm(path)):
+        raise InvalidInput(
+            f"{path} exists and was not made by the demo; refusing to delete it "
+            "(--reset deletes it, --no-fresh adds the demo to it)"
+        )
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 # One user per role, so every part of the console can be tried; passwords are generated and
@@ -87,18 +119,28 @@ def run_demo(
     day: date,
     fresh: bool,
     database_url: str,
+    reset: bool = False,
+    confirm: Callable[[Path], bool] | None = None,
     progress: Callable[[int, datetime], None] | None = None,
     users: dict[str, str | None] | None = None,
 ) -> tuple[DayResult, Engine, int]:
     """Create the users, the portfolio and a campaign, run the day; returns (result, engine,
     campaign id). The demo users' passwords go into `users` when given."""
-    if fresh:
-        path = demo_database_path(database_url)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if fresh or reset:
+        clear_demo_database(database_url, reset=reset, confirm=confirm)
     engine = open_database(get_settings().model_copy(update={"database_url": database_url}))
     now = datetime.now(UTC)
     with session_scope(engine) as session:
+        if fresh or reset:
+            audit.append(
+                session,
+                at=now,
+                actor="system",
+                action=DEMO_MARK,
+                entity="database",
+                entity_id=None,
+                details={},
+            )
         created = demo_users(session, now)
         if users is not None:
             users.update(created)
@@ -138,7 +180,12 @@ def register(app: typer.Typer) -> None:
         day: str = typer.Option(
             "", "--date", help="the collection day, YYYY-MM-DD (default: today in Beijing)"
         ),
-        fresh: bool = typer.Option(True, "--fresh/--no-fresh", help="delete the demo SQLite file first"),
+        fresh: bool = typer.Option(
+            True, "--fresh/--no-fresh", help="start over: delete the database a previous demo made"
+        ),
+        reset: bool = typer.Option(
+            False, "--reset", help="delete the SQLite database even if not the demo's"
+        ),
         serve: bool = typer.Option(True, "--serve/--no-serve", help="serve the console afterwards"),
         port: int = typer.Option(8000, help="console port"),
     ) -> None:
@@ -167,6 +214,8 @@ def register(app: typer.Typer) -> None:
                 day=the_day,
                 fresh=fresh,
                 database_url=url,
+                reset=reset,
+                confirm=ask_to_delete if sys.stdin.isatty() else None,
                 progress=progress,
                 users=users,
             )
@@ -174,7 +223,8 @@ def register(app: typer.Typer) -> None:
         console.print(f"每个机器人拨打 / attempts per robot: {result.attempts_per_robot}")
         with session_scope(engine) as session:
             console.print(kpi_table(compute_kpis(session, campaign_id)))
-        print_log_ins(users)
+        print_log_ins(users, port if serve else None)
+        typer.echo(f"数据库 / database: {url}  (其他命令使用同一数据库 / every other command uses it too)")
         if serve:
             from huikuan.web.cli import serve_engine
 
@@ -182,10 +232,17 @@ def register(app: typer.Typer) -> None:
             serve_engine(engine, "127.0.0.1", port, simulated_lines=robots)
 
 
-def print_log_ins(users: dict[str, str | None]) -> None:
-    """The demo users and their passwords, once, on the terminal."""
+def ask_to_delete(path: Path) -> bool:
+    return typer.confirm(f"{path} 不是演示创建的数据库，删除？ / was not made by the demo; delete it?")
+
+
+def print_log_ins(users: dict[str, str | None], port: int | None = None) -> None:
+    """The console's address and the demo users with their passwords, once, on the terminal."""
+    if port is not None:
+        typer.echo(f"控制台 / console: http://127.0.0.1:{port}/")
     typer.echo("控制台登录 / console log-ins (只显示一次 / shown once):")
-    roles = {username: role.value for username, _, role in DEMO_USERS}
+    roles = {username: (role.value, display) for username, display, role in DEMO_USERS}
     for username, password in users.items():
         shown = password if password is not None else "（未变 / unchanged）"
-        typer.echo(f"  {roles[username]:<20} {username:<26} {shown}")
+        role, display = roles[username]
+        typer.echo(f"  {role:<20} {username:<26} {shown:<20} {display}")

@@ -1,4 +1,4 @@
-"""`huikuan export attempts`: the attempts export as JSON Lines."""
+"""`huikuan export attempts`: the attempts export as JSON Lines, CSV or XLSX."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import typer
 from huikuan.config import get_settings
 from huikuan.db import session_scope
 from huikuan.errors import InvalidInput
-from huikuan.outcomes.export import iter_attempt_records, write_jsonl
+from huikuan.outcomes.export import iter_attempt_records, write_csv, write_jsonl, write_xlsx
 from huikuan.runtime import open_database
 from huikuan.security import audit
 from huikuan.security.operator import ACTING, PASSWORD_STDIN, operator
@@ -23,6 +23,8 @@ app = typer.Typer(help="Export data / 导出数据", no_args_is_help=True)
 
 class ExportFormat(StrEnum):
     JSONL = "jsonl"
+    CSV = "csv"
+    XLSX = "xlsx"
 
 
 def parse_instant(text: str, option: str) -> datetime:
@@ -43,7 +45,9 @@ def attempts(
     acting: str | None = ACTING,
     password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
-    """One JSON object per call attempt, ids only (导出拨打记录); needs the export permission."""
+    """One record per call attempt, ids only (导出拨打记录): JSON Lines, or CSV/XLSX for a
+    spreadsheet (texts that would run as formulas are written as text); needs the export
+    permission."""
     start = parse_instant(since, "--since") if since else None
     end = parse_instant(until, "--until") if until else None
     engine = open_database(get_settings())
@@ -53,11 +57,19 @@ def attempts(
         ).id
     with session_scope(engine) as session:
         records = iter_attempt_records(session, start, end)
-        if output is None:
-            count = write_jsonl(records, sys.stdout)
+        if format is ExportFormat.XLSX:
+            if output is None:
+                count = write_xlsx(records, sys.stdout.buffer)
+            else:
+                with output.open("wb") as binary:
+                    count = write_xlsx(records, binary)
         else:
-            with output.open("w", encoding="utf-8") as out:
-                count = write_jsonl(records, out)
+            write = write_csv if format is ExportFormat.CSV else write_jsonl
+            if output is None:
+                count = write(records, sys.stdout)
+            else:
+                with output.open("w", encoding="utf-8", newline="") as out:
+                    count = write(records, out)
         audit.append(
             session,
             at=datetime.now(UTC),

@@ -118,3 +118,43 @@ def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1
     return count
+
+
+def _cell(value: Any) -> Any:
+    """A record value as a spreadsheet cell: texts guarded against formulas, numbers kept."""
+    from huikuan.security.spreadsheet import safe_cell
+
+    if isinstance(value, bool) or value is None or isinstance(value, int | float):
+        return value
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False)
+    return safe_cell(value)
+
+
+def write_csv(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    """Write records as CSV (a header of the export keys, then one row each); returns the count.
+    Texts that a spreadsheet would run as a formula are written as text."""
+    import csv
+
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_KEYS)
+    count = 0
+    for record in records:
+        writer.writerow(["" if record[k] is None else _cell(record[k]) for k in EXPORT_KEYS])
+        count += 1
+    return count
+
+
+def write_xlsx(records: Iterator[dict[str, Any]], out: IO[bytes]) -> int:
+    """Write records as one XLSX sheet (streamed: write-only workbook); returns the count."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("attempts")
+    sheet.append(list(EXPORT_KEYS))
+    count = 0
+    for record in records:
+        sheet.append([_cell(record[k]) for k in EXPORT_KEYS])
+        count += 1
+    book.save(out)
+    return count

@@ -34,7 +34,8 @@ def read_secret(prompt: str, *, from_stdin: bool, confirm: bool = False) -> str:
         if not line:
             raise InvalidInput("标准输入中缺少密码 / no password on stdin")
         return line.rstrip("\r\n")
-    value: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    # On standard error, so a command's output redirected to a file (an export) stays clean.
+    value: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True)
     return value
 
 
