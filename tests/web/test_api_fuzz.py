@@ -1,5 +1,6 @@
 """schemathesis against the OpenAPI document: every operation, anonymous and with a token of each
-role, with generated (valid and invalid) input; no answer may be a 5xx.
+role, with generated (valid and invalid) input; no answer may be a 5xx, and every success must
+match the response schema the document gives for it.
 
 The desk's routes get the desk's bearer token for the roles that may sit at the desk, every
 other route the user's API token. The long poll is asked not to wait.
@@ -15,6 +16,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis.checks import response_schema_conformance
 
 from huikuan.security import auth
 from huikuan.security.models import User
@@ -53,7 +55,7 @@ def _tokens(db: TestDatabase, role: Role | None) -> tuple[str | None, str | None
     [None, *(r for r in Role if r != Role.SYSTEM)],
     ids=lambda r: "anonymous" if r is None else r.value,
 )
-def test_no_operation_answers_5xx(db: TestDatabase, role: Role | None) -> None:
+def test_no_operation_answers_5xx_or_breaks_its_schema(db: TestDatabase, role: Role | None) -> None:
     with db.session() as s:
         seed_history(s)
         s.commit()
@@ -101,6 +103,14 @@ def _fuzz(
         statuses.setdefault(operation.path, set()).add(response.status_code)
         if response.status_code >= 500:
             failures.append(f"{operation.method.upper()} {operation.path}: {response.status_code}")
+        elif 200 <= response.status_code < 300:
+            # What the API answers is what its OpenAPI document says it answers.
+            try:
+                case.validate_response(response, checks=[response_schema_conformance])
+            except (Exception, BaseExceptionGroup) as violation:  # schemathesis raises a group
+                lines = [ln.strip() for ln in str(violation).splitlines()]
+                first = "; ".join(sorted({ln[:120] for ln in lines if " is not " in ln or "required" in ln}))
+                failures.append(f"{operation.method.upper()} {operation.path}: schema: {first}")
 
     return run  # type: ignore[no-any-return]
 

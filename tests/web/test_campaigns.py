@@ -84,7 +84,7 @@ def test_the_form_shows_the_refusal_by_its_field_keeps_the_input_then_creates(db
     assert (created["name"], created["robots"], created["window_start"], created["status"]) == (
         "M1 早催",
         3,
-        "09:00:00",
+        "09:00",
         "draft",
     )
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 from sqlalchemy.orm import Session
 
 from huikuan.analytics.service import compute_kpis
@@ -116,10 +116,19 @@ class Pacing(BaseModel):
     within_cap: bool
 
 
+# A wall-clock time of the calling window as people write it ("08:00"), in JSON and in the
+# OpenAPI document alike (JSON Schema's "time" format wants a UTC offset a window has not).
+WallClock = Annotated[
+    time,
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{2}:\d{2}$", "examples": ["08:00"]}),
+]
+
+
 class CampaignDetail(CampaignRow):
     batch_id: int | None
-    window_start: time
-    window_end: time
+    window_start: WallClock
+    window_end: WallClock
     dispositions: dict[str, int]
     denials_by_rule: dict[str, int]
     done_reasons: dict[str, int]
