@@ -19,6 +19,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from huikuan.db import session_scope
@@ -34,6 +35,9 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 THROTTLE = auth.AddressThrottle()
 
 router = APIRouter()
+
+
+SQLITE_STALE_RETRIES = 5
 
 
 class NotLoggedIn(HuikuanError):
@@ -53,7 +57,22 @@ def _is_page(request: Request) -> bool:
 
 
 def _authenticate(request: Request) -> tuple[User, str | None] | None:
-    """The user and, for a cookie session, its CSRF token; None when anonymous."""
+    """The user and, for a cookie session, its CSRF token; None when anonymous.
+
+    On SQLite, a transaction that read and then writes (the session's last-seen instant) is
+    refused at once, busy timeout or not, when another request wrote in between (WAL's stale
+    snapshot): the check then runs again in a fresh transaction, a few times at most."""
+    for attempt in range(SQLITE_STALE_RETRIES):
+        try:
+            return _authenticate_once(request)
+        except OperationalError as exc:
+            stale = "database is locked" in str(exc.orig)
+            if not stale or attempt == SQLITE_STALE_RETRIES - 1:
+                raise
+    return None  # unreachable: the last attempt returns or raises
+
+
+def _authenticate_once(request: Request) -> tuple[User, str | None] | None:
     at = clock_of(request).now()
     scheme, _, secret = (request.headers.get("authorization") or "").partition(" ")
     with session_scope(request.app.state.engine) as session:
