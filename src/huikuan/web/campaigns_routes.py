@@ -175,7 +175,7 @@ class Changed(BaseModel):
 
 
 def _row(session: Session, campaign: Campaign) -> CampaignRow:
-    p = service.progress(session, campaign.id)
+    p = service.progress(session, campaign.id, reasons_too=False)  # a list row shows no reasons
     tasks = p.tasks
     return CampaignRow(
         id=campaign.id,
