@@ -7,6 +7,7 @@ visitor's half on pages and whole on the API.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.orm import Session
 
-from huikuan.compliance.decisions_log import DecisionFilter, decisions, rule_titles
+from huikuan.compliance.decisions_log import DecisionFilter, DecisionRow, decisions, rule_titles
 from huikuan.compliance.packs import regulation_pack
 from huikuan.compliance.packs.operator import settings_path
 from huikuan.compliance.rule_settings import parse_assignment, set_rule_settings, show
@@ -113,6 +114,11 @@ class DecisionOut(BaseModel):
     rule_title_zh: str | None
     rule_title_en: str | None
     next_allowed_at: datetime | None
+
+
+def _decision_out(row: DecisionRow, title: tuple[str | None, str | None]) -> DecisionOut:
+    """A decision as the API gives it: the domain's row and its rule's title (zh, en)."""
+    return DecisionOut(**asdict(row), rule_title_zh=title[0], rule_title_en=title[1])
 
 
 class DecisionsOut(BaseModel):
@@ -367,22 +373,7 @@ def _decisions(
     found = decisions(session, f, page)
     titles = rule_titles()
     return DecisionsOut(
-        decisions=[
-            DecisionOut(
-                id=d.id,
-                at=d.at,
-                debtor_id=d.debtor_id,
-                contact_id=d.contact_id,
-                jurisdiction=d.jurisdiction,
-                channel=d.channel,
-                allowed=d.allowed,
-                rule=d.rule,
-                rule_title_zh=titles.get(d.rule or "", (None, None))[0],
-                rule_title_en=titles.get(d.rule or "", (None, None))[1],
-                next_allowed_at=d.next_allowed_at,
-            )
-            for d in found.rows
-        ],
+        decisions=[_decision_out(d, titles.get(d.rule or "", (None, None))) for d in found.rows],
         total=found.total,
         page=found.page,
         pages=found.pages,

@@ -18,6 +18,7 @@ from huikuan.errors import NotFound
 from huikuan.outcomes import account_history
 from huikuan.portfolio import search
 from huikuan.portfolio.cards import DebtorCard, debtor_card, redactor
+from huikuan.portfolio.search import AccountDetail
 from huikuan.profiling import service as profiling_service
 from huikuan.profiling.filters import accounts_in_segment
 from huikuan.profiling.segments import Segment
@@ -94,25 +95,6 @@ def search_page(session: Session, query: search.AccountQuery, segment: Segment |
         page_size=found.page_size,
         pages=found.pages,
     )
-
-
-class AccountOut(BaseModel):
-    id: int
-    debtor_id: int
-    creditor: str
-    batch: str
-    loan_ref: str
-    product: str | None
-    currency: str
-    principal: int
-    outstanding: int
-    overdue: int
-    due_date: date
-    days_past_due: int
-    as_of: date
-    bucket: str
-    status: str
-    jurisdiction: str
 
 
 class ProfileOut(BaseModel):
@@ -210,7 +192,7 @@ class StopOut(BaseModel):
 
 
 class AccountViewOut(BaseModel):
-    account: AccountOut
+    account: AccountDetail  # the domain's view: no personal data
     debtor: DebtorCard  # masked
     profile: ProfileOut | None
     attempts: list[AttemptOut]
@@ -250,7 +232,7 @@ def account_view(session: Session, account_id: int) -> AccountViewOut:
     entries.sort(key=lambda e: (e.at, 0 if e.kind == "decision" else 1, e.attempt_id or e.decision_id or 0))
     profile = profiling_service.profile_of(session, account_id)
     return AccountViewOut(
-        account=AccountOut.model_validate(detail, from_attributes=True),
+        account=detail,
         debtor=debtor_card(session, detail.debtor_id),
         profile=None
         if profile is None
