@@ -100,8 +100,11 @@ def test_cli_exports_csv_and_xlsx_for_a_spreadsheet(db: TestDatabase, tmp_path: 
     book_file = tmp_path / "attempts.xlsx"
     as_xlsx = huikuan(["export", "attempts", "--format", "xlsx", "-o", str(book_file)], env=env)
     assert as_xlsx.returncode == 0, as_xlsx.stderr
-    sheet = load_workbook(book_file, read_only=True)["attempts"]
-    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+    book = load_workbook(book_file, read_only=True)  # read-only keeps the file open until closed
+    try:
+        cells = [list(row) for row in book["attempts"].iter_rows(values_only=True)]
+    finally:
+        book.close()
     assert tuple(cells[0]) == EXPORT_KEYS
     assert len(cells) == 5
     assert cells[2][EXPORT_KEYS.index("talk_seconds")] == 95  # numbers stay numbers

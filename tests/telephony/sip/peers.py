@@ -76,14 +76,27 @@ class Baresip:
         self.recordings = self.dir / "rec"
         self.recordings.mkdir(exist_ok=True)
         self.number = number
-        self.port = free_udp_port(host=host)
-        self.ctrl_port = free_tcp_port()
+        self.log = self.dir / "baresip.log"
+        # Free ports are only free when we look: baresip also binds TLS on the next port, and
+        # another test may take either before baresip starts. Such a clash is retried on new ports.
+        for attempt in range(5):
+            self.port = free_udp_port(host=host)
+            self.ctrl_port = free_tcp_port()
+            self._configure(play, bracketed)
+            try:
+                self._start()
+                return
+            except RuntimeError as error:
+                if "Address already in use" not in str(error) or attempt == 4:
+                    raise
+
+    def _configure(self, play: Path, bracketed: str) -> None:
         (self.dir / "config").write_text(
             "\n".join(
                 [
                     "poll_method epoll",
                     f"sip_listen {bracketed}:{self.port}",
-                    f"net_interface {host}",  # SDP and RTP on loopback too
+                    f"net_interface {self.host}",  # SDP and RTP on loopback too
                     f"audio_source aufile,{play}",
                     "audio_player aubridge,nowhere",
                     "audio_alert aubridge,nowhere",
@@ -102,8 +115,9 @@ class Baresip:
             )
         )
         # The account's user is the dialled number: baresip finds its UA by the Request-URI user.
-        (self.dir / "accounts").write_text(f"<sip:{number}@{bracketed}>;regint=0;answermode=auto\n")
-        self.log = self.dir / "baresip.log"
+        (self.dir / "accounts").write_text(f"<sip:{self.number}@{bracketed}>;regint=0;answermode=auto\n")
+
+    def _start(self) -> None:
         self._out = self.log.open("wb")
         self.proc = subprocess.Popen(
             [self.binary, "-f", str(self.dir)],
@@ -111,7 +125,12 @@ class Baresip:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-        _wait(self.proc, lambda: b"baresip is ready" in self.log.read_bytes(), self.log, "baresip")
+        try:
+            _wait(self.proc, lambda: b"baresip is ready" in self.log.read_bytes(), self.log, "baresip")
+        except RuntimeError:
+            self.proc.wait()
+            self._out.close()
+            raise
 
     @property
     def trunk(self) -> str:
