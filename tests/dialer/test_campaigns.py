@@ -126,3 +126,22 @@ def test_voicemail_fields_are_kept_and_a_bad_callback_number_is_refused(db: Test
         plain = campaigns.create_campaign(s, CampaignCreate(name="plain"), now=T)
     assert (made.callback_number, made.contact_name) == ("400-800-1234", "李娜")
     assert (plain.callback_number, plain.contact_name) == ("", "")
+
+
+def test_progress_sums_denials_by_rule_and_done_reasons_over_the_tasks(db: TestDatabase) -> None:
+    with db.session() as s:
+        batch = factories.portfolio(s, accounts=4, seed=3, as_of=DAY)
+        c = campaigns.create_campaign(s, CampaignCreate(name="x", batch_id=batch.id), now=T)
+        campaigns.start_campaign(s, c.id, now=T)
+        tasks = list(s.scalars(select(DialTask).where(DialTask.campaign_id == c.id).order_by(DialTask.id)))
+        assert len(tasks) >= 3
+        tasks[0].denials = {"calling_hours": 2, "daily_cap": 1}
+        tasks[1].denials = {"calling_hours": 3}
+        tasks[1].state, tasks[1].done_reason = "done", "denied"
+        tasks[2].state, tasks[2].done_reason = "done", "dialed_out"
+        s.commit()
+        p = campaigns.progress(s, c.id)
+        listed = campaigns.progress(s, c.id, reasons_too=False)
+    assert p.denials_by_rule == {"calling_hours": 5, "daily_cap": 1}
+    assert p.done_reasons == {"denied": 1, "dialed_out": 1}
+    assert listed.denials_by_rule == listed.done_reasons == {}

@@ -8,7 +8,6 @@ accounts and promises are read through `portfolio.service` and `outcomes.service
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -462,19 +461,14 @@ class Progress:
 
 def progress(session: Session, campaign_id: int, *, reasons_too: bool = True) -> Progress:
     """Tasks by state, attempts, connects, right-party contacts, promises, and (unless a list
-    of campaigns asks, `reasons_too=False`: it reads every task) denials by rule and done
+    of campaigns asks, `reasons_too=False`: it sums over every task) denials by rule and done
     reasons."""
     campaign = get_campaign(session, campaign_id)
     tasks = {"queued": 0, "leased": 0, "done": 0}
     tasks.update(repository.tasks_by_state(session, campaign_id))
     counts = outcomes.attempt_counts(session, campaign_id)
-    denials: Counter[str] = Counter()
-    reasons: Counter[str] = Counter()
-    rows = repository.denials_and_reasons(session, campaign_id) if reasons_too else []
-    for task_denials, reason in rows:
-        denials.update(task_denials or {})
-        if reason:
-            reasons[reason] += 1
+    denials = repository.denials_by_rule(session, campaign_id) if reasons_too else {}
+    reasons = repository.done_reasons(session, campaign_id) if reasons_too else {}
     return Progress(
         campaign_id=campaign.id,
         name=campaign.name,
