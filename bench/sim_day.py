@@ -17,7 +17,7 @@ def main() -> None:
     accounts, robots, seed = 2000, 5, 7
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        result, engine, _campaign_id = run_demo(
+        results, engine, _campaign_id = run_demo(
             accounts=accounts,
             robots=robots,
             seed=seed,
@@ -26,6 +26,7 @@ def main() -> None:
             database_url=f"sqlite:///{Path(tmp) / 'demo.db'}",
         )
         wall = time.perf_counter() - started
+        result = results[-1]
         engine.dispose()
     print(
         json.dumps(

@@ -1,4 +1,5 @@
-"""`huikuan demo`: a full simulated collection day on a fresh SQLite database, then the console."""
+"""`huikuan demo`: simulated collection days (3 by default, the debtors paying overnight) on a
+fresh SQLite database, then the console."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from contextlib import closing
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,9 +25,10 @@ from huikuan.compliance import calling_window
 from huikuan.config import get_settings
 from huikuan.db import session_scope
 from huikuan.dialer.campaigns import CampaignCreate, create_campaign
-from huikuan.dialer.simulate import DayResult, VirtualDay, simulate_day
+from huikuan.dialer.simulate import DayResult, VirtualDay, simulate_day, simulate_payments
 from huikuan.dialogue.approval import approve_builtin_scripts
 from huikuan.errors import InvalidInput, NotFound
+from huikuan.outcomes.settle import Settled
 from huikuan.runtime import open_database
 from huikuan.security import audit
 from huikuan.security.users import Role, create_user, find_user
@@ -34,6 +36,7 @@ from huikuan.sim.service import create_portfolio
 
 DEMO_ZONE = ZoneInfo("Asia/Shanghai")
 DAY_SECONDS = 14 * 3600  # 08:00-22:00, the CN calling window
+MAX_DAYS = 14
 
 
 # The audit action the demo writes first into a database it creates: the mark that lets a later
@@ -123,9 +126,14 @@ def run_demo(
     confirm: Callable[[Path], bool] | None = None,
     progress: Callable[[int, datetime], None] | None = None,
     users: dict[str, str | None] | None = None,
-) -> tuple[DayResult, Engine, int]:
-    """Create the users, the portfolio and a campaign, run the day; returns (result, engine,
-    campaign id). The demo users' passwords go into `users` when given."""
+    days: int = 1,
+    day_done: Callable[[DayResult, Settled], None] | None = None,
+) -> tuple[list[DayResult], Engine, int]:
+    """Create the users, the portfolio and a campaign, run `days` days ending on `day` (the
+    debtors pay, or not, the promises that fell due each night, so the next day's treatments and
+    the reports have a history); returns (each day's result, engine, campaign id). The demo
+    users' passwords go into `users` when given."""
+    first = day - timedelta(days=days - 1)
     if fresh or reset:
         clear_demo_database(database_url, reset=reset, confirm=confirm)
     engine = open_database(get_settings().model_copy(update={"database_url": database_url}))
@@ -144,12 +152,12 @@ def run_demo(
         created = demo_users(session, now)
         if users is not None:
             users.update(created)
-        batch_id = create_portfolio(session, accounts=accounts, seed=seed, as_of=day, jurisdiction="CN")
+        batch_id = create_portfolio(session, accounts=accounts, seed=seed, as_of=first, jurisdiction="CN")
         scripts = approve_shipped_scripts(session, now)
         campaign = create_campaign(
             session,
             CampaignCreate(
-                name=f"演示 {day.isoformat()}",
+                name=f"演示 {first.isoformat()}" + (f" – {day.isoformat()}" if days > 1 else ""),
                 batch_id=batch_id,
                 robots=robots,
                 ends_at=datetime.combine(day, calling_window("CN").end, tzinfo=DEMO_ZONE),
@@ -165,10 +173,20 @@ def run_demo(
             action="campaign.start",
             entity="campaign",
             entity_id=campaign_id,
-            details={"robots": robots, "day": day.isoformat(), "simulated": True},
+            details={"robots": robots, "day": first.isoformat(), "days": days, "simulated": True},
         )
-    result = simulate_day(engine, VirtualDay(campaign_id, day, lines=robots, seed=seed), progress=progress)
-    return result, engine, campaign_id
+    results = []
+    for n in range(days):
+        today = first + timedelta(days=n)
+        result = simulate_day(
+            engine, VirtualDay(campaign_id, today, lines=robots, seed=seed + n), progress=progress
+        )
+        with session_scope(engine) as session:  # the night: promises due by tomorrow are paid or broken
+            settled = simulate_payments(session, today + timedelta(days=1), seed=seed + n)
+        results.append(result)
+        if day_done is not None:
+            day_done(result, settled)
+    return results, engine, campaign_id
 
 
 def register(app: typer.Typer) -> None:
@@ -178,8 +196,9 @@ def register(app: typer.Typer) -> None:
         robots: int = typer.Option(5, help="concurrent robot lines"),
         seed: int = typer.Option(7, help="seed of the portfolio and the simulated day"),
         day: str = typer.Option(
-            "", "--date", help="the collection day, YYYY-MM-DD (default: today in Beijing)"
+            "", "--date", help="the last collection day, YYYY-MM-DD (default: today in Beijing)"
         ),
+        days: int = typer.Option(3, "--days", help="collection days ending on --date (1–14)"),
         fresh: bool = typer.Option(
             True, "--fresh/--no-fresh", help="start over: delete the database a previous demo made"
         ),
@@ -189,25 +208,39 @@ def register(app: typer.Typer) -> None:
         serve: bool = typer.Option(True, "--serve/--no-serve", help="serve the console afterwards"),
         port: int = typer.Option(8000, help="console port"),
     ) -> None:
-        """Run a full simulated collection day and serve the console / 运行一个模拟催收日。"""
+        """Run simulated collection days and serve the console / 运行模拟催收日并启动控制台。"""
         the_day = parse_day(day, "--date", default=lambda: datetime.now(DEMO_ZONE).date())
         if accounts < 1 or robots < 1:
             raise InvalidInput("--accounts and --robots must be at least 1")
+        if not 1 <= days <= MAX_DAYS:
+            raise InvalidInput(f"--days must be 1 to {MAX_DAYS}")
         url = demo_database_url()
         console = Console()
         columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"))
+        first = the_day - timedelta(days=days - 1)
         with Progress(*columns, console=console) as bar:
-            task = bar.add_task("模拟催收日 / simulated day", total=DAY_SECONDS, info="")
+            task = bar.add_task("模拟催收日 / simulated days", total=DAY_SECONDS * days, info="")
 
             def progress(attempts: int, now: datetime) -> None:
                 local = now.astimezone(DEMO_ZONE)
-                done = (local.hour - 8) * 3600 + local.minute * 60 + local.second
-                bar.update(
-                    task, completed=min(max(done, 0), DAY_SECONDS), info=f"{local:%H:%M} · {attempts} calls"
+                within = min(max((local.hour - 8) * 3600 + local.minute * 60 + local.second, 0), DAY_SECONDS)
+                done = (local.date() - first).days * DAY_SECONDS + within
+                bar.update(task, completed=done, info=f"{local:%m-%d %H:%M} · {attempts} calls")
+
+            calls_before = 0
+
+            def day_done(result: DayResult, settled: Settled) -> None:
+                nonlocal calls_before
+                console.print(
+                    f"{result.day.isoformat()}: 拨打 / calls {result.attempts - calls_before}, "
+                    f"每个机器人 / per robot {result.attempts_per_robot}; 夜间结算承诺 / promises settled "
+                    f"overnight: 兑现 / kept {settled.kept}, 违约 / broken {settled.broken}, "
+                    f"未到期 / pending {settled.pending}"
                 )
+                calls_before = result.attempts
 
             users: dict[str, str | None] = {}
-            result, engine, campaign_id = run_demo(
+            _, engine, campaign_id = run_demo(
                 accounts=accounts,
                 robots=robots,
                 seed=seed,
@@ -218,9 +251,10 @@ def register(app: typer.Typer) -> None:
                 confirm=ask_to_delete if sys.stdin.isatty() else None,
                 progress=progress,
                 users=users,
+                days=days,
+                day_done=day_done,
             )
-            bar.update(task, completed=DAY_SECONDS)
-        console.print(f"每个机器人拨打 / attempts per robot: {result.attempts_per_robot}")
+            bar.update(task, completed=DAY_SECONDS * days)
         with session_scope(engine) as session:
             console.print(kpi_table(compute_kpis(session, campaign_id)))
         print_log_ins(users, port if serve else None)
