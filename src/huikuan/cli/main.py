@@ -42,7 +42,7 @@ COMMANDS: dict[str, Entry] = {
     "demo": Entry(
         "huikuan.cli.demo",
         None,
-        "Run a full simulated collection day and serve the console / 运行一个模拟催收日。",
+        "Run simulated collection days and serve the console / 运行模拟催收日并启动控制台。",
     ),
     "chat": Entry(
         "huikuan.dialogue.chat",
@@ -51,7 +51,7 @@ COMMANDS: dict[str, Entry] = {
     ),
     "serve": Entry("huikuan.web.cli", None, "Serve the web console and JSON API (启动控制台)."),
     "call": Entry(
-        "huikuan.telephony.cli",
+        "huikuan.cli.call",
         None,
         "拨打一通测试电话 / Place one real call through a trunk and print the outcome.",
     ),

@@ -84,3 +84,19 @@ class GuardEvent(Base):
     contexts: Mapped[str] = mapped_column(String(64))  # space-separated guard contexts
     categories: Mapped[str] = mapped_column(String(200))  # space-separated categories
     text: Mapped[str] = mapped_column(EncryptedText())
+
+
+class AllowedTestNumber(Base):
+    """A number an administrator allows `huikuan call` to dial outside any debtor's file: the
+    floor's own test phones and PBX extensions. Never a debtor's contact (refused when added)."""
+
+    __tablename__ = "test_number"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(EncryptedText())  # as dialled (E.164 when it is a phone number)
+    number_key: Mapped[str] = mapped_column(String(32), index=True)  # blind index, as contacts'
+    label: Mapped[str] = mapped_column(String(100))
+    added_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    removed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -4,7 +4,6 @@ authenticating proxy (tests/telephony/sip/peers.py). Audio is real speech (espea
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from huikuan.telephony.sip import Credentials, SipCall, SipCarrier, Trunk
 from huikuan.telephony.sip.message import parse
 from huikuan.telephony.sip.numbers import NumberFormat
 from huikuan.types import CallOutcome
+from tests.conftest import TestDatabase
+from tests.telephony.sip.callers import caller_env
 from tests.telephony.sip.peers import Baresip, Kamailio, voiced_seconds, wav_pcm
 from tests.telephony.sip.test_trunks import needs_ipv6
 
@@ -320,7 +321,7 @@ def test_forged_rtp_dtmf_and_a_fuzz_storm_are_dropped_and_the_call_survives(
 
 
 def test_huikuan_call_authenticates_through_kamailio_from_a_credentials_file(
-    tmp_path: Path, speech: dict[str, Path], peers: list[Baresip | Kamailio]
+    db: TestDatabase, tmp_path: Path, speech: dict[str, Path], peers: list[Baresip | Kamailio]
 ) -> None:
     phone = Baresip(tmp_path / "phone", NUMBER, speech["debtor_long"])
     peers.append(phone)
@@ -340,7 +341,7 @@ def test_huikuan_call_authenticates_through_kamailio_from_a_credentials_file(
         "--rtp-ports",
         "20000-29999",
     ]
-    env = {**os.environ, "HUIKUAN_LOG_LEVEL": "DEBUG"}
+    env = {**caller_env(db, NUMBER), "HUIKUAN_LOG_LEVEL": "DEBUG"}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=90, check=False)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
@@ -349,7 +350,10 @@ def test_huikuan_call_authenticates_through_kamailio_from_a_credentials_file(
     assert PASSWORD not in output
     assert NUMBER not in output
     assert "authenticated BYE" in proxy.output()
-    assert phone.wait_for("terminated")
+    assert phone.wait_for("terminated"), done.stdout + proxy.output()[-3000:]
+    heard = phone.heard()  # the test line in the real Mandarin voice, not silence
+    assert len(heard) > 8000 * 2
+    assert int(np.abs(heard.astype(np.int32)).max()) > 2000
 
 
 def test_bound_to_every_interface_we_advertise_the_public_address(

@@ -145,7 +145,7 @@ def test_huikuan_call_reads_the_password_from_the_environment_not_the_command_li
 ) -> None:
     import typer
 
-    from huikuan.telephony.cli import register
+    from huikuan.cli.call import register
 
     app = typer.Typer()
     register(app)

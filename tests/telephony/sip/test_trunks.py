@@ -8,7 +8,6 @@ that failure is the trunk's (`trunk_failed`), so the next trunk is tried.
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import subprocess
 import sys
@@ -20,6 +19,8 @@ from huikuan.telephony.sip import SipCall, SipCarrier, Trunk
 from huikuan.telephony.sip.carrier import TrunkConfigError
 from huikuan.telephony.sip.transaction import Timers
 from huikuan.types import CallOutcome
+from tests.conftest import TestDatabase
+from tests.telephony.sip.callers import caller_env
 from tests.telephony.sip.sipp import Sipp
 from tests.telephony.sip.test_sipp_calls import echoed_frames, frames_as_sent, tone
 
@@ -101,13 +102,13 @@ def test_an_ipv6_only_trunk_with_an_ipv4_local_address_is_refused_at_start() -> 
         asyncio.run(go())
 
 
-def test_huikuan_call_refuses_an_unresolvable_trunk_in_one_line() -> None:
+def test_huikuan_call_refuses_an_unresolvable_trunk_in_one_line(db: TestDatabase) -> None:
     cmd = [sys.executable, "-c", "from huikuan.cli.main import main; main()", "call", NUMBER]
     done = subprocess.run(
         [*cmd, "--trunk", "sip:no-such-host.invalid:5060"],
         capture_output=True,
         text=True,
-        env=os.environ.copy(),
+        env=caller_env(db, NUMBER),
         timeout=60,
         check=False,
     )

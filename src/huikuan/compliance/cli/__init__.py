@@ -2,7 +2,7 @@
 
 Each sub-command lives in its own module: `check` (decide JSON Lines cases), `audit` (replay an
 attempts export), `guard` (the content guard over sentences), `stops` (list and clear stops), `settings`
-(the operator's tightening of the rule packs).
+(the operator's tightening of the rule packs), `test-numbers` (what `huikuan call` may dial freely).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ def _register() -> None:
         "huikuan.compliance.cli.guard",
         "huikuan.compliance.cli.stops",
         "huikuan.compliance.cli.settings",
+        "huikuan.compliance.cli.test_numbers",
     ):
         try:
             module = __import__(module_name, fromlist=["register"])

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 12:28:44.695591
+Create Date: 2026-12-04 14:46:36.958766
 """
 
 from collections.abc import Sequence
@@ -261,6 +261,25 @@ def upgrade() -> None:
             sqlite_where=sa.text("status = 'approved'"),
             postgresql_where=sa.text("status = 'approved'"),
         )
+
+    op.create_table(
+        "test_number",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", huikuan.security.crypto.EncryptedText(), nullable=False),
+        sa.Column("number_key", sa.String(length=32), nullable=False),
+        sa.Column("label", sa.String(length=100), nullable=False),
+        sa.Column("added_by", sa.Integer(), nullable=False),
+        sa.Column("added_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("removed_by", sa.Integer(), nullable=True),
+        sa.Column("removed_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["added_by"], ["app_user.id"], name=op.f("fk_test_number_added_by_app_user")),
+        sa.ForeignKeyConstraint(
+            ["removed_by"], ["app_user.id"], name=op.f("fk_test_number_removed_by_app_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_test_number")),
+    )
+    with op.batch_alter_table("test_number", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_test_number_number_key"), ["number_key"], unique=False)
 
     op.create_table(
         "web_session",
@@ -968,6 +987,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_web_session_user_id"))
 
     op.drop_table("web_session")
+    with op.batch_alter_table("test_number", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_test_number_number_key"))
+
+    op.drop_table("test_number")
     with op.batch_alter_table("strategy_version", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_strategy_version_one_approved",
