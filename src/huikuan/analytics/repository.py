@@ -50,9 +50,11 @@ def dispositions(session: Session, campaign_id: int | None) -> dict[str, int]:
 
 
 def denials_by_rule(session: Session) -> dict[str, int]:
+    # `NOT allowed`, as the partial index ix_compliance_decision_denied_rule is written, so both
+    # databases count from that index alone.
     stmt = (
-        select(Decision.rule, func.count(Decision.id))
-        .where(Decision.allowed.is_(False))
+        select(Decision.rule, func.count())
+        .where(~Decision.allowed)
         .group_by(Decision.rule)
         .order_by(Decision.rule)
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 14:46:36.958766
+Create Date: 2026-12-04 14:56:17.478361
 """
 
 from collections.abc import Sequence
@@ -823,6 +823,13 @@ def upgrade() -> None:
         batch_op.create_index("ix_compliance_decision_allowed_at", ["allowed", "at"], unique=False)
         batch_op.create_index(batch_op.f("ix_compliance_decision_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_compliance_decision_debtor_id"), ["debtor_id"], unique=False)
+        batch_op.create_index(
+            "ix_compliance_decision_denied_rule",
+            ["rule"],
+            unique=False,
+            postgresql_where=sa.text("NOT allowed"),
+            sqlite_where=sa.text("NOT allowed"),
+        )
         batch_op.create_index(batch_op.f("ix_compliance_decision_rule"), ["rule"], unique=False)
 
     op.create_table(
@@ -878,6 +885,11 @@ def downgrade() -> None:
     op.drop_table("dial_task")
     with op.batch_alter_table("compliance_decision", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_compliance_decision_rule"))
+        batch_op.drop_index(
+            "ix_compliance_decision_denied_rule",
+            postgresql_where=sa.text("NOT allowed"),
+            sqlite_where=sa.text("NOT allowed"),
+        )
         batch_op.drop_index(batch_op.f("ix_compliance_decision_debtor_id"))
         batch_op.drop_index(batch_op.f("ix_compliance_decision_at"))
         batch_op.drop_index("ix_compliance_decision_allowed_at")
