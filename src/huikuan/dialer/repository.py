@@ -21,7 +21,7 @@ from sqlalchemy import Row, Select, Table, Update, and_, bindparam, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from huikuan.dialer.models import CallerIdUse, Campaign, DialTask, Worker
+from huikuan.dialer.models import DENIED_TASK, CallerIdUse, Campaign, DialTask, Worker
 from huikuan.portfolio import service as portfolio
 
 LEASED, QUEUED, DONE = "leased", "queued", "done"
@@ -92,12 +92,14 @@ def tasks_by_state(session: Session, campaign_id: int) -> dict[str, int]:
 
 def denials_by_rule(session: Session, campaign_id: int) -> dict[str, int]:
     """Compliance denials summed over the campaign's tasks, by rule: added up by the database
-    (its JSON functions), since a campaign holds as many tasks as its batch has accounts."""
-    each = "json_each_text" if session.get_bind().dialect.name == "postgresql" else "json_each"
+    (its JSON functions) over the tasks that have any, found through their partial index."""
+    dialect = session.get_bind().dialect.name
+    each = "json_each_text" if dialect == "postgresql" else "json_each"
+    denied = DENIED_TASK["postgresql" if dialect == "postgresql" else "sqlite"]
     rows = session.execute(
         text(
-            f"SELECT d.key, SUM(CAST(d.value AS INTEGER)) FROM dial_task, {each}(dial_task.denials) AS d "  # noqa: S608 - a fixed function name
-            "WHERE dial_task.campaign_id = :campaign GROUP BY d.key"
+            f"SELECT d.key, SUM(CAST(d.value AS INTEGER)) FROM dial_task, {each}(dial_task.denials) AS d "  # noqa: S608 - fixed texts
+            f"WHERE dial_task.campaign_id = :campaign AND {denied} GROUP BY d.key"
         ),
         {"campaign": campaign_id},
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 14:56:17.478361
+Create Date: 2026-12-04 15:17:50.241128
 """
 
 from collections.abc import Sequence
@@ -866,7 +866,17 @@ def upgrade() -> None:
         sa.UniqueConstraint("campaign_id", "debtor_id", name="uq_dial_task_campaign_debtor"),
     )
     with op.batch_alter_table("dial_task", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_dial_task_campaign_done_reason", ["campaign_id", "done_reason"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_dial_task_campaign_id"), ["campaign_id"], unique=False)
+        batch_op.create_index(
+            "ix_dial_task_denied",
+            ["campaign_id"],
+            unique=False,
+            postgresql_where=sa.text("CAST(denials AS TEXT) <> '{}'"),
+            sqlite_where=sa.text("denials <> '{}'"),
+        )
         batch_op.create_index(batch_op.f("ix_dial_task_lease_owner"), ["lease_owner"], unique=False)
         batch_op.create_index("ix_dial_task_state_due", ["state", "due_at"], unique=False)
 
@@ -880,7 +890,13 @@ def downgrade() -> None:
     with op.batch_alter_table("dial_task", schema=None) as batch_op:
         batch_op.drop_index("ix_dial_task_state_due")
         batch_op.drop_index(batch_op.f("ix_dial_task_lease_owner"))
+        batch_op.drop_index(
+            "ix_dial_task_denied",
+            postgresql_where=sa.text("CAST(denials AS TEXT) <> '{}'"),
+            sqlite_where=sa.text("denials <> '{}'"),
+        )
         batch_op.drop_index(batch_op.f("ix_dial_task_campaign_id"))
+        batch_op.drop_index("ix_dial_task_campaign_done_reason")
 
     op.drop_table("dial_task")
     with op.batch_alter_table("compliance_decision", schema=None) as batch_op:
