@@ -164,3 +164,23 @@ def test_a_draft_cannot_be_a_challenger(db: TestDatabase) -> None:
                 by=author,
                 at=AT,
             )
+
+
+def test_a_proposal_whose_champion_changed_must_be_proposed_again(db: TestDatabase) -> None:
+    with db.session() as s:
+        author, officer = people(s)
+        challenger = submitted_challenger(s, author)
+        exp = experiments.propose(
+            s,
+            name="x",
+            challenger_version_id=challenger,
+            challenger_share=0.5,
+            holdout_share=0,
+            by=author,
+            at=AT,
+        )
+        assert exp.champion_version_id is None  # the shipped strategy drove calls when it was proposed
+        new_champion = submitted_challenger(s, author)
+        versions.approve(s, new_champion, officer_id=officer, reason="a new champion first", at=AT)
+        with pytest.raises(Conflict):
+            experiments.approve(s, exp.id, officer_id=officer, reason="reviewed the challenger", at=AT)
