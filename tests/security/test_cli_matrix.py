@@ -26,6 +26,8 @@ COMMANDS: list[tuple[list[str], Permission]] = [
     (["strategy", "submit", "999"], Permission.EDIT_STRATEGY),
     (["strategy", "approve", "999", "--reason", "looks right"], Permission.APPROVE_SCRIPTS),
     (["strategy", "reject", "999", "--reason", "not right"], Permission.APPROVE_SCRIPTS),
+    (["strategy", "experiment", "start", "--challenger", "999", "--name", "x"], Permission.EDIT_STRATEGY),
+    (["strategy", "experiment", "approve", "999", "--reason", "looks right"], Permission.APPROVE_SCRIPTS),
     (["campaign", "create", "--name", "c", "--batch", "999"], Permission.RUN_CAMPAIGNS),
     (["campaign", "start", "999"], Permission.RUN_CAMPAIGNS),
     (["campaign", "pause", "999"], Permission.RUN_CAMPAIGNS),

@@ -64,7 +64,7 @@ from huikuan.flows import (
 from huikuan.portfolio.service import Contact, knowledge_answer
 from huikuan.profiling import service as profiling
 from huikuan.strategy import THIRD_PARTY_SCRIPT, Treatment
-from huikuan.strategy import versions as strategy_versions
+from huikuan.strategy.assignment import strategy_for_account
 from huikuan.strategy.document import Case
 from huikuan.telephony.carrier import Carrier
 from huikuan.telephony.health import TrunkHealth
@@ -108,6 +108,7 @@ class _Prepared:
     profile: profiling.ProfileRead | None
     strategy_version_id: int | None  # None: the shipped strategy
     strategy_reason: str  # the escalation or rule that chose the treatment
+    experiment_arm: str | None  # the account's arm while an experiment runs
 
 
 @dataclass
@@ -483,6 +484,7 @@ class Worker:
             profile=p.profile,
             strategy_version_id=p.strategy_version_id,
             strategy_reason=p.strategy_reason,
+            experiment_arm=p.experiment_arm,
         )
 
     def _prepare(self, s: Session, lease: tasks.Lease, now: datetime) -> _Prepared | datetime:
@@ -507,6 +509,26 @@ class Worker:
             tasks.hand_back(s, lease, window.clamp(now))
             s.commit()
             return now
+        # The approved strategy decides, or the account's arm while an experiment runs.
+        chosen = strategy_for_account(
+            s,
+            facts.account_id,
+            at=now,
+            bucket=facts.bucket,
+            segment=profile.segment.value if profile is not None else None,
+            owed=facts.overdue,
+        )
+        if chosen.strategy is None:  # the experiment's holdout: no robot call while it runs
+            tasks.complete(
+                s,
+                lease,
+                Next(done_reason="holdout"),
+                memory=memory.to_json(),
+                denials=facts.denials,
+                attempts=facts.attempts,
+            )
+            s.commit()
+            return now
         contacts = tasks.contacts_of(s, facts.debtor_id)
         contact = pick_contact(contacts, memory)
         if contact is None:
@@ -526,9 +548,8 @@ class Worker:
             s.commit()
             return now
         third_party = contact.relation != Relation.SELF
-        # The approved strategy decides: escalation to a person, else bucket × segment.
-        active = strategy_versions.active_strategy(s)
-        strategy = active.strategy
+        # Escalation to a person, else bucket × segment.
+        strategy = chosen.strategy
         decision = strategy.decide(case_of(facts.bucket, profile))
         treatment = Treatment(decision.treatment)
         running = self._script(s, campaign, strategy.script(treatment.value), third_party)
@@ -568,8 +589,9 @@ class Worker:
             work,
             treatment,
             profile,
-            active.version_id,
+            chosen.version_id,
             decision.reason,
+            chosen.arm.value if chosen.arm is not None else None,
         )
 
     def _after_denial(

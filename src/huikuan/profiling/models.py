@@ -68,3 +68,5 @@ class TreatmentDecision(Base):
     # "rule 3", "escalation: human checkpoint at day 6".
     strategy_version_id: Mapped[int | None] = mapped_column(ForeignKey("strategy_version.id"))
     strategy_reason: Mapped[str | None] = mapped_column(String(64))
+    # The experiment arm the account was in (champion|challenger|holdout), None: no experiment.
+    experiment_arm: Mapped[str | None] = mapped_column(String(12))

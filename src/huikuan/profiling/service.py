@@ -257,6 +257,7 @@ def record_decision(
     profile: ProfileRead | None,
     strategy_version_id: int | None = None,
     strategy_reason: str | None = None,
+    experiment_arm: str | None = None,
 ) -> None:
     """Store which treatment an attempt ran, the strategy version and rule that chose it, and the
     profile (segment, versions) it was decided on."""
@@ -276,5 +277,6 @@ def record_decision(
             "propensity_version": profile.propensity_version if profile is not None else None,
             "strategy_version_id": strategy_version_id,
             "strategy_reason": strategy_reason[:64] if strategy_reason else None,
+            "experiment_arm": experiment_arm,
         },
     )

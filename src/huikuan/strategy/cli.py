@@ -3,6 +3,7 @@
 `edit_strategy` (supervisors, administrators) imports and submits a strategy YAML; a person
 with `approve_scripts` (compliance officers) who did not write it approves or rejects it with a
 reason. The newest approved strategy drives every call; `show` prints it (or the shipped one).
+`experiment …` runs a challenger against it (`experiment_cli.py`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from huikuan.errors import InvalidInput, UnreadableFile
 from huikuan.runtime import open_database
 from huikuan.security.operator import ACTING, PASSWORD_STDIN, operator
 from huikuan.security.permissions import Permission
-from huikuan.strategy import versions
+from huikuan.strategy import experiment_cli, versions
 from huikuan.strategy.document import DEFAULT_PATH, parse_strategy
 
 app = typer.Typer(help="催收策略 / collection strategy", no_args_is_help=True)
+app.add_typer(experiment_cli.app, name="experiment")
 
 
 def _read(file: Path) -> str:

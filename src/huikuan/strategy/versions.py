@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from huikuan.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from huikuan.security import audit
 from huikuan.strategy.document import Strategy, parse_strategy, shipped_strategy
-from huikuan.strategy.models import StrategyVersion
+from huikuan.strategy.models import StrategyExperiment, StrategyVersion
 
 MIN_REASON, MAX_REASON = 5, 500
 
@@ -128,7 +128,8 @@ def _review(session: Session, version_id: int, officer_id: int) -> StrategyVersi
     return row
 
 
-def _reason(reason: str) -> str:
+def check_reason(reason: str) -> str:
+    """The reason stripped, if it has 5–500 characters (InvalidInput else)."""
     text = reason.strip()
     if not MIN_REASON <= len(text) <= MAX_REASON:
         raise InvalidInput(
@@ -140,7 +141,10 @@ def _reason(reason: str) -> str:
 def approve(session: Session, version_id: int, *, officer_id: int, reason: str, at: datetime) -> StrategyInfo:
     """Approve a submitted version (not by its author); the approved one before it retires."""
     row = _review(session, version_id, officer_id)
-    text = _reason(reason)
+    text = check_reason(reason)
+    if session.scalar(select(StrategyExperiment.id).where(StrategyExperiment.status == "running")):
+        # The running experiment's champion arm would silently change under it.
+        raise Conflict("实验运行中，请先停止 / an experiment is running: stop it before a new approval")
     parse_strategy(row.content)  # stored content is re-checked: the rules may have tightened since
     for previous in session.scalars(
         select(StrategyVersion).where(StrategyVersion.status == StrategyStatus.APPROVED.value)
@@ -158,7 +162,7 @@ def approve(session: Session, version_id: int, *, officer_id: int, reason: str, 
 def reject(session: Session, version_id: int, *, officer_id: int, reason: str, at: datetime) -> StrategyInfo:
     row = _review(session, version_id, officer_id)
     row.status = StrategyStatus.REJECTED.value
-    row.reviewed_by, row.reviewed_at, row.review_reason = officer_id, at, _reason(reason)
+    row.reviewed_by, row.reviewed_at, row.review_reason = officer_id, at, check_reason(reason)
     session.flush()
     _audit(session, row, "reject", officer_id, at)
     return _info(row)

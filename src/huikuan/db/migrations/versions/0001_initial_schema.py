@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 15:17:50.241128
+Create Date: 2026-12-04 15:18:27.857976
 """
 
 from collections.abc import Sequence
@@ -394,6 +394,54 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("contact_id", name=op.f("pk_sim_line")),
     )
     op.create_table(
+        "strategy_experiment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("champion_version_id", sa.Integer(), nullable=True),
+        sa.Column("challenger_version_id", sa.Integer(), nullable=False),
+        sa.Column("challenger_share", sa.Float(), nullable=False),
+        sa.Column("holdout_share", sa.Float(), nullable=False),
+        sa.Column("seed", sa.String(length=32), nullable=False),
+        sa.Column("proposed_by", sa.Integer(), nullable=False),
+        sa.Column("proposed_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reviewed_by", sa.Integer(), nullable=True),
+        sa.Column("reviewed_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("review_reason", sa.String(length=500), nullable=True),
+        sa.Column("stopped_by", sa.Integer(), nullable=True),
+        sa.Column("stopped_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("stop_reason", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["challenger_version_id"],
+            ["strategy_version.id"],
+            name=op.f("fk_strategy_experiment_challenger_version_id_strategy_version"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["champion_version_id"],
+            ["strategy_version.id"],
+            name=op.f("fk_strategy_experiment_champion_version_id_strategy_version"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["proposed_by"], ["app_user.id"], name=op.f("fk_strategy_experiment_proposed_by_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewed_by"], ["app_user.id"], name=op.f("fk_strategy_experiment_reviewed_by_app_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["stopped_by"], ["app_user.id"], name=op.f("fk_strategy_experiment_stopped_by_app_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_strategy_experiment")),
+    )
+    with op.batch_alter_table("strategy_experiment", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_strategy_experiment_one_running",
+            ["status"],
+            unique=True,
+            sqlite_where=sa.text("status = 'running'"),
+            postgresql_where=sa.text("status = 'running'"),
+        )
+
+    op.create_table(
         "account_profile",
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("debtor_id", sa.Integer(), nullable=False),
@@ -501,6 +549,33 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("payment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_payment_account_id"), ["account_id"], unique=False)
+
+    op.create_table(
+        "strategy_assignment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("experiment_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("arm", sa.String(length=12), nullable=False),
+        sa.Column("assigned_at", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("bucket", sa.String(length=8), nullable=False),
+        sa.Column("segment", sa.String(length=16), nullable=True),
+        sa.Column("owed", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["account.id"], name=op.f("fk_strategy_assignment_account_id_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["experiment_id"],
+            ["strategy_experiment.id"],
+            name=op.f("fk_strategy_assignment_experiment_id_strategy_experiment"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_strategy_assignment")),
+        sa.UniqueConstraint("experiment_id", "account_id", name=op.f("uq_strategy_assignment_experiment_id")),
+    )
+    with op.batch_alter_table("strategy_assignment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_strategy_assignment_account_id"), ["account_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_strategy_assignment_experiment_id"), ["experiment_id"], unique=False
+        )
 
     op.create_table(
         "complaint",
@@ -758,6 +833,7 @@ def upgrade() -> None:
         sa.Column("propensity_version", sa.String(length=64), nullable=True),
         sa.Column("strategy_version_id", sa.Integer(), nullable=True),
         sa.Column("strategy_reason", sa.String(length=64), nullable=True),
+        sa.Column("experiment_arm", sa.String(length=12), nullable=True),
         sa.ForeignKeyConstraint(
             ["account_id"], ["account.id"], name=op.f("fk_treatment_decision_account_id_account")
         ),
@@ -974,6 +1050,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_complaint_debtor_id"))
 
     op.drop_table("complaint")
+    with op.batch_alter_table("strategy_assignment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_strategy_assignment_experiment_id"))
+        batch_op.drop_index(batch_op.f("ix_strategy_assignment_account_id"))
+
+    op.drop_table("strategy_assignment")
     with op.batch_alter_table("payment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_account_id"))
 
@@ -995,6 +1076,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_account_profile_debtor_id"))
 
     op.drop_table("account_profile")
+    with op.batch_alter_table("strategy_experiment", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_strategy_experiment_one_running",
+            sqlite_where=sa.text("status = 'running'"),
+            postgresql_where=sa.text("status = 'running'"),
+        )
+
+    op.drop_table("strategy_experiment")
     op.drop_table("sim_line")
     with op.batch_alter_table("import_row_error", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_import_row_error_batch_id"))
