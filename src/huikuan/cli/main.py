@@ -60,6 +60,11 @@ COMMANDS: dict[str, Entry] = {
         None,
         "运行外呼工作进程 / Run a dialer worker: lease due work, call, record; SIGTERM ends it cleanly.",
     ),
+    "report": Entry(
+        "huikuan.cli.report",
+        None,
+        "KPI 报表 HTML/XLSX/CSV（含公平性）/ the KPI report with charts and the fairness view.",
+    ),
     "db": Entry("huikuan.cli.db", "db", "Database schema / 数据库结构"),
     "import": Entry("huikuan.portfolio.cli", "import", "Import data / 导入数据"),
     "sim": Entry("huikuan.sim.cli", "sim", "Simulation / 模拟"),
