@@ -59,13 +59,13 @@ def test_cuts_equal_the_hand_count(session: Session) -> None:
     # accounts go to the group of their last attempt of the period: both end on the robot
     assert cut("handler", "recovery_rate") == {"ai": (30_000, 340_000), "human": (0, 0)}
     assert next(g for g in by["handler"] if g.value == "human").kpis["recovery_rate"].value is None
-    assert cut("agent", "complaint_rate") == {"-": (0, 3), "agent:7": (1, 1)}
+    assert cut("agent", "complaint_rate") == {"none": (0, 3), "agent:7": (1, 1)}
     assert cut("robot", "connect_rate") == {"R1": (2, 3), "R2": (2, 2)}
     assert cut("creditor", "amount_collected") == {"c1": (30_000, None), "c2": (0, None)}
     assert cut("bucket", "attempts") == {"M1": (3, None), "M2": (1, None), "M3": (1, None)}
-    assert cut("segment", "attempts") == {"-": (1, None), "hardship": (2, None), "willing": (2, None)}
+    assert cut("segment", "attempts") == {"none": (1, None), "hardship": (2, None), "willing": (2, None)}
     assert cut("script", "ptp_rate") == {
-        "-": (0, 1),
+        "none": (0, 1),
         "hardship": (1, 1),
         "notice": (1, 1),
         "reminder": (1, 1),

@@ -116,7 +116,7 @@ DIMENSIONS: tuple[tuple[str, str, str], ...] = (
     ("creditor", "委托方", "Creditor"),
 )
 DIMENSION_KEYS = tuple(d[0] for d in DIMENSIONS)
-NONE = "-"  # the value of a dimension an attempt has none of (no agent, no decision…)
+NONE = "none"  # the value of a dimension an attempt has none of (no agent, no decision…)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ def _shown(key: str, value: object) -> str:
     if value == "":
         return "–"
     if key in ("attempts",):
-        return f"{value:,}"
+        return f"{int(value):,}"  # type: ignore[call-overload]
     if key == "amount_collected":
         return f"¥{value:,.2f}"
     if key == "cost_to_collect":
