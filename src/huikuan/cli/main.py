@@ -42,7 +42,7 @@ COMMANDS: dict[str, Entry] = {
     "demo": Entry(
         "huikuan.cli.demo",
         None,
-        "Run a full simulated collection day and serve the console / 运行一个模拟催收日。",
+        "Run simulated collection days and serve the console / 运行模拟催收日并启动控制台。",
     ),
     "chat": Entry(
         "huikuan.dialogue.chat",
@@ -55,15 +55,15 @@ COMMANDS: dict[str, Entry] = {
         None,
         "拨打一通测试电话 / Place one real call through a trunk and print the outcome.",
     ),
+    "report": Entry(
+        "huikuan.cli.report",
+        None,
+        "KPI 报表（定义、分维度、图表、公平性）/ the KPI report: definitions, cuts, charts, fairness.",
+    ),
     "worker": Entry(
         "huikuan.dialer.cli",
         None,
         "运行外呼工作进程 / Run a dialer worker: lease due work, call, record; SIGTERM ends it cleanly.",
-    ),
-    "report": Entry(
-        "huikuan.cli.report",
-        None,
-        "KPI 报表 HTML/XLSX/CSV（含公平性）/ the KPI report with charts and the fairness view.",
     ),
     "db": Entry("huikuan.cli.db", "db", "Database schema / 数据库结构"),
     "import": Entry("huikuan.portfolio.cli", "import", "Import data / 导入数据"),

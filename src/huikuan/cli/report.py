@@ -69,6 +69,7 @@ def report(
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(f"未知时区 / unknown time zone: {timezone[:64]!r}") from None
+    day_range(first, last, timezone)  # a reversed or too long period: refused before the database opens
     from huikuan.config import get_settings
     from huikuan.db import session_scope
     from huikuan.runtime import open_database
