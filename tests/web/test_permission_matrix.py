@@ -152,6 +152,7 @@ ROUTES = [
     Route("GET", "/reports", Permission.VIEW_REPORTS),
     Route("GET", "/api/reports", Permission.VIEW_REPORTS),
     Route("GET", "/api/reports/export", Permission.EXPORT),
+    Route("GET", "/api/kpis/report", Permission.VIEW_REPORTS),
     Route("GET", "/compliance", Permission.RULE_SETTINGS),
     Route("POST", "/compliance/settings", Permission.RULE_SETTINGS, let_in=frozenset({400, 403, 422})),
     Route("GET", "/compliance/decisions", Permission.RULE_SETTINGS),

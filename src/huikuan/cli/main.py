@@ -55,6 +55,11 @@ COMMANDS: dict[str, Entry] = {
         None,
         "拨打一通测试电话 / Place one real call through a trunk and print the outcome.",
     ),
+    "report": Entry(
+        "huikuan.cli.report",
+        None,
+        "KPI 报表（定义、分维度、图表、公平性）/ the KPI report: definitions, cuts, charts, fairness.",
+    ),
     "worker": Entry(
         "huikuan.dialer.cli",
         None,

@@ -45,3 +45,22 @@ def human_outcomes(
         )
     }
     return HumanOutcomes(transfers=sum(statuses.values()), by_status=statuses, wrap_codes=codes)
+
+
+def agents_by_attempt(session: Session, since: datetime, until: datetime) -> dict[int, tuple[str, int]]:
+    """attempt id → ("agent:<desk agent id>", seconds the agent held the call: accepted to
+    wrapped, 0 while open) for the calls an agent took, transfers asked for in [since, until).
+    The KPI report's agent cut and its agent time (analytics cannot read the desk itself)."""
+    stmt = select(Transfer.attempt_id, Transfer.agent_id, Transfer.accepted_at, Transfer.wrapped_at).where(
+        Transfer.requested_at >= since,
+        Transfer.requested_at < until,
+        Transfer.agent_id.is_not(None),
+        Transfer.accepted_at.is_not(None),
+    )
+    found: dict[int, tuple[str, int]] = {}
+    for attempt_id, agent_id, accepted, wrapped in session.execute(stmt):
+        held = (
+            int((wrapped - accepted).total_seconds()) if wrapped is not None and accepted is not None else 0
+        )
+        found[int(attempt_id)] = (f"agent:{agent_id}", max(0, held))
+    return found

@@ -363,3 +363,23 @@ def get_batch(session: Session, batch_id: int) -> tuple[Batch, str] | None:
         .where(Batch.id == batch_id)
     ).first()
     return None if row is None else (row[0], str(row[1]))
+
+
+def accounts_with_debtors(session: Session, account_ids: Sequence[int]) -> list[tuple[Account, str, Debtor]]:
+    """(account, creditor code, debtor) of `account_ids` (one chunk)."""
+    stmt = (
+        select(Account, Creditor.code, Debtor)
+        .join(Creditor, Creditor.id == Account.creditor_id)
+        .join(Debtor, Debtor.id == Account.debtor_id)
+        .where(Account.id.in_(account_ids))
+    )
+    return [(a, str(code), d) for a, code, d in session.execute(stmt)]
+
+
+def payments_between(
+    session: Session, since: datetime, until: datetime | None
+) -> list[tuple[int, int, datetime]]:
+    stmt = select(Payment.account_id, Payment.amount, Payment.paid_at).where(Payment.paid_at >= since)
+    if until is not None:
+        stmt = stmt.where(Payment.paid_at < until)
+    return [(int(a), int(m), at) for a, m, at in session.execute(stmt.order_by(Payment.paid_at, Payment.id))]

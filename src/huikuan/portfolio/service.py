@@ -495,3 +495,65 @@ def payments_of(session: Session, account_ids: Sequence[int]) -> dict[int, list[
 def debtor_ids_of(session: Session, account_ids: Sequence[int]) -> dict[int, int]:
     """account id → its debtor's id."""
     return repository.debtor_ids_of(session, account_ids)
+
+
+# -- what analytics reads: account facts, payments, debtor groups (no names, no numbers) ----------
+
+AGE_BANDS = ((25, "<25"), (35, "25-34"), (45, "35-44"), (55, "45-54"))
+AGE_UNKNOWN = "unknown"
+
+
+def age_band(national_id: str | None, on: date) -> str:
+    """The age band (<25, 25-34, 35-44, 45-54, 55+) from an ID number's birth year, by the
+    year of `on` (so ±1 year); "unknown" without a readable birth year. Only the band leaves."""
+    year = birth_year(national_id) if national_id else None
+    if year is None:
+        return AGE_UNKNOWN
+    age = on.year - int(year)
+    for limit, name in AGE_BANDS:
+        if age < limit:
+            return name
+    return "55+"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportAccount:
+    """What a report needs of an account and its debtor: codes and amounts, never personal data
+    (the age band is computed here and the ID number is not returned)."""
+
+    account_id: int
+    creditor_code: str
+    bucket: str
+    status: str
+    outstanding: int
+    overdue: int
+    region: str
+    dialect: str
+    age_band: str
+
+
+def account_facts(session: Session, account_ids: Sequence[int], on: date) -> dict[int, ReportAccount]:
+    """The facts of `account_ids` (read in chunks), keyed by account id."""
+    found: dict[int, ReportAccount] = {}
+    ids = sorted(set(account_ids))
+    for i in range(0, len(ids), 500):
+        for account, code, debtor in repository.accounts_with_debtors(session, ids[i : i + 500]):
+            found[account.id] = ReportAccount(
+                account_id=account.id,
+                creditor_code=code,
+                bucket=account.bucket,
+                status=account.status,
+                outstanding=account.outstanding,
+                overdue=account.overdue,
+                region=debtor.region or AGE_UNKNOWN,
+                dialect=debtor.dialect,
+                age_band=age_band(debtor.national_id, on),
+            )
+    return found
+
+
+def payments_between(
+    session: Session, since: datetime, until: datetime | None
+) -> list[tuple[int, int, datetime]]:
+    """(account id, amount, paid at) of the payments paid in [since, until) (until None: to now)."""
+    return repository.payments_between(session, since, until)

@@ -42,3 +42,10 @@ def decision(session: Session, attempt_id: int) -> TreatmentDecision | None:
     return session.scalars(
         select(TreatmentDecision).where(TreatmentDecision.attempt_id == attempt_id)
     ).first()
+
+
+def decisions_for(session: Session, attempt_ids: Sequence[int]) -> list[TreatmentDecision]:
+    """The treatment decisions of `attempt_ids` (one chunk)."""
+    return list(
+        session.scalars(select(TreatmentDecision).where(TreatmentDecision.attempt_id.in_(attempt_ids)))
+    )

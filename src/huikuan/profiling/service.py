@@ -280,3 +280,24 @@ def record_decision(
             "experiment_arm": experiment_arm,
         },
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionFacts:
+    """What a report needs of an attempt's treatment decision."""
+
+    attempt_id: int
+    bucket: str
+    segment: str | None
+    treatment: str
+    script: str
+
+
+def decisions_for(session: Session, attempt_ids: Sequence[int]) -> dict[int, DecisionFacts]:
+    """The treatment decisions of `attempt_ids` (read in chunks), keyed by attempt id."""
+    found: dict[int, DecisionFacts] = {}
+    ids = sorted(set(attempt_ids))
+    for i in range(0, len(ids), 500):
+        for d in repository.decisions_for(session, ids[i : i + 500]):
+            found[d.attempt_id] = DecisionFacts(d.attempt_id, d.bucket, d.segment, d.treatment, d.script)
+    return found

@@ -28,6 +28,7 @@ from huikuan.web.deps import SessionDep
 from huikuan.web.desk_routes import router as desk_router
 from huikuan.web.hardening import LOOPBACK_HOSTS, OptionalRowIdQuery, harden
 from huikuan.web.imports_routes import router as imports_router
+from huikuan.web.kpis_routes import router as kpis_router
 from huikuan.web.pages import DEFAULT_TIMEZONE
 from huikuan.web.pages import router as pages_router
 from huikuan.web.people_routes import router as people_router
@@ -66,6 +67,7 @@ def create_app(
     app.include_router(dashboard_router)
     app.include_router(imports_router)
     app.include_router(reports_router)
+    app.include_router(kpis_router)
     app.include_router(portfolio_router)
     app.include_router(compliance_router)
     app.include_router(audit_router)

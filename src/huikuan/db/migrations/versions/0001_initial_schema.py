@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 15:18:27.857976
+Create Date: 2026-12-04 15:18:40.387245
 """
 
 from collections.abc import Sequence
