@@ -13,6 +13,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import typer
+from sqlalchemy import Engine
 
 from huikuan.compliance import record_outcome
 from huikuan.compliance.test_numbers import CallPermit, dialled_form, permit_test_call
@@ -76,11 +77,11 @@ async def _call(
         await carrier.close()
 
 
-def _record(permit: CallPermit, outcome: CallOutcome) -> None:
+def _record(engine: Engine, permit: CallPermit, outcome: CallOutcome) -> None:
     """The reserved contact's outcome into the ledger (a trunk failure counts against no cap)."""
     if permit.ledger_entry_id is None:
         return
-    with session_scope(open_database(get_settings())) as session:
+    with session_scope(engine) as session:
         record_outcome(session, permit.ledger_entry_id, outcome, conversation=outcome == CallOutcome.ANSWERED)
 
 
@@ -141,19 +142,24 @@ def register(app: typer.Typer) -> None:
         advertised = public_address(public, local)
         typed = None if number is None else dialled_form(number)  # a typo fails before the password
         now = datetime.now(UTC)
-        with session_scope(open_database(get_settings())) as session:
-            operator_user = operator(
-                session, acting, Permission.RUN_CAMPAIGNS, now, password_stdin=password_stdin
-            )
-            permit = permit_test_call(session, by=operator_user.id, at=now, number=typed, contact_id=contact)
-        spoken = lang or ("en-US" if permit.jurisdiction == "US" else "zh-CN")
-        outcome = (
-            CallOutcome.TRUNK_FAILED
-        )  # until the call says otherwise: a crash of ours counts against no cap
+        engine = open_database(get_settings())  # once: it checks keys and migrates
         try:
-            summary, outcome = asyncio.run(
-                _call(permit.dial, spoken, parsed, caller_id, creds, local, ports, advertised)
-            )
+            with session_scope(engine) as session:
+                operator_user = operator(
+                    session, acting, Permission.RUN_CAMPAIGNS, now, password_stdin=password_stdin
+                )
+                permit = permit_test_call(
+                    session, by=operator_user.id, at=now, number=typed, contact_id=contact
+                )
+            spoken = lang or ("en-US" if permit.jurisdiction == "US" else "zh-CN")
+            # Until the call says otherwise: a crash of ours counts against no cap.
+            outcome = CallOutcome.TRUNK_FAILED
+            try:
+                summary, outcome = asyncio.run(
+                    _call(permit.dial, spoken, parsed, caller_id, creds, local, ports, advertised)
+                )
+            finally:
+                _record(engine, permit, outcome)
         finally:
-            _record(permit, outcome)
+            engine.dispose()
         typer.echo(summary)
