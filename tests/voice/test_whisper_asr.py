@@ -15,6 +15,7 @@ from pathlib import Path
 from statistics import mean
 from typing import Any
 
+import numpy as np
 import pytest
 
 from huikuan.config import Settings
@@ -26,7 +27,7 @@ from huikuan.voice.mandarin import normalise
 from huikuan.voice.phrases import hints_for
 from huikuan.voice.speech_pool import PooledAsr
 from huikuan.voice.tts import EspeakTts, MandarinTts
-from huikuan.voice.whisper_asr import WhisperAsr, prompt_for, simplified, whisper_language
+from huikuan.voice.whisper_asr import WhisperAsr, encoder_window, prompt_for, simplified, whisper_language
 from tests.voice.conftest import phone_line
 from tests.voice.debtor_lines import EN_DEBTOR_LINES, ZH_DEBTOR_LINES
 
@@ -204,3 +205,22 @@ def test_chinese_nodes_have_chinese_hints() -> None:
     assert "分期" in hints_for("zh-CN", "remind")
     assert hints_for("zh-CN", "bye", ends=True) == hints_for("zh-CN", "close")
     assert hints_for("fr-FR", "remind") == ()
+
+
+@pytest.mark.parametrize(("seconds", "window"), [(0.5, 10), (9.0, 10), (9.5, 20), (19.0, 20), (19.5, None)])
+def test_a_turn_is_encoded_in_the_smallest_window_that_leaves_a_second_of_padding(
+    seconds: float, window: int | None
+) -> None:
+    assert encoder_window(seconds) == window
+
+
+@slow
+def test_a_long_turn_goes_through_whispers_own_30_second_path_and_is_heard(
+    whisper_model: Any, debtor_mandarin: MandarinTts
+) -> None:
+    line = "你是机器人吗"  # heard exactly in the short window (the speech-pool test above)
+    speech = phone_line(debtor_mandarin.synthesize(line, "cmn"))
+    padded = np.concatenate([silence(21_000), speech]).astype(np.int16)  # 21 s of silence first
+    assert encoder_window(len(padded) / 8000) is None
+    heard = WhisperAsr("zh-CN", model=whisper_model).transcribe(padded, 8000, hints_for("zh-CN", "payment"))
+    assert canonical(heard) == line
