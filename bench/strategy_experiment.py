@@ -34,7 +34,9 @@ from huikuan.cli.demo import approve_shipped_scripts
 from huikuan.db import make_engine, session_scope
 from huikuan.db.migrate import upgrade
 from huikuan.dialer.campaigns import CampaignCreate, create_campaign
+from huikuan.dialer.handoff import queue_transfer
 from huikuan.dialer.simulate import VirtualDay, run_virtual_day, simulate_payments
+from huikuan.dialer.simulate_desk import DeskDay, callback_campaign, run_desk_day
 from huikuan.profiling.models import TreatmentDecision
 from huikuan.security import audit, crypto
 from huikuan.security.users import find_user
@@ -73,6 +75,9 @@ def main() -> None:
     parser.add_argument("--challenger-share", type=float, default=0.45)
     parser.add_argument("--holdout", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--agents", type=int, default=2, help="simulated desk agents working the hand-offs (0: none)"
+    )
     args = parser.parse_args()
     crypto.configure(bytes(range(32)))  # a throwaway key for a throwaway database
     audit.configure(audit.throwaway_setup())  # a throwaway audit key, no checkpoints
@@ -103,8 +108,10 @@ def main() -> None:
             experiments.approve(
                 s, exp.id, officer_id=officer, reason="simulated month, bench run", at=opening
             )
+            desk_campaign = callback_campaign(s, batch_id, opening) if args.agents else None
         days = [FIRST_DAY + timedelta(days=d) for d in range(args.days)]
         attempts = 0
+        desk_totals: dict[str, int] = {}
         for n, day in enumerate(days):
             with session_scope(engine) as s:
                 campaign_id = create_campaign(
@@ -118,9 +125,22 @@ def main() -> None:
                     now=datetime.combine(day, clock_time(7), tzinfo=SH),
                 ).id
             stats = run_virtual_day(
-                engine, VirtualDay(campaign_id, day, lines=args.robots, seed=args.seed + n)
+                engine,
+                VirtualDay(campaign_id, day, lines=args.robots, seed=args.seed + n),
+                on_transfer=queue_transfer if desk_campaign is not None else None,
             )
             attempts += stats.attempts
+            if desk_campaign is not None:
+                worked = run_desk_day(
+                    engine, DeskDay(campaign_id, desk_campaign, day, args.agents, seed=args.seed + n)
+                )
+                for key, value in asdict(worked).items():
+                    if key == "denials":
+                        desk_totals["denied"] = desk_totals.get("denied", 0) + sum(value.values())
+                    elif key == "left_queued":
+                        desk_totals[key] = value  # the last day's backlog
+                    else:
+                        desk_totals[key] = desk_totals.get(key, 0) + value
             with session_scope(engine) as s:
                 simulate_payments(s, day + timedelta(days=1), seed=args.seed + n)
         end = days[-1] + timedelta(days=args.grace)
@@ -143,6 +163,8 @@ def main() -> None:
                 "days": args.days,
                 "grace_days": args.grace,
                 "robots": args.robots,
+                "agents": args.agents,
+                "desk": desk_totals,
                 "seed": args.seed,
                 "challenger_share": args.challenger_share,
                 "holdout_share": args.holdout,
