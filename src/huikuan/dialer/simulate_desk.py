@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 from huikuan import compliance
 from huikuan.db import make_sessionmaker
 from huikuan.desk import service as desk
+from huikuan.desk.schemas import AgentState, PromiseEntry, TransferReason, WrapCode
 from huikuan.dialer import campaigns as campaign_service
 from huikuan.dialer.campaigns import CampaignCreate
-from huikuan.desk.schemas import AgentState, PromiseEntry, TransferReason, WrapCode
 from huikuan.errors import NotFound
 from huikuan.outcomes import service as outcomes
 from huikuan.outcomes.service import AttemptCompletion
@@ -52,7 +52,9 @@ _ENDS: dict[AgentCallEnd, tuple[Disposition, WrapCode]] = {
 @dataclass(frozen=True)
 class DeskDay:
     robot_campaign_id: int  # whose hand-offs the agents take
-    callback_campaign_id: int  # the agents' own calls (a campaign robots never dial)
+    # Routes the agents' own answered calls to them (a draft campaign robots never dial); the
+    # calls themselves are attempts of the robot campaign, so its KPIs show AI vs human.
+    callback_campaign_id: int
     day: date
     agents: int
     seed: int = 7
@@ -141,7 +143,9 @@ def run_desk_day(engine: Engine, spec: DeskDay) -> DeskDayStats:
             )
             if not again:
                 called.add(pop.account.account_id)
-                at = _call_back(s, spec, agent, users[agent], pop.attempt_id, pop.account.outstanding, at, stats)
+                at = _call_back(
+                    s, spec, agent, users[agent], pop.attempt_id, pop.account.outstanding, at, stats
+                )
             free_at[agent] = at
             s.commit()
     with sessions() as s:
@@ -191,7 +195,7 @@ def _call_back(
         debtor_id=facts.debtor_id,
         contact_id=contact.id,
         started_at=at,
-        campaign_id=spec.callback_campaign_id,
+        campaign_id=spec.robot_campaign_id,  # the case's campaign: its KPIs split AI vs human
     )
     persona = sim_repository.personas_of(s, [facts.debtor_id]).get(facts.debtor_id)
     call = agent_call(
