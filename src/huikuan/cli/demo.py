@@ -190,15 +190,16 @@ def run_demo(
             progress=progress,
             on_transfer=queue_transfer if desk_campaign is not None else None,
         )
+        worked = None
         if desk_campaign is not None:
             worked = run_desk_day(engine, DeskDay(campaign_id, desk_campaign, today, agents, seed=seed + n))
-            if desk_done is not None:
-                desk_done(worked)
         with session_scope(engine) as session:  # the night: promises due by tomorrow are paid or broken
             settled = simulate_payments(session, today + timedelta(days=1), seed=seed + n)
         results.append(result)
         if day_done is not None:
             day_done(result, settled)
+        if desk_done is not None and worked is not None:
+            desk_done(worked)
     return results, engine, campaign_id
 
 
