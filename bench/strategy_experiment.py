@@ -10,8 +10,24 @@ Then the experiment report (analytics.experiment) gives each arm's recovery, PTP
 with 95% intervals and challenger − champion. Both arms keep the same escalation (a person after
 two broken promises or six days worked), so the difference is the segment rules alone.
 
+--agents simulated desk agents (default 2, dialer/simulate_desk.py) work the robots' hand-offs
+after each day (debtors who asked for a person, plans that need approval, and the accounts the
+strategy hands to a person: M4+ in the champion, escalations in both arms): they call the debtor
+back through compliance, and record wrap-ups and promises through the desk, so both arms get the
+same human capacity. ASSUMPTION (sim/agents.py, not a finding): a person gets a promise more often
+than the robot from debtors in hardship (0.60 of answered calls) and the unwilling (0.35), after
+the published field evidence issue 17 cites (humans recover more on later days; a person from
+about day 6 closes most of the gap); kept or broken by the same overnight draw as the robot's.
+
 The simulator's debtors pay only promises (no self-cure), so the holdout recovers nothing here:
 it shows the mechanics, not a real baseline.
+
+Measured 2026-12-04 with the defaults (300 accounts, 4 days, grace 10, 10 robots, seed 7; about
+160 s per run on the shared 2-core machine): with --agents 2 (201 hand-offs called back, 156
+answered, 96 promises, none refused by compliance, queue empty every evening) recovery champion
+25.1% [13.6, 38.7], challenger 22.8% [14.6, 32.8], challenger - champion -2.3 points [-18.4,
++12.5]: no difference shown. With --agents 0 (the old set-up, same seed): 1.35% [0, 3.6] vs 10.9%
+[4.2, 19.1], +9.6 points [+2.8, +18.0]: that gap was the cases handed to nobody.
 """
 
 from __future__ import annotations
