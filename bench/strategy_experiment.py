@@ -22,8 +22,8 @@ about day 6 closes most of the gap); kept or broken by the same overnight draw a
 The simulator's debtors pay only promises (no self-cure), so the holdout recovers nothing here:
 it shows the mechanics, not a real baseline.
 
-Measured 2026-12-04 with the defaults (300 accounts, 4 days, grace 10, 10 robots, seed 7; about
-160 s per run on the shared 2-core machine): with --agents 2 (201 hand-offs called back, 156
+Measured 2026-12-04 with the defaults (300 accounts, 4 days, grace 10, 10 robots, seed 7; 34 s
+alone on the shared 2-core machine, the same figures on a rerun): with --agents 2 (201 hand-offs called back, 156
 answered, 96 promises, none refused by compliance, queue empty every evening) recovery champion
 25.1% [13.6, 38.7], challenger 22.8% [14.6, 32.8], challenger - champion -2.3 points [-18.4,
 +12.5]: no difference shown. With --agents 0 (the old set-up, same seed): 1.35% [0, 3.6] vs 10.9%
