@@ -27,7 +27,8 @@ alone on the shared 2-core machine, the same figures on a rerun): with --agents 
 hand-offs called back, 156 answered, 96 promises, none refused by compliance, queue empty every
 evening) recovery champion 25.1% [13.6, 38.7], challenger 22.8% [14.6, 32.8], challenger -
 champion -2.3 points [-18.4, +12.5]: no difference shown. With --agents 0 (the old set-up, same
-seed): 1.35% [0, 3.6] vs 10.9% [4.2, 19.1], +9.6 points [+2.8, +18.0]: that gap was the cases handed to nobody.
+seed): 1.35% [0, 3.6] vs 10.9% [4.2, 19.1], +9.6 points [+2.8, +18.0]: that gap was the
+cases handed to nobody.
 """
 
 from __future__ import annotations
