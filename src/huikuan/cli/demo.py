@@ -25,7 +25,9 @@ from huikuan.compliance import calling_window
 from huikuan.config import get_settings
 from huikuan.db import session_scope
 from huikuan.dialer.campaigns import CampaignCreate, create_campaign
+from huikuan.dialer.handoff import queue_transfer
 from huikuan.dialer.simulate import DayResult, VirtualDay, simulate_day, simulate_payments
+from huikuan.dialer.simulate_desk import DeskDay, DeskDayStats, callback_campaign, run_desk_day
 from huikuan.dialogue.approval import approve_builtin_scripts
 from huikuan.errors import InvalidInput, NotFound
 from huikuan.outcomes.settle import Settled
@@ -128,11 +130,14 @@ def run_demo(
     users: dict[str, str | None] | None = None,
     days: int = 1,
     day_done: Callable[[DayResult, Settled], None] | None = None,
+    agents: int = 2,
+    desk_done: Callable[[DeskDayStats], None] | None = None,
 ) -> tuple[list[DayResult], Engine, int]:
     """Create the users, the portfolio and a campaign, run `days` days ending on `day` (the
     debtors pay, or not, the promises that fell due each night, so the next day's treatments and
     the reports have a history); returns (each day's result, engine, campaign id). The demo
-    users' passwords go into `users` when given."""
+    users' passwords go into `users` when given. `agents` simulated desk agents work the robots'
+    hand-offs after each day (dialer/simulate_desk.py), so the KPIs have human rows."""
     first = day - timedelta(days=days - 1)
     if fresh or reset:
         clear_demo_database(database_url, reset=reset, confirm=confirm)
@@ -166,6 +171,7 @@ def run_demo(
         )
         campaign.script_version_id = scripts["reminder.zh-CN"]
         campaign_id = campaign.id
+        desk_campaign = callback_campaign(session, batch_id, now) if agents else None
         audit.append(
             session,
             at=now,
@@ -179,13 +185,21 @@ def run_demo(
     for n in range(days):
         today = first + timedelta(days=n)
         result = simulate_day(
-            engine, VirtualDay(campaign_id, today, lines=robots, seed=seed + n), progress=progress
+            engine,
+            VirtualDay(campaign_id, today, lines=robots, seed=seed + n),
+            progress=progress,
+            on_transfer=queue_transfer if desk_campaign is not None else None,
         )
+        worked = None
+        if desk_campaign is not None:
+            worked = run_desk_day(engine, DeskDay(campaign_id, desk_campaign, today, agents, seed=seed + n))
         with session_scope(engine) as session:  # the night: promises due by tomorrow are paid or broken
             settled = simulate_payments(session, today + timedelta(days=1), seed=seed + n)
         results.append(result)
         if day_done is not None:
             day_done(result, settled)
+        if desk_done is not None and worked is not None:
+            desk_done(worked)
     return results, engine, campaign_id
 
 
@@ -194,6 +208,9 @@ def register(app: typer.Typer) -> None:
     def demo(
         accounts: int = typer.Option(2000, help="accounts in the synthetic portfolio"),
         robots: int = typer.Option(5, help="concurrent robot lines"),
+        agents: int = typer.Option(
+            2, help="simulated desk agents who work the robots' hand-offs after each day (0: none)"
+        ),
         seed: int = typer.Option(7, help="seed of the portfolio and the simulated day"),
         day: str = typer.Option(
             "", "--date", help="the last collection day, YYYY-MM-DD (default: today in Beijing)"
@@ -210,8 +227,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run simulated collection days and serve the console / 运行模拟催收日并启动控制台。"""
         the_day = parse_day(day, "--date", default=lambda: datetime.now(DEMO_ZONE).date())
-        if accounts < 1 or robots < 1:
-            raise InvalidInput("--accounts and --robots must be at least 1")
+        if accounts < 1 or robots < 1 or agents < 0:
+            raise InvalidInput("--accounts and --robots must be at least 1, --agents at least 0")
         if not 1 <= days <= MAX_DAYS:
             raise InvalidInput(f"--days must be 1 to {MAX_DAYS}")
         url = demo_database_url()
@@ -239,6 +256,13 @@ def register(app: typer.Typer) -> None:
                 )
                 calls_before = result.attempts
 
+            def desk_done(worked: DeskDayStats) -> None:
+                console.print(
+                    f"  坐席 / agents: 转接 / hand-offs {worked.hand_offs}, 回拨 / calls {worked.calls}, "
+                    f"接通 / answered {worked.answered}, 承诺 / promises {worked.promises}, "
+                    f"合规拒绝 / denied {sum(worked.denials.values())}"
+                )
+
             users: dict[str, str | None] = {}
             _, engine, campaign_id = run_demo(
                 accounts=accounts,
@@ -253,6 +277,8 @@ def register(app: typer.Typer) -> None:
                 users=users,
                 days=days,
                 day_done=day_done,
+                agents=agents,
+                desk_done=desk_done,
             )
             bar.update(task, completed=DAY_SECONDS * days)
         with session_scope(engine) as session:

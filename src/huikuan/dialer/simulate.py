@@ -114,10 +114,15 @@ def run_virtual_day(
 
 
 def simulate_day(
-    engine: Engine, spec: VirtualDay, *, progress: Callable[[int, datetime], None] | None = None
+    engine: Engine,
+    spec: VirtualDay,
+    *,
+    progress: Callable[[int, datetime], None] | None = None,
+    on_transfer: OnTransfer | None = None,
 ) -> DayResult:
-    """`run_virtual_day`, summed up with the campaign's progress."""
-    stats = run_virtual_day(engine, spec, progress=progress)
+    """`run_virtual_day`, summed up with the campaign's progress (`on_transfer`: queue the
+    robots' hand-offs on the desk, for simulated agents to work after the day)."""
+    stats = run_virtual_day(engine, spec, progress=progress, on_transfer=on_transfer)
     with make_sessionmaker(engine)() as s:
         p = campaign_service.progress(s, spec.campaign_id)
     return DayResult(
