@@ -101,6 +101,10 @@ class WhisperAsr:
             language = "zh"
         self.language = language
         self.beam_size = beam_size
+        from faster_whisper.tokenizer import Tokenizer
+
+        # The fitted-window path builds its prompt with this; one per engine, not per turn.
+        self._tokenizer = Tokenizer(self._model.hf_tokenizer, True, task="transcribe", language=language)
 
     def _has_language(self, code: str) -> bool:
         return self._model.hf_tokenizer.token_to_id(f"<|{code}|>") is not None
@@ -139,10 +143,8 @@ class WhisperAsr:
         """One greedy-or-beam decode of the turn encoded in a `window_s` window (see the docstring)."""
         import ctranslate2
         from faster_whisper.audio import pad_or_trim
-        from faster_whisper.tokenizer import Tokenizer
 
-        model = self._model
-        tokenizer = Tokenizer(model.hf_tokenizer, True, task="transcribe", language=self.language)
+        model, tokenizer = self._model, self._tokenizer
         features = pad_or_trim(model.feature_extractor(samples), window_s * FRAMES_PER_SECOND)
         tokens: list[int] = []
         if prompt:
