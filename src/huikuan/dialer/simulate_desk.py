@@ -206,16 +206,8 @@ def _call_back(
     )
     if call.end == AgentCallEnd.NO_ANSWER:
         ended = at + timedelta(seconds=NO_ANSWER_SECONDS)
-        outcomes.complete_attempt(
-            s,
-            attempt_id,
-            account_id=facts.account_id,
-            debtor_id=facts.debtor_id,
-            completion=AttemptCompletion(ended, CallOutcome.NO_ANSWER, False, 0, Disposition.NONE),
-        )
-        compliance.record_outcome(
-            s, decision.ledger_entry_id, CallOutcome.NO_ANSWER, False, attempt_id=attempt_id
-        )
+        completion = AttemptCompletion(ended, CallOutcome.NO_ANSWER, False, 0, Disposition.NONE)
+        _close_attempt(s, facts, attempt_id, decision.ledger_entry_id, completion)
         return ended
     stats.answered += 1
     # Answered: a live call routed to this agent, the only one available, as an agent campaign does.
@@ -233,14 +225,8 @@ def _call_back(
     desk.accept(s, agent, transfer.id, at)
     ended = at + timedelta(seconds=call.talk_seconds)
     disposition, code = _ENDS[call.end]
-    outcomes.complete_attempt(
-        s,
-        attempt_id,
-        account_id=facts.account_id,
-        debtor_id=facts.debtor_id,
-        completion=AttemptCompletion(ended, CallOutcome.ANSWERED, True, call.talk_seconds, disposition),
-    )
-    compliance.record_outcome(s, decision.ledger_entry_id, CallOutcome.ANSWERED, True, attempt_id=attempt_id)
+    completion = AttemptCompletion(ended, CallOutcome.ANSWERED, True, call.talk_seconds, disposition)
+    _close_attempt(s, facts, attempt_id, decision.ledger_entry_id, completion)
     desk.end_call(s, agent, transfer.id, ended)
     promise = None
     if call.end == AgentCallEnd.PROMISE and outstanding > 0:
@@ -261,6 +247,22 @@ def _call_back(
     )
     _serve(s, user_id, spec.robot_campaign_id, wrapped)
     return wrapped
+
+
+def _close_attempt(
+    s: Session,
+    facts: outcomes.AttemptFacts,
+    attempt_id: int,
+    ledger_entry_id: int,
+    completion: AttemptCompletion,
+) -> None:
+    """The agent's attempt ends: the attempt row and the reserved contact's ledger outcome."""
+    outcomes.complete_attempt(
+        s, attempt_id, account_id=facts.account_id, debtor_id=facts.debtor_id, completion=completion
+    )
+    compliance.record_outcome(
+        s, ledger_entry_id, completion.outcome, completion.conversation, attempt_id=attempt_id
+    )
 
 
 def callback_campaign(session: Session, batch_id: int, now: datetime) -> int:
