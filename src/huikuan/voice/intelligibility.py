@@ -12,7 +12,7 @@ Used by `bench/tts_intelligibility.py` and the slow test of the default Mandarin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -105,8 +105,11 @@ def reference(text: str) -> str:
     return canonical(normalise(text))
 
 
-def cer(ref: str, hyp: str) -> float:
-    """Character error rate: edits (substitutions, deletions, insertions) over the reference length."""
+def cer(ref: Sequence[str], hyp: Sequence[str]) -> float:
+    """Character error rate: edits (substitutions, deletions, insertions) over the reference length.
+
+    Also a syllable error rate when given lists of syllables.
+    """
     if not ref:
         return float(bool(hyp))
     previous = list(range(len(hyp) + 1))

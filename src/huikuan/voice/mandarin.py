@@ -149,10 +149,13 @@ def _clock(match: re.Match[str]) -> str:
     return number(hour) + "点" + (number(minute) + "分" if int(minute) else "")
 
 
-def normalise(text: str) -> str:
-    """What a Mandarin speaker says for `text`, in characters: numbers, money, dates, phones."""
-    text = _TAIL.sub(lambda m: m.group(1) + digits(m.group(2)), text)
-    text = _PHONE.sub(lambda m: digits(m.group(1)), text)
+def normalise(text: str, one: str = "幺") -> str:
+    """What a Mandarin speaker says for `text`, in characters: numbers, money, dates, phones.
+
+    `one` is how 1 is said in a phone or card number: 幺 in Mandarin, 一 in Cantonese.
+    """
+    text = _TAIL.sub(lambda m: m.group(1) + digits(m.group(2), one), text)
+    text = _PHONE.sub(lambda m: digits(m.group(1), one), text)
     text = _YEAR.sub(lambda m: digits(m.group(1), one="一") + "年", text)
     text = _TIME.sub(_clock, text)
     text = _PERCENT.sub(lambda m: "百分之" + number(m.group(1)), text)

@@ -20,6 +20,7 @@ import numpy as np
 from huikuan.config import Settings
 from huikuan.errors import HuikuanError
 from huikuan.voice.audio import SAMPLE_RATE, Pcm, empty, parse_wav, read_wav, resample, write_wav
+from huikuan.voice.cantonese import CANTONESE, cantonese_text
 from huikuan.voice.mandarin import MANDARIN, PINYIN_VOICE, mandarin_text
 
 # Debtor dialect (portfolio `debtor.dialect`) -> espeak-ng voice name (`espeak-ng --voices`).
@@ -106,7 +107,9 @@ class EspeakTts:
 
 
 class MandarinTts:
-    """An engine whose `cmn` voice is normalised pinyin (`voice.mandarin`); other voices pass through.
+    """Chinese a listener understands: `cmn` as normalised pinyin, `yue` with numbers in characters.
+
+    `cmn` goes through `voice.mandarin`, `yue` through `voice.cantonese`; other voices pass through.
 
     Its name differs from the inner engine's, so renderings of the old `cmn` voice cached under
     the inner engine's name are never reused.
@@ -118,6 +121,8 @@ class MandarinTts:
         self.name = f"{inner.name}+pinyin"
 
     def synthesize(self, text: str, voice: str) -> Pcm:
+        if voice == CANTONESE:
+            return self.inner.synthesize(cantonese_text(text), voice)
         if voice != MANDARIN:
             return self.inner.synthesize(text, voice)
         return self.pinyin.synthesize(mandarin_text(text), PINYIN_VOICE)
