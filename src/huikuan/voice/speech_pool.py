@@ -29,6 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from huikuan.voice.asr import AsrEngine, AsrUnavailable
 from huikuan.voice.audio import Pcm
+from huikuan.voice.cpu import lower_this_thread
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def _load(engine: str, lang: str) -> None:
     from huikuan.voice.asr import asr_engine
 
     _die_with_parent()
+    lower_this_thread()  # before the model loads, so its compute threads inherit it (voice.cpu)
     global _ENGINE, _LOAD_ERROR
     try:
         _ENGINE = asr_engine(engine, Settings(), lang)
