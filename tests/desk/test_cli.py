@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
+from huikuan.desk.models import Agent
 from huikuan.security.users import Role
 from tests.conftest import TestDatabase
 from tests.invoke import Ran, huikuan
@@ -34,3 +37,31 @@ def test_bad_input_is_one_line_error(db: TestDatabase) -> None:
     assert naive.returncode != 0
     assert naive.stderr.strip().count("\n") == 0
     assert "needs an offset" in naive.stderr
+
+
+def test_an_agents_phone_is_set_shown_and_checked(db: TestDatabase) -> None:
+    added = _huikuan(
+        db,
+        "add-agent",
+        "desk-phone-agent",
+        "--phone",
+        "sip:8001@127.0.0.1:5070",
+        "--password-stdin",
+        stdin="a-long-password\n",
+    )
+    assert added.returncode == 0, added.stderr
+    agent_id = added.stdout.split("agent ", 1)[1].split()[0]
+    with Session(db.engine) as s:
+        assert s.get(Agent, int(agent_id)).phone_uri == "sip:8001@127.0.0.1:5070"  # type: ignore[union-attr]
+    bad = _huikuan(db, "set-phone", agent_id, "tel:8001")
+    assert bad.returncode != 0
+    assert bad.stderr.strip().count("\n") == 0
+    assert "not a SIP URI" in bad.stderr or "must be a sip: URI" in bad.stderr
+    moved = _huikuan(db, "set-phone", agent_id, "sip:8002@[::1]:5080")
+    assert moved.returncode == 0, moved.stderr
+    assert "sip:8002@[::1]:5080" in moved.stdout
+    cleared = _huikuan(db, "set-phone", agent_id)
+    assert cleared.returncode == 0, cleared.stderr
+    assert "no phone" in cleared.stdout
+    with Session(db.engine) as s:
+        assert s.get(Agent, int(agent_id)).phone_uri is None  # type: ignore[union-attr]

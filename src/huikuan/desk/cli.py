@@ -26,6 +26,9 @@ def add_agent(
     username: str = typer.Argument(..., help="the agent's log-in name / 用户名"),
     display_name: str = typer.Option("", "--name", help="shown on screens / 显示名"),
     campaign: int | None = typer.Option(None, "--campaign", help="serve only this campaign / 仅服务该活动"),
+    phone: str | None = typer.Option(
+        None, "--phone", help="the agent's SIP phone, e.g. sip:8001@pbx.example / 坐席话机SIP地址"
+    ),
     acting: str | None = ACTING,
     password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
@@ -39,8 +42,25 @@ def add_agent(
             session, username, display_name, password, Role.AGENT, actor=f"user:{actor.id}", at=now
         )
         agent = service.enroll_agent(session, user, now, campaign)
+        if phone is not None:
+            service.set_phone(session, agent.id, phone, now, actor=f"user:{actor.id}")
         agent_id, user_id = agent.id, user.id
     typer.echo(f"已新增坐席 / agent {agent_id} added (user {user_id})")
+
+
+@app.command("set-phone")
+def set_phone(
+    agent_id: int = typer.Argument(..., help="the agent's id / 坐席编号"),
+    phone: str | None = typer.Argument(None, help="sip:… URI; left out: no phone / 省略则清除"),
+    acting: str | None = ACTING,
+    password_stdin: bool = PASSWORD_STDIN,
+) -> None:
+    """Where an agent's live transfers ring: their SIP phone or softphone (坐席话机)."""
+    now = SystemClock().now()
+    with session_scope(open_database(get_settings())) as session:
+        actor = operator(session, acting, Permission.MANAGE_USERS, now, password_stdin=password_stdin)
+        view = service.set_phone(session, agent_id, phone, now, actor=f"user:{actor.id}")
+    typer.echo(f"坐席 / agent {view.agent_id}: {view.phone_uri or '无话机 / no phone'}")
 
 
 @app.command("agents")
@@ -49,6 +69,7 @@ def agents() -> None:
     with session_scope(open_database(get_settings())) as session:
         rows = service.list_agents(session)
     table = Table("agent", "user", "状态 state", "since (UTC)", "campaign")
+    table.add_column("话机 phone", overflow="fold")
     for a in rows:
         table.add_row(
             str(a.agent_id),
@@ -56,6 +77,7 @@ def agents() -> None:
             a.state_label,
             f"{a.state_since:%Y-%m-%d %H:%M:%S}",
             "*" if a.campaign_id is None else str(a.campaign_id),
+            a.phone_uri or "",
         )
     Console().print(table)
     typer.echo(f"{len(rows)} 名坐席 / agent(s)")

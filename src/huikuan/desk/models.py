@@ -21,6 +21,9 @@ class Agent(Base):
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), index=True)
     state: Mapped[str] = mapped_column(String(16), default="offline")  # schemas.AgentState
     state_since: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The agent's SIP phone or softphone (registered at the floor's PBX/proxy), where a robot's
+    # live transfer rings; None: transfers reach this agent on screen only.
+    phone_uri: Mapped[str | None] = mapped_column(String(255))
 
 
 class AgentStateChange(Base):

@@ -185,6 +185,7 @@ class AgentView(BaseModel):
     state_label: str
     state_since: datetime
     campaign_id: int | None
+    phone_uri: str | None = None
 
 
 class TransferView(BaseModel):

@@ -50,6 +50,7 @@ from huikuan.security.models import User
 from huikuan.security.permissions import Permission, allowed
 from huikuan.security.users import Role, get_user
 from huikuan.strategy import PlanBounds, plan_bounds_for, propose_plan, treatment_for
+from huikuan.telephony.sip.uri import SipUriError, parse_uri
 
 TOKEN_LIFETIME = timedelta(hours=12)
 # Roles that may look at any transfer's pop (to supervise), not only their own.
@@ -69,6 +70,7 @@ def _view(agent: Agent) -> AgentView:
         state_label=STATE_LABELS[state],
         state_since=agent.state_since,
         campaign_id=agent.campaign_id,
+        phone_uri=agent.phone_uri,
     )
 
 
@@ -118,6 +120,31 @@ def enroll_agent(session: Session, user: User, at: datetime, campaign_id: int | 
         agent.campaign_id = campaign_id
         session.flush()
     return agent
+
+
+def set_phone(session: Session, agent_id: int, phone_uri: str | None, at: datetime, actor: str) -> AgentView:
+    """Where this agent's live transfers ring: a `sip:` URI of their phone or softphone (None: none)."""
+    agent = _agent(session, agent_id)
+    if phone_uri is not None:
+        try:
+            uri = parse_uri(phone_uri.strip())
+        except SipUriError as e:
+            raise InvalidInput(f"坐席电话不是SIP地址 / the agent's phone is not a SIP URI ({e})") from None
+        if uri.scheme != "sip":
+            raise InvalidInput("坐席电话须为 sip: 地址 / the agent's phone must be a sip: URI")
+        phone_uri = str(uri)
+    agent.phone_uri = phone_uri
+    session.flush()
+    audit.append(
+        session,
+        at=at,
+        actor=actor,
+        action="desk.agent.phone",
+        entity="desk_agent",
+        entity_id=agent.id,
+        details={"phone_uri": phone_uri},
+    )
+    return _view(agent)
 
 
 def log_in(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 15:18:40.387245
+Create Date: 2026-12-04 21:06:40.574399
 """
 
 from collections.abc import Sequence
@@ -525,6 +525,7 @@ def upgrade() -> None:
         sa.Column("campaign_id", sa.Integer(), nullable=True),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("state_since", huikuan.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("phone_uri", sa.String(length=255), nullable=True),
         sa.ForeignKeyConstraint(
             ["campaign_id"], ["campaign.id"], name=op.f("fk_desk_agent_campaign_id_campaign")
         ),
