@@ -67,7 +67,9 @@ class Baresip:
     its microphone, hangs up when the file ends (aufile's end of file), and the sndfile filter
     records what it hears (`heard()`) and what it sent."""
 
-    def __init__(self, workdir: Path, number: str, play: Path, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, workdir: Path, number: str, play: Path, host: str = "127.0.0.1", answermode: str = "auto"
+    ) -> None:
         self.binary = require("baresip", "baresip-core")
         self.host = host
         bracketed = f"[{host}]" if ":" in host else host
@@ -76,6 +78,7 @@ class Baresip:
         self.recordings = self.dir / "rec"
         self.recordings.mkdir(exist_ok=True)
         self.number = number
+        self.answermode = answermode  # "manual": it rings (180) and never answers
         self.log = self.dir / "baresip.log"
         # Free ports are only free when we look: baresip also binds TLS on the next port, and
         # another test may take either before baresip starts. Such a clash is retried on new ports.
@@ -115,7 +118,9 @@ class Baresip:
             )
         )
         # The account's user is the dialled number: baresip finds its UA by the Request-URI user.
-        (self.dir / "accounts").write_text(f"<sip:{self.number}@{bracketed}>;regint=0;answermode=auto\n")
+        (self.dir / "accounts").write_text(
+            f"<sip:{self.number}@{bracketed}>;regint=0;answermode={self.answermode}\n"
+        )
 
     def _start(self) -> None:
         self._out = self.log.open("wb")
@@ -293,6 +298,18 @@ def _free_udp_and_tcp_port() -> int:
 def wav_pcm(path: Path) -> np.ndarray:
     with wave.open(str(path)) as w:
         return np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+
+
+def tone_seconds(pcm: np.ndarray, hz: float, threshold: float = 300.0) -> float:
+    """Seconds of 50 ms windows, louder than `threshold`, whose strongest frequency is within
+    40 Hz of `hz`: how long a tone of that pitch is heard in a recording."""
+    n = 400  # 20 Hz bins at 8 kHz
+    frames = pcm[: len(pcm) // n * n].astype(np.float64).reshape(-1, n)
+    if not len(frames):
+        return 0.0
+    loud = np.sqrt((frames**2).mean(axis=1)) > threshold
+    peaks = np.abs(np.fft.rfft(frames * np.hanning(n), axis=1)).argmax(axis=1) * (8000 / n)
+    return float((loud & (np.abs(peaks - hz) <= 40)).sum()) * n / 8000
 
 
 def voiced_seconds(pcm: np.ndarray, threshold: float = 300.0) -> float:

@@ -48,6 +48,7 @@ class Trunk:
     from_domain: str | None = None  # From's host (the carrier's domain); default: our address
     asserted_identity: str | None = None  # P-Asserted-Identity URI (RFC 3325); None: not sent
     number_format: NumberFormat | None = None  # E.164 or national dialling; None: as stored
+    refer: bool = False  # the trunk carries REFER (RFC 3515): a live transfer is handed to it
 
     @classmethod
     def parse(cls, text: str) -> Trunk:
@@ -69,19 +70,21 @@ class Trunk:
         from_domain: str | None = None,
         asserted_identity: str | None = None,
         number_format: NumberFormat | None = None,
+        refer: bool = False,
     ) -> Trunk:
-        """This trunk with the carrier's From domain, P-Asserted-Identity and number format."""
+        """This trunk with the carrier's From domain, P-Asserted-Identity, number format, REFER."""
         return replace(
             self,
             from_domain=from_domain or self.from_domain,
             asserted_identity=asserted_identity or self.asserted_identity,
             number_format=number_format or self.number_format,
+            refer=refer or self.refer,
         )
 
     def request_uri(self, number: str) -> str:
         """The Request-URI (and To) of a call to `number` through this trunk."""
         dialled = self.number_format.format(number) if self.number_format else number
-        return str(self._uri(dialled))
+        return str(self._uri(dialled or None))  # no user part: a URI such as sip:agent-phone.example
 
     def _uri(self, user: str | None) -> SipUri:
         params = self.params + ((("transport", "tcp"),) if self.transport == "tcp" else ())
@@ -164,6 +167,8 @@ class SipCall:
         self.reached = False  # a 180/183 (or any provisional above 100): the callee's network
         self._refer_result: asyncio.Future[int] | None = None  # the target's final status, by NOTIFY
         self._refused = 0  # in-dialog requests answered 481 (wrong tag or source)
+        # Called once at the first 180/183: a transfer's leg to an agent pops the screen then.
+        self.on_ringing: Callable[[], None] | None = None
 
     # --- Call / MediaCall ----------------------------------------------------------------
     @property
@@ -196,6 +201,10 @@ class SipCall:
     @property
     def dtmf_received(self) -> str:
         return self.rtp.dtmf_received
+
+    @property
+    def trunk(self) -> Trunk:
+        return self._trunk
 
     @property
     def dialog(self) -> tuple[str, str, str]:
@@ -461,6 +470,9 @@ class SipCall:
         if resp.status == 100:
             self._event(CallEventKind.TRYING, 100)
             return False
+        ringing, self.on_ringing = self.on_ringing, None
+        if ringing is not None:
+            ringing()
         media = sdp.parse_answer(resp.body) if resp.body else None
         if media is not None:
             if not self.rtp.remote:

@@ -7,6 +7,7 @@ import logging
 import secrets
 import socket
 import sys
+from collections.abc import Callable
 
 from huikuan.errors import InvalidInput
 from huikuan.telephony.rtp import PortRange, RtpPacer
@@ -126,6 +127,38 @@ class SipCarrier:
         # gave a failure from the network, that one is the call's outcome (it may have been a dial).
         counted = [c for c in tried if c.result.outcome != CallOutcome.TRUNK_FAILED]
         return counted[-1] if counted else tried[-1]
+
+    async def dial_uri(
+        self,
+        uri: str,
+        caller_id: str,
+        ring_timeout: float = 20.0,
+        on_ringing: Callable[[], None] | None = None,
+    ) -> SipCall:
+        """A second leg from this user agent straight to `uri` (an agent's phone at the floor's
+        PBX/proxy), not through the trunks: the call's result says whether it answered.
+        `on_ringing` is called once at its first 180/183."""
+        target = Trunk.parse(uri)
+        family = socket.AF_INET6 if ":" in self.ua.host else socket.AF_INET
+        dest = await resolve(target, family)
+        await self._addresses()  # the UA's sockets are open
+        call = SipCall(
+            self.ua,
+            self.pacer,
+            target,
+            target.user or "",
+            caller_id,
+            self._credentials,
+            self._tts,
+            self._asr,
+            None,
+            dest,
+            self._rtp_ports,
+        )
+        call.on_ringing = on_ringing
+        result = await call.dial(ring_timeout)
+        log.info("leg %s to an agent's phone: %s (%s)", call.call_id, result.outcome, result.sip_status)
+        return call
 
     async def probe(self) -> bool:
         """Is any trunk answering? An out-of-dialog OPTIONS to each in turn (RFC 3261 §11): any
