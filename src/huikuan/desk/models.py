@@ -57,6 +57,8 @@ class Transfer(Base):
     wrap_code: Mapped[str | None] = mapped_column(String(24))  # schemas.WrapCode
     callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str | None] = mapped_column(Text)  # the agent's free text: no personal data
+    # The live hand-off to the agent's phone (schemas.HandOffResult); None: screen only.
+    handoff: Mapped[str | None] = mapped_column(String(16))
 
 
 class DeskToken(Base):

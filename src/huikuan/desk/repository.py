@@ -93,6 +93,11 @@ def claim_transfer(session: Session, transfer_id: int, agent_id: int, at: dateti
     return _rowcount(result) == 1
 
 
+def transfer_of_attempt(session: Session, attempt_id: int) -> Transfer | None:
+    stmt = select(Transfer).where(Transfer.attempt_id == attempt_id)
+    return session.scalars(stmt.order_by(Transfer.id.desc()).limit(1)).first()
+
+
 def queued_transfers(session: Session, campaign_id: int | None, limit: int = 8) -> Sequence[int]:
     """Queued transfers an agent of `campaign_id` (None: every campaign) may take, oldest first."""
     stmt = select(Transfer.id).where(Transfer.status == TransferStatus.QUEUED.value)

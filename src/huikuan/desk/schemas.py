@@ -59,6 +59,13 @@ class TransferStatus(StrEnum):
     WRAPPED = "wrapped"  # wrap-up code recorded
 
 
+class HandOffResult(StrEnum):
+    """What became of the live call a robot handed to the agent's phone."""
+
+    TRANSFERRED = "transferred"  # the agent answered and talked to the debtor
+    TRANSFER_FAILED = "transfer_failed"  # the agent's phone did not answer: back to the queue
+
+
 class WrapCode(StrEnum):
     PROMISE_TO_PAY = "promise_to_pay"
     PAID = "paid"
@@ -198,6 +205,7 @@ class TransferView(BaseModel):
     assigned_at: datetime | None
     wrap_code: str | None
     callback_at: datetime | None
+    handoff: str | None = None
 
 
 class CallbackWindowView(BaseModel):

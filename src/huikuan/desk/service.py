@@ -34,6 +34,7 @@ from huikuan.desk.schemas import (
     DeskNow,
     DeskPhase,
     DeskQueue,
+    HandOffResult,
     PlanEntry,
     PromiseEntry,
     QueuedView,
@@ -85,6 +86,7 @@ def transfer_view(transfer: Transfer) -> TransferView:
         assigned_at=transfer.assigned_at,
         wrap_code=transfer.wrap_code,
         callback_at=transfer.callback_at,
+        handoff=transfer.handoff,
     )
 
 
@@ -294,6 +296,76 @@ def request_transfer(
             break
     session.refresh(transfer)
     return transfer
+
+
+def transfer_of_attempt(session: Session, attempt_id: int) -> TransferView | None:
+    """The desk transfer a call already has (a robot's live hand-off creates it during the call)."""
+    transfer = repository.transfer_of_attempt(session, attempt_id)
+    return None if transfer is None else transfer_view(transfer)
+
+
+def phone_for(session: Session, transfer_id: int) -> str | None:
+    """The SIP phone of the agent this transfer is assigned to; None if queued or no phone."""
+    transfer = _transfer(session, transfer_id)
+    if transfer.status != TransferStatus.ASSIGNED.value or transfer.agent_id is None:
+        return None
+    return _agent(session, transfer.agent_id).phone_uri
+
+
+def phone_answered(session: Session, transfer_id: int, at: datetime) -> TransferView:
+    """The agent's phone answered the robot's live hand-off: the agent has taken the call."""
+    transfer = _transfer(session, transfer_id)
+    if transfer.status != TransferStatus.ASSIGNED.value or transfer.agent_id is None:
+        raise Conflict(
+            f"转接 {transfer_id} 状态为 {transfer.status} / transfer {transfer_id} is {transfer.status}"
+        )
+    transfer.status = TransferStatus.ACCEPTED.value
+    transfer.accepted_at = at
+    transfer.handoff = HandOffResult.TRANSFERRED.value
+    session.flush()
+    outcomes_repository.update_attempt(session, transfer.attempt_id, {"agent_id": str(transfer.agent_id)})
+    audit.append(
+        session,
+        at=at,
+        actor="system",
+        action="desk.transfer.phone_answered",
+        entity="desk_transfer",
+        entity_id=transfer.id,
+        details={"agent_id": transfer.agent_id},
+    )
+    return transfer_view(transfer)
+
+
+def phone_unanswered(
+    session: Session, transfer_id: int, at: datetime, *, rang_out: bool = True
+) -> TransferView:
+    """The live hand-off did not connect: the transfer goes back to the queue as a callback due
+    now. When the agent's phone rang out or refused (`rang_out`), the agent is put on break (not
+    offered the next call until they say they are back); otherwise (the debtor hung up while it
+    rang) the agent is free again."""
+    transfer = _transfer(session, transfer_id)
+    agent_id = transfer.agent_id
+    transfer.status = TransferStatus.QUEUED.value
+    transfer.agent_id = None
+    transfer.assigned_at = None
+    transfer.callback_at = at
+    transfer.handoff = HandOffResult.TRANSFER_FAILED.value
+    session.flush()
+    attempt = repository.attempt(session, transfer.attempt_id)
+    if attempt is not None and attempt.callback_at is None:
+        outcomes_repository.update_attempt(session, transfer.attempt_id, {"callback_at": at})
+    if agent_id is not None:
+        repository.set_state(session, agent_id, AgentState.BREAK if rang_out else AgentState.AVAILABLE, at)
+    audit.append(
+        session,
+        at=at,
+        actor="system",
+        action="desk.transfer.phone_unanswered",
+        entity="desk_transfer",
+        entity_id=transfer.id,
+        details={"agent_id": agent_id, "rang_out": rang_out},
+    )
+    return transfer_view(transfer)
 
 
 def _assign(session: Session, transfer_id: int, agent_id: int, at: datetime) -> bool:

@@ -15,21 +15,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from huikuan.desk import service as desk
 from huikuan.desk.schemas import TransferReason
 from huikuan.flows import CallResult
+from huikuan.flows.handoff import reason_for
 from huikuan.outcomes import service as outcomes
-from huikuan.types import Disposition
 
 
 def transfer_reason(call: CallResult) -> TransferReason:
     """Why the robot hands this debtor over: a plan beyond what it may grant, or they asked."""
-    if call.disposition in (Disposition.HARDSHIP, Disposition.INSTALLMENT):
-        return TransferReason.PLAN_NEEDS_APPROVAL
-    return TransferReason.ASKED_FOR_PERSON
+    return reason_for(call.disposition)
 
 
 def queue_transfer(session: Session, attempt_id: int, call: CallResult) -> None:
-    """The worker's `on_transfer` hook: queue the debtor for the longest-idle agent."""
+    """The worker's `on_transfer` hook: queue the debtor for the longest-idle agent (unless the
+    call's live hand-off to an agent's phone queued it already)."""
     attempt = outcomes.attempt_facts(session, attempt_id)
-    if attempt is None:
+    if attempt is None or desk.transfer_of_attempt(session, attempt_id) is not None:
         return
     desk.request_transfer(
         session,

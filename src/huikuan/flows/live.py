@@ -46,6 +46,14 @@ class LiveCall:
             answered_at=answered_at,
         )
 
+    async def take_voice(self) -> CallRecorder | None:
+        """Stop the robot's voice and ears on the live call (a bridge reads its audio now); the
+        recording goes on in the returned recorder, kept for the record stage."""
+        if self.voiced:
+            self.recorder = await release_voice(self.call)
+            self.voiced = False
+        return self.recorder
+
     async def __aexit__(
         self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
     ) -> None:

@@ -28,9 +28,11 @@ from huikuan.dialogue.llm import LlmClient, LlmTransport
 from huikuan.flows import stages
 from huikuan.flows.conversation import Conversation, StageFailed, converse
 from huikuan.flows.db import INLINE, DbRunner
+from huikuan.flows.handoff import AgentLine, connect_agent, reason_for
 from huikuan.flows.live import LiveCall
 from huikuan.flows.work import AnswerRoute, CallResult, CallStage, CallWork, RouteAnswer
 from huikuan.telephony.carrier import Call, Carrier
+from huikuan.telephony.sip.call import SipCall
 from huikuan.types import CallOutcome, Relation
 from huikuan.voice.phrases import hints_for
 
@@ -55,6 +57,7 @@ async def place_call(
     agent_available: Callable[[], bool] | None = None,
     route_answer: RouteAnswer | None = None,
     llm: LlmTransport | None = None,
+    agent_line: AgentLine | None = None,
 ) -> CallResult:
     """Reserve, dial, talk, record, each database stage one committed unit on `db`.
 
@@ -68,6 +71,9 @@ async def place_call(
     flight), and `on_recorded(result)` with the record (a dialer's next step for the task).
     `agent_available()` and `route_answer(session, attempt_id, at)` run on `db` too; anything
     but the robot ends the robot's part at the answer.
+
+    `agent_line` (a worker on SIP trunks): a call whose dialogue asked for a person is handed
+    live to the assigned agent's phone before it is hung up (`flows.handoff`).
     """
     script = script or load_script()
     at = clock.now()
@@ -87,7 +93,9 @@ async def place_call(
     except Exception as e:
         _failed(rec, CallStage.DIAL, e)
     else:
-        await _answered_call(call, rec, work, script, db, session, agent_available, route_answer, llm)
+        await _answered_call(
+            call, rec, work, script, db, session, agent_available, route_answer, llm, agent_line
+        )
 
     def finish() -> CallResult:
         result = stages.record(session, work, rec, script.lang, script_version_id)
@@ -108,6 +116,7 @@ async def _answered_call(
     agent_available: Callable[[], bool] | None,
     route_answer: RouteAnswer | None,
     llm: LlmTransport | None = None,
+    agent_line: AgentLine | None = None,
 ) -> None:
     """Route the dialled call and, for the robot, converse; fills `rec` whatever raises."""
     rec.outcome, rec.setup = call.result.outcome, call.result.setup_seconds
@@ -135,6 +144,15 @@ async def _answered_call(
             stage = CallStage.VOICE
             live.give_voice(script.lang, work.dialect, _node_hints(engine, script.lang), answered_at)
             await converse(call, engine, conversation, off_loop=responder is not None)
+            if (
+                agent_line is not None
+                and engine.outcome.transfer_requested
+                and isinstance(call, SipCall)
+                and not call.ended
+            ):
+                stage = CallStage.HANDOFF
+                reason = reason_for(engine.outcome.disposition)
+                await connect_agent(agent_line, call, live, rec, work, reason, script.lang, db, session)
     except StageFailed as e:
         _failed(rec, e.stage, e.__cause__ or e)
     except Exception as e:

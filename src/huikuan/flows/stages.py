@@ -86,6 +86,8 @@ class CallRecord:
     recorder: CallRecorder | None = None
     failed_at: CallStage | None = None
     failure: str | None = None  # the exception's type name: never its message (it may hold data)
+    handoff: str | None = None  # desk.schemas.HandOffResult of a live hand-off to an agent's phone
+    callback_at: datetime | None = None  # booked by the call's end (an agent who did not answer)
 
 
 def _store_recording(session: Session, rec: CallRecord) -> None:
@@ -131,6 +133,7 @@ def record(
             first_amount=result.plan.first_payment,
         )
     transfer = bool(result and result.transfer_requested) or rec.answered_by == AnswerRoute.AGENT
+    callback_at = rec.callback_at or (result.callback_at if result else None)
     ended = started.at + timedelta(seconds=rec.setup + rec.talk)
     cause = f"{rec.failed_at}:{rec.failure}"[:48] if rec.failed_at else None
     outcomes.complete_attempt(
@@ -146,7 +149,7 @@ def record(
             disposition=disposition,
             transfer_requested=transfer,
             status=AttemptStatus.FAILED if rec.failed_at else AttemptStatus.COMPLETED,
-            callback_at=result.callback_at if result else None,
+            callback_at=callback_at,
             failure_cause=cause,
         ),
         plan=plan,
@@ -187,8 +190,9 @@ def record(
         disposition=disposition,
         right_party=right_party,
         seconds=rec.setup + rec.talk,
-        callback_at=result.callback_at if result else None,
+        callback_at=callback_at,
         transfer_requested=transfer,
+        handoff=rec.handoff,
         promise_due=promise.due_date if promise else None,
         answered_by=rec.answered_by,
         failed_at=rec.failed_at,

@@ -63,6 +63,7 @@ class CallStage(StrEnum):
     HEAR = "hear"
     STEP = "step"
     HANGUP = "hangup"
+    HANDOFF = "handoff"  # the live hand-off to an agent's phone
     RECORD = "record"
 
 
@@ -83,6 +84,7 @@ class CallResult:
     # As recorded on the attempt (and its promise), so a dialer need not read them back.
     callback_at: datetime | None = None
     transfer_requested: bool = False
+    handoff: str | None = None  # the live hand-off to an agent's phone: transferred / transfer_failed
     promise_due: date | None = None
     failed_at: CallStage | None = None  # the stage that raised; the call was still closed cleanly
     failure: str | None = None  # what failed there: an exception's type name, or a trunk's cause

@@ -125,6 +125,7 @@ class CallVoice:
         self._pending: Pcm | None = None  # the robot's current playback, recorded once its length is known
         self._call: VoiceCall | None = None
         self._ear: asyncio.Task[None] | None = None
+        self._stopping = False  # close() asked the ear to stop
         self._t0 = 0.0
         self.barge_ins = 0
         self.played_seconds: list[float] = []  # per `speak`, what really went out (cut by barge-in)
@@ -142,6 +143,10 @@ class CallVoice:
     async def close(self) -> None:
         """Stop the ear and put the last playback on the recording (after the call ended)."""
         if self._ear is not None:
+            # Python 3.11's wait_for can swallow a cancellation that meets an arriving frame
+            # (gh-86296): on a live call (a hand-off to an agent) the ear would then listen on
+            # until the hang-up. The flag ends its loop at the next frame or gap whatever happens.
+            self._stopping = True
             self._ear.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ear
@@ -237,7 +242,7 @@ class CallVoice:
     async def _listen_forever(self, call: VoiceCall) -> None:
         silence = np.zeros(FRAME_SAMPLES, dtype=np.int16)
         keep = self._detector.max_turn_frames + self._detector.preroll_frames + self._detector.end_frames + 50
-        while not call.ended:
+        while not call.ended and not self._stopping:
             frame = await call.receive_audio(GAP_S)
             now = self._now()
             if frame is None:

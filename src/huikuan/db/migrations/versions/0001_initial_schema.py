@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 21:06:40.574399
+Create Date: 2026-12-04 21:12:35.433773
 """
 
 from collections.abc import Sequence
@@ -680,6 +680,7 @@ def upgrade() -> None:
         sa.Column("wrap_code", sa.String(length=24), nullable=True),
         sa.Column("callback_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("handoff", sa.String(length=16), nullable=True),
         sa.ForeignKeyConstraint(
             ["agent_id"], ["desk_agent.id"], name=op.f("fk_desk_transfer_agent_id_desk_agent")
         ),
