@@ -275,6 +275,18 @@ def worker(
     number_format: str = typer.Option(
         "", "--number-format", help="号码格式 / e164 | national (optionally :REGION, default CN)"
     ),
+    trunk_refer: bool = typer.Option(
+        False, "--trunk-refer", help="中继支持REFER转接 / the trunks carry REFER: transfers go to them"
+    ),
+    attended_transfer: bool = typer.Option(
+        False, "--attended-transfer", help="转接前向坐席播报案件 / announce the case to the agent first"
+    ),
+    transfer_ring_seconds: float = typer.Option(
+        20.0, "--transfer-ring-seconds", help="坐席话机振铃时长 / how long an agent's phone rings"
+    ),
+    transfer_caller_id: str = typer.Option(
+        "huikuan", "--transfer-caller-id", help="坐席话机来电显示 / the caller ID agents' phones show"
+    ),
 ) -> None:
     """运行外呼工作进程 / Run a dialer worker: lease due work, call, record; SIGTERM ends it cleanly."""
     from huikuan.clock import AsyncClock, ScaledClock, SystemClock, VirtualClock
@@ -282,6 +294,7 @@ def worker(
     from huikuan.dialer.handoff import agent_free, queue_transfer
     from huikuan.dialer.paced import PacedCarrier
     from huikuan.dialer.worker import Worker, WorkerConfig
+    from huikuan.flows.handoff import AgentLine
     from huikuan.telephony import SimulatedCarrier, load_directory
     from huikuan.telephony.carrier import Carrier
     from huikuan.telephony.health import TrunkHealth
@@ -308,8 +321,10 @@ def worker(
     engine = _engine()
     try:
         trunks = apply_trunk_settings(
-            [_trunk(t) for t in trunk], from_domain, asserted_identity, number_format
+            [_trunk(t) for t in trunk], from_domain, asserted_identity, number_format, trunk_refer
         )
+        if transfer_ring_seconds <= 0:
+            raise InvalidInput("--transfer-ring-seconds 须大于0 / --transfer-ring-seconds must be positive")
         credentials = load_credentials(sip_user, credentials_file)
         ports = rtp_port_range(rtp_ports)
         advertised = public_address(public, local)
@@ -348,8 +363,11 @@ def worker(
                     directory = load_directory(s)
                 line = PacedCarrier(SimulatedCarrier(directory, clock), clock)
             health = probe = None
+            agent_line = None
             if isinstance(line, SipCarrier):  # a dead trunk pauses the lines until it answers OPTIONS
                 health, probe = TrunkHealth(), line.probe
+                # Transfers ring the assigned agent's phone from the same user agent.
+                agent_line = AgentLine(line, transfer_caller_id, transfer_ring_seconds, attended_transfer)
             w = Worker(
                 engine,
                 line,
@@ -360,6 +378,7 @@ def worker(
                 trunk_health=health,
                 probe=probe,
                 llm=llm,
+                agent_line=agent_line,
             )
             loop = asyncio.get_running_loop()
             loop.add_signal_handler(signal.SIGTERM, w.stop)

@@ -61,6 +61,7 @@ from huikuan.flows import (
     ThreadDb,
     place_call,
 )
+from huikuan.flows.handoff import AgentLine
 from huikuan.portfolio.service import Contact, knowledge_answer
 from huikuan.profiling import service as profiling
 from huikuan.strategy import THIRD_PARTY_SCRIPT, Treatment
@@ -135,11 +136,14 @@ class Worker:
         trunk_health: TrunkHealth | None = None,
         probe: Callable[[], Awaitable[bool]] | None = None,
         llm: LlmConfig | None = None,
+        agent_line: AgentLine | None = None,
     ) -> None:
-        """`trunk_health` with `probe` (e.g. `SipCarrier.probe`): after K trunk failures in a
-        row the lines stop leasing until a probe of the trunk is answered. `llm` (from
-        `LlmConfig.from_settings`): one kept LLM transport is opened at start and every call's
-        engine gets a client on it; None: scripts and the NLU only."""
+        """`agent_line` (SIP trunks): a call whose dialogue asks for a person is handed live to
+        the assigned agent's phone (`flows.handoff`). `trunk_health` with `probe` (e.g.
+        `SipCarrier.probe`): after K trunk failures in a row the lines stop leasing until a probe
+        of the trunk is answered. `llm` (from `LlmConfig.from_settings`): one kept LLM transport
+        is opened at start and every call's engine gets a client on it; None: scripts and the
+        NLU only."""
         self.engine = engine
         # Database work never runs on the loop that carries live audio (flows.db); a simulated
         # day on a virtual clock has no audio and keeps its determinism inline.
@@ -150,6 +154,7 @@ class Worker:
         self.config = config
         self.on_transfer = on_transfer
         self.agent_available = agent_available
+        self.agent_line = agent_line
         self.progress = progress
         self.stats = WorkerStats(attempts_per_line=[0] * config.lines)
         self._stopping = asyncio.Event()
@@ -453,6 +458,7 @@ class Worker:
             agent_available=self.agent_available,
             route_answer=self._router(prepared.campaign.id, line),
             llm=self._llm,
+            agent_line=self.agent_line,
         )
         if call.attempt_id is None:  # the compliance engine denied it: nothing was dialled
             await self.db.run(partial(self._after_denial, s, lease, prepared, call, now))

@@ -68,6 +68,10 @@ def test_number_format_and_trunk_settings() -> None:
     )
     assert trunk.request_uri("13800000000") == "sip:+8613800000000@10.0.0.5:5060;user=phone"
     assert trunk.from_domain == "carrier.cn"
+    assert not trunk.refer  # by default a transfer is bridged in Huikuan
+    (referring,) = apply_trunk_settings([trunk], "", "", "", refer=True)
+    assert referring.refer
+    assert referring.from_domain == "carrier.cn"
     for bad in ("e.164", "national:XX"):
         with pytest.raises(InvalidInput):
             apply_trunk_settings([trunk], "", "", bad)

@@ -65,9 +65,10 @@ def rtp_port_range(text: str) -> PortRange | None:
 
 
 def apply_trunk_settings(
-    trunks: list[Trunk], from_domain: str, asserted_identity: str, number_format: str
+    trunks: list[Trunk], from_domain: str, asserted_identity: str, number_format: str, refer: bool = False
 ) -> list[Trunk]:
-    """Every trunk with the carrier's From domain, P-Asserted-Identity and number format."""
+    """Every trunk with the carrier's From domain, P-Asserted-Identity, number format and
+    whether it carries REFER (a live transfer is then handed to the trunk)."""
     fmt: NumberFormat | None = None
     if number_format:
         try:
@@ -78,7 +79,7 @@ def apply_trunk_settings(
         raise InvalidInput(
             "--asserted-identity 须为 sip:/tel: URI / --asserted-identity must be a sip: or tel: URI"
         )
-    return [t.with_settings(from_domain or None, asserted_identity or None, fmt) for t in trunks]
+    return [t.with_settings(from_domain or None, asserted_identity or None, fmt, refer) for t in trunks]
 
 
 def public_address(text: str, local: str) -> str | None:
