@@ -276,3 +276,42 @@ def test_callbacks_an_agent_may_book_follow_the_operators_window(
     attempt = session.get(CallAttempt, call.attempt_id)
     assert attempt is not None
     assert attempt.callback_at == ok
+
+
+def test_a_live_hand_off_records_its_outcome_on_the_transfer(session: Session) -> None:
+    agent = _login(session, "agent-phone")
+    call = robot_call(session)
+    t = service.request_transfer(session, attempt_id=call.attempt_id, reason="asked_for_person", at=T0)
+    assert service.phone_for(session, t.id) is None  # an agent without a phone: the pop alone
+    service.set_phone(session, agent, "sip:8001@127.0.0.1:5070", T0, actor="test")
+    assert service.phone_for(session, t.id) == "sip:8001@127.0.0.1:5070"
+    with pytest.raises(InvalidInput):
+        service.set_phone(session, agent, "tel:+8613800000000", T0, actor="test")
+    # The agent clicked "accept" while the phone rang, then the phone answered: one acceptance.
+    service.accept(session, agent, t.id, T0 + timedelta(seconds=2))
+    view = service.phone_answered(session, t.id, T0 + timedelta(seconds=3))
+    assert view.status == TransferStatus.ACCEPTED
+    assert view.handoff == "transferred"
+    assert service.transfer_of_attempt(session, call.attempt_id) == view
+    assert session.get(CallAttempt, call.attempt_id).agent_id == str(agent)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("rang_out", "state"), [(True, AgentState.BREAK), (False, AgentState.AVAILABLE)])
+def test_a_hand_off_that_does_not_connect_goes_back_to_the_queue_as_a_callback(
+    session: Session, rang_out: bool, state: AgentState
+) -> None:
+    agent = _login(session, "agent-rona")
+    call = robot_call(session)
+    t = service.request_transfer(session, attempt_id=call.attempt_id, reason="asked_for_person", at=T0)
+    assert t.agent_id == agent
+    at = T0 + timedelta(seconds=25)
+    view = service.phone_unanswered(session, t.id, at, rang_out=rang_out)
+    assert view.status == TransferStatus.QUEUED
+    assert view.agent_id is None
+    assert view.handoff == "transfer_failed"
+    assert view.callback_at == at
+    assert session.get(CallAttempt, call.attempt_id).callback_at == at  # type: ignore[union-attr]
+    assert service.agent_view(session, agent).state == state
+    assert service.phone_for(session, t.id) is None
+    with pytest.raises(Conflict):
+        service.phone_answered(session, t.id, at)  # a queued transfer was not answered by anyone

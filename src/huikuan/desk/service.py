@@ -315,12 +315,15 @@ def phone_for(session: Session, transfer_id: int) -> str | None:
 def phone_answered(session: Session, transfer_id: int, at: datetime) -> TransferView:
     """The agent's phone answered the robot's live hand-off: the agent has taken the call."""
     transfer = _transfer(session, transfer_id)
-    if transfer.status != TransferStatus.ASSIGNED.value or transfer.agent_id is None:
+    accepted_at_desk = transfer.status == TransferStatus.ACCEPTED.value  # clicked while it rang
+    if transfer.agent_id is None or not (
+        accepted_at_desk or transfer.status == TransferStatus.ASSIGNED.value
+    ):
         raise Conflict(
             f"转接 {transfer_id} 状态为 {transfer.status} / transfer {transfer_id} is {transfer.status}"
         )
     transfer.status = TransferStatus.ACCEPTED.value
-    transfer.accepted_at = at
+    transfer.accepted_at = transfer.accepted_at if accepted_at_desk else at
     transfer.handoff = HandOffResult.TRANSFERRED.value
     session.flush()
     outcomes_repository.update_attempt(session, transfer.attempt_id, {"agent_id": str(transfer.agent_id)})

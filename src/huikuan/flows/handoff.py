@@ -136,16 +136,26 @@ async def connect_agent(
         if recorder is not None:
             recorder.add(ROBOT if who == AGENT else DEBTOR, frame, at_seconds=max(at, 0.0))
 
-    done = await hand_off(
-        line.carrier,
-        call,
-        phone,
-        caller_id=line.caller_id,
-        ring_timeout=line.ring_timeout,
-        announcement=announcement,
-        callback_message=callback,
-        tap=tap,
-    )
+    try:
+        done = await hand_off(
+            line.carrier,
+            call,
+            phone,
+            caller_id=line.caller_id,
+            ring_timeout=line.ring_timeout,
+            announcement=announcement,
+            callback_message=callback,
+            tap=tap,
+        )
+    except Exception:
+        # e.g. the agent's phone URI names a host that does not resolve: the transfer must not
+        # stay with an agent whose phone never rang. The call's record names the failure.
+        rec.handoff, rec.callback_at = HandOffResult.TRANSFER_FAILED.value, now()
+        at = now()
+        await db.run(
+            committed(session, lambda: desk.phone_unanswered(session, transfer_id, at, rang_out=False))
+        )
+        raise
     log.info("attempt %s: hand-off by %s: %s", rec.started.attempt_id, done.how, done.outcome)
     at = now()
     if done.outcome == HandOffOutcome.TRANSFERRED:
