@@ -7,6 +7,7 @@ import logging
 import secrets
 import socket
 import sys
+from dataclasses import replace
 
 from huikuan.errors import InvalidInput
 from huikuan.telephony.rtp import PortRange, RtpPacer
@@ -20,6 +21,7 @@ from huikuan.telephony.sip.call import (
     no_asr,
     silence_tts,
 )
+from huikuan.telephony.sip.locate import locate, resolver_for
 from huikuan.telephony.sip.message import SipMessage
 from huikuan.telephony.sip.status import retry_on_next_trunk
 from huikuan.telephony.sip.transaction import Timers
@@ -52,6 +54,7 @@ class SipCarrier:
         timers: Timers | None = None,
         rtp_ports: PortRange | None = None,
         public_address: str | None = None,
+        dns_server: tuple[str, int] | None = None,
     ) -> None:
         if not trunks:
             raise ValueError("at least one trunk is needed")
@@ -64,6 +67,7 @@ class SipCarrier:
         self._asr = asr
         self._announcement_asr = announcement_asr
         self._starting: asyncio.Future[list[tuple[str, int]]] | None = None
+        self._dns_server = dns_server  # (host, port) asked for SRV/NAPTR; None: the system's resolver
 
     async def start(self) -> None:
         """Resolve every trunk and open the sockets; `TrunkConfigError` (one line) if a trunk is unusable."""
@@ -83,9 +87,10 @@ class SipCarrier:
 
     async def _start(self) -> list[tuple[str, int]]:
         family = socket.AF_INET6 if ":" in self.ua.host else socket.AF_INET
-        dests = [await resolve(trunk, family) for trunk in self.trunks]
+        located = [await locate_trunk(trunk, family, self._dns_server) for trunk in self.trunks]
+        self.trunks = [trunk for trunk, _ in located]
         await self.ua.start()
-        return dests
+        return [dest for _, dest in located]
 
     async def close(self) -> None:
         await self.ua.close()
@@ -150,6 +155,19 @@ class SipCarrier:
             if resp is not None and tx.failure is None:
                 return True
         return False
+
+
+async def locate_trunk(
+    trunk: Trunk, family: socket.AddressFamily, dns_server: tuple[str, int] | None = None
+) -> tuple[Trunk, tuple[str, int]]:
+    """The trunk (its transport as DNS chose it) and the address its requests go to (RFC 3263)."""
+    if trunk.locate:
+        transport = None if trunk.transport_from_dns else trunk.transport
+        found = await locate(trunk.host, transport, family, resolver_for(dns_server))
+        if found is not None:
+            log.info("trunk %s: SRV server %s:%d (%s)", trunk, found.server, found.port, found.transport)
+            return replace(trunk, transport=found.transport), (found.address, found.port)
+    return trunk, await resolve(trunk, family)
 
 
 async def resolve(trunk: Trunk, family: socket.AddressFamily) -> tuple[str, int]:
