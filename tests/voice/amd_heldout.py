@@ -12,7 +12,9 @@ from tests.voice.amd_render import Case
 
 HELD_OUT: tuple[Case, ...] = (
     # --- machines ---------------------------------------------------------------------------
-    Case("h-cmn-vm-beep", "cmn", "您好，您拨打的电话暂时无人接听，请在嘀声后留言。", machine=True, beep_hz=1000),
+    Case(
+        "h-cmn-vm-beep", "cmn", "您好，您拨打的电话暂时无人接听，请在嘀声后留言。", machine=True, beep_hz=1000
+    ),
     Case("h-cmn-vm-nobeep", "cmn", "对不起，机主现在不方便接听电话，请稍后再拨。", machine=True),
     Case(
         "h-cmn-personal-beep-noise",
