@@ -138,6 +138,10 @@ async def _answered_call(
                 stage = CallStage.AMD
                 screening = await screen_answer(call)  # type: ignore[arg-type]  # has_media checked
                 heard = screening.heard
+                if call.remote_hung_up:  # gone during the check: nothing to say, nobody to route
+                    if screening.result.machine:
+                        rec.outcome = CallOutcome.VOICEMAIL
+                    return
                 if screening.result.machine:
                     # The limited-content message after the beep; no conversation, no NLU.
                     rec.outcome, rec.answered_by = CallOutcome.VOICEMAIL, AnswerRoute.ROBOT
