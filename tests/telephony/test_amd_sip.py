@@ -40,6 +40,7 @@ VOICEMAIL_ZH = Case(
     "sip-cmn-vm", "cmn", "您好，您拨打的用户暂时无法接听，请在提示音后留言。", machine=True, beep_hz=1000
 )
 HELLO_EN = Case("sip-en-hello", "en-us", "Hello?", machine=False)
+WEI_ZH = Case("sip-cmn-wei", "cmn", "喂？", machine=False)
 
 
 def _work(session: Session, lang: str) -> CallWork:
@@ -162,23 +163,24 @@ def test_a_voicemail_greeting_hears_only_the_voicemail_message_after_the_beep(
     assert recording.seconds > speech_end_ms(VOICEMAIL_ZH) / 1000  # the greeting is on it
 
 
-def test_a_live_hello_gets_the_normal_script(
-    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("lang", "case"), [("en-US", HELLO_EN), ("zh-CN", WEI_ZH)], ids=["hello", "wei"])
+def test_a_live_answer_gets_the_normal_script(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str, case: Case
 ) -> None:
     monkeypatch.setenv("HUIKUAN_DATA_DIR", str(tmp_path))
-    work = _work(session, "en-US")
+    work = _work(session, lang)
     # the person hangs up a few seconds after the robot's opening: enough to see who spoke
-    result, packets, t0 = _call(session, tmp_path, work, "en-US", HELLO_EN, hangup_ms=6000)
+    result, packets, t0 = _call(session, tmp_path, work, lang, case, hangup_ms=6000)
 
     assert result.outcome == CallOutcome.ANSWERED
     turns = _turns(session, result.attempt_id)
     assert turns[0].speaker == "robot"
-    assert turns[0].node == load_script("reminder", "en-US").start
+    assert turns[0].node == load_script("reminder", lang).start
     assert all(t.node != "message" for t in turns)
     voiced = [at for at, rms in packets if rms > VOICED_RMS]
-    # the robot spoke soon after the person's "Hello?" (AMD decided on the short greeting)
+    # the robot spoke soon after the person's greeting (AMD decided on the short greeting)
     assert voiced
-    assert voiced[0] - t0 < speech_end_ms(HELLO_EN) / 1000 + 2.5
+    assert voiced[0] - t0 < speech_end_ms(case) / 1000 + 2.5
 
 
 def test_a_us_abandoned_call_plays_the_identification_message(
