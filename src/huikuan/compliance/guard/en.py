@@ -279,6 +279,14 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\bi am\b[^.;!?]{0,30}(?<!not )\b(?:a|an) (?:real|live|actual|human) "
             r"(?:person|human|agent|representative|rep|being)\b",
             r"\bi am (?:just )?(?:a |an )(?:(?!not\b)[\w-]+ ){0,2}(?:person|human being|human)\b",
+            # "I'm a real customer service rep", "me, a real person", "Mike, your rep, a real person"
+            r"\bi am (?:a |an )?(?:real|live|actual|human)(?: [\w-]+){0,3} (?:person|human|agent|rep"
+            r"|representative"
+            r"|employee|woman|man|being|voice|staff)\b",
+            r"\b(?:me|i am|this is [\w ,]{1,50}), (?:just )?(?:a|an) (?:real|live|actual|human"
+            r"|flesh and blood) "
+            r"(?:person|human|being|agent|rep)\b",
+            r"\bi am (?:a |an )?(?:person|human) just like you\b",
         ),
     ),
     Concept(
@@ -291,6 +299,11 @@ CONCEPTS: tuple[Concept, ...] = (
             r"not (?:a |an )?(?:robot|bot|machine|computer|recording|ai|automated|"
             r"artificial|recorded|virtual)",
             r"\bnot (?:a |an )?(?:robot|bot|machine|recording)\b, i am\b",
+            r"\bi am no (?:robot|bot|machine|computer|recording|ai)\b",
+            r"\bi am not (?:some |an |a |just )?(?:automated|automatic|artificial|virtual"
+            r"|recorded) (?:system|voice"
+            r"|assistant|agent|program|message|caller)\b(?!.{0,20}\bi am (?:an? )?(?:ai|automated"
+            r"|virtual|bot))",
         ),
     ),
     # --- veiled threat ------------------------------------------------------------------
