@@ -1,11 +1,12 @@
 """Money amounts, percentages and payment counts as a robot sentence says them (zh-CN, en-US).
 
 The fact checks need the numbers a sentence states and where they stand, not an NLU: the text is
-the robot's own, written or generated, so it is well formed ("3,500元", "1万2千元", "$4,780.25",
-"four thousand seven hundred dollars"). Chinese numerals go through cn2an (a maintained parser
-that reads 两千五, 1万2千, 伍仟伍佰); English number words are a small table because no kept
-library is a dependency here and the words a sentence uses for money are few. The guard is a
-leaf (it imports nothing else of huikuan), so the NLU's parsers are not reused.
+the robot's own, written or generated ("3,500元", "1万2千元", "两千五", "$4,780.25", "$1.5k",
+"four thousand seven hundred dollars", and with no unit at all after a money word: "you owe
+fourteen hundred", "put down fifty", "a balance of two forty"). Chinese numerals go through
+cn2an (a maintained parser that reads 两千五, 1万2千, 伍仟伍佰); English number words are a small
+table because no kept library is a dependency here and the words a sentence uses for money are
+few. The guard is a leaf (it imports nothing else of huikuan), so the NLU's parsers are not reused.
 """
 
 from __future__ import annotations
@@ -20,12 +21,22 @@ import cn2an
 _ZH_DIGITS = "零〇一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟"
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # "3,500", "860.5"; a comma between numbers is not a group
 _ZH_TOKEN = rf"(?:{_ARABIC}|[{_ZH_DIGITS}])+"  # "1万2千", "两千五", "1千5"
+# What may follow a number that is not money: payments, months, days, percent, tenths, people…
+_ZH_NOT_MONEY = (
+    r"(?![\d.,]*\s*(?:期|个|月|日|号|天|年|%|折|点|分|成|次|笔|岁|人|倍|位|名|家|条|公里|米|小时|分钟|秒|遍|通"
+    r"|多个))"
+)
 # A number with a money unit after it, or a bare number right after a paying verb ("还4000就行").
 _ZH_MONEY = re.compile(
     rf"(?P<num>{_ZH_TOKEN})(?P<more>多)?(?:块钱|块|元|圆|rmb|人民币)"
     rf"|(?P<settled>{_ZH_TOKEN})(?=(?:就|即可|便)?(?:能|可以)?结清)"
-    rf"|(?:(?<=[还付交欠剩共计掉去])|(?<=[还付交]个))(?P<bare>{_ARABIC}"
-    rf"|[{_ZH_DIGITS}]*[百千万][{_ZH_DIGITS}]*)(?![\d.,]*\s*(?:期|个|月|日|号|天|年|%|折|点|分|成|次|笔|岁))"
+    rf"|(?:(?<=[还付交欠剩共计掉去])|(?<=[还付交]个)|(?<=欠咱们)|(?<=欠我们)|(?<=欠平台)|(?<=还差)|(?<=首付))"
+    rf"(?P<bare>(?:{_ARABIC})?[{_ZH_DIGITS}]*[百千万][{_ZH_DIGITS}\d]*"
+    rf"|{_ARABIC}(?![{_ZH_DIGITS}])){_ZH_NOT_MONEY}"
+    # Any numeral with a hundreds, thousands or ten-thousands place is a sum of money in this talk
+    # ("还有两千五没还", "1千5", "三千八百"), unless a unit of another kind follows it.
+    rf"|(?<![第逾\d{_ZH_DIGITS}])(?P<big>(?:\d+|[一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾])[{_ZH_DIGITS}\d]*"
+    rf"[百千万佰仟][{_ZH_DIGITS}\d]*)(?<!百分){_ZH_NOT_MONEY}(?!分之)"
 )
 _ZH_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s*%|百分之(?P<zh>[{_ZH_DIGITS}\d.]+)")
 _ZH_TERMS = re.compile(
@@ -43,11 +54,25 @@ _EN_SMALL = {
 }  # fmt: skip
 _EN_SCALE = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _EN_WORD = "|".join(sorted([*_EN_SMALL, *_EN_SCALE], key=len, reverse=True))
-_EN_WORDS = rf"(?:(?:{_EN_WORD})(?:[\s-]+(?:and\s+)?(?:{_EN_WORD}))*)"
+_EN_WORDS = rf"(?:(?:a\s+(?=hundred|thousand))?(?:{_EN_WORD})(?:[\s-]+(?:and\s+)?(?:{_EN_WORD}))*)"
+# After these words a number is a sum of money even with no "$" or "dollars" ("you owe fourteen
+# hundred", "put down fifty", "a balance of two forty", "settle for 900").
+_EN_MONEY_CUE = (
+    r"(?:owe|owes|owed|owing|balance|total|due|down|pay|paying|send|settle for|for|at least|as low as|only"
+    r"|just|comes to|amounts to|left|of|is|make it|knock|take|shave|off|principal|interest|fees?)"
+)
+_EN_NOT_MONEY = (
+    r"(?!\s*(?:%|percent|months?|payments?|installments?|instalments?|days?|weeks?|years?|times?|more|st\b"
+    r"|nd\b|rd\b|th\b|o'clock|am\b|pm\b|people|calls?|minutes?|hours?|seconds?|of (?:them|those|these)"
+    r"|[/:]\d|,\d))"
+)
 _EN_MONEY = re.compile(
     rf"\$\s?(?P<num>{_ARABIC})(?P<k>\s?k\b)?"
-    rf"|\b(?P<words>{_EN_WORDS})\s+dollars?\b"
+    rf"|\b(?P<words>{_EN_WORDS})\s+(?:dollars?|bucks)\b"
     rf"|\b(?P<plain>{_ARABIC})\s+(?:dollars?|bucks)\b"
+    rf"|\b(?P<thousands>{_ARABIC})k\b"
+    rf"|\b{_EN_MONEY_CUE} (?:(?:us|me|about|around|roughly|only|just|like|a total of|off) ){{0,2}}"
+    rf"(?P<bare>{_EN_WORDS}|{_ARABIC})\b(?:\s+even\b)?{_EN_NOT_MONEY}"
     r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand))\b"
 )
 _EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{_EN_WORDS})\s+percent\b")
@@ -93,10 +118,17 @@ def _zh_value(token: str) -> Decimal | None:
 def en_words_value(words: str) -> int | None:
     """'four thousand seven hundred' → 4700; None when a word is not a number word."""
     total = current = 0
+    after_small = False  # the previous word was a plain number word, not a scale
     for word in re.split(r"[\s-]+", words.strip()):
         if word == "and" or not word:
             continue
-        if word in _EN_SMALL:
+        small = word in _EN_SMALL
+        if word == "a":  # "a hundred", "a thousand"
+            current = max(current, 1)
+        elif small and after_small and _EN_SMALL[word] >= 10:
+            # "twelve fifty", "two forty", "one fifty": hundreds said without the word
+            current = current * 100 + _EN_SMALL[word]
+        elif small:
             current += _EN_SMALL[word]
         elif word == "hundred":
             current = max(current, 1) * 100
@@ -105,6 +137,7 @@ def en_words_value(words: str) -> int | None:
             current = 0
         else:
             return None
+        after_small = small
     return total + current
 
 
@@ -119,17 +152,27 @@ def money(text: str, lang: str) -> list[Mention]:
                 found.append(Mention(rough, m.start(), m.end(), True))
                 continue
             value: Decimal | None
+            start = m.start()
             if m.group("words"):
                 value = Decimal(en_words_value(m.group("words")) or 0) or None
+            elif m.group("thousands"):
+                value = Decimal(m.group("thousands").replace(",", "")) * 1000
+            elif m.group("bare"):
+                start = m.start("bare")
+                bare = m.group("bare")
+                parsed = en_words_value(bare) if bare[0].isalpha() else None
+                value = Decimal(bare.replace(",", "")) if bare[0].isdigit() else Decimal(parsed or 0)
+                if value < 10:  # "just one more question", "only two options": not money
+                    continue
             else:
                 raw = (m.group("num") or m.group("plain")).replace(",", "").rstrip(".")
                 value = Decimal(raw) * (1000 if m.group("k") else 1)
             if value is not None:
-                said_loosely = bool(APPROX_EN.search(text, max(0, m.start() - 16), m.start()))
-                found.append(Mention(value, m.start(), m.end(), said_loosely))
+                said_loosely = bool(APPROX_EN.search(text, max(0, start - 16), start))
+                found.append(Mention(value, start, m.end(), said_loosely))
         return found
     for m in _ZH_MONEY.finditer(text):
-        value = _zh_value(m.group("num") or m.group("bare") or m.group("settled"))
+        value = _zh_value(m.group("num") or m.group("bare") or m.group("settled") or m.group("big"))
         if value is None:
             continue
         loose = bool(m.group("more")) or bool(APPROX_ZH.search(text, max(0, m.start() - 3), m.end() + 4))
