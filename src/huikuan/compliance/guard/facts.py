@@ -192,7 +192,7 @@ _ZH = _Lexicon(
     ),
     settles=re.compile(
         r"^(?:元|块)?(?:就|即可|便)?(?:能|可以)?结清|^[^。;]{0,16}?(?:就结清|就算结清|即可结清|就可以结清|算结清|一笔勾销|两清|就算还清|就当(?:全部)?还清"
-        r"|视为结清|视同结清|不(?:再)?追究|不用再还|不用还了|就算了)"
+        r"|视为结清|视同结清|不(?:再)?追究|不用再还|不用还了|就算了|就(?:能|可以)?还清|就(?:全部)?还完)"
     ),
     owed_after=re.compile(r"^(?:元|块)?(?:的)?(?:欠款|借款|未还|没还)"),
     refused=re.compile(
@@ -219,17 +219,19 @@ _ZH = _Lexicon(
     nothing_first=re.compile(
         r"首(?:期|付)(?:只要|只需)?(?:0|零)(?![\d.])(?:元|块)?|首(?:期|付)(?:一分钱)?(?:都|也)?(?:不用|不需要|无需)"
         r"|不用(?:交|付)?首(?:期|付)|零首付|0首付|免首付"
-        r"|(?:前|头)[一二三四五六两\d]{1,2}个?(?:月|期)(?:都)?(?:不用|免|不需要|无需)(?:还|交|付)?"
+        r"|(?:前|头)[一二三四五六两\d]{1,2}个?(?:月|期)(?:都)?(?:先|暂时)?(?:不用|免|不需要|无需|不必)(?:还|交|付)?"
     ),
     deferral=re.compile(
         r"延期|缓还|停还|暂停还款|暂缓还款|(?:期间|这段时间)(?:都|内)?(?:不用|无需|不需要)(?:还|付|交)"
-        r"|(?:一年|半年|几个月|[一二两三四五六\d]+个月)(?:内|之内)?(?:都)?(?:不用|先不|暂时不|无需)(?:还|付|交)"
+        r"|(?:一年|半年|几个月|[一二两三四五六\d]+个月)(?:内|之内)?(?:都)?(?:先)?(?:不用|先不|暂时不|无需)(?:还|付|交)"
+        r"|(?:这个月|本月|现在|目前|暂时|今天|这期|先)(?:都)?(?:先|暂时)?(?:可以)?(?:不用|不需要|无需|不必|不着急)(?:还|付|交)"
         r"|明年再(?:开始)?还|年后再(?:开始)?还|过几个月再还|下半年再还|有钱(?:了)?再还|能还多少(?:就)?还多少|有多少还多少"
         r"|随便还(?:多少|点)|还多少都行"
     ),
     plan_words=re.compile(r"分期|分成|期|个月"),
     deadline=re.compile(
-        r"(?:截止(?:到|日期是?)?|截至|最晚|最迟|务必|必须|请(?:您)?(?:在|于)|需要在|需在|(?<!已)于)[^,;。]{0,4}$"
+        r"(?:截止(?:到|日期是?)?|截至|最晚|最迟|务必|必须|请(?:您)?(?:在|于)|需要在|需在|(?<!已)于|期限|最后(?:还款)?日)"
+        r"[^,;。]{0,4}$"
     ),
     deadline_after=re.compile(r"^(?:日|号)?(?:之前|以前|前(?!天)|为止|截止|内)"),
     reported=re.compile(r"(?:上次|之前|当时|您|你)(?:说|讲|提到)|承诺|答应|约定|说好"),
@@ -260,13 +262,16 @@ _EN = _Lexicon(
                 r"(?:first payment of|down payment of|start(?:ing)? with|(?:just )?(?:send"
                 r"|pay|put down|make a payment of)"
                 r"(?: just| only| at least)?|down of|upfront of|initial payment of)\W+(?:\w+\W+){0,1}$"
+                r"|(?:first|down|initial) payment\W+(?:\w+\W+){0,5}$"
             ),
         ),
         ("remaining", re.compile(r"(?:remaining|remainder|the rest|the other|leftover)\W+(?:\w+\W+){0,2}$")),
         (
             "settle",
             re.compile(
-                r"(?:settle (?:\w+ )?for|settlement of|just|only(?: pay| owe)?|pay off "
+                r"(?:settle (?:\w+ ){0,2}for|close (?:\w+ ){0,2}(?:account|loan|debt|balance|file) for"
+                r"|settlement of|just"
+                r"|only(?: pay| owe)?|pay off "
                 r".{0,10} for)\W+(?:\w+\W+){0,1}$"
             ),
         ),
@@ -298,6 +303,10 @@ _EN = _Lexicon(
                 r"|paid in full|close (?:the|your) account|to settle|settles? (?:it|the|your))"
             ),
         ),
+        (
+            "component",
+            re.compile(r"^\s?(?:in |of |for )?(?:principal|interest|(?:late |service )?fees?|penalt)"),
+        ),
         ("instalment", re.compile(r"^\s?(?:a|per|each|every) month|^\s?monthly")),
         ("first", re.compile(r"^\s?(?:down|upfront|up front|today|now|to start|first)\b")),
         ("owed", re.compile(r"^\s?(?:due|past[- ]due|owed|outstanding|balance|in total)\b")),
@@ -311,7 +320,10 @@ _EN = _Lexicon(
         r"|the remainder|the balance)|"
         r"consider (?:the|your|it) (?:account |debt |loan )?"
         r"(?:closed|settled|paid)|(?:is|be|as) paid in full|close (?:the|your) account"
-        r"|to settle|settles? (?:it|the|your))"
+        r"|to settle|settles? (?:it|the|your)"
+        r"|(?:forget|forgive|write off|wipe out|drop|waive|cancel|eat"
+        r"|take care of) (?:about )?(?:the rest|the remainder"
+        r"|what is left|the balance|the difference))"
     ),
     owed_after=re.compile(
         r"^\s?(?:that |which )?you (?:still )?owe\b"
@@ -326,7 +338,8 @@ _EN = _Lexicon(
         r"|cannot promise|(?:you|customers) (?:can|may|could|would need to) (?:request|apply|ask))\b"
     ),
     waiver=re.compile(
-        r"\bwaiv|\bforgiv|\bdiscount|\boff (?:the|your|if)|% off|percent off|\bhalf o"
+        r"\bwaiv|\bforgiv|\bdiscount|\b(?:take|knock|shave|chop|cut)s?\b(?: [\w%]+){0,4} off\b"
+        r"|cents on the dollar|\boff (?:the|your|if)|% off|percent off|\bhalf o"
         r"ff\b|\bin half\b|settle (?:\w+ )?for"
         r"|\bsettlement\b|\bknock\b|\bwipe\b|write (?:it |that )?off|\bcall it even"
         r"\b|interest[- ]free|\bno interest\b"
@@ -373,6 +386,11 @@ _EN = _Lexicon(
         r"|\bno need to pay (?:anything )?(?:until|for|now|today|up ?front)|\b(?:will not"
         r"|do not) owe anything until"
         r"|\bwhatever you can (?:afford|manage|spare)"
+        r"|\bwhen(?:ever)? you (?:can|are able|like|want|get (?:the )?(?:money|cash|a chance)"
+        r"|have (?:the )?(?:money|cash))\b"
+        r"|\b(?:worry about|need to|have to|bother) pay(?:ing)? (?:anything|a (?:dime|cent"
+        r"|thing)) (?:for now|yet"
+        r"|right now|now|today|this month|until)"
         r"|\b(?:put|place) (?:the |your )?(?:account|loan|payments?|balance) on hold|\bon hold for\b"
         r"|\bbefore you (?:start|begin) paying|\bstart paying (?:in|next|after)\b"
     ),
@@ -418,6 +436,9 @@ def _role(text: str, lex: _Lexicon, mention: numbers.Mention) -> str:
         return "settle"
     if lex.owed_after.search(after):  # "the $1,900 you owe": named as owed, whatever came before
         return "owed"
+    for role, cue in lex.after:  # "$1,100 principal and $150 in fees": a part, whatever came before
+        if role == "component" and cue.search(after):
+            return role
     for role, cue in lex.roles:
         if cue.search(before):
             return role
