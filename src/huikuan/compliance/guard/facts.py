@@ -145,6 +145,8 @@ class _Lexicon:
     reported: re.Pattern[str]  # the day is what someone said earlier ("您上次说…", "you said you'd pay by")
     look_back: int
     look_ahead: int
+    by_then: re.Pattern[str]  # a deadline that points back at a day already named ("pay by then")
+    fraction: re.Pattern[str]  # a share waived: "a third of the balance", "三分之一"
 
 
 _ZH = _Lexicon(
@@ -237,6 +239,10 @@ _ZH = _Lexicon(
     reported=re.compile(r"(?:上次|之前|当时|您|你)(?:说|讲|提到)|承诺|答应|约定|说好"),
     look_back=12,
     look_ahead=8,
+    by_then=re.compile(
+        r"(?:在|于)?(?:那|这)(?:天|一天|个日子|个时间)?(?:之前|以前|前)(?:还|付|交|处理|结清)"
+    ),
+    fraction=re.compile(r"(?P<d>[二三四五六七八九十两\d])分之(?P<n>[一二三四五六七八九两\d])"),
 )
 
 _EN = _Lexicon(
@@ -338,8 +344,10 @@ _EN = _Lexicon(
         r"|cannot promise|(?:you|customers) (?:can|may|could|would need to) (?:request|apply|ask))\b"
     ),
     waiver=re.compile(
-        r"\bwaiv|\bforgiv|\bdiscount|\b(?:take|knock|shave|chop|cut)s?\b(?: [\w%]+){0,4} off\b"
-        r"|cents on the dollar|\boff (?:the|your|if)|% off|percent off|\bhalf o"
+        r"\bwaiv|\bforgiv|\bdiscount|\b(?:take|knock|shave|chop|cut)s?\b(?: [\w%]+){0,4} off\b(?!"
+        r" (?:your|the|my) (?:card|bank|checking|savings|debit))"
+        r"|cents on the dollar|\boff (?:the|your|if)(?! (?:card|bank|checking|savings|debit))|% off"
+        r"|percent off|\bhalf o"
         r"ff\b|\bin half\b|settle (?:\w+ )?for"
         r"|\bsettlement\b|\bknock\b|\bwipe\b|write (?:it |that )?off|\bcall it even"
         r"\b|interest[- ]free|\bno interest\b"
@@ -404,6 +412,11 @@ _EN = _Lexicon(
     ),
     look_back=48,
     look_ahead=60,
+    by_then=re.compile(r"\b(?:by|before|until|no later than) (?:then|that (?:date|day|time))\b"),
+    fraction=re.compile(
+        r"\b(?P<n>a|one|two|three)[ -](?P<d>half|third|quarter|fifth|tenth)s? (?:of|off)\b"
+        r"|\b(?P<cents>\d{1,2}|[a-z]+(?:[ -][a-z]+)?) cents on the dollar\b"
+    ),
 )
 
 _LEXICONS = {"zh-CN": _ZH, "en-US": _EN}
@@ -479,6 +492,9 @@ def _waiver_pcts(text: str, lang: str, lex: _Lexicon, facts: Facts) -> list[tupl
         if pct is None and waived:
             n = _tenths(waived.group("n"))
             pct = n * 10 if n is not None else None
+        share = lex.fraction.search(clause)
+        if pct is None and share is not None:
+            pct = _share(share)
         if pct is None and lex.half.search(clause):
             pct = Decimal(50)
         if pct is None and lex.waiver_all.search(clause):
@@ -487,6 +503,36 @@ def _waiver_pcts(text: str, lang: str, lex: _Lexicon, facts: Facts) -> list[tupl
             continue  # a request people review, with no figure: not an offer
         offers.append((pct, left, right))
     return offers
+
+
+_SHARE_WORDS = {
+    "a": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "half": 2,
+    "third": 3,
+    "quarter": 4,
+    "fifth": 5,
+    "tenth": 10,
+}
+
+
+def _share(m: re.Match[str]) -> Decimal | None:
+    """Percent waived by "a third of", "two thirds off", "三分之一", "sixty cents on the dollar"."""
+    if m.groupdict().get("cents"):
+        cents = m.group("cents")
+        paid = int(cents) if cents.isdigit() else numbers.en_words_value(cents)
+        return None if paid is None or paid >= 100 else Decimal(100 - paid)
+    n, d = m.group("n"), m.group("d")
+    num = _SHARE_WORDS.get(n) if n in _SHARE_WORDS else _tenths(n)
+    den = _SHARE_WORDS.get(d) if d in _SHARE_WORDS else (int(d) if d.isdigit() else None)
+    if den is None and d not in _SHARE_WORDS:
+        den_value = _tenths(d) if d != "十" else Decimal(10)
+        den = int(den_value) if den_value else None
+    if not num or not den:
+        return None
+    return (Decimal(num) * 100 / Decimal(den)).quantize(_CENT)
 
 
 def _tenths(token: str) -> Decimal | None:
@@ -623,6 +669,7 @@ def _check_instalment(text: str, lang: str, m: numbers.Mention, facts: Facts, is
 
 def _check_dates(text: str, lang: str, lex: _Lexicon, facts: Facts | None) -> list[Hit]:
     hits: list[Hit] = []
+    by_then = lex.by_then.search(text)
     for d in dates.mentions(text, lang):
         if facts is not None and facts.today is not None:
             d = d.on(facts.today)
@@ -638,9 +685,10 @@ def _check_dates(text: str, lang: str, lex: _Lexicon, facts: Facts | None) -> li
         left, right = _clause(text, lex, d.start, d.end)
         before = text[max(left, d.start - lex.look_back // 2) : d.start]
         after = text[d.end : min(right, d.end + lex.look_ahead // 2)]
-        if not (lex.deadline.search(before) or lex.deadline_after.search(after)):
+        pointed_back = by_then is not None and by_then.start() > d.end  # "…March 5th, so pay by then"
+        if not (lex.deadline.search(before) or lex.deadline_after.search(after) or pointed_back):
             continue
-        if lex.reported.search(text, left, d.start):
+        if lex.reported.search(text, left, d.start) and not pointed_back:
             continue  # a day someone named earlier, reported, not a deadline set now
         if d.always_past:
             hits.append((Category.IMPOSSIBLE_DATE, "facts.date.deadline_past"))

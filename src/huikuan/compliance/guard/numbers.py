@@ -23,7 +23,7 @@ _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # "3,500", "860.5"; a comma b
 _ZH_TOKEN = rf"(?:{_ARABIC}|[{_ZH_DIGITS}])+"  # "1万2千", "两千五", "1千5"
 # What may follow a number that is not money: payments, months, days, percent, tenths, people…
 _ZH_NOT_MONEY = (
-    r"(?![\d.,]*\s*(?:期|个|月|日|号|天|年|%|折|点|分|成|次|笔|岁|人|倍|位|名|家|条|公里|米|小时|分钟|秒|遍|通"
+    r"(?![\d.,]*\s*(?:多|余|来)?(?:期|个|月|日|号|天|年|%|折|点|分|成|次|笔|岁|人|倍|位|名|家|条|公里|米|小时|分钟|秒|遍|通"
     r"|多个))"
 )
 # A number with a money unit after it, or a bare number right after a paying verb ("还4000就行").
@@ -82,7 +82,14 @@ _EN_TERMS = re.compile(
     r"|behind))"
 )
 _EN_YEARS = re.compile(
-    rf"\b(?:over|across|within|for) (?P<n>\d{{1,2}}|{_EN_WORD}) years?\b|\b(?P<m>\d{{1,2}}|{_EN_WORD})-year\b"
+    rf"\b(?:over|across|within|for|in) (?P<n>\d{{1,2}}|an?|{_EN_WORD}) years?(?P<half> and a half)?\b"
+    rf"|\b(?P<m>\d{{1,2}}|{_EN_WORD})-year\b"
+)
+# "then three more", "eleven more after that": further payments after the one just named
+_EN_MORE = re.compile(
+    rf"\b(?:then|and|plus|do|with) (?P<n>\d{{1,2}}|{_EN_WORD}) more\b(?! (?:days?|weeks?|minutes?|hours?"
+    rf"|questions?"
+    r"|times?|calls?|dollars?|bucks|than|things?|details?|information|percent|years?))"
 )
 APPROX_ZH = re.compile(r"(?:大概|大约|约|左右|多一点|出头|差不多)")
 APPROX_EN = re.compile(r"\b(?:about|around|roughly|approximately|nearly|almost|just over|just under|or so)\b")
@@ -208,9 +215,14 @@ def terms(text: str, lang: str) -> list[Mention]:
                 found.append(Mention(Decimal(value), m.start(), m.end()))
         for m in _EN_YEARS.finditer(text):  # "over three years": monthly payments for that long
             word = m.group("n") or m.group("m")
-            years = int(word) if word.isdigit() else en_words_value(word)
+            years = 1 if word in ("a", "an") else int(word) if word.isdigit() else en_words_value(word)
             if years:
-                found.append(Mention(Decimal(years * 12), m.start(), m.end()))
+                months = years * 12 + (6 if m.group("half") else 0)
+                found.append(Mention(Decimal(months), m.start(), m.end()))
+        for m in _EN_MORE.finditer(text):  # "then three more": the fact checks add the payment before them
+            more = int(m.group("n")) if m.group("n").isdigit() else en_words_value(m.group("n"))
+            if more and not any(t.start <= m.start() < t.end for t in found):
+                found.append(Mention(Decimal(more), m.start(), m.end()))
         return found
     for m in _ZH_TERMS.finditer(text):
         said_years: str | None = m.group("y") or m.group("y2")
