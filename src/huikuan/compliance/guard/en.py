@@ -271,7 +271,9 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\byou are (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real "
             r"|live |actual )?(?:person|human)",
             r"\bthis is (?:a |an )?(?:real|live|actual) (?:person|human)",
-            r"\bthere is a (?:real|live) (?:person|human) on (?:the|this) line",
+            r"\bthere is a (?:real|live|actual) (?:person|human) on (?:the|this|my|our) (?:line|end|call"
+            r"|phone)",
+            r"\bi am (?:just |only )?(?:flesh and blood|made of flesh)\b",
             r"\b(?:talking|speaking|chatting) (?:to|with) [\w ,]{0,20}\b(?:a|an) (?:real|live|actual) "
             r"(?:person|human|agent|representative|rep|being)\b",
             r"\bno (?:robot|bot|machine|ai|recording) here\b",
@@ -300,6 +302,9 @@ CONCEPTS: tuple[Concept, ...] = (
             r"artificial|recorded|virtual)",
             r"\bnot (?:a |an )?(?:robot|bot|machine|recording)\b, i am\b",
             r"\bi am no (?:robot|bot|machine|computer|recording|ai)\b",
+            r"\byou are not (?:talking|speaking|chatting) (?:to|with) (?:a |an |some )?(?:robot|bot"
+            r"|machine|computer"
+            r"|recording|ai|automated)",
             r"\bi am not (?:some |an |a |just )?(?:automated|automatic|artificial|virtual"
             r"|recorded) (?:system|voice"
             r"|assistant|agent|program|message|caller)\b(?!.{0,20}\bi am (?:an? )?(?:ai|automated"

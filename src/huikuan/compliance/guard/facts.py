@@ -206,7 +206,8 @@ _ZH = _Lexicon(
     ),
     waiver=re.compile(
         r"减免|免除|免去|免掉|免了|全免|免息|免利息|免罚息|免违约金|豁免|停息|打折|折扣|\d(?:\.\d)?折|[一二三四五六七八九]折"
-        r"|减半|半价|对折|优惠|只还本金|还本金就|抹零|抹掉|一笔勾销|不用还了|不用再还|少还|让利|利息.{0,4}免|打个?折"
+        r"|减半|半价|对折|优惠|只还本金|还本金就|抹零|抹掉|抹了|抹平|抹去|(?:减|降|少收|少要|让)(?:您|你)?[一二三四五六七八九两\d]成|一笔勾销|不用还了|不用再还|少还"
+        r"|让利|利息.{0,4}免|打个?折"
         r"|只(?:要|需|用)?(?:把)?本金还|其(?:他|余)的?(?:都)?(?:不用|免|不要)(?:管|还|付|了)?|(?:利息|罚息|违约金|滞纳金).{0,6}(?:一分不收|不收了"
         r"|不要了|全免|免了|不用还|不用付|不用交|就算了)|减掉|减去|扣掉|少收"
         r"|(?:利息|罚息|违约金|滞纳金|手续费|费用).{0,12}(?:去掉|免掉|减掉|取消|抹掉|不收|免了)"
@@ -327,6 +328,7 @@ _EN = _Lexicon(
         r"consider (?:the|your|it) (?:account |debt |loan )?"
         r"(?:closed|settled|paid)|(?:is|be|as) paid in full|close (?:the|your) account"
         r"|to settle|settles? (?:it|the|your)"
+        r"|to close (?:it|this|the account|things|everything)(?: out)?\b|close (?:it|this|things) out"
         r"|(?:forget|forgive|write off|wipe out|drop|waive|cancel|eat"
         r"|take care of) (?:about )?(?:the rest|the remainder"
         r"|what is left|the balance|the difference))"
@@ -337,14 +339,16 @@ _EN = _Lexicon(
     ),
     refused=re.compile(
         r"\b(?:cannot|can not|not able|unable|will not|no way|do not offer|does not offer|not possible|"
-        r"is not possible|are not able|not allowed|not authori[sz]ed|no (?:discount|waiver)s?|not offer)\b"
+        r"is not possible|are not able|not allowed|not authori[sz]ed|no (?:discount|waiver)s?|not offer"
+        r"|not something (?:i|we) (?:can|could|are able to|do)|not an option|not available)\b"
     ),
     application=re.compile(
         r"\b(?:review\w*|approv\w*|qualify|eligible|subject to|specialist|team|no guarantee|not guaranteed"
         r"|cannot promise|(?:you|customers) (?:can|may|could|would need to) (?:request|apply|ask))\b"
     ),
     waiver=re.compile(
-        r"\bwaiv|\bforgiv|\bdiscount|\b(?:take|knock|shave|chop|cut)s?\b(?: [\w%]+){0,4} off\b(?!"
+        r"\b(?:fees|interest|penalt\w+|charges|balance|debt)(?: \w+){0,2} (?:disappear|go away|vanish)"
+        r"|\bwaiv|\bforgiv|\bdiscount|\b(?:take|knock|shave|chop|cut)s?\b(?: [\w%]+){0,4} off\b(?!"
         r" (?:your|the|my) (?:card|bank|checking|savings|debit))"
         r"|cents on the dollar|\boff (?:the|your|if)(?! (?:card|bank|checking|savings|debit))|% off"
         r"|percent off|\bhalf o"
@@ -393,7 +397,7 @@ _EN = _Lexicon(
         r"(?: \w+){0,4} (?:payments?|months?|a year|year)\b|\bpayment holiday\b|\bforbearance\b"
         r"|\bno need to pay (?:anything )?(?:until|for|now|today|up ?front)|\b(?:will not"
         r"|do not) owe anything until"
-        r"|\bwhatever you can (?:afford|manage|spare)"
+        r"|\bwhatever you can (?:afford|manage|spare)|\bpay what(?:ever)? you can\b"
         r"|\bwhen(?:ever)? you (?:can|are able|like|want|get (?:the )?(?:money|cash|a chance)"
         r"|have (?:the )?(?:money|cash))\b"
         r"|\b(?:worry about|need to|have to|bother) pay(?:ing)? (?:anything|a (?:dime|cent"

@@ -62,14 +62,15 @@ _EN_MONEY_CUE = (
     r"|just|comes to|amounts to|left|of|is|make it|knock|take|shave|off|principal|interest|fees?)"
 )
 _EN_NOT_MONEY = (
-    r"(?!\s*(?:%|percent|months?|payments?|installments?|instalments?|days?|weeks?|years?|times?|more|st\b"
+    r"(?!\s*(?:%|percent|grand|months?|payments?|installments?|instalments?|days?|weeks?|years?|times?"
+    r"|more|st\b"
     r"|nd\b|rd\b|th\b|o'clock|am\b|pm\b|people|calls?|minutes?|hours?|seconds?|of (?:them|those|these)"
-    r"|[/:]\d|,\d))"
+    r"|[/:]\d|[.,]\d))"
 )
 _EN_MONEY = re.compile(
     rf"\$\s?(?P<num>{_ARABIC})(?P<k>\s?k\b)?"
-    rf"|\b(?P<words>{_EN_WORDS})\s+(?:dollars?|bucks)\b"
-    rf"|\b(?P<plain>{_ARABIC})\s+(?:dollars?|bucks)\b"
+    rf"|\b(?P<words>{_EN_WORDS})\s+(?:dollars?|bucks|(?P<grand>grand))\b"
+    rf"|\b(?P<plain>{_ARABIC})\s+(?:dollars?|bucks|(?P<grand2>grand))\b"
     rf"|\b(?P<thousands>{_ARABIC})k\b"
     rf"|\b{_EN_MONEY_CUE} (?:(?:us|me|about|around|roughly|only|just|like|a total of|off) ){{0,2}}"
     rf"(?P<bare>{_EN_WORDS}|{_ARABIC})\b(?:\s+even\b)?{_EN_NOT_MONEY}"
@@ -162,6 +163,8 @@ def money(text: str, lang: str) -> list[Mention]:
             start = m.start()
             if m.group("words"):
                 value = Decimal(en_words_value(m.group("words")) or 0) or None
+                if value is not None and m.group("grand"):  # "two grand"
+                    value *= 1000
             elif m.group("thousands"):
                 value = Decimal(m.group("thousands").replace(",", "")) * 1000
             elif m.group("bare"):
@@ -173,7 +176,7 @@ def money(text: str, lang: str) -> list[Mention]:
                     continue
             else:
                 raw = (m.group("num") or m.group("plain")).replace(",", "").rstrip(".")
-                value = Decimal(raw) * (1000 if m.group("k") else 1)
+                value = Decimal(raw) * (1000 if m.group("k") or m.group("grand2") else 1)
             if value is not None:
                 said_loosely = bool(APPROX_EN.search(text, max(0, start - 16), start))
                 found.append(Mention(value, start, m.end(), said_loosely))

@@ -43,7 +43,7 @@ _ZH = _Tables(
     harms=re.compile(
         r"闹大|搞大|闹开|传出去|传开|传到|传遍|曝光|公开|上门|不好看|难看|(?:有|惹|找|添|带来|大)麻烦|麻烦(?:大|就大|了)|操心|丢人|丢脸|难做|难堪"
         r"|多不好|不太好|(?<!您也)不好(?!意思)|说不准|不保证|还要不要|要不要了|往哪(?:儿)?(?:搁|放)|挂不住|抬不起头"
-        r"|影响|受牵连|连累|担心|着急|笑话|看不起|尴尬|不体面|跟着"
+        r"|影响|受牵连|连累|担心|着急|笑话|看不起|尴尬|不体面|跟着|经不起|受不了|受刺激|气坏|气出病"
     ),
     sentence_break=re.compile(r"[。！？!?;；]"),
     negation=re.compile(r"不|没|别|无需|绝不|从不|从未|并非"),
@@ -72,14 +72,15 @@ _EN = _Tables(
         r"|(?<!let me )(?<!let us )know(?:s|ing)?|knew|ask(?:s|ed|ing)?"
         r" (?:questions|about)|get(?:s|ting)? (?:a )?(?:call|calls|letter|wind)|catch(?:es)? wind"
         r"|care(?:s)? about this"
-        r"|see(?:s|ing)? you|sees|think(?:s)? of you|would say|say about|talk(?:ing)? about|notice)\b"
+        r"|see(?:s|ing)? you|sees|think(?:s)? of you|would say|say about|talk(?:ing)? about|notice|wonder"
+        r"|curious|want to know|got involved|get involved|gets involved)\b"
     ),
     harms=re.compile(
         r"\b(?:embarrass\w*|humiliat\w*|shame|shameful|awkward|hate|affect\w*|hurt\w*|damag\w*|ruin\w*|harm"
         r"|tarnish\w*|stain\w*|jeopardi[sz]\w*|spread\w*|gossip\w*|whisper\w*|talk|look bad|uncomfortable"
         r"|a pity|problem with|trouble with|questions|worry about|imagine|picture)\b"
     ),
-    sentence_break=re.compile(r"[.!?;](?!\d)"),
+    sentence_break=re.compile(r"[.!?](?!\d)"),
     negation=re.compile(r"\b(?:not|never|no one|nobody|no|none|neither|nor|without)\b"),
     not_negation=re.compile(
         r"\b(?:no guarantee|not guarantee|cannot guarantee|cannot promise|not promise|not sure|no telling"
