@@ -58,7 +58,7 @@ _EN_DATE = re.compile(
     r"|(?<=was ))(?P<sm>\d{1,2})/(?P<sd>\d{1,2})"
     r"\b(?!/)"
     # "the 32nd of this month", "the fifth of next month": the month is counted from today
-    rf"|\bthe\s+{_ORDINAL.format('d4')}\s+of\s+(?P<which>this|next|the) month\b"
+    rf"|\bthe\s+{_ORDINAL.format('d4')}\s+of\s+(?P<which>this|next|the|last|previous) month\b"
 )
 _EN_PAST = re.compile(
     r"\byesterday\b|\blast\s+(?:week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
@@ -168,7 +168,7 @@ def mentions(text: str, lang: str) -> list[DateMention]:
             elif m.group("sm"):
                 month, day, year = int(m.group("sm")), int(m.group("sd")), None
             elif m.group("d4"):
-                ahead = int(m.group("which") == "next")
+                ahead = {"next": 1, "last": -1, "previous": -1}.get(m.group("which"), 0)
                 found.append(
                     DateMention(m.start(), m.end(), day_of_month=_ordinal(m.group("d4")), months_ahead=ahead)
                 )

@@ -276,7 +276,7 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\bi am (?:just |only )?(?:flesh and blood|made of flesh)\b",
             r"\b(?:talking|speaking|chatting) (?:to|with) [\w ,]{0,20}\b(?:a|an) (?:real|live|actual) "
             r"(?:person|human|agent|representative|rep|being)\b",
-            r"\bno (?:robot|bot|machine|ai|recording) here\b",
+            r"\bno (?:robot|bot|machine|ai|recording) (?:here|on (?:this|the|my) (?:call|line|phone|end))\b",
             r"\byou (?:have|have got|got|are with) (?:a |an )?(?:real |live |actual )?(?:human|person)\b",
             r"\bi am\b[^.;!?]{0,30}(?<!not )\b(?:a|an) (?:real|live|actual|human) "
             r"(?:person|human|agent|representative|rep|being)\b",

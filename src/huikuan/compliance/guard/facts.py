@@ -348,6 +348,9 @@ _EN = _Lexicon(
     ),
     waiver=re.compile(
         r"\b(?:fees|interest|penalt\w+|charges|balance|debt)(?: \w+){0,2} (?:disappear|go away|vanish)"
+        r"|\b(?:forget|forgive|write off|wipe out|drop|waive|cancel) (?:about )?(?:the rest"
+        r"|the remainder|what is left"
+        r"|the difference)|\bzero (?:out )?(?:the |your |all )*(?:late )?(?:fees|interest|penalt|charges)"
         r"|\bwaiv|\bforgiv|\bdiscount|\b(?:take|knock|shave|chop|cut)s?\b(?: [\w%]+){0,4} off\b(?!"
         r" (?:your|the|my) (?:card|bank|checking|savings|debit))"
         r"|cents on the dollar|\boff (?:the|your|if)(?! (?:card|bank|checking|savings|debit))|% off"

@@ -59,7 +59,9 @@ _EN_WORDS = rf"(?:(?:a\s+(?=hundred|thousand))?(?:{_EN_WORD})(?:[\s-]+(?:and\s+)
 # hundred", "put down fifty", "a balance of two forty", "settle for 900").
 _EN_MONEY_CUE = (
     r"(?:owe|owes|owed|owing|balance|total|due|down|pay|paying|send|settle for|for|at least|as low as|only"
-    r"|just|comes to|amounts to|left|of|is|make it|knock|take|shave|off|principal|interest|fees?)"
+    r"|just|comes to|amounts to|left|of|is|make it|knock|take|shave|off|principal|interest|fees?|shows?"
+    r"|at|reads"
+    r"|accept|collect|charge|give us|send us)"
 )
 _EN_NOT_MONEY = (
     r"(?!\s*(?:%|percent|grand|months?|payments?|installments?|instalments?|days?|weeks?|years?|times?"

@@ -24,6 +24,7 @@ class _Tables:
     learns: re.Pattern[str]  # exposure words meaningful only after the target: the target learns
     harms: re.Pattern[str]  # harm words meaningful on either side of the target
     sentence_break: re.Pattern[str]
+    clause_break: re.Pattern[str]
     negation: re.Pattern[str]
     not_negation: re.Pattern[str]  # questions and idioms that contain a negation word
     assurance: re.Pattern[str]  # privacy assurances and lawful notices: the sentence passes
@@ -46,7 +47,8 @@ _ZH = _Tables(
         r"|影响|受牵连|连累|担心|着急|笑话|看不起|尴尬|不体面|跟着|经不起|受不了|受刺激|气坏|气出病"
     ),
     sentence_break=re.compile(r"[。！？!?;；]"),
-    negation=re.compile(r"不|没|别|无需|绝不|从不|从未|并非"),
+    clause_break=re.compile(r"[,，:：]"),
+    negation=re.compile(r"不|没|别(?!人|的)|无需|绝不|从不|从未|并非"),
     not_negation=re.compile(
         r"会不会|是不是|要不要|能不能|说不准|不保证|不好|难道不|不太好|好不好|不管|不想|不希望|不愿意|迟早|早晚"
     ),
@@ -78,9 +80,11 @@ _EN = _Tables(
     harms=re.compile(
         r"\b(?:embarrass\w*|humiliat\w*|shame|shameful|awkward|hate|affect\w*|hurt\w*|damag\w*|ruin\w*|harm"
         r"|tarnish\w*|stain\w*|jeopardi[sz]\w*|spread\w*|gossip\w*|whisper\w*|talk|look bad|uncomfortable"
-        r"|a pity|problem with|trouble with|questions|worry about|imagine|picture)\b"
+        r"|a pity|problem with|trouble with|questions|worry about|imagine|picture|got out|gets out|get out"
+        r"|came out|comes out)\b"
     ),
     sentence_break=re.compile(r"[.!?](?!\d)"),
+    clause_break=re.compile(r"[,;:]|\b(?:but|and|so)\b"),
     negation=re.compile(r"\b(?:not|never|no one|nobody|no|none|neither|nor|without)\b"),
     not_negation=re.compile(
         r"\b(?:no guarantee|not guarantee|cannot guarantee|cannot promise|not promise|not sure|no telling"
@@ -105,6 +109,11 @@ def _negated_between(t: _Tables, span: str) -> bool:
     return len(t.negation.findall(span)) % 2 == 1
 
 
+def _clause_tail(t: _Tables, text: str) -> str:
+    """The part of `text` after its last comma: a negation in an earlier clause is not this one's."""
+    return t.clause_break.split(text)[-1]
+
+
 def hint(normalized: str, lang: str) -> str | None:
     """The rule id when `normalized` pairs a target with harm or exposure wording, else None."""
     t = _TABLES.get(lang)
@@ -114,7 +123,7 @@ def hint(normalized: str, lang: str) -> str | None:
         if not sentence or t.assurance.search(sentence):
             continue
         for target in t.target.finditer(sentence):
-            lead = sentence[max(0, target.start() - t.prefix) : target.start()]
+            lead = _clause_tail(t, sentence[max(0, target.start() - t.prefix) : target.start()])
             after = sentence[target.end() : target.end() + t.window]
             for pattern in (t.learns, t.harms):
                 word = pattern.search(after)
@@ -122,9 +131,11 @@ def hint(normalized: str, lang: str) -> str | None:
                     return f"{lang[:2]}.veiled_threat.target_then_harm"
             before_start = max(0, target.start() - t.window)
             for word in t.harms.finditer(sentence, before_start, target.start()):
-                if not _negated_between(
-                    t, sentence[max(word.end(), target.start() - t.prefix) : target.start()]
-                ):
+                denied = _clause_tail(
+                    t, sentence[max(0, word.start() - t.prefix) : word.start()]
+                )  # "请不要担心"
+                between = sentence[max(word.end(), target.start() - t.prefix) : target.start()]
+                if not _negated_between(t, denied + between):
                     return f"{lang[:2]}.veiled_threat.harm_then_target"
     return None
 
