@@ -271,6 +271,10 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\byou are (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real "
             r"|live |actual )?(?:person|human)",
             r"\bthis is (?:a |an )?(?:real|live|actual) (?:person|human)",
+            r"\bas a fellow (?:human|person|human being)\b|\bas a human(?: being)?, i\b",
+            r"\b(?:this (?:call|message|communication|conversation) is (?:from|with)|you are (?:hearing"
+            r"|getting) from)"
+            r" (?:a |an )?(?:human|real|live|actual)\b",
             r"\bthere is a (?:real|live|actual) (?:person|human) on (?:the|this|my|our) (?:line|end|call"
             r"|phone)",
             r"\bi am (?:just |only )?(?:flesh and blood|made of flesh)\b",

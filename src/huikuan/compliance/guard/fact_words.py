@@ -159,14 +159,16 @@ EN = Lexicon(
                 r"(?:first payment of|down payment of|start(?:ing)? with|(?:just )?(?:send"
                 r"|pay|put down|make a payment of)"
                 r"(?: just| only| at least)?|down of|upfront of|initial payment of)\W+(?:\w+\W+){0,1}$"
-                r"|(?:first|down|initial) payment\W+(?:\w+\W+){0,5}$"
+                r"|(?:first|down|initial) payment\W+(?:\w+\W+){0,5}$|\bminimum(?: (?:first|down"
+                r"|initial))?(?: payment)?"
+                r"(?: is| of)\W+(?:\w+\W+){0,1}$"
             ),
         ),
         ("remaining", re.compile(r"(?:remaining|remainder|the rest|the other|leftover)\W+(?:\w+\W+){0,2}$")),
         (
             "settle",
             re.compile(
-                r"(?:settle (?:\w+ ){0,2}for|close (?:\w+ ){0,2}(?:account|loan|debt|balance|file) for"
+                r"(?:settle (?:\w+ ){0,2}(?:for|at)|close (?:\w+ ){0,2}(?:account|loan|debt|balance|file) for"
                 r"|settlement of|just"
                 r"|only(?: pay| owe)?|pay off "
                 r".{0,10} for)\W+(?:\w+\W+){0,1}$"
@@ -230,7 +232,8 @@ EN = Lexicon(
     refused=re.compile(
         r"\b(?:cannot|can not|not able|unable|will not|no way|do not offer|does not offer|not possible|"
         r"is not possible|are not able|not allowed|not authori[sz]ed|no (?:discount|waiver)s?|not offer"
-        r"|not something (?:i|we) (?:can|could|are able to|do)|not an option|not available)\b"
+        r"|not something (?:i|we) (?:can|could|are able to|do)|not an option|not available"
+        r"|(?:not|no) (?:\w+ ){0,2}(?:ability|authority|power|permission) to)\b"
     ),
     application=re.compile(
         r"\b(?:review\w*|approv\w*|qualify|eligible|subject to|specialist|team|no guarantee|not guaranteed"
@@ -241,11 +244,12 @@ EN = Lexicon(
         r"|\b(?:forget|forgive|write off|wipe out|drop|waive|cancel) (?:about )?(?:the rest"
         r"|the remainder|what is left"
         r"|the difference)|\bzero (?:out )?(?:the |your |all )*(?:late )?(?:fees|interest|penalt|charges)"
-        r"|\bwaiv|\bforgiv|\bdiscount|\b(?:take|knock|shave|chop|cut)s?\b(?: [\w%]+){0,4} off\b(?!"
+        r"|\b(?:0|zero) ?(?:%|percent)? ?(?:interest|apr)\b|\bwaiv|\bforgiv|\bdiscount|\b(?:take|knock"
+        r"|shave|chop|cut)s?\b(?: [\w%]+){0,4} off\b(?!"
         r" (?:your|the|my) (?:card|bank|checking|savings|debit))"
         r"|cents on the dollar|\boff (?:the|your|if)(?! (?:card|bank|checking|savings|debit))|% off"
         r"|percent off|\bhalf o"
-        r"ff\b|\bin half\b|settle (?:\w+ )?for"
+        r"ff\b|\bin half\b|settle (?:\w+ ){0,2}(?:for|at)\b"
         r"|\bsettlement\b|\bknock\b|\bwipe\b|write (?:it |that )?off|\bcall it even"
         r"\b|interest[- ]free|\bno interest\b"
         r"|only (?:owe|pay) the principal|(?:pay|paying) (?:back )?(?:just |only )?the principal"
@@ -268,6 +272,7 @@ EN = Lexicon(
         r"d)|\breduce (?:the|your) balance"
     ),
     waiver_all=re.compile(
+        r"\b(?:0|zero) ?(?:%|percent)? ?(?:interest|apr)\b|"
         r"\b(?:whole|entire|all (?:the|of the|your)) (?:balance|debt|fees and interest|i"
         r"nterest)|only (?:owe|pay) the principal"
         r"|fees and interest|interest and (?:late )?fees|\ball (?:the )?(?:fees|interest)|(?:the|late) fees\b"

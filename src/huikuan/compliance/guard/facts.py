@@ -154,8 +154,10 @@ def _role(text: str, lex: Lexicon, mention: numbers.Mention) -> str:
         return "settle"
     if lex.owed_after.search(after):  # "the $1,900 you owe": named as owed, whatever came before
         return "owed"
-    for role, cue in lex.after:  # "$1,100 principal and $150 in fees": a part, whatever came before
-        if role == "component" and cue.search(after):
+    for role, cue in lex.after:
+        # "$1,100 principal and $150 in fees" is a part, "pay $180 a month" an instalment, whatever
+        # came before
+        if role in ("component", "instalment") and cue.search(after):
             return role
     for role, cue in lex.roles:
         if cue.search(before):
@@ -176,6 +178,9 @@ def _close(a: Decimal, b: Decimal, approx: bool) -> bool:
     return abs(a - b) <= tolerance
 
 
+_RATE = re.compile(r"\s?(?:interest|apr|annual|利息|利率|年化)")
+
+
 def _waiver_pcts(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[tuple[Decimal | None, int, int]]:
     """Waivers the sentence offers: (percent waived or None when unsaid, start, end)."""
     offers: list[tuple[Decimal | None, int, int]] = []
@@ -186,7 +191,7 @@ def _waiver_pcts(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[tuple
         clause = text[left:right]
         pct: Decimal | None = None
         for p in numbers.percents(text, lang):
-            if left <= p.start < right:
+            if left <= p.start < right and not _RATE.match(text, p.end):  # "0% interest" is a rate
                 pct = p.value
         tenths = lex.discount_tenths.search(clause)
         if pct is None and tenths:

@@ -39,7 +39,7 @@ _ZH = _Tables(
         r"|脸面|颜面|村里|小区"
     ),
     learns=re.compile(
-        r"知道|听说|听到|得知|发现|晓得|关心|议论|打听|问起|看到|看见|收到|接到(?:电话)?|找上|找到|问(?:您|你)"
+        r"知道|知悉|获悉|知晓|得悉|听说|听到|得知|发现|晓得|关心|议论|打听|问起|看到|看见|收到|接到(?:电话)?|找上|找到|问(?:您|你)"
     ),
     harms=re.compile(
         r"闹大|搞大|闹开|传出去|传开|传到|传遍|曝光|公开|上门|不好看|难看|(?:有|惹|找|添|带来|大)麻烦|麻烦(?:大|就大|了)|操心|丢人|丢脸|难做|难堪"
@@ -75,7 +75,9 @@ _EN = _Tables(
         r" (?:questions|about)|get(?:s|ting)? (?:a )?(?:call|calls|letter|wind)|catch(?:es)? wind"
         r"|care(?:s)? about this"
         r"|see(?:s|ing)? you|sees|think(?:s)? of you|would say|say about|talk(?:ing)? about|notice|wonder"
-        r"|curious|want to know|got involved|get involved|gets involved)\b"
+        r"|curious|want to know|got involved|get involved|gets involved"
+        r"|(?:may|might|could|will|would) (?:also |then |soon |eventually )?be (?:contacted|called"
+        r"|notified|informed|told|reached))\b"
     ),
     harms=re.compile(
         r"\b(?:embarrass\w*|humiliat\w*|shame|shameful|awkward|hate|affect\w*|hurt\w*|damag\w*|ruin\w*|harm"
