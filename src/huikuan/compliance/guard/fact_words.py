@@ -21,7 +21,9 @@ class Lexicon:
     settles: re.Pattern[str]  # the account is declared settled after the number
     owed_after: re.Pattern[str]  # the number is named as owed right after it
     refused: re.Pattern[str]  # the offer is refused in this clause
+    refused_next: re.Pattern[str]  # the next clause refuses what this one named ("…打折，我们这边做不了")
     application: re.Pattern[str]  # a request reviewed by people, not an offer
+    reviewed: re.Pattern[str]  # the next clause says people review it
     waiver: re.Pattern[str]  # some waiver or discount is offered
     waiver_all: re.Pattern[str]  # everything (or everything but the principal) is waived
     half: re.Pattern[str]
@@ -87,9 +89,14 @@ ZH = Lexicon(
         r"|视为结清|视同结清|不(?:再)?追究|不用再还|不用还了|就算了|就(?:能|可以)?还清|就(?:全部)?还完)"
     ),
     owed_after=re.compile(r"^(?:元|块)?(?:的)?(?:欠款|借款|未还|没还)"),
+    refused_next=re.compile(
+        r"^\s?(?:但是?|可是|不过)?(?:我们|我|这边|公司|平台|本平台)?(?:这边|目前|暂时)?(?:是|都|也)?(?:做不到|做不了|办不到|办不了|不行|不可以"
+        r"|不能|无法|没办法|不支持|不提供|没有这个|没这个|给不了)"
+    ),
     refused=re.compile(
         r"(?:不能|无法|没办法|没有|不支持|不可以|不行|不提供|没权限|暂不|暂时不|暂无|不予|不会有|不能够|做不到|不了|不存在)"
     ),
+    reviewed=re.compile(r"审核|审批|评估|以.{0,4}为准|不一定|不能保证|不保证"),
     application=re.compile(
         r"审核|审批|评估|以.{0,4}为准|不一定|不能保证|不保证|无法承诺|不能承诺|能否|是否|可以[^,;。]{0,8}申请"
         r"|需要申请|提交申请|申请.{0,6}(?:审核|审批)|工作人员|专员|专人|人工|商量"
@@ -229,12 +236,20 @@ EN = Lexicon(
         r"^\s?(?:that |which )?you (?:still )?owe\b"
         r"|^\s?(?:that is|which is) (?:still )?(?:owed|outstanding|due)"
     ),
+    refused_next=re.compile(
+        r"^\s?(?:but |and |which |that )?(?:i|we|that|this|it)? ?(?:is|are|am)? ?(?:cannot|can not"
+        r"|not able|unable|will not"
+        r"|(?:do|does) not (?:offer|do|have|allow|provide|give|support)|is not (?:something|possible"
+        r"|allowed|an option)"
+        r"|not possible|no can do)\b"
+    ),
     refused=re.compile(
         r"\b(?:cannot|can not|not able|unable|will not|no way|do not offer|does not offer|not possible|"
         r"is not possible|are not able|not allowed|not authori[sz]ed|no (?:discount|waiver)s?|not offer"
         r"|not something (?:i|we) (?:can|could|are able to|do)|not an option|not available"
         r"|(?:not|no) (?:\w+ ){0,2}(?:ability|authority|power|permission) to)\b"
     ),
+    reviewed=re.compile(r"\b(?:review\w*|approv\w*|subject to|no guarantee|not guaranteed|eligib\w*)\b"),
     application=re.compile(
         r"\b(?:review\w*|approv\w*|qualify|eligible|subject to|specialist|team|no guarantee|not guaranteed"
         r"|cannot promise|(?:you|customers) (?:can|may|could|would need to) (?:request|apply|ask))\b"

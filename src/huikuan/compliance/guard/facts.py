@@ -188,6 +188,8 @@ def _waiver_pcts(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[tuple
         if _refused(text, lex, w.start(), w.end()):
             continue
         left, right = _clause(text, lex, w.start(), w.end())
+        if lex.refused_next.search(text[right + 1 : right + 24]):
+            continue  # "您说的结清打折，我们这边做不了": refused in the clause right after
         clause = text[left:right]
         pct: Decimal | None = None
         for p in numbers.percents(text, lang):
@@ -281,7 +283,11 @@ def _check_terms(text: str, lang: str, lex: Lexicon, facts: Facts, first_said: b
         hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.no_first_payment"))
     for d in lex.deferral.finditer(text):
         left, right = _clause(text, lex, d.start(), d.end())
-        if not _refused(text, lex, d.start(), d.end()) and not lex.application.search(text, left, right):
+        # a deferral people review may be pointed to, in its clause or the next
+        # ("提交延期还款申请，审核通过后生效")
+        following = _clause(text, lex, right + 1, right + 1)[1] if right < len(text) else right
+        reviewed = lex.application.search(text, left, right) or lex.reviewed.search(text, right, following)
+        if not _refused(text, lex, d.start(), d.end()) and not reviewed:
             hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.deferral"))
             break
     if facts.max_terms is None:

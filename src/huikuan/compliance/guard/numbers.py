@@ -36,13 +36,13 @@ _ZH_MONEY = re.compile(
     # Any numeral with a hundreds, thousands or ten-thousands place is a sum of money in this talk
     # ("还有两千五没还", "1千5", "三千八百"), unless a unit of another kind follows it.
     rf"|(?<![第逾\d{_ZH_DIGITS}])(?P<big>(?:\d+|[一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾])[{_ZH_DIGITS}\d]*"
-    rf"[百千万佰仟][{_ZH_DIGITS}\d]*)(?<!百分){_ZH_NOT_MONEY}(?!分之)"
+    rf"[百千万佰仟][{_ZH_DIGITS}\d]*)(?<!百分){_ZH_NOT_MONEY}(?!分之)(?P<more2>多|来|余)?"
 )
 _ZH_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s*%|百分之(?P<zh>[{_ZH_DIGITS}\d.]+)")
 _ZH_TERMS = re.compile(
     rf"(?<![逾第])(?:分成?|拆成)(?P<a>[{_ZH_DIGITS}\d]{{1,3}})(?:期|个月|次|笔|份)"
     rf"|(?<![逾第前头每\d{_ZH_DIGITS}])(?P<b>[{_ZH_DIGITS}\d]{{1,3}})期"
-    rf"|(?<![逾第前头])(?P<c>[{_ZH_DIGITS}\d]{{1,3}})个月(?:还清|还完|分期|慢慢还|来还)"
+    rf"|(?<![逾第前头])(?P<c>[{_ZH_DIGITS}\d]{{1,3}})个月(?:就|能|就能|可以|即可)?(?:还清|还完|分期|慢慢还|来还)"
     rf"|(?:分|用)(?P<y>[{_ZH_DIGITS}\d]{{1,2}}|半)年|(?P<y2>[{_ZH_DIGITS}\d]{{1,2}})年(?:内|之内)?(?:还清|还完|分期|慢慢还)"
 )
 
@@ -187,7 +187,9 @@ def money(text: str, lang: str) -> list[Mention]:
         value = _zh_value(m.group("num") or m.group("bare") or m.group("settled") or m.group("big"))
         if value is None:
             continue
-        loose = bool(m.group("more")) or bool(APPROX_ZH.search(text, max(0, m.start() - 3), m.end() + 4))
+        loose = bool(m.group("more") or m.group("more2")) or bool(
+            APPROX_ZH.search(text, max(0, m.start() - 3), m.end() + 4)
+        )
         found.append(Mention(value, m.start(), m.end(), loose))
     return found
 
