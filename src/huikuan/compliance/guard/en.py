@@ -289,9 +289,19 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\bi am (?:a |an )?(?:real|live|actual|human)(?: [\w-]+){0,3} (?:person|human|agent|rep"
             r"|representative"
             r"|employee|woman|man|being|voice|staff)\b",
-            r"\b(?:me|i am|this is [\w ,]{1,50}), (?:just )?(?:a|an) (?:real|live|actual|human"
-            r"|flesh and blood) "
-            r"(?:person|human|being|agent|rep)\b",
+            r"\b(?:me|i am|this is [\w ,]{1,50}|it is just me(?: here)?), (?:just )?(?:a|an) (?:real"
+            r"|live|actual|human"
+            r"|flesh and blood|regular|normal|ordinary|tired|busy) "
+            r"(?:person|human|being|agent|rep|guy|woman|man|lady|employee)\b",
+            r"\bnot (?:a |an )?(?:robot|bot|machine|ai|computer)\b, (?:just |only )?(?:a "
+            r"|an )?(?:[\w-]+ )?(?:human|person"
+            r"|guy|woman|man|lady|employee)\b",
+            # what only a person does: sits in an office, has worked somewhere for years, calls personally
+            r"\bi am (?:sitting|standing|here) (?:at my desk|in (?:our|the|my) office)"
+            r"|\bi am sitting (?:at|in)\b",
+            r"\bi (?:have|had) (?:worked|been working) (?:here|at|for|with) (?:\w+ ){0,3}(?:years?"
+            r"|months?)\b",
+            r"\b(?:i am )?(?:calling you|handling (?:this|it|your account)) personally\b|\bi am personally\b",
             r"\bi am (?:a |an )?(?:person|human) just like you\b",
         ),
     ),

@@ -88,6 +88,7 @@ _EN_YEARS = re.compile(
     rf"\b(?:over|across|within|for|in) (?P<n>\d{{1,2}}|an?|{_EN_WORD}) years?(?P<half> and a half)?\b"
     rf"|\b(?P<m>\d{{1,2}}|{_EN_WORD})-year\b"
 )
+_EN_PAYING = re.compile(r"\b(?:pay\w*|plan|installments?|instalments?|spread|stretch|split|monthly|owe)\b")
 # "then three more", "eleven more after that": further payments after the one just named
 _EN_MORE = re.compile(
     rf"\b(?:then|and|plus|do|with) (?P<n>\d{{1,2}}|{_EN_WORD}) more\b(?! (?:days?|weeks?|minutes?|hours?"
@@ -220,7 +221,8 @@ def terms(text: str, lang: str) -> list[Mention]:
             value = int(word) if word.isdigit() else en_words_value(word)
             if value:
                 found.append(Mention(Decimal(value), m.start(), m.end()))
-        for m in _EN_YEARS.finditer(text):  # "over three years": monthly payments for that long
+        paying = _EN_PAYING.search(text) is not None  # "worked here for five years" is not a plan
+        for m in _EN_YEARS.finditer(text) if paying else ():  # "over three years": monthly payments
             word = m.group("n") or m.group("m")
             years = 1 if word in ("a", "an") else int(word) if word.isdigit() else en_words_value(word)
             if years:

@@ -42,7 +42,8 @@ _ZH = _Tables(
         r"知道|知悉|获悉|知晓|得悉|听说|听到|得知|发现|晓得|关心|议论|打听|问起|看到|看见|收到|接到(?:电话)?|找上|找到|问(?:您|你)"
     ),
     harms=re.compile(
-        r"闹大|搞大|闹开|传出去|传开|传到|传遍|曝光|公开|上门|不好看|难看|(?:有|惹|找|添|带来|大)麻烦|麻烦(?:大|就大|了)|操心|丢人|丢脸|难做|难堪"
+        r"闹大|搞大|闹开|闹得|闹到|人尽皆知|尽人皆知|满城风雨|传出去|传开|传到|传遍|曝光|公开|上门|不好看|难看|(?:有|惹|找|添|带来|大)麻烦|麻烦(?:大|就大|了)|操心"
+        r"|丢人|丢脸|难做|难堪"
         r"|多不好|不太好|(?<!您也)不好(?!意思)|说不准|不保证|还要不要|要不要了|往哪(?:儿)?(?:搁|放)|挂不住|抬不起头"
         r"|影响|受牵连|连累|担心|着急|笑话|看不起|尴尬|不体面|跟着|经不起|受不了|受刺激|气坏|气出病"
     ),
@@ -66,6 +67,7 @@ _EN = _Tables(
         r"|office"
         r"|company|hr|co-?workers?|colleagues?|family|wife|husband|spouse|partner|parents|mother|father|mom"
         r"|dad|kids?|children|son|daughter|friends?|neighbou?rs|landlord|church|school|contacts?|contact list"
+        r"|pastor|priest|teacher|coach|gym|club|congregation|hr department|hr"
         r"|phone ?book|phone|relatives|in-laws|reputation|name|standing|community|congregation|team)"
         r"|people (?:at|in) (?:work|your \w+)|the neighbou?rs|neighbou?rs|co-?workers|colleagues)\b"
     ),
@@ -74,7 +76,8 @@ _EN = _Tables(
         r"|(?<!let me )(?<!let us )know(?:s|ing)?|knew|ask(?:s|ed|ing)?"
         r" (?:questions|about)|get(?:s|ting)? (?:a )?(?:call|calls|letter|wind)|catch(?:es)? wind"
         r"|care(?:s)? about this"
-        r"|see(?:s|ing)? you|sees|think(?:s)? of you|would say|say about|talk(?:ing)? about|notice|wonder"
+        r"|see(?:s|ing)? you|sees|(?:would|will|might) think|think(?:s)? of you|would say|say about"
+        r"|talk(?:ing)? about|notice|wonder"
         r"|curious|want to know|got involved|get involved|gets involved"
         r"|(?:may|might|could|will|would) (?:also |then |soon |eventually )?be (?:contacted|called"
         r"|notified|informed|told|reached))\b"
@@ -90,7 +93,8 @@ _EN = _Tables(
     negation=re.compile(r"\b(?:not|never|no one|nobody|no|none|neither|nor|without)\b"),
     not_negation=re.compile(
         r"\b(?:no guarantee|not guarantee|cannot guarantee|cannot promise|not promise|not sure|no telling"
-        r"|would not want|do not want|would not like|not want|no idea)\b"
+        r"|would not want|do not want|would not like|not want|no idea|should not have to|never want"
+        r"|not the only)\b"
     ),
     assurance=re.compile(
         r"\b(?:privacy|private|confidential|(?:never|not) (?:contact|call|share|tell|discuss|reach out"
