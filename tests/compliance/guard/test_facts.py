@@ -64,6 +64,7 @@ BLOCKED = [
     ("zh-CN", ZH, "您每月还1千5，分八个月还完。", C.OFFER_OUTSIDE_BOUNDS),
     ("zh-CN", ZH, "前两个月先不用还，第三个月开始还。", C.OFFER_OUTSIDE_BOUNDS),
     ("zh-CN", ZH, "还款期限是2026年3月1日。", C.IMPOSSIBLE_DATE),
+    ("zh-CN", ZH, "请在这周一之前还款。", C.IMPOSSIBLE_DATE),
     ("zh-CN", ZH, "跟您通话的是我本人，真人。", C.HUMAN_CLAIM),
     ("zh-CN", ZH, "您老板那边我们不保证不会知道。", C.VEILED_THREAT),
     ("en-US", EN, "You owe fourteen hundred on this account.", C.WRONG_AMOUNT),
@@ -210,6 +211,7 @@ def test_one_parser_reads_every_way_an_amount_is_said(lang: str, text: str, valu
         ("zh-CN", "您的欠款已经逾期三百多天了"),
         ("zh-CN", "千万别忘了还款"),
         ("en-US", "i just have one more question"),
+        ("en-US", "please call us back at 4008001234"),
     ],
 )
 def test_counts_that_are_not_money_are_not_read_as_money(lang: str, text: str) -> None:

@@ -24,6 +24,8 @@ _ZH_DATE = re.compile(
 _ZH_THIS_MONTH = re.compile(
     rf"(?P<which>本月|这个月|当月|下个月|下月)(?P<d>\d{{1,2}}|[{_ZH_SMALL}]{{1,3}})(?:日|号)"
 )
+_ZH_WEEKDAYS = "一二三四五六日天"
+_ZH_THIS_WEEK = re.compile(rf"(?:本|这个?)(?:周|星期|礼拜)(?P<w>[{_ZH_WEEKDAYS}])")
 _ZH_PAST = re.compile(r"昨天|前天|昨日|上(?:个)?(?:周|星期|礼拜)[一二三四五六日天末]?|上个月|上月")
 
 _MONTHS = (
@@ -77,9 +79,13 @@ class DateMention:
     year: int | None = None
     always_past: bool = False
     months_ahead: int | None = None  # "本月31日" (0), "下个月31号" (1): the month is counted from today
+    weekday: int | None = None  # "这周一" (0), "本周五" (4), "this past Friday": a day of the current week
 
     def on(self, today: date) -> DateMention:
-        """This mention with a month counted from `today` made explicit (and its year)."""
+        """This mention with a month or a weekday counted from `today` made explicit (and its year)."""
+        if self.weekday is not None:
+            day = today + timedelta(days=self.weekday - today.weekday())
+            return DateMention(self.start, self.end, day.month, day.day, day.year, self.always_past)
         if self.months_ahead is None:
             return self
         index = today.month - 1 + self.months_ahead
@@ -197,6 +203,10 @@ def mentions(text: str, lang: str) -> list[DateMention]:
                 )
             )
     found.extend(DateMention(m.start(), m.end(), always_past=True) for m in _ZH_PAST.finditer(text))
+    found.extend(
+        DateMention(m.start(), m.end(), weekday=min(_ZH_WEEKDAYS.index(m.group("w")), 6))
+        for m in _ZH_THIS_WEEK.finditer(text)
+    )
     return found
 
 

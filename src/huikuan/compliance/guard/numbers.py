@@ -60,8 +60,7 @@ _EN_WORDS = rf"(?:(?:a\s+(?=hundred|thousand))?(?:{_EN_WORD})(?:[\s-]+(?:and\s+)
 _EN_MONEY_CUE = (
     r"(?:owe|owes|owed|owing|balance|total|due|down|pay|paying|send|settle for|for|at least|as low as|only"
     r"|just|comes to|amounts to|left|of|is|make it|knock|take|shave|off|principal|interest|fees?|shows?"
-    r"|at|reads"
-    r"|accept|collect|charge|give us|send us)"
+    r"|sits at|reads|accept|collect|charge|give us|send us)"
 )
 _EN_NOT_MONEY = (
     r"(?!\s*(?:%|percent|grand|months?|payments?|installments?|instalments?|days?|weeks?|years?|times?"
@@ -75,7 +74,8 @@ _EN_MONEY = re.compile(
     rf"|\b(?P<plain>{_ARABIC})\s+(?:dollars?|bucks|(?P<grand2>grand))\b"
     rf"|\b(?P<thousands>{_ARABIC})k\b"
     rf"|\b{_EN_MONEY_CUE} (?:(?:us|me|about|around|roughly|only|just|like|a total of|off) ){{0,2}}"
-    rf"(?P<bare>{_EN_WORDS}|{_ARABIC})\b(?:\s+even\b)?{_EN_NOT_MONEY}"
+    # a unit-less figure is at most six digits: longer runs are phone, account or reference numbers
+    rf"(?P<bare>{_EN_WORDS}|(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}})(?:\.\d+)?(?!\d))\b(?:\s+even\b)?{_EN_NOT_MONEY}"
     r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand))\b"
 )
 _EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{_EN_WORDS})\s+percent\b")
