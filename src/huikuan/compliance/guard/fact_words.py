@@ -245,7 +245,8 @@ EN = Lexicon(
     ),
     refused=re.compile(
         r"\b(?:cannot|can not|not able|unable|will not|no way|do not offer|does not offer|not possible|"
-        r"is not possible|are not able|not allowed|not authori[sz]ed|no (?:discount|waiver)s?|not offer"
+        r"is not possible|are not able|not allowed|not authori[sz]ed|no (?:[\w-]+ ){0,2}(?:discount"
+        r"|waiver|settlement|reduction|option)s?|not offer"
         r"|not something (?:i|we) (?:can|could|are able to|do)|not an option|not available"
         r"|(?:not|no) (?:\w+ ){0,2}(?:ability|authority|power|permission) to)\b"
     ),
