@@ -41,7 +41,7 @@ _ZH_MONEY = re.compile(
 _ZH_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s*%|百分之(?P<zh>[{_ZH_DIGITS}\d.]+)")
 _ZH_TERMS = re.compile(
     rf"(?<![逾第])(?:分成?|拆成)(?P<a>[{_ZH_DIGITS}\d]{{1,3}})(?:期|个月|次|笔|份)"
-    rf"|(?<![逾第前头每\d{_ZH_DIGITS}])(?P<b>[{_ZH_DIGITS}\d]{{1,3}})期"
+    rf"|(?<![逾第前头每\d{_ZH_DIGITS}])(?P<b>[{_ZH_DIGITS}\d]{{1,3}})(?:来|多|几)?期"
     rf"|(?<![逾第前头])(?P<c>[{_ZH_DIGITS}\d]{{1,3}})个月(?:就|能|就能|可以|即可)?(?:还清|还完|分期|慢慢还|来还)"
     rf"|(?:分|用)(?P<y>[{_ZH_DIGITS}\d]{{1,2}}|半)年|(?P<y2>[{_ZH_DIGITS}\d]{{1,2}})年(?:内|之内)?(?:还清|还完|分期|慢慢还)"
 )
@@ -60,7 +60,7 @@ _EN_WORDS = rf"(?:(?:a\s+(?=hundred|thousand))?(?:{_EN_WORD})(?:[\s-]+(?:and\s+)
 _EN_MONEY_CUE = (
     r"(?:owe|owes|owed|owing|balance|total|due|down|pay|paying|send|settle for|for|at least|as low as|only"
     r"|just|comes to|amounts to|left|of|is|make it|knock|take|shave|off|principal|interest|fees?|shows?"
-    r"|sits at|reads|accept|collect|charge|give us|send us)"
+    r"|sits at|sitting at|are at|is at|looking at|reads|accept|collect|charge|give us|send us|give me)"
 )
 _EN_NOT_MONEY = (
     r"(?!\s*(?:%|percent|grand|months?|payments?|installments?|instalments?|days?|weeks?|years?|times?"
@@ -75,8 +75,11 @@ _EN_MONEY = re.compile(
     rf"|\b(?P<thousands>{_ARABIC})k\b"
     rf"|\b{_EN_MONEY_CUE} (?:(?:us|me|about|around|roughly|only|just|like|a total of|off) ){{0,2}}"
     # a unit-less figure is at most six digits: longer runs are phone, account or reference numbers
-    rf"(?P<bare>{_EN_WORDS}|(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}})(?:\.\d+)?(?!\d))\b(?:\s+even\b)?{_EN_NOT_MONEY}"
-    r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand))\b"
+    rf"(?P<bare>{_EN_WORDS}|(?:\d{{1,3}}(?:,\d{{3}})+"
+    rf"|\d{{1,6}})(?:\.\d+)?(?!\d))\b(?:\s+even\b)?{_EN_NOT_MONEY}"
+    r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand|grand))\b|\b(?P<agrand>a grand)\b"
+    # "twenty a month": a figure before "a month" is an amount paid
+    rf"|\b(?P<monthly>{_EN_WORDS}|\d{{1,5}})(?= (?:a|per|each|every) month\b| monthly\b| a mo\b)"
 )
 _EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{_EN_WORDS})\s+percent\b")
 _EN_TERMS = re.compile(
@@ -158,12 +161,21 @@ def money(text: str, lang: str) -> list[Mention]:
     if lang == "en-US":
         for m in _EN_MONEY.finditer(text):
             if m.group("loose"):  # "a couple hundred": read loosely, at its usual size
-                scale = 1000 if m.group("loose").endswith("thousand") else 100
+                scale = 100 if m.group("loose").endswith("hundred") else 1000
                 rough = Decimal((3 if "few" in m.group("loose") else 2) * scale)
                 found.append(Mention(rough, m.start(), m.end(), True))
                 continue
             value: Decimal | None
             start = m.start()
+            if m.group("agrand"):
+                found.append(Mention(Decimal(1000), start, m.end()))
+                continue
+            if m.group("monthly"):
+                said = m.group("monthly")
+                monthly = Decimal(said) if said.isdigit() else Decimal(en_words_value(said) or 0)
+                if monthly >= 10:
+                    found.append(Mention(monthly, start, m.end()))
+                continue
             if m.group("words"):
                 value = Decimal(en_words_value(m.group("words")) or 0) or None
                 if value is not None and m.group("grand"):  # "two grand"

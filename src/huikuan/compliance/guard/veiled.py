@@ -35,7 +35,7 @@ class _Tables:
 _ZH = _Tables(
     target=re.compile(
         r"通讯录|联系人|单位|(?<!催收)(?<!我们)(?<!本)(?<!贷款)公司|领导|老板|上司|同事|人事|家人|家里人|家里|全家|父母|爸妈|爸爸|妈妈|老人|孩子|子女|儿子|女儿"
-        r"|老婆|老公|爱人|妻子|丈夫|对象|邻居|街坊|朋友|圈子|朋友圈|亲戚|亲友|亲人|学校|同学|老师|名声|面子|名誉|声誉"
+        r"|老婆|老公|爱人|妻子|丈夫|媳妇|丈母娘|老丈人|婆家|娘家|对象|邻居|街坊|朋友|圈子|朋友圈|亲戚|亲友|亲人|学校|同学|老师|名声|面子|名誉|声誉"
         r"|脸面|颜面|村里|小区"
     ),
     learns=re.compile(
@@ -66,7 +66,8 @@ _EN = _Tables(
         r"\b(?:(?:your|his|her|their) (?:[\w-]+ )?(?:employer|boss|manager|supervisor|job|work|workplace"
         r"|office"
         r"|company|hr|co-?workers?|colleagues?|family|wife|husband|spouse|partner|parents|mother|father|mom"
-        r"|dad|kids?|children|son|daughter|friends?|neighbou?rs|landlord|church|school|contacts?|contact list"
+        r"|dad|kids?|children|son|daughter|friends?|buddies|pals|neighbou?rs|landlord|church|school"
+        r"|contacts?|contact list"
         r"|pastor|priest|teacher|coach|gym|club|congregation|hr department|hr"
         r"|phone ?book|phone|relatives|in-laws|reputation|name|standing|community|congregation|team)"
         r"|people (?:at|in) (?:work|your \w+)|the neighbou?rs|neighbou?rs|co-?workers|colleagues)\b"
@@ -85,7 +86,8 @@ _EN = _Tables(
     harms=re.compile(
         r"\b(?:embarrass\w*|humiliat\w*|shame|shameful|awkward|hate|affect\w*|hurt\w*|damag\w*|ruin\w*|harm"
         r"|tarnish\w*|stain\w*|jeopardi[sz]\w*|spread\w*|gossip\w*|whisper\w*|talk|look bad|uncomfortable"
-        r"|a pity|problem with|trouble with|questions|worry about|imagine|picture|got out|gets out|get out"
+        r"|a pity|field day|laugh at|have a laugh|problem with|trouble with|questions|worry about"
+        r"|imagine|picture|got out|gets out|get out"
         r"|came out|comes out)\b"
     ),
     sentence_break=re.compile(r"[.!?](?!\d)"),
