@@ -140,7 +140,7 @@ def _clause(text: str, lex: Lexicon, start: int, end: int) -> tuple[int, int]:
     return left, (m2.start() if m2 else len(text))
 
 
-def _role(text: str, lex: Lexicon, mention: numbers.Mention) -> str:
+def _role(text: str, lex: Lexicon, mention: numbers.Mention, next_start: int | None = None) -> str:
     left, right = _clause(text, lex, mention.start, mention.end)
     before = text[max(left, mention.start - lex.look_back) : mention.start]
     after = text[mention.end : min(right, mention.end + lex.look_ahead)]
@@ -150,6 +150,8 @@ def _role(text: str, lex: Lexicon, mention: numbers.Mention) -> str:
     other = _ANOTHER_NUMBER.search(wide)
     if other is not None:  # "减免850元，您只需还3400元即可结清": the settlement is the later figure's
         wide = wide[: other.start()]
+    if next_start is not None and next_start - mention.end < len(wide):  # "减一千二，还一万零八百就结清"
+        wide = wide[: max(0, next_start - mention.end)]
     if lex.settles.search(wide):
         return "settle"
     if lex.owed_after.search(after):  # "the $1,900 you owe": named as owed, whatever came before
@@ -314,9 +316,13 @@ def _check_amounts(text: str, lang: str, lex: Lexicon, facts: Facts) -> tuple[li
     first_said = False
     owed = facts.owed
     known = facts.known_amounts()
-    for m in numbers.money(text, lang):
-        role = _role(text, lex, m)
+    mentions = numbers.money(text, lang)
+    first_value: Decimal | None = None
+    for i, m in enumerate(mentions):
+        role = _role(text, lex, m, mentions[i + 1].start if i + 1 < len(mentions) else None)
         first_said |= role == "first"
+        if role == "first" and first_value is None:
+            first_value = m.value
         if owed is None:
             continue
         if role in ("waiver", "first", "instalment") and _refused(text, lex, m.start, m.end):
@@ -349,7 +355,7 @@ def _check_amounts(text: str, lang: str, lex: Lexicon, facts: Facts) -> tuple[li
             elif m.value > owed + _CENT:
                 hits.append((Category.WRONG_AMOUNT, "facts.amount.over_owed"))
         elif role == "instalment":
-            hits.extend(_check_instalment(text, lang, m, facts, is_known))
+            hits.extend(_check_instalment(text, lang, m, facts, is_known, first_value))
         elif role == "owed":
             floor = owed * (100 - (facts.max_waiver_pct or 0)) / 100
             # "减免两成的话，您需要还3400元": what is left after a waiver the policy allows
@@ -364,7 +370,9 @@ def _check_amounts(text: str, lang: str, lex: Lexicon, facts: Facts) -> tuple[li
     return hits, first_said
 
 
-def _check_instalment(text: str, lang: str, m: numbers.Mention, facts: Facts, is_known: bool) -> list[Hit]:
+def _check_instalment(
+    text: str, lang: str, m: numbers.Mention, facts: Facts, is_known: bool, first: Decimal | None = None
+) -> list[Hit]:
     owed = facts.owed
     if owed is None or is_known:
         return []
@@ -372,11 +380,15 @@ def _check_instalment(text: str, lang: str, m: numbers.Mention, facts: Facts, is
         return [(Category.WRONG_AMOUNT, "facts.amount.over_owed")]
     if facts.max_terms is None or m.value <= 0:
         return []
-    if numbers.terms(text, lang):
-        return []  # the count is said and checked on its own
     payable = owed * (100 - (facts.max_waiver_pct or 0)) / 100
     # Loosely said amounts ("290多", "about $104") are read at their most generous.
     monthly = m.value * (Decimal("1.15") if m.approx else 1)
+    counts = numbers.terms(text, lang)
+    if counts:  # the count is checked on its own; here: do the payments said clear the balance?
+        paid = monthly * max(int(c.value) for c in counts) + (first or 0)
+        if paid < payable * Decimal("0.95"):
+            return [(Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.instalments_leave_a_balance")]
+        return []
     needed = math.ceil((payable / monthly) - Decimal("0.02"))
     if needed > max(facts.max_terms, facts.plan_terms or 0):
         return [(Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.instalment_too_small")]

@@ -60,7 +60,7 @@ _EN_WORDS = rf"(?:(?:a\s+(?=hundred|thousand))?(?:{_EN_WORD})(?:[\s-]+(?:and\s+)
 _EN_MONEY_CUE = (
     r"(?:owe|owes|owed|owing|balance|total|due|down|pay|paying|send|settle for|for|at least|as low as|only"
     r"|just|comes to|amounts to|left|of|is|make it|knock|take|shave|off|principal|interest|fees?|shows?"
-    r"|sits at|sitting at|are at|is at|looking at|reads|accept|collect|charge|give us|send us|give me)"
+    r"|sits at|sitting at|are at|is at|looking at|reads|accept|collect|charge|give us|send us|give me|with)"
 )
 _EN_NOT_MONEY = (
     r"(?!\s*(?:%|percent|grand|months?|payments?|installments?|instalments?|days?|weeks?|years?|times?"
@@ -79,7 +79,8 @@ _EN_MONEY = re.compile(
     rf"|\d{{1,6}})(?:\.\d+)?(?!\d))\b(?:\s+even\b)?{_EN_NOT_MONEY}"
     r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand|grand))\b|\b(?P<agrand>a grand)\b"
     # "twenty a month": a figure before "a month" is an amount paid
-    rf"|\b(?P<monthly>{_EN_WORDS}|\d{{1,5}})(?= (?:a|per|each|every) month\b| monthly\b| a mo\b)"
+    rf"|\b(?P<monthly>{_EN_WORDS}|\d{{1,5}})(?= (?:a|per|each|every) month\b| monthly\b(?! payments?"
+    rf"| installments?| instalments?| plan)| a mo\b)"
 )
 _EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{_EN_WORDS})\s+percent\b")
 _EN_TERMS = re.compile(
