@@ -265,7 +265,9 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\bi am (?:a |an )?human(?: being| agent| representative)?\b",
             r"\bi am (?:just |only |simply |actually )?(?:a |an )?(?:regular|normal|ordinary|real|actual"
             r"|live|human)"
-            r"(?: [\w-]+)? (?:person|human|guy|woman|man|lady|employee|agent|rep|representative|being)\b",
+            r"(?: [\w-]+)? (?:person|human|guy|woman|man|lady|employee|agent|rep|representative|being"
+            r"|collector|caller"
+            r"|worker|staffer|associate|specialist|officer)\b",
             r"\b(?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real|live|actual|human) "
             r"(?:person|human|agent|representative|rep|being)\b",
             r"\byou are (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real "
@@ -316,6 +318,9 @@ CONCEPTS: tuple[Concept, ...] = (
             r"artificial|recorded|virtual)",
             r"\bnot (?:a |an )?(?:robot|bot|machine|recording)\b, i am\b",
             r"\bi am no (?:robot|bot|machine|computer|recording|ai)\b",
+            r"\b(?:a|any|no) (?:machine|robot|bot|computer|ai) (?:could not|cannot|can not|would not"
+            r"|could)\b[^.;!?]{0,40}"
+            r"\blike i (?:do|can|did)\b",
             r"\byou are not (?:talking|speaking|chatting) (?:to|with) (?:a |an |some )?(?:robot|bot"
             r"|machine|computer"
             r"|recording|ai|automated)",
@@ -349,7 +354,9 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\b(?:imagine|picture) (?:how|what) your\b",
             r"\b(?:employer|boss|manager|family|neighbou?rs|co-?workers|colleagues|kids|spouse|wife|husband)"
             r"(?: [\w']+){0,4} (?:want|like|love|enjoy) (?:to )?(?:hear|know|find out|learn)(?:ing)?\b",
-            r"\bhave a way of (?:coming out|getting out|getting around|spreading|surfacing)",
+            r"\b(?:have|has) a way of (?:coming out|getting out|getting around|getting to|spreading"
+            r"|surfacing)",
+            r"\beveryone knows everyone|\bif it (?:came|comes|come) to that\b",
             r"\b(?:embarrassing|humiliating|awkward|uncomfortable) for you\b",
             r"\b(?:people|folks|neighbou?rs|communities|towns?|offices?) (?:do |tend to )?talk\b",
             r"\b(?:a lot|too much|everything|so much) to lose\b",

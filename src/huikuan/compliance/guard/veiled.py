@@ -69,7 +69,9 @@ _EN = _Tables(
         r"|dad|kids?|children|son|daughter|friends?|buddies|pals|neighbou?rs|landlord|church|school"
         r"|contacts?|contact list"
         r"|pastor|priest|teacher|coach|gym|club|congregation|hr department|hr"
-        r"|phone ?book|phone|relatives|in-laws|reputation|name|standing|community|congregation|team)"
+        r"|phone ?book|phone|relatives|in-laws|reputation|name|standing|community|congregation|team"
+        r"|sister|brother"
+        r"|siblings|cousins?|aunt|uncle|grandparents|grandmother|grandfather|father-in-law|mother-in-law)"
         r"|people (?:at|in) (?:work|your \w+)|the neighbou?rs|neighbou?rs|co-?workers|colleagues)\b"
     ),
     learns=re.compile(
@@ -79,7 +81,9 @@ _EN = _Tables(
         r"|care(?:s)? about this"
         r"|see(?:s|ing)? you|sees|(?:would|will|might) think|think(?:s)? of you|would say|say about"
         r"|talk(?:ing)? about|notice|wonder"
-        r"|curious|want to know|got involved|get involved|gets involved"
+        r"|curious|want to know|got involved|get involved|gets involved|picks? up the phone"
+        r"|answers? the phone"
+        r"|checks? (?:in )?on|looks? into"
         r"|(?:may|might|could|will|would) (?:also |then |soon |eventually )?be (?:contacted|called"
         r"|notified|informed|told|reached))\b"
     ),
@@ -96,7 +100,7 @@ _EN = _Tables(
     not_negation=re.compile(
         r"\b(?:no guarantee|not guarantee|cannot guarantee|cannot promise|not promise|not sure|no telling"
         r"|would not want|do not want|would not like|not want|no idea|should not have to|never want"
-        r"|not the only)\b"
+        r"|not the only|not like)\b"
     ),
     assurance=re.compile(
         r"\b(?:privacy|private|confidential|(?:never|not) (?:contact|call|share|tell|discuss|reach out"
