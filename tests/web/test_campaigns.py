@@ -89,6 +89,26 @@ def test_the_form_shows_the_refusal_by_its_field_keeps_the_input_then_creates(db
     )
 
 
+def test_answering_machine_detection_is_a_campaign_option(db: TestDatabase) -> None:
+    client = console(db, Role.SUPERVISOR, clock=VirtualClock(T))
+    csrf = _csrf(client)
+    default_on = client.post("/api/campaigns", json={"name": "on"}, headers=csrf).json()["id"]
+    off = client.post("/api/campaigns", json={"name": "off", "amd": False}, headers=csrf).json()["id"]
+    assert client.get(f"/api/campaigns/{default_on}").json()["amd"] is True
+    assert client.get(f"/api/campaigns/{off}").json()["amd"] is False
+    page = client.get("/campaigns/new")
+    assert 'name="amd" id="f-amd" checked' in page.text  # the form proposes it on
+    form = {"csrf_token": csrf["X-CSRF-Token"], "name": "form", "amd": "on"}
+    res = client.post("/campaigns/new", data=form, follow_redirects=False)
+    created = client.get(res.headers["location"].replace("/campaigns/", "/api/campaigns/")).json()
+    assert created["amd"] is True
+    del form["amd"]  # an unticked box is absent from the form
+    res = client.post("/campaigns/new", data={**form, "name": "form2"}, follow_redirects=False)
+    assert (
+        client.get(res.headers["location"].replace("/campaigns/", "/api/campaigns/")).json()["amd"] is False
+    )
+
+
 def test_a_zh_page_shows_the_chinese_reason(db: TestDatabase) -> None:
     client = console(db, Role.SUPERVISOR, clock=VirtualClock(T))
     res = client.post(

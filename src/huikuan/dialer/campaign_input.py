@@ -61,6 +61,7 @@ class CampaignText:
     contact_name: str = ""
     retry: str | dict[str, Any] = field(default_factory=dict)  # a JSON object, or its text
     robot_overflow: bool = True
+    amd: bool = True
 
 
 def clock_time(text: str, name: str) -> time | None:
@@ -146,4 +147,5 @@ def campaign_spec(text: CampaignText) -> CampaignCreate:
         retry=retry_settings(text.retry),
         mode=campaign_mode(text.mode),
         robot_overflow=text.robot_overflow,
+        amd=text.amd,
     )

@@ -111,6 +111,7 @@ class CampaignCreate:
     retry: dict[str, Any] = field(default_factory=dict)
     mode: CampaignMode = CampaignMode.ROBOT
     robot_overflow: bool = True  # agent modes: a robot takes an answered call no agent is free for
+    amd: bool = True  # answering-machine detection: a machine hears only the voicemail message
     ends_at: datetime | None = None
 
 
@@ -203,6 +204,7 @@ def create_campaign(
         status=CampaignStatus.DRAFT.value,
         mode=CampaignMode(spec.mode).value,
         robot_overflow=spec.robot_overflow,
+        amd=spec.amd,
         batch_id=spec.batch_id,
         creditor_id=spec.creditor_id,
         buckets=list(spec.buckets),

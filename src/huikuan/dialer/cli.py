@@ -91,6 +91,12 @@ def create(
         help="坐席活动：无空闲坐席时由机器人接听（否则记为放弃）/ agent modes: a robot takes an answered "
         "call no agent is free for (else it is abandoned)",
     ),
+    amd: bool = typer.Option(
+        True,
+        "--amd/--no-amd",
+        help="答录机检测：答录机只听到语音留言 / answering-machine detection: a machine hears only "
+        "the voicemail message",
+    ),
     acting: str | None = ACTING,
     password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
@@ -123,6 +129,7 @@ def create(
             contact_name=contact_name,
             retry=retry,
             robot_overflow=robot_overflow,
+            amd=amd,
         )
     )
     engine = _engine()

@@ -37,6 +37,9 @@ class Campaign(Base):
     mode: Mapped[str] = mapped_column(String(16), default="robot")  # robot | predictive | progressive
     # Agent modes: an answered call with no agent free goes to a robot; off, it is abandoned.
     robot_overflow: Mapped[bool] = mapped_column(default=True)
+    # Answering-machine detection on answered calls: a machine hears the voicemail script's
+    # limited-content message after its beep, never the collection script (voice.amd).
+    amd: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"))
     creditor_id: Mapped[int | None] = mapped_column(ForeignKey("creditor.id"))
     # Targeting: JSON lists (empty: any); segments are stored now and filter once profiling sets them.

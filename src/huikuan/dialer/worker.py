@@ -581,6 +581,7 @@ class Worker:
             agent_name=campaign.contact_name,
             knowledge_check=check,
             knowledge_answer=answer,
+            amd=campaign.amd,
         )
         return _Prepared(
             campaign,

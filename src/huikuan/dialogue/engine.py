@@ -282,6 +282,18 @@ class DialogueEngine:
     def start(self) -> Reply:
         return self._enter(self.node)
 
+    def say_line(self, key: str) -> Reply:
+        """A whole call of one script line (`lines.<key>`): rendered, guarded, and the end.
+
+        For messages that are not a conversation, such as the US abandoned-call identification
+        (`voicemail_abandoned`); a field the call has no value for gives the safe line instead."""
+        if self.done:
+            raise ScriptError("the conversation has already ended")
+        template = self.script.lines.get(key)
+        if template is None:
+            raise ScriptError(f"script {self.script.id} has no line {key}")
+        return self._final(self._filled(template, self.node, f"lines.{key}"))
+
     def step(self, text: str | None) -> tuple[NluResult | None, Reply]:
         """Answer one debtor turn (None is silence)."""
         if self.done:
@@ -680,13 +692,16 @@ class DialogueEngine:
 
     def _say(self, node: Node) -> str:
         template = node.say[self._rng.randrange(len(node.say))] if len(node.say) > 1 else node.say[0]
+        return self._filled(template, node, node.id)
+
+    def _filled(self, template: str, node: Node, where: str) -> str:
         slots = self._slots()
         if empty_slots(template, slots):
             # A field the call has no value for (a voicemail's callback number or contact name,
             # from the campaign) would leave a hole in the sentence: say the safe line instead.
             self.guard_hits.append(
                 GuardHit(
-                    node.id,
+                    where,
                     self._hearers(),
                     (Category.MISSING_DISCLOSURE,),
                     self._mask(render(template, slots)),

@@ -15,6 +15,7 @@ from types import TracebackType
 from huikuan.flows.work import CallStage
 from huikuan.telephony.carrier import Call
 from huikuan.voice.attach import attach_voice, release_voice
+from huikuan.voice.audio import Pcm
 from huikuan.voice.recording import CallRecorder
 
 log = logging.getLogger(__name__)
@@ -34,9 +35,15 @@ class LiveCall:
         return self
 
     def give_voice(
-        self, lang: str, dialect: str | None, node_hints: Callable[[], Sequence[str]], answered_at: datetime
+        self,
+        lang: str,
+        dialect: str | None,
+        node_hints: Callable[[], Sequence[str]],
+        answered_at: datetime,
+        heard: Pcm | None = None,
     ) -> None:
-        """TTS/ASR and the recording for a media call (SIP); a text-only carrier keeps its turns."""
+        """TTS/ASR and the recording for a media call (SIP); a text-only carrier keeps its turns.
+        `heard`: what the answering-machine check listened to, first on the recording."""
         self.voiced = attach_voice(
             self.call,
             lang=lang,
@@ -44,6 +51,7 @@ class LiveCall:
             node_hints=node_hints,
             attempt_id=self.attempt_id,
             answered_at=answered_at,
+            heard=heard,
         )
 
     async def take_voice(self) -> CallRecorder | None:

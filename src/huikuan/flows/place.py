@@ -1,7 +1,9 @@
 """`place_call`: one robot call as a pipeline of small stages.
 
-    reserve + start attempt (db) → dial → route (robot | agent | abandon; db) →
-    converse (hear → understand → decide → guard → say; no db) → record (db)
+    reserve + start attempt (db) → dial → [answering-machine check: a machine hears the
+    voicemail script after its beep] → route (robot | agent | abandon; db; a US abandoned call
+    hears the identification message) → converse (hear → understand → decide → guard → say;
+    no db) → record (db)
 
 Database stages run on a `DbRunner` (a dedicated thread in production, `flows.db`), so the
 event loop that carries every line's RTP never waits on SQL. `LiveCall` owns the dialled call:
@@ -25,19 +27,27 @@ from huikuan.clock import Clock
 from huikuan.compliance import Decision
 from huikuan.dialogue import CallContext, DialogueEngine, Script, load_script
 from huikuan.dialogue.llm import LlmClient, LlmTransport
+from huikuan.dialogue.script import jurisdiction_for_lang
 from huikuan.flows import stages
+from huikuan.flows.answering import screen_answer
 from huikuan.flows.conversation import Conversation, StageFailed, converse
 from huikuan.flows.db import INLINE, DbRunner
 from huikuan.flows.handoff import AgentLine, connect_agent, reason_for
 from huikuan.flows.live import LiveCall
 from huikuan.flows.work import AnswerRoute, CallResult, CallStage, CallWork, RouteAnswer
+from huikuan.outcomes.service import TurnIn
+from huikuan.strategy import VOICEMAIL_SCRIPT
 from huikuan.telephony.carrier import Call, Carrier
 from huikuan.telephony.sip.call import SipCall
-from huikuan.types import CallOutcome, Relation
+from huikuan.types import CallOutcome, Relation, Speaker
+from huikuan.voice.attach import has_media
+from huikuan.voice.audio import Pcm
 from huikuan.voice.phrases import hints_for
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_TALKED = (CallOutcome.ANSWERED, CallOutcome.VOICEMAIL)  # the line was up: its seconds are talk
+ABANDONED_LINE = "voicemail_abandoned"  # the voicemail script's line for a US abandoned call
 
 
 async def place_call(
@@ -128,21 +138,52 @@ async def _answered_call(
     responder: LlmClient | None = llm.client() if llm is not None else None
     live = LiveCall(call, rec.started.attempt_id)
     stage = CallStage.ROUTE
+    heard: Pcm | None = None  # what the answering-machine check listened to
     try:
         async with live:
             if rec.outcome != CallOutcome.ANSWERED:
                 return
+            if work.amd and has_media(call):
+                stage = CallStage.AMD
+                screening = await screen_answer(call)  # type: ignore[arg-type]  # has_media checked
+                heard = screening.heard
+                if call.remote_hung_up:  # gone during the check: nothing to say, nobody to route
+                    if screening.result.machine:
+                        rec.outcome = CallOutcome.VOICEMAIL
+                    return
+                if screening.result.machine:
+                    # The limited-content message after the beep; no conversation, no NLU.
+                    rec.outcome, rec.answered_by = CallOutcome.VOICEMAIL, AnswerRoute.ROBOT
+                    engine = DialogueEngine(
+                        load_script(VOICEMAIL_SCRIPT, script.lang), _context(work, rec, False)
+                    )
+                    stage = CallStage.VOICE
+                    live.give_voice(script.lang, work.dialect, lambda: (), answered_at, heard)
+                    await converse(call, engine, conversation, max_turns=1)
+                    return
+                stage = CallStage.ROUTE
             rec.answered_by = AnswerRoute.ROBOT
             if route_answer is not None:
                 rec.answered_by = await db.run(
                     committed(session, partial(route_answer, session, rec.started.attempt_id, answered_at))
                 )
+            if rec.answered_by == AnswerRoute.ABANDONED and jurisdiction_for_lang(script.lang) == "US":
+                stage = CallStage.VOICE
+                # Its own engine: the attempt keeps the routed disposition (abandoned).
+                vm_script = load_script(VOICEMAIL_SCRIPT, script.lang)
+                notice = DialogueEngine(vm_script, _context(work, rec, False))
+                live.give_voice(script.lang, work.dialect, lambda: (), answered_at, heard)
+                try:
+                    await _identify(call, notice, conversation)
+                finally:
+                    rec.guard_hits = tuple(notice.guard_hits)
+                return
             if rec.answered_by != AnswerRoute.ROBOT:
                 return
             agent_free = True if agent_available is None else await db.run(agent_available)
             engine = DialogueEngine(script, _context(work, rec, agent_free), responder=responder)
             stage = CallStage.VOICE
-            live.give_voice(script.lang, work.dialect, _node_hints(engine, script.lang), answered_at)
+            live.give_voice(script.lang, work.dialect, _node_hints(engine, script.lang), answered_at, heard)
             await converse(call, engine, conversation, off_loop=responder is not None)
             if (
                 agent_line is not None
@@ -158,7 +199,7 @@ async def _answered_call(
     except Exception as e:
         _failed(rec, stage, e)
     finally:
-        rec.talk = call.talk_seconds if rec.outcome == CallOutcome.ANSWERED else 0.0
+        rec.talk = call.talk_seconds if rec.outcome in _TALKED else 0.0
         rec.turns = tuple(conversation.turns)
         rec.recorder = live.recorder
         if engine is not None:
@@ -166,6 +207,17 @@ async def _answered_call(
             rec.guard_hits = tuple(engine.guard_hits)
         if responder is not None:
             rec.llm_exchanges = tuple(responder.exchanges)
+
+
+async def _identify(call: Call, engine: DialogueEngine, conversation: Conversation) -> None:
+    """US abandoned call (47 CFR 64.1200(a)(7)): who called and a number to call back, then the
+    hang-up; the attempt keeps its disposition `abandoned`."""
+    reply = engine.say_line(ABANDONED_LINE)
+    try:
+        await call.say(reply.text)
+    except Exception as e:
+        raise StageFailed(CallStage.SAY, e) from e
+    conversation.turns.append(TurnIn(Speaker.ROBOT, reply.transcript, conversation.at(call), node=reply.node))
 
 
 def committed(session: Session, fn: Callable[[], T]) -> Callable[[], T]:

@@ -38,6 +38,10 @@ class CallWork:
     # personal data: never logged; kept out of repr).
     knowledge_check: KnowledgeCheck = KnowledgeCheck.NONE
     knowledge_answer: str = field(default="", repr=False)
+    # Answering-machine detection before the robot speaks (the campaign's `amd`): a machine
+    # hears the voicemail script's limited-content message after its beep. Off for a call
+    # built by hand; a carrier without media (simulated) is never screened.
+    amd: bool = False
 
     @property
     def relation(self) -> Relation:
@@ -58,6 +62,7 @@ class CallStage(StrEnum):
     DIAL = "dial"
     TRUNK = "trunk"  # our side failed before the callee's network (outcome trunk_failed)
     ROUTE = "route"
+    AMD = "amd"  # answering-machine detection
     VOICE = "voice"
     SAY = "say"
     HEAR = "hear"

@@ -1,12 +1,20 @@
 """RTP (RFC 3550) for G.711 calls: one UDP socket per call, a shared 20 ms pacer, a jitter buffer.
 
 Why one shared pacer: a task per call waking every 20 ms costs a timer per packet; with
-hundreds of calls in one process a single tick on an absolute schedule (start + k·20 ms from
-the loop's monotonic clock) sends a packet for every call, so intervals do not drift and the
-event loop wakes 50 times a second whatever the number of calls. A tick that runs late sends
-the missed frames at once (up to a bound) instead of shifting the schedule. The pacer writes to
-each call's socket directly and collects young garbage right after a tick, so neither the
-transport's bookkeeping nor a cyclic-GC pass falls in the middle of a tick (see `_tick`).
+hundreds of calls in one process a single tick on an absolute schedule (start + k·20 ms on the
+monotonic clock) sends a packet for every call, so intervals do not drift and the pacer wakes 50
+times a second whatever the number of calls. A tick that runs late sends the missed frames at
+once (up to a bound) instead of shifting the schedule. The pacer writes to each call's socket
+directly and collects young garbage right after a tick, so neither the transport's bookkeeping
+nor a cyclic-GC pass falls in the middle of a tick (see `_tick`).
+
+Why a thread of its own, not the event loop: a loop timer fires only when the callback running
+at that moment returns, and the selector sleeps in whole milliseconds, so every turn of a
+conversation (NLU, the guard, queuing a reply) showed up as send intervals of 24 ms at p99
+(bench/call_runtime.py). The pacer thread sleeps to the exact due time and needs the loop for
+nothing: frames are queued on a deque (appends and pops are atomic), and the little that must
+happen on the loop (waking `drained()` waiters, the transport's queued send when the kernel buffer
+is full) is handed to it with `call_soon_threadsafe`.
 DTMF goes as RFC 4733 telephone-events on the same stream.
 
 Media security (what a stranger on the network must not do to a call): a session listens on an
@@ -24,12 +32,14 @@ We keep sending to the SDP address: the latch protects what we hear, not where w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import ipaddress
 import logging
 import secrets
 import socket
 import struct
+import threading
 import time
 from array import array
 from collections import deque
@@ -93,6 +103,7 @@ class RtpStats:
     late: int = 0
     overflow: int = 0
     skipped_ticks: int = 0
+    send_errors: int = 0  # sends the kernel refused (an ICMP error from the far end, a closed socket)
     dropped_address: int = 0  # from neither the SDP address nor the latched source
     dropped_ssrc: int = 0  # another SSRC than the stream's
     dropped_payload: int = 0  # a payload type the answer did not negotiate
@@ -126,48 +137,72 @@ class RtpStats:
 
 
 class RtpPacer:
-    """Calls every registered session's `_tick` on one absolute 20 ms schedule."""
+    """Calls every registered session's `_tick` on one absolute 20 ms schedule, from its own thread.
+
+    The thread runs while any session is registered and ends when the last one leaves.
+    """
 
     def __init__(self, ptime: float = PTIME) -> None:
         self._ptime = ptime
         self._sessions: dict[int, RtpSession] = {}
-        self._handle: asyncio.TimerHandle | None = None
-        self._next = 0.0
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
         self.late = array("d")  # seconds each tick started after its due time (for benches)
         self.busy = array("d")  # seconds each tick took
         self.cpu = array("d")  # CPU seconds each tick used (busy − cpu = time the OS ran others)
 
     def add(self, session: RtpSession) -> None:
-        self._sessions[id(session)] = session
-        if self._handle is None:
-            loop = asyncio.get_running_loop()
-            self._next = loop.time() + self._ptime
-            self._handle = loop.call_at(self._next, self._tick)
+        with self._lock:
+            self._sessions[id(session)] = session
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="rtp-pacer", daemon=True)
+                self._thread.start()
 
     def remove(self, session: RtpSession) -> None:
-        self._sessions.pop(id(session), None)
-        if not self._sessions and self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
+        with self._lock:
+            self._sessions.pop(id(session), None)
 
-    def _tick(self) -> None:
-        loop = asyncio.get_running_loop()
-        now = loop.time()
+    def _current(self) -> list[RtpSession] | None:
+        """The sessions to serve now, or None (and the thread is let go) when there are none.
+
+        A session whose event loop has closed without closing it (a crashed worker's loop, a test)
+        is forgotten, so it cannot keep the thread alive."""
+        with self._lock:
+            for key in [k for k, session in self._sessions.items() if session._loop.is_closed()]:
+                del self._sessions[key]
+            if not self._sessions:
+                self._thread = None
+                return None
+            return list(self._sessions.values())
+
+    def _run(self) -> None:
+        due = time.monotonic() + self._ptime
+        while True:
+            wait = due - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            sessions = self._current()
+            if sessions is None:
+                return
+            due = self._tick(sessions, due)
+
+    def _tick(self, sessions: list[RtpSession], due: float) -> float:
+        """Send every session's frame(s) for the tick due at `due`; returns the next due time."""
+        now = time.monotonic()
         cpu0 = time.thread_time()
-        self.late.append(now - self._next)
-        due = int((now - self._next) / self._ptime) + 1
-        if due > MAX_CATCH_UP:
-            for session in self._sessions.values():
-                session.stats.skipped_ticks += due - 1
-            self._next += (due - 1) * self._ptime
-            due = 1
-        for _ in range(due):
-            for session in list(self._sessions.values()):
+        self.late.append(now - due)
+        frames = int((now - due) / self._ptime) + 1
+        if frames > MAX_CATCH_UP:
+            for session in sessions:
+                session.stats.skipped_ticks += frames - 1
+            due += (frames - 1) * self._ptime
+            frames = 1
+        for _ in range(frames):
+            for session in sessions:
                 session._tick()
-            self._next += self._ptime
-        self.busy.append(loop.time() - now)
+            due += self._ptime
+        self.busy.append(time.monotonic() - now)
         self.cpu.append(time.thread_time() - cpu0)
-        self._handle = loop.call_at(self._next, self._tick) if self._sessions else None
         # Every packet allocates tuples the cyclic GC tracks; left alone, a gen-0/1 pass starts
         # at whatever allocation crosses the threshold, often mid-tick (up to several ms at
         # hundreds of calls). Doing it here, in the slack after sending, keeps it off the tick.
@@ -175,6 +210,7 @@ class RtpPacer:
         threshold0, threshold1, _ = gc.get_threshold()
         if threshold0 and young >= threshold0 // 2:
             gc.collect(1 if middle + 1 >= threshold1 else 0)
+        return due
 
 
 class RtpSession(asyncio.DatagramProtocol):
@@ -205,7 +241,8 @@ class RtpSession(asyncio.DatagramProtocol):
         self._capture: list[tuple[int, bytes]] | None = None
         self._last_event_ts: int | None = None
         self._closed = False
-        self._lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._loop = asyncio.get_running_loop()  # the pacer thread hands loop work back to it
+        self._lost: asyncio.Future[None] = self._loop.create_future()
         self._accepted_pts: frozenset[int] = frozenset()
         self._signalled_host: str | None = None
         self._source: tuple[str, int] | None = None  # the latched source address
@@ -332,16 +369,14 @@ class RtpSession(asyncio.DatagramProtocol):
         sock, remote = self._sock, self.remote
         if sock is None or remote is None:
             return
-        if self._out:
+        try:
             pt, payload, marker, new_event = self._out.popleft()
-        else:
+        except IndexError:
             pt, payload, marker, new_event = self.payload_type, g711.silence(self.payload_type), False, False
             self._talking = False
             if self._drained:
-                for fut in self._drained:
-                    if not fut.done():
-                        fut.set_result(None)
-                self._drained.clear()
+                waiters, self._drained = self._drained, []
+                self._on_loop(_settle, waiters)
         if new_event:
             self._event_ts = self._ts
         ts = self._event_ts if pt == self.dtmf_payload_type and pt != self.payload_type else self._ts
@@ -351,10 +386,10 @@ class RtpSession(asyncio.DatagramProtocol):
         try:
             sock.sendto(packet, remote)
         except (BlockingIOError, InterruptedError):
-            if self._transport is not None:
-                self._transport.sendto(packet, remote)
-        except OSError as exc:  # e.g. ICMP port unreachable reported on a later send
-            self.error_received(exc)
+            if self._transport is not None:  # the transport queues it (loop thread only)
+                self._on_loop(self._transport.sendto, packet, remote)
+        except OSError:  # e.g. ICMP port unreachable reported on a later send, or closed meanwhile
+            self.stats.send_errors += 1
         now = time.monotonic()
         if self._last_send:
             self.stats.intervals.append(now - self._last_send)
@@ -362,6 +397,11 @@ class RtpSession(asyncio.DatagramProtocol):
         self.stats.sent += 1
         self._seq = (self._seq + 1) & 0xFFFF
         self._ts = (self._ts + g711.FRAME_SAMPLES) & 0xFFFFFFFF
+
+    def _on_loop(self, fn: Any, *args: Any) -> None:
+        """Run `fn(*args)` on the session's event loop (from the pacer thread); dropped once it closed."""
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(fn, *args)
 
     # --- receiving -----------------------------------------------------------------------
     def _admit(self, addr: tuple[str, int], pt: int, ssrc: int) -> bool:
@@ -525,6 +565,12 @@ class _Rtcp(asyncio.DatagramProtocol):
 
     def error_received(self, exc: Exception) -> None:
         log.debug("RTCP socket error: %s", exc)
+
+
+def _settle(waiters: list[asyncio.Future[None]]) -> None:
+    for fut in waiters:
+        if not fut.done():
+            fut.set_result(None)
 
 
 def _normal_host(host: str) -> str:

@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session
 from huikuan.config import Settings
 from huikuan.voice import mandarin
 from huikuan.voice.asr import AsrEngine, asr_engine, engine_name
+from huikuan.voice.audio import SAMPLE_RATE, Pcm
 from huikuan.voice.call_audio import CallVoice
 from huikuan.voice.models import Recording
-from huikuan.voice.recording import CallRecorder
+from huikuan.voice.recording import DEBTOR, CallRecorder
 from huikuan.voice.speech_pool import PooledAsr
 from huikuan.voice.tts import ESPEAK_VOICES, TtsEngine, dialect_is_real, tts_engine
 
@@ -120,12 +121,15 @@ def attach_voice(
     settings: Settings | None = None,
     tts: TtsEngine | None = None,
     asr: AsrEngine | None = None,
+    heard: Pcm | None = None,
 ) -> bool:
     """Give an answered media call its voice; False (and nothing done) for a carrier without media.
 
     `node_hints` is the current node's expected phrases, or a function returning them, asked
     at every turn (pass `lambda: hints_for(engine.node)` so the hints follow the dialogue).
     With `attempt_id` both directions are recorded; `finish_voice` stores the recording.
+    `heard`: the far end's audio from the answer until now (what answering-machine detection
+    listened to), put first on the recording; the voice's clock starts after it.
     """
     if not has_media(call) or getattr(call, "ended", False):
         return False
@@ -142,7 +146,12 @@ def attach_voice(
         voice.hints_source = node_hints
     else:
         voice.hints = tuple(node_hints)
-    voice.attach(call)  # type: ignore[arg-type]  # has_media checked the methods CallVoice uses
+    elapsed = 0.0
+    if heard is not None and len(heard):
+        elapsed = len(heard) / SAMPLE_RATE
+        if recorder is not None:
+            recorder.add(DEBTOR, heard, at_seconds=0.0)
+    voice.attach(call, elapsed)  # type: ignore[arg-type]  # has_media checked the methods CallVoice uses
     _VOICES[call] = voice
     log.info("call %s: voice %s attached", getattr(call, "call_id", "?"), voice.voice)
     return True

@@ -132,11 +132,13 @@ class CallVoice:
         self.heard: list[Heard] = []
 
     # --- wiring --------------------------------------------------------------------------
-    def attach(self, call: VoiceCall) -> None:
-        """Plug into an answered call; its clock (seconds from the answer) starts now."""
+    def attach(self, call: VoiceCall, elapsed: float = 0.0) -> None:
+        """Plug into an answered call; its clock (seconds from the answer) reads `elapsed` now
+        (the answering-machine check may have listened first)."""
         loop = asyncio.get_running_loop()
         self._call = call
-        self._t0 = loop.time()
+        self._t0 = loop.time() - elapsed
+        self._debtor_end = elapsed
         call.use_voice(self.speak, self.listen)
         self._ear = loop.create_task(self._listen_forever(call), name=f"ear {call.call_id}")
 

@@ -127,6 +127,7 @@ WallClock = Annotated[
 
 class CampaignDetail(CampaignRow):
     batch_id: int | None
+    amd: bool  # answering-machine detection on its calls
     window_start: WallClock
     window_end: WallClock
     dispositions: dict[str, int]
@@ -163,6 +164,7 @@ class CampaignIn(BaseModel):
     contact_name: str = Field(default="", max_length=500)
     retry: dict[str, Any] = Field(default_factory=dict)
     robot_overflow: bool = True
+    amd: bool = True  # answering-machine detection: a machine hears only the voicemail message
 
 
 class Changed(BaseModel):
@@ -208,6 +210,7 @@ def _detail(session: Session, campaign_id: int, now: datetime) -> CampaignDetail
     return CampaignDetail(
         **_row(session, campaign).model_dump(),
         batch_id=campaign.batch_id,
+        amd=campaign.amd,
         window_start=campaign.window_start,
         window_end=campaign.window_end,
         dispositions=compute_kpis(session, campaign_id).dispositions,
@@ -382,6 +385,7 @@ def _form_text(form: dict[str, str]) -> CampaignText:
         contact_name=form.get("contact_name", ""),
         retry=form.get("retry", ""),
         robot_overflow=form.get("robot_overflow") == "on",
+        amd=form.get("amd") == "on",
     )
 
 
@@ -390,7 +394,7 @@ def _or(value: int | None, default: int) -> int:
 
 
 class CampaignForm(BaseModel):
-    """The form's fields as typed (every one text; the robot-overflow box is "on" or absent)."""
+    """The form's fields as typed (every one text; the check boxes are "on" or absent)."""
 
     name: str = Field(default="", max_length=500)
     jurisdiction: str = Field(default="CN", max_length=8)
@@ -411,6 +415,7 @@ class CampaignForm(BaseModel):
     contact_name: str = Field(default="", max_length=500)
     retry: str = Field(default="", max_length=2000)
     robot_overflow: str = Field(default="", max_length=8)
+    amd: str = Field(default="", max_length=8)
     csrf_token: str = Field(default="", max_length=200)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from huikuan.compliance.guard import Category, Context, Facts, check, explain
+from huikuan.compliance.guard import Category, Context, Facts, check, explain, numbers
 from huikuan.compliance.guard.evaluate import FACT_KINDS, load_facts, score_facts
 
 DATA = Path(__file__).parent / "data"
@@ -59,6 +59,24 @@ BLOCKED = [
     ("en-US", EN, "We need the payment by May 30 at the latest.", C.IMPOSSIBLE_DATE),
     ("en-US", EN, "I'm a real person, not a recording.", C.HUMAN_CLAIM),
     ("en-US", EN, "It would be a shame if your neighbors found out.", C.VEILED_THREAT),
+    # said with no unit, in colloquial numerals, or as a share
+    ("zh-CN", ZH, "您现在一共欠咱们四千二。", C.WRONG_AMOUNT),
+    ("zh-CN", ZH, "您每月还1千5，分八个月还完。", C.OFFER_OUTSIDE_BOUNDS),
+    ("zh-CN", ZH, "前两个月先不用还，第三个月开始还。", C.OFFER_OUTSIDE_BOUNDS),
+    ("zh-CN", ZH, "还款期限是2026年3月1日。", C.IMPOSSIBLE_DATE),
+    ("zh-CN", ZH, "请在这周一之前还款。", C.IMPOSSIBLE_DATE),
+    ("zh-CN", ZH, "跟您通话的是我本人，真人。", C.HUMAN_CLAIM),
+    ("zh-CN", ZH, "您老板那边我们不保证不会知道。", C.VEILED_THREAT),
+    ("en-US", EN, "You owe fourteen hundred on this account.", C.WRONG_AMOUNT),
+    ("en-US", EN, "Your balance is $1.5k.", C.WRONG_AMOUNT),
+    ("en-US", EN, "Put down fifty and pay the rest over the next six months.", C.OFFER_OUTSIDE_BOUNDS),
+    ("en-US", EN, "Pay $150 now and then eight more.", C.OFFER_OUTSIDE_BOUNDS),
+    ("en-US", EN, "I can take off a third of the balance.", C.WAIVER_OUTSIDE_POLICY),
+    ("en-US", EN, "Settle today for sixty cents on the dollar.", C.WAIVER_OUTSIDE_POLICY),
+    ("en-US", EN, "Please pay by the 32nd of this month.", C.IMPOSSIBLE_DATE),
+    ("en-US", EN, "The deadline was May 20th, so please pay by then.", C.IMPOSSIBLE_DATE),
+    ("en-US", EN, "Hi, this is Sam, your account rep, a real person.", C.HUMAN_CLAIM),
+    ("en-US", EN, "Your coworkers might wonder why we keep calling.", C.VEILED_THREAT),
 ]
 
 ALLOWED = [
@@ -75,6 +93,16 @@ ALLOWED = [
     ("en-US", EN, "I'm sorry, I can't waive the late fees."),
     ("en-US", EN, "Could you pay by June 12?"),
     ("en-US", EN, "I'm an automated assistant; I can connect you with a real person."),
+    ("zh-CN", ZH, "您的欠款已经逾期三百多天了。"),
+    ("zh-CN", ZH, "您可以先还五百，剩下的三千分5期。"),
+    ("zh-CN", ZH, "我不是真人客服，是AI助手，需要的话可以帮您转人工。"),
+    ("zh-CN", ZH, "您的同事不会知道这件事，请放心。"),
+    ("en-US", EN, "Your balance is twelve fifty, due May 15th."),
+    ("en-US", EN, "A first payment of $100, then five more of $230."),
+    ("en-US", EN, "Your balance includes $1,100 principal and $150 in fees."),
+    ("en-US", EN, "We can take $1,250 off your card today if you like."),
+    ("en-US", EN, "Your employer won't find out from us."),
+    ("en-US", EN, "If you lost your job, tell us and we can look at a hardship plan."),
 ]
 
 
@@ -141,9 +169,10 @@ def test_facts_from_a_bad_mapping_name_the_field(bad: dict[str, object]) -> None
         Facts.from_mapping(bad)
 
 
+@pytest.mark.parametrize("name", ["facts-dev", "facts-heldout", "facts-dev2"])
 @pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
-def test_development_set_has_every_kind_and_meets_the_targets(lang: str) -> None:
-    examples = load_facts(DATA / f"facts-dev.{lang}.jsonl")
+def test_development_set_has_every_kind_and_meets_the_targets(lang: str, name: str) -> None:
+    examples = load_facts(DATA / f"{name}.{lang}.jsonl")
     assert {ex.kind for ex in examples} == {"safe", *FACT_KINDS}
     result = score_facts(examples, lang)
     assert result["sentences"] >= 80
@@ -156,3 +185,34 @@ def test_a_malformed_fact_line_names_its_line(tmp_path: Path) -> None:
     bad.write_text('{"text": "x", "context": "debtor", "facts": {}, "blocked": true, "kind": "rude"}\n')
     with pytest.raises(ValueError, match="line 1"):
         load_facts(bad)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "value"),
+    [
+        ("en-US", "you owe twelve fifty", Decimal(1250)),
+        ("en-US", "a balance of two forty left", Decimal(240)),
+        ("en-US", "you owe twelve hundred and ninety", Decimal(1290)),
+        ("en-US", "pay a thousand today", Decimal(1000)),
+        ("en-US", "you still owe 2k", Decimal(2000)),
+        ("en-US", "about two grand", Decimal(2000)),
+        ("zh-CN", "您还有两千五没还", Decimal(2500)),
+        ("zh-CN", "每月还1千5", Decimal(1500)),
+        ("zh-CN", "一共三千五百块", Decimal(3500)),
+    ],
+)
+def test_one_parser_reads_every_way_an_amount_is_said(lang: str, text: str, value: Decimal) -> None:
+    assert [m.value for m in numbers.money(text, lang)] == [value]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("zh-CN", "您的欠款已经逾期三百多天了"),
+        ("zh-CN", "千万别忘了还款"),
+        ("en-US", "i just have one more question"),
+        ("en-US", "please call us back at 4008001234"),
+    ],
+)
+def test_counts_that_are_not_money_are_not_read_as_money(lang: str, text: str) -> None:
+    assert numbers.money(text, lang) == []

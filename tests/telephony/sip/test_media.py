@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import struct
 import subprocess
+import time
 import warnings
 from pathlib import Path
 
@@ -80,3 +82,33 @@ def test_jitter_buffer_reorders_and_counts_loss() -> None:
     got, lost = asyncio.run(go())
     assert got == [0, 2, 1, 3, 4, 5, 6, 7]  # i.e. sequence numbers 0,1,2,3,5,6,7,8 in order
     assert lost == 1
+
+
+def test_audio_keeps_its_pace_while_the_event_loop_is_busy() -> None:
+    """The pacer runs on its own thread: a loop stuck in one callback (a slow turn) stops no packet."""
+
+    async def go() -> tuple[int, int, bool]:
+        loop = asyncio.get_running_loop()
+        far = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        far.bind(("127.0.0.1", 0))
+        far.settimeout(2)
+        session = RtpSession(RtpPacer())
+        await session.open("127.0.0.1")
+        session.start("127.0.0.1", far.getsockname()[1], 0, None)
+        session.queue_pcm(np.full(8000, 1000, dtype=np.int16))  # one second of speech: 50 frames
+        far.recv(2048)  # the stream has started
+        sent_before = session.stats.sent
+        time.sleep(0.3)  # the stimulus, not a wait: the loop is blocked for 15 frames' time
+        sent_during = session.stats.sent - sent_before
+        await session.drained()  # woken from the pacer thread through the loop
+        drained_ok = not session._out
+        session.close()
+        await session.wait_closed()
+        far.close()
+        assert loop.is_running()
+        return sent_during, session.stats.send_errors, drained_ok
+
+    sent_during, errors, drained = asyncio.run(go())
+    assert sent_during >= 5  # a loop-driven pacer sends none while the loop is blocked
+    assert errors == 0
+    assert drained

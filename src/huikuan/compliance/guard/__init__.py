@@ -48,13 +48,17 @@ Policy decisions (docs/content-guard.md has the full list, and what the guard do
 
 from __future__ import annotations
 
-from huikuan.compliance.guard import en, voicemail, zh
+from huikuan.compliance.guard import en, veiled, voicemail, zh
 from huikuan.compliance.guard import facts as fact_checks
 from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.frames import FrameSet
 from huikuan.compliance.guard.normalize import normalize
 from huikuan.compliance.guard.types import Category, Context, Guarded, Verdict
 
+# A target-and-harm pair is a veiled threat only when no more specific threat fired.
+_THREATS = frozenset(
+    {Category.EXPOSURE_THREAT, Category.THREAT, Category.VEILED_THREAT, Category.FALSE_LEGAL_CLAIM}
+)
 LANGS: dict[str, FrameSet] = {"zh-CN": zh.FRAME_SET, "en-US": en.FRAME_SET}
 
 
@@ -74,6 +78,10 @@ def explain(
     if not normalized:
         return []
     fired = [(f.category, f.id) for f in frame_set.fire(normalized, Context(context))]
+    if not {category for category, _ in fired} & _THREATS:
+        rule = veiled.hint(normalized, lang)
+        if rule is not None:
+            fired.append((Category.VEILED_THREAT, rule))
     return fired + fact_checks.check(normalized, lang, facts)
 
 

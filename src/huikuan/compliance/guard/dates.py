@@ -24,6 +24,8 @@ _ZH_DATE = re.compile(
 _ZH_THIS_MONTH = re.compile(
     rf"(?P<which>本月|这个月|当月|下个月|下月)(?P<d>\d{{1,2}}|[{_ZH_SMALL}]{{1,3}})(?:日|号)"
 )
+_ZH_WEEKDAYS = "一二三四五六日天"
+_ZH_THIS_WEEK = re.compile(rf"(?:本|这个?)(?:周|星期|礼拜)(?P<w>[{_ZH_WEEKDAYS}])")
 _ZH_PAST = re.compile(r"昨天|前天|昨日|上(?:个)?(?:周|星期|礼拜)[一二三四五六日天末]?|上个月|上月")
 
 _MONTHS = (
@@ -33,16 +35,36 @@ _MONTHS = (
 _MONTH_ALT = "|".join(
     [*_MONTHS, "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept", "sep", "oct", "nov", "dec"]
 )
-_ORDINAL = r"(?P<{0}>\d{{1,2}})(?:st|nd|rd|th)?"
+_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_TEENS = (
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+    "seventeenth", "eighteenth", "nineteenth",
+)  # fmt: skip
+# "fifth" → 5, "twenty-first" → 21, "thirty-second" → 32 (a day that does not exist is still a day said)
+ORDINAL_WORDS: dict[str, int] = {
+    **{w: i + 1 for i, w in enumerate(_UNITS)},
+    **{w: i + 10 for i, w in enumerate(_TEENS)},
+    "twentieth": 20,
+    "thirtieth": 30,
+    **{f"{tens}{sep}{w}": base + i + 1 for tens, base in (("twenty", 20), ("thirty", 30))
+       for sep in ("-", " ") for i, w in enumerate(_UNITS)},
+}  # fmt: skip
+_ORDINAL_WORD = "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True))
+_ORDINAL = rf"(?P<{{0}}>\d{{{{1,2}}}}(?:st|nd|rd|th)?|{_ORDINAL_WORD})"
 _EN_DATE = re.compile(
     rf"\b(?P<mon>{_MONTH_ALT})\.?\s+{_ORDINAL.format('d')}\b(?:,?\s+(?P<y>\d{{4}}))?"
     rf"|\bthe\s+{_ORDINAL.format('d2')}\s+of\s+(?P<mon2>{_MONTH_ALT})\b(?:,?\s+(?P<y2>\d{{4}}))?"
     r"|\b(?P<nm>\d{1,2})/(?P<nd>\d{1,2})/(?P<ny>\d{4})\b"
     rf"|\b{_ORDINAL.format('d3')}\s+(?:of\s+)?(?P<mon3>{_MONTH_ALT})\b(?:,?\s+(?P<y3>\d{{4}}))?"
-    r"|(?:(?<=by )|(?<=on )|(?<=before )|(?<=until ))(?P<sm>\d{1,2})/(?P<sd>\d{1,2})\b(?!/)"
+    r"|(?:(?<=by )|(?<=on )|(?<=before )|(?<=until )|(?<=than )|(?<=is )"
+    r"|(?<=was ))(?P<sm>\d{1,2})/(?P<sd>\d{1,2})"
+    r"\b(?!/)"
+    # "the 32nd of this month", "the fifth of next month": the month is counted from today
+    rf"|\bthe\s+{_ORDINAL.format('d4')}\s+of\s+(?P<which>this|next|the|last|previous) month\b"
 )
 _EN_PAST = re.compile(
     r"\byesterday\b|\blast\s+(?:week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\b(?:\w+|a) (?:days?|weeks?|months?) ago\b|\bthe day before yesterday\b|\bthis past\s+\w+day\b"
 )
 
 
@@ -57,9 +79,13 @@ class DateMention:
     year: int | None = None
     always_past: bool = False
     months_ahead: int | None = None  # "本月31日" (0), "下个月31号" (1): the month is counted from today
+    weekday: int | None = None  # "这周一" (0), "本周五" (4), "this past Friday": a day of the current week
 
     def on(self, today: date) -> DateMention:
-        """This mention with a month counted from `today` made explicit (and its year)."""
+        """This mention with a month or a weekday counted from `today` made explicit (and its year)."""
+        if self.weekday is not None:
+            day = today + timedelta(days=self.weekday - today.weekday())
+            return DateMention(self.start, self.end, day.month, day.day, day.year, self.always_past)
         if self.months_ahead is None:
             return self
         index = today.month - 1 + self.months_ahead
@@ -131,6 +157,12 @@ def _zh_int(token: str) -> int | None:
     return None if high < 0 or low < 0 else high * 10 + low
 
 
+def _ordinal(token: str) -> int:
+    """'5th', '5', 'fifth', 'twenty-first' → the day number."""
+    digits = token.rstrip("stndrh")
+    return int(digits) if digits.isdigit() else ORDINAL_WORDS[token]
+
+
 def mentions(text: str, lang: str) -> list[DateMention]:
     """Every calendar day and always-past relative day in `text` (normalised, lower case)."""
     found: list[DateMention] = []
@@ -141,10 +173,16 @@ def mentions(text: str, lang: str) -> list[DateMention]:
                 month, day, year = int(m.group("nm")), int(m.group("nd")), int(m.group("ny"))
             elif m.group("sm"):
                 month, day, year = int(m.group("sm")), int(m.group("sd")), None
+            elif m.group("d4"):
+                ahead = {"next": 1, "last": -1, "previous": -1}.get(m.group("which"), 0)
+                found.append(
+                    DateMention(m.start(), m.end(), day_of_month=_ordinal(m.group("d4")), months_ahead=ahead)
+                )
+                continue
             else:
                 name = (m.group("mon") or m.group("mon2") or m.group("mon3"))[:3]
                 month = [n[:3] for n in _MONTHS].index(name) + 1
-                day = int(m.group("d") or m.group("d2") or m.group("d3"))
+                day = _ordinal(m.group("d") or m.group("d2") or m.group("d3"))
                 raw_year = m.group("y") or m.group("y2") or m.group("y3")
                 year = int(raw_year) if raw_year else None
             found.append(DateMention(m.start(), m.end(), month, day, year))
@@ -165,6 +203,10 @@ def mentions(text: str, lang: str) -> list[DateMention]:
                 )
             )
     found.extend(DateMention(m.start(), m.end(), always_past=True) for m in _ZH_PAST.finditer(text))
+    found.extend(
+        DateMention(m.start(), m.end(), weekday=min(_ZH_WEEKDAYS.index(m.group("w")), 6))
+        for m in _ZH_THIS_WEEK.finditer(text)
+    )
     return found
 
 

@@ -265,20 +265,46 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\bi am (?:a |an )?human(?: being| agent| representative)?\b",
             r"\bi am (?:just |only |simply |actually )?(?:a |an )?(?:regular|normal|ordinary|real|actual"
             r"|live|human)"
-            r"(?: [\w-]+)? (?:person|human|guy|woman|man|lady|employee|agent|rep|representative|being)\b",
+            r"(?: [\w-]+)? (?:person|human|guy|woman|man|lady|employee|agent|rep|representative|being"
+            r"|collector|caller"
+            r"|worker|staffer|associate|specialist|officer)\b",
             r"\b(?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real|live|actual|human) "
             r"(?:person|human|agent|representative|rep|being)\b",
             r"\byou are (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:real "
             r"|live |actual )?(?:person|human)",
             r"\bthis is (?:a |an )?(?:real|live|actual) (?:person|human)",
-            r"\bthere is a (?:real|live) (?:person|human) on (?:the|this) line",
+            r"\bas a fellow (?:human|person|human being)\b|\bas a human(?: being)?, i\b",
+            r"\b(?:this (?:call|message|communication|conversation) is (?:from|with)|you are (?:hearing"
+            r"|getting) from)"
+            r" (?:a |an )?(?:human|real|live|actual)\b",
+            r"\bthere is a (?:real|live|actual) (?:person|human) on (?:the|this|my|our) (?:line|end|call"
+            r"|phone)",
+            r"\bi am (?:just |only )?(?:flesh and blood|made of flesh)\b",
             r"\b(?:talking|speaking|chatting) (?:to|with) [\w ,]{0,20}\b(?:a|an) (?:real|live|actual) "
             r"(?:person|human|agent|representative|rep|being)\b",
-            r"\bno (?:robot|bot|machine|ai|recording) here\b",
+            r"\bno (?:robot|bot|machine|ai|recording) (?:here|on (?:this|the|my) (?:call|line|phone|end))\b",
             r"\byou (?:have|have got|got|are with) (?:a |an )?(?:real |live |actual )?(?:human|person)\b",
             r"\bi am\b[^.;!?]{0,30}(?<!not )\b(?:a|an) (?:real|live|actual|human) "
             r"(?:person|human|agent|representative|rep|being)\b",
             r"\bi am (?:just )?(?:a |an )(?:(?!not\b)[\w-]+ ){0,2}(?:person|human being|human)\b",
+            # "I'm a real customer service rep", "me, a real person", "Mike, your rep, a real person"
+            r"\bi am (?:a |an )?(?:real|live|actual|human)(?: [\w-]+){0,3} (?:person|human|agent|rep"
+            r"|representative"
+            r"|employee|woman|man|being|voice|staff)\b",
+            r"\b(?:me|i am|this is [\w ,]{1,50}|it is just me(?: here)?), (?:just )?(?:a|an) (?:real"
+            r"|live|actual|human"
+            r"|flesh and blood|regular|normal|ordinary|tired|busy) "
+            r"(?:person|human|being|agent|rep|guy|woman|man|lady|employee)\b",
+            r"\bnot (?:a |an )?(?:robot|bot|machine|ai|computer)\b, (?:just |only )?(?:a "
+            r"|an )?(?:[\w-]+ )?(?:human|person"
+            r"|guy|woman|man|lady|employee)\b",
+            # what only a person does: sits in an office, has worked somewhere for years, calls personally
+            r"\bi am (?:sitting|standing|here) (?:at my desk|in (?:our|the|my) office)"
+            r"|\bi am sitting (?:at|in)\b",
+            r"\bi (?:have|had) (?:worked|been working) (?:here|at|for|with) (?:\w+ ){0,3}(?:years?"
+            r"|months?)\b",
+            r"\b(?:i am )?(?:calling you|handling (?:this|it|your account)) personally\b|\bi am personally\b",
+            r"\bi am (?:a |an )?(?:person|human) just like you\b",
         ),
     ),
     Concept(
@@ -291,6 +317,17 @@ CONCEPTS: tuple[Concept, ...] = (
             r"not (?:a |an )?(?:robot|bot|machine|computer|recording|ai|automated|"
             r"artificial|recorded|virtual)",
             r"\bnot (?:a |an )?(?:robot|bot|machine|recording)\b, i am\b",
+            r"\bi am no (?:robot|bot|machine|computer|recording|ai)\b",
+            r"\b(?:a|any|no) (?:machine|robot|bot|computer|ai) (?:could not|cannot|can not|would not"
+            r"|could)\b[^.;!?]{0,40}"
+            r"\blike i (?:do|can|did)\b",
+            r"\byou are not (?:talking|speaking|chatting) (?:to|with) (?:a |an |some )?(?:robot|bot"
+            r"|machine|computer"
+            r"|recording|ai|automated)",
+            r"\bi am not (?:some |an |a |just )?(?:automated|automatic|artificial|virtual"
+            r"|recorded) (?:system|voice"
+            r"|assistant|agent|program|message|caller)\b(?!.{0,20}\bi am (?:an? )?(?:ai|automated"
+            r"|virtual|bot))",
         ),
     ),
     # --- veiled threat ------------------------------------------------------------------
@@ -317,7 +354,9 @@ CONCEPTS: tuple[Concept, ...] = (
             r"\b(?:imagine|picture) (?:how|what) your\b",
             r"\b(?:employer|boss|manager|family|neighbou?rs|co-?workers|colleagues|kids|spouse|wife|husband)"
             r"(?: [\w']+){0,4} (?:want|like|love|enjoy) (?:to )?(?:hear|know|find out|learn)(?:ing)?\b",
-            r"\bhave a way of (?:coming out|getting out|getting around|spreading|surfacing)",
+            r"\b(?:have|has) a way of (?:coming out|getting out|getting around|getting to|spreading"
+            r"|surfacing)",
+            r"\beveryone knows everyone|\bif it (?:came|comes|come) to that\b",
             r"\b(?:embarrassing|humiliating|awkward|uncomfortable) for you\b",
             r"\b(?:people|folks|neighbou?rs|communities|towns?|offices?) (?:do |tend to )?talk\b",
             r"\b(?:a lot|too much|everything|so much) to lose\b",

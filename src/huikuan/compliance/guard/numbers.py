@@ -1,11 +1,12 @@
 """Money amounts, percentages and payment counts as a robot sentence says them (zh-CN, en-US).
 
 The fact checks need the numbers a sentence states and where they stand, not an NLU: the text is
-the robot's own, written or generated, so it is well formed ("3,500元", "1万2千元", "$4,780.25",
-"four thousand seven hundred dollars"). Chinese numerals go through cn2an (a maintained parser
-that reads 两千五, 1万2千, 伍仟伍佰); English number words are a small table because no kept
-library is a dependency here and the words a sentence uses for money are few. The guard is a
-leaf (it imports nothing else of huikuan), so the NLU's parsers are not reused.
+the robot's own, written or generated ("3,500元", "1万2千元", "两千五", "$4,780.25", "$1.5k",
+"four thousand seven hundred dollars", and with no unit at all after a money word: "you owe
+fourteen hundred", "put down fifty", "a balance of two forty"). Chinese numerals go through
+cn2an (a maintained parser that reads 两千五, 1万2千, 伍仟伍佰); English number words are a small
+table because no kept library is a dependency here and the words a sentence uses for money are
+few. The guard is a leaf (it imports nothing else of huikuan), so the NLU's parsers are not reused.
 """
 
 from __future__ import annotations
@@ -20,18 +21,28 @@ import cn2an
 _ZH_DIGITS = "零〇一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟"
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # "3,500", "860.5"; a comma between numbers is not a group
 _ZH_TOKEN = rf"(?:{_ARABIC}|[{_ZH_DIGITS}])+"  # "1万2千", "两千五", "1千5"
+# What may follow a number that is not money: payments, months, days, percent, tenths, people…
+_ZH_NOT_MONEY = (
+    r"(?![\d.,]*\s*(?:多|余|来)?(?:期|个|月|日|号|天|年|%|折|点|分|成|次|笔|岁|人|倍|位|名|家|条|公里|米|小时|分钟|秒|遍|通"
+    r"|多个))"
+)
 # A number with a money unit after it, or a bare number right after a paying verb ("还4000就行").
 _ZH_MONEY = re.compile(
     rf"(?P<num>{_ZH_TOKEN})(?P<more>多)?(?:块钱|块|元|圆|rmb|人民币)"
     rf"|(?P<settled>{_ZH_TOKEN})(?=(?:就|即可|便)?(?:能|可以)?结清)"
-    rf"|(?:(?<=[还付交欠剩共计掉去])|(?<=[还付交]个))(?P<bare>{_ARABIC}"
-    rf"|[{_ZH_DIGITS}]*[百千万][{_ZH_DIGITS}]*)(?![\d.,]*\s*(?:期|个|月|日|号|天|年|%|折|点|分|成|次|笔|岁))"
+    rf"|(?:(?<=[还付交欠剩共计掉去])|(?<=[还付交]个)|(?<=欠咱们)|(?<=欠我们)|(?<=欠平台)|(?<=还差)|(?<=首付))"
+    rf"(?P<bare>(?:{_ARABIC})?[{_ZH_DIGITS}]*[百千万][{_ZH_DIGITS}\d]*"
+    rf"|{_ARABIC}(?![{_ZH_DIGITS}])){_ZH_NOT_MONEY}"
+    # Any numeral with a hundreds, thousands or ten-thousands place is a sum of money in this talk
+    # ("还有两千五没还", "1千5", "三千八百"), unless a unit of another kind follows it.
+    rf"|(?<![第逾\d{_ZH_DIGITS}])(?P<big>(?:\d+|[一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾])[{_ZH_DIGITS}\d]*"
+    rf"[百千万佰仟][{_ZH_DIGITS}\d]*)(?<!百分){_ZH_NOT_MONEY}(?!分之)(?P<more2>多|来|余)?"
 )
 _ZH_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s*%|百分之(?P<zh>[{_ZH_DIGITS}\d.]+)")
 _ZH_TERMS = re.compile(
     rf"(?<![逾第])(?:分成?|拆成)(?P<a>[{_ZH_DIGITS}\d]{{1,3}})(?:期|个月|次|笔|份)"
-    rf"|(?<![逾第前头每\d{_ZH_DIGITS}])(?P<b>[{_ZH_DIGITS}\d]{{1,3}})期"
-    rf"|(?<![逾第前头])(?P<c>[{_ZH_DIGITS}\d]{{1,3}})个月(?:还清|还完|分期|慢慢还|来还)"
+    rf"|(?<![逾第前头每\d{_ZH_DIGITS}])(?P<b>[{_ZH_DIGITS}\d]{{1,3}})(?:来|多|几)?期"
+    rf"|(?<![逾第前头])(?P<c>[{_ZH_DIGITS}\d]{{1,3}})个月(?:就|能|就能|可以|即可)?(?:还清|还完|分期|慢慢还|来还)"
     rf"|(?:分|用)(?P<y>[{_ZH_DIGITS}\d]{{1,2}}|半)年|(?P<y2>[{_ZH_DIGITS}\d]{{1,2}})年(?:内|之内)?(?:还清|还完|分期|慢慢还)"
 )
 
@@ -43,12 +54,33 @@ _EN_SMALL = {
 }  # fmt: skip
 _EN_SCALE = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _EN_WORD = "|".join(sorted([*_EN_SMALL, *_EN_SCALE], key=len, reverse=True))
-_EN_WORDS = rf"(?:(?:{_EN_WORD})(?:[\s-]+(?:and\s+)?(?:{_EN_WORD}))*)"
+_EN_WORDS = rf"(?:(?:a\s+(?=hundred|thousand))?(?:{_EN_WORD})(?:[\s-]+(?:and\s+)?(?:{_EN_WORD}))*)"
+# After these words a number is a sum of money even with no "$" or "dollars" ("you owe fourteen
+# hundred", "put down fifty", "a balance of two forty", "settle for 900").
+_EN_MONEY_CUE = (
+    r"(?:owe|owes|owed|owing|balance|total|due|down|pay|paying|send|settle for|for|at least|as low as|only"
+    r"|just|comes to|amounts to|left|of|is|make it|knock|take|shave|off|principal|interest|fees?|shows?"
+    r"|sits at|sitting at|are at|is at|looking at|reads|accept|collect|charge|give us|send us|give me|with)"
+)
+_EN_NOT_MONEY = (
+    r"(?!\s*(?:%|percent|grand|months?|payments?|installments?|instalments?|days?|weeks?|years?|times?"
+    r"|more|st\b"
+    r"|nd\b|rd\b|th\b|o'clock|am\b|pm\b|people|calls?|minutes?|hours?|seconds?|of (?:them|those|these)"
+    r"|[/:]\d|[.,]\d))"
+)
 _EN_MONEY = re.compile(
     rf"\$\s?(?P<num>{_ARABIC})(?P<k>\s?k\b)?"
-    rf"|\b(?P<words>{_EN_WORDS})\s+dollars?\b"
-    rf"|\b(?P<plain>{_ARABIC})\s+(?:dollars?|bucks)\b"
-    r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand))\b"
+    rf"|\b(?P<words>{_EN_WORDS})\s+(?:dollars?|bucks|(?P<grand>grand))\b"
+    rf"|\b(?P<plain>{_ARABIC})\s+(?:dollars?|bucks|(?P<grand2>grand))\b"
+    rf"|\b(?P<thousands>{_ARABIC})k\b"
+    rf"|\b{_EN_MONEY_CUE} (?:(?:us|me|about|around|roughly|only|just|like|a total of|off) ){{0,2}}"
+    # a unit-less figure is at most six digits: longer runs are phone, account or reference numbers
+    rf"(?P<bare>{_EN_WORDS}|(?:\d{{1,3}}(?:,\d{{3}})+"
+    rf"|\d{{1,6}})(?:\.\d+)?(?!\d))\b(?:\s+even\b)?{_EN_NOT_MONEY}"
+    r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand|grand))\b|\b(?P<agrand>a grand)\b"
+    # "twenty a month": a figure before "a month" is an amount paid
+    rf"|\b(?P<monthly>{_EN_WORDS}|\d{{1,5}})(?= (?:a|per|each|every) month\b| monthly\b(?! payments?"
+    rf"| installments?| instalments?| plan)| a mo\b)"
 )
 _EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{_EN_WORDS})\s+percent\b")
 _EN_TERMS = re.compile(
@@ -57,7 +89,15 @@ _EN_TERMS = re.compile(
     r"|behind))"
 )
 _EN_YEARS = re.compile(
-    rf"\b(?:over|across|within|for) (?P<n>\d{{1,2}}|{_EN_WORD}) years?\b|\b(?P<m>\d{{1,2}}|{_EN_WORD})-year\b"
+    rf"\b(?:over|across|within|for|in) (?P<n>\d{{1,2}}|an?|{_EN_WORD}) years?(?P<half> and a half)?\b"
+    rf"|\b(?P<m>\d{{1,2}}|{_EN_WORD})-year\b"
+)
+_EN_PAYING = re.compile(r"\b(?:pay\w*|plan|installments?|instalments?|spread|stretch|split|monthly|owe)\b")
+# "then three more", "eleven more after that": further payments after the one just named
+_EN_MORE = re.compile(
+    rf"\b(?:then|and|plus|do|with) (?P<n>\d{{1,2}}|{_EN_WORD}) more\b(?! (?:days?|weeks?|minutes?|hours?"
+    rf"|questions?"
+    r"|times?|calls?|dollars?|bucks|than|things?|details?|information|percent|years?))"
 )
 APPROX_ZH = re.compile(r"(?:大概|大约|约|左右|多一点|出头|差不多)")
 APPROX_EN = re.compile(r"\b(?:about|around|roughly|approximately|nearly|almost|just over|just under|or so)\b")
@@ -93,10 +133,17 @@ def _zh_value(token: str) -> Decimal | None:
 def en_words_value(words: str) -> int | None:
     """'four thousand seven hundred' → 4700; None when a word is not a number word."""
     total = current = 0
+    after_small = False  # the previous word was a plain number word, not a scale
     for word in re.split(r"[\s-]+", words.strip()):
         if word == "and" or not word:
             continue
-        if word in _EN_SMALL:
+        small = word in _EN_SMALL
+        if word == "a":  # "a hundred", "a thousand"
+            current = max(current, 1)
+        elif small and after_small and _EN_SMALL[word] >= 10:
+            # "twelve fifty", "two forty", "one fifty": hundreds said without the word
+            current = current * 100 + _EN_SMALL[word]
+        elif small:
             current += _EN_SMALL[word]
         elif word == "hundred":
             current = max(current, 1) * 100
@@ -105,6 +152,7 @@ def en_words_value(words: str) -> int | None:
             current = 0
         else:
             return None
+        after_small = small
     return total + current
 
 
@@ -114,25 +162,48 @@ def money(text: str, lang: str) -> list[Mention]:
     if lang == "en-US":
         for m in _EN_MONEY.finditer(text):
             if m.group("loose"):  # "a couple hundred": read loosely, at its usual size
-                scale = 1000 if m.group("loose").endswith("thousand") else 100
+                scale = 100 if m.group("loose").endswith("hundred") else 1000
                 rough = Decimal((3 if "few" in m.group("loose") else 2) * scale)
                 found.append(Mention(rough, m.start(), m.end(), True))
                 continue
             value: Decimal | None
+            start = m.start()
+            if m.group("agrand"):
+                found.append(Mention(Decimal(1000), start, m.end()))
+                continue
+            if m.group("monthly"):
+                said = m.group("monthly")
+                monthly = Decimal(said) if said.isdigit() else Decimal(en_words_value(said) or 0)
+                if monthly >= 10:
+                    found.append(Mention(monthly, start, m.end()))
+                continue
             if m.group("words"):
                 value = Decimal(en_words_value(m.group("words")) or 0) or None
+                if value is not None and m.group("grand"):  # "two grand"
+                    value *= 1000
+            elif m.group("thousands"):
+                value = Decimal(m.group("thousands").replace(",", "")) * 1000
+            elif m.group("bare"):
+                start = m.start("bare")
+                bare = m.group("bare")
+                parsed = en_words_value(bare) if bare[0].isalpha() else None
+                value = Decimal(bare.replace(",", "")) if bare[0].isdigit() else Decimal(parsed or 0)
+                if value < 10:  # "just one more question", "only two options": not money
+                    continue
             else:
                 raw = (m.group("num") or m.group("plain")).replace(",", "").rstrip(".")
-                value = Decimal(raw) * (1000 if m.group("k") else 1)
+                value = Decimal(raw) * (1000 if m.group("k") or m.group("grand2") else 1)
             if value is not None:
-                said_loosely = bool(APPROX_EN.search(text, max(0, m.start() - 16), m.start()))
-                found.append(Mention(value, m.start(), m.end(), said_loosely))
+                said_loosely = bool(APPROX_EN.search(text, max(0, start - 16), start))
+                found.append(Mention(value, start, m.end(), said_loosely))
         return found
     for m in _ZH_MONEY.finditer(text):
-        value = _zh_value(m.group("num") or m.group("bare") or m.group("settled"))
+        value = _zh_value(m.group("num") or m.group("bare") or m.group("settled") or m.group("big"))
         if value is None:
             continue
-        loose = bool(m.group("more")) or bool(APPROX_ZH.search(text, max(0, m.start() - 3), m.end() + 4))
+        loose = bool(m.group("more") or m.group("more2")) or bool(
+            APPROX_ZH.search(text, max(0, m.start() - 3), m.end() + 4)
+        )
         found.append(Mention(value, m.start(), m.end(), loose))
     return found
 
@@ -163,11 +234,17 @@ def terms(text: str, lang: str) -> list[Mention]:
             value = int(word) if word.isdigit() else en_words_value(word)
             if value:
                 found.append(Mention(Decimal(value), m.start(), m.end()))
-        for m in _EN_YEARS.finditer(text):  # "over three years": monthly payments for that long
+        paying = _EN_PAYING.search(text) is not None  # "worked here for five years" is not a plan
+        for m in _EN_YEARS.finditer(text) if paying else ():  # "over three years": monthly payments
             word = m.group("n") or m.group("m")
-            years = int(word) if word.isdigit() else en_words_value(word)
+            years = 1 if word in ("a", "an") else int(word) if word.isdigit() else en_words_value(word)
             if years:
-                found.append(Mention(Decimal(years * 12), m.start(), m.end()))
+                months = years * 12 + (6 if m.group("half") else 0)
+                found.append(Mention(Decimal(months), m.start(), m.end()))
+        for m in _EN_MORE.finditer(text):  # "then three more": the fact checks add the payment before them
+            more = int(m.group("n")) if m.group("n").isdigit() else en_words_value(m.group("n"))
+            if more and not any(t.start <= m.start() < t.end for t in found):
+                found.append(Mention(Decimal(more), m.start(), m.end()))
         return found
     for m in _ZH_TERMS.finditer(text):
         said_years: str | None = m.group("y") or m.group("y2")

@@ -49,6 +49,10 @@ class Trunk:
     asserted_identity: str | None = None  # P-Asserted-Identity URI (RFC 3325); None: not sent
     number_format: NumberFormat | None = None  # E.164 or national dialling; None: as stored
     refer: bool = False  # the trunk carries REFER (RFC 3515): a live transfer is handed to it
+    # A host name with no port: servers and port come from DNS SRV (and the transport from NAPTR
+    # when the URI names none), RFC 3263; the Request-URI then carries the name without a port.
+    locate: bool = False
+    transport_from_dns: bool = False
 
     @classmethod
     def parse(cls, text: str) -> Trunk:
@@ -63,7 +67,16 @@ class Trunk:
                 raise SipUriError("trunk transport must be udp or tcp")
             transport = "tcp" if value.lower() == "tcp" else "udp"
         params = tuple((k, v) for k, v in uri.params if k != "transport")
-        return cls(uri.host, uri.effective_port, transport, uri.user, params)
+        locate = uri.port is None and not _is_ip(uri.host)
+        return cls(
+            uri.host,
+            uri.effective_port,
+            transport,
+            uri.user,
+            params,
+            locate=locate,
+            transport_from_dns=locate and value is None,
+        )
 
     def with_settings(
         self,
@@ -88,10 +101,18 @@ class Trunk:
 
     def _uri(self, user: str | None) -> SipUri:
         params = self.params + ((("transport", "tcp"),) if self.transport == "tcp" else ())
-        return SipUri("sip", self.host, self.port, user, params=params)
+        return SipUri("sip", self.host, None if self.locate else self.port, user, params=params)
 
     def __str__(self) -> str:
         return str(self._uri(self.user))
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ import secrets
 import socket
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 
 from huikuan.errors import InvalidInput
 from huikuan.telephony.rtp import PortRange, RtpPacer
@@ -21,6 +22,7 @@ from huikuan.telephony.sip.call import (
     no_asr,
     silence_tts,
 )
+from huikuan.telephony.sip.locate import locate, resolver_for
 from huikuan.telephony.sip.message import SipMessage
 from huikuan.telephony.sip.status import retry_on_next_trunk
 from huikuan.telephony.sip.transaction import Timers
@@ -53,6 +55,7 @@ class SipCarrier:
         timers: Timers | None = None,
         rtp_ports: PortRange | None = None,
         public_address: str | None = None,
+        dns_server: tuple[str, int] | None = None,
     ) -> None:
         if not trunks:
             raise ValueError("at least one trunk is needed")
@@ -65,6 +68,7 @@ class SipCarrier:
         self._asr = asr
         self._announcement_asr = announcement_asr
         self._starting: asyncio.Future[list[tuple[str, int]]] | None = None
+        self._dns_server = dns_server  # (host, port) asked for SRV/NAPTR; None: the system's resolver
 
     async def start(self) -> None:
         """Resolve every trunk and open the sockets; `TrunkConfigError` (one line) if a trunk is unusable."""
@@ -84,9 +88,10 @@ class SipCarrier:
 
     async def _start(self) -> list[tuple[str, int]]:
         family = socket.AF_INET6 if ":" in self.ua.host else socket.AF_INET
-        dests = [await resolve(trunk, family) for trunk in self.trunks]
+        located = [await locate_trunk(trunk, family, self._dns_server) for trunk in self.trunks]
+        self.trunks = [trunk for trunk, _ in located]
         await self.ua.start()
-        return dests
+        return [dest for _, dest in located]
 
     async def close(self) -> None:
         await self.ua.close()
@@ -138,9 +143,9 @@ class SipCarrier:
         """A second leg from this user agent straight to `uri` (an agent's phone at the floor's
         PBX/proxy), not through the trunks: the call's result says whether it answered.
         `on_ringing` is called once at its first 180/183."""
-        target = Trunk.parse(uri)
         family = socket.AF_INET6 if ":" in self.ua.host else socket.AF_INET
-        dest = await resolve(target, family)
+        # A PBX named without a port is located as a trunk is (DNS SRV/NAPTR, RFC 3263).
+        target, dest = await locate_trunk(Trunk.parse(uri), family, self._dns_server)
         await self._addresses()  # the UA's sockets are open
         call = SipCall(
             self.ua,
@@ -183,6 +188,19 @@ class SipCarrier:
             if resp is not None and tx.failure is None:
                 return True
         return False
+
+
+async def locate_trunk(
+    trunk: Trunk, family: socket.AddressFamily, dns_server: tuple[str, int] | None = None
+) -> tuple[Trunk, tuple[str, int]]:
+    """The trunk (its transport as DNS chose it) and the address its requests go to (RFC 3263)."""
+    if trunk.locate:
+        transport = None if trunk.transport_from_dns else trunk.transport
+        found = await locate(trunk.host, transport, family, resolver_for(dns_server))
+        if found is not None:
+            log.info("trunk %s: SRV server %s:%d (%s)", trunk, found.server, found.port, found.transport)
+            return replace(trunk, transport=found.transport), (found.address, found.port)
+    return trunk, await resolve(trunk, family)
 
 
 async def resolve(trunk: Trunk, family: socket.AddressFamily) -> tuple[str, int]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 21:12:35.433773
+Create Date: 2026-12-04 21:35:32.567977
 """
 
 from collections.abc import Sequence
@@ -339,6 +339,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("mode", sa.String(length=16), nullable=False),
         sa.Column("robot_overflow", sa.Boolean(), nullable=False),
+        sa.Column("amd", sa.Boolean(), server_default=sa.text("(true)"), nullable=False),
         sa.Column("batch_id", sa.Integer(), nullable=True),
         sa.Column("creditor_id", sa.Integer(), nullable=True),
         sa.Column("buckets", sa.JSON(), nullable=False),
