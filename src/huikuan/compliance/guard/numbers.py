@@ -79,9 +79,9 @@ _EN_MONEY = re.compile(
     rf"(?P<bare>{_EN_WORDS}|(?:\d{{1,3}}(?:,\d{{3}})+"
     rf"|\d{{1,6}})(?:\.\d+)?(?!\d))\b(?:\s+even\b)?{_EN_NOT_MONEY}"
     r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand|grand))\b|\b(?P<agrand>a grand)\b"
-    # "twenty a month": a figure before "a month" is an amount paid
+    # "twenty a month", "three hundred down": a figure before "a month" or "down" is an amount paid
     rf"|\b(?P<monthly>{_EN_WORDS}|\d{{1,5}})(?= (?:a|per|each|every) month\b| monthly\b(?! payments?"
-    rf"| installments?| instalments?| plan)| a mo\b)"
+    rf"| installments?| instalments?| plan)| a mo\b| down\b)"
 )
 _EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{_EN_WORDS})\s+percent\b")
 _EN_TERMS = re.compile(
