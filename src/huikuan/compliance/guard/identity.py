@@ -76,7 +76,8 @@ _EN = _Tables(
         r"|debt collector attempting)\b"
     ),
     transfer=re.compile(
-        r"\b(?:connect|transfer|put) (?:you|your call) (?:to|with|through)\b|\btransferring you\b"
+        r"\b(?:connect|transfer|put)(?:ing|ting)? (?:you|your call) (?:to|with|through)\b"
+        r"|\btransferring you\b"
         r"|\b(?:speak|talk) (?:to|with) (?:a|an|one of) (?:[\w-]+ ){0,2}(?:agent|person|representative|member"
         r"|specialist)\b[^.;!?]{0,30}\b(?:if you|would you|do you|can|you may|you can)\b"
         r"|\b(?:have|get|send (?:it|this|your [\w-]+)(?: over)? to|pass (?:it|this) to"
