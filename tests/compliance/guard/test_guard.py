@@ -79,7 +79,11 @@ ALLOWED = [
         "This is an attempt to collect a debt.",
     ),
     ("en-US", Context.THIRD_PARTY, "Could you ask him to call Dana back at 1-800-555-0142?"),
-    ("en-US", Context.VOICEMAIL, "Hi, this is Dana from Northgate Services. Please call 1-800-555-0142."),
+    (
+        "en-US",
+        Context.VOICEMAIL,
+        "Hi, this is an automated assistant from Northgate Services. Please call 1-800-555-0142.",
+    ),
 ]
 
 
@@ -147,8 +151,9 @@ def test_empty_text_is_not_allowed_and_unknown_language_is_an_error() -> None:
 def test_labelled_set_has_every_category_and_a_large_safe_share(name: str) -> None:
     examples = load(DATA / f"{name}.jsonl")
     labels = {c for ex in examples for c in ex.categories}
-    # The categories added with the fact checks are measured on the facts-* sets.
-    assert labels == set(Category) - FACT_SET_CATEGORIES
+    # The categories added with the fact checks are measured on the facts-* sets; a few named
+    # callers ("this is Dana from …") became human claims when identity went default-deny.
+    assert labels - {Category.HUMAN_CLAIM} == set(Category) - FACT_SET_CATEGORIES
     safe = sum(1 for ex in examples if not ex.categories)
     assert safe / len(examples) >= 0.4
     if not name.startswith("dev-"):

@@ -48,7 +48,7 @@ Policy decisions (docs/content-guard.md has the full list, and what the guard do
 
 from __future__ import annotations
 
-from huikuan.compliance.guard import en, veiled, voicemail, zh
+from huikuan.compliance.guard import en, identity, veiled, voicemail, zh
 from huikuan.compliance.guard import facts as fact_checks
 from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.frames import FrameSet
@@ -82,6 +82,10 @@ def explain(
         rule = veiled.hint(normalized, lang)
         if rule is not None:
             fired.append((Category.VEILED_THREAT, rule))
+    if Category.HUMAN_CLAIM not in {category for category, _ in fired}:
+        rule = identity.hint(normalized, lang)
+        if rule is not None:
+            fired.append((Category.HUMAN_CLAIM, rule))
     return fired + fact_checks.check(normalized, lang, facts)
 
 

@@ -308,7 +308,7 @@ EN = Lexicon(
     deferral=re.compile(
         r"\b(?:defer|deferr|deferment|postpon|pause|paus|suspend|hold off on|put (?:your "
         r"|the )?payments? on hold|skip)\w*"
-        r"(?: \w+){0,4} (?:payments?|months?|a year|year)\b|\bpayment holiday\b|\bforbearance\b"
+        r"(?:,? \w+){0,4},? (?:payments?|months?|a year|year)\b|\bpayment holiday\b|\bforbearance\b"
         r"|\bno need to pay (?:anything )?(?:until|for|now|today|up ?front)|\b(?:will not"
         r"|do not) owe anything until"
         r"|\bwhatever you can (?:afford|manage|spare)|\bpay what(?:ever)? you can\b"

@@ -365,9 +365,52 @@ def _check_amounts(text: str, lang: str, lex: Lexicon, facts: Facts) -> tuple[li
         elif role == "promise":
             if facts.promise_amount is not None and not is_known:
                 hits.append((Category.WRONG_AMOUNT, "facts.amount.not_what_was_promised"))
+        elif role == "remaining" and first_value is not None and not is_known and m.start > 0:
+            # "$1,000 today and the remaining $4,500": what is left must be the balance less the first
+            if not (_close(m.value, owed - first_value, m.approx) or _close(m.value, owed, m.approx)):
+                hits.append((Category.WRONG_AMOUNT, "facts.amount.remaining_not_balance"))
         elif m.value > owed + _CENT and not is_known:  # remaining, component or unlabelled
             hits.append((Category.WRONG_AMOUNT, "facts.amount.over_owed"))
+        elif (
+            role != "component"
+            and not is_known
+            and not _PAST.match(text, m.end, m.end + 20)
+            and not _explained(m, facts, [x.value for x in mentions if x is not m])
+        ):
+            # Default-deny: a figure the account does not explain is a wrong amount.
+            hits.append((Category.WRONG_AMOUNT, "facts.amount.unexplained"))
     return hits, first_said
+
+
+# "a payment of $50 from last week": a figure reported from the account's history, not stated now
+_PAST = re.compile(r"\s*(?:from last|last (?:week|month)|ago|yesterday|earlier|已还|之前)")
+
+
+def _explained(m: numbers.Mention, facts: Facts, others: list[Decimal]) -> bool:
+    """Whether a figure with no clear role is one the account explains: an instalment of a plan
+    within bounds, a first payment, a settlement or waiver within policy, or what is left after
+    another figure said in the sentence."""
+    owed = facts.owed
+    if owed is None or owed <= 0:
+        return True
+    value = m.value
+    if facts.min_first_payment is not None and value >= facts.min_first_payment - _CENT:
+        return True  # a first or partial payment the plan allows
+    for k in range(1, max(facts.max_terms or 1, facts.plan_terms or 1) + 1):
+        if abs(value - owed / k) <= max(Decimal(1), owed / k * Decimal("0.02")) or (
+            m.approx and _close(value, owed / k, True)
+        ):
+            return True
+    pct = Decimal(facts.max_waiver_pct or 0)
+    if owed * (100 - pct) / 100 - Decimal("0.05") <= value <= owed:  # a settlement within policy
+        return True
+    if value <= owed * pct / 100 + Decimal("0.05"):  # a waiver within policy
+        return True
+    if others and _close(value + sum(others), owed, m.approx):  # "three payments: $500, $400 and $350"
+        return True
+    return any(
+        _close(value, owed - other, m.approx) or _close(value, other - value, False) for other in others
+    )
 
 
 def _check_instalment(

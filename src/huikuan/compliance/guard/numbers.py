@@ -23,8 +23,9 @@ _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"  # "3,500", "860.5"; a comma b
 _ZH_TOKEN = rf"(?:{_ARABIC}|[{_ZH_DIGITS}])+"  # "1万2千", "两千五", "1千5"
 # What may follow a number that is not money: payments, months, days, percent, tenths, people…
 _ZH_NOT_MONEY = (
-    r"(?![\d.,]*\s*(?:多|余|来)?(?:期|个|月|日|号|天|年|%|折|点|分|成|次|笔|岁|人|倍|位|名|家|条|公里|米|小时|分钟|秒|遍|通"
-    r"|多个))"
+    # "两千五分5期": 分 before a count of payments divides the sum ("split into"), not 分 of 五分
+    r"(?![\d.,]*\s*(?:多|余|来)?(?:期|个|月|日|号|天|年|%|折|点|分(?![成为]?[\d一二两三四五六七八九十]+(?:期|个月|次))"
+    r"|成|次|笔|岁|人|倍|位|名|家|条|公里|米|小时|分钟|秒|遍|通|多个))"
 )
 # A number with a money unit after it, or a bare number right after a paying verb ("还4000就行").
 _ZH_MONEY = re.compile(
@@ -78,9 +79,9 @@ _EN_MONEY = re.compile(
     rf"(?P<bare>{_EN_WORDS}|(?:\d{{1,3}}(?:,\d{{3}})+"
     rf"|\d{{1,6}})(?:\.\d+)?(?!\d))\b(?:\s+even\b)?{_EN_NOT_MONEY}"
     r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand|grand))\b|\b(?P<agrand>a grand)\b"
-    # "twenty a month": a figure before "a month" is an amount paid
+    # "twenty a month", "three hundred down": a figure before "a month" or "down" is an amount paid
     rf"|\b(?P<monthly>{_EN_WORDS}|\d{{1,5}})(?= (?:a|per|each|every) month\b| monthly\b(?! payments?"
-    rf"| installments?| instalments?| plan)| a mo\b)"
+    rf"| installments?| instalments?| plan)| a mo\b| down\b)"
 )
 _EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{_EN_WORDS})\s+percent\b")
 _EN_TERMS = re.compile(

@@ -29,12 +29,16 @@ class _Tables:
     not_negation: re.Pattern[str]  # questions and idioms that contain a negation word
     assurance: re.Pattern[str]  # privacy assurances and lawful notices: the sentence passes
     window: int
+    tag_question: re.Pattern[str]  # a rhetorical tag turns a denial into a hint ("…吧", "…, right?")
+    handling: re.Pattern[str]  # hardship and relayed-message lines that name a target lawfully
+    not_a_target: re.Pattern[str]  # target words too plain for the default-deny rule ("your phone")
+    extra_target: re.Pattern[str]  # targets only the default-deny rule uses ("people", "everyone")
     prefix: int  # how far before the target a negation still denies the pair ("nobody at your work")
 
 
 _ZH = _Tables(
     target=re.compile(
-        r"通讯录|联系人|单位|(?<!催收)(?<!我们)(?<!本)(?<!贷款)公司|领导|老板|上司|同事|人事|家人|家里人|家里|全家|父母|爸妈|爸爸|妈妈|老人|孩子|子女|儿子|女儿"
+        r"通讯录|联系人(?!工|员)|单位|(?<!催收)(?<!我们)(?<!本)(?<!贷款)公司|领导|老板|上司|同事|人事|家人|家里人|家里|全家|父母|爸妈|爸爸|妈妈|老人|孩子|子女|儿子|女儿"
         r"|老婆|老公|爱人|妻子|丈夫|媳妇|姐姐|哥哥|弟弟|妹妹|兄弟|姐妹|叔叔|阿姨|舅舅|姑姑|爷爷|奶奶|外公|外婆|丈母娘|老丈人|婆家|娘家|对象|邻居|街坊|朋友|圈子|朋友圈"
         r"|亲戚|亲友|亲人|学校|同学|老师|名声|面子|名誉|声誉"
         r"|脸面|颜面|村里|小区"
@@ -52,13 +56,21 @@ _ZH = _Tables(
     clause_break=re.compile(r"[,，:：]"),
     negation=re.compile(r"不|没|别(?!人|的)|无需|绝不|从不|从未|并非"),
     not_negation=re.compile(
-        r"会不会|是不是|要不要|能不能|说不准|不保证|不好|难道不|不太好|好不好|不管|不想|不希望|不愿意|迟早|早晚"
+        r"会不会|是不是|要不要|能不能|说不准|不保证|不好|难道不|不太好|好不好|不管|不想|不希望|不愿意|迟早|早晚|不一定|未必|免得|鸡犬不宁"
     ),
     assurance=re.compile(
         r"保密|隐私|只会(?:请|让|麻烦)|转告|不会(?:联系|告诉|透露|泄露|打扰|通知|找|上门|让)|不会.{0,4}(?:联系|告诉|透露|打扰)|征信|法律规定|合同约定"
         r"|转(?:接)?人工|可以(?:和|跟|与)|商量|帮忙|帮您"
     ),
     window=22,
+    tag_question=re.compile(r"吧[。？?！!]?$"),
+    handling=re.compile(
+        r"理解|困难|申请|借钱|失业|丢了|转告|回(?:个)?电(?:话)?|是.{0,8}的?(?:家人|朋友|同事|亲戚)吗|分期|延期|规划"
+    ),
+    not_a_target=re.compile(r"^$"),
+    extra_target=re.compile(
+        r"社交圈|圈子|工作的地方|上班的地方|群里|大家|别人|所有人|街坊|周围的人|身边的人|紧急联系人|担保人|家(?:里|中)"
+    ),
     prefix=6,
 )
 
@@ -101,7 +113,7 @@ _EN = _Tables(
     not_negation=re.compile(
         r"\b(?:no guarantee|not guarantee|cannot guarantee|cannot promise|not promise|not sure|no telling"
         r"|would not want|do not want|would not like|not want|no idea|should not have to|never want"
-        r"|not the only|not like)\b"
+        r"|not the only|not like|might not be able|may not be able)\b"
     ),
     assurance=re.compile(
         r"\b(?:privacy|private|confidential|(?:never|not) (?:contact|call|share|tell|discuss|reach out"
@@ -110,6 +122,22 @@ _EN = _Tables(
         r"|transfer|talk (?:it )?over with|help you)\b"
     ),
     window=70,
+    tag_question=re.compile(
+        r"(?:,|\.|\.\.\.)\s*right\s*\?$"
+        r"|, (?:does|do|is|are|would|will|can|did) (?:she|he|they|it|you)(?: not)?\s*\?$"
+    ),
+    handling=re.compile(
+        r"\b(?:hardship|understand|lost your job|losing your job|lose your job|going through|caring for"
+        r"|good time to call|ask (?:him|her|them) to|have (?:you|him|her) call|call (?:us|me|[a-z]+) back"
+        r"|still correct|message for|employer plan|benefits?)\b"
+    ),
+    not_a_target=re.compile(r"\b(?:phone|name|job|standing)$"),
+    extra_target=re.compile(
+        r"\b(?:your references?|emergency contacts?|everyone|everybody|people (?:you|in|at|around)"
+        r"|your (?:mom|dad|kids|home|household|building|neighbou?rhood|town|circle|social media|workplace"
+        r"|position at work)"
+        r"|at home|where you work|where (?:your|they) live|social media|facebook|instagram)\b"
+    ),
     prefix=25,
 )
 
@@ -150,6 +178,25 @@ def hint(normalized: str, lang: str) -> str | None:
                 between = sentence[max(word.end(), target.start() - t.prefix) : target.start()]
                 if not _negated_between(t, denied + between):
                     return f"{lang[:2]}.veiled_threat.harm_then_target"
+    return _mentions_target(t, normalized, lang)
+
+
+def _mentions_target(t: _Tables, normalized: str, lang: str) -> str | None:
+    """Default-deny: a robot sentence has no reason to bring up the debtor's family, workplace,
+    contacts or standing, so any such mention is a hint unless the text is an assurance."""
+    if t.assurance.search(normalized):
+        return None
+    rhetorical = t.tag_question.search(normalized) is not None  # "… doesn't need to know, right?"
+    for sentence in t.sentence_break.split(normalized):
+        # A negated sentence ("您的家人不会知道", "we won't call your family") was judged by the
+        # pair rules above, which count negations; handling lines (hardship, a relayed message)
+        # are what the scripts need.
+        negated = t.negation.search(t.not_negation.sub(" ", sentence)) is not None and not rhetorical
+        if negated or t.handling.search(sentence):
+            continue
+        targets = [m.group() for m in t.target.finditer(sentence)]
+        if any(not t.not_a_target.search(word) for word in targets) or t.extra_target.search(sentence):
+            return f"{lang[:2]}.veiled_threat.target_mentioned"
     return None
 
 
