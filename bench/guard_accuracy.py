@@ -22,7 +22,14 @@ from huikuan.compliance.guard.evaluate import load, load_facts, score, score_fac
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "compliance" / "guard" / "data"
 LANGS = ("zh-CN", "en-US")
-FACT_SETS = ("facts-dev", "facts-heldout", "facts-dev2", "facts-fresh-gt2", "facts-heldout2", "facts-heldout3")
+FACT_SETS = (
+    "facts-dev",
+    "facts-heldout",
+    "facts-dev2",
+    "facts-fresh-gt2",
+    "facts-heldout2",
+    "facts-heldout3",
+)
 
 
 def _figures(name: str, lang: str) -> dict[str, object]:
