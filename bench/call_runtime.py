@@ -55,22 +55,57 @@ def main() -> None:
     parser.add_argument("--calls", type=int, nargs="+", default=[20, 50, 100])
     parser.add_argument("--modes", nargs="+", default=["after", "before"], choices=["after", "before"])
     parser.add_argument("--lang", default="en-US", choices=["en-US", "zh-CN"])
+    parser.add_argument(
+        "--remote-asr-ms",
+        type=float,
+        default=0.0,
+        help="recognition on 'another machine': the http engine against bench/asr_standin.py "
+        "answering after this many ms (0: the local engine)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.calls[0], args.modes[0], args.lang)))
         return
     runs = []
+    remote = None
+    extra_env: dict[str, str] = {}
+    if args.remote_asr_ms > 0:
+        standin = Path(__file__).with_name("asr_standin.py")
+        remote = subprocess.Popen(
+            [sys.executable, str(standin), "--latency-ms", str(args.remote_asr_ms)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert remote.stdout is not None
+        port = int(remote.stdout.readline())
+        extra_env = {
+            "HUIKUAN_ASR_ENGINE": "http",
+            "HUIKUAN_ASR_HTTP_BASE_URL": f"http://127.0.0.1:{port}/v1",
+        }
     for calls in args.calls:
         for mode in args.modes:
-            env = {**os.environ, "HUIKUAN_ASR_PROCESSES": "0" if mode == "before" else "1"}
+            env = {**os.environ, "HUIKUAN_ASR_PROCESSES": "0" if mode == "before" else "1", **extra_env}
             argv = [sys.executable, __file__, "--child", "--calls", str(calls), "--modes", mode]
             out = subprocess.run(
                 [*argv, "--lang", args.lang], env=env, capture_output=True, text=True, check=True
             )
             runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    if remote is not None:
+        remote.kill()
+        remote.wait()
+    asr = f"remote stand-in, {args.remote_asr_ms:.0f} ms" if remote is not None else "local"
     print(
-        json.dumps({"bench": "call_runtime", "hold_s": HOLD_MS / 1000, "load": os.getloadavg(), "runs": runs})
+        json.dumps(
+            {
+                "bench": "call_runtime",
+                "hold_s": HOLD_MS / 1000,
+                "asr": asr,
+                "load": os.getloadavg(),
+                "runs": runs,
+            },
+            ensure_ascii=False,
+        )
     )
 
 
