@@ -67,7 +67,7 @@ class Trunk:
                 raise SipUriError("trunk transport must be udp or tcp")
             transport = "tcp" if value.lower() == "tcp" else "udp"
         params = tuple((k, v) for k, v in uri.params if k != "transport")
-        locate = uri.port is None and not _is_ip(uri.host)
+        locate = uri.port is None and not uri.ip_literal
         return cls(
             uri.host,
             uri.effective_port,
@@ -105,14 +105,6 @@ class Trunk:
 
     def __str__(self) -> str:
         return str(self._uri(self.user))
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -601,10 +593,9 @@ class SipCall:
         text = uri_of(self._route[0]) if self._route else self._remote_target
         try:
             uri = parse_uri(text)
-            ipaddress.ip_address(uri.host)
         except ValueError:
             return self._dest
-        return uri.host, uri.effective_port
+        return (uri.host, uri.effective_port) if uri.ip_literal else self._dest
 
     # --- requests from the far end ---------------------------------------------------------
     def accepts(self, request: SipMessage, addr: tuple[str, int]) -> bool:

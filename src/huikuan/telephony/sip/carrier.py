@@ -87,8 +87,7 @@ class SipCarrier:
         return await asyncio.shield(self._starting)
 
     async def _start(self) -> list[tuple[str, int]]:
-        family = socket.AF_INET6 if ":" in self.ua.host else socket.AF_INET
-        located = [await locate_trunk(trunk, family, self._dns_server) for trunk in self.trunks]
+        located = [await locate_trunk(trunk, self.ua.family, self._dns_server) for trunk in self.trunks]
         self.trunks = [trunk for trunk, _ in located]
         await self.ua.start()
         return [dest for _, dest in located]
@@ -143,9 +142,8 @@ class SipCarrier:
         """A second leg from this user agent straight to `uri` (an agent's phone at the floor's
         PBX/proxy), not through the trunks: the call's result says whether it answered.
         `on_ringing` is called once at its first 180/183."""
-        family = socket.AF_INET6 if ":" in self.ua.host else socket.AF_INET
         # A PBX named without a port is located as a trunk is (DNS SRV/NAPTR, RFC 3263).
-        target, dest = await locate_trunk(Trunk.parse(uri), family, self._dns_server)
+        target, dest = await locate_trunk(Trunk.parse(uri), self.ua.family, self._dns_server)
         await self._addresses()  # the UA's sockets are open
         call = SipCall(
             self.ua,

@@ -105,6 +105,11 @@ class UserAgent:
         self.tcp = TcpTransport(self._receive_stream)
         self.tcp_port: int | None = None
 
+    @property
+    def family(self) -> socket.AddressFamily:
+        """The local address's family: trunks and phones are resolved in it."""
+        return socket.AF_INET6 if ":" in self.host else socket.AF_INET
+
     async def start(self) -> None:
         """Open the socket once, however many calls start dialling at the same moment."""
         if self._starting is None:
@@ -113,7 +118,7 @@ class UserAgent:
 
     async def _open(self) -> None:
         loop = asyncio.get_running_loop()
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        family = self.family
         sock = socket.socket(family, socket.SOCK_DGRAM)
         try:
             sock.setblocking(False)

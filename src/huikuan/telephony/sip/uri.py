@@ -41,6 +41,15 @@ class SipUri:
         return ":" in self.host
 
     @property
+    def ip_literal(self) -> bool:
+        """The host is an IP address, not a name (nothing to resolve)."""
+        try:
+            ipaddress.ip_address(self.host)
+        except ValueError:
+            return False
+        return True
+
+    @property
     def effective_port(self) -> int:
         return self.port if self.port is not None else DEFAULT_PORTS[self.scheme]
 
