@@ -68,6 +68,7 @@ async def run(trunk: str, calls: int, first: int, seconds: float, cps: float) ->
         c.rtp.stats.first_seq = None
     pacer = carrier.pacer
     pacer.late, pacer.busy, pacer.cpu = (type(pacer.late)("d") for _ in range(3))
+    pacer.timing = True  # from here: the held period only
     gc_pauses = GcPauses()
     gc.callbacks.append(gc_pauses)
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
