@@ -514,7 +514,13 @@ class SipCall:
 
     def _start_media(self, media: sdp.MediaAnswer) -> None:
         self.rtp.start(
-            media.host, media.port, media.payload_type, media.dtmf_payload_type, media.payload_types
+            media.host,
+            media.port,
+            media.payload_type,
+            media.dtmf_payload_type,
+            media.payload_types,
+            rtcp_to=media.rtcp_to(),
+            rtcp_mux=media.rtcp_mux,
         )
 
     def _ack(self, resp: SipMessage) -> None:
@@ -624,13 +630,14 @@ class SipCall:
             media = sdp.parse_answer(request.body) if request.body else None
             if media is not None:
                 self._start_media(media)
+            mux = media.rtcp_mux if media is not None else self.rtp.rtcp_mux
             self._sdp_version += 1
             resp = response_to(request, 200, "OK", self._local_tag)
             resp.add("Contact", self._ua.contact(self._transport))
             resp.add("Allow", ALLOW)
             resp.add("Content-Type", "application/sdp")
             resp.body = sdp.offer(
-                self._ua.public_host, self.rtp.local_port, self._session_id, self._sdp_version
+                self._ua.public_host, self.rtp.local_port, self._session_id, self._sdp_version, mux
             )
             return resp
         if request.method == "NOTIFY":
@@ -660,6 +667,8 @@ class SipCall:
         dropped = {k: v for k, v in self.dropped.items() if v and k != "rtcp_received"}
         if dropped and not self.rtp.closed:
             log.warning("call %s refused media: %s", self.call_id, dropped)
+        if not self.rtp.closed and self.rtp.remote is not None:
+            log.info("call %s media: %s", self.call_id, self.rtp.stats.quality())
         self.rtp.close()
         # Keep the dialog registered a little while to answer a retransmitted BYE from our cache.
         asyncio.get_running_loop().call_later(self._ua.timers.b, self._ua.unregister_dialog, self.call_id)

@@ -56,6 +56,7 @@ class SipCarrier:
         rtp_ports: PortRange | None = None,
         public_address: str | None = None,
         dns_server: tuple[str, int] | None = None,
+        comedia: bool = False,
     ) -> None:
         if not trunks:
             raise ValueError("at least one trunk is needed")
@@ -69,6 +70,7 @@ class SipCarrier:
         self._announcement_asr = announcement_asr
         self._starting: asyncio.Future[list[tuple[str, int]]] | None = None
         self._dns_server = dns_server  # (host, port) asked for SRV/NAPTR; None: the system's resolver
+        self._comedia = comedia  # far ends behind NAT: media goes back to the latched source
 
     async def start(self) -> None:
         """Resolve every trunk and open the sockets; `TrunkConfigError` (one line) if a trunk is unusable."""
@@ -112,6 +114,7 @@ class SipCarrier:
                 dest,
                 self._rtp_ports,
             )
+            call.rtp.comedia = self._comedia
             result = await call.dial(ring_timeout)
             log.info(
                 "call %s via %s: %s (%s)",
@@ -159,6 +162,7 @@ class SipCarrier:
             self._rtp_ports,
         )
         call.on_ringing = on_ringing
+        call.rtp.comedia = self._comedia
         result = await call.dial(ring_timeout)
         log.info("leg %s to an agent's phone: %s (%s)", call.call_id, result.outcome, result.sip_status)
         return call
