@@ -62,7 +62,8 @@ def test_the_sr_header_counts_its_length_in_words_minus_one() -> None:
     [
         b"",
         b"\x80\xc8\x00\x06" + b"\x00" * 20,  # length says 28 bytes, 24 given
-        b"\x80\xca\x00\x01\x00\x00\x00\x07",  # starts with SDES, not SR/RR
+        b"\x80\x00\x00\x01\x00\x00\x00\x07",  # packet type 0 is RTP's, not RTCP's
+        b"\xa0\xc9\x00\x01\x00\x00\x00\x00",  # padding of zero bytes
         b"\x40\xc9\x00\x01\x00\x00\x00\x07",  # version 1
         b"\x80\xc9\x00\x01\x00\x00\x00",  # not a multiple of 4
         b"\x81\xc9\x00\x01\x00\x00\x00\x07",  # RR claims a block it does not have
@@ -71,6 +72,12 @@ def test_the_sr_header_counts_its_length_in_words_minus_one() -> None:
 def test_invalid_rtcp_is_refused(garbage: bytes) -> None:
     with pytest.raises(rtcp.RtcpError):
         rtcp.parse(garbage)
+
+
+def test_a_lone_app_packet_is_reduced_size_rtcp_not_an_error() -> None:
+    pingpong = bytes.fromhex("80cc0003f5b7688150494e47504f4e47")  # what baresip sends first
+    parsed = rtcp.parse(pingpong)
+    assert (parsed.reports, parsed.cnames, parsed.bye) == ([], {}, [])
 
 
 def test_rtp_is_not_mistaken_for_rtcp_on_a_multiplexed_port() -> None:

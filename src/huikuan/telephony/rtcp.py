@@ -105,7 +105,7 @@ class Compound:
 
 
 class RtcpError(ValueError):
-    """Not a valid RTCP packet (RFC 3550 §A.2 checks)."""
+    """Not a valid RTCP packet (RFC 3550 §A.2's checks, relaxed as RFC 5506 allows)."""
 
 
 def _header(count: int, pt: int, body_len: int, padding: bool = False) -> bytes:
@@ -140,11 +140,14 @@ def is_rtcp(data: bytes) -> bool:
 
 
 def parse(data: bytes) -> Compound:
-    """A compound packet's reports, CNAMEs and BYEs; `RtcpError` if it fails RFC 3550 A.2's checks."""
-    if len(data) < 8 or len(data) % 4:
+    """A compound packet's reports, CNAMEs and BYEs; `RtcpError` if it fails RFC 3550 A.2's checks.
+
+    A packet need not start with an SR or RR: RFC 5506 allows reduced-size RTCP, and baresip sends
+    a lone APP packet ("PINGPONG") to open the path through NATs."""
+    if len(data) < 4 or len(data) % 4:
         raise RtcpError("length")
-    if data[0] >> 6 != 2 or data[0] & 0x20 or data[1] not in (SR, RR):
-        raise RtcpError("a compound packet starts with an unpadded SR or RR")
+    if not 192 <= data[1] <= 223:
+        raise RtcpError("not an RTCP packet type")
     out = Compound()
     offset = 0
     while offset < len(data):
