@@ -220,6 +220,11 @@ class SipCall:
         return self._trunk
 
     @property
+    def server(self) -> tuple[str, int]:
+        """The address this call's INVITE went to (one server of the trunk's SRV list)."""
+        return self._dest
+
+    @property
     def dialog(self) -> tuple[str, str, str]:
         """The dialog id (RFC 3261 §12): Call-ID, our tag, the far end's tag ("" until answered)."""
         return self.call_id, self._local_tag, self._remote_tag
@@ -398,14 +403,19 @@ class SipCall:
                 wait = ring_deadline - loop.time() if not cancelled else self._ua.timers.b
                 resp = await tx.next(max(wait, 0.0))
                 if resp is None:
+                    if not self.provisional_seen:
+                        # The ring time is up and the server never answered, not even 100 Trying
+                        # (a carrier's later server only gets what is left of the call's ring time).
+                        tx.cancel()
+                        self._end("trunk_failed")
+                        return self._dial_result(CallOutcome.TRUNK_FAILED, None, early, cause="trunk:timeout")
                     if cancelled:  # no 487 after our CANCEL: give up on the far end
                         tx.cancel()
                         self._end("timeout")
                         return self._dial_result(CallOutcome.NO_ANSWER, None, early)
                     cancelled = True
-                    if self.provisional_seen:
-                        self._send_cancel(invite)
-                        cancel_sent = True
+                    self._send_cancel(invite)
+                    cancel_sent = True
                     continue
                 if resp.status < 200:
                     self.provisional_seen = True
