@@ -107,7 +107,7 @@ class SipCarrier:
         for trunk, dests in zip(self.trunks, servers, strict=True):
             for dest in dests:
                 remaining = deadline - loop.time()
-                if remaining <= 0:
+                if remaining <= 0 and tried:  # the first attempt always goes out
                     break
                 call = await self._attempt(trunk, dest, number, caller_id, remaining)
                 tried.append(call)
