@@ -256,6 +256,12 @@ def test_the_session_reports_to_the_far_ends_rtcp_port_and_learns_its_view() -> 
         await _until(lambda: session.stats.rtcp_dropped == 1)
         assert session.stats.remote_lost == 7
 
+        # The far end leaving: an RR with its BYE.
+        rtcp_far.send(
+            rtcp.receiver_report(FAR_SSRC) + rtcp.bye(FAR_SSRC), ("127.0.0.1", session.local_port + 1)
+        )
+        await _until(lambda: session.stats.remote_bye)
+
         session.close()  # a last report with a BYE
         last = await rtcp_far.next_rtcp(lambda c: bool(c.bye))
         assert last.bye == [report.ssrc]

@@ -318,9 +318,9 @@ class RtpSession(asyncio.DatagramProtocol):
     async def open(self, host: str, ports: PortRange | None = None) -> int:
         """Bind an even RTP port and RTCP on the next (from `ports`, else any free pair)."""
         loop = asyncio.get_running_loop()
-        sock, rtcp = _bind_pair(host, ports)
+        sock, rtcp_sock = _bind_pair(host, ports)
         transport, _ = await loop.create_datagram_endpoint(lambda: self, sock=sock)
-        rtcp_transport, _ = await loop.create_datagram_endpoint(lambda: _Rtcp(self), sock=rtcp)
+        rtcp_transport, _ = await loop.create_datagram_endpoint(lambda: _Rtcp(self), sock=rtcp_sock)
         self._transport = transport
         self._rtcp = rtcp_transport
         self._sock = sock
