@@ -52,9 +52,12 @@ async def _call(
     local: str,
     ports: PortRange | None,
     public: str | None,
+    comedia: bool = False,
 ) -> tuple[str, CallOutcome]:
     """Dial, speak the test line with the call's real voice, hang up; (summary line, outcome)."""
-    carrier = SipCarrier([trunk], local_host=local, credentials=creds, rtp_ports=ports, public_address=public)
+    carrier = SipCarrier(
+        [trunk], local_host=local, credentials=creds, rtp_ports=ports, public_address=public, comedia=comedia
+    )
     try:
         await carrier.start()  # TrunkConfigError (one line) when the trunk does not resolve
         call = await carrier.dial(number, caller_id, ring_timeout=45)
@@ -118,6 +121,11 @@ def register(app: typer.Typer) -> None:
         rtp_ports: str = typer.Option(
             "", "--rtp-ports", help="RTP 端口范围 / RTP port range, e.g. 20000-29999"
         ),
+        comedia: bool = typer.Option(
+            False,
+            "--comedia",
+            help="对端在NAT后：向其实际来源回送媒体 / send media back to where the far end's RTP comes from",
+        ),
         from_domain: str = typer.Option("", "--from-domain", help="From 域名 / From header domain"),
         asserted_identity: str = typer.Option(
             "", "--asserted-identity", help="P-Asserted-Identity URI, e.g. sip:4001234567@carrier.cn"
@@ -156,7 +164,7 @@ def register(app: typer.Typer) -> None:
             outcome = CallOutcome.TRUNK_FAILED
             try:
                 summary, outcome = asyncio.run(
-                    _call(permit.dial, spoken, parsed, caller_id, creds, local, ports, advertised)
+                    _call(permit.dial, spoken, parsed, caller_id, creds, local, ports, advertised, comedia)
                 )
             finally:
                 _record(engine, permit, outcome)

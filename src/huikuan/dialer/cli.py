@@ -273,6 +273,11 @@ def worker(
         "", "--public-address", help="对外地址（NAT）/ address the far end reaches us at (Via, Contact, SDP)"
     ),
     rtp_ports: str = typer.Option("", "--rtp-ports", help="RTP 端口范围 / RTP port range, e.g. 20000-29999"),
+    comedia: bool = typer.Option(
+        False,
+        "--comedia",
+        help="对端在NAT后：向其实际来源回送媒体 / send media back to where the far end's RTP comes from",
+    ),
     from_domain: str = typer.Option(
         "", "--from-domain", help="From 域名 / From header domain for the trunks"
     ),
@@ -362,6 +367,7 @@ def worker(
                     credentials=credentials,
                     rtp_ports=ports,
                     public_address=advertised,
+                    comedia=comedia,
                 )
                 await line.start()  # a trunk that does not resolve is one clear line, now
                 warm_up_voice()  # speech models load now, not inside the first live call

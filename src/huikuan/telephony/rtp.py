@@ -17,8 +17,15 @@ happen on the loop (waking `drained()` waiters, the transport's queued send when
 is full) is handed to it with `call_soon_threadsafe`.
 DTMF goes as RFC 4733 telephone-events on the same stream.
 
-Media security (what a stranger on the network must not do to a call): a session listens on an
-even port with RTCP on the next one (RFC 3550 §11; RTCP is received, counted and ignored). A
+RTCP (RFC 3550 §6, packets in `rtcp.py`): a session listens on an even port with RTCP on the next
+one (RFC 3550 §11), or on the RTP port itself when the answer accepted our `a=rtcp-mux` (RFC 5761),
+and sends to the far end's `a=rtcp:PORT` (RFC 3605) or RTP port + 1. A task on the event loop (not
+the pacer thread) sends a Sender Report with a reception report block for the far end's stream
+and an SDES CNAME every 5 s (×0.5–1.5 at random), and SR + SDES + BYE when the session closes.
+Reports from the far end's host about our stream give its view (loss, jitter, round trip from
+LSR/DLSR) in `RtpStats`.
+
+Media security (what a stranger on the network must not do to a call): A
 packet is played only when it comes from the far end's SDP address, or, once per stream, from
 another port of the signalled host (symmetric RTP: the first such packet latches the source); it
 must carry a payload type from the SDP answer and the SSRC of the first accepted packet (a new
@@ -26,7 +33,10 @@ must carry a payload type from the SDP answer and the SSRC of the first accepted
 new SSRC from the latched source are taken as the far end restarting its stream). Everything
 else is dropped and counted in `RtpStats`, including DTMF, so a forged telephone-event never
 reaches the dialogue.
-We keep sending to the SDP address: the latch protects what we hear, not where we speak.
+We keep sending to the SDP address: the latch protects what we hear, not where we speak, unless
+`comedia` is on (a far end behind NAT advertises a private address it cannot be reached at): then
+the first packet with a negotiated payload type latches whatever its host, and we send RTP (and
+RTCP) back to the latched source.
 """
 
 from __future__ import annotations
@@ -48,7 +58,7 @@ from typing import Any
 
 import numpy as np
 
-from huikuan.telephony import g711
+from huikuan.telephony import g711, rtcp
 
 log = logging.getLogger(__name__)
 PTIME = 0.02
@@ -109,6 +119,16 @@ class RtpStats:
     dropped_payload: int = 0  # a payload type the answer did not negotiate
     malformed: int = 0  # not RTP version 2, or a header longer than the packet
     rtcp_received: int = 0
+    rtcp_dropped: int = 0  # RTCP from another host than the far end's, or not valid RTCP
+    rtcp_sent: int = 0
+    sent_octets: int = 0
+    jitter_ms: float = 0.0  # interarrival jitter of the far end's stream (RFC 3550 A.8)
+    # The far end's view of our stream, from its last SR/RR block about our SSRC (None: no report).
+    remote_fraction_lost: float | None = None
+    remote_lost: int | None = None
+    remote_jitter_ms: float | None = None
+    rtt_ms: float | None = None  # round trip from its LSR/DLSR
+    remote_bye: bool = False
     latched: tuple[str, int] | None = None
     first_seq: int | None = None
     highest_seq: int = 0
@@ -133,6 +153,22 @@ class RtpStats:
             "rtp_dropped_payload": self.dropped_payload,
             "rtp_malformed": self.malformed,
             "rtcp_received": self.rtcp_received,
+            "rtcp_dropped": self.rtcp_dropped,
+        }
+
+    def quality(self) -> dict[str, float | int | None]:
+        """Both ends' view of the call's audio for logs and metrics (no numbers, names or addresses)."""
+        return {
+            "rtp_sent": self.sent,
+            "rtp_received": self.received,
+            "rtp_lost": self.lost,
+            "jitter_ms": round(self.jitter_ms, 2),
+            "rtcp_sent": self.rtcp_sent,
+            "rtcp_received": self.rtcp_received,
+            "far_fraction_lost": self.remote_fraction_lost,
+            "far_lost": self.remote_lost,
+            "far_jitter_ms": self.remote_jitter_ms,
+            "rtt_ms": self.rtt_ms,
         }
 
 
@@ -254,10 +290,21 @@ class RtpSession(asyncio.DatagramProtocol):
         self._remote_ssrc: int | None = None
         self._new_ssrc: tuple[int, int] | None = None  # (SSRC, packets in a row) of a possible new stream
         self._rtcp: asyncio.DatagramTransport | None = None
+        self.comedia = False  # send to the latched source (a far end behind NAT)
+        self.reception = rtcp.Reception()
+        self._cname = secrets.token_hex(8) + "@huikuan"  # random (RFC 7022): says nothing about us
+        self._rtcp_to: tuple[str, int] | None = None
+        self._rtcp_mux = False
+        self._rtcp_task: asyncio.Task[None] | None = None
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self._lost.done():
             self._lost.set_result(None)
+
+    @property
+    def rtcp_mux(self) -> bool:
+        """Does RTCP share the RTP port (the answer accepted `a=rtcp-mux`)?"""
+        return self._rtcp_mux
 
     @property
     def closed(self) -> bool:
@@ -271,9 +318,9 @@ class RtpSession(asyncio.DatagramProtocol):
     async def open(self, host: str, ports: PortRange | None = None) -> int:
         """Bind an even RTP port and RTCP on the next (from `ports`, else any free pair)."""
         loop = asyncio.get_running_loop()
-        sock, rtcp = _bind_pair(host, ports)
+        sock, rtcp_sock = _bind_pair(host, ports)
         transport, _ = await loop.create_datagram_endpoint(lambda: self, sock=sock)
-        rtcp_transport, _ = await loop.create_datagram_endpoint(lambda: _Rtcp(self.stats), sock=rtcp)
+        rtcp_transport, _ = await loop.create_datagram_endpoint(lambda: _Rtcp(self), sock=rtcp_sock)
         self._transport = transport
         self._rtcp = rtcp_transport
         self._sock = sock
@@ -287,13 +334,18 @@ class RtpSession(asyncio.DatagramProtocol):
         payload_type: int,
         dtmf_payload_type: int | None,
         payload_types: tuple[int, ...] = (),
+        rtcp_to: tuple[str, int] | None = None,
+        rtcp_mux: bool = False,
     ) -> None:
-        """Point the stream at the far end (from its SDP) and start the 20 ms clock.
+        """Point the stream at the far end (from its SDP) and start the 20 ms clock and RTCP reports.
 
         `payload_types` are the answer's formats we accept (default: the codec and DTMF types);
         the source latch and SSRC are cleared, as a new answer may move the far end's media.
+        RTCP goes to `rtcp_to` (its `a=rtcp`), else to the RTP port (`rtcp_mux`) or the next one.
         """
         self.remote = (host, port)
+        self._rtcp_mux = rtcp_mux
+        self._rtcp_to = rtcp_to or ((host, port) if rtcp_mux else (host, port + 1))
         self.payload_type = payload_type
         self.dtmf_payload_type = dtmf_payload_type
         accepted = set(payload_types) | {payload_type}
@@ -310,8 +362,13 @@ class RtpSession(asyncio.DatagramProtocol):
         if not self._sending and not self._closed:
             self._sending = True
             self._pacer.add(self)
+        if self._rtcp_task is None and not self._closed:
+            self._rtcp_task = self._loop.create_task(self._report_loop())
 
     def close(self) -> None:
+        if not self._closed and self._rtcp_task is not None:
+            self._rtcp_task.cancel()
+            self._send_rtcp(bye=True)  # RFC 3550 §6.6: a last report and BYE as the stream ends
         self._closed = True
         if self._sending:
             self._pacer.remove(self)
@@ -400,6 +457,7 @@ class RtpSession(asyncio.DatagramProtocol):
             self.stats.intervals.append(now - self._last_send)
         self._last_send = now
         self.stats.sent += 1
+        self.stats.sent_octets += len(payload)
         self._seq = (self._seq + 1) & 0xFFFF
         self._ts = (self._ts + g711.FRAME_SAMPLES) & 0xFFFFFFFF
 
@@ -416,7 +474,9 @@ class RtpSession(asyncio.DatagramProtocol):
             if self.remote is None:
                 stats.dropped_address += 1
                 return False
-            if _normal_host(addr[0]) != self._signalled_host:  # the SDP address or its host
+            if (
+                not self.comedia and _normal_host(addr[0]) != self._signalled_host
+            ):  # the SDP address or its host
                 stats.dropped_address += 1
                 return False
             if pt not in self._accepted_pts:  # a stray packet must not take the latch
@@ -425,6 +485,10 @@ class RtpSession(asyncio.DatagramProtocol):
             self._source = addr
             stats.latched = addr
             self._remote_ssrc = ssrc
+            if self.comedia:  # symmetric RTP back to where the far end really is
+                self.remote = addr
+                if self._rtcp_mux:
+                    self._rtcp_to = addr
             return True
         if addr != self._source:
             stats.dropped_address += 1
@@ -450,10 +514,14 @@ class RtpSession(asyncio.DatagramProtocol):
         stats.expected_before = stats.expected
         stats.first_seq = None
         self._remote_ssrc = ssrc
+        self.reception.reset()
         self._buffer.clear()
         self._play_seq = None
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        if self._rtcp_mux and rtcp.is_rtcp(data):
+            self._rtcp_in(data, (str(addr[0]), int(addr[1])))
+            return
         if len(data) < 12 or data[0] >> 6 != 2:
             self.stats.malformed += 1
             return
@@ -494,6 +562,8 @@ class RtpSession(asyncio.DatagramProtocol):
                 stats.late += 1
             return
         stats.received += 1
+        self.reception.packet(ext, int.from_bytes(data[4:8], "big"), time.monotonic())
+        stats.jitter_ms = self.reception.jitter / 8.0  # 8000 timestamp units a second
         if self._capture is not None:
             self._capture.append((pt, payload))
         self._buffer[ext] = (pt, payload)
@@ -548,6 +618,67 @@ class RtpSession(asyncio.DatagramProtocol):
                 return None
         return None
 
+    # --- RTCP ----------------------------------------------------------------------------
+    async def _report_loop(self) -> None:
+        while not self._closed:
+            await asyncio.sleep(rtcp.interval())
+            self._send_rtcp()
+
+    def _send_rtcp(self, bye: bool = False) -> None:
+        """SR (+ a block on the far end's stream once it has sent) + SDES CNAME (+ BYE)."""
+        transport = self._transport if self._rtcp_mux else self._rtcp
+        if transport is None or self._rtcp_to is None or transport.is_closing():
+            return
+        stats = self.stats
+        info = rtcp.SenderInfo(
+            rtcp.ntp_now(), self._ts, stats.sent & 0xFFFF_FFFF, stats.sent_octets & 0xFFFF_FFFF
+        )
+        blocks: tuple[rtcp.ReportBlock, ...] = ()
+        if self._remote_ssrc is not None and self.reception.received:
+            blocks = (self.reception.block(self._remote_ssrc, time.monotonic()),)
+        packet = rtcp.sender_report(self._ssrc, info, blocks) + rtcp.sdes_cname(self._ssrc, self._cname)
+        if bye:
+            packet += rtcp.bye(self._ssrc)
+        try:
+            transport.sendto(packet, self._rtcp_to)
+        except OSError:
+            stats.send_errors += 1
+            return
+        stats.rtcp_sent += 1
+
+    def _rtcp_in(self, data: bytes, addr: tuple[str, int]) -> None:
+        """A compound packet from the far end: its SRs time our LSR/DLSR, its blocks about our
+        stream are its view of it. Only the far end's host (or the latched one) is heard."""
+        stats = self.stats
+        hosts = {self._signalled_host, self._source and _normal_host(self._source[0])}
+        if _normal_host(addr[0]) not in hosts:
+            stats.rtcp_dropped += 1
+            return
+        try:
+            compound = rtcp.parse(data)
+        except rtcp.RtcpError:
+            stats.rtcp_dropped += 1
+            return
+        stats.rtcp_received += 1
+        if self.comedia and not self._rtcp_mux:  # reply where its reports really come from
+            self._rtcp_to = addr
+        now = time.monotonic()
+        arrival = rtcp.ntp_now()
+        for report in compound.reports:
+            if report.sender is not None and report.ssrc == self._remote_ssrc:
+                self.reception.sender_report(report.sender.ntp, now)
+            for block in report.blocks:
+                if block.ssrc != self._ssrc:
+                    continue
+                stats.remote_fraction_lost = block.fraction_lost / 256
+                stats.remote_lost = block.cumulative_lost
+                stats.remote_jitter_ms = block.jitter / 8.0
+                rtt = block.round_trip(arrival)
+                if rtt is not None:
+                    stats.rtt_ms = round(rtt * 1000, 1)
+        if self._remote_ssrc is not None and self._remote_ssrc in compound.bye:
+            stats.remote_bye = True
+
     def start_capture(self) -> None:
         self._capture = []
 
@@ -560,13 +691,13 @@ class RtpSession(asyncio.DatagramProtocol):
 
 
 class _Rtcp(asyncio.DatagramProtocol):
-    """RTCP on the RTP port + 1: received so the far end's reports do not bounce; counted, ignored."""
+    """RTCP on the RTP port + 1: handed to the session."""
 
-    def __init__(self, stats: RtpStats) -> None:
-        self._stats = stats
+    def __init__(self, session: RtpSession) -> None:
+        self._session = session
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        self._stats.rtcp_received += 1
+        self._session._rtcp_in(data, (str(addr[0]), int(addr[1])))
 
     def error_received(self, exc: Exception) -> None:
         log.debug("RTCP socket error: %s", exc)

@@ -68,7 +68,13 @@ class Baresip:
     records what it hears (`heard()`) and what it sent."""
 
     def __init__(
-        self, workdir: Path, number: str, play: Path, host: str = "127.0.0.1", answermode: str = "auto"
+        self,
+        workdir: Path,
+        number: str,
+        play: Path,
+        host: str = "127.0.0.1",
+        answermode: str = "auto",
+        config: tuple[str, ...] = (),
     ) -> None:
         self.binary = require("baresip", "baresip-core")
         self.host = host
@@ -79,6 +85,7 @@ class Baresip:
         self.recordings.mkdir(exist_ok=True)
         self.number = number
         self.answermode = answermode  # "manual": it rings (180) and never answers
+        self.extra_config = config  # more config lines, e.g. "rtcp_mux yes"
         self.log = self.dir / "baresip.log"
         # Free ports are only free when we look: baresip also binds TLS on the next port, and
         # another test may take either before baresip starts. Such a clash is retried on new ports.
@@ -113,6 +120,7 @@ class Baresip:
                     "module_app menu.so",
                     f"ctrl_tcp_listen 127.0.0.1:{self.ctrl_port}",
                     f"snd_path {self.recordings}",
+                    *self.extra_config,
                     "",
                 ]
             )

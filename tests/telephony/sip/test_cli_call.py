@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from huikuan.compliance.models import Decision, LedgerEntry
@@ -193,3 +194,23 @@ def test_cli_refuses_a_bad_trunk_transport_in_one_line() -> None:
     assert len(lines) == 1
     assert "transport=tcp" in lines[0]
     assert NUMBER not in done.stderr
+
+
+@pytest.mark.parametrize("comedia", [False, True], ids=["sdp-address", "comedia"])
+def test_huikuan_call_with_comedia_speaks_to_where_the_far_end_really_is(
+    comedia: bool, db: TestDatabase, sipp: Callable[..., Sipp]
+) -> None:
+    """The far end's SDP names 192.0.2.1 (unreachable); it sends from its real port and echoes
+    what reaches it (uas_nat.xml)."""
+    far = sipp("uas_nat.xml")
+    env = caller_env(db, NUMBER)
+    done = huikuan(["call", NUMBER, "--trunk", far.trunk, *(["--comedia"] if comedia else [])], env=env)
+    assert done.returncode == 0, done.stderr
+    assert "answered (SIP 200)" in done.stdout
+    assert far.finish() == 0
+    if comedia:  # its packets latched; the echo of our speech came back (our own SSRC: refused)
+        assert "rtp_dropped_address" not in done.stderr
+        assert "rtp_dropped_ssrc" in done.stderr
+    else:  # its packets are not from the SDP's host, and nothing we said reached it to echo
+        assert "'rtp_dropped_address': 10" in done.stderr
+        assert "rtp_dropped_ssrc" not in done.stderr

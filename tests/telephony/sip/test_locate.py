@@ -12,13 +12,14 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from huikuan.telephony.sip import SipCarrier, Trunk
+from huikuan.telephony.sip import SipCall, SipCarrier, Trunk
 from huikuan.telephony.sip.carrier import TrunkConfigError
 from huikuan.telephony.sip.locate import locate, resolver_for
+from huikuan.telephony.sip.transaction import Timers
 from huikuan.types import CallOutcome
 from tests.telephony.sip.dnsmasq import Dnsmasq
 from tests.telephony.sip.sipp import Sipp
-from tests.telephony.sip.test_trunks import NUMBER, answered_with_echo, closed_port
+from tests.telephony.sip.test_trunks import CALLER, NUMBER, answered_with_echo, closed_port
 
 StartSipp = Callable[..., Sipp]
 StartDns = Callable[[list[str]], Dnsmasq]
@@ -102,3 +103,98 @@ def test_an_srv_target_without_an_address_is_a_configuration_error(dnsmasq: Star
     carrier = SipCarrier([Trunk.parse("sip:broken.huikuan.test")], dns_server=dns.server)
     with pytest.raises(TrunkConfigError, match=r"broken\.huikuan\.test cannot be resolved"):
         asyncio.run(carrier.start())
+
+
+# --- failover down the SRV list (RFC 3263 §4.3) ------------------------------------------------
+
+
+def _srv(port_by_priority: list[int]) -> list[str]:
+    """An SRV record for carrier.huikuan.test with one server per port, in that priority order."""
+    records = []
+    for i, port in enumerate(port_by_priority):
+        records.append(
+            f"--srv-host=_sip._udp.carrier.huikuan.test,sip{i}.huikuan.test,{port},{10 * (i + 1)},5"
+        )
+        records.append(f"--host-record=sip{i}.huikuan.test,127.0.0.1")
+    return records
+
+
+async def _black_hole() -> tuple[asyncio.DatagramTransport, int]:
+    """A server that takes INVITEs and never answers, not even 100 Trying."""
+    loop = asyncio.get_running_loop()
+    hole, _ = await loop.create_datagram_endpoint(asyncio.DatagramProtocol, local_addr=("127.0.0.1", 0))
+    return hole, int(hole.get_extra_info("sockname")[1])
+
+
+def test_a_dead_first_srv_server_hands_the_call_to_the_next(sipp: StartSipp, dnsmasq: StartDns) -> None:
+    live = sipp("uas_echo_any_ip.xml", keys={"number": NUMBER})
+    dns = dnsmasq(_srv([closed_port(), live.port]))
+    carrier = SipCarrier([Trunk.parse("sip:10086@carrier.huikuan.test")], dns_server=dns.server)
+
+    call, echoed = asyncio.run(answered_with_echo(carrier))
+    assert call.result.outcome == CallOutcome.ANSWERED
+    assert call.server == ("127.0.0.1", live.port)
+    assert echoed >= 25
+    assert live.finish() == 0
+
+
+def test_503_from_the_first_srv_server_tries_the_next(sipp: StartSipp, dnsmasq: StartDns) -> None:
+    busy = sipp("uas_reject.xml", keys={"status": "503", "reason": "Service Unavailable"})
+    live = sipp("uas_echo_any_ip.xml", keys={"number": NUMBER})
+    dns = dnsmasq(_srv([busy.port, live.port]))
+    carrier = SipCarrier([Trunk.parse("sip:carrier.huikuan.test")], dns_server=dns.server)
+
+    call, echoed = asyncio.run(answered_with_echo(carrier))
+    assert call.result.outcome == CallOutcome.ANSWERED
+    assert call.server == ("127.0.0.1", live.port)
+    assert echoed >= 25
+    assert busy.finish() == 0  # it got its ACK for the 503
+    assert live.finish() == 0
+
+
+def test_a_silent_first_srv_server_times_out_and_the_next_answers(sipp: StartSipp, dnsmasq: StartDns) -> None:
+    live = sipp("uas_echo_any_ip.xml", keys={"number": NUMBER})
+
+    async def go() -> tuple[SipCall, float]:
+        hole, hole_port = await _black_hole()
+        dns = dnsmasq(_srv([hole_port, live.port]))
+        carrier = SipCarrier(
+            [Trunk.parse("sip:carrier.huikuan.test")], dns_server=dns.server, timers=Timers(t1=0.02)
+        )
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            call = await carrier.dial(NUMBER, CALLER, ring_timeout=20)
+            took = loop.time() - started
+            await call.hangup()
+        finally:
+            await carrier.close()
+            hole.close()
+        return call, took
+
+    call, took = asyncio.run(go())
+    assert call.result.outcome == CallOutcome.ANSWERED
+    assert call.server == ("127.0.0.1", live.port)
+    assert took < 10  # Timer B (64·T1 = 1.3 s) on the silent one, then an answer
+    assert live.finish() == 0
+
+
+def test_every_srv_server_down_is_a_trunk_failure_within_the_ring_time(dnsmasq: StartDns) -> None:
+    async def go() -> tuple[SipCall, float, int]:
+        hole, hole_port = await _black_hole()
+        dns = dnsmasq(_srv([closed_port(), hole_port, closed_port()]))
+        carrier = SipCarrier([Trunk.parse("sip:carrier.huikuan.test")], dns_server=dns.server)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:  # default timers: Timer B (32 s) is longer than the call's ring time
+            call = await carrier.dial(NUMBER, CALLER, ring_timeout=1.5)
+        finally:
+            await carrier.close()
+            hole.close()
+        return call, loop.time() - started, hole_port
+
+    call, took, silent = asyncio.run(go())
+    assert call.result.outcome == CallOutcome.TRUNK_FAILED  # not counted as a contact
+    assert call.result.cause == "trunk:timeout"  # the silent one used up the ring time
+    assert call.server == ("127.0.0.1", silent)  # so the third server was never tried
+    assert 1.4 < took < 5  # the ring time bounds the whole call, not each server

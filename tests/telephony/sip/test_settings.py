@@ -25,6 +25,7 @@ from huikuan.telephony.sip import (
 )
 from huikuan.telephony.sip.numbers import NumberFormat
 from tests.conftest import TestDatabase
+from tests.telephony.sip.test_trunks import closed_port
 
 
 def _secret_file(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
@@ -91,8 +92,9 @@ def test_rtp_uses_an_even_port_from_the_range_with_rtcp_on_the_next() -> None:
         ports = PortRange(base, base + 9)
         session = RtpSession(RtpPacer())
         port = await session.open("127.0.0.1", ports)
+        session.start("127.0.0.1", closed_port(), 0, None)  # RTCP is heard from the far end's host only
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as far:
-            far.sendto(b"\x81\xc8\x00\x06" + bytes(24), ("127.0.0.1", port + 1))  # an RTCP SR
+            far.sendto(b"\x80\xc8\x00\x06" + bytes(24), ("127.0.0.1", port + 1))  # an RTCP SR
             await asyncio.wait_for(_until(lambda: session.stats.rtcp_received > 0), 5)
         # Every even port of a full range taken: a clear error, not a random port.
         taken = PortRange(port, port + 1)

@@ -220,6 +220,11 @@ class SipCall:
         return self._trunk
 
     @property
+    def server(self) -> tuple[str, int]:
+        """The address this call's INVITE went to (one server of the trunk's SRV list)."""
+        return self._dest
+
+    @property
     def dialog(self) -> tuple[str, str, str]:
         """The dialog id (RFC 3261 §12): Call-ID, our tag, the far end's tag ("" until answered)."""
         return self.call_id, self._local_tag, self._remote_tag
@@ -398,14 +403,19 @@ class SipCall:
                 wait = ring_deadline - loop.time() if not cancelled else self._ua.timers.b
                 resp = await tx.next(max(wait, 0.0))
                 if resp is None:
+                    if not self.provisional_seen:
+                        # The ring time is up and the server never answered, not even 100 Trying
+                        # (a carrier's later server only gets what is left of the call's ring time).
+                        tx.cancel()
+                        self._end("trunk_failed")
+                        return self._dial_result(CallOutcome.TRUNK_FAILED, None, early, cause="trunk:timeout")
                     if cancelled:  # no 487 after our CANCEL: give up on the far end
                         tx.cancel()
                         self._end("timeout")
                         return self._dial_result(CallOutcome.NO_ANSWER, None, early)
                     cancelled = True
-                    if self.provisional_seen:
-                        self._send_cancel(invite)
-                        cancel_sent = True
+                    self._send_cancel(invite)
+                    cancel_sent = True
                     continue
                 if resp.status < 200:
                     self.provisional_seen = True
@@ -514,7 +524,13 @@ class SipCall:
 
     def _start_media(self, media: sdp.MediaAnswer) -> None:
         self.rtp.start(
-            media.host, media.port, media.payload_type, media.dtmf_payload_type, media.payload_types
+            media.host,
+            media.port,
+            media.payload_type,
+            media.dtmf_payload_type,
+            media.payload_types,
+            rtcp_to=media.rtcp_to(),
+            rtcp_mux=media.rtcp_mux,
         )
 
     def _ack(self, resp: SipMessage) -> None:
@@ -624,13 +640,14 @@ class SipCall:
             media = sdp.parse_answer(request.body) if request.body else None
             if media is not None:
                 self._start_media(media)
+            mux = media.rtcp_mux if media is not None else self.rtp.rtcp_mux
             self._sdp_version += 1
             resp = response_to(request, 200, "OK", self._local_tag)
             resp.add("Contact", self._ua.contact(self._transport))
             resp.add("Allow", ALLOW)
             resp.add("Content-Type", "application/sdp")
             resp.body = sdp.offer(
-                self._ua.public_host, self.rtp.local_port, self._session_id, self._sdp_version
+                self._ua.public_host, self.rtp.local_port, self._session_id, self._sdp_version, mux
             )
             return resp
         if request.method == "NOTIFY":
@@ -660,6 +677,8 @@ class SipCall:
         dropped = {k: v for k, v in self.dropped.items() if v and k != "rtcp_received"}
         if dropped and not self.rtp.closed:
             log.warning("call %s refused media: %s", self.call_id, dropped)
+        if not self.rtp.closed and self.rtp.remote is not None:
+            log.info("call %s media: %s", self.call_id, self.rtp.stats.quality())
         self.rtp.close()
         # Keep the dialog registered a little while to answer a retransmitted BYE from our cache.
         asyncio.get_running_loop().call_later(self._ua.timers.b, self._ua.unregister_dialog, self.call_id)

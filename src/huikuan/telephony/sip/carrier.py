@@ -22,7 +22,7 @@ from huikuan.telephony.sip.call import (
     no_asr,
     silence_tts,
 )
-from huikuan.telephony.sip.locate import locate, resolver_for
+from huikuan.telephony.sip.locate import locate_all, resolver_for
 from huikuan.telephony.sip.message import SipMessage
 from huikuan.telephony.sip.status import retry_on_next_trunk
 from huikuan.telephony.sip.transaction import Timers
@@ -40,8 +40,9 @@ class TrunkConfigError(InvalidInput):
 
 
 class SipCarrier:
-    """Dials through `trunks` in order: a trunk failure (transport error, silence, 503) or another
-    5xx moves the call to the next one. Trunk names are resolved once, at `start()`."""
+    """Dials through `trunks` in order: a trunk failure (transport error, silence, 503) moves the
+    call to the trunk's next SRV server (RFC 3263 §4.3), then to the next trunk; another 5xx to the
+    next trunk. All attempts share the call's ring time. Trunk names are resolved once, at `start()`."""
 
     def __init__(
         self,
@@ -56,6 +57,7 @@ class SipCarrier:
         rtp_ports: PortRange | None = None,
         public_address: str | None = None,
         dns_server: tuple[str, int] | None = None,
+        comedia: bool = False,
     ) -> None:
         if not trunks:
             raise ValueError("at least one trunk is needed")
@@ -67,8 +69,9 @@ class SipCarrier:
         self._tts = tts
         self._asr = asr
         self._announcement_asr = announcement_asr
-        self._starting: asyncio.Future[list[tuple[str, int]]] | None = None
+        self._starting: asyncio.Future[list[list[tuple[str, int]]]] | None = None
         self._dns_server = dns_server  # (host, port) asked for SRV/NAPTR; None: the system's resolver
+        self._comedia = comedia  # far ends behind NAT: media goes back to the latched source
 
     async def start(self) -> None:
         """Resolve every trunk and open the sockets; `TrunkConfigError` (one line) if a trunk is unusable."""
@@ -81,13 +84,14 @@ class SipCarrier:
         sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
         await self._addresses()
 
-    async def _addresses(self) -> list[tuple[str, int]]:
+    async def _addresses(self) -> list[list[tuple[str, int]]]:
+        """Each trunk's servers, in the order to try them (one unless DNS SRV lists more)."""
         if self._starting is None:
             self._starting = asyncio.ensure_future(self._start())
         return await asyncio.shield(self._starting)
 
-    async def _start(self) -> list[tuple[str, int]]:
-        located = [await locate_trunk(trunk, self.ua.family, self._dns_server) for trunk in self.trunks]
+    async def _start(self) -> list[list[tuple[str, int]]]:
+        located = [await locate_servers(trunk, self.ua.family, self._dns_server) for trunk in self.trunks]
         self.trunks = [trunk for trunk, _ in located]
         await self.ua.start()
         return [dest for _, dest in located]
@@ -96,41 +100,57 @@ class SipCarrier:
         await self.ua.close()
 
     async def dial(self, number: str, caller_id: str, ring_timeout: float = 45.0) -> SipCall:
-        dests = await self._addresses()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + ring_timeout  # the call's, whichever server ends up ringing
+        servers = await self._addresses()
         tried: list[SipCall] = []
-        for trunk, dest in zip(self.trunks, dests, strict=True):
-            call = SipCall(
-                self.ua,
-                self.pacer,
-                trunk,
-                number,
-                caller_id,
-                self._credentials,
-                self._tts,
-                self._asr,
-                self._announcement_asr,
-                dest,
-                self._rtp_ports,
-            )
-            result = await call.dial(ring_timeout)
-            log.info(
-                "call %s via %s: %s (%s)",
-                call.call_id,
-                trunk,
-                result.outcome,
-                result.cause or result.sip_status,
-            )
-            tried.append(call)
-            if result.outcome == CallOutcome.TRUNK_FAILED:
-                continue
-            if result.outcome != CallOutcome.FAILED or not retry_on_next_trunk(
-                result.sip_status or 0, call.provisional_seen
-            ):
-                return call
+        for trunk, dests in zip(self.trunks, servers, strict=True):
+            for dest in dests:
+                remaining = deadline - loop.time()
+                if remaining <= 0 and tried:  # the first attempt always goes out
+                    break
+                call = await self._attempt(trunk, dest, number, caller_id, remaining)
+                tried.append(call)
+                if call.result.outcome == CallOutcome.TRUNK_FAILED:
+                    continue  # this server is down: the trunk's next one (RFC 3263 §4.3)
+                if call.result.outcome != CallOutcome.FAILED or not retry_on_next_trunk(
+                    call.result.sip_status or 0, call.provisional_seen
+                ):
+                    return call
+                break  # another 5xx, or a silent trunk: the next trunk
         # Every trunk failed. Only when each failed on our side is it a trunk failure; if one
         # gave a failure from the network, that one is the call's outcome (it may have been a dial).
         counted = [c for c in tried if c.result.outcome != CallOutcome.TRUNK_FAILED]
         return counted[-1] if counted else tried[-1]
+
+    async def _attempt(
+        self, trunk: Trunk, dest: tuple[str, int], number: str, caller_id: str, ring_timeout: float
+    ) -> SipCall:
+        """One INVITE to one server of `trunk`; the call, answered or with its failure."""
+        call = SipCall(
+            self.ua,
+            self.pacer,
+            trunk,
+            number,
+            caller_id,
+            self._credentials,
+            self._tts,
+            self._asr,
+            self._announcement_asr,
+            dest,
+            self._rtp_ports,
+        )
+        call.rtp.comedia = self._comedia
+        result = await call.dial(ring_timeout)
+        log.info(
+            "call %s via %s (%s): %s (%s)",
+            call.call_id,
+            trunk,
+            format_host(dest[0]) + f":{dest[1]}",
+            result.outcome,
+            result.cause or result.sip_status,
+        )
+        return call
 
     async def dial_uri(
         self,
@@ -159,6 +179,7 @@ class SipCarrier:
             self._rtp_ports,
         )
         call.on_ringing = on_ringing
+        call.rtp.comedia = self._comedia
         result = await call.dial(ring_timeout)
         log.info("leg %s to an agent's phone: %s (%s)", call.call_id, result.outcome, result.sip_status)
         return call
@@ -166,8 +187,8 @@ class SipCarrier:
     async def probe(self) -> bool:
         """Is any trunk answering? An out-of-dialog OPTIONS to each in turn (RFC 3261 §11): any
         final response from the far end, whatever its status, says it is up."""
-        dests = await self._addresses()
-        for trunk, dest in zip(self.trunks, dests, strict=True):
+        servers = await self._addresses()
+        for trunk, dest in [(t, d) for t, dests in zip(self.trunks, servers, strict=True) for d in dests]:
             options = SipMessage(method="OPTIONS", uri=str(trunk))
             options.add("Via", self.ua.via(new_branch(), trunk.transport))
             options.add("Max-Forwards", "70")
@@ -192,13 +213,25 @@ async def locate_trunk(
     trunk: Trunk, family: socket.AddressFamily, dns_server: tuple[str, int] | None = None
 ) -> tuple[Trunk, tuple[str, int]]:
     """The trunk (its transport as DNS chose it) and the address its requests go to (RFC 3263)."""
+    located, servers = await locate_servers(trunk, family, dns_server)
+    return located, servers[0]
+
+
+async def locate_servers(
+    trunk: Trunk, family: socket.AddressFamily, dns_server: tuple[str, int] | None = None
+) -> tuple[Trunk, list[tuple[str, int]]]:
+    """The trunk (its transport as DNS chose it) and its servers' addresses in the order to try
+    them: the SRV list (RFC 3263 §4.3), or the one address of a name or IP."""
     if trunk.locate:
         transport = None if trunk.transport_from_dns else trunk.transport
-        found = await locate(trunk.host, transport, family, resolver_for(dns_server))
-        if found is not None:
-            log.info("trunk %s: SRV server %s:%d (%s)", trunk, found.server, found.port, found.transport)
-            return replace(trunk, transport=found.transport), (found.address, found.port)
-    return trunk, await resolve(trunk, family)
+        found = await locate_all(trunk.host, transport, family, resolver_for(dns_server))
+        if found:
+            for server in found:
+                log.info(
+                    "trunk %s: SRV server %s:%d (%s)", trunk, server.server, server.port, server.transport
+                )
+            return replace(trunk, transport=found[0].transport), [(s.address, s.port) for s in found]
+    return trunk, [await resolve(trunk, family)]
 
 
 async def resolve(trunk: Trunk, family: socket.AddressFamily) -> tuple[str, int]:

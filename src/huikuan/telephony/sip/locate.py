@@ -6,13 +6,14 @@ the transport (`SIP+D2U` → UDP, `SIP+D2T` → TCP, in order and preference) an
 to read; with one (or without usable NAPTR records), the SRV record `_sip._udp.NAME` (or `_tcp`)
 lists the servers, taken by priority and, within a priority, by weight (RFC 2782); the first
 server's address (A or AAAA, in the local socket's family) and port are the destination, and the
-Request-URI keeps the name. No SRV record either: the name's own address on port 5060, as before.
+Request-URI keeps the name. The others, in that order, are where a call goes when the first fails
+at the transport level, times out without any response, or answers 503 (RFC 3263 §4.3; the
+carrier's `dial`). No SRV record either: the name's own address on port 5060, as before.
 An IP address or an explicit port skips all of this (RFC 3263 §4.2).
 
 Lookups use dnspython's asyncio resolver (the system's resolv.conf, or the `dns_server` a test or
 an operator gives) so the event loop never waits on a blocking resolver. RFC 3263 itself is not
-in any Python library; this is the part of it a trunk needs (no sips/TLS yet, no failover across
-the SRV list beyond its first reachable entry).
+in any Python library; this is the part of it a trunk needs (no sips/TLS yet).
 """
 
 from __future__ import annotations
@@ -59,12 +60,27 @@ async def locate(
     resolver: dns.asyncresolver.Resolver,
 ) -> Located | None:
     """The server for a trunk named `name` (transport None: NAPTR decides); None without SRV records."""
+    servers = await locate_all(name, transport, family, resolver)
+    return servers[0] if servers else None
+
+
+async def locate_all(
+    name: str,
+    transport: Transport | None,
+    family: socket.AddressFamily,
+    resolver: dns.asyncresolver.Resolver,
+) -> list[Located]:
+    """Every server of the first SRV record with a reachable target, in the order to try them
+    (RFC 2782: priority, then weight); targets without an address are left out. [] without SRV."""
     for chosen, srv_name in await _srv_names(name, transport, resolver):
+        found = []
         for target, port in await _servers(srv_name, resolver):
             address = await _address(target, family, resolver)
             if address is not None:
-                return Located(chosen, address, port, target)
-    return None
+                found.append(Located(chosen, address, port, target))
+        if found:
+            return found
+    return []
 
 
 async def _srv_names(

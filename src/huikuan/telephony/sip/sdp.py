@@ -1,4 +1,8 @@
-"""The SDP offer we send (PCMU, PCMA, telephone-event) and the bits of an answer we use."""
+"""The SDP offer we send (PCMU, PCMA, telephone-event) and the bits of an answer we use.
+
+RTCP: the offer names its port (`a=rtcp`, RFC 3605: port + 1) and offers `a=rtcp-mux` (RFC 5761);
+an answer's `a=rtcp-mux` accepts multiplexing, its `a=rtcp:PORT [IN IP4 addr]` says where its RTCP
+goes when not multiplexed."""
 
 from __future__ import annotations
 
@@ -14,9 +18,18 @@ class MediaAnswer:
     payload_type: int  # the first codec of ours the far end accepted
     dtmf_payload_type: int | None
     payload_types: tuple[int, ...] = ()  # every format of ours the answer kept (media accepted)
+    rtcp_mux: bool = False  # the answer accepted RTCP on the RTP port (RFC 5761)
+    rtcp: tuple[str, int] | None = None  # its `a=rtcp` (RFC 3605) address and port
+
+    def rtcp_to(self) -> tuple[str, int]:
+        """Where our RTCP goes: the RTP port when multiplexed, its `a=rtcp`, else RTP port + 1."""
+        if self.rtcp_mux:
+            return (self.host, self.port)
+        return self.rtcp or (self.host, self.port + 1)
 
 
-def offer(host: str, port: int, session_id: int, version: int = 1) -> bytes:
+def offer(host: str, port: int, session_id: int, version: int = 1, rtcp_mux: bool = True) -> bytes:
+    """Our SDP; `rtcp_mux` False in an answer to an offer without it (RFC 5761 §5.1.1)."""
     family = "IP6" if ":" in host else "IP4"
     lines = [
         "v=0",
@@ -31,7 +44,10 @@ def offer(host: str, port: int, session_id: int, version: int = 1) -> bytes:
         f"a=fmtp:{TELEPHONE_EVENT} 0-15",
         "a=ptime:20",
         "a=sendrecv",
+        f"a=rtcp:{port + 1}",
     ]
+    if rtcp_mux:
+        lines.append("a=rtcp-mux")
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
@@ -44,6 +60,9 @@ def parse_answer(body: bytes) -> MediaAnswer | None:
     session_host, media_host, port, formats = "", "", 0, []
     dtmf: int | None = None
     in_audio = False
+    mux = False
+    rtcp: tuple[str, int] | None = None
+    rtcp_port = 0
     for raw in text.splitlines():
         line = raw.strip()
         if line.startswith("c=IN IP4 ") or line.startswith("c=IN IP6 "):
@@ -61,10 +80,20 @@ def parse_answer(body: bytes) -> MediaAnswer | None:
         elif in_audio and line.lower().startswith("a=rtpmap:") and "telephone-event" in line.lower():
             pt = line[9:].split()[0]
             dtmf = int(pt) if pt.isdigit() else None
+        elif in_audio and line.lower() == "a=rtcp-mux":
+            mux = True
+        elif in_audio and line.lower().startswith("a=rtcp:"):
+            fields = line[7:].split()
+            if fields and fields[0].isdigit() and 0 < int(fields[0]) < 65536:
+                rtcp_port = int(fields[0])
+                if len(fields) >= 4 and fields[1] == "IN" and fields[2] in ("IP4", "IP6"):
+                    rtcp = (fields[3], rtcp_port)
     host = media_host or session_host
     codec = next((f for f in formats if f in (PCMU, PCMA)), None)
     if not host or not 0 < port < 65536 or codec is None:
         return None
     dtmf_pt = dtmf if dtmf in formats else None
     ours = tuple(f for f in formats if f in (PCMU, PCMA) or f == dtmf_pt)
-    return MediaAnswer(host, port, codec, dtmf_pt, ours)
+    if rtcp_port and rtcp is None:
+        rtcp = (host, rtcp_port)
+    return MediaAnswer(host, port, codec, dtmf_pt, ours, mux, rtcp)
