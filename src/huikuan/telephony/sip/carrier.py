@@ -56,12 +56,13 @@ class SipCarrier:
         rtp_ports: PortRange | None = None,
         public_address: str | None = None,
         dns_server: tuple[str, int] | None = None,
+        media_cpu: int | None = None,
     ) -> None:
         if not trunks:
             raise ValueError("at least one trunk is needed")
         self.trunks = trunks
         self.ua = UserAgent(local_host, local_port, timers, public_address)
-        self.pacer = RtpPacer()
+        self.pacer = RtpPacer(cpu=media_cpu)  # media_cpu: a core kept for the pacer thread
         self._credentials = credentials
         self._rtp_ports = rtp_ports
         self._tts = tts
