@@ -145,7 +145,7 @@ class RtpPacer:
 
     def __init__(self, ptime: float = PTIME, cpu: int | None = None) -> None:
         if cpu is not None and cpu not in os.sched_getaffinity(0):
-            raise ValueError(f"CPU {cpu} is not one this process may run on: {sorted(os.sched_getaffinity(0))}")
+            raise ValueError(f"CPU {cpu} is not one this process may run on: {os.sched_getaffinity(0)}")
         self._ptime = ptime
         self._cpu = cpu  # a dedicated media core: the pacer thread pins itself to it
         self._sessions: dict[int, RtpSession] = {}

@@ -24,7 +24,8 @@ def _pacer_affinity(pacer: RtpPacer) -> tuple[set[int], set[int]]:
         session.start("127.0.0.1", 9, 0, None)  # registers with the pacer: its thread starts
         try:
             thread = pacer._thread  # this pacer's own thread, not another test's
-            assert thread is not None and thread.native_id is not None
+            assert thread is not None
+            assert thread.native_id is not None
             # The thread pins itself first thing; wait for the first tick to know it has.
             await asyncio.wait_for(_until(lambda: session.stats.sent > 0), 5)
             return os.sched_getaffinity(thread.native_id), os.sched_getaffinity(0)

@@ -65,7 +65,7 @@ def rtp_port_range(text: str) -> PortRange | None:
 
 
 def media_cpu(value: int | None) -> int | None:
-    """`--media-cpu`: the CPU the RTP pacer thread is pinned to, checked against those this process may use."""
+    """`--media-cpu`: the CPU the RTP pacer thread is pinned to, one this process may use."""
     if value is None:
         return None
     allowed = sorted(os.sched_getaffinity(0))
