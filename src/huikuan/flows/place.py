@@ -147,6 +147,7 @@ async def _answered_call(
                 stage = CallStage.AMD
                 screening = await screen_answer(call)  # type: ignore[arg-type]  # has_media checked
                 heard = screening.heard
+                rec.amd = screening.result  # stored on the attempt, whatever follows
                 if call.remote_hung_up:  # gone during the check: nothing to say, nobody to route
                     if screening.result.machine:
                         rec.outcome = CallOutcome.VOICEMAIL
