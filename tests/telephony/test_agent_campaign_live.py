@@ -132,7 +132,13 @@ def _case(session: Session, agent_uri: str) -> tuple[CallWork, int, int]:
 
 
 def _place(
-    session: Session, db: TestDatabase, work: CallWork, campaign_id: int, debtor: Baresip, agent_id: int
+    session: Session,
+    db: TestDatabase,
+    work: CallWork,
+    campaign_id: int,
+    debtor: Baresip,
+    agent_id: int,
+    refer: bool = False,
 ) -> tuple[CallResult, list[bool], dict[AnswerRoute, int]]:
     """Place the call with the campaign's pacer routing the answer; at the agent phone's ring,
     is the screen pop already committed (read through another connection)?"""
@@ -155,7 +161,7 @@ def _place(
         return await real(*args, **{**kwargs, "on_ringing": ringing})  # type: ignore[arg-type]
 
     async def go() -> CallResult:
-        carrier = SipCarrier([Trunk.parse(debtor.trunk)])
+        carrier = SipCarrier([Trunk.parse(debtor.trunk).with_settings(refer=refer)])
         await carrier.start()
         try:
             return await place_call(
@@ -287,3 +293,32 @@ def test_a_machine_answering_an_agent_campaign_call_never_reaches_the_agent(
     assert attempt is not None
     assert attempt.amd_verdict == "machine"
     assert desk.agent_view(session, agent_id).state == AgentState.AVAILABLE
+
+
+def test_on_a_trunk_that_carries_refer_the_agent_campaign_call_is_handed_over_by_refer(
+    db: TestDatabase, session: Session, tmp_path: Path, phones: list[Baresip]
+) -> None:
+    hello = render_case(HELLO)
+    debtor = Baresip(
+        tmp_path / "debtor",
+        "13800000000",
+        _wav(tmp_path, "debtor", [hello, np.zeros(8000 * 2, np.int16), _sine(DEBTOR_HZ, 8.0)]),
+    )
+    phones.append(debtor)
+    agent = Baresip(
+        tmp_path / "agent", "agent", _wav(tmp_path, "agent", [_sine(AGENT_HZ, 8.0), np.zeros(4000, np.int16)])
+    )
+    phones.append(agent)
+    work, agent_id, campaign_id = _case(session, f"sip:agent@127.0.0.1:{agent.port}")
+
+    result, pop_at_ring, _ = _place(session, db, work, campaign_id, debtor, agent_id, refer=True)
+
+    assert result.answered_by == AnswerRoute.AGENT
+    assert result.handoff == "transferred"
+    assert pop_at_ring == [True]
+    assert agent.wait_for("Call established")
+    assert agent.wait_for("terminated", timeout=30)
+    # The debtor's phone called the agent itself (REFER; baresip plays its file afresh on that
+    # call, greeting first): each heard the other.
+    assert tone_seconds(agent.heard(), DEBTOR_HZ) >= 1.0
+    assert tone_seconds(debtor.heard(), AGENT_HZ) >= 1.0
