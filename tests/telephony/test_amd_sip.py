@@ -148,6 +148,11 @@ def test_a_voicemail_greeting_hears_only_the_voicemail_message_after_the_beep(
     assert attempt.outcome == CallOutcome.VOICEMAIL
     assert attempt.status == "completed"
     assert not attempt.conversation
+    # The verdict is kept on the attempt: machine, on the beep, decided after the greeting.
+    assert attempt.amd_verdict == "machine"
+    assert attempt.amd_reason == "beep"
+    assert attempt.amd_ms is not None
+    assert attempt.amd_ms >= speech_end_ms(VOICEMAIL_ZH) - 1000
     (turn,) = _turns(session, attempt.id)  # one message, nothing heard, no NLU
     assert turn.speaker == "robot"
     assert turn.node == "message"
@@ -173,6 +178,12 @@ def test_a_live_answer_gets_the_normal_script(
     result, packets, t0 = _call(session, tmp_path, work, lang, case, hangup_ms=6000)
 
     assert result.outcome == CallOutcome.ANSWERED
+    attempt = session.get(CallAttempt, result.attempt_id)
+    assert attempt is not None
+    assert attempt.amd_verdict == "human"
+    assert attempt.amd_reason is not None
+    assert attempt.amd_ms is not None
+    assert 0 < attempt.amd_ms < speech_end_ms(case) + 2500
     turns = _turns(session, result.attempt_id)
     assert turns[0].speaker == "robot"
     assert turns[0].node == load_script("reminder", lang).start

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from huikuan.outcomes.models import CallAttempt
 from huikuan.portfolio import search
 from huikuan.security.models import AuditEvent
 from huikuan.security.users import Role
@@ -216,3 +217,25 @@ def test_counting_and_paging_stop_at_the_cap(
     assert "More than 3 accounts" in client.get("/portfolio").text
     exact = client.get("/api/accounts", params={"bucket": "M1"}).json()
     assert (exact["total"], exact["more"]) == (2, False)
+
+
+def test_an_attempt_shows_its_answering_machine_verdict(
+    db: TestDatabase, floor: Floor, tmp_path: Path
+) -> None:
+    with db.session() as s:
+        attempt = s.get(CallAttempt, floor.attempt_id)
+        assert attempt is not None
+        attempt.amd_verdict, attempt.amd_reason, attempt.amd_ms = "human", "short_greeting", 1840
+        s.commit()
+    client = client_for(db, Role.SUPERVISOR, tmp_path)
+    view = client.get(f"/api/accounts/{floor.account_id}").json()
+    shown = {a["id"]: (a["amd_verdict"], a["amd_reason"], a["amd_ms"]) for a in view["attempts"]}
+    assert shown[floor.attempt_id] == ("human", "short_greeting", 1840)
+    assert {v for k, v in shown.items() if k != floor.attempt_id} == {(None, None, None)}
+    client.cookies.set("huikuan_lang", "en")
+    page = client.get(f"/portfolio/accounts/{floor.account_id}").text
+    assert "Answering-machine check" in page
+    assert "A person answered" in page
+    assert "1840 ms" in page
+    client.cookies.set("huikuan_lang", "zh_CN")
+    assert "答录机检测" in client.get(f"/portfolio/accounts/{floor.account_id}").text

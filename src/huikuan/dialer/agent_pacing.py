@@ -11,10 +11,13 @@ at least one more line may start:
   handle time (assignment to wrap-up of the last `SAMPLE` transfers) and its abandon ratio over
   30 days, refreshed every `REFRESH`.
 
-When the call is answered, `route` decides who takes it: the longest-idle agent of the campaign
-(a transfer through the desk, which pops their screen), else a robot (robot overflow, the
-default), else nobody: the call is hung up and recorded with disposition `abandoned`, which is
-what the 30-day ratio counts (abandoned over answered attempts of the campaign).
+When the call is answered (and the answering-machine check found no machine), `route` decides
+who takes it: the longest-idle agent of the campaign (a transfer through the desk, which pops
+their screen; on SIP trunks `flows.handoff.connect_routed_agent` then rings the agent's phone
+and connects the debtor live, as for a robot's transfer), else a robot (robot overflow, the
+default), else nobody: the call is hung up (a US call after the identification message) and
+recorded with disposition `abandoned`, which is what the 30-day ratio counts (abandoned over
+answered attempts of the campaign).
 
 One pacer counts only its own worker's ringing calls: an agent campaign is meant to be served
 by one worker (its lines are the campaign's robots); two workers would each dial for the same

@@ -278,6 +278,9 @@ def worker(
         "--comedia",
         help="对端在NAT后：向其实际来源回送媒体 / send media back to where the far end's RTP comes from",
     ),
+    media_core: int | None = typer.Option(
+        None, "--media-cpu", help="RTP 发送线程绑定的 CPU / pin the RTP pacer thread to this CPU (Linux)"
+    ),
     from_domain: str = typer.Option(
         "", "--from-domain", help="From 域名 / From header domain for the trunks"
     ),
@@ -310,7 +313,13 @@ def worker(
     from huikuan.telephony import SimulatedCarrier, load_directory
     from huikuan.telephony.carrier import Carrier
     from huikuan.telephony.health import TrunkHealth
-    from huikuan.telephony.sip import apply_trunk_settings, load_credentials, public_address, rtp_port_range
+    from huikuan.telephony.sip import (
+        apply_trunk_settings,
+        load_credentials,
+        media_cpu,
+        public_address,
+        rtp_port_range,
+    )
     from huikuan.telephony.sip.carrier import SipCarrier
 
     if lines < 1:
@@ -339,6 +348,9 @@ def worker(
             raise InvalidInput("--transfer-ring-seconds 须大于0 / --transfer-ring-seconds must be positive")
         credentials = load_credentials(sip_user, credentials_file)
         ports = rtp_port_range(rtp_ports)
+        pinned = media_cpu(media_core)
+        if pinned is not None and not trunk:
+            raise InvalidInput("--media-cpu 需要 --carrier sip / --media-cpu needs --carrier sip")
         advertised = public_address(public, local)
         config = WorkerConfig(
             lines=lines,
@@ -368,6 +380,7 @@ def worker(
                     rtp_ports=ports,
                     public_address=advertised,
                     comedia=comedia,
+                    media_cpu=pinned,
                 )
                 await line.start()  # a trunk that does not resolve is one clear line, now
                 warm_up_voice()  # speech models load now, not inside the first live call

@@ -1,5 +1,8 @@
 """A robot call handed live to a human agent's phone: desk, telephony and voice together.
 
+An agent campaign's call routed to an agent at the answer (`dialer.agent_pacing`, its transfer
+already committed) takes the same path from the ring on: `connect_routed_agent`.
+
 When the dialogue asked for a person on a SIP call that is still up, `connect_agent` queues the
 desk transfer (the longest-idle agent gets it; their screen pop is committed before their phone
 is dialled, so it is there when the phone rings), then `telephony.sip.bridge.hand_off` connects
@@ -123,6 +126,58 @@ async def connect_agent(
         return transfer.id, desk.phone_for(session, transfer.id)
 
     transfer_id, phone = await db.run(committed(session, assign))
+    await _ring_agent(line, call, live, rec, work, reason, script_lang, db, session, transfer_id, phone)
+
+
+async def connect_routed_agent(
+    line: AgentLine,
+    call: SipCall,
+    live: LiveCall,
+    rec: stages.CallRecord,
+    work: CallWork,
+    script_lang: str,
+    db: DbRunner,
+    session: Session,
+) -> None:
+    """An agent campaign's answered call, already routed to an agent at the answer (the desk
+    transfer and its screen pop committed by `route_answer`): connect the debtor to that
+    agent's phone the same way as a robot's transfer."""
+    from huikuan.flows.place import committed  # place imports this module
+
+    def assigned() -> tuple[int, str | None, str] | None:
+        transfer = desk.transfer_of_attempt(session, rec.started.attempt_id)
+        if transfer is None:
+            return None
+        return transfer.transfer_id, desk.phone_for(session, transfer.transfer_id), transfer.reason
+
+    found = await db.run(committed(session, assigned))
+    if found is None:
+        return
+    transfer_id, phone, reason = found
+    await _ring_agent(
+        line, call, live, rec, work, TransferReason(reason), script_lang, db, session, transfer_id, phone
+    )
+
+
+async def _ring_agent(
+    line: AgentLine,
+    call: SipCall,
+    live: LiveCall,
+    rec: stages.CallRecord,
+    work: CallWork,
+    reason: TransferReason,
+    script_lang: str,
+    db: DbRunner,
+    session: Session,
+    transfer_id: int,
+    phone: str | None,
+) -> None:
+    """Ring the phone of the agent the transfer is assigned to and bridge the debtor to it."""
+    from huikuan.flows.place import committed  # place imports this module
+
+    def now() -> datetime:
+        return rec.started.at + timedelta(seconds=rec.setup + call.talk_seconds)
+
     if phone is None:
         return  # queued, or an agent without a phone: the screen pop alone, as before
     lang = _lang(script_lang)

@@ -2,7 +2,8 @@
 
     reserve + start attempt (db) → dial → [answering-machine check: a machine hears the
     voicemail script after its beep] → route (robot | agent | abandon; db; a US abandoned call
-    hears the identification message) → converse (hear → understand → decide → guard → say;
+    hears the identification message; an agent campaign's agent gets the debtor live on their
+    phone, `flows.handoff`) → converse (hear → understand → decide → guard → say;
     no db) → record (db)
 
 Database stages run on a `DbRunner` (a dedicated thread in production, `flows.db`), so the
@@ -32,7 +33,7 @@ from huikuan.flows import stages
 from huikuan.flows.answering import screen_answer
 from huikuan.flows.conversation import Conversation, StageFailed, converse
 from huikuan.flows.db import INLINE, DbRunner
-from huikuan.flows.handoff import AgentLine, connect_agent, reason_for
+from huikuan.flows.handoff import AgentLine, connect_agent, connect_routed_agent, reason_for
 from huikuan.flows.live import LiveCall
 from huikuan.flows.work import AnswerRoute, CallResult, CallStage, CallWork, RouteAnswer
 from huikuan.outcomes.service import TurnIn
@@ -147,6 +148,7 @@ async def _answered_call(
                 stage = CallStage.AMD
                 screening = await screen_answer(call)  # type: ignore[arg-type]  # has_media checked
                 heard = screening.heard
+                rec.amd = screening.result  # stored on the attempt, whatever follows
                 if call.remote_hung_up:  # gone during the check: nothing to say, nobody to route
                     if screening.result.machine:
                         rec.outcome = CallOutcome.VOICEMAIL
@@ -177,6 +179,16 @@ async def _answered_call(
                     await _identify(call, notice, conversation)
                 finally:
                     rec.guard_hits = tuple(notice.guard_hits)
+                return
+            if rec.answered_by == AnswerRoute.AGENT:
+                # An agent campaign's call routed to a free agent at the answer (the machine
+                # check above ran first): the debtor goes live to that agent's phone.
+                if agent_line is not None and isinstance(call, SipCall) and not call.ended:
+                    stage = CallStage.HANDOFF
+                    # The voice records from the answer and speaks the callback line if the
+                    # agent's phone rings out.
+                    live.give_voice(script.lang, work.dialect, lambda: (), answered_at, heard)
+                    await connect_routed_agent(agent_line, call, live, rec, work, script.lang, db, session)
                 return
             if rec.answered_by != AnswerRoute.ROBOT:
                 return

@@ -20,8 +20,16 @@ from huikuan.dialogue import DialogueOutcome, GuardHit
 from huikuan.dialogue.llm import Exchange, record_exchanges
 from huikuan.flows.work import AnswerRoute, CallResult, CallStage, CallWork
 from huikuan.outcomes import service as outcomes
-from huikuan.outcomes.service import AttemptCompletion, IdentityDecisionIn, PlanIn, PromiseIn, TurnIn
+from huikuan.outcomes.service import (
+    AmdFinding,
+    AttemptCompletion,
+    IdentityDecisionIn,
+    PlanIn,
+    PromiseIn,
+    TurnIn,
+)
 from huikuan.types import AttemptStatus, CallOutcome, Channel, Disposition, Relation
+from huikuan.voice.amd import AmdResult
 from huikuan.voice.attach import store_recording
 from huikuan.voice.recording import CallRecorder
 
@@ -88,6 +96,7 @@ class CallRecord:
     failure: str | None = None  # the exception's type name: never its message (it may hold data)
     handoff: str | None = None  # desk.schemas.HandOffResult of a live hand-off to an agent's phone
     callback_at: datetime | None = None  # booked by the call's end (an agent who did not answer)
+    amd: AmdResult | None = None  # the answering-machine check's verdict, when it ran
 
 
 def _store_recording(session: Session, rec: CallRecord) -> None:
@@ -151,6 +160,7 @@ def record(
             status=AttemptStatus.FAILED if rec.failed_at else AttemptStatus.COMPLETED,
             callback_at=callback_at,
             failure_cause=cause,
+            amd=AmdFinding(rec.amd.verdict.value, rec.amd.reason, rec.amd.at_ms) if rec.amd else None,
         ),
         plan=plan,
         turns=rec.turns,

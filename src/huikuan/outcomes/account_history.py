@@ -37,6 +37,9 @@ class AttemptView:
     robot_id: str | None
     agent_id: str | None
     turns: list[TurnView]
+    amd_verdict: str | None = None  # the answering-machine check (voice.amd), when it ran
+    amd_reason: str | None = None
+    amd_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,9 @@ def account_attempts(session: Session, account_id: int, limit: int = MAX_ATTEMPT
             robot_id=a.robot_id,
             agent_id=a.agent_id,
             turns=[TurnView(t.seq, t.speaker, t.text, t.at) for t in a.turns],
+            amd_verdict=a.amd_verdict,
+            amd_reason=a.amd_reason,
+            amd_ms=a.amd_ms,
         )
         for a in reversed(rows)
     ]

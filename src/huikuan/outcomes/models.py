@@ -37,6 +37,11 @@ class CallAttempt(Base):
     callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The call stage that raised and the exception's type ("say:TtsError"), never its message.
     failure_cause: Mapped[str | None] = mapped_column(String(48))
+    # The answering-machine check, when it ran: voice.amd.AmdVerdict (human | machine | notsure),
+    # its reason code and how long after the answer it decided. Empty when no check ran.
+    amd_verdict: Mapped[str | None] = mapped_column(String(8))
+    amd_reason: Mapped[str | None] = mapped_column(String(24))
+    amd_ms: Mapped[int | None] = mapped_column(Integer)
 
     turns: Mapped[list[Turn]] = relationship(order_by="Turn.seq", cascade="all, delete-orphan")
 

@@ -41,6 +41,16 @@ class PromiseIn:
 
 
 @dataclass(frozen=True, slots=True)
+class AmdFinding:
+    """The answering-machine check's verdict (human | machine | notsure), reason code and when
+    it decided, in milliseconds from the answer."""
+
+    verdict: str
+    reason: str
+    decided_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class AttemptCompletion:
     ended_at: datetime
     outcome: CallOutcome
@@ -51,6 +61,7 @@ class AttemptCompletion:
     status: AttemptStatus = AttemptStatus.COMPLETED
     callback_at: datetime | None = None
     failure_cause: str | None = None  # "stage:ExceptionType" when a stage raised
+    amd: AmdFinding | None = None  # None: no answering-machine check ran
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +135,9 @@ def complete_attempt(
             "transfer_requested": completion.transfer_requested,
             "callback_at": completion.callback_at,
             "failure_cause": completion.failure_cause,
+            "amd_verdict": completion.amd.verdict if completion.amd else None,
+            "amd_reason": completion.amd.reason if completion.amd else None,
+            "amd_ms": completion.amd.decided_ms if completion.amd else None,
         },
     )
     repository.insert_turns(

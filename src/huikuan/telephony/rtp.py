@@ -46,6 +46,7 @@ import contextlib
 import gc
 import ipaddress
 import logging
+import os
 import secrets
 import socket
 import struct
@@ -178,8 +179,11 @@ class RtpPacer:
     The thread runs while any session is registered and ends when the last one leaves.
     """
 
-    def __init__(self, ptime: float = PTIME) -> None:
+    def __init__(self, ptime: float = PTIME, cpu: int | None = None) -> None:
+        if cpu is not None and cpu not in os.sched_getaffinity(0):
+            raise ValueError(f"CPU {cpu} is not one this process may run on: {os.sched_getaffinity(0)}")
         self._ptime = ptime
+        self._cpu = cpu  # a dedicated media core: the pacer thread pins itself to it
         self._sessions: dict[int, RtpSession] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -215,6 +219,8 @@ class RtpPacer:
             return list(self._sessions.values())
 
     def _run(self) -> None:
+        if self._cpu is not None:
+            os.sched_setaffinity(0, {self._cpu})  # 0 is the calling thread on Linux
         due = time.monotonic() + self._ptime
         while True:
             wait = due - time.monotonic()

@@ -52,6 +52,11 @@ LABELS: dict[str, dict[str, str]] = {
         CallOutcome.VOICEMAIL: N_("Voicemail"),
         CallOutcome.TRUNK_FAILED: N_("Our trunk failed (not counted)"),
     },
+    "amd_verdict": {  # voice.amd.AmdVerdict
+        "human": N_("A person answered"),
+        "machine": N_("Answering machine"),
+        "notsure": N_("Not sure who answered"),
+    },
     "attempt_status": {
         AttemptStatus.RESERVED: N_("Dialling"),
         AttemptStatus.COMPLETED: N_("Completed"),

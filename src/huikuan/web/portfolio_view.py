@@ -132,6 +132,9 @@ class AttemptOut(BaseModel):
     turns: list[TurnOut]
     recording_id: int | None
     recording_seconds: float | None
+    amd_verdict: str | None = None  # human | machine | notsure: the answering-machine check
+    amd_reason: str | None = None  # voice.amd reason code (beep, long_greeting, ...)
+    amd_ms: int | None = None  # when it decided, ms after the answer
 
 
 class DecisionOut(BaseModel):

@@ -5,6 +5,7 @@ from huikuan.telephony.sip.carrier import SipCarrier
 from huikuan.telephony.sip.settings import (
     apply_trunk_settings,
     load_credentials,
+    media_cpu,
     public_address,
     rtp_port_range,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "Trunk",
     "apply_trunk_settings",
     "load_credentials",
+    "media_cpu",
     "public_address",
     "rtp_port_range",
 ]

@@ -58,12 +58,13 @@ class SipCarrier:
         public_address: str | None = None,
         dns_server: tuple[str, int] | None = None,
         comedia: bool = False,
+        media_cpu: int | None = None,
     ) -> None:
         if not trunks:
             raise ValueError("at least one trunk is needed")
         self.trunks = trunks
         self.ua = UserAgent(local_host, local_port, timers, public_address)
-        self.pacer = RtpPacer()
+        self.pacer = RtpPacer(cpu=media_cpu)  # media_cpu: a core kept for the pacer thread
         self._credentials = credentials
         self._rtp_ports = rtp_ports
         self._tts = tts

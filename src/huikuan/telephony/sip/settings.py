@@ -64,6 +64,19 @@ def rtp_port_range(text: str) -> PortRange | None:
         raise InvalidInput(f"--rtp-ports 无效 / --rtp-ports: {exc}") from exc
 
 
+def media_cpu(value: int | None) -> int | None:
+    """`--media-cpu`: the CPU the RTP pacer thread is pinned to, one this process may use."""
+    if value is None:
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    if value not in allowed:
+        raise InvalidInput(
+            f"--media-cpu {value} 不是本进程可用的 CPU / is not a CPU this process may run on "
+            f"(allowed: {', '.join(map(str, allowed))})"
+        )
+    return value
+
+
 def apply_trunk_settings(
     trunks: list[Trunk], from_domain: str, asserted_identity: str, number_format: str, refer: bool = False
 ) -> list[Trunk]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-04 21:35:32.567977
+Create Date: 2026-12-04 23:31:12.507702
 """
 
 from collections.abc import Sequence
@@ -495,6 +495,9 @@ def upgrade() -> None:
         sa.Column("transfer_requested", sa.Boolean(), nullable=False),
         sa.Column("callback_at", huikuan.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("failure_cause", sa.String(length=48), nullable=True),
+        sa.Column("amd_verdict", sa.String(length=8), nullable=True),
+        sa.Column("amd_reason", sa.String(length=24), nullable=True),
+        sa.Column("amd_ms", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["account_id"], ["account.id"], name=op.f("fk_call_attempt_account_id_account")
         ),
