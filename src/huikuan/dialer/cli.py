@@ -273,6 +273,9 @@ def worker(
         "", "--public-address", help="对外地址（NAT）/ address the far end reaches us at (Via, Contact, SDP)"
     ),
     rtp_ports: str = typer.Option("", "--rtp-ports", help="RTP 端口范围 / RTP port range, e.g. 20000-29999"),
+    srtp: str = typer.Option(
+        "off", "--srtp", help="媒体加密 / SDES-SRTP on trunk calls: off | optional | mandatory"
+    ),
     from_domain: str = typer.Option(
         "", "--from-domain", help="From 域名 / From header domain for the trunks"
     ),
@@ -307,6 +310,7 @@ def worker(
     from huikuan.telephony.health import TrunkHealth
     from huikuan.telephony.sip import apply_trunk_settings, load_credentials, public_address, rtp_port_range
     from huikuan.telephony.sip.carrier import SipCarrier
+    from huikuan.telephony.srtp import SrtpPolicy
 
     if lines < 1:
         raise InvalidInput("--lines 至少为 1 / --lines must be at least 1")
@@ -334,6 +338,10 @@ def worker(
             raise InvalidInput("--transfer-ring-seconds 须大于0 / --transfer-ring-seconds must be positive")
         credentials = load_credentials(sip_user, credentials_file)
         ports = rtp_port_range(rtp_ports)
+        try:
+            srtp_policy = SrtpPolicy.parse(srtp)
+        except ValueError as exc:
+            raise InvalidInput(f"--srtp 须为 off、optional 或 mandatory / {exc}") from exc
         advertised = public_address(public, local)
         config = WorkerConfig(
             lines=lines,
@@ -362,6 +370,7 @@ def worker(
                     credentials=credentials,
                     rtp_ports=ports,
                     public_address=advertised,
+                    srtp=srtp_policy,
                 )
                 await line.start()  # a trunk that does not resolve is one clear line, now
                 warm_up_voice()  # speech models load now, not inside the first live call

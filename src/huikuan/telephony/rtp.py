@@ -27,6 +27,9 @@ new SSRC from the latched source are taken as the far end restarting its stream)
 else is dropped and counted in `RtpStats`, including DTMF, so a forged telephone-event never
 reaches the dialogue.
 We keep sending to the SDP address: the latch protects what we hear, not where we speak.
+With SRTP negotiated (`srtp`, an `SrtpContext` from `srtp.py`) every packet is protected as it
+leaves and must authenticate before any of the checks above; one that does not is dropped and
+counted (`dropped_auth`, `rtcp_dropped_auth`) and never reaches the jitter buffer.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from typing import Any
 import numpy as np
 
 from huikuan.telephony import g711
+from huikuan.telephony.srtp import SrtpContext
 
 log = logging.getLogger(__name__)
 PTIME = 0.02
@@ -109,6 +113,8 @@ class RtpStats:
     dropped_payload: int = 0  # a payload type the answer did not negotiate
     malformed: int = 0  # not RTP version 2, or a header longer than the packet
     rtcp_received: int = 0
+    dropped_auth: int = 0  # SRTP packets failing authentication or the replay check
+    rtcp_dropped_auth: int = 0  # the same for SRTCP
     latched: tuple[str, int] | None = None
     first_seq: int | None = None
     highest_seq: int = 0
@@ -133,6 +139,8 @@ class RtpStats:
             "rtp_dropped_payload": self.dropped_payload,
             "rtp_malformed": self.malformed,
             "rtcp_received": self.rtcp_received,
+            "srtp_dropped_auth": self.dropped_auth,
+            "srtcp_dropped_auth": self.rtcp_dropped_auth,
         }
 
 
@@ -254,6 +262,7 @@ class RtpSession(asyncio.DatagramProtocol):
         self._remote_ssrc: int | None = None
         self._new_ssrc: tuple[int, int] | None = None  # (SSRC, packets in a row) of a possible new stream
         self._rtcp: asyncio.DatagramTransport | None = None
+        self.srtp: SrtpContext | None = None  # set before `start()` when the call negotiated SRTP
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self._lost.done():
@@ -273,7 +282,7 @@ class RtpSession(asyncio.DatagramProtocol):
         loop = asyncio.get_running_loop()
         sock, rtcp = _bind_pair(host, ports)
         transport, _ = await loop.create_datagram_endpoint(lambda: self, sock=sock)
-        rtcp_transport, _ = await loop.create_datagram_endpoint(lambda: _Rtcp(self.stats), sock=rtcp)
+        rtcp_transport, _ = await loop.create_datagram_endpoint(lambda: _Rtcp(self), sock=rtcp)
         self._transport = transport
         self._rtcp = rtcp_transport
         self._sock = sock
@@ -386,6 +395,8 @@ class RtpSession(asyncio.DatagramProtocol):
             self._event_ts = self._ts
         ts = self._event_ts if pt == self.dtmf_payload_type and pt != self.payload_type else self._ts
         packet = _HEADER.pack(0x80, (0x80 if marker else 0) | pt, self._seq, ts, self._ssrc) + payload
+        if self.srtp is not None:
+            packet = self.srtp.protect(packet)
         # Straight to the socket: the transport's sendto adds checks that cost ~40 % of a tick at
         # hundreds of calls. It is only needed when the kernel buffer is full (it queues then).
         try:
@@ -457,6 +468,12 @@ class RtpSession(asyncio.DatagramProtocol):
         if len(data) < 12 or data[0] >> 6 != 2:
             self.stats.malformed += 1
             return
+        if self.srtp is not None:
+            plain = self.srtp.unprotect(data)
+            if plain is None:
+                self.stats.dropped_auth += 1
+                return
+            data = plain
         cc = data[0] & 0x0F
         offset = 12 + 4 * cc
         if data[0] & 0x10:  # header extension
@@ -560,13 +577,18 @@ class RtpSession(asyncio.DatagramProtocol):
 
 
 class _Rtcp(asyncio.DatagramProtocol):
-    """RTCP on the RTP port + 1: received so the far end's reports do not bounce; counted, ignored."""
+    """RTCP on the RTP port + 1: received so the far end's reports do not bounce; counted, ignored
+    (SRTCP that fails authentication is counted apart)."""
 
-    def __init__(self, stats: RtpStats) -> None:
-        self._stats = stats
+    def __init__(self, session: RtpSession) -> None:
+        self._session = session
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
-        self._stats.rtcp_received += 1
+        session = self._session
+        if session.srtp is not None and session.srtp.unprotect_rtcp(data) is None:
+            session.stats.rtcp_dropped_auth += 1
+            return
+        session.stats.rtcp_received += 1
 
     def error_received(self, exc: Exception) -> None:
         log.debug("RTCP socket error: %s", exc)

@@ -68,7 +68,13 @@ class Baresip:
     records what it hears (`heard()`) and what it sent."""
 
     def __init__(
-        self, workdir: Path, number: str, play: Path, host: str = "127.0.0.1", answermode: str = "auto"
+        self,
+        workdir: Path,
+        number: str,
+        play: Path,
+        host: str = "127.0.0.1",
+        answermode: str = "auto",
+        mediaenc: str | None = None,  # "srtp" (best effort) or "srtp-mand": SDES-SRTP by its srtp module
     ) -> None:
         self.binary = require("baresip", "baresip-core")
         self.host = host
@@ -79,6 +85,7 @@ class Baresip:
         self.recordings.mkdir(exist_ok=True)
         self.number = number
         self.answermode = answermode  # "manual": it rings (180) and never answers
+        self.mediaenc = mediaenc
         self.log = self.dir / "baresip.log"
         # Free ports are only free when we look: baresip also binds TLS on the next port, and
         # another test may take either before baresip starts. Such a clash is retried on new ports.
@@ -108,6 +115,8 @@ class Baresip:
                     "module aufile.so",
                     "module aubridge.so",
                     "module sndfile.so",
+                    # before account.so, which looks the account's mediaenc up as it loads
+                    *(["module srtp.so"] if self.mediaenc else []),
                     "module account.so",
                     "module ctrl_tcp.so",
                     "module_app menu.so",
@@ -119,7 +128,9 @@ class Baresip:
         )
         # The account's user is the dialled number: baresip finds its UA by the Request-URI user.
         (self.dir / "accounts").write_text(
-            f"<sip:{self.number}@{bracketed}>;regint=0;answermode={self.answermode}\n"
+            f"<sip:{self.number}@{bracketed}>;regint=0;answermode={self.answermode}"
+            + (f";mediaenc={self.mediaenc}" if self.mediaenc else "")
+            + "\n"
         )
 
     def _start(self) -> None:

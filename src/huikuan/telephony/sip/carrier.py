@@ -28,6 +28,7 @@ from huikuan.telephony.sip.status import retry_on_next_trunk
 from huikuan.telephony.sip.transaction import Timers
 from huikuan.telephony.sip.ua import UserAgent, new_branch, new_tag
 from huikuan.telephony.sip.uri import format_host
+from huikuan.telephony.srtp import SrtpPolicy
 from huikuan.types import CallOutcome
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class SipCarrier:
         rtp_ports: PortRange | None = None,
         public_address: str | None = None,
         dns_server: tuple[str, int] | None = None,
+        srtp: SrtpPolicy = SrtpPolicy.OFF,
     ) -> None:
         if not trunks:
             raise ValueError("at least one trunk is needed")
@@ -64,6 +66,7 @@ class SipCarrier:
         self.pacer = RtpPacer()
         self._credentials = credentials
         self._rtp_ports = rtp_ports
+        self._srtp = srtp  # SDES-SRTP on the trunks' calls (not on agent legs: a floor PBX is local)
         self._tts = tts
         self._asr = asr
         self._announcement_asr = announcement_asr
@@ -111,6 +114,7 @@ class SipCarrier:
                 self._announcement_asr,
                 dest,
                 self._rtp_ports,
+                self._srtp,
             )
             result = await call.dial(ring_timeout)
             log.info(

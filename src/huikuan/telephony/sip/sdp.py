@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from huikuan.telephony.srtp import CryptoAttribute
+
 PCMU, PCMA, TELEPHONE_EVENT = 0, 8, 101
 
 
@@ -14,9 +16,21 @@ class MediaAnswer:
     payload_type: int  # the first codec of ours the far end accepted
     dtmf_payload_type: int | None
     payload_types: tuple[int, ...] = ()  # every format of ours the answer kept (media accepted)
+    proto: str = "RTP/AVP"  # the m= line's transport: RTP/SAVP when the far end wants SRTP only
+    crypto: tuple[CryptoAttribute, ...] = ()  # the audio stream's usable a=crypto lines (SDES)
 
 
-def offer(host: str, port: int, session_id: int, version: int = 1) -> bytes:
+def offer(
+    host: str,
+    port: int,
+    session_id: int,
+    version: int = 1,
+    crypto: CryptoAttribute | None = None,
+    savp: bool = False,
+) -> bytes:
+    """Our SDP (an offer, or the answer to a re-INVITE); `crypto` adds our SRTP key, `savp` makes
+    the stream RTP/SAVP (SRTP only) instead of RTP/AVP with an optional key."""
+    proto = "RTP/SAVP" if savp else "RTP/AVP"
     family = "IP6" if ":" in host else "IP4"
     lines = [
         "v=0",
@@ -24,7 +38,7 @@ def offer(host: str, port: int, session_id: int, version: int = 1) -> bytes:
         "s=huikuan",
         f"c=IN {family} {host}",
         "t=0 0",
-        f"m=audio {port} RTP/AVP {PCMU} {PCMA} {TELEPHONE_EVENT}",
+        f"m=audio {port} {proto} {PCMU} {PCMA} {TELEPHONE_EVENT}",
         f"a=rtpmap:{PCMU} PCMU/8000",
         f"a=rtpmap:{PCMA} PCMA/8000",
         f"a=rtpmap:{TELEPHONE_EVENT} telephone-event/8000",
@@ -32,6 +46,8 @@ def offer(host: str, port: int, session_id: int, version: int = 1) -> bytes:
         "a=ptime:20",
         "a=sendrecv",
     ]
+    if crypto is not None:
+        lines.append("a=" + crypto.format())
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
@@ -44,6 +60,8 @@ def parse_answer(body: bytes) -> MediaAnswer | None:
     session_host, media_host, port, formats = "", "", 0, []
     dtmf: int | None = None
     in_audio = False
+    proto = "RTP/AVP"
+    crypto: list[CryptoAttribute] = []
     for raw in text.splitlines():
         line = raw.strip()
         if line.startswith("c=IN IP4 ") or line.startswith("c=IN IP6 "):
@@ -57,14 +75,20 @@ def parse_answer(body: bytes) -> MediaAnswer | None:
             in_audio = fields[0] == "audio" if fields else False
             if in_audio and len(fields) >= 4 and fields[1].isdigit():
                 port = int(fields[1])
+                proto = fields[2].upper()
+                crypto = []
                 formats = [int(f) for f in fields[3:] if f.isdigit()]
         elif in_audio and line.lower().startswith("a=rtpmap:") and "telephone-event" in line.lower():
             pt = line[9:].split()[0]
             dtmf = int(pt) if pt.isdigit() else None
+        elif in_audio and line.lower().startswith("a=crypto:"):
+            attr = CryptoAttribute.parse(line)
+            if attr is not None:
+                crypto.append(attr)
     host = media_host or session_host
     codec = next((f for f in formats if f in (PCMU, PCMA)), None)
     if not host or not 0 < port < 65536 or codec is None:
         return None
     dtmf_pt = dtmf if dtmf in formats else None
     ours = tuple(f for f in formats if f in (PCMU, PCMA) or f == dtmf_pt)
-    return MediaAnswer(host, port, codec, dtmf_pt, ours)
+    return MediaAnswer(host, port, codec, dtmf_pt, ours, proto, tuple(crypto))
