@@ -6,6 +6,8 @@ import asyncio
 import base64
 import socket
 import struct
+import subprocess
+import sys
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ from huikuan.telephony import g711
 from huikuan.telephony.sip import SipCall, SipCarrier, Trunk, sdp
 from huikuan.telephony.srtp import SUITE, CryptoAttribute, SrtpContext, SrtpPolicy, accept_offer, choose
 from huikuan.types import CallOutcome
+from tests.conftest import TestDatabase
 from tests.telephony.sip.peers import Baresip, tone_seconds
 from tests.telephony.sip.sipp import Sipp
 
@@ -53,7 +56,9 @@ def test_unusable_crypto_lines_are_refused(line: str) -> None:
 def test_crypto_line_with_a_lifetime_is_accepted() -> None:
     key = base64.b64encode(bytes(range(30))).decode()
     attr = CryptoAttribute.parse(f"a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:{key}|2^31")
-    assert attr is not None and attr.tag == 2 and attr.key == bytes(range(30))
+    assert attr is not None
+    assert attr.tag == 2
+    assert attr.key == bytes(range(30))
 
 
 def test_offer_carries_savp_and_key_and_the_answer_s_crypto_is_parsed() -> None:
@@ -62,18 +67,24 @@ def test_offer_carries_savp_and_key_and_the_answer_s_crypto_is_parsed() -> None:
     assert "m=audio 4000 RTP/SAVP 0 8 101\r\n" in body
     assert f"a={ours.format()}\r\n" in body
     plain = sdp.offer("127.0.0.1", 4000, 1).decode()
-    assert "RTP/AVP" in plain and "crypto" not in plain
+    assert "RTP/AVP" in plain
+    assert "crypto" not in plain
     theirs = CryptoAttribute.new()
     answer = (
         "v=0\r\nc=IN IP4 10.0.0.2\r\nm=audio 5000 RTP/SAVP 0\r\n"
         f"a={theirs.format()}\r\na=crypto:2 BOGUS inline:x\r\n"
     ).encode()
     media = sdp.parse_answer(answer)
-    assert media is not None and media.proto == "RTP/SAVP" and media.crypto == (theirs,)
+    assert media is not None
+    assert media.proto == "RTP/SAVP"
+    assert media.crypto == (theirs,)
     assert choose(ours, media.crypto) == theirs
     assert choose(CryptoAttribute.new(tag=3), media.crypto) is None  # not an answer to our tag 3
     taken = accept_offer(media.crypto)
-    assert taken is not None and taken[0] == theirs and taken[1].tag == 1 and taken[1].key != theirs.key
+    assert taken is not None
+    assert taken[0] == theirs
+    assert taken[1].tag == 1
+    assert taken[1].key != theirs.key
 
 
 def test_context_protects_and_drops_tampered_and_replayed_packets() -> None:
@@ -81,7 +92,8 @@ def test_context_protects_and_drops_tampered_and_replayed_packets() -> None:
     alice, bob = SrtpContext(a, b), SrtpContext(b, a)
     plain = struct.pack("!BBHII", 0x80, 0, 7, 160, 1234) + g711.silence(0)
     wire = alice.protect(plain)
-    assert len(wire) == len(plain) + 10 and wire[12:172] != plain[12:]
+    assert len(wire) == len(plain) + 10
+    assert wire[12:172] != plain[12:]
     tampered = bytearray(wire)
     tampered[40] ^= 1
     assert bob.unprotect(bytes(tampered)) is None
@@ -90,7 +102,7 @@ def test_context_protects_and_drops_tampered_and_replayed_packets() -> None:
     rtcp = struct.pack("!BBHI", 0x80, 201, 1, 1234)
     assert bob.unprotect_rtcp(alice.protect_rtcp(rtcp)) == rtcp
     assert SrtpPolicy.parse("Mandatory") == SrtpPolicy.MANDATORY
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="off, optional or mandatory"):
         SrtpPolicy.parse("maybe")
 
 
@@ -179,10 +191,15 @@ def test_mandatory_srtp_with_baresip_audio_both_ways_encrypted_tamper_dropped(
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
                 s.sendto(bytes(tampered), ("127.0.0.1", call.rtp.local_port))
                 s.sendto(genuine, ("127.0.0.1", call.rtp.local_port))
+                # and plain RTCP (a receiver report) to our RTCP port: not SRTCP, refused
+                s.sendto(struct.pack("!BBHI", 0x80, 201, 1, 99), ("127.0.0.1", call.rtp.local_port + 1))
+            stats = call.rtp.stats
             loop = asyncio.get_running_loop()
-            deadline = loop.time() + 2.0
-            while call.rtp.stats.dropped_auth < before + 2 and loop.time() < deadline:
-                await asyncio.sleep(0.02)
+            deadline = loop.time() + 10.0  # baresip reports every few seconds
+            while loop.time() < deadline and (
+                stats.dropped_auth < before + 2 or stats.rtcp_dropped_auth < 1 or stats.rtcp_received < 1
+            ):
+                await asyncio.sleep(0.05)
             await call.hangup()
             return call, heard_pcm, wire, before
         finally:
@@ -202,6 +219,9 @@ def test_mandatory_srtp_with_baresip_audio_both_ways_encrypted_tamper_dropped(
     # The tampered packet and the replay were dropped and counted, never played.
     assert call.rtp.stats.dropped_auth == before + 2
     assert call.dropped["srtp_dropped_auth"] == before + 2
+    # baresip's SRTCP authenticated and was counted; our forged plain RTCP was not.
+    assert call.rtp.stats.rtcp_received >= 1
+    assert call.dropped["srtcp_dropped_auth"] == 1
 
 
 def test_mandatory_srtp_against_peers_without_srtp_fails_clearly(
@@ -231,8 +251,10 @@ def test_mandatory_srtp_against_peers_without_srtp_fails_clearly(
     assert (refused.result.sip_status, refused.result.cause) == (488, "srtp:not_acceptable")
     assert plain.result.outcome == CallOutcome.FAILED
     assert (plain.result.sip_status, plain.result.cause) == (200, "srtp:no_crypto")
-    assert plain.hangup_cause == "srtp:no_crypto" and plain.talk_seconds == 0.0
-    assert plain.rtp.srtp is None and plain.rtp.stats.sent == 0  # not one plain packet went out
+    assert plain.hangup_cause == "srtp:no_crypto"
+    assert plain.talk_seconds == 0.0
+    assert plain.rtp.srtp is None
+    assert plain.rtp.stats.sent == 0
 
 
 def test_optional_srtp_encrypts_with_an_srtp_phone_and_stays_plain_with_another(
@@ -259,6 +281,20 @@ def test_optional_srtp_encrypts_with_an_srtp_phone_and_stays_plain_with_another(
 
     (call_s, enc_s, heard_s), (call_p, enc_p, heard_p) = asyncio.run(go())
     assert call_s.result.outcome == call_p.result.outcome == CallOutcome.ANSWERED
-    assert enc_s and not enc_p
-    assert tone_seconds(heard_s, PHONE_HZ) >= 1.0 and tone_seconds(heard_p, PHONE_HZ) >= 1.0
+    assert enc_s
+    assert not enc_p
+    assert tone_seconds(heard_s, PHONE_HZ) >= 1.0
+    assert tone_seconds(heard_p, PHONE_HZ) >= 1.0
     assert call_s.rtp.stats.dropped_auth == 0
+
+
+def test_worker_refuses_an_unknown_srtp_setting_in_one_line(db: TestDatabase) -> None:
+    cmd = [sys.executable, "-m", "huikuan", "worker", "--carrier", "sip", "--trunk", "sip:127.0.0.1:5060"]
+    done = subprocess.run(
+        [*cmd, "--srtp", "maybe"], capture_output=True, text=True, env=db.env(), timeout=60, check=False
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "--srtp" in lines[0]
+    assert "mandatory" in lines[0]
