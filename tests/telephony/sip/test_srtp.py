@@ -17,6 +17,8 @@ import pytest
 
 from huikuan.telephony import g711
 from huikuan.telephony.sip import SipCall, SipCarrier, Trunk, sdp
+from huikuan.telephony.sip.call import no_asr, silence_tts
+from huikuan.telephony.sip.message import SipMessage
 from huikuan.telephony.srtp import SUITE, CryptoAttribute, SrtpContext, SrtpPolicy, accept_offer, choose
 from huikuan.types import CallOutcome
 from tests.conftest import TestDatabase
@@ -298,3 +300,56 @@ def test_worker_refuses_an_unknown_srtp_setting_in_one_line(db: TestDatabase) ->
     assert len(lines) == 1, done.stderr
     assert "--srtp" in lines[0]
     assert "mandatory" in lines[0]
+
+
+def test_a_reinvite_offering_srtp_is_answered_with_our_own_key_and_mandatory_refuses_plain() -> None:
+    """The far end's re-INVITE is an offer: we answer its crypto line (same tag and suite) with a
+    fresh key of ours and re-key both directions; with SRTP mandatory an offer without one is 488."""
+
+    def reinvite(body: str) -> SipMessage:
+        req = SipMessage(method="INVITE", uri=f"sip:{CALLER}@127.0.0.1")
+        for name, value in (
+            ("Via", "SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK-re"),
+            ("From", "<sip:13800000000@127.0.0.1>;tag=far"),
+            ("To", f"<sip:{CALLER}@127.0.0.1>;tag=ours"),
+            ("Call-ID", "re@test"),
+            ("CSeq", "2 INVITE"),
+            ("Content-Type", "application/sdp"),
+        ):
+            req.add(name, value)
+        req.body = body.encode()
+        return req
+
+    theirs = CryptoAttribute.new(tag=7)
+    sdp_body = "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 5998 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+
+    async def go() -> tuple[SipMessage, SipMessage, SipCall]:
+        carrier = SipCarrier([Trunk.parse("sip:127.0.0.1:9")], srtp=SrtpPolicy.MANDATORY)
+        call = SipCall(
+            carrier.ua,
+            carrier.pacer,
+            carrier.trunks[0],
+            NUMBER,
+            CALLER,
+            None,
+            silence_tts,
+            no_asr,
+            None,
+            srtp=SrtpPolicy.MANDATORY,
+        )
+        keyed = call.on_request(reinvite(sdp_body + f"a={theirs.format()}\r\n"), ("127.0.0.1", 5999))
+        plain = call.on_request(reinvite(sdp_body), ("127.0.0.1", 5999))
+        call.rtp.close()
+        return keyed, plain, call
+
+    keyed, plain, call = asyncio.run(go())
+    assert keyed.status == 200
+    answer = keyed.body.decode()
+    assert "m=audio" in answer
+    assert "RTP/SAVP" in answer
+    ours = next(CryptoAttribute.parse(line) for line in answer.splitlines() if "crypto" in line)
+    assert ours is not None
+    assert (ours.tag, ours.suite) == (7, SUITE)
+    assert ours.key != theirs.key
+    assert call.rtp.srtp is not None  # still keyed: the refused offer changed nothing
+    assert plain.status == 488

@@ -686,7 +686,8 @@ class SipCall:
                 self._session_id,
                 self._sdp_version,
                 crypto=crypto if media is not None else self._crypto,
-                savp=media is not None and media.proto == "RTP/SAVP",
+                # No SDP in the re-INVITE: ours is an offer, made as our first one was.
+                savp=media.proto == "RTP/SAVP" if media is not None else self._srtp == SrtpPolicy.MANDATORY,
             )
             return resp
         if request.method == "NOTIFY":
