@@ -281,6 +281,9 @@ def worker(
     media_core: int | None = typer.Option(
         None, "--media-cpu", help="RTP 发送线程绑定的 CPU / pin the RTP pacer thread to this CPU (Linux)"
     ),
+    srtp: str = typer.Option(
+        "off", "--srtp", help="媒体加密 / SDES-SRTP on trunk calls: off | optional | mandatory"
+    ),
     from_domain: str = typer.Option(
         "", "--from-domain", help="From 域名 / From header domain for the trunks"
     ),
@@ -321,6 +324,7 @@ def worker(
         rtp_port_range,
     )
     from huikuan.telephony.sip.carrier import SipCarrier
+    from huikuan.telephony.srtp import SrtpPolicy
 
     if lines < 1:
         raise InvalidInput("--lines 至少为 1 / --lines must be at least 1")
@@ -351,6 +355,10 @@ def worker(
         pinned = media_cpu(media_core)
         if pinned is not None and not trunk:
             raise InvalidInput("--media-cpu 需要 --carrier sip / --media-cpu needs --carrier sip")
+        try:
+            srtp_policy = SrtpPolicy.parse(srtp)
+        except ValueError as exc:
+            raise InvalidInput(f"--srtp 须为 off、optional 或 mandatory / {exc}") from exc
         advertised = public_address(public, local)
         config = WorkerConfig(
             lines=lines,
@@ -381,6 +389,7 @@ def worker(
                     public_address=advertised,
                     comedia=comedia,
                     media_cpu=pinned,
+                    srtp=srtp_policy,
                 )
                 await line.start()  # a trunk that does not resolve is one clear line, now
                 warm_up_voice()  # speech models load now, not inside the first live call

@@ -37,6 +37,9 @@ We keep sending to the SDP address: the latch protects what we hear, not where w
 `comedia` is on (a far end behind NAT advertises a private address it cannot be reached at): then
 the first packet with a negotiated payload type latches whatever its host, and we send RTP (and
 RTCP) back to the latched source.
+With SRTP negotiated (`srtp`, an `SrtpContext` from `srtp.py`) every packet is protected as it
+leaves and must authenticate before any of the checks above; one that does not is dropped and
+counted (`dropped_auth`, `rtcp_dropped_auth`) and never reaches the jitter buffer.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ from typing import Any
 import numpy as np
 
 from huikuan.telephony import g711, rtcp
+from huikuan.telephony.srtp import SrtpContext
 
 log = logging.getLogger(__name__)
 PTIME = 0.02
@@ -130,6 +134,8 @@ class RtpStats:
     remote_jitter_ms: float | None = None
     rtt_ms: float | None = None  # round trip from its LSR/DLSR
     remote_bye: bool = False
+    dropped_auth: int = 0  # SRTP packets failing authentication or the replay check
+    rtcp_dropped_auth: int = 0  # the same for SRTCP
     latched: tuple[str, int] | None = None
     first_seq: int | None = None
     highest_seq: int = 0
@@ -155,6 +161,8 @@ class RtpStats:
             "rtp_malformed": self.malformed,
             "rtcp_received": self.rtcp_received,
             "rtcp_dropped": self.rtcp_dropped,
+            "srtp_dropped_auth": self.dropped_auth,
+            "srtcp_dropped_auth": self.rtcp_dropped_auth,
         }
 
     def quality(self) -> dict[str, float | int | None]:
@@ -302,6 +310,7 @@ class RtpSession(asyncio.DatagramProtocol):
         self._rtcp_to: tuple[str, int] | None = None
         self._rtcp_mux = False
         self._rtcp_task: asyncio.Task[None] | None = None
+        self.srtp: SrtpContext | None = None  # set before `start()` when the call negotiated SRTP
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self._lost.done():
@@ -449,6 +458,8 @@ class RtpSession(asyncio.DatagramProtocol):
             self._event_ts = self._ts
         ts = self._event_ts if pt == self.dtmf_payload_type and pt != self.payload_type else self._ts
         packet = _HEADER.pack(0x80, (0x80 if marker else 0) | pt, self._seq, ts, self._ssrc) + payload
+        if self.srtp is not None:
+            packet = self.srtp.protect(packet)
         # Straight to the socket: the transport's sendto adds checks that cost ~40 % of a tick at
         # hundreds of calls. It is only needed when the kernel buffer is full (it queues then).
         try:
@@ -531,6 +542,12 @@ class RtpSession(asyncio.DatagramProtocol):
         if len(data) < 12 or data[0] >> 6 != 2:
             self.stats.malformed += 1
             return
+        if self.srtp is not None:
+            plain = self.srtp.unprotect(data)
+            if plain is None:
+                self.stats.dropped_auth += 1
+                return
+            data = plain
         cc = data[0] & 0x0F
         offset = 12 + 4 * cc
         if data[0] & 0x10:  # header extension
@@ -645,6 +662,8 @@ class RtpSession(asyncio.DatagramProtocol):
         packet = rtcp.sender_report(self._ssrc, info, blocks) + rtcp.sdes_cname(self._ssrc, self._cname)
         if bye:
             packet += rtcp.bye(self._ssrc)
+        if self.srtp is not None:
+            packet = self.srtp.protect_rtcp(packet)
         try:
             transport.sendto(packet, self._rtcp_to)
         except OSError:
@@ -654,8 +673,15 @@ class RtpSession(asyncio.DatagramProtocol):
 
     def _rtcp_in(self, data: bytes, addr: tuple[str, int]) -> None:
         """A compound packet from the far end: its SRs time our LSR/DLSR, its blocks about our
-        stream are its view of it. Only the far end's host (or the latched one) is heard."""
+        stream are its view of it. Only the far end's host (or the latched one) is heard; with
+        SRTP, only a packet that authenticates (SRTCP)."""
         stats = self.stats
+        if self.srtp is not None:
+            plain = self.srtp.unprotect_rtcp(data)
+            if plain is None:
+                stats.rtcp_dropped_auth += 1
+                return
+            data = plain
         hosts = {self._signalled_host, self._source and _normal_host(self._source[0])}
         if _normal_host(addr[0]) not in hosts:
             stats.rtcp_dropped += 1

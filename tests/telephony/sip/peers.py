@@ -75,6 +75,7 @@ class Baresip:
         host: str = "127.0.0.1",
         answermode: str = "auto",
         config: tuple[str, ...] = (),
+        mediaenc: str | None = None,  # "srtp" (best effort) or "srtp-mand": SDES-SRTP by its srtp module
     ) -> None:
         self.binary = require("baresip", "baresip-core")
         self.host = host
@@ -86,6 +87,7 @@ class Baresip:
         self.number = number
         self.answermode = answermode  # "manual": it rings (180) and never answers
         self.extra_config = config  # more config lines, e.g. "rtcp_mux yes"
+        self.mediaenc = mediaenc
         self.log = self.dir / "baresip.log"
         # Free ports are only free when we look: baresip also binds TLS on the next port, and
         # another test may take either before baresip starts. Such a clash is retried on new ports.
@@ -115,6 +117,8 @@ class Baresip:
                     "module aufile.so",
                     "module aubridge.so",
                     "module sndfile.so",
+                    # before account.so, which looks the account's mediaenc up as it loads
+                    *(["module srtp.so"] if self.mediaenc else []),
                     "module account.so",
                     "module ctrl_tcp.so",
                     "module_app menu.so",
@@ -127,7 +131,9 @@ class Baresip:
         )
         # The account's user is the dialled number: baresip finds its UA by the Request-URI user.
         (self.dir / "accounts").write_text(
-            f"<sip:{self.number}@{bracketed}>;regint=0;answermode={self.answermode}\n"
+            f"<sip:{self.number}@{bracketed}>;regint=0;answermode={self.answermode}"
+            + (f";mediaenc={self.mediaenc}" if self.mediaenc else "")
+            + "\n"
         )
 
     def _start(self) -> None:

@@ -22,6 +22,7 @@ from huikuan.telephony.sip.status import outcome_for, outcome_from_announcement
 from huikuan.telephony.sip.transaction import ClientTransaction
 from huikuan.telephony.sip.ua import ALLOW, Transport, UserAgent, new_branch, new_tag
 from huikuan.telephony.sip.uri import Param, SipUri, SipUriError, format_host, parse_uri
+from huikuan.telephony.srtp import CryptoAttribute, SrtpContext, SrtpPolicy, accept_offer, choose
 from huikuan.types import CallOutcome
 
 log = logging.getLogger(__name__)
@@ -144,8 +145,12 @@ class SipCall:
         announcement_asr: AnnouncementAsr | None,
         dest: tuple[str, int] | None = None,
         rtp_ports: PortRange | None = None,
+        srtp: SrtpPolicy = SrtpPolicy.OFF,
     ) -> None:
         self._ua = ua
+        self._srtp = srtp
+        self._crypto = CryptoAttribute.new() if srtp != SrtpPolicy.OFF else None  # our SDES key
+        self._remote_crypto: CryptoAttribute | None = None
         self._rtp_ports = rtp_ports
         self._trunk = trunk
         self._dest = dest or (trunk.host, trunk.port)  # the trunk's resolved address
@@ -438,8 +443,13 @@ class SipCall:
                     continue
             if 200 <= status < 300:
                 self._auth = auth_header
-                self._establish(resp)
+                refusal = self._establish(resp)
                 tx.on_2xx_again = lambda again: self._ack(again)
+                if refusal is not None:  # answered, but not as our settings require: end it now
+                    log.warning("call %s ended at answer: %s", self.call_id, refusal)
+                    self._end(refusal, status)
+                    await self._bye()
+                    return self._dial_result(CallOutcome.FAILED, status, early, cause=refusal)
                 if cancelled:  # the far end answered as our CANCEL crossed it
                     await self.hangup()
                     return self._dial_result(CallOutcome.NO_ANSWER, status, early)
@@ -451,7 +461,9 @@ class SipCall:
             if early:
                 kind, outcome = await self._judge_early_media(outcome)
             self._end("cancelled" if cancelled else "rejected", status)
-            return self._dial_result(outcome, status, early, kind)
+            # 488 to an RTP/SAVP offer: most likely the far end does not do SRTP; say so.
+            refused = status == 488 and self._srtp == SrtpPolicy.MANDATORY
+            return self._dial_result(outcome, status, early, kind, "srtp:not_acceptable" if refused else None)
 
     def _trunk_failure(self, tx: ClientTransaction, status: int) -> str | None:
         """Why the trunk, not the callee, ended this INVITE; None if the callee's network may have
@@ -497,7 +509,7 @@ class SipCall:
         if ringing is not None:
             ringing()
         media = sdp.parse_answer(resp.body) if resp.body else None
-        if media is not None:
+        if media is not None and self._secure(media) is None:
             if not self.rtp.remote:
                 self.rtp.start_capture()
             self._start_media(media)
@@ -506,7 +518,9 @@ class SipCall:
         self._event(CallEventKind.RINGING, resp.status)
         return False
 
-    def _establish(self, resp: SipMessage) -> None:
+    def _establish(self, resp: SipMessage) -> str | None:
+        """Take the 2xx's dialog and media and ACK it; the reason the call cannot go on (SRTP
+        mandatory and no acceptable key in the answer), else None."""
         self._remote_tag = tag_of(resp.get("To"))
         self._to = resp.get("To") or self._to
         contact = resp.get("Contact")
@@ -514,13 +528,33 @@ class SipCall:
             self._remote_target = uri_of(contact)
         self._route = list(reversed(resp.get_all("Record-Route")))
         media = sdp.parse_answer(resp.body) if resp.body else None
-        if media is not None:
+        refusal = self._secure(media) if media is not None else None
+        if media is not None and refusal is None:
             if self.rtp.remote:
                 self.rtp.stop_capture()
             self._start_media(media)
         elif self.rtp.remote:
             self.rtp.stop_capture()
         self._ack(resp)
+        if refusal is None and self._srtp == SrtpPolicy.MANDATORY and self.rtp.srtp is None:
+            refusal = "srtp:no_crypto"  # no usable SDP at all: no key was agreed
+        return refusal
+
+    def _secure(self, media: sdp.MediaAnswer) -> str | None:
+        """Apply the answer's SDES key to the RTP session (RFC 4568); the refusal cause when SRTP
+        is mandatory and the answer has no crypto line accepting ours, else None. With SRTP
+        optional, an answer without one leaves the stream plain RTP."""
+        if self._crypto is None:
+            return None
+        remote = choose(self._crypto, media.crypto)
+        if remote is None:
+            if self._srtp == SrtpPolicy.MANDATORY:
+                return "srtp:no_crypto"
+            self.rtp.srtp, self._remote_crypto = None, None
+            return None
+        if remote != self._remote_crypto:  # a new key (not the 183's answer repeated in the 200)
+            self.rtp.srtp, self._remote_crypto = SrtpContext(self._crypto, remote), remote
+        return None
 
     def _start_media(self, media: sdp.MediaAnswer) -> None:
         self.rtp.start(
@@ -581,7 +615,13 @@ class SipCall:
         if auth is not None:
             invite.add(*auth)
         invite.add("Content-Type", "application/sdp")
-        invite.body = sdp.offer(self._ua.public_host, self.rtp.local_port, self._session_id)
+        invite.body = sdp.offer(
+            self._ua.public_host,
+            self.rtp.local_port,
+            self._session_id,
+            crypto=self._crypto,
+            savp=self._srtp == SrtpPolicy.MANDATORY,
+        )
         self._last_invite = invite
         return invite
 
@@ -638,6 +678,17 @@ class SipCall:
             return response_to(request, 200, "OK")
         if request.method == "INVITE":  # re-INVITE: take the new media address, answer ours
             media = sdp.parse_answer(request.body) if request.body else None
+            crypto: CryptoAttribute | None = None
+            if media is not None and self._srtp != SrtpPolicy.OFF:  # an offer: answer its key
+                keys = accept_offer(media.crypto)
+                if keys is None and self._srtp == SrtpPolicy.MANDATORY:
+                    return response_to(request, 488, "Not Acceptable Here", self._local_tag)
+                if keys is not None:
+                    self._remote_crypto, crypto = keys
+                    self._crypto = crypto
+                    self.rtp.srtp = SrtpContext(crypto, self._remote_crypto)
+                else:
+                    self.rtp.srtp = self._remote_crypto = None
             if media is not None:
                 self._start_media(media)
             mux = media.rtcp_mux if media is not None else self.rtp.rtcp_mux
@@ -647,7 +698,14 @@ class SipCall:
             resp.add("Allow", ALLOW)
             resp.add("Content-Type", "application/sdp")
             resp.body = sdp.offer(
-                self._ua.public_host, self.rtp.local_port, self._session_id, self._sdp_version, mux
+                self._ua.public_host,
+                self.rtp.local_port,
+                self._session_id,
+                self._sdp_version,
+                mux,
+                crypto=crypto if media is not None else self._crypto,
+                # No SDP in the re-INVITE: ours is an offer, made as our first one was.
+                savp=media.proto == "RTP/SAVP" if media is not None else self._srtp == SrtpPolicy.MANDATORY,
             )
             return resp
         if request.method == "NOTIFY":

@@ -28,6 +28,7 @@ from huikuan.telephony.sip.status import retry_on_next_trunk
 from huikuan.telephony.sip.transaction import Timers
 from huikuan.telephony.sip.ua import UserAgent, new_branch, new_tag
 from huikuan.telephony.sip.uri import format_host
+from huikuan.telephony.srtp import SrtpPolicy
 from huikuan.types import CallOutcome
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class SipCarrier:
         dns_server: tuple[str, int] | None = None,
         comedia: bool = False,
         media_cpu: int | None = None,
+        srtp: SrtpPolicy = SrtpPolicy.OFF,
     ) -> None:
         if not trunks:
             raise ValueError("at least one trunk is needed")
@@ -67,6 +69,7 @@ class SipCarrier:
         self.pacer = RtpPacer(cpu=media_cpu)  # media_cpu: a core kept for the pacer thread
         self._credentials = credentials
         self._rtp_ports = rtp_ports
+        self._srtp = srtp  # SDES-SRTP on the trunks' calls (not on agent legs: a floor PBX is local)
         self._tts = tts
         self._asr = asr
         self._announcement_asr = announcement_asr
@@ -140,6 +143,7 @@ class SipCarrier:
             self._announcement_asr,
             dest,
             self._rtp_ports,
+            self._srtp,
         )
         call.rtp.comedia = self._comedia
         result = await call.dial(ring_timeout)

@@ -2,11 +2,15 @@
 
 RTCP: the offer names its port (`a=rtcp`, RFC 3605: port + 1) and offers `a=rtcp-mux` (RFC 5761);
 an answer's `a=rtcp-mux` accepts multiplexing, its `a=rtcp:PORT [IN IP4 addr]` says where its RTCP
-goes when not multiplexed."""
+goes when not multiplexed.
+SRTP (SDES, RFC 4568): `crypto` adds our `a=crypto` key line; the answer's usable key lines and
+its m= line's transport (RTP/AVP or RTP/SAVP) are kept for `telephony.srtp` to choose from."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from huikuan.telephony.srtp import CryptoAttribute
 
 PCMU, PCMA, TELEPHONE_EVENT = 0, 8, 101
 
@@ -20,6 +24,8 @@ class MediaAnswer:
     payload_types: tuple[int, ...] = ()  # every format of ours the answer kept (media accepted)
     rtcp_mux: bool = False  # the answer accepted RTCP on the RTP port (RFC 5761)
     rtcp: tuple[str, int] | None = None  # its `a=rtcp` (RFC 3605) address and port
+    proto: str = "RTP/AVP"  # the m= line's transport: RTP/SAVP when the far end wants SRTP only
+    crypto: tuple[CryptoAttribute, ...] = ()  # the audio stream's usable a=crypto lines (SDES)
 
     def rtcp_to(self) -> tuple[str, int]:
         """Where our RTCP goes: the RTP port when multiplexed, its `a=rtcp`, else RTP port + 1."""
@@ -28,8 +34,19 @@ class MediaAnswer:
         return self.rtcp or (self.host, self.port + 1)
 
 
-def offer(host: str, port: int, session_id: int, version: int = 1, rtcp_mux: bool = True) -> bytes:
-    """Our SDP; `rtcp_mux` False in an answer to an offer without it (RFC 5761 §5.1.1)."""
+def offer(
+    host: str,
+    port: int,
+    session_id: int,
+    version: int = 1,
+    rtcp_mux: bool = True,
+    crypto: CryptoAttribute | None = None,
+    savp: bool = False,
+) -> bytes:
+    """Our SDP (an offer, or the answer to a re-INVITE); `rtcp_mux` False in an answer to an offer
+    without it (RFC 5761 §5.1.1); `crypto` adds our SRTP key, `savp` makes the stream RTP/SAVP
+    (SRTP only) instead of RTP/AVP with an optional key."""
+    proto = "RTP/SAVP" if savp else "RTP/AVP"
     family = "IP6" if ":" in host else "IP4"
     lines = [
         "v=0",
@@ -37,7 +54,7 @@ def offer(host: str, port: int, session_id: int, version: int = 1, rtcp_mux: boo
         "s=huikuan",
         f"c=IN {family} {host}",
         "t=0 0",
-        f"m=audio {port} RTP/AVP {PCMU} {PCMA} {TELEPHONE_EVENT}",
+        f"m=audio {port} {proto} {PCMU} {PCMA} {TELEPHONE_EVENT}",
         f"a=rtpmap:{PCMU} PCMU/8000",
         f"a=rtpmap:{PCMA} PCMA/8000",
         f"a=rtpmap:{TELEPHONE_EVENT} telephone-event/8000",
@@ -48,6 +65,8 @@ def offer(host: str, port: int, session_id: int, version: int = 1, rtcp_mux: boo
     ]
     if rtcp_mux:
         lines.append("a=rtcp-mux")
+    if crypto is not None:
+        lines.append("a=" + crypto.format())
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
@@ -63,6 +82,8 @@ def parse_answer(body: bytes) -> MediaAnswer | None:
     mux = False
     rtcp: tuple[str, int] | None = None
     rtcp_port = 0
+    proto = "RTP/AVP"
+    crypto: list[CryptoAttribute] = []
     for raw in text.splitlines():
         line = raw.strip()
         if line.startswith("c=IN IP4 ") or line.startswith("c=IN IP6 "):
@@ -76,6 +97,8 @@ def parse_answer(body: bytes) -> MediaAnswer | None:
             in_audio = fields[0] == "audio" if fields else False
             if in_audio and len(fields) >= 4 and fields[1].isdigit():
                 port = int(fields[1])
+                proto = fields[2].upper()
+                crypto = []
                 formats = [int(f) for f in fields[3:] if f.isdigit()]
         elif in_audio and line.lower().startswith("a=rtpmap:") and "telephone-event" in line.lower():
             pt = line[9:].split()[0]
@@ -88,6 +111,10 @@ def parse_answer(body: bytes) -> MediaAnswer | None:
                 rtcp_port = int(fields[0])
                 if len(fields) >= 4 and fields[1] == "IN" and fields[2] in ("IP4", "IP6"):
                     rtcp = (fields[3], rtcp_port)
+        elif in_audio and line.lower().startswith("a=crypto:"):
+            attr = CryptoAttribute.parse(line)
+            if attr is not None:
+                crypto.append(attr)
     host = media_host or session_host
     codec = next((f for f in formats if f in (PCMU, PCMA)), None)
     if not host or not 0 < port < 65536 or codec is None:
@@ -96,4 +123,4 @@ def parse_answer(body: bytes) -> MediaAnswer | None:
     ours = tuple(f for f in formats if f in (PCMU, PCMA) or f == dtmf_pt)
     if rtcp_port and rtcp is None:
         rtcp = (host, rtcp_port)
-    return MediaAnswer(host, port, codec, dtmf_pt, ours, mux, rtcp)
+    return MediaAnswer(host, port, codec, dtmf_pt, ours, mux, rtcp, proto, tuple(crypto))
