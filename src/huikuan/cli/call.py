@@ -33,6 +33,7 @@ from huikuan.telephony.sip import (
     public_address,
     rtp_port_range,
 )
+from huikuan.telephony.srtp import SrtpPolicy
 from huikuan.types import CallOutcome
 from huikuan.voice.attach import voice_for
 from huikuan.voice.tts import tts_engine
@@ -53,16 +54,25 @@ async def _call(
     ports: PortRange | None,
     public: str | None,
     comedia: bool = False,
+    srtp: SrtpPolicy = SrtpPolicy.OFF,
 ) -> tuple[str, CallOutcome]:
     """Dial, speak the test line with the call's real voice, hang up; (summary line, outcome)."""
     carrier = SipCarrier(
-        [trunk], local_host=local, credentials=creds, rtp_ports=ports, public_address=public, comedia=comedia
+        [trunk],
+        local_host=local,
+        credentials=creds,
+        rtp_ports=ports,
+        public_address=public,
+        comedia=comedia,
+        srtp=srtp,
     )
     try:
         await carrier.start()  # TrunkConfigError (one line) when the trunk does not resolve
         call = await carrier.dial(number, caller_id, ring_timeout=45)
         outcome = CallOutcome(call.result.outcome)
         line = f"call {call.call_id}: {outcome} (SIP {call.result.sip_status})"
+        if call.result.cause:
+            line += f", cause: {call.result.cause}"
         if call.result.early_media:
             line += f", early media: {call.result.early_media}"
         if outcome == CallOutcome.ANSWERED:
@@ -126,6 +136,7 @@ def register(app: typer.Typer) -> None:
             "--comedia",
             help="对端在NAT后：向其实际来源回送媒体 / send media back to where the far end's RTP comes from",
         ),
+        srtp: str = typer.Option("off", "--srtp", help="媒体加密 / SDES-SRTP: off | optional | mandatory"),
         from_domain: str = typer.Option("", "--from-domain", help="From 域名 / From header domain"),
         asserted_identity: str = typer.Option(
             "", "--asserted-identity", help="P-Asserted-Identity URI, e.g. sip:4001234567@carrier.cn"
@@ -144,6 +155,10 @@ def register(app: typer.Typer) -> None:
                 f"中继地址无效 / --trunk is not a usable SIP URI ({exc}); "
                 "e.g. sip:[user@]host[:port][;transport=tcp], IPv6 as sip:[::1]:5060"
             ) from exc
+        try:
+            srtp_policy = SrtpPolicy.parse(srtp)
+        except ValueError as exc:
+            raise InvalidInput(f"--srtp 须为 off、optional 或 mandatory / {exc}") from exc
         creds = load_credentials(user, credentials_file)
         ports = rtp_port_range(rtp_ports)
         (parsed,) = apply_trunk_settings([parsed], from_domain, asserted_identity, number_format)
@@ -164,7 +179,18 @@ def register(app: typer.Typer) -> None:
             outcome = CallOutcome.TRUNK_FAILED
             try:
                 summary, outcome = asyncio.run(
-                    _call(permit.dial, spoken, parsed, caller_id, creds, local, ports, advertised, comedia)
+                    _call(
+                        permit.dial,
+                        spoken,
+                        parsed,
+                        caller_id,
+                        creds,
+                        local,
+                        ports,
+                        advertised,
+                        comedia,
+                        srtp_policy,
+                    )
                 )
             finally:
                 _record(engine, permit, outcome)

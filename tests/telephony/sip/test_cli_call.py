@@ -214,3 +214,25 @@ def test_huikuan_call_with_comedia_speaks_to_where_the_far_end_really_is(
     else:  # its packets are not from the SDP's host, and nothing we said reached it to echo
         assert "'rtp_dropped_address': 10" in done.stderr
         assert "rtp_dropped_ssrc" not in done.stderr
+
+
+def test_huikuan_call_with_mandatory_srtp_hangs_up_on_a_far_end_without_keys(
+    db: TestDatabase, sipp: Callable[..., Sipp]
+) -> None:
+    """SIPp answers our RTP/SAVP offer with plain RTP/AVP and no key: no audio goes out in clear;
+    we ACK, hang up at once and the summary says why."""
+    far = sipp("uas_echo_hangup.xml", keys={"hangup_ms": "20000"})
+    env = caller_env(db, NUMBER)
+    done = huikuan(["call", NUMBER, "--trunk", far.trunk, "--srtp", "mandatory"], env=env)
+    assert done.returncode == 0, done.stderr
+    assert "failed (SIP 200), cause: srtp:no_crypto" in done.stdout
+    assert far.finish() == 0  # it got our ACK and then our BYE
+
+
+def test_huikuan_call_refuses_an_unknown_srtp_mode_in_one_line(db: TestDatabase) -> None:
+    env = caller_env(db, NUMBER)
+    done = huikuan(["call", NUMBER, "--trunk", "sip:127.0.0.1:9", "--srtp", "sometimes"], env=env)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "--srtp" in lines[0]
