@@ -273,7 +273,7 @@ class Kamailio:
                     raise RuntimeError("CI run without Kamailio's tls.so (kamailio-tls-modules)")
                 pytest.skip("Kamailio's TLS module not installed (apt-get install kamailio-tls-modules)")
             cert, key, client_ca = tls
-            tls_listen = f"enable_tls=yes\nlisten=tls:127.0.0.1:{self.tls_port}\n"
+            tls_listen = f"enable_tls=yes\ntcp_accept_aliases=yes\nlisten=tls:127.0.0.1:{self.tls_port}\n"
             tls_module = (
                 'loadmodule "tls.so"\n'
                 f'modparam("tls", "certificate", "{cert}")\n'

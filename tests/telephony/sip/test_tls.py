@@ -219,6 +219,39 @@ def test_a_call_over_tls_through_kamailio_with_digest_auth(
     assert frames > 20  # baresip's media reached us
 
 
+def test_the_far_end_hangs_up_over_our_tls_connection(
+    pki: Pki, tmp_path: Path, peers: list[Baresip | Kamailio | Dnsmasq]
+) -> None:
+    """We open no TLS listener: the phone's BYE must come back through the proxy on our connection
+    (Via `;alias`, RFC 5923; Kamailio's tcp_accept_aliases)."""
+    phone = Baresip(tmp_path / "phone", NUMBER, _tone(tmp_path / "tone.wav", 1.5))  # hangs up at its end
+    peers.append(phone)
+    proxy = Kamailio(
+        tmp_path / "proxy", phone.port, USER, PASSWORD, CALLER, tls=(pki.server_cert, pki.server_key, None)
+    )
+    peers.append(proxy)
+    trunk = Trunk.parse(f"sip:localhost:{proxy.tls_port};transport=tls")
+
+    async def go() -> tuple[SipCall, bool, int]:
+        carrier = SipCarrier(
+            [trunk], credentials=Credentials(USER, PASSWORD), tls_context=tls_context(str(pki.ca))
+        )
+        await carrier.start()
+        try:
+            call = await carrier.dial(NUMBER, CALLER, ring_timeout=10)
+            ended = await call.wait_ended(8)
+            return call, ended, carrier.ua.tls.connections_opened
+        finally:
+            await carrier.close()
+
+    call, ended, opened = asyncio.run(go())
+    assert call.result.outcome == CallOutcome.ANSWERED
+    assert ended
+    assert call.remote_hung_up
+    assert opened == 1
+    assert f"ruri=sip:{NUMBER}@localhost:{proxy.tls_port};transport=tls" in proxy.output()
+
+
 async def _heard_frames(call: SipCall, seconds: float) -> int:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds

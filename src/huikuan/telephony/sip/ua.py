@@ -169,7 +169,11 @@ class UserAgent:
 
     def via(self, branch: str, transport: Transport = "udp") -> str:
         port = (self.tcp_port or self.port) if transport != "udp" else self.port
-        return f"SIP/2.0/{transport.upper()} {hostport(self.public_host, port)};branch={branch};rport"
+        # Over TLS nobody can open a connection to us (no listener, no server certificate):
+        # `;alias` (RFC 5923) asks the far end to send its requests back on our connection.
+        alias = ";alias" if transport == "tls" else ""
+        sent_by = hostport(self.public_host, port)
+        return f"SIP/2.0/{transport.upper()} {sent_by};branch={branch};rport{alias}"
 
     def contact(self, transport: Transport = "udp", scheme: str = "sip") -> str:
         """Our Contact; over TLS `sips:` when the Request-URI is sips (RFC 5630 §3.1.3)."""
