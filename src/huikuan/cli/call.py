@@ -114,7 +114,7 @@ def register(app: typer.Typer) -> None:
         trunk: str = typer.Option(
             ...,
             "--trunk",
-            help="中继地址 / sip[s]:[user@]host[:port][;transport=tcp|tls] of the trunk or PBX",
+            help="中继地址 / sip: or sips:[user@]host[:port][;transport=tcp|tls] of the trunk or PBX",
         ),
         caller_id: str = typer.Option("huikuan", "--caller-id", help="Caller id (From user part)"),
         user: str = typer.Option(

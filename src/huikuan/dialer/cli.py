@@ -247,7 +247,7 @@ def worker(
     trunk: list[str] = typer.Option(
         [],
         "--trunk",
-        help="SIP 中继，可多个，依次重试 / sip[s]:host:port[;transport=tcp|tls], repeat for failover",
+        help="SIP 中继，可多个，依次重试 / sip: or sips:host:port[;transport=tcp|tls], repeat for failover",
     ),
     clock_start: str = typer.Option("", "--clock-start", help="模拟时钟起点 / simulation clock start (ISO)"),
     clock_speed: float = typer.Option(
