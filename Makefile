@@ -4,7 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEB_PACKAGES := sqlite3 chromium fonts-noto-cjk sip-tester espeak-ng sox baresip-core kamailio dnsmasq-base tshark
+DEB_PACKAGES := sqlite3 chromium fonts-noto-cjk sip-tester espeak-ng sox baresip-core kamailio kamailio-tls-modules dnsmasq-base tshark
 
 .PHONY: demo test lint bench deps venv clean
 

@@ -10,6 +10,7 @@ acting user, and the robot speaks with the real voice of the call's language.
 from __future__ import annotations
 
 import asyncio
+import ssl
 from datetime import UTC, datetime
 
 import typer
@@ -32,6 +33,7 @@ from huikuan.telephony.sip import (
     load_credentials,
     public_address,
     rtp_port_range,
+    tls_context,
 )
 from huikuan.telephony.srtp import SrtpPolicy
 from huikuan.types import CallOutcome
@@ -55,6 +57,7 @@ async def _call(
     public: str | None,
     comedia: bool = False,
     srtp: SrtpPolicy = SrtpPolicy.OFF,
+    tls: ssl.SSLContext | None = None,
 ) -> tuple[str, CallOutcome]:
     """Dial, speak the test line with the call's real voice, hang up; (summary line, outcome)."""
     carrier = SipCarrier(
@@ -65,6 +68,7 @@ async def _call(
         public_address=public,
         comedia=comedia,
         srtp=srtp,
+        tls_context=tls,
     )
     try:
         await carrier.start()  # TrunkConfigError (one line) when the trunk does not resolve
@@ -113,7 +117,9 @@ def register(app: typer.Typer) -> None:
         acting: str | None = ACTING,
         password_stdin: bool = PASSWORD_STDIN,
         trunk: str = typer.Option(
-            ..., "--trunk", help="中继地址 / sip:[user@]host[:port][;transport=tcp] of the trunk or PBX"
+            ...,
+            "--trunk",
+            help="中继地址 / sip: or sips:[user@]host[:port][;transport=tcp|tls] of the trunk or PBX",
         ),
         caller_id: str = typer.Option("huikuan", "--caller-id", help="Caller id (From user part)"),
         user: str = typer.Option(
@@ -144,6 +150,15 @@ def register(app: typer.Typer) -> None:
         number_format: str = typer.Option(
             "", "--number-format", help="号码格式 / e164 | national (optionally :REGION, default CN)"
         ),
+        tls_ca: str = typer.Option(
+            "", "--tls-ca", help="TLS 中继的CA证书文件 / CA file trusted for TLS trunks (default: system CAs)"
+        ),
+        tls_cert: str = typer.Option(
+            "", "--tls-cert", help="TLS 客户端证书 / client certificate (PEM) for trunks requiring mutual TLS"
+        ),
+        tls_key: str = typer.Option(
+            "", "--tls-key", help="TLS 客户端私钥 / the client certificate's key (PEM)"
+        ),
     ) -> None:
         """拨打一通测试电话 / Place one real call through a trunk and print the outcome."""
         if lang and lang not in TEST_LINES:
@@ -153,7 +168,7 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             raise InvalidInput(
                 f"中继地址无效 / --trunk is not a usable SIP URI ({exc}); "
-                "e.g. sip:[user@]host[:port][;transport=tcp], IPv6 as sip:[::1]:5060"
+                "e.g. sip:[user@]host[:port][;transport=tcp|tls] or sips:host, IPv6 as sip:[::1]:5060"
             ) from exc
         try:
             srtp_policy = SrtpPolicy.parse(srtp)
@@ -161,6 +176,7 @@ def register(app: typer.Typer) -> None:
             raise InvalidInput(f"--srtp 须为 off、optional 或 mandatory / {exc}") from exc
         creds = load_credentials(user, credentials_file)
         ports = rtp_port_range(rtp_ports)
+        tls = tls_context(tls_ca, tls_cert, tls_key)
         (parsed,) = apply_trunk_settings([parsed], from_domain, asserted_identity, number_format)
         advertised = public_address(public, local)
         typed = None if number is None else dialled_form(number)  # a typo fails before the password
@@ -190,6 +206,7 @@ def register(app: typer.Typer) -> None:
                         advertised,
                         comedia,
                         srtp_policy,
+                        tls,
                     )
                 )
             finally:

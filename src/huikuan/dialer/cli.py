@@ -245,7 +245,9 @@ def worker(
     lines: int = typer.Option(5, "--lines", help="线路数（机器人）/ robot lines"),
     carrier: str = typer.Option("simulated", "--carrier", help="运营商 / carrier: simulated | sip"),
     trunk: list[str] = typer.Option(
-        [], "--trunk", help="SIP 中继，可多个，依次重试 / sip:host:port[;transport=tcp], repeat for failover"
+        [],
+        "--trunk",
+        help="SIP 中继，可多个，依次重试 / sip: or sips:host:port[;transport=tcp|tls], repeat for failover",
     ),
     clock_start: str = typer.Option("", "--clock-start", help="模拟时钟起点 / simulation clock start (ISO)"),
     clock_speed: float = typer.Option(
@@ -284,6 +286,13 @@ def worker(
     srtp: str = typer.Option(
         "off", "--srtp", help="媒体加密 / SDES-SRTP on trunk calls: off | optional | mandatory"
     ),
+    tls_ca: str = typer.Option(
+        "", "--tls-ca", help="TLS 中继的CA证书文件 / CA file trusted for TLS trunks (default: system CAs)"
+    ),
+    tls_cert: str = typer.Option(
+        "", "--tls-cert", help="TLS 客户端证书 / client certificate (PEM) for trunks requiring mutual TLS"
+    ),
+    tls_key: str = typer.Option("", "--tls-key", help="TLS 客户端私钥 / the client certificate's key (PEM)"),
     from_domain: str = typer.Option(
         "", "--from-domain", help="From 域名 / From header domain for the trunks"
     ),
@@ -322,6 +331,7 @@ def worker(
         media_cpu,
         public_address,
         rtp_port_range,
+        tls_context,
     )
     from huikuan.telephony.sip.carrier import SipCarrier
     from huikuan.telephony.srtp import SrtpPolicy
@@ -359,6 +369,7 @@ def worker(
             srtp_policy = SrtpPolicy.parse(srtp)
         except ValueError as exc:
             raise InvalidInput(f"--srtp 须为 off、optional 或 mandatory / {exc}") from exc
+        tls = tls_context(tls_ca, tls_cert, tls_key)
         advertised = public_address(public, local)
         config = WorkerConfig(
             lines=lines,
@@ -390,6 +401,7 @@ def worker(
                     comedia=comedia,
                     media_cpu=pinned,
                     srtp=srtp_policy,
+                    tls_context=tls,
                 )
                 await line.start()  # a trunk that does not resolve is one clear line, now
                 warm_up_voice()  # speech models load now, not inside the first live call
@@ -442,7 +454,7 @@ def _trunk(uri: str) -> Trunk:
     except ValueError as exc:
         raise InvalidInput(
             f"中继地址无效 / --trunk is not a usable SIP URI ({exc}); "
-            "e.g. sip:[user@]host[:port][;transport=tcp], IPv6 as sip:[::1]:5060"
+            "e.g. sip:[user@]host[:port][;transport=tcp|tls] or sips:host, IPv6 as sip:[::1]:5060"
         ) from exc
 
 

@@ -193,7 +193,7 @@ children=1
 auto_aliases=no
 listen=udp:127.0.0.1:{port}
 listen=tcp:127.0.0.1:{port}
-mpath="{modules}/"
+{tls}mpath="{modules}/"
 loadmodule "tm.so"
 loadmodule "sl.so"
 loadmodule "rr.so"
@@ -204,7 +204,7 @@ loadmodule "siputils.so"
 loadmodule "xlog.so"
 loadmodule "sanity.so"
 loadmodule "auth.so"
-
+{tls_module}
 # A trunk that authenticates its customer: every new INVITE, and the customer's BYE, must carry
 # digest credentials (407 otherwise); the proxy stays on the path (Record-Route) and relays to
 # the phone.
@@ -251,10 +251,41 @@ class Kamailio:
 
     realm = "huikuan.test"
 
-    def __init__(self, workdir: Path, target_port: int, user: str, password: str, caller: str) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        target_port: int,
+        user: str,
+        password: str,
+        caller: str,
+        tls: tuple[Path, Path, Path | None] | None = None,
+    ) -> None:
+        """`tls`: (certificate, key, CA of client certificates or None) for a TLS listener on
+        `tls_port` (Debian kamailio-tls-modules); with a CA, clients must present a certificate."""
         self.binary = require("kamailio", "kamailio")
         workdir.mkdir(parents=True, exist_ok=True)
         self.port = _free_udp_and_tcp_port()
+        self.tls_port = _free_udp_and_tcp_port() if tls else 0
+        tls_listen = tls_module = ""
+        if tls is not None:
+            if not (KAMAILIO_MODULES / "tls.so").exists():
+                if os.environ.get("CI"):
+                    raise RuntimeError("CI run without Kamailio's tls.so (kamailio-tls-modules)")
+                pytest.skip("Kamailio's TLS module not installed (apt-get install kamailio-tls-modules)")
+            cert, key, client_ca = tls
+            tls_listen = f"enable_tls=yes\ntcp_accept_aliases=yes\nlisten=tls:127.0.0.1:{self.tls_port}\n"
+            tls_module = (
+                'loadmodule "tls.so"\n'
+                f'modparam("tls", "certificate", "{cert}")\n'
+                f'modparam("tls", "private_key", "{key}")\n'
+                'modparam("tls", "tls_method", "TLSv1.2+")\n'
+            )
+            if client_ca is not None:
+                tls_module += (
+                    f'modparam("tls", "ca_list", "{client_ca}")\n'
+                    'modparam("tls", "verify_certificate", 1)\n'
+                    'modparam("tls", "require_certificate", 1)\n'
+                )
         cfg = workdir / "kamailio.cfg"
         cfg.write_text(
             KAMAILIO_CFG.format(
@@ -265,6 +296,8 @@ class Kamailio:
                 password=password,
                 caller=caller,
                 realm=self.realm,
+                tls=tls_listen,
+                tls_module=tls_module,
             )
         )
         self.log = workdir / "kamailio.log"
@@ -276,7 +309,12 @@ class Kamailio:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-        _wait(self.proc, lambda: _bound(self.port), self.log, "kamailio")
+        _wait(
+            self.proc,
+            lambda: _bound(self.port) and (not tls or _bound(self.tls_port, socket.SOCK_STREAM)),
+            self.log,
+            "kamailio",
+        )
 
     @property
     def trunk(self) -> str:

@@ -22,7 +22,7 @@ def test_trunk_uri_selects_tcp() -> None:
     assert Trunk.parse("sip:10.0.0.1:5070;transport=TCP") == Trunk("10.0.0.1", 5070, "tcp")
     assert Trunk.parse("sip:10.0.0.1").transport == "udp"
     assert str(Trunk("h", 5080, "tcp")) == "sip:h:5080;transport=tcp"
-    with pytest.raises(ValueError, match="udp or tcp"):
+    with pytest.raises(ValueError, match="udp, tcp or tls"):
         Trunk.parse("sip:h:5060;transport=sctp")
 
 

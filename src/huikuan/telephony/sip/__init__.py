@@ -8,6 +8,7 @@ from huikuan.telephony.sip.settings import (
     media_cpu,
     public_address,
     rtp_port_range,
+    tls_context,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "media_cpu",
     "public_address",
     "rtp_port_range",
+    "tls_context",
 ]

@@ -8,6 +8,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from typing import cast
 
 import numpy as np
 
@@ -54,28 +55,36 @@ class Trunk:
     # when the URI names none), RFC 3263; the Request-URI then carries the name without a port.
     locate: bool = False
     transport_from_dns: bool = False
+    sips: bool = False  # a sips: URI (TLS on every hop, RFC 5630); `sip:...;transport=tls` is TLS too
 
     @classmethod
     def parse(cls, text: str) -> Trunk:
-        """`sip:[user@]host[:port][;transport=udp|tcp][;params]`, or a bare `host[:port]`."""
+        """`sip[s]:[user@]host[:port][;transport=udp|tcp|tls][;params]`, or a bare `host[:port]`.
+
+        `sips:` or `;transport=tls` means SIP over TLS (RFC 3261 §26.2), port 5061 by default."""
         uri = parse_uri(text, default_scheme="sip")
-        if uri.scheme == "sips":
-            raise SipUriError("sips: (SIP over TLS) is not supported yet; use sip: with udp or tcp")
-        transport: Transport = "udp"
+        transport: Transport = "tls" if uri.scheme == "sips" else "udp"
         value = uri.param("transport")
         if value is not None:
-            if value.lower() not in ("udp", "tcp"):
-                raise SipUriError("trunk transport must be udp or tcp")
-            transport = "tcp" if value.lower() == "tcp" else "udp"
+            if value.lower() not in ("udp", "tcp", "tls"):
+                raise SipUriError("trunk transport must be udp, tcp or tls")
+            if uri.scheme == "sips" and value.lower() == "udp":
+                raise SipUriError("a sips: trunk goes over TLS, not udp")
+            # sips: with transport=tcp is TLS too (RFC 3261 §26.2: TLS over TCP)
+            transport = (
+                "tls" if uri.scheme == "sips" or value.lower() == "tls" else cast(Transport, value.lower())
+            )
         params = tuple((k, v) for k, v in uri.params if k != "transport")
         locate = uri.port is None and not uri.ip_literal
+        port = uri.port if uri.port is not None else (5061 if transport == "tls" else 5060)
         return cls(
             uri.host,
-            uri.effective_port,
+            port,
             transport,
             uri.user,
             params,
             locate=locate,
+            sips=uri.scheme == "sips",
             transport_from_dns=locate and value is None,
         )
 
@@ -101,8 +110,12 @@ class Trunk:
         return str(self._uri(dialled or None))  # no user part: a URI such as sip:agent-phone.example
 
     def _uri(self, user: str | None) -> SipUri:
-        params = self.params + ((("transport", "tcp"),) if self.transport == "tcp" else ())
-        return SipUri("sip", self.host, None if self.locate else self.port, user, params=params)
+        # sips: says TLS by itself; a sip: URI names tcp or tls (RFC 5630 §3.1.4)
+        named = self.transport != "udp" and not self.sips
+        params = self.params + ((("transport", self.transport),) if named else ())
+        return SipUri(
+            "sips" if self.sips else "sip", self.host, None if self.locate else self.port, user, params=params
+        )
 
     def __str__(self) -> str:
         return str(self._uri(self.user))
@@ -331,7 +344,7 @@ class SipCall:
         headers = (
             ("Refer-To", f"<{target}>"),
             ("Referred-By", f"<{self._caller}>"),
-            ("Contact", self._ua.contact(self._transport)),
+            ("Contact", self._ua.contact(self._transport, "sips" if self._trunk.sips else "sip")),
         )
         resp = await self._send_in_dialog("REFER", headers)
         if resp is None or not 200 <= resp.status < 300:
@@ -607,7 +620,7 @@ class SipCall:
         invite.add("To", self._to)
         invite.add("Call-ID", self.call_id)
         invite.add("CSeq", f"{self._cseq} INVITE")
-        invite.add("Contact", self._ua.contact(self._transport))
+        invite.add("Contact", self._ua.contact(self._transport, "sips" if self._trunk.sips else "sip"))
         invite.add("Allow", ALLOW)
         invite.add("User-Agent", "huikuan")
         if self._trunk.asserted_identity:
@@ -694,7 +707,7 @@ class SipCall:
             mux = media.rtcp_mux if media is not None else self.rtp.rtcp_mux
             self._sdp_version += 1
             resp = response_to(request, 200, "OK", self._local_tag)
-            resp.add("Contact", self._ua.contact(self._transport))
+            resp.add("Contact", self._ua.contact(self._transport, "sips" if self._trunk.sips else "sip"))
             resp.add("Allow", ALLOW)
             resp.add("Content-Type", "application/sdp")
             resp.body = sdp.offer(

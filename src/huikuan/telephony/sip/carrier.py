@@ -6,6 +6,7 @@ import asyncio
 import logging
 import secrets
 import socket
+import ssl
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -61,11 +62,12 @@ class SipCarrier:
         comedia: bool = False,
         media_cpu: int | None = None,
         srtp: SrtpPolicy = SrtpPolicy.OFF,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
         if not trunks:
             raise ValueError("at least one trunk is needed")
         self.trunks = trunks
-        self.ua = UserAgent(local_host, local_port, timers, public_address)
+        self.ua = UserAgent(local_host, local_port, timers, public_address, tls_context)
         self.pacer = RtpPacer(cpu=media_cpu)  # media_cpu: a core kept for the pacer thread
         self._credentials = credentials
         self._rtp_ports = rtp_ports
@@ -97,6 +99,9 @@ class SipCarrier:
     async def _start(self) -> list[list[tuple[str, int]]]:
         located = [await locate_servers(trunk, self.ua.family, self._dns_server) for trunk in self.trunks]
         self.trunks = [trunk for trunk, _ in located]
+        for trunk, dests in located:
+            if trunk.transport == "tls":  # the certificate must name the trunk's host (RFC 5922 §7)
+                self.ua.tls.server_names.update(dict.fromkeys(dests, trunk.host))
         await self.ua.start()
         return [dest for _, dest in located]
 
@@ -242,7 +247,7 @@ async def locate_servers(
 async def resolve(trunk: Trunk, family: socket.AddressFamily) -> tuple[str, int]:
     """The trunk's address in the local socket's family (A for IPv4, AAAA for IPv6)."""
     loop = asyncio.get_running_loop()
-    kind = socket.SOCK_STREAM if trunk.transport == "tcp" else socket.SOCK_DGRAM
+    kind = socket.SOCK_DGRAM if trunk.transport == "udp" else socket.SOCK_STREAM
     try:
         infos = await asyncio.wait_for(loop.getaddrinfo(trunk.host, trunk.port, type=kind), RESOLVE_TIMEOUT)
     except TimeoutError as exc:

@@ -13,7 +13,9 @@ An IP address or an explicit port skips all of this (RFC 3263 §4.2).
 
 Lookups use dnspython's asyncio resolver (the system's resolv.conf, or the `dns_server` a test or
 an operator gives) so the event loop never waits on a blocking resolver. RFC 3263 itself is not
-in any Python library; this is the part of it a trunk needs (no sips/TLS yet).
+in any Python library; this is the part of it a trunk needs. TLS (a `sips:` URI or
+`;transport=tls`): NAPTR `SIPS+D2T` records name the SRV record, else `_sips._tcp.NAME`; without a
+transport in the URI, a NAPTR `SIPS+D2T` record may pick TLS as it would pick UDP or TCP.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from huikuan.telephony.sip.ua import Transport
 
 log = logging.getLogger(__name__)
 LOOKUP_TIMEOUT = 3.0  # seconds for one DNS question (all servers of the resolver)
-NAPTR_SERVICES: dict[str, Transport] = {"SIP+D2U": "udp", "SIP+D2T": "tcp"}
+NAPTR_SERVICES: dict[str, Transport] = {"SIP+D2U": "udp", "SIP+D2T": "tcp", "SIPS+D2T": "tls"}
+SRV_PREFIX: dict[Transport, str] = {"udp": "_sip._udp", "tcp": "_sip._tcp", "tls": "_sips._tcp"}
 _NO_RECORD = (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer, dns.resolver.NoNameservers)
 
 
@@ -87,13 +90,17 @@ async def _srv_names(
     name: str, transport: Transport | None, resolver: dns.asyncresolver.Resolver
 ) -> list[tuple[Transport, str]]:
     """(transport, SRV name) pairs to try in order."""
-    if transport is not None:
-        return [(transport, f"_sip._{transport}.{name}")]
+    if transport is not None and transport != "tls":
+        return [(transport, f"{SRV_PREFIX[transport]}.{name}")]
     naptr = []
     for record in await _answer(resolver, name, "NAPTR"):
         service = record.service.decode("ascii", "replace").upper()
         if record.flags.decode("ascii", "replace").lower() == "s" and service in NAPTR_SERVICES:
             naptr.append((record.order, record.preference, NAPTR_SERVICES[service], str(record.replacement)))
+    if transport == "tls":  # only the SIPS+D2T records, then the SRV name itself
+        naptr = [n for n in naptr if n[2] == "tls"]
+        tls: list[tuple[Transport, str]] = [("tls", r.rstrip(".")) for _, _, _, r in sorted(naptr)]
+        return [*tls, ("tls", f"_sips._tcp.{name}")]
     if naptr:
         return [(t, replacement.rstrip(".")) for _, _, t, replacement in sorted(naptr)]
     return [("udp", f"_sip._udp.{name}"), ("tcp", f"_sip._tcp.{name}")]

@@ -1,6 +1,7 @@
 """Operator settings for SIP trunks given on the command line (`huikuan worker`, `huikuan call`):
 digest credentials without the password on the command line, the RTP port range, and the
-carrier's From domain, P-Asserted-Identity and number format applied to every `--trunk`.
+carrier's From domain, P-Asserted-Identity and number format applied to every `--trunk`, and the
+TLS settings (CA file, client certificate and key) of `sips:` / `;transport=tls` trunks.
 
 The password comes from a credentials file (`user:password` on its first line, readable by its
 owner only, as ssh insists for keys) or the HUIKUAN_SIP_PASSWORD environment variable, so it is
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import ssl
 import stat
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from huikuan.errors import InvalidInput
 from huikuan.telephony.rtp import PortRange
 from huikuan.telephony.sip.call import Credentials, Trunk
 from huikuan.telephony.sip.numbers import NumberFormat
+from huikuan.telephony.sip.ua import client_tls_context
 
 PASSWORD_ENV = "HUIKUAN_SIP_PASSWORD"  # noqa: S105 - the variable's name, not a password
 
@@ -108,3 +111,23 @@ def public_address(text: str, local: str) -> str | None:
     if public.version != bound.version:
         raise InvalidInput("--public-address 与 --local 须同为 IPv4 或 IPv6 / same IP family as --local")
     return str(public)
+
+
+def tls_context(ca_file: str = "", cert_file: str = "", key_file: str = "") -> ssl.SSLContext | None:
+    """The TLS client settings of `--tls-ca/--tls-cert/--tls-key`; None when none is given (a TLS
+    trunk then trusts the system's CAs). The server's certificate is always checked: a carrier with
+    a private CA is trusted by giving that CA, never by turning the check off."""
+    if not (ca_file or cert_file or key_file):
+        return None
+    if key_file and not cert_file:
+        raise InvalidInput("--tls-key 需要 --tls-cert / --tls-key needs --tls-cert")
+    for option, name in (("--tls-ca", ca_file), ("--tls-cert", cert_file), ("--tls-key", key_file)):
+        if name and not Path(name).is_file():
+            raise InvalidInput(f"{option} 文件不存在 / {option}: no such file {name}")
+    try:
+        return client_tls_context(ca_file or None, cert_file or None, key_file or None)
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "reason", None) or type(exc).__name__
+        raise InvalidInput(
+            f"TLS 证书或密钥无法加载 / TLS certificate or key not loadable ({reason})"
+        ) from exc

@@ -1,15 +1,21 @@
-"""SIP over TCP (RFC 3261 §18): one connection per far end, reused by every call to it.
+"""SIP over TCP and TLS (RFC 3261 §18, §26.2): one connection per far end, reused by every call.
 
 A `TcpFlow` is one connection. Requests are written to the flow of their destination (opened on
 first use, buffered until connected); responses and requests from the far end arrive on the flow
 and are answered on it. When a connection cannot be opened or is lost, the transactions waiting on
 it are told (the RFC's transport error, which the transaction user sees as a 503).
+
+TLS is the same stream with asyncio's ssl support: a `TcpTransport` given an `ssl.SSLContext`
+opens TLS connections, checking the server's certificate against the name in `server_names`
+(the trunk's host) or, failing that, the address itself. A failed handshake is a failed
+connection: the waiting transactions fail at once, as when a TCP connection is refused.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -42,6 +48,10 @@ class TcpFlow(asyncio.Protocol):
         for data in self._pending:
             self._transport.write(data)
         self._pending.clear()
+
+    @property
+    def tls(self) -> bool:
+        return self._owner.tls is not None
 
     def data_received(self, data: bytes) -> None:
         for message in self._framer.feed(data):
@@ -91,8 +101,13 @@ class TcpFlow(asyncio.Protocol):
 class TcpTransport:
     """The TCP side of a user agent: a listener and the open flows keyed by the far end's address."""
 
-    def __init__(self, deliver: Callable[[bytes, TcpFlow], None]) -> None:
+    def __init__(self, deliver: Callable[[bytes, TcpFlow], None], tls: ssl.SSLContext | None = None) -> None:
         self._deliver = deliver
+        self.tls = tls  # None: plain TCP
+        self.name = "TLS" if tls is not None else "TCP"
+        # The name a server's certificate must carry, by address (the trunk's host name).
+        self.server_names: dict[Addr, str] = {}
+        self.handshake_failures = 0
         self._flows: dict[Addr, TcpFlow] = {}
         self._server: asyncio.Server | None = None
         self._connecting: set[asyncio.Task[Any]] = set()
@@ -124,10 +139,28 @@ class TcpTransport:
 
     async def _connect(self, flow: TcpFlow, addr: Addr) -> None:
         loop = asyncio.get_running_loop()
+        if self.tls is None:
+            try:
+                await loop.create_connection(lambda: flow, addr[0], addr[1])
+            except OSError as exc:
+                log.info("SIP/TCP connection to trunk failed: %s", exc.strerror)
+                flow.fail()
+            return
+        name = self.server_names.get(addr, addr[0])
         try:
-            await loop.create_connection(lambda: flow, addr[0], addr[1])
-        except OSError as exc:
-            log.info("SIP/TCP connection to trunk failed: %s", exc.strerror)
+            await loop.create_connection(
+                lambda: flow, addr[0], addr[1], ssl=self.tls, server_hostname=name, ssl_handshake_timeout=10
+            )
+        except ssl.SSLCertVerificationError as exc:
+            self.handshake_failures += 1
+            log.warning("SIP/TLS to trunk %s refused: certificate not trusted (%s)", name, exc.verify_message)
+            flow.fail()
+        except (OSError, TimeoutError) as exc:
+            self.handshake_failures += isinstance(exc, ssl.SSLError | TimeoutError)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            if isinstance(exc, ssl.SSLError):
+                reason = exc.reason or str(exc)
+            log.warning("SIP/TLS connection to trunk %s failed: %s", name, reason)
             flow.fail()
 
     def adopt(self, flow: TcpFlow) -> None:

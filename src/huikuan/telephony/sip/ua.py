@@ -1,7 +1,9 @@
 """The user agent core: one UDP socket and TCP flows, transactions by branch, requests to dialogs.
 
 Many calls share one `UserAgent` (one socket, one event loop). UDP is the default; a trunk with
-`;transport=tcp` goes over one reused TCP connection per far end (`tcp.py`). Messages that do not
+`;transport=tcp` goes over one reused TCP connection per far end (`tcp.py`), and a `sips:` trunk
+or one with `;transport=tls` over one TLS connection (`tls_context`: the CAs to trust and any
+client certificate; no TLS listener is opened, so the far end answers on our connection). Messages that do not
 parse are counted in `parse_errors` and dropped; a handler that raises is logged with the Call-ID
 and answered 500, so one bad peer never takes the process down.
 
@@ -18,6 +20,7 @@ import logging
 import re
 import secrets
 import socket
+import ssl
 import struct
 import sys
 from collections.abc import Callable
@@ -30,7 +33,7 @@ from huikuan.telephony.sip.uri import hostport
 
 log = logging.getLogger(__name__)
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY"  # what SipCall.on_request answers
-Transport = Literal["udp", "tcp"]
+Transport = Literal["udp", "tcp", "tls"]
 # Linux asks for ICMP errors on an unconnected UDP socket with IP_RECVERR / IPV6_RECVERR (Python
 # 3.11 has no names for them); the error queue then gives back each failed datagram's start and
 # destination, so a port-unreachable fails the very transaction that sent it (ip(7), ipv6(7)).
@@ -85,6 +88,7 @@ class UserAgent:
         port: int = 0,
         timers: Timers | None = None,
         public_host: str | None = None,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
         self.host = host  # the address the sockets bind (0.0.0.0 / :: for every interface)
         # What the far end must reach us at (Via, Contact, SDP): a NAT's public address, or the bound one.
@@ -104,6 +108,18 @@ class UserAgent:
         self._answered: dict[tuple[str, str], bytes] = {}  # server side: responses for retransmits
         self.tcp = TcpTransport(self._receive_stream)
         self.tcp_port: int | None = None
+        # TLS flows (created on first use: the default context loads the system's CAs).
+        self._tls_context = tls_context
+        self._tls: TcpTransport | None = None
+
+    @property
+    def tls(self) -> TcpTransport:
+        if self._tls is None:
+            self._tls = TcpTransport(self._receive_stream, self._tls_context or client_tls_context())
+        return self._tls
+
+    def stream(self, transport: Transport) -> TcpTransport:
+        return self.tls if transport == "tls" else self.tcp
 
     @property
     def family(self) -> socket.AddressFamily:
@@ -141,6 +157,8 @@ class UserAgent:
             tx.cancel()
         self._transactions.clear()
         await self.tcp.close()
+        if self._tls is not None:
+            await self._tls.close()
         if self._transport is not None:
             self._transport.close()
             self._transport = None
@@ -150,10 +168,18 @@ class UserAgent:
                 await self._protocol.lost
 
     def via(self, branch: str, transport: Transport = "udp") -> str:
-        port = (self.tcp_port or self.port) if transport == "tcp" else self.port
-        return f"SIP/2.0/{transport.upper()} {hostport(self.public_host, port)};branch={branch};rport"
+        port = (self.tcp_port or self.port) if transport != "udp" else self.port
+        # Over TLS nobody can open a connection to us (no listener, no server certificate):
+        # `;alias` (RFC 5923) asks the far end to send its requests back on our connection.
+        alias = ";alias" if transport == "tls" else ""
+        sent_by = hostport(self.public_host, port)
+        return f"SIP/2.0/{transport.upper()} {sent_by};branch={branch};rport{alias}"
 
-    def contact(self, transport: Transport = "udp") -> str:
+    def contact(self, transport: Transport = "udp", scheme: str = "sip") -> str:
+        """Our Contact; over TLS `sips:` when the Request-URI is sips (RFC 5630 §3.1.3)."""
+        if transport == "tls":
+            where = hostport(self.public_host, self.tcp_port or self.port)
+            return f"<{scheme}:huikuan@{where};transport=tls>"
         if transport == "tcp":
             return f"<sip:huikuan@{hostport(self.public_host, self.tcp_port or self.port)};transport=tcp>"
         return f"<sip:huikuan@{hostport(self.public_host, self.port)}>"
@@ -191,8 +217,8 @@ class UserAgent:
 
     def send(self, data: bytes, addr: tuple[str, int], transport: Transport = "udp") -> bool:
         """Send one message; False when a TCP connection is known to be gone."""
-        if transport == "tcp":
-            return self.tcp.flow_to(addr).send(data)
+        if transport != "udp":
+            return self.stream(transport).flow_to(addr).send(data)
         if self._transport is not None:
             self._transport.sendto(data, addr)
         return True
@@ -206,13 +232,13 @@ class UserAgent:
     ) -> ClientTransaction:
         """Start a client transaction; it stays registered for Timer D/K after its final response.
 
-        Over TCP the request is sent once (no Timer A/E, RFC 3261 §17.1.1.2/§17.1.2.2) and a lost
+        Over TCP and TLS the request is sent once (no Timer A/E, RFC 3261 §17.1.1.2/§17.1.2.2) and a lost
         connection fails the transaction at once instead of at Timer B.
         """
         key = (request.branch, request.cseq[1])
         flow: TcpFlow | None = None
-        if transport == "tcp":
-            flow = self.tcp.flow_to(addr)
+        if transport != "udp":
+            flow = self.stream(transport).flow_to(addr)
             tx = ClientTransaction(request, flow.send, self.timers, ack_builder, reliable=True)
             flow.on_lost.add(tx.transport_failed)
         else:
@@ -305,4 +331,17 @@ class UserAgent:
         if flow is None:
             self.send(wire, addr)
         elif not flow.send(wire):
-            self.send(wire, addr, "tcp")
+            self.send(wire, addr, "tls" if flow.tls else "tcp")
+
+
+def client_tls_context(
+    ca_file: str | None = None, cert_file: str | None = None, key_file: str | None = None
+) -> ssl.SSLContext:
+    """A TLS client context that checks the server: the system's CAs (or only `ca_file`) and the
+    host name; with `cert_file` (and `key_file`), the client certificate a mutual-TLS trunk asks for.
+    Verification cannot be turned off: a private CA goes in `ca_file`."""
+    context = ssl.create_default_context(cafile=ca_file)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if cert_file:
+        context.load_cert_chain(cert_file, key_file or None)
+    return context
