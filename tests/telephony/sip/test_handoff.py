@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from huikuan.telephony.sip import SipCall, SipCarrier, Trunk
+from huikuan.telephony.sip import Credentials, SipCall, SipCarrier, Trunk
 from huikuan.telephony.sip.bridge import AGENT, DEBTOR, HandOff, HandOffOutcome, hand_off
 from huikuan.types import CallOutcome
-from tests.telephony.sip.peers import Baresip, tone_seconds
+from tests.telephony.sip.peers import Baresip, Kamailio, tone_seconds
 
 NUMBER, CALLER = "13800000000", "4001234567"
 DEBTOR_HZ, AGENT_HZ, ANNOUNCE_HZ, CALLBACK_HZ = 440, 1000, 700, 1600
@@ -65,13 +65,15 @@ def phones() -> Iterator[list[Baresip]]:
         phone.stop()
 
 
-def _run(debtor_phone: Baresip, agent_uri: str, **kwargs: object) -> tuple[SipCall, HandOff, list[str], dict]:
+def _run(
+    debtor_phone: Baresip, agent_uri: str, credentials: Credentials | None = None, **kwargs: object
+) -> tuple[SipCall, HandOff, list[str], dict]:
     """Dial the debtor, hand them off to `agent_uri`; what rang when, and what the tap saw."""
     rang: list[str] = []
     tapped: dict[str, list[np.ndarray]] = {DEBTOR: [], AGENT: []}
 
     async def go() -> tuple[SipCall, HandOff]:
-        carrier = SipCarrier([Trunk.parse(debtor_phone.trunk)])
+        carrier = SipCarrier([Trunk.parse(debtor_phone.trunk)], credentials=credentials)
         await carrier.start()
         try:
             call = await carrier.dial(NUMBER, CALLER, ring_timeout=10)
@@ -126,6 +128,35 @@ def test_bridged_transfer_carries_audio_both_ways_until_the_agent_hangs_up(
     assert tone_seconds(np.concatenate(tapped[AGENT]), AGENT_HZ) >= 1.0
     assert done.relayed[0] >= 50
     assert done.relayed[1] >= 50
+
+
+def test_an_agent_phone_behind_the_floor_s_proxy_is_reached_through_it_with_digest_auth(
+    tmp_path: Path, phones: list[Baresip]
+) -> None:
+    """The floor's agent phones sit behind a proxy (Kamailio, digest auth on every new INVITE and
+    on our BYE): the agent leg authenticates, is relayed to the phone, and audio crosses."""
+    debtor = Baresip(tmp_path / "debtor", NUMBER, _tone(tmp_path, "debtor", DEBTOR_HZ, 20, 10))
+    phones.append(debtor)
+    agent = Baresip(tmp_path / "agent", "agent", _tone(tmp_path, "agent", AGENT_HZ, 3, 0.5))
+    phones.append(agent)
+    proxy = Kamailio(tmp_path / "proxy", agent.port, "floor", "s3cret-floor", CALLER)
+    try:
+        call, done, rang, _ = _run(
+            debtor, f"sip:agent@127.0.0.1:{proxy.port}", credentials=Credentials("floor", "s3cret-floor")
+        )
+        log = proxy.output()
+    finally:
+        proxy.stop()
+    assert done.outcome == HandOffOutcome.TRANSFERRED
+    assert done.how == "bridge"
+    assert done.agent_status == 200
+    assert rang == ["ring"]
+    assert "challenge INVITE" in log  # the agent leg was challenged, answered, and relayed
+    assert "relay INVITE" in log
+    assert agent.wait_for("terminated")
+    assert tone_seconds(agent.heard(), DEBTOR_HZ) >= 1.0
+    assert tone_seconds(debtor.heard(), AGENT_HZ) >= 1.0
+    assert call.hangup_cause == "local_bye"
 
 
 def test_an_agent_who_does_not_answer_leaves_the_debtor_a_callback_message(
