@@ -29,6 +29,7 @@ FACT_SETS = (
     "facts-fresh-gt2",
     "facts-heldout2",
     "facts-heldout3",
+    "facts-heldout4",
 )
 
 
