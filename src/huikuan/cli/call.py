@@ -36,6 +36,20 @@ from huikuan.telephony.sip import (
     tls_context,
 )
 from huikuan.telephony.srtp import SrtpPolicy
+from huikuan.telephony.trunk_options import (
+    ASSERTED_IDENTITY,
+    COMEDIA,
+    CREDENTIALS_FILE,
+    FROM_DOMAIN,
+    LOCAL_ADDRESS,
+    NUMBER_FORMAT,
+    PUBLIC_ADDRESS,
+    RTP_PORTS,
+    SRTP,
+    TLS_CA,
+    TLS_CERT,
+    TLS_KEY,
+)
 from huikuan.types import CallOutcome
 from huikuan.voice.attach import voice_for
 from huikuan.voice.tts import tts_engine
@@ -125,40 +139,18 @@ def register(app: typer.Typer) -> None:
         user: str = typer.Option(
             "", "--user", help="认证用户名 / digest user (password: HUIKUAN_SIP_PASSWORD)"
         ),
-        credentials_file: str = typer.Option(
-            "", "--credentials-file", help="凭据文件 / file with user:password (chmod 600)"
-        ),
-        local: str = typer.Option("127.0.0.1", "--local", help="Local address for SIP and RTP"),
-        public: str = typer.Option(
-            "",
-            "--public-address",
-            help="对外地址（NAT）/ address the far end reaches us at (Via, Contact, SDP)",
-        ),
-        rtp_ports: str = typer.Option(
-            "", "--rtp-ports", help="RTP 端口范围 / RTP port range, e.g. 20000-29999"
-        ),
-        comedia: bool = typer.Option(
-            False,
-            "--comedia",
-            help="对端在NAT后：向其实际来源回送媒体 / send media back to where the far end's RTP comes from",
-        ),
-        srtp: str = typer.Option("off", "--srtp", help="媒体加密 / SDES-SRTP: off | optional | mandatory"),
-        from_domain: str = typer.Option("", "--from-domain", help="From 域名 / From header domain"),
-        asserted_identity: str = typer.Option(
-            "", "--asserted-identity", help="P-Asserted-Identity URI, e.g. sip:4001234567@carrier.cn"
-        ),
-        number_format: str = typer.Option(
-            "", "--number-format", help="号码格式 / e164 | national (optionally :REGION, default CN)"
-        ),
-        tls_ca: str = typer.Option(
-            "", "--tls-ca", help="TLS 中继的CA证书文件 / CA file trusted for TLS trunks (default: system CAs)"
-        ),
-        tls_cert: str = typer.Option(
-            "", "--tls-cert", help="TLS 客户端证书 / client certificate (PEM) for trunks requiring mutual TLS"
-        ),
-        tls_key: str = typer.Option(
-            "", "--tls-key", help="TLS 客户端私钥 / the client certificate's key (PEM)"
-        ),
+        credentials_file: str = CREDENTIALS_FILE,
+        local: str = LOCAL_ADDRESS,
+        public: str = PUBLIC_ADDRESS,
+        rtp_ports: str = RTP_PORTS,
+        comedia: bool = COMEDIA,
+        srtp: str = SRTP,
+        from_domain: str = FROM_DOMAIN,
+        asserted_identity: str = ASSERTED_IDENTITY,
+        number_format: str = NUMBER_FORMAT,
+        tls_ca: str = TLS_CA,
+        tls_cert: str = TLS_CERT,
+        tls_key: str = TLS_KEY,
     ) -> None:
         """拨打一通测试电话 / Place one real call through a trunk and print the outcome."""
         if lang and lang not in TEST_LINES:

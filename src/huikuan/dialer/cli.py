@@ -14,6 +14,20 @@ from huikuan import logs
 from huikuan.errors import InvalidInput
 from huikuan.security.operator import ACTING, PASSWORD_STDIN, operator
 from huikuan.security.permissions import Permission
+from huikuan.telephony.trunk_options import (
+    ASSERTED_IDENTITY,
+    COMEDIA,
+    CREDENTIALS_FILE,
+    FROM_DOMAIN,
+    LOCAL_ADDRESS,
+    NUMBER_FORMAT,
+    PUBLIC_ADDRESS,
+    RTP_PORTS,
+    SRTP,
+    TLS_CA,
+    TLS_CERT,
+    TLS_KEY,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -265,43 +279,21 @@ def worker(
     sip_user: str = typer.Option(
         "", "--user", help="中继认证用户名 / trunk digest user (password: HUIKUAN_SIP_PASSWORD)"
     ),
-    credentials_file: str = typer.Option(
-        "", "--credentials-file", help="中继凭据文件 / file with user:password (chmod 600)"
-    ),
-    local: str = typer.Option(
-        "127.0.0.1", "--local", help="本地 SIP/RTP 地址 / local address for SIP and RTP"
-    ),
-    public: str = typer.Option(
-        "", "--public-address", help="对外地址（NAT）/ address the far end reaches us at (Via, Contact, SDP)"
-    ),
-    rtp_ports: str = typer.Option("", "--rtp-ports", help="RTP 端口范围 / RTP port range, e.g. 20000-29999"),
-    comedia: bool = typer.Option(
-        False,
-        "--comedia",
-        help="对端在NAT后：向其实际来源回送媒体 / send media back to where the far end's RTP comes from",
-    ),
+    credentials_file: str = CREDENTIALS_FILE,
+    local: str = LOCAL_ADDRESS,
+    public: str = PUBLIC_ADDRESS,
+    rtp_ports: str = RTP_PORTS,
+    comedia: bool = COMEDIA,
     media_core: int | None = typer.Option(
         None, "--media-cpu", help="RTP 发送线程绑定的 CPU / pin the RTP pacer thread to this CPU (Linux)"
     ),
-    srtp: str = typer.Option(
-        "off", "--srtp", help="媒体加密 / SDES-SRTP on trunk calls: off | optional | mandatory"
-    ),
-    tls_ca: str = typer.Option(
-        "", "--tls-ca", help="TLS 中继的CA证书文件 / CA file trusted for TLS trunks (default: system CAs)"
-    ),
-    tls_cert: str = typer.Option(
-        "", "--tls-cert", help="TLS 客户端证书 / client certificate (PEM) for trunks requiring mutual TLS"
-    ),
-    tls_key: str = typer.Option("", "--tls-key", help="TLS 客户端私钥 / the client certificate's key (PEM)"),
-    from_domain: str = typer.Option(
-        "", "--from-domain", help="From 域名 / From header domain for the trunks"
-    ),
-    asserted_identity: str = typer.Option(
-        "", "--asserted-identity", help="P-Asserted-Identity URI, e.g. sip:4001234567@carrier.cn"
-    ),
-    number_format: str = typer.Option(
-        "", "--number-format", help="号码格式 / e164 | national (optionally :REGION, default CN)"
-    ),
+    srtp: str = SRTP,
+    tls_ca: str = TLS_CA,
+    tls_cert: str = TLS_CERT,
+    tls_key: str = TLS_KEY,
+    from_domain: str = FROM_DOMAIN,
+    asserted_identity: str = ASSERTED_IDENTITY,
+    number_format: str = NUMBER_FORMAT,
     trunk_refer: bool = typer.Option(
         False, "--trunk-refer", help="中继支持REFER转接 / the trunks carry REFER: transfers go to them"
     ),
