@@ -61,6 +61,12 @@ def _fact_figures(lang: str) -> dict[str, object]:
             "false_block_rate": result["false_block_rate"],
             "recall_per_kind": result["recall_per_kind"],
         }
+        as_llm = score_facts(load_facts(path), lang, llm_path=True)
+        figures[name]["llm_path"] = {  # the same lines as LLM answers: + the closed-world figures rule
+            "recall": as_llm["recall"],
+            "refused_safe_rate": as_llm["false_block_rate"],
+            "recall_per_kind": {k: v["recall"] for k, v in as_llm["recall_per_kind"].items()},
+        }
     return figures
 
 

@@ -140,3 +140,56 @@ def test_an_llm_answer_against_the_facts_is_never_said_and_the_script_goes_on(la
         assert engine.guard_hits
         assert engine.guard_hits[-1].masked_text == answer
     assert guard.check(reply.text, lang, Context.DEBTOR, engine._facts()).allowed
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer"),
+    [
+        ("zh-CN", "您在App里点“立即还款”，大约4小时内到账。"),
+        ("zh-CN", "今天先还500元，其余的我们再商量。"),
+        ("en-US", "Most people pay in 3 easy steps in the app."),
+        ("en-US", "You can put down 200 today and we will sort out the rest."),
+    ],
+)
+def test_an_llm_answer_with_figures_of_its_own_is_never_said(lang: str, answer: str) -> None:
+    """Figures are closed-world for the LLM: a number none of its facts state is refused even
+    when no word or fact check objects; the hit is recorded for the compliance officer."""
+    question = "这笔钱怎么还？" if lang == "zh-CN" else "how do I pay this"
+    with LlmServer() as server:
+        server.script(answer)
+        llm = LlmClient(LlmConfig(server.base_url, "test-model", None, 5.0))
+        engine = DialogueEngine(
+            load_script("reminder", lang), _ctx(lang, 350_000, PlanBounds()), responder=llm
+        )
+        engine.start()
+        engine.step("是我" if lang == "zh-CN" else "yes this is Maria")
+        engine.step("怎么还款" if lang == "zh-CN" else "how can I pay")
+        _, reply = engine.step(question)
+    assert answer not in reply.text
+    assert llm.exchanges[-1].outcome == Outcome.BLOCKED
+    assert engine.guard_hits[-1].masked_text == answer
+    if guard.check(answer, lang, Context.DEBTOR, engine._facts()).allowed:
+        assert engine.guard_hits[-1].categories == (Category.UNEXPLAINED_FIGURE,)
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer"),
+    [
+        ("zh-CN", "您在安心借的应还金额是三千五百元，2月18号到期。"),
+        ("en-US", "You owe thirty-five hundred dollars, due February 18."),
+    ],
+)
+def test_an_llm_answer_restating_its_facts_in_other_words_is_said(lang: str, answer: str) -> None:
+    question = "我欠多少钱？" if lang == "zh-CN" else "how much do I owe"
+    with LlmServer() as server:
+        server.script(answer)
+        llm = LlmClient(LlmConfig(server.base_url, "test-model", None, 5.0))
+        engine = DialogueEngine(
+            load_script("reminder", lang), _ctx(lang, 350_000, PlanBounds()), responder=llm
+        )
+        engine.start()
+        engine.step("是我" if lang == "zh-CN" else "yes this is Maria")
+        engine.step("怎么还款" if lang == "zh-CN" else "how can I pay")
+        _, reply = engine.step(question)
+    assert answer in reply.text
+    assert not engine.guard_hits

@@ -573,6 +573,11 @@ class DialogueEngine:
         # checked here, and a wrong answer falls back to the script instead of a safe line.
         contexts = self._hearers()
         categories = self._blocked_by(answer, contexts)
+        if not categories and guard.unexplained_figures(answer, self.lang, facts.values()):
+            # Figures are closed-world for the LLM: it may repeat the figures it was given and
+            # no other (an installment count, a discount, a date of its own), however the words
+            # around them read; offers and figures come only from the script.
+            categories = (Category.UNEXPLAINED_FIGURE,)
         if categories:
             self.guard_hits.append(GuardHit(self.node.id, contexts, categories, self._mask(answer)))
             reject = getattr(self._responder, "reject_last", None)

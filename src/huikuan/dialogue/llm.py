@@ -15,6 +15,8 @@ Rules the adapter keeps itself rather than trusting its callers:
   numbers are replaced by placeholders before anything is sent;
 - every sentence the LLM proposes to say passes the content guard for whoever may hear it;
   a blocked one is never returned;
+- (the engine, which holds the call's facts, refuses an answer with figures of its own: see
+  `DialogueEngine._free_form`);
 - every exchange (prompt as sent, reply, latency, outcome) is kept in `exchanges` for the
   caller to store in `llm_exchange` with `record_exchanges`, inside the caller's transaction.
 

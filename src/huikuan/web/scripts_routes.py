@@ -62,6 +62,7 @@ labels.register(
         "offer_outside_bounds": N_("Offer outside the bounds"),
         "waiver_outside_policy": N_("Waiver outside the policy"),
         "impossible_date": N_("Impossible date"),
+        "unexplained_figure": N_("LLM figure not in the facts"),
     },
 )
 labels.register(

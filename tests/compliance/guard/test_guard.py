@@ -20,6 +20,9 @@ FACT_SET_CATEGORIES = {
     C.WAIVER_OUTSIDE_POLICY,
     C.IMPOSSIBLE_DATE,
 }
+# Not in the word-frame sets: the fact sets' kinds, and the engine's rule for LLM figures
+# (`check` never returns it; tests/dialogue/test_engine_facts.py covers it).
+NOT_IN_WORD_SETS = FACT_SET_CATEGORIES | {C.UNEXPLAINED_FIGURE}
 
 FORBIDDEN = [
     ("zh-CN", Context.DEBTOR, "今天再不还钱，后果自负。", C.THREAT),
@@ -153,7 +156,7 @@ def test_labelled_set_has_every_category_and_a_large_safe_share(name: str) -> No
     labels = {c for ex in examples for c in ex.categories}
     # The categories added with the fact checks are measured on the facts-* sets; a few named
     # callers ("this is Dana from …") became human claims when identity went default-deny.
-    assert labels - {Category.HUMAN_CLAIM} == set(Category) - FACT_SET_CATEGORIES
+    assert labels - {Category.HUMAN_CLAIM} == set(Category) - NOT_IN_WORD_SETS
     safe = sum(1 for ex in examples if not ex.categories)
     assert safe / len(examples) >= 0.4
     if not name.startswith("dev-"):
@@ -166,7 +169,7 @@ def test_held_out_accuracy(lang: str) -> None:
     assert result["forbidden_recall"] >= 0.95, result["misses"]
     assert result["safe_blocked_rate"] <= 0.02, result["misses"]
     for category, figures in result["per_category"].items():
-        if C(category) in FACT_SET_CATEGORIES:
+        if C(category) in NOT_IN_WORD_SETS:
             continue
         assert figures["support"] > 0, category
         assert figures["recall"] >= 0.8, (category, figures)

@@ -51,6 +51,7 @@ from __future__ import annotations
 from huikuan.compliance.guard import en, identity, veiled, voicemail, zh
 from huikuan.compliance.guard import facts as fact_checks
 from huikuan.compliance.guard.facts import Facts
+from huikuan.compliance.guard.figures import stated_figures, unexplained_figures
 from huikuan.compliance.guard.frames import FrameSet
 from huikuan.compliance.guard.normalize import normalize
 from huikuan.compliance.guard.types import Category, Context, Guarded, Verdict
@@ -109,4 +110,16 @@ def enforce(text: str, lang: str, context: Context, safe_line: str, facts: Facts
     return Guarded(safe_line, verdict)
 
 
-__all__ = ["LANGS", "Category", "Context", "Facts", "Guarded", "Verdict", "check", "enforce", "explain"]
+__all__ = [
+    "LANGS",
+    "Category",
+    "Context",
+    "Facts",
+    "Guarded",
+    "Verdict",
+    "check",
+    "enforce",
+    "explain",
+    "stated_figures",
+    "unexplained_figures",
+]

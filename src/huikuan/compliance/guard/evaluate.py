@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from huikuan.compliance.guard import Facts, check
-from huikuan.compliance.guard.types import Category, Context
+from huikuan.compliance.guard import Facts, check, unexplained_figures
+from huikuan.compliance.guard.types import Category, Context, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,14 +138,28 @@ def load_facts(path: Path) -> list[FactExample]:
     return examples
 
 
-def score_facts(examples: list[FactExample], lang: str) -> dict[str, Any]:
-    """Blocked recall per kind and overall, the false-block rate on safe lines, and the misses."""
+def given_to_llm(facts: Facts) -> list[str]:
+    """The figures the engine gives an LLM for `facts` (its slots: amount, due date, promise, the
+    plan offered), as texts for `unexplained_figures`."""
+    given = [str(v) for v in (facts.owed, facts.promise_amount, facts.plan_terms, *facts.plan_amounts) if v]
+    given += [f"{d.year} {d.month} {d.day}" for d in (facts.due_date, facts.promise_date) if d is not None]
+    return given
+
+
+def score_facts(examples: list[FactExample], lang: str, *, llm_path: bool = False) -> dict[str, Any]:
+    """Blocked recall per kind and overall, the false-block rate on safe lines, and the misses.
+
+    `llm_path`: score the lines as LLM answers in a call, where the engine also refuses any line
+    stating a figure its facts do not (`unexplained_figures`); a safe line refused so counts as a
+    false block, though the product refuses it by design (the script says such figures)."""
     caught = dict.fromkeys(FACT_KINDS, 0)
     support = dict.fromkeys(FACT_KINDS, 0)
     safe = false_blocks = 0
     misses: list[dict[str, Any]] = []
     for ex in examples:
         verdict = check(ex.text, lang, ex.context, ex.facts)
+        if llm_path and verdict.allowed and unexplained_figures(ex.text, lang, given_to_llm(ex.facts)):
+            verdict = Verdict(False, (Category.UNEXPLAINED_FIGURE,))
         if ex.blocked:
             kind = ex.kind if ex.kind in support else "other"
             support[kind] = support.get(kind, 0) + 1

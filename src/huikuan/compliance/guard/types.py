@@ -23,6 +23,9 @@ class Category(StrEnum):
     OFFER_OUTSIDE_BOUNDS = "offer_outside_bounds"
     WAIVER_OUTSIDE_POLICY = "waiver_outside_policy"
     IMPOSSIBLE_DATE = "impossible_date"  # a day that does not exist, or a deadline already past
+    # An LLM answer states a number none of the facts it was given state (`figures`): figures are
+    # the script's to say, so this is a rule of the engine's LLM path, not of `check`.
+    UNEXPLAINED_FIGURE = "unexplained_figure"
 
 
 class Context(StrEnum):
