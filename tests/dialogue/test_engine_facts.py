@@ -193,3 +193,27 @@ def test_an_llm_answer_restating_its_facts_in_other_words_is_said(lang: str, ans
         _, reply = engine.step(question)
     assert answer in reply.text
     assert not engine.guard_hits
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer"),
+    [
+        ("zh-CN", "别担心，我自己也背过信用卡账单，您慢慢来。"),
+        ("en-US", "No worries, I had a rough year myself, take your time."),
+    ],
+)
+def test_an_llm_answer_living_a_life_of_its_own_is_a_human_claim(lang: str, answer: str) -> None:
+    question = "这笔钱怎么还？" if lang == "zh-CN" else "how do I pay this"
+    with LlmServer() as server:
+        server.script(answer)
+        llm = LlmClient(LlmConfig(server.base_url, "test-model", None, 5.0))
+        engine = DialogueEngine(
+            load_script("reminder", lang), _ctx(lang, 350_000, PlanBounds()), responder=llm
+        )
+        engine.start()
+        engine.step("是我" if lang == "zh-CN" else "yes this is Maria")
+        engine.step("怎么还款" if lang == "zh-CN" else "how can I pay")
+        _, reply = engine.step(question)
+    assert answer not in reply.text
+    assert llm.exchanges[-1].outcome == Outcome.BLOCKED
+    assert Category.HUMAN_CLAIM in engine.guard_hits[-1].categories

@@ -578,6 +578,10 @@ class DialogueEngine:
             # no other (an installment count, a discount, a date of its own), however the words
             # around them read; offers and figures come only from the script.
             categories = (Category.UNEXPLAINED_FIGURE,)
+        elif not categories and guard.speaks_as_a_person(answer, self.lang):
+            # Closed-world first person too: an LLM may say of itself only what an assistant on a
+            # call does (help, note, check, transfer…), never a life of its own.
+            categories = (Category.HUMAN_CLAIM,)
         if categories:
             self.guard_hits.append(GuardHit(self.node.id, contexts, categories, self._mask(answer)))
             reject = getattr(self._responder, "reject_last", None)

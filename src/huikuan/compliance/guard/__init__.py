@@ -54,6 +54,7 @@ from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.figures import stated_figures, unexplained_figures
 from huikuan.compliance.guard.frames import FrameSet
 from huikuan.compliance.guard.normalize import normalize
+from huikuan.compliance.guard.self_talk import speaks_as_a_person
 from huikuan.compliance.guard.types import Category, Context, Guarded, Verdict
 
 # A target-and-harm pair is a veiled threat only when no more specific threat fired.
@@ -120,6 +121,7 @@ __all__ = [
     "check",
     "enforce",
     "explain",
+    "speaks_as_a_person",
     "stated_figures",
     "unexplained_figures",
 ]

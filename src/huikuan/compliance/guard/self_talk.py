@@ -1,0 +1,78 @@
+"""What an LLM answer may say about itself: closed-world first person, for the engine's LLM path.
+
+`identity.py` blocks self-descriptions that claim a person (a name, a job, "real person"), but a
+robot can claim to be human in endless other ways: by living a life ("我今天值班到十点", "I just got
+back from lunch", "I have kids too"). New wording keeps slipping past a list of such claims, so
+for LLM answers the rule is turned round: the answer may speak of itself in the first person only
+with what an assistant on a call does (can, help, note, check, transfer, understand, apologise,
+"am an AI", "cannot"…); any other first-person statement is refused (`speaks_as_a_person`), and
+the script's line is said instead. Scripts are reviewed by people and are not held to this rule.
+It errs strict by design: a refused answer costs only the LLM's turn.
+"""
+
+from __future__ import annotations
+
+import re
+
+from huikuan.compliance.guard.normalize import normalize
+
+# Chinese: 我 as the subject (at a clause's start, after a connective, or after an adverb) …
+_ZH_SUBJECT = re.compile(
+    r"(?:^|[,.!?;:，。！？；：、\s]|那|所以|但是?|不过|其实|而且|因为|嗯|好的?|啊|呢|吧)我(?![们們])"
+)
+_ZH_ADVERBS = "(?:这边|也|都|就|先|再|马上|立刻|现在|已经|确实|非常|很|真的|完全|只|还|会|一定|尽量|可以)*"
+_ZH_AI = "(?:智能|AI|ai|人工智能|机器人|语音助手|语音助理|自动|虚拟|程序|助手)"
+_ZH_CLAUSE = "[^,.!?;，。！？；]"
+# … followed, after optional adverbs, by what an assistant may say of itself.
+_ZH_DOINGS = [
+    "可以|能|会|来|帮|为|给|替|把|跟|和|向|先|再|理解|明白|了解|知道|听到|听见|听|在听|看到|看|查",
+    "核实|核对|记|登记|确认|转|安排|提醒|建议|没法|没办法|无法|不能|不会|不可以|不方便|只能|只是",
+    "需要|想|要|希望|说|简单|重复|解释|发|做不|刚才|问|请|收到|注意到|代表|负责|能够|必须|得|已",
+    f"是{_ZH_CLAUSE}{{0,12}}?{_ZH_AI}",
+    f"不是{_ZH_CLAUSE}{{0,8}}?[,，]?而?是?{_ZH_CLAUSE}{{0,12}}?{_ZH_AI}",
+    "不是(?:真人|人|人工|真的人)",
+]
+_ZH_LICENSED = re.compile(_ZH_ADVERBS + "(?:" + "|".join(_ZH_DOINGS) + ")")
+
+# English: "i" as the subject; not in a question ("am i speaking with…") or a reported one ("if i am…").
+_EN_SUBJECT = re.compile(r"(?<!\bam )(?<!\bdo )(?<!\bcan )(?<!\bmay )(?<!\bif )(?<!\bwhether )\bi\s+")
+_EN_ADVERBS = (
+    r"(?:(?:just|really|completely|fully|totally|certainly|definitely|also|only|still|do|truly|simply)\s+)*"
+)
+_EN_AI = (
+    "(?:ai|automated|virtual|digital|artificial|computer|robot|voice bot|bot|recorded|"
+    "voice assistant|machine)"
+)
+_EN_DOINGS = [
+    "can|cannot|can not|could|will|would|shall|should|may|might|must|need|want to|understand|understood",
+    "hear|see|know|promise|mean|meant|said|asked|escalated|forwarded|get it|got (?:it|that|your|you)",
+    "appreciate|apologize|apologise|hope|think|believe|follow|noted|recorded|just need",
+    "did not (?:catch|hear|understand|get)|do not (?:have|know|see|understand|handle|make)",
+    "have (?:noted|recorded|logged|verified|made|passed|sent|updated|added|put|flagged|confirmed|checked)",
+    "have (?:got (?:your|it|that)|your|no|to|the|that|scheduled|set|arranged|forwarded|let|marked|submitted)",
+    "(?:just )?have (?:one|a|another|two|a few) (?:more |quick |short )?questions?",
+    rf"am (?:[\w'-]+\s+){{0,4}}?{_EN_AI}\b",
+    "am not (?:a |an |)(?:person|human|real|live|able|allowed|authorized|permitted|sure|lawyer)",
+    "am (?:sorry|afraid|happy|glad|here|calling|listening|confirming|unable|going to|able|not able)",
+    "am only able",
+    "am (?:checking|noting|recording|passing|transferring|connecting|reaching out|following up|required)",
+    "am (?:reading|just letting|letting|telling|reminding|trying to|here to)",
+    rf"am just an?\s+(?:{_EN_AI}|assistant)",
+]
+_EN_LICENSED = re.compile(_EN_ADVERBS + "(?:" + "|".join(_EN_DOINGS) + ")")
+
+# Doing something "myself", "personally", "亲自": only a person does things in person.
+_IN_PERSON = re.compile(r"\b(?:myself|personally|in person)\b|亲自|本人亲|我本人")
+
+
+def speaks_as_a_person(text: str, lang: str) -> bool:
+    """True when the answer says something of itself in the first person that an assistant on a
+    call does not say (a life, a body, a history, a name or a job of its own)."""
+    normal = normalize(text, lang)
+    if _IN_PERSON.search(normal):
+        return True
+    if lang == "en-US":
+        subjects, licensed = _EN_SUBJECT, _EN_LICENSED
+    else:
+        subjects, licensed = _ZH_SUBJECT, _ZH_LICENSED
+    return any(not licensed.match(normal, match.end()) for match in subjects.finditer(normal))
