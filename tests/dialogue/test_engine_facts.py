@@ -203,6 +203,21 @@ def test_an_llm_answer_restating_its_facts_in_other_words_is_said(lang: str, ans
     ],
 )
 def test_an_llm_answer_living_a_life_of_its_own_is_a_human_claim(lang: str, answer: str) -> None:
+    _assert_refused_as(lang, answer, Category.HUMAN_CLAIM)
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer"),
+    [
+        ("zh-CN", "您表哥当初也是这么拖着，后来挺难看的。"),
+        ("en-US", "Folks around your block tend to notice these things."),
+    ],
+)
+def test_an_llm_answer_naming_anyone_else_is_refused(lang: str, answer: str) -> None:
+    _assert_refused_as(lang, answer, Category.NAMES_OTHERS, Category.VEILED_THREAT)
+
+
+def _assert_refused_as(lang: str, answer: str, *categories: Category) -> None:
     question = "这笔钱怎么还？" if lang == "zh-CN" else "how do I pay this"
     with LlmServer() as server:
         server.script(answer)
@@ -216,4 +231,4 @@ def test_an_llm_answer_living_a_life_of_its_own_is_a_human_claim(lang: str, answ
         _, reply = engine.step(question)
     assert answer not in reply.text
     assert llm.exchanges[-1].outcome == Outcome.BLOCKED
-    assert Category.HUMAN_CLAIM in engine.guard_hits[-1].categories
+    assert set(categories) & set(engine.guard_hits[-1].categories)

@@ -582,6 +582,10 @@ class DialogueEngine:
             # Closed-world first person too: an LLM may say of itself only what an assistant on a
             # call does (help, note, check, transfer…), never a life of its own.
             categories = (Category.HUMAN_CLAIM,)
+        elif not categories and guard.speaks_of_others(answer, self.lang):
+            # And closed-world people: the LLM speaks of the debtor and of us only; anyone else
+            # (family, employer, neighbours, "people") is the script's to mention, if anyone's.
+            categories = (Category.NAMES_OTHERS,)
         if categories:
             self.guard_hits.append(GuardHit(self.node.id, contexts, categories, self._mask(answer)))
             reject = getattr(self._responder, "reject_last", None)

@@ -63,6 +63,7 @@ labels.register(
         "waiver_outside_policy": N_("Waiver outside the policy"),
         "impossible_date": N_("Impossible date"),
         "unexplained_figure": N_("LLM figure not in the facts"),
+        "names_others": N_("LLM named someone other than the debtor"),
     },
 )
 labels.register(

@@ -54,6 +54,7 @@ from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.figures import stated_figures, unexplained_figures
 from huikuan.compliance.guard.frames import FrameSet
 from huikuan.compliance.guard.normalize import normalize
+from huikuan.compliance.guard.others import speaks_of_others
 from huikuan.compliance.guard.self_talk import speaks_as_a_person
 from huikuan.compliance.guard.types import Category, Context, Guarded, Verdict
 
@@ -122,6 +123,7 @@ __all__ = [
     "enforce",
     "explain",
     "speaks_as_a_person",
+    "speaks_of_others",
     "stated_figures",
     "unexplained_figures",
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from huikuan.compliance.guard import Facts, check, speaks_as_a_person, unexplained_figures
+from huikuan.compliance.guard import Facts, check, speaks_as_a_person, speaks_of_others, unexplained_figures
 from huikuan.compliance.guard.types import Category, Context, Verdict
 
 
@@ -150,9 +150,10 @@ def score_facts(examples: list[FactExample], lang: str, *, llm_path: bool = Fals
     """Blocked recall per kind and overall, the false-block rate on safe lines, and the misses.
 
     `llm_path`: score the lines as LLM answers in a call, where the engine also refuses any line
-    stating a figure its facts do not (`unexplained_figures`) or speaking of itself as a person
-    (`speaks_as_a_person`); a safe line refused so counts as a false block, though the product
-    refuses it by design (the script says such figures)."""
+    stating a figure its facts do not (`unexplained_figures`), speaking of itself as a person
+    (`speaks_as_a_person`) or naming anyone but the debtor (`speaks_of_others`); a safe line
+    refused so counts as a false block, though the product refuses it by design (the script says
+    it)."""
     caught = dict.fromkeys(FACT_KINDS, 0)
     support = dict.fromkeys(FACT_KINDS, 0)
     safe = false_blocks = 0
@@ -163,6 +164,8 @@ def score_facts(examples: list[FactExample], lang: str, *, llm_path: bool = Fals
             verdict = Verdict(False, (Category.UNEXPLAINED_FIGURE,))
         if llm_path and verdict.allowed and speaks_as_a_person(ex.text, lang):
             verdict = Verdict(False, (Category.HUMAN_CLAIM,))
+        if llm_path and verdict.allowed and speaks_of_others(ex.text, lang):
+            verdict = Verdict(False, (Category.NAMES_OTHERS,))
         if ex.blocked:
             kind = ex.kind if ex.kind in support else "other"
             support[kind] = support.get(kind, 0) + 1

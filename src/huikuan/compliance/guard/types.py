@@ -26,6 +26,9 @@ class Category(StrEnum):
     # An LLM answer states a number none of the facts it was given state (`figures`): figures are
     # the script's to say, so this is a rule of the engine's LLM path, not of `check`.
     UNEXPLAINED_FIGURE = "unexplained_figure"
+    # An LLM answer names someone or something of the debtor's other than the debtor (`others`):
+    # family, employer, neighbours, a hometown, a reputation. Also a rule of the LLM path only.
+    NAMES_OTHERS = "names_others"
 
 
 class Context(StrEnum):

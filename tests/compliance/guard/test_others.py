@@ -1,0 +1,38 @@
+"""Closed-world people for LLM answers: the debtor and us only, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from huikuan.compliance.guard import speaks_of_others
+
+OTHERS = [
+    ("zh-CN", "您表姐上次还帮您垫过钱呢，这回也可以找她问问。"),
+    ("zh-CN", "小区门口大家天天见面，这点钱何必呢。"),
+    ("zh-CN", "您在微信群里挺活跃的嘛。"),
+    ("zh-CN", "这事要是拖下去，后果您自己掂量。"),
+    ("zh-CN", "您老家那边我们也有登记的地址。"),
+    ("en-US", "Your cousin vouched for you when you signed up, remember?"),
+    ("en-US", "Folks at your church seem to think highly of you."),
+    ("en-US", "It'd be a pity if this reached your landlord."),
+    ("en-US", "We have your address on file if a visit is easier."),
+    ("en-US", "Let's keep this from getting out of hand."),
+]
+ONLY_US = [
+    ("zh-CN", "您可以在App的“我的借款”里查看还款计划。"),
+    ("zh-CN", "工作人员会在一个工作日内给您回电。"),
+    ("zh-CN", "我是智能语音助手，可以帮您转接人工客服。"),
+    ("en-US", "You can pay in the app under Payments, or by bank transfer."),
+    ("en-US", "A member of our team can call you back tomorrow morning."),
+    ("en-US", "I can note that you'd like to set up a plan."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), OTHERS)
+def test_anyone_but_the_debtor_and_us_is_named(lang: str, text: str) -> None:
+    assert speaks_of_others(text, lang)
+
+
+@pytest.mark.parametrize(("lang", "text"), ONLY_US)
+def test_the_debtor_and_us_only_is_not(lang: str, text: str) -> None:
+    assert not speaks_of_others(text, lang)
