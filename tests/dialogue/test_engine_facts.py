@@ -217,6 +217,17 @@ def test_an_llm_answer_naming_anyone_else_is_refused(lang: str, answer: str) -> 
     _assert_refused_as(lang, answer, Category.NAMES_OTHERS, Category.VEILED_THREAT)
 
 
+@pytest.mark.parametrize(
+    ("lang", "answer"),
+    [
+        ("zh-CN", "利息那部分您就别管了，还本金就行。"),
+        ("en-US", "Honestly, just cover the principal and we'll call it even."),
+    ],
+)
+def test_an_llm_answer_speaking_of_terms_is_refused(lang: str, answer: str) -> None:
+    _assert_refused_as(lang, answer, Category.UNSCRIPTED_TERMS, Category.WAIVER_OUTSIDE_POLICY)
+
+
 def _assert_refused_as(lang: str, answer: str, *categories: Category) -> None:
     question = "这笔钱怎么还？" if lang == "zh-CN" else "how do I pay this"
     with LlmServer() as server:

@@ -586,6 +586,9 @@ class DialogueEngine:
             # And closed-world people: the LLM speaks of the debtor and of us only; anyone else
             # (family, employer, neighbours, "people") is the script's to mention, if anyone's.
             categories = (Category.NAMES_OTHERS,)
+        elif not categories and guard.speaks_of_terms(answer, self.lang, (self.ctx.platform,)):
+            # Terms too: plans, waivers, deferrals and deadlines come from the plan node only.
+            categories = (Category.UNSCRIPTED_TERMS,)
         if categories:
             self.guard_hits.append(GuardHit(self.node.id, contexts, categories, self._mask(answer)))
             reject = getattr(self._responder, "reject_last", None)

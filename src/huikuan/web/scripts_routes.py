@@ -64,6 +64,7 @@ labels.register(
         "impossible_date": N_("Impossible date"),
         "unexplained_figure": N_("LLM figure not in the facts"),
         "names_others": N_("LLM named someone other than the debtor"),
+        "unscripted_terms": N_("LLM spoke of payment terms"),
     },
 )
 labels.register(

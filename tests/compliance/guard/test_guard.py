@@ -22,7 +22,7 @@ FACT_SET_CATEGORIES = {
 }
 # Not in the word-frame sets: the fact sets' kinds, and the engine's rules for LLM figures and people
 # (`check` never returns it; tests/dialogue/test_engine_facts.py covers it).
-NOT_IN_WORD_SETS = FACT_SET_CATEGORIES | {C.UNEXPLAINED_FIGURE, C.NAMES_OTHERS}
+NOT_IN_WORD_SETS = FACT_SET_CATEGORIES | {C.UNEXPLAINED_FIGURE, C.NAMES_OTHERS, C.UNSCRIPTED_TERMS}
 
 FORBIDDEN = [
     ("zh-CN", Context.DEBTOR, "今天再不还钱，后果自负。", C.THREAT),

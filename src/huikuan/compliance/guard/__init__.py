@@ -56,6 +56,7 @@ from huikuan.compliance.guard.frames import FrameSet
 from huikuan.compliance.guard.normalize import normalize
 from huikuan.compliance.guard.others import speaks_of_others
 from huikuan.compliance.guard.self_talk import speaks_as_a_person
+from huikuan.compliance.guard.terms import speaks_of_terms
 from huikuan.compliance.guard.types import Category, Context, Guarded, Verdict
 
 # A target-and-harm pair is a veiled threat only when no more specific threat fired.
@@ -124,6 +125,7 @@ __all__ = [
     "explain",
     "speaks_as_a_person",
     "speaks_of_others",
+    "speaks_of_terms",
     "stated_figures",
     "unexplained_figures",
 ]

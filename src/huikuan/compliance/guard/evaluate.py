@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from huikuan.compliance.guard import Facts, check, speaks_as_a_person, speaks_of_others, unexplained_figures
+from huikuan.compliance.guard import (
+    Facts,
+    check,
+    speaks_as_a_person,
+    speaks_of_others,
+    speaks_of_terms,
+    unexplained_figures,
+)
 from huikuan.compliance.guard.types import Category, Context, Verdict
 
 
@@ -166,6 +173,8 @@ def score_facts(examples: list[FactExample], lang: str, *, llm_path: bool = Fals
             verdict = Verdict(False, (Category.HUMAN_CLAIM,))
         if llm_path and verdict.allowed and speaks_of_others(ex.text, lang):
             verdict = Verdict(False, (Category.NAMES_OTHERS,))
+        if llm_path and verdict.allowed and speaks_of_terms(ex.text, lang, (ex.facts.platform or "",)):
+            verdict = Verdict(False, (Category.UNSCRIPTED_TERMS,))
         if ex.blocked:
             kind = ex.kind if ex.kind in support else "other"
             support[kind] = support.get(kind, 0) + 1

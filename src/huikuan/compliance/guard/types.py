@@ -29,6 +29,9 @@ class Category(StrEnum):
     # An LLM answer names someone or something of the debtor's other than the debtor (`others`):
     # family, employer, neighbours, a hometown, a reputation. Also a rule of the LLM path only.
     NAMES_OTHERS = "names_others"
+    # An LLM answer speaks of payment terms (a plan, a waiver, a deferral, a deadline: `terms`),
+    # which only the script's plan node states. Also a rule of the LLM path only.
+    UNSCRIPTED_TERMS = "unscripted_terms"
 
 
 class Context(StrEnum):
