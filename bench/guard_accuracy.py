@@ -18,7 +18,14 @@ import time
 from pathlib import Path
 
 from huikuan.compliance.guard import check
-from huikuan.compliance.guard.evaluate import load, load_facts, score, score_facts
+from huikuan.compliance.guard.evaluate import (
+    load,
+    load_facts,
+    load_llm_answers,
+    score,
+    score_facts,
+    score_llm_answers,
+)
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "compliance" / "guard" / "data"
 LANGS = ("zh-CN", "en-US")
@@ -70,6 +77,15 @@ def _fact_figures(lang: str) -> dict[str, object]:
     return figures
 
 
+def _llm_answer_figures(lang: str) -> dict[str, object] | None:
+    """What the LLM path costs: the share of good LLM answers (`llm-safe.<lang>.jsonl`) refused."""
+    path = DATA / f"llm-safe.{lang}.jsonl"
+    if not path.exists():
+        return None
+    result = score_llm_answers(load_llm_answers(path), lang)
+    return {k: result[k] for k in ("answers", "refused", "refused_rate", "refused_by_rule")}
+
+
 def _speed(rounds: int = 20) -> float:
     examples = [(ex, lang) for lang in LANGS for ex in load(DATA / f"{lang}.jsonl")]
     started = time.perf_counter()
@@ -96,6 +112,7 @@ def main() -> None:
                 "held_out": {lang: _figures(lang, lang) for lang in LANGS},
                 "dev": {lang: _figures(f"dev-{lang}", lang) for lang in LANGS},
                 "facts": {lang: _fact_figures(lang) for lang in LANGS},
+                "llm_safe_answers": {lang: _llm_answer_figures(lang) for lang in LANGS},
                 "sentences_per_second": round(_speed()),
                 "sentences_per_second_with_facts": round(_fact_speed()),
             }

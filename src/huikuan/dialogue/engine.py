@@ -573,22 +573,12 @@ class DialogueEngine:
         # checked here, and a wrong answer falls back to the script instead of a safe line.
         contexts = self._hearers()
         categories = self._blocked_by(answer, contexts)
-        if not categories and guard.unexplained_figures(answer, self.lang, facts.values()):
-            # Figures are closed-world for the LLM: it may repeat the figures it was given and
-            # no other (an installment count, a discount, a date of its own), however the words
-            # around them read; offers and figures come only from the script.
-            categories = (Category.UNEXPLAINED_FIGURE,)
-        elif not categories and guard.speaks_as_a_person(answer, self.lang):
-            # Closed-world first person too: an LLM may say of itself only what an assistant on a
-            # call does (help, note, check, transfer…), never a life of its own.
-            categories = (Category.HUMAN_CLAIM,)
-        elif not categories and guard.speaks_of_others(answer, self.lang):
-            # And closed-world people: the LLM speaks of the debtor and of us only; anyone else
-            # (family, employer, neighbours, "people") is the script's to mention, if anyone's.
-            categories = (Category.NAMES_OTHERS,)
-        elif not categories and guard.speaks_of_terms(answer, self.lang, (self.ctx.platform,)):
-            # Terms too: plans, waivers, deferrals and deadlines come from the plan node only.
-            categories = (Category.UNSCRIPTED_TERMS,)
+        if not categories:
+            # Closed-world rules for the LLM (guard.llm_path): figures of its facts only, nothing of
+            # itself but what an assistant does, no one but the debtor and us, no payment terms;
+            # offers and figures come only from the script, however the words around them read.
+            broken = guard.llm_refusal(answer, self.lang, facts.values(), self.ctx.platform)
+            categories = () if broken is None else (broken,)
         if categories:
             self.guard_hits.append(GuardHit(self.node.id, contexts, categories, self._mask(answer)))
             reject = getattr(self._responder, "reject_last", None)

@@ -53,6 +53,7 @@ from huikuan.compliance.guard import facts as fact_checks
 from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.figures import stated_figures, unexplained_figures
 from huikuan.compliance.guard.frames import FrameSet
+from huikuan.compliance.guard.llm_path import refusal as llm_refusal
 from huikuan.compliance.guard.normalize import normalize
 from huikuan.compliance.guard.others import speaks_of_others
 from huikuan.compliance.guard.self_talk import speaks_as_a_person
@@ -123,6 +124,7 @@ __all__ = [
     "check",
     "enforce",
     "explain",
+    "llm_refusal",
     "speaks_as_a_person",
     "speaks_of_others",
     "speaks_of_terms",

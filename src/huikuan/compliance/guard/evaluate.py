@@ -12,14 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from huikuan.compliance.guard import (
-    Facts,
-    check,
-    speaks_as_a_person,
-    speaks_of_others,
-    speaks_of_terms,
-    unexplained_figures,
-)
+from huikuan.compliance.guard import Facts, check, llm_refusal
 from huikuan.compliance.guard.types import Category, Context, Verdict
 
 
@@ -157,24 +150,18 @@ def score_facts(examples: list[FactExample], lang: str, *, llm_path: bool = Fals
     """Blocked recall per kind and overall, the false-block rate on safe lines, and the misses.
 
     `llm_path`: score the lines as LLM answers in a call, where the engine also refuses any line
-    stating a figure its facts do not (`unexplained_figures`), speaking of itself as a person
-    (`speaks_as_a_person`) or naming anyone but the debtor (`speaks_of_others`); a safe line
-    refused so counts as a false block, though the product refuses it by design (the script says
-    it)."""
+    that breaks a closed-world rule (`llm_path.refusal`: a figure its facts do not state, a life of
+    its own, anyone but the debtor, payment terms); a safe line refused so counts as a false block,
+    though the product refuses it by design (the script says such things)."""
     caught = dict.fromkeys(FACT_KINDS, 0)
     support = dict.fromkeys(FACT_KINDS, 0)
     safe = false_blocks = 0
     misses: list[dict[str, Any]] = []
     for ex in examples:
         verdict = check(ex.text, lang, ex.context, ex.facts)
-        if llm_path and verdict.allowed and unexplained_figures(ex.text, lang, given_to_llm(ex.facts)):
-            verdict = Verdict(False, (Category.UNEXPLAINED_FIGURE,))
-        if llm_path and verdict.allowed and speaks_as_a_person(ex.text, lang):
-            verdict = Verdict(False, (Category.HUMAN_CLAIM,))
-        if llm_path and verdict.allowed and speaks_of_others(ex.text, lang):
-            verdict = Verdict(False, (Category.NAMES_OTHERS,))
-        if llm_path and verdict.allowed and speaks_of_terms(ex.text, lang, (ex.facts.platform or "",)):
-            verdict = Verdict(False, (Category.UNSCRIPTED_TERMS,))
+        if llm_path and verdict.allowed:
+            broken = llm_refusal(ex.text, lang, given_to_llm(ex.facts), ex.facts.platform or "")
+            verdict = verdict if broken is None else Verdict(False, (broken,))
         if ex.blocked:
             kind = ex.kind if ex.kind in support else "other"
             support[kind] = support.get(kind, 0) + 1
@@ -196,4 +183,57 @@ def score_facts(examples: list[FactExample], lang: str, *, llm_path: bool = Fals
             for k in support
         },
         "misses": misses,
+    }
+
+
+# --- safe LLM answers -----------------------------------------------------------------------------
+# Each line is {"question", "facts": {name: text}, "answer"}: a good answer an LLM following its
+# instructions gives; what share the LLM path refuses, and by which rule, is the cost of the
+# closed-world rules.
+
+
+@dataclass(frozen=True, slots=True)
+class LlmAnswer:
+    question: str
+    facts: dict[str, str]
+    answer: str
+
+
+def load_llm_answers(path: Path) -> list[LlmAnswer]:
+    """Read a set of safe LLM answers; a malformed line raises ValueError naming its line number."""
+    answers: list[LlmAnswer] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            facts = {str(k): str(v) for k, v in (row.get("facts") or {}).items()}
+            answers.append(LlmAnswer(str(row["question"]), facts, str(row["answer"])))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"{path.name} line {number}: {exc}") from exc
+    return answers
+
+
+def score_llm_answers(answers: list[LlmAnswer], lang: str) -> dict[str, Any]:
+    """How many safe answers the LLM path refuses: the word guard, then each closed-world rule."""
+    refused: dict[str, int] = {}
+    examples: list[dict[str, str]] = []
+    for a in answers:
+        verdict = check(a.answer, lang, Context.DEBTOR)
+        broken = (
+            None
+            if not verdict.allowed
+            else llm_refusal(a.answer, lang, a.facts.values(), a.facts.get("platform", ""))
+        )
+        rule = "words" if not verdict.allowed else (None if broken is None else str(broken))
+        if rule is not None:
+            refused[rule] = refused.get(rule, 0) + 1
+            examples.append({"answer": a.answer, "rule": rule})
+    total = sum(refused.values())
+    return {
+        "answers": len(answers),
+        "refused": total,
+        "refused_rate": round(total / len(answers), 3) if answers else None,
+        "refused_by_rule": refused,
+        "refusals": examples,
     }

@@ -1,0 +1,31 @@
+"""The closed-world rules an LLM answer meets on top of `check` (the engine's LLM path).
+
+`check` judges any sentence, scripted or generated, by what it recognises, and new wording keeps
+finding what it does not. An LLM answer needs far less room than a script, so for it the rules
+are turned round: it may state only the figures it was given (`figures`), say of itself only what
+an assistant does (`self_talk`), speak of nobody but the debtor and us (`others`) and of no
+payment terms (`terms`). `refusal` gives the first rule an answer breaks, in that order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from huikuan.compliance.guard.figures import unexplained_figures
+from huikuan.compliance.guard.others import speaks_of_others
+from huikuan.compliance.guard.self_talk import speaks_as_a_person
+from huikuan.compliance.guard.terms import speaks_of_terms
+from huikuan.compliance.guard.types import Category
+
+
+def refusal(answer: str, lang: str, given: Iterable[str], creditor: str = "") -> Category | None:
+    """The closed-world rule `answer` breaks, given the fact texts the LLM had; None if none."""
+    if unexplained_figures(answer, lang, given):
+        return Category.UNEXPLAINED_FIGURE
+    if speaks_as_a_person(answer, lang):
+        return Category.HUMAN_CLAIM
+    if speaks_of_others(answer, lang):
+        return Category.NAMES_OTHERS
+    if speaks_of_terms(answer, lang, (creditor,)):
+        return Category.UNSCRIPTED_TERMS
+    return None
