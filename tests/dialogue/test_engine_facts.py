@@ -13,7 +13,7 @@ import yaml
 
 from huikuan.compliance import guard
 from huikuan.compliance.guard import Category, Context
-from huikuan.dialogue import CallContext, DialogueEngine, load_script
+from huikuan.dialogue import CallContext, DialogueEngine, Reply, load_script
 from huikuan.dialogue.engine import PromiseCapture
 from huikuan.dialogue.llm import LlmClient, LlmConfig, Outcome
 from huikuan.dialogue.render import render
@@ -123,17 +123,7 @@ def test_the_facts_carry_the_promise_and_the_plan_offered() -> None:
     ],
 )
 def test_an_llm_answer_against_the_facts_is_never_said_and_the_script_goes_on(lang: str, answer: str) -> None:
-    question = "这笔钱怎么还？" if lang == "zh-CN" else "how do I pay this"
-    with LlmServer() as server:
-        server.script(answer)
-        llm = LlmClient(LlmConfig(server.base_url, "test-model", None, 5.0))
-        engine = DialogueEngine(
-            load_script("reminder", lang), _ctx(lang, 350_000, PlanBounds()), responder=llm
-        )
-        engine.start()
-        engine.step("是我" if lang == "zh-CN" else "yes this is Maria")
-        engine.step("怎么还款" if lang == "zh-CN" else "how can I pay")  # a free_form node
-        _, reply = engine.step(question)
+    engine, llm, reply = _llm_answers(lang, answer)
     assert answer not in reply.text
     assert llm.exchanges[-1].outcome == Outcome.BLOCKED
     if guard.check(answer, lang, Context.DEBTOR).allowed:  # only the facts refuse it: the engine did
@@ -154,17 +144,7 @@ def test_an_llm_answer_against_the_facts_is_never_said_and_the_script_goes_on(la
 def test_an_llm_answer_with_figures_of_its_own_is_never_said(lang: str, answer: str) -> None:
     """Figures are closed-world for the LLM: a number none of its facts state is refused even
     when no word or fact check objects; the hit is recorded for the compliance officer."""
-    question = "这笔钱怎么还？" if lang == "zh-CN" else "how do I pay this"
-    with LlmServer() as server:
-        server.script(answer)
-        llm = LlmClient(LlmConfig(server.base_url, "test-model", None, 5.0))
-        engine = DialogueEngine(
-            load_script("reminder", lang), _ctx(lang, 350_000, PlanBounds()), responder=llm
-        )
-        engine.start()
-        engine.step("是我" if lang == "zh-CN" else "yes this is Maria")
-        engine.step("怎么还款" if lang == "zh-CN" else "how can I pay")
-        _, reply = engine.step(question)
+    engine, llm, reply = _llm_answers(lang, answer)
     assert answer not in reply.text
     assert llm.exchanges[-1].outcome == Outcome.BLOCKED
     assert engine.guard_hits[-1].masked_text == answer
@@ -180,17 +160,7 @@ def test_an_llm_answer_with_figures_of_its_own_is_never_said(lang: str, answer: 
     ],
 )
 def test_an_llm_answer_restating_its_facts_in_other_words_is_said(lang: str, answer: str) -> None:
-    question = "我欠多少钱？" if lang == "zh-CN" else "how much do I owe"
-    with LlmServer() as server:
-        server.script(answer)
-        llm = LlmClient(LlmConfig(server.base_url, "test-model", None, 5.0))
-        engine = DialogueEngine(
-            load_script("reminder", lang), _ctx(lang, 350_000, PlanBounds()), responder=llm
-        )
-        engine.start()
-        engine.step("是我" if lang == "zh-CN" else "yes this is Maria")
-        engine.step("怎么还款" if lang == "zh-CN" else "how can I pay")
-        _, reply = engine.step(question)
+    engine, _, reply = _llm_answers(lang, answer, "我欠多少钱？" if lang == "zh-CN" else "how much do I owe")
     assert answer in reply.text
     assert not engine.guard_hits
 
@@ -229,7 +199,16 @@ def test_an_llm_answer_speaking_of_terms_is_refused(lang: str, answer: str) -> N
 
 
 def _assert_refused_as(lang: str, answer: str, *categories: Category) -> None:
-    question = "这笔钱怎么还？" if lang == "zh-CN" else "how do I pay this"
+    engine, llm, reply = _llm_answers(lang, answer)
+    assert answer not in reply.text
+    assert llm.exchanges[-1].outcome == Outcome.BLOCKED
+    assert set(categories) & set(engine.guard_hits[-1].categories)
+
+
+def _llm_answers(lang: str, answer: str, question: str = "") -> tuple[DialogueEngine, LlmClient, Reply]:
+    """A verified debtor asks `question` in the reminder script's free_form node and the LLM
+    (a local OpenAI-compatible server) answers `answer`: the engine, the client and the reply."""
+    question = question or ("这笔钱怎么还？" if lang == "zh-CN" else "how do I pay this")
     with LlmServer() as server:
         server.script(answer)
         llm = LlmClient(LlmConfig(server.base_url, "test-model", None, 5.0))
@@ -238,8 +217,6 @@ def _assert_refused_as(lang: str, answer: str, *categories: Category) -> None:
         )
         engine.start()
         engine.step("是我" if lang == "zh-CN" else "yes this is Maria")
-        engine.step("怎么还款" if lang == "zh-CN" else "how can I pay")
+        engine.step("怎么还款" if lang == "zh-CN" else "how can I pay")  # a free_form node
         _, reply = engine.step(question)
-    assert answer not in reply.text
-    assert llm.exchanges[-1].outcome == Outcome.BLOCKED
-    assert set(categories) & set(engine.guard_hits[-1].categories)
+    return engine, llm, reply
