@@ -205,15 +205,83 @@ def _assert_refused_as(lang: str, answer: str, *categories: Category) -> None:
     assert set(categories) & set(engine.guard_hits[-1].categories)
 
 
-def _llm_answers(lang: str, answer: str, question: str = "") -> tuple[DialogueEngine, LlmClient, Reply]:
+WIDE = PlanBounds(max_terms=12, max_waiver_pct=20, min_first_payment=50_000)
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer"),
+    [
+        ("zh-CN", "最多可以分12期，首期不低于500元。"),
+        ("zh-CN", "您的情况最多能减免百分之二十，也就是减七百元。"),
+        ("en-US", "You can spread it over up to 12 payments, with at least $500 up front."),
+        ("en-US", "The most we can take off is 20 percent, which is $700."),
+    ],
+)
+def test_an_llm_answer_inside_the_plan_bounds_is_said(lang: str, answer: str) -> None:
+    """The plan bounds explain a term count, a first payment and a waiver inside policy, so the
+    LLM may restate them (the figures of a plan beyond them are its own, and refused)."""
+    engine, _, reply = _llm_answers(lang, answer, bounds=WIDE)
+    assert answer in reply.text
+    assert not engine.guard_hits
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer"),
+    [
+        ("zh-CN", "最多可以分24期，首期不低于500元。"),
+        ("zh-CN", "您的情况最多能减免百分之三十。"),
+        ("en-US", "You can spread it over up to 24 payments, with at least $500 up front."),
+        ("en-US", "The most we can take off is 30 percent."),
+    ],
+)
+def test_an_llm_answer_beyond_the_plan_bounds_is_refused(lang: str, answer: str) -> None:
+    engine, _, reply = _llm_answers(lang, answer, bounds=WIDE)
+    assert answer not in reply.text
+    assert engine.guard_hits[-1].masked_text == answer
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer"),
+    [
+        ("zh-CN", "请放心，我们不会联系您的家人或单位。"),
+        ("zh-CN", "这笔账单目前不支持减免。"),
+        ("en-US", "Don't worry, we will never contact your family or your employer."),
+        ("en-US", "I'm sorry, this account isn't eligible for a discount."),
+    ],
+)
+def test_an_llm_answer_that_assures_or_refuses_is_said(lang: str, answer: str) -> None:
+    """A plain privacy assurance names others only to say they will never be told, and a refused
+    waiver offers nothing: both are what a careful answer says (here with no waiver allowed)."""
+    engine, _, reply = _llm_answers(lang, answer)
+    assert answer in reply.text
+    assert not engine.guard_hits
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer"),
+    [
+        ("zh-CN", "只要您今天还上，我们就不会联系您的家人。"),
+        ("zh-CN", "下一步会不会通知您的联系人，就看您今天的态度了。"),
+        ("en-US", "As long as you pay today, we won't call your employer."),
+        ("en-US", "Nobody wants this to get out of hand, right?"),
+    ],
+)
+def test_an_llm_assurance_with_a_condition_is_refused(lang: str, answer: str) -> None:
+    _assert_refused_as(lang, answer, Category.NAMES_OTHERS, Category.VEILED_THREAT, Category.EXPOSURE_THREAT)
+
+
+def _llm_answers(
+    lang: str, answer: str, question: str = "", bounds: PlanBounds | None = None
+) -> tuple[DialogueEngine, LlmClient, Reply]:
     """A verified debtor asks `question` in the reminder script's free_form node and the LLM
-    (a local OpenAI-compatible server) answers `answer`: the engine, the client and the reply."""
+    (a local OpenAI-compatible server) answers `answer`: the engine, the client and the reply
+    (with the default plan bounds unless `bounds` are given)."""
     question = question or ("这笔钱怎么还？" if lang == "zh-CN" else "how do I pay this")
     with LlmServer() as server:
         server.script(answer)
         llm = LlmClient(LlmConfig(server.base_url, "test-model", None, 5.0))
         engine = DialogueEngine(
-            load_script("reminder", lang), _ctx(lang, 350_000, PlanBounds()), responder=llm
+            load_script("reminder", lang), _ctx(lang, 350_000, bounds or PlanBounds()), responder=llm
         )
         engine.start()
         engine.step("是我" if lang == "zh-CN" else "yes this is Maria")

@@ -574,10 +574,10 @@ class DialogueEngine:
         contexts = self._hearers()
         categories = self._blocked_by(answer, contexts)
         if not categories:
-            # Closed-world rules for the LLM (guard.llm_path): figures of its facts only, nothing of
-            # itself but what an assistant does, no one but the debtor and us, no payment terms;
-            # offers and figures come only from the script, however the words around them read.
-            broken = guard.llm_refusal(answer, self.lang, facts.values(), self.ctx.platform)
+            # Closed-world rules for the LLM (guard.llm_path): figures of its facts and the plan
+            # bounds only, nothing of itself but what an assistant does, no one but the debtor and
+            # us (but to promise they will never be told), no terms the bounds do not grant.
+            broken = guard.llm_refusal(answer, self.lang, facts.values(), self.ctx.platform, self._facts())
             categories = () if broken is None else (broken,)
         if categories:
             self.guard_hits.append(GuardHit(self.node.id, contexts, categories, self._mask(answer)))

@@ -36,6 +36,10 @@ EN = Facts(
 )
 
 BLOCKED = [
+    ("zh-CN", ZH, "请在3月12日（周三）前完成还款。", C.IMPOSSIBLE_DATE),
+    ("zh-CN", ZH, "您已经逾期45天了。", C.IMPOSSIBLE_DATE),
+    ("en-US", EN, "Could you pay by Thursday, June 5?", C.IMPOSSIBLE_DATE),
+    ("en-US", EN, "You're now forty days past due.", C.IMPOSSIBLE_DATE),
     ("zh-CN", ZH, "给您分36期，首期0元。", C.OFFER_OUTSIDE_BOUNDS),
     ("zh-CN", ZH, "每个月还一百块就行。", C.OFFER_OUTSIDE_BOUNDS),
     ("zh-CN", ZH, "您先还50元就可以办分期。", C.OFFER_OUTSIDE_BOUNDS),
@@ -80,6 +84,10 @@ BLOCKED = [
 ]
 
 ALLOWED = [
+    ("zh-CN", ZH, "请在3月12日（周四）前完成还款。"),
+    ("zh-CN", ZH, "到今天已经逾期18天了。"),
+    ("en-US", EN, "Could you pay by Friday, June 5?"),
+    ("en-US", EN, "You're now eighteen days past due."),
     ("zh-CN", ZH, "您在安心借的借款应还3,500元，原到期日是2月20日。"),
     ("zh-CN", ZH, "可以分6期，首期600元，之后每月580元。"),
     ("zh-CN", ZH, "您可以先还300元，剩下的3200元分5期。"),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from huikuan.compliance.guard import stated_figures, unexplained_figures
+from huikuan.compliance.guard import Facts, stated_figures, unexplained_figures
 
 
 def _values(*numbers: str) -> frozenset[Decimal]:
@@ -56,3 +57,43 @@ def test_only_figures_the_facts_do_not_state_are_unexplained() -> None:
     en_facts = ["$3,500.00", "March 15, 2026"]
     assert unexplained_figures("You owe thirty-five hundred by March 15.", "en-US", en_facts) == frozenset()
     assert unexplained_figures("Settle for $2,000 by March 15.", "en-US", en_facts) == _values("2000")
+
+
+ACCOUNT = Facts(
+    owed=Decimal("3500"),
+    due_date=date(2026, 2, 20),
+    today=date(2026, 3, 10),
+    max_terms=6,
+    max_waiver_pct=10,
+    min_first_payment=Decimal("300"),
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("zh-CN", "最多可以分6期，每期约583.33元，首期不低于300元。"),
+        ("zh-CN", "一次性还清最多减免10%，也就是还3150元。"),
+        ("zh-CN", "您的账单2月20日到期，已经逾期18天。"),
+        ("en-US", "You can split it into up to six payments of about $583, with at least $300 up front."),
+        ("en-US", "Paying in full, the most we can take off is 10 percent, so $3,150."),
+        ("en-US", "It was due February 20, so it's 18 days overdue."),
+    ],
+)
+def test_the_account_and_its_plan_bounds_explain_their_figures(lang: str, text: str) -> None:
+    assert unexplained_figures(text, lang, (), ACCOUNT) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "unexplained"),
+    [
+        ("zh-CN", "最多可以分12期。", "12"),  # more terms than the bounds
+        ("zh-CN", "可以给您减18个点。", "18"),  # 18 is the days overdue, not a percentage
+        ("zh-CN", "大部分人3步就能在App里还完。", "3"),  # March is a month, not a count
+        ("en-US", "We can do 18 payments.", "18"),
+        ("en-US", "Most people pay in 3 easy steps.", "3"),
+        ("en-US", "Just pay two grand and we're done.", "2000"),
+    ],
+)
+def test_a_figure_is_explained_only_as_what_it_counts(lang: str, text: str, unexplained: str) -> None:
+    assert Decimal(unexplained) in unexplained_figures(text, lang, (), ACCOUNT)

@@ -36,3 +36,32 @@ def test_anyone_but_the_debtor_and_us_is_named(lang: str, text: str) -> None:
 @pytest.mark.parametrize(("lang", "text"), ONLY_US)
 def test_the_debtor_and_us_only_is_not(lang: str, text: str) -> None:
     assert not speaks_of_others(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("zh-CN", "请放心，我们不会联系您的家人或单位。"),
+        ("zh-CN", "您的同事不会知道这件事。"),
+        ("en-US", "Your employer will never hear from us."),
+        ("en-US", "Don't worry, nobody will call your family."),
+    ],
+)
+def test_a_plain_assurance_that_others_are_never_told_passes(lang: str, text: str) -> None:
+    assert not speaks_of_others(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("zh-CN", "只要您今天还上，我们就不会联系您的家人。"),
+        ("zh-CN", "目前还不会通知您的单位。"),
+        ("zh-CN", "下一步会不会通知您的联系人，就看您今天的态度了。"),
+        ("zh-CN", "我们不会去您单位，不过您同事最近打听过。"),
+        ("en-US", "As long as you pay today, we won't call your employer."),
+        ("en-US", "We haven't told your family yet."),
+        ("en-US", "Nobody wants this to get out of hand, right?"),
+    ],
+)
+def test_an_assurance_with_a_condition_or_a_rider_is_refused(lang: str, text: str) -> None:
+    assert speaks_of_others(text, lang)

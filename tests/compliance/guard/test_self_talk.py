@@ -38,3 +38,28 @@ def test_a_life_of_its_own_is_speaking_as_a_person(lang: str, text: str) -> None
 @pytest.mark.parametrize(("lang", "text"), ASSISTANT)
 def test_what_an_assistant_does_is_not(lang: str, text: str) -> None:
     assert not speaks_as_a_person(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("zh-CN", "青松信用贷后部的刘主管跟您说句实在话，今天必须解决。"),
+        ("en-US", "Hi, Kevin here from the recovery team."),
+        ("en-US", "You've reached a human representative, not an automated system."),
+        ("en-US", "Live agent here, go ahead."),
+    ],
+)
+def test_a_speaker_named_in_the_third_person_is_a_person(lang: str, text: str) -> None:
+    assert speaks_as_a_person(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("zh-CN", "需要的话我可以帮您转接人工客服。"),
+        ("en-US", "I can transfer you to a live agent if you like."),
+        ("en-US", "I'm here to help with your account."),
+    ],
+)
+def test_offering_a_person_is_not_claiming_to_be_one(lang: str, text: str) -> None:
+    assert not speaks_as_a_person(text, lang)

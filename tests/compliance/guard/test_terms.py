@@ -1,10 +1,13 @@
-"""Payment terms are the script's: an LLM answer speaking of any is refused, in both languages."""
+"""Payment terms for LLM answers: only what the plan bounds grant, in both languages."""
 
 from __future__ import annotations
 
 import pytest
 
-from huikuan.compliance.guard import speaks_of_terms
+from huikuan.compliance.guard import Facts, speaks_of_terms
+
+PLANS_AND_WAIVERS = Facts(max_terms=12, max_waiver_pct=10)
+NEITHER = Facts(max_terms=1, max_waiver_pct=0)
 
 TERMS = [
     ("zh-CN", "这个月手头紧的话，先不还也行，等您缓过来。"),
@@ -32,3 +35,35 @@ def test_terms_of_its_own_are_refused(lang: str, text: str) -> None:
 @pytest.mark.parametrize(("lang", "text", "creditor"), NO_TERMS)
 def test_how_to_pay_and_the_creditors_name_are_not_terms(lang: str, text: str, creditor: str) -> None:
     assert not speaks_of_terms(text, lang, (creditor,))
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("zh-CN", "可以分期还，最多12期。"),
+        ("zh-CN", "一次性还清的话可以申请减免一部分。"),
+        ("en-US", "You could split it into monthly installments."),
+        ("en-US", "A small discount is possible if you pay in full."),
+    ],
+)
+def test_plans_and_waivers_the_bounds_grant_may_be_spoken_of(lang: str, text: str) -> None:
+    assert not speaks_of_terms(text, lang, bounds=PLANS_AND_WAIVERS)
+    assert speaks_of_terms(text, lang, bounds=NEITHER)
+
+
+@pytest.mark.parametrize(("lang", "text"), [TERMS[i] for i in (0, 2, 5, 7)])
+def test_what_no_bounds_grant_is_refused_whatever_the_bounds(lang: str, text: str) -> None:
+    assert speaks_of_terms(text, lang, bounds=PLANS_AND_WAIVERS)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("zh-CN", "这笔账单目前不支持分期，也不支持减免。"),
+        ("zh-CN", "您可以在App里提交延期申请，由工作人员审核。"),
+        ("en-US", "I'm sorry, this account isn't eligible for a discount."),
+        ("en-US", "You can request an extension in the app; it's subject to review."),
+    ],
+)
+def test_a_refused_term_or_one_people_review_is_not_offered(lang: str, text: str) -> None:
+    assert not speaks_of_terms(text, lang, bounds=NEITHER)

@@ -160,7 +160,7 @@ def score_facts(examples: list[FactExample], lang: str, *, llm_path: bool = Fals
     for ex in examples:
         verdict = check(ex.text, lang, ex.context, ex.facts)
         if llm_path and verdict.allowed:
-            broken = llm_refusal(ex.text, lang, given_to_llm(ex.facts), ex.facts.platform or "")
+            broken = llm_refusal(ex.text, lang, given_to_llm(ex.facts), ex.facts.platform or "", ex.facts)
             verdict = verdict if broken is None else Verdict(False, (broken,))
         if ex.blocked:
             kind = ex.kind if ex.kind in support else "other"

@@ -471,14 +471,83 @@ def _check_dates(text: str, lang: str, lex: Lexicon, facts: Facts | None) -> lis
     return hits
 
 
+_WEEKDAY = {
+    "zh-CN": re.compile(r"(?:星期|礼拜|周)(?P<w>[一二三四五六日天])"),
+    "en-US": re.compile(r"\b(?P<w>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"),
+}
+_ZH_WEEKDAY_NAMES = "一二三四五六日天"
+_EN_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_NEXT_TO = r"[\s,，、(（)）]*"
+
+
+def _weekday_named(text: str, lang: str, start: int, end: int) -> int | None:
+    """The weekday said right next to the date at text[start:end] ("3月12日（周四）", "Monday, May 4")."""
+    pattern = _WEEKDAY[lang]
+    after = re.match(_NEXT_TO + pattern.pattern, text[end : end + 14])
+    before = re.search(pattern.pattern + _NEXT_TO + "$", text[max(0, start - 14) : start])
+    found = after or before
+    if found is None:
+        return None
+    name = found.group("w")
+    if lang == "en-US":
+        return _EN_WEEKDAY_NAMES.index(name)
+    return min(_ZH_WEEKDAY_NAMES.index(name), 6)
+
+
+def _check_weekdays(text: str, lang: str, facts: Facts | None) -> list[Hit]:
+    """A date said with a weekday it does not fall on ("3月12日（周三）" when the 12th is a Thursday)."""
+    for d in dates.mentions(text, lang):
+        if d.month is None or d.day_of_month is None:
+            continue
+        named = _weekday_named(text, lang, d.start, d.end)
+        if named is None:
+            continue
+        if facts is not None and facts.today is not None:
+            day = d.on(facts.today).resolve(facts.today)
+        else:
+            day = d.resolve(date(d.year, 1, 1)) if d.year else None
+        if day is not None and day.weekday() != named:
+            return [(Category.IMPOSSIBLE_DATE, "facts.date.wrong_weekday")]
+    return []
+
+
+_DAYS_LATE = {
+    "zh-CN": re.compile(
+        r"逾期(?:了|已经|已|天数|的天数)?(?:是|为|有|已经|已)?\s*(?P<n>\d+|[零一二两三四五六七八九十百]+)\s*天"
+        r"|(?P<n2>\d+|[零一二两三四五六七八九十百]+)\s*天(?:了)?(?:的)?逾期"
+    ),
+    "en-US": re.compile(
+        rf"\b(?P<n>\d+|{numbers._EN_WORDS})\s+days?\s+"
+        r"(?:overdue|late|past due|behind|delinquent|in arrears)\b"
+        r"|\bdays (?:overdue|late|past due)(?: is| are|:)?\s+(?P<n2>\d+)\b"
+    ),
+}
+
+
+def _check_days_overdue(text: str, lang: str, facts: Facts) -> list[Hit]:
+    """A count of days overdue that the due date and today contradict (a day either way is
+    allowed: counting conventions differ)."""
+    if facts.today is None or facts.due_date is None:
+        return []
+    actual = (facts.today - facts.due_date).days
+    for m in _DAYS_LATE[lang].finditer(text):
+        raw = m.group("n") or m.group("n2")
+        words = lang == "en-US" and not raw.isdigit()
+        said = numbers.en_words_value(raw) if words else numbers.zh_value(raw)
+        if said is not None and abs(int(said) - actual) > 1:
+            return [(Category.IMPOSSIBLE_DATE, "facts.date.days_overdue")]
+    return []
+
+
 def check(normalized: str, lang: str, facts: Facts | None) -> list[Hit]:
     """The fact rules that fire on an already normalised sentence; days that do not exist are
     checked even without facts."""
     lex = LEXICONS.get(lang)
     if lex is None:
         return []
-    hits = _check_dates(normalized, lang, lex, facts)
+    hits = _check_dates(normalized, lang, lex, facts) + _check_weekdays(normalized, lang, facts)
     if facts is not None:
+        hits += _check_days_overdue(normalized, lang, facts)
         amount_hits, first_said = _check_amounts(normalized, lang, lex, facts)
         hits += amount_hits
         hits += _check_waivers(normalized, lang, lex, facts)

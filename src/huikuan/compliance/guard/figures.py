@@ -14,6 +14,14 @@ A figure is any number: Arabic digits (with thousands commas and decimals), Chin
 a numeral is not a quantity (一下, 一起, 千万, 十分, 万一, "no one", "someone") are not figures, and a
 lone 一 / "one" counts only before a unit or measure, so "我帮您查一下" or "one moment" pass. Erring
 strict costs little: a refused answer falls back to the script's line.
+
+The plan bounds explain figures too (`explained_by_account`): a term count the bounds allow, the
+installment that count makes, a waiver percentage inside policy and the sum it leaves, the first
+payment, today's date and the days overdue. A count, a percentage, a number of days or a part of
+a date is explained only when the figure is said as one ("分9期" is a count, "减25个点" a
+percentage, "3月" a month), so an in-bounds plan restated in any words passes and "分36期"
+against a limit of twelve does not. A weekday ("周四", "星期六") is not a figure here; the fact
+checks hold it to the date it names (`facts.py`).
 """
 
 from __future__ import annotations
@@ -21,10 +29,13 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 import cn2an
 
+from huikuan.compliance.guard import dates
+from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.normalize import normalize
 from huikuan.compliance.guard.numbers import en_words_value
 
@@ -33,7 +44,7 @@ _ZH_NUMERALS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆�
 _ZH_NOT_FIGURES = re.compile(
     r"一下|一起|一直|一定|一些|一样|一点|一般|一旦|一切|一致|一律|一会儿?|一边|一方面|一并|一时|一向|"
     r"一次性|一口气|一句话|一一|万一|唯一|统一|逐一|之一|千万(?![元块])|十分(?![钟\d])|百分百|"
-    r"专一|一线|一手|第一时间"
+    r"专一|一线|一手|第一时间|(?:星期|礼拜|周)[一二三四五六日天]"
 )
 _ZH_RUN = re.compile(rf"(?:\d[\d,]*(?:\.\d+)?|[{_ZH_NUMERALS}])(?:[\d,.]|[{_ZH_NUMERALS}])*")
 _ZH_UNIT_AFTER_LONE_ONE = re.compile(r"\s*(?:元|块|期|个月|月|天|日|号|年|%|折|成|次|笔|周|星期|礼拜|分)")
@@ -73,27 +84,63 @@ def _zh_figure(token: str) -> Decimal | None:
         return None
 
 
-def _zh_figures(text: str) -> set[Decimal]:
+# What a figure counts, read from the words right after it: the plan bounds explain a term count,
+# a percentage or a number of days only when the figure is said as one.
+COUNT, PERCENT, DAYS, DATE, OTHER = "count", "percent", "days", "date", "other"
+_ZH_KINDS = (
+    (COUNT, re.compile(r"\s*(?:个)?(?:期|个月|次)")),
+    (PERCENT, re.compile(r"\s*(?:%|个点|个百分点|折|成)")),
+    (DAYS, re.compile(r"\s*天")),
+)
+_EN_KINDS = (
+    (
+        COUNT,
+        re.compile(
+            r"\s*(?:(?:equal|monthly|smaller|separate)\s+)?(?:payments?|installments?|instalments?|months?)\b"
+        ),
+    ),
+    (PERCENT, re.compile(r"\s*(?:%|percent\b)")),
+    (DAYS, re.compile(r"\s*days?\b")),
+)
+_ZH_PERCENT_BEFORE = re.compile(r"百分之$")
+
+Figure = tuple[Decimal, str]
+
+
+def _kind(text: str, end: int, kinds: tuple[tuple[str, re.Pattern[str]], ...]) -> str:
+    return next((kind for kind, unit in kinds if unit.match(text, end)), OTHER)
+
+
+def _zh_figures(text: str) -> set[Figure]:
     text = _ZH_NOT_FIGURES.sub(" ", text)
-    found: set[Decimal] = set()
+    found: set[Figure] = set()
     for match in _ZH_RUN.finditer(text):
         run = match.group()
         if run == "一" and not _ZH_UNIT_AFTER_LONE_ONE.match(text, match.end()):
             continue
+        kind = (
+            PERCENT
+            if _ZH_PERCENT_BEFORE.search(text, 0, match.start())
+            else _kind(text, match.end(), _ZH_KINDS)
+        )
         value = _zh_figure(run)
         if value is None:  # an odd run ("三五"): each numeral then stands for itself
-            found.update(v for ch in run if (v := _zh_figure(ch)) is not None)
+            found.update((v, kind) for ch in run if (v := _zh_figure(ch)) is not None)
         else:
-            found.add(value)
+            found.add((value, kind))
     return found
 
 
-def _en_figures(text: str) -> set[Decimal]:
-    found: set[Decimal] = set()
+_EN_GRAND = re.compile(r"\s*grand\b")
+
+
+def _en_figures(text: str) -> set[Figure]:
+    found: set[Figure] = set()
     for match in _EN_DIGITS.finditer(text):
         value = _decimal(match.group().rstrip("k").strip().rstrip(",."))
         if value is not None:
-            found.add(value * 1000 if match.group("k") else value)
+            scaled = match.group("k") or _EN_GRAND.match(text, match.end())
+            found.add((value * 1000 if scaled else value, _kind(text, match.end(), _EN_KINDS)))
     text = _EN_ONE_AS_WORD.sub(" ", text)
     for match in _EN_WORDS.finditer(text):
         words = match.group()
@@ -101,20 +148,105 @@ def _en_figures(text: str) -> set[Decimal]:
             continue
         number = en_words_value(words)
         if number is not None:
-            found.add(Decimal(number))
+            grand = _EN_GRAND.match(text, match.end())
+            found.add((Decimal(number * 1000 if grand else number), _kind(text, match.end(), _EN_KINDS)))
     return found
+
+
+def _stated(text: str, lang: str) -> frozenset[Figure]:
+    normal = normalize(text, lang)
+    # a figure inside a calendar date ("3月15日", "March 15th") is a part of that date
+    spans = [(d.start, d.end) for d in dates.mentions(normal, lang) if d.month is not None]
+    undated = "".join(
+        ch if not any(start <= i < end for start, end in spans) else " " for i, ch in enumerate(normal)
+    )
+    dated = "".join(
+        ch if any(start <= i < end for start, end in spans) else " " for i, ch in enumerate(normal)
+    )
+    read = _en_figures if lang == "en-US" else _zh_figures
+    found = {(v, kind) for v, kind in read(undated)} | {(v, DATE) for v, _ in read(dated)}
+    return frozenset((v.normalize(), kind) for v, kind in found)
 
 
 def stated_figures(text: str, lang: str) -> frozenset[Decimal]:
     """The numbers `text` states, by value ("3,500元" and "三千五百元" state the same one)."""
-    normal = normalize(text, lang)
-    found = _en_figures(normal) if lang == "en-US" else _zh_figures(normal)
-    return frozenset(v.normalize() for v in found)
+    return frozenset(v for v, _ in _stated(text, lang))
 
 
-def unexplained_figures(text: str, lang: str, given: Iterable[str]) -> frozenset[Decimal]:
-    """The figures `text` states that none of the `given` fact texts state (empty: all explained)."""
+_CENT = Decimal("0.01")
+_ROUNDINGS = (ROUND_HALF_UP, ROUND_FLOOR, ROUND_CEILING)
+
+
+def _amount_forms(value: Decimal) -> set[Decimal]:
+    """An amount as it may be said: to the cent, rounded, or cut to the yuan/dollar either way."""
+    return {value.quantize(q, rounding=r).normalize() for q in (_CENT, Decimal(1)) for r in _ROUNDINGS}
+
+
+@dataclass(frozen=True, slots=True)
+class Explained:
+    """Figures the account explains: `any_kind` however they are said, the others only as their kind."""
+
+    any_kind: frozenset[Decimal]
+    by_kind: dict[str, frozenset[Decimal]]
+
+    def explains(self, figure: Figure) -> bool:
+        value, kind = figure
+        return value in self.any_kind or value in self.by_kind.get(kind, frozenset())
+
+
+def explained_by_account(facts: Facts) -> Explained:
+    """The figures the account and its plan bounds explain: what is owed, promised and offered,
+    as any figure; today, the due date and the promised day as parts of a date; the days overdue
+    as days; every term count inside the bounds as a count; every waiver inside policy as a
+    percentage, with the sums each leaves as amounts."""
+    amounts: set[Decimal] = {Decimal(1)}  # "一次", "一笔", "one payment": a lone one is no offer
+    counts: set[Decimal] = set()
+    percents: set[Decimal] = set()
+    days: set[Decimal] = set()
+    in_dates: set[Decimal] = set()
+    for amount in facts.known_amounts():
+        amounts |= _amount_forms(amount)
+    if facts.min_first_payment is not None:
+        amounts |= _amount_forms(facts.min_first_payment)
+        if facts.owed is not None and facts.owed > facts.min_first_payment:
+            amounts |= _amount_forms(facts.owed - facts.min_first_payment)  # "the rest"
+    for day in (facts.today, facts.due_date, facts.promise_date):
+        if day is not None:
+            in_dates |= {Decimal(day.year), Decimal(day.month), Decimal(day.day)}
+    if facts.today is not None and facts.due_date is not None and facts.today > facts.due_date:
+        days.add(Decimal((facts.today - facts.due_date).days))
+    if facts.plan_terms:
+        counts.add(Decimal(facts.plan_terms))
+    owed = facts.owed
+    for count in range(2, (facts.max_terms or 0) + 1):
+        counts.add(Decimal(count))
+        if owed is not None:
+            amounts |= _amount_forms(owed / count)
+    for pct in range(1, (facts.max_waiver_pct or 0) + 1):
+        percents.add(Decimal(pct))
+        percents.add((Decimal(100 - pct) / 10).normalize())  # 九折, 九五折
+        if owed is not None:
+            amounts |= _amount_forms(owed * pct / 100) | _amount_forms(owed * (100 - pct) / 100)
+    by_kind = {
+        COUNT: frozenset(counts),
+        PERCENT: frozenset(percents),
+        DAYS: frozenset(days),
+        DATE: frozenset(in_dates),
+    }
+    return Explained(frozenset(amounts), by_kind)
+
+
+def unexplained_figures(
+    text: str, lang: str, given: Iterable[str], bounds: Facts | None = None
+) -> frozenset[Decimal]:
+    """The figures `text` states that none of the `given` fact texts state and, when the call's
+    `bounds` are known, that its account and plan bounds do not explain (empty: all explained)."""
+    by_account = explained_by_account(bounds) if bounds is not None else Explained(frozenset(), {})
     known: set[Decimal] = set()
     for fact in given:
         known |= stated_figures(fact, lang)
-    return stated_figures(text, lang) - known
+    return frozenset(
+        value
+        for value, kind in _stated(text, lang)
+        if value not in known and not by_account.explains((value, kind))
+    )

@@ -2,15 +2,17 @@
 
 `check` judges any sentence, scripted or generated, by what it recognises, and new wording keeps
 finding what it does not. An LLM answer needs far less room than a script, so for it the rules
-are turned round: it may state only the figures it was given (`figures`), say of itself only what
-an assistant does (`self_talk`), speak of nobody but the debtor and us (`others`) and of no
-payment terms (`terms`). `refusal` gives the first rule an answer breaks, in that order.
+are turned round: it may state only the figures it was given or the account and plan bounds
+explain (`figures`), say of itself only what an assistant does (`self_talk`), speak of nobody but
+the debtor and us (`others`) and of no payment terms the bounds do not grant (`terms`). `refusal`
+gives the first rule an answer breaks, in that order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.figures import unexplained_figures
 from huikuan.compliance.guard.others import speaks_of_others
 from huikuan.compliance.guard.self_talk import speaks_as_a_person
@@ -18,14 +20,17 @@ from huikuan.compliance.guard.terms import speaks_of_terms
 from huikuan.compliance.guard.types import Category
 
 
-def refusal(answer: str, lang: str, given: Iterable[str], creditor: str = "") -> Category | None:
-    """The closed-world rule `answer` breaks, given the fact texts the LLM had; None if none."""
-    if unexplained_figures(answer, lang, given):
+def refusal(
+    answer: str, lang: str, given: Iterable[str], creditor: str = "", bounds: Facts | None = None
+) -> Category | None:
+    """The closed-world rule `answer` breaks, given the fact texts the LLM had and the call's
+    account and plan `bounds`; None if none."""
+    if unexplained_figures(answer, lang, given, bounds):
         return Category.UNEXPLAINED_FIGURE
     if speaks_as_a_person(answer, lang):
         return Category.HUMAN_CLAIM
     if speaks_of_others(answer, lang):
         return Category.NAMES_OTHERS
-    if speaks_of_terms(answer, lang, (creditor,)):
+    if speaks_of_terms(answer, lang, (creditor,), bounds):
         return Category.UNSCRIPTED_TERMS
     return None

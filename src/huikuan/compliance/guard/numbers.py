@@ -117,7 +117,8 @@ class Mention:
 _ZH_RANGE = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])([十百千万])")
 
 
-def _zh_value(token: str) -> Decimal | None:
+def zh_value(token: str) -> Decimal | None:
+    """A Chinese or Arabic number token ("两千五", "1万2千", "190") by value; None if unreadable."""
     token = token.replace(",", "")
     # "两三百", "三五千": a loose range, read at its top ("三百")
     token = _ZH_RANGE.sub(lambda m: m.group(2) + m.group(3), token)
@@ -199,7 +200,7 @@ def money(text: str, lang: str) -> list[Mention]:
                 found.append(Mention(value, start, m.end(), said_loosely))
         return found
     for m in _ZH_MONEY.finditer(text):
-        value = _zh_value(m.group("num") or m.group("bare") or m.group("settled") or m.group("big"))
+        value = zh_value(m.group("num") or m.group("bare") or m.group("settled") or m.group("big"))
         if value is None:
             continue
         loose = bool(m.group("more") or m.group("more2")) or bool(
@@ -220,7 +221,7 @@ def percents(text: str, lang: str) -> list[Mention]:
             words = en_words_value(m.group("words"))
             value = Decimal(words) if words is not None else None
         else:
-            value = _zh_value(m.group("zh"))
+            value = zh_value(m.group("zh"))
         if value is not None:
             found.append(Mention(value, m.start(), m.end()))
     return found
@@ -250,9 +251,9 @@ def terms(text: str, lang: str) -> list[Mention]:
     for m in _ZH_TERMS.finditer(text):
         said_years: str | None = m.group("y") or m.group("y2")
         if said_years:  # "分两年": monthly payments for that long
-            count = Decimal(6) if said_years == "半" else (_zh_value(said_years) or Decimal(0)) * 12
+            count = Decimal(6) if said_years == "半" else (zh_value(said_years) or Decimal(0)) * 12
         else:
-            count = _zh_value(m.group("a") or m.group("b") or m.group("c")) or Decimal(0)
+            count = zh_value(m.group("a") or m.group("b") or m.group("c")) or Decimal(0)
         if count:
             found.append(Mention(count, m.start(), m.end()))
     return found

@@ -6,7 +6,10 @@ finding hints that `veiled.py` does not read ("folks back in your hometown all k
 都知道"). A scripted line may name them lawfully (a privacy assurance, a relayed message), but an
 LLM answer never needs to: so on the engine's LLM path an answer that names any such person,
 place or standing, or talks of how far "this" may go, is refused whatever the words around it
-(`speaks_of_others`), negated or not, and the script's line is said instead. The people and
+(`speaks_of_others`), and the script's line is said instead. One shape is let through: a plain
+assurance, where every mention has a "never/不会" in its clause and nothing in the answer
+makes it conditional or temporary ("只要…就不会", "暂时不会", "unless", "for now", "yet") — that is
+how a veiled threat hides inside an assurance. The people and
 standings are `veiled.py`'s tables, with the places and escalation words that only this stricter
 rule uses.
 """
@@ -33,8 +36,43 @@ _MORE = {
 }
 
 
+_ASSURED = {
+    "zh-CN": re.compile(
+        r"(?:(?<!会)不会|绝不|决不|从不|不去|不联系|不告诉|不告知|不透露|不打扰|不上门|没有人|谁都不|都不会)"
+    ),
+    "en-US": re.compile(r"\b(?:never|will not|do not|does not|nobody|no one|not)\b"),
+}
+_QUALIFIED = {
+    "zh-CN": re.compile(
+        r"暂时|暂且|目前还|现在还|还没|还不|只要|如果|要是|假如|除非|否则|不然|万一|到时|一旦|之前|以前|再|先|前提|"
+        r"就看|取决|看您|态度|闹大|闹到|传出去|传开|后果|走着瞧|不好说|说不准|下一步"
+    ),
+    "en-US": re.compile(
+        r"\b(?:unless|if|as long as|so long as|yet|for now|until|otherwise|so far|right now|at this point|"
+        r"at the moment|before|provided|while|still|only if|as of|depends|up to you|wants?|out of hand|"
+        r"blow\w* up|how far|consequences?|word gets around|shame|gets? out|drift|next step)\b"
+    ),
+}
+_CLAUSE_BREAK = re.compile(r"[,;:!?。，；：！？]")
+
+
+def _assured(normal: str, lang: str, start: int, end: int) -> bool:
+    """The mention at normal[start:end] has a plain "never/不会" in its clause (or is one: "nobody")."""
+    left = 0
+    for m in _CLAUSE_BREAK.finditer(normal, 0, start):
+        left = m.end()
+    right_break = _CLAUSE_BREAK.search(normal, end)
+    return bool(_ASSURED[lang].search(normal, left, right_break.start() if right_break else len(normal)))
+
+
 def speaks_of_others(text: str, lang: str) -> bool:
-    """True when the answer names anyone or anything of the debtor's but the debtor and the debt."""
+    """True when the answer names anyone or anything of the debtor's but the debtor and the debt,
+    other than in a plain assurance that they will never be told or contacted."""
     normal = normalize(text, lang)
     tables = veiled._TABLES[lang]
-    return any(p.search(normal) for p in (tables.target, tables.extra_target, _MORE[lang]))
+    mentions = [m for p in (tables.target, tables.extra_target, _MORE[lang]) for m in p.finditer(normal)]
+    if not mentions:
+        return False
+    if _QUALIFIED[lang].search(normal):
+        return True
+    return not all(_assured(normal, lang, m.start(), m.end()) for m in mentions)

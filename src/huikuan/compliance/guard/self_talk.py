@@ -61,8 +61,17 @@ _EN_DOINGS = [
 ]
 _EN_LICENSED = re.compile(_EN_ADVERBS + "(?:" + "|".join(_EN_DOINGS) + ")")
 
-# Doing something "myself", "personally", "亲自": only a person does things in person.
-_IN_PERSON = re.compile(r"\b(?:myself|personally|in person)\b|亲自|本人亲|我本人")
+# Doing something "myself", "personally", "亲自": only a person does things in person. A speaker
+# introduced in the third person by a name or a title ("Kevin here from…", "刘主管跟您说句实在话",
+# "live agent here") claims a person without saying "I".
+_IN_PERSON = re.compile(
+    r"\b(?:myself|personally|in person)\b|亲自|本人亲|我本人"
+    r"|(?:主管|经理|专员|组长|督导|老师|师傅|客服)(?:跟|和|给|同)您(?:说|讲|聊)|(?:^|[,.!?;:，。！？；：])\s*[\u4e00-\u9fff]{1,3}"
+    r"(?:主管|经理|专员|组长)(?:这边|在此|提醒|通知)"
+    r"|(?:^|[,.!?;:]\s*)(?:hi,?\s+|hello,?\s+|hey,?\s+)?[a-z]+ here\b(?! to)|\b[a-z]+ here from\b"
+    r"|\b(?:you have reached|you are speaking (?:with|to)|this is) (?:a |an )?(?:human|live|real)\b"
+    r"|\b(?:live|human|real) (?:agent|person|representative|rep) here\b"
+)
 
 
 def speaks_as_a_person(text: str, lang: str) -> bool:

@@ -1,12 +1,20 @@
-"""Payment terms are the script's: an LLM answer that speaks of any is refused (LLM path only).
+"""Payment terms an LLM answer may speak of: only what the plan bounds allow (LLM path only).
 
 What a debtor may be offered (installments, a waiver, a deferral, a settlement, a deadline) comes
-from the strategy's plan bounds through the script's plan node, which states it from the plan it
-computed. The fact checks judge such offers by their figures and roles, and an LLM finds offers
-without figures ("半年之内先不还", "the company will eat the other half", "full forgiveness", "after
-your next paycheck") that no role reads. So on the engine's LLM path an answer that speaks of terms
-at all, in or out of bounds, is refused (`speaks_of_terms`) and the script's line said instead; the
-debtor who asks for a plan reaches the plan node through the NLU.
+from the strategy's plan bounds. The fact checks judge an offer by its figures and roles, and an
+LLM finds offers without figures ("半年之内先不还", "the company will eat the other half", "full
+forgiveness", "after your next paycheck") that no role reads. So on the engine's LLM path the
+terms are sorted by what the bounds can say of them:
+
+- installments may be spoken of when the bounds allow a plan (`max_terms` above one), a waiver or
+  a settlement when they allow one (`max_waiver_pct` above zero); their figures then meet the
+  figure rule, which knows the bounds (`figures.explained_by_account`);
+- everything the bounds never grant (a deferral, grace, stopping interest, paying "after payday",
+  "next month", "whenever", half, a part now and the rest later) is refused however it is worded;
+- any term is fine where the answer refuses it ("这笔不支持分期", "isn't eligible for a discount")
+  or only points to a request that people review ("可以提交延期申请，由人工审核").
+
+`speaks_of_terms` is True when an answer breaks this; the script's line is then said instead.
 """
 
 from __future__ import annotations
@@ -14,29 +22,75 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from huikuan.compliance.guard.fact_words import LEXICONS
+from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.normalize import normalize
 
-_TERMS = {
+_PLANS = {
+    "zh-CN": re.compile(r"分期|分成|分[一二两三四五六七八九十\d]+期|每期|首期|月供"),
+    "en-US": re.compile(
+        r"\b(?:installments?|instalments?|payment plan|plan|monthly payments?|split\w*|spread\w*|"
+        r"payments? (?:of|each)|up front|first payment)\b"
+    ),
+}
+_WAIVERS = {
+    "zh-CN": re.compile(r"减免|免除|全免|免掉|免了|豁免|打折|[一二三四五六七八九\d]折|对折|优惠|少还|抹"),
+    "en-US": re.compile(
+        r"\b(?:waiv\w*|forgiv\w*|forgiveness|discount\w*|off the|reduc\w*|settlement|writ\w* off|write-off|"
+        r"for less)\b|% off|percent off"
+    ),
+}
+# Terms no plan bounds grant: put off, let off, or left open.
+_NEVER_GRANTED = {
     "zh-CN": re.compile(
-        r"减免|免除|全免|免掉|免了|豁免|打折|[一二三四五六七八九\d]折|对折|优惠|分期|分成|延期|缓[一二两三四五六\d个些]|"
-        r"缓过来|缓缓|宽限|先不还|不用还|不还了|晚点还|慢慢还|结清|一笔勾销|少还|只还|抹|免息|停息|挂账|"
-        r"月底|月初|年底|下个?月|下周|下礼拜|下星期|发工资|工资|一半|半年|先还一部分"
+        r"延期|缓[一二两三四五六\d个些]|缓过来|缓缓|宽限|先不还|不用还|不还了|晚点还|慢慢还|一笔勾销|只还|"
+        r"免息|停息|挂账|月底|月初|年底|下个?月|下周|下礼拜|下星期|发工资|工资|一半|半年|先还一部分|随时还|"
+        r"什么时候方便"
     ),
     "en-US": re.compile(
-        r"\b(?:waiv\w*|forgiv\w*|forgiveness|discount\w*|off the|on the house|eat the|installments?|"
-        r"instalments?|payment plan|plan|defer\w*|postpon\w*|extension|extend\w*|grace|settle\w*|"
-        r"lump sum|closes? the (?:file|account)|forget (?:the|about)|drop the|nothing (?:is )?due|"
-        r"no rush|whenever|paycheck|payday|next month|next week|end of|half|a little something|"
-        r"the rest later|later)\b|% off"
+        r"\b(?:defer\w*|postpon\w*|extension|extend\w*|grace|on the house|eat the|"
+        r"closes? the (?:file|account)|"
+        r"forget (?:the|about)|drop the|nothing (?:is )?due|no rush|whenever|paycheck|payday|next month|"
+        r"next week|end of|half|a little something|the rest later|later|interest[- ]free|no interest|"
+        r"freeze|pause)\b"
     ),
 }
 
 
-def speaks_of_terms(text: str, lang: str, names: Iterable[str] = ()) -> bool:
-    """True when the answer speaks of what the debtor may pay, when, or be let off; `names` (the
-    creditor's, "云朵分期", "Lumen Pay Later") are read past, not as terms."""
+def _refuses(normal: str, lang: str, start: int, end: int) -> bool:
+    """The answer refuses the term at normal[start:end] in its clause or the next ("不支持分期",
+    "一次性结清打折，我们这边做不了", "cannot be split"), or only points to a request people
+    review ("可以提交减免申请，由工作人员审核", "it's subject to review")."""
+    lex = LEXICONS[lang]
+    left = 0
+    for m in lex.clause_break.finditer(normal, 0, start):
+        left = m.end()
+    right_break = lex.clause_break.search(normal, end)
+    right = right_break.start() if right_break else len(normal)
+    following = lex.clause_break.search(normal, right + 1)
+    next_end = following.start() if following else len(normal)
+    if lex.refused.search(normal, left, right) or lex.refused_next.search(normal[right + 1 : right + 24]):
+        return True
+    if lex.reviewed.search(normal, left, next_end):
+        return True
+    return bool(lang == "en-US" and re.search(r"\bnot\b|\bno\b|\bnever\b", normal[left:start]))
+
+
+def speaks_of_terms(text: str, lang: str, names: Iterable[str] = (), bounds: Facts | None = None) -> bool:
+    """True when the answer speaks of terms the plan `bounds` do not grant (with no bounds, of any
+    terms at all), other than to refuse them; `names` (the creditor's, "云朵分期", "Lumen Pay
+    Later") are read past, not as terms."""
     normal = normalize(text, lang)
     for name in names:
         if name:
             normal = normal.replace(normalize(name, lang), " ")
-    return bool(_TERMS[lang].search(normal))
+    plans_allowed = bounds is not None and (bounds.max_terms or 0) > 1
+    waivers_allowed = bounds is not None and (bounds.max_waiver_pct or 0) > 0
+    patterns = [_NEVER_GRANTED[lang]]
+    patterns += [] if plans_allowed else [_PLANS[lang]]
+    patterns += [] if waivers_allowed else [_WAIVERS[lang]]
+    return any(
+        not _refuses(normal, lang, m.start(), m.end())
+        for pattern in patterns
+        for m in pattern.finditer(normal)
+    )
