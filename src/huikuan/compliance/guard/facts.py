@@ -517,7 +517,7 @@ _DAYS_LATE = {
         r"|(?P<n2>\d+|[零一二两三四五六七八九十百]+)\s*天(?:了)?(?:的)?逾期"
     ),
     "en-US": re.compile(
-        rf"\b(?P<n>\d+|{numbers._EN_WORDS})\s+days?\s+"
+        rf"\b(?P<n>\d+|{numbers.EN_WORDS})\s+days?\s+"
         r"(?:overdue|late|past due|behind|delinquent|in arrears)\b"
         r"|\bdays (?:overdue|late|past due)(?: is| are|:)?\s+(?P<n2>\d+)\b"
     ),

@@ -37,7 +37,7 @@ import cn2an
 from huikuan.compliance.guard import dates
 from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.normalize import normalize
-from huikuan.compliance.guard.numbers import en_words_value
+from huikuan.compliance.guard.numbers import EN_WORDS, en_words_value
 
 _ZH_NUMERALS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
 # Words whose numeral is not a quantity; removed before reading figures.
@@ -48,14 +48,7 @@ _ZH_NOT_FIGURES = re.compile(
 )
 _ZH_RUN = re.compile(rf"(?:\d[\d,]*(?:\.\d+)?|[{_ZH_NUMERALS}])(?:[\d,.]|[{_ZH_NUMERALS}])*")
 _ZH_UNIT_AFTER_LONE_ONE = re.compile(r"\s*(?:元|块|期|个月|月|天|日|号|年|%|折|成|次|笔|周|星期|礼拜|分)")
-_EN_SMALL = (
-    "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-)
-_EN_WORDS = re.compile(
-    rf"\b(?:a\s+(?=hundred|thousand))?(?:{_EN_SMALL}|hundred|thousand|million)"
-    rf"(?:[\s-]+(?:and\s+)?(?:{_EN_SMALL}|hundred|thousand|million))*\b"
-)
+_EN_WORDS = re.compile(rf"\b{EN_WORDS}\b")  # "four thousand seven hundred", "a hundred"
 _EN_DIGITS = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:\s?(?P<k>k)\b)?")
 _EN_ONE_AS_WORD = re.compile(r"\b(?:no|some|any|every)\s*one\b|\bone\s+(?:of|another|moment|sec\w*|day)\b")
 _EN_UNIT_AFTER_ONE = re.compile(

@@ -55,7 +55,7 @@ _EN_SMALL = {
 }  # fmt: skip
 _EN_SCALE = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _EN_WORD = "|".join(sorted([*_EN_SMALL, *_EN_SCALE], key=len, reverse=True))
-_EN_WORDS = rf"(?:(?:a\s+(?=hundred|thousand))?(?:{_EN_WORD})(?:[\s-]+(?:and\s+)?(?:{_EN_WORD}))*)"
+EN_WORDS = rf"(?:(?:a\s+(?=hundred|thousand))?(?:{_EN_WORD})(?:[\s-]+(?:and\s+)?(?:{_EN_WORD}))*)"
 # After these words a number is a sum of money even with no "$" or "dollars" ("you owe fourteen
 # hundred", "put down fifty", "a balance of two forty", "settle for 900").
 _EN_MONEY_CUE = (
@@ -71,19 +71,19 @@ _EN_NOT_MONEY = (
 )
 _EN_MONEY = re.compile(
     rf"\$\s?(?P<num>{_ARABIC})(?P<k>\s?k\b)?"
-    rf"|\b(?P<words>{_EN_WORDS})\s+(?:dollars?|bucks|(?P<grand>grand))\b"
+    rf"|\b(?P<words>{EN_WORDS})\s+(?:dollars?|bucks|(?P<grand>grand))\b"
     rf"|\b(?P<plain>{_ARABIC})\s+(?:dollars?|bucks|(?P<grand2>grand))\b"
     rf"|\b(?P<thousands>{_ARABIC})k\b"
     rf"|\b{_EN_MONEY_CUE} (?:(?:us|me|about|around|roughly|only|just|like|a total of|off) ){{0,2}}"
     # a unit-less figure is at most six digits: longer runs are phone, account or reference numbers
-    rf"(?P<bare>{_EN_WORDS}|(?:\d{{1,3}}(?:,\d{{3}})+"
+    rf"(?P<bare>{EN_WORDS}|(?:\d{{1,3}}(?:,\d{{3}})+"
     rf"|\d{{1,6}})(?:\.\d+)?(?!\d))\b(?:\s+even\b)?{_EN_NOT_MONEY}"
     r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand|grand))\b|\b(?P<agrand>a grand)\b"
     # "twenty a month", "three hundred down": a figure before "a month" or "down" is an amount paid
-    rf"|\b(?P<monthly>{_EN_WORDS}|\d{{1,5}})(?= (?:a|per|each|every) month\b| monthly\b(?! payments?"
+    rf"|\b(?P<monthly>{EN_WORDS}|\d{{1,5}})(?= (?:a|per|each|every) month\b| monthly\b(?! payments?"
     rf"| installments?| instalments?| plan)| a mo\b| down\b)"
 )
-_EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{_EN_WORDS})\s+percent\b")
+_EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{EN_WORDS})\s+percent\b")
 _EN_TERMS = re.compile(
     rf"(?<![$\d.,])\b(?P<n>\d{{1,3}}|{_EN_WORD})(?:[\s-]+(?:more|equal|easy|small|monthly|smaller|separate))*"
     r"[\s-]+(?:monthly\s+)?(?:payments?|installments?|instalments?|months?)\b(?!\s+(?:ago|late|past|overdue"
