@@ -131,8 +131,8 @@ Hit = tuple[Category, str]
 _ANOTHER_NUMBER = re.compile(r"[\d一二两三四五六七八九十百千万.,]+(?:元|块)|\$\s?\d")
 
 
-def _clause(text: str, lex: Lexicon, start: int, end: int) -> tuple[int, int]:
-    """Bounds of the clause around text[start:end]."""
+def clause_around(text: str, lex: Lexicon, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the clause around text[start:end] (`lex.clause_break` to `lex.clause_break`)."""
     left = 0
     for m in lex.clause_break.finditer(text, 0, start):
         left = m.end()
@@ -141,7 +141,7 @@ def _clause(text: str, lex: Lexicon, start: int, end: int) -> tuple[int, int]:
 
 
 def _role(text: str, lex: Lexicon, mention: numbers.Mention, next_start: int | None = None) -> str:
-    left, right = _clause(text, lex, mention.start, mention.end)
+    left, right = clause_around(text, lex, mention.start, mention.end)
     before = text[max(left, mention.start - lex.look_back) : mention.start]
     after = text[mention.end : min(right, mention.end + lex.look_ahead)]
     # A settlement's terms may follow in the next clause ("您还2000块钱，这笔账就算结清了"), and
@@ -171,7 +171,7 @@ def _role(text: str, lex: Lexicon, mention: numbers.Mention, next_start: int | N
 
 
 def _refused(text: str, lex: Lexicon, start: int, end: int) -> bool:
-    left, right = _clause(text, lex, start, end)
+    left, right = clause_around(text, lex, start, end)
     return bool(lex.refused.search(text, left, right))
 
 
@@ -189,7 +189,7 @@ def _waiver_pcts(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[tuple
     for w in lex.waiver.finditer(text):
         if _refused(text, lex, w.start(), w.end()):
             continue
-        left, right = _clause(text, lex, w.start(), w.end())
+        left, right = clause_around(text, lex, w.start(), w.end())
         if lex.refused_next.search(text[right + 1 : right + 24]):
             continue  # "您说的结清打折，我们这边做不了": refused in the clause right after
         clause = text[left:right]
@@ -284,10 +284,10 @@ def _check_terms(text: str, lang: str, lex: Lexicon, facts: Facts, first_said: b
     ):
         hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.no_first_payment"))
     for d in lex.deferral.finditer(text):
-        left, right = _clause(text, lex, d.start(), d.end())
+        left, right = clause_around(text, lex, d.start(), d.end())
         # a deferral people review may be pointed to, in its clause or the next
         # ("提交延期还款申请，审核通过后生效")
-        following = _clause(text, lex, right + 1, right + 1)[1] if right < len(text) else right
+        following = clause_around(text, lex, right + 1, right + 1)[1] if right < len(text) else right
         reviewed = lex.application.search(text, left, right) or lex.reviewed.search(text, right, following)
         if not _refused(text, lex, d.start(), d.end()) and not reviewed:
             hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.deferral"))
@@ -298,7 +298,7 @@ def _check_terms(text: str, lang: str, lex: Lexicon, facts: Facts, first_said: b
         if _refused(text, lex, t.start, t.end):
             continue
         count = int(t.value)
-        left, _ = _clause(text, lex, t.start, t.end)
+        left, _ = clause_around(text, lex, t.start, t.end)
         window = text[max(0, left - 30) : t.start]
         if first_said and re.search(
             r"剩下|剩余|其余|余下|more|remaining|remainder|the rest", window + text[t.start : t.end]
@@ -442,18 +442,21 @@ def _check_dates(text: str, lang: str, lex: Lexicon, facts: Facts | None) -> lis
     hits: list[Hit] = []
     by_then = lex.by_then.search(text)
     for d in dates.mentions(text, lang):
+        calendar_day = d.month is not None and d.day_of_month is not None
         if facts is not None and facts.today is not None:
             d = d.on(facts.today)
         if not d.exists():
             hits.append((Category.IMPOSSIBLE_DATE, "facts.date.does_not_exist"))
             continue
+        if calendar_day and _wrong_weekday(text, lang, d, facts):
+            hits.append((Category.IMPOSSIBLE_DATE, "facts.date.wrong_weekday"))
         if facts is None or facts.today is None:
             continue
         if d.month is not None and d.year is None and d.resolve(facts.today) is None:
             # 2月29日 with no year said, in a year (and the next) that has none
             hits.append((Category.IMPOSSIBLE_DATE, "facts.date.does_not_exist"))
             continue
-        left, right = _clause(text, lex, d.start, d.end)
+        left, right = clause_around(text, lex, d.start, d.end)
         before = text[max(left, d.start - lex.look_back // 2) : d.start]
         after = text[d.end : min(right, d.end + lex.look_ahead // 2)]
         pointed_back = by_then is not None and by_then.start() > d.end  # "…March 5th, so pay by then"
@@ -494,21 +497,17 @@ def _weekday_named(text: str, lang: str, start: int, end: int) -> int | None:
     return min(_ZH_WEEKDAY_NAMES.index(name), 6)
 
 
-def _check_weekdays(text: str, lang: str, facts: Facts | None) -> list[Hit]:
-    """A date said with a weekday it does not fall on ("3月12日（周三）" when the 12th is a Thursday)."""
-    for d in dates.mentions(text, lang):
-        if d.month is None or d.day_of_month is None:
-            continue
-        named = _weekday_named(text, lang, d.start, d.end)
-        if named is None:
-            continue
-        if facts is not None and facts.today is not None:
-            day = d.on(facts.today).resolve(facts.today)
-        else:
-            day = d.resolve(date(d.year, 1, 1)) if d.year else None
-        if day is not None and day.weekday() != named:
-            return [(Category.IMPOSSIBLE_DATE, "facts.date.wrong_weekday")]
-    return []
+def _wrong_weekday(text: str, lang: str, d: dates.DateMention, facts: Facts | None) -> bool:
+    """The date `d` is said with a weekday it does not fall on ("3月12日（周三）" when the 12th is a
+    Thursday); `d` is already counted from today when today is known."""
+    named = _weekday_named(text, lang, d.start, d.end)
+    if named is None:
+        return False
+    if facts is not None and facts.today is not None:
+        day = d.resolve(facts.today)
+    else:
+        day = d.resolve(date(d.year, 1, 1)) if d.year else None
+    return day is not None and day.weekday() != named
 
 
 _DAYS_LATE = {
@@ -545,7 +544,7 @@ def check(normalized: str, lang: str, facts: Facts | None) -> list[Hit]:
     lex = LEXICONS.get(lang)
     if lex is None:
         return []
-    hits = _check_dates(normalized, lang, lex, facts) + _check_weekdays(normalized, lang, facts)
+    hits = _check_dates(normalized, lang, lex, facts)
     if facts is not None:
         hits += _check_days_overdue(normalized, lang, facts)
         amount_hits, first_said = _check_amounts(normalized, lang, lex, facts)

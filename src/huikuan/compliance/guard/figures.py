@@ -150,12 +150,9 @@ def _stated(text: str, lang: str) -> frozenset[Figure]:
     normal = normalize(text, lang)
     # a figure inside a calendar date ("3月15日", "March 15th") is a part of that date
     spans = [(d.start, d.end) for d in dates.mentions(normal, lang) if d.month is not None]
-    undated = "".join(
-        ch if not any(start <= i < end for start, end in spans) else " " for i, ch in enumerate(normal)
-    )
-    dated = "".join(
-        ch if any(start <= i < end for start, end in spans) else " " for i, ch in enumerate(normal)
-    )
+    inside = [any(start <= i < end for start, end in spans) for i in range(len(normal))]
+    undated = "".join(" " if inside[i] else ch for i, ch in enumerate(normal))
+    dated = "".join(ch if inside[i] else " " for i, ch in enumerate(normal))
     read = _en_figures if lang == "en-US" else _zh_figures
     found = {(v, kind) for v, kind in read(undated)} | {(v, DATE) for v, _ in read(dated)}
     return frozenset((v.normalize(), kind) for v, kind in found)

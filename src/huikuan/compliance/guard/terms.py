@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 
 from huikuan.compliance.guard.fact_words import LEXICONS
-from huikuan.compliance.guard.facts import Facts
+from huikuan.compliance.guard.facts import Facts, clause_around
 from huikuan.compliance.guard.normalize import normalize
 
 _PLANS = {
@@ -62,13 +62,8 @@ def _refuses(normal: str, lang: str, start: int, end: int) -> bool:
     "一次性结清打折，我们这边做不了", "cannot be split"), or only points to a request people
     review ("可以提交减免申请，由工作人员审核", "it's subject to review")."""
     lex = LEXICONS[lang]
-    left = 0
-    for m in lex.clause_break.finditer(normal, 0, start):
-        left = m.end()
-    right_break = lex.clause_break.search(normal, end)
-    right = right_break.start() if right_break else len(normal)
-    following = lex.clause_break.search(normal, right + 1)
-    next_end = following.start() if following else len(normal)
+    left, right = clause_around(normal, lex, start, end)
+    next_end = clause_around(normal, lex, right + 1, right + 1)[1] if right < len(normal) else right
     if lex.refused.search(normal, left, right) or lex.refused_next.search(normal[right + 1 : right + 24]):
         return True
     if lex.reviewed.search(normal, left, next_end):
