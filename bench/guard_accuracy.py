@@ -78,7 +78,8 @@ def _fact_figures(lang: str) -> dict[str, object]:
 
 
 def _llm_answer_figures(lang: str) -> dict[str, object] | None:
-    """What the LLM path costs: the share of good LLM answers (`llm-safe.<lang>.jsonl`) refused."""
+    """What the LLM path costs: the share of good LLM answers (`llm-safe.<lang>.jsonl`) refused, each
+    checked with its call's account and plan bounds when the set gives them (as the engine does)."""
     path = DATA / f"llm-safe.{lang}.jsonl"
     if not path.exists():
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -9,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from huikuan.compliance.guard import Category, Context, Facts, check, explain, numbers
-from huikuan.compliance.guard.evaluate import FACT_KINDS, load_facts, score_facts
+from huikuan.compliance.guard.evaluate import (
+    FACT_KINDS,
+    load_facts,
+    load_llm_answers,
+    score_facts,
+    score_llm_answers,
+)
 
 DATA = Path(__file__).parent / "data"
 C = Category
@@ -186,6 +193,26 @@ def test_development_set_has_every_kind_and_meets_the_targets(lang: str, name: s
     assert result["sentences"] >= 80
     assert result["recall"] >= 0.98, result["misses"]
     assert result["false_block_rate"] <= 0.02, result["misses"]
+
+
+def test_llm_answers_are_scored_with_the_accounts_plan_bounds(tmp_path: Path) -> None:
+    # The engine checks an LLM answer with the call's account and plan bounds; so does the bench.
+    account = {"owed": "3500.00", "due_date": "2026-11-20", "today": "2026-12-04", "max_terms": 6}
+    given = {"platform": "安心借", "amount": "3500", "due_date": "11月20日"}
+    rows = [
+        {"question": "能分期吗", "facts": given, "account": account, "answer": "这笔欠款可以分6期还。"},
+        {"question": "能分期吗", "facts": given, "answer": "这笔欠款可以分6期还。"},
+        {"question": "能分期吗", "facts": given, "account": account, "answer": "可以分12期还。"},
+    ]
+    path = tmp_path / "llm-safe.zh-CN.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    answers = load_llm_answers(path)
+    assert answers[0].account is not None
+    assert answers[0].account.max_terms == 6
+    assert answers[1].account is None
+    result = score_llm_answers(answers, "zh-CN")
+    assert result["refused"] == 2
+    assert [r["answer"] for r in result["refusals"]] == [rows[1]["answer"], rows[2]["answer"]]
 
 
 def test_a_malformed_fact_line_names_its_line(tmp_path: Path) -> None:

@@ -195,8 +195,9 @@ def score_facts(examples: list[FactExample], lang: str, *, llm_path: bool = Fals
 @dataclass(frozen=True, slots=True)
 class LlmAnswer:
     question: str
-    facts: dict[str, str]
+    facts: dict[str, str]  # what the engine gave the LLM (its slots)
     answer: str
+    account: Facts | None = None  # the call's account and plan bounds, as the engine checks with
 
 
 def load_llm_answers(path: Path) -> list[LlmAnswer]:
@@ -208,22 +209,24 @@ def load_llm_answers(path: Path) -> list[LlmAnswer]:
         try:
             row = json.loads(line)
             facts = {str(k): str(v) for k, v in (row.get("facts") or {}).items()}
-            answers.append(LlmAnswer(str(row["question"]), facts, str(row["answer"])))
+            account = Facts.from_mapping(row["account"]) if row.get("account") else None
+            answers.append(LlmAnswer(str(row["question"]), facts, str(row["answer"]), account))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"{path.name} line {number}: {exc}") from exc
     return answers
 
 
 def score_llm_answers(answers: list[LlmAnswer], lang: str) -> dict[str, Any]:
-    """How many safe answers the LLM path refuses: the word guard, then each closed-world rule."""
+    """How many safe answers the LLM path refuses, as the engine checks them: the guard with the
+    account's facts (when the set gives them), then each closed-world rule with its plan bounds."""
     refused: dict[str, int] = {}
     examples: list[dict[str, str]] = []
     for a in answers:
-        verdict = check(a.answer, lang, Context.DEBTOR)
+        verdict = check(a.answer, lang, Context.DEBTOR, a.account)
         broken = (
             None
             if not verdict.allowed
-            else llm_refusal(a.answer, lang, a.facts.values(), a.facts.get("platform", ""))
+            else llm_refusal(a.answer, lang, a.facts.values(), a.facts.get("platform", ""), a.account)
         )
         rule = "words" if not verdict.allowed else (None if broken is None else str(broken))
         if rule is not None:
