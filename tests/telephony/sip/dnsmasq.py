@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 
@@ -10,13 +11,41 @@ import dns.resolver
 
 from tests.telephony.sip.sipp import free_udp_port
 
+_TRIES = 5  # a port free when picked can be taken before dnsmasq binds it
+
+
+class _PortTaken(RuntimeError):
+    """dnsmasq could not bind its port: another process took it."""
+
+
+def _free_udp_and_tcp_port(host: str) -> int:
+    """A port free for UDP and for TCP: dnsmasq listens on both."""
+    while True:
+        port = free_udp_port(host=host)
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+        return port
+
 
 class Dnsmasq:
     """`dnsmasq -k` answering only for the records given (no upstream, no /etc/hosts)."""
 
     def __init__(self, records: list[str], host: str = "127.0.0.1") -> None:
         self.host = host
-        self.port = free_udp_port(host=host)
+        for attempt in range(_TRIES):
+            self.port = _free_udp_and_tcp_port(host)
+            try:
+                self._start(records)
+                return
+            except _PortTaken:
+                if attempt == _TRIES - 1:
+                    raise
+
+    def _start(self, records: list[str]) -> None:
+        host = self.host
         argv = [
             "dnsmasq",
             "--keep-in-foreground",
@@ -46,6 +75,10 @@ class Dnsmasq:
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 why = self._proc.stderr.read().decode() if self._proc.stderr else ""
+                if self._proc.stderr is not None:
+                    self._proc.stderr.close()
+                if "Address already in use" in why:
+                    raise _PortTaken(why)
                 raise RuntimeError(f"dnsmasq exited: {why}")
             try:
                 resolver.resolve("ready.huikuan.test", "A", lifetime=0.2)
