@@ -5,7 +5,10 @@
 `facts-dev2.<lang>.jsonl` (varied speakers and spellings, written before the checks were reworked),
 `facts-fresh-gt2.<lang>.jsonl` (the second tuner's first-pass lines), and the sets written by other
 authors from the policy alone: `facts-heldout2` (reported once after the first rework, then tuned
-on) and `facts-heldout3` (reported once after the second; from then on a development set too).
+on), `facts-heldout3` and `facts-heldout4` (each reported once after a rework; from then on development
+sets too) and `facts-heldout5` (six fixed accounts, written by two helpers from a brief with the policy
+alone, for the LLM path's bounds-aware round). `llm-safe.<lang>.jsonl`: good LLM answers written by two
+more helpers following the answer prompt, with the account each call had.
 Each: blocked recall per kind, overall recall, the false-block rate on safe lines and the sentence
 count. Misses are not printed, so a held-out set's lines never reach whoever tunes the checks; the
 next fresh set goes into `FACT_SETS` the same way.
@@ -37,6 +40,7 @@ FACT_SETS = (
     "facts-heldout2",
     "facts-heldout3",
     "facts-heldout4",
+    "facts-heldout5",
 )
 
 
