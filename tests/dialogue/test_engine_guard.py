@@ -4,7 +4,9 @@ a blocked one is replaced by the safe line and kept for review, and a call recor
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -84,16 +86,14 @@ def test_the_built_in_safe_lines_pass_every_context_they_can_be_said_in() -> Non
         assert all(guard.check(text, lang, c).allowed for c in contexts), lang
 
 
-def _answered_seeds(directory: dict[str, Subscriber], number: str, at: datetime) -> list[int]:
+def _answered_seeds(directory: dict[str, Subscriber], number: str, at: datetime) -> Iterator[int]:
     """Carrier seeds whose first dial of `number` is answered. A dial that goes unanswered still
     counts against the number's daily cap, so the test places only calls that will be picked up
     (which seeds those are depends on the number the factory hands out)."""
-    seeds = []
     for seed in range(200):
         probe = SimulatedCarrier(directory, VirtualClock(at), seed=seed)
         if asyncio.run(probe.dial(number, "R01")).result.outcome == CallOutcome.ANSWERED:
-            seeds.append(seed)
-    return seeds
+            yield seed
 
 
 def test_a_call_records_what_the_guard_blocked(db: TestDatabase, tmp_path: Path) -> None:
@@ -106,7 +106,7 @@ def test_a_call_records_what_the_guard_blocked(db: TestDatabase, tmp_path: Path)
         c = factories.contact(s, d)
         s.commit()
         directory = {c.number: Subscriber(LineTruth.ACTIVE, Persona.FORGETFUL, 0, True)}
-        for seed in _answered_seeds(directory, c.number, at)[:5]:
+        for seed in islice(_answered_seeds(directory, c.number, at), 5):
             carrier = SimulatedCarrier(directory, VirtualClock(at), seed=seed)
             work = CallWork(
                 account_id=acct.id,

@@ -9,7 +9,7 @@ import time
 import dns.exception
 import dns.resolver
 
-from tests.telephony.sip.sipp import free_udp_port
+from tests.telephony.sip.sipp import _bound, free_udp_port
 
 _TRIES = 5  # a port free when picked can be taken before dnsmasq binds it
 
@@ -22,12 +22,8 @@ def _free_udp_and_tcp_port(host: str) -> int:
     """A port free for UDP and for TCP: dnsmasq listens on both."""
     while True:
         port = free_udp_port(host=host)
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
-            try:
-                s.bind((host, port))
-            except OSError:
-                continue
-        return port
+        if not _bound(port, socket.SOCK_STREAM, host):
+            return port
 
 
 class Dnsmasq:

@@ -140,6 +140,11 @@ def clause_around(text: str, lex: Lexicon, start: int, end: int) -> tuple[int, i
     return left, (m2.start() if m2 else len(text))
 
 
+def next_clause_end(text: str, lex: Lexicon, right: int) -> int:
+    """Where the clause after the one ending at `right` ends (`right` itself at the end of text)."""
+    return clause_around(text, lex, right + 1, right + 1)[1] if right < len(text) else right
+
+
 def _role(text: str, lex: Lexicon, mention: numbers.Mention, next_start: int | None = None) -> str:
     left, right = clause_around(text, lex, mention.start, mention.end)
     before = text[max(left, mention.start - lex.look_back) : mention.start]
@@ -287,8 +292,9 @@ def _check_terms(text: str, lang: str, lex: Lexicon, facts: Facts, first_said: b
         left, right = clause_around(text, lex, d.start(), d.end())
         # a deferral people review may be pointed to, in its clause or the next
         # ("提交延期还款申请，审核通过后生效")
-        following = clause_around(text, lex, right + 1, right + 1)[1] if right < len(text) else right
-        reviewed = lex.application.search(text, left, right) or lex.reviewed.search(text, right, following)
+        reviewed = lex.application.search(text, left, right) or lex.reviewed.search(
+            text, right, next_clause_end(text, lex, right)
+        )
         if not _refused(text, lex, d.start(), d.end()) and not reviewed:
             hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.deferral"))
             break

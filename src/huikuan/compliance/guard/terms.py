@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 
 from huikuan.compliance.guard.fact_words import LEXICONS
-from huikuan.compliance.guard.facts import Facts, clause_around
+from huikuan.compliance.guard.facts import Facts, clause_around, next_clause_end
 from huikuan.compliance.guard.normalize import normalize
 
 _PLANS = {
@@ -63,7 +63,7 @@ def _refuses(normal: str, lang: str, start: int, end: int) -> bool:
     review ("可以提交减免申请，由工作人员审核", "it's subject to review")."""
     lex = LEXICONS[lang]
     left, right = clause_around(normal, lex, start, end)
-    next_end = clause_around(normal, lex, right + 1, right + 1)[1] if right < len(normal) else right
+    next_end = next_clause_end(normal, lex, right)
     if lex.refused.search(normal, left, right) or lex.refused_next.search(normal[right + 1 : right + 24]):
         return True
     if lex.reviewed.search(normal, left, next_end):
