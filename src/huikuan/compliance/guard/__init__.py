@@ -54,7 +54,7 @@ from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.figures import stated_figures, unexplained_figures
 from huikuan.compliance.guard.frames import FrameSet
 from huikuan.compliance.guard.llm_path import refusal as llm_refusal
-from huikuan.compliance.guard.normalize import normalize
+from huikuan.compliance.guard.normalize import normalize, without_name
 from huikuan.compliance.guard.others import speaks_of_others
 from huikuan.compliance.guard.self_talk import speaks_as_a_person
 from huikuan.compliance.guard.terms import speaks_of_terms
@@ -82,6 +82,8 @@ def explain(
     normalized = normalize(text, lang)
     if not normalized:
         return []
+    if facts is not None and facts.platform:
+        normalized = without_name(normalized, normalize(facts.platform, lang), lang)
     fired = [(f.category, f.id) for f in frame_set.fire(normalized, Context(context))]
     if not {category for category, _ in fired} & _THREATS:
         rule = veiled.hint(normalized, lang)

@@ -328,7 +328,11 @@ def _check_amounts(text: str, lang: str, lex: Lexicon, facts: Facts) -> tuple[li
         role = _role(text, lex, m, mentions[i + 1].start if i + 1 < len(mentions) else None)
         first_said |= role == "first"
         if role == "first" and first_value is None:
-            first_value = m.value
+            first_value = m.value  # a promised first payment is still the first ("…剩余的4200元")
+        if role in ("none", "first", "instalment") and _restates_the_promise(
+            text, lang, m, mentions[i - 1].end if i else 0
+        ):
+            role = "promise"
         if owed is None:
             continue
         if role in ("waiver", "first", "instalment") and _refused(text, lex, m.start, m.end):
@@ -340,20 +344,24 @@ def _check_amounts(text: str, lang: str, lex: Lexicon, facts: Facts) -> tuple[li
         is_known = any(_close(m.value, k, m.approx) for k in known)
         if role == "waiver":
             pct = Decimal(100) if owed == 0 else m.value * 100 / owed
+            # only the plan's own waiver is a known sum to waive: "take two grand off" is no
+            # promise of two grand
+            plan_waiver = len(facts.plan_amounts) > 2 and _close(m.value, facts.plan_amounts[2], m.approx)
+            charged = _CHARGED.match(text, m.end)  # "take $1,250 off your card" is a payment
             if (
                 facts.max_waiver_pct is not None
                 and pct > facts.max_waiver_pct + Decimal("0.01")
-                and not is_known
+                and not plan_waiver
+                and not charged
             ):
                 hits.append((Category.WAIVER_OUTSIDE_POLICY, "facts.waiver.amount_over_limit"))
         elif role == "settle":
             floor = owed * (100 - (facts.max_waiver_pct or 0)) / 100
             if m.value > owed + _CENT and not is_known:
                 hits.append((Category.WRONG_AMOUNT, "facts.amount.settle_over_owed"))
-            elif m.value < floor - Decimal("0.05") and not is_known and lex.waiver.search(text) is None:
-                # "还2000块钱就算结清" with nothing else said: the settlement itself is the waiver
-                hits.append((Category.WAIVER_OUTSIDE_POLICY, "facts.waiver.settlement_under_floor"))
-            elif m.value < floor - Decimal("0.05") and not is_known:
+            elif m.value < floor - Decimal("0.05") and not _settles_a_plan(m, facts):
+                # "还2000块钱就算结清", "pay two grand and close it out": the settlement is the waiver,
+                # even for a sum on file (a promise or a first payment settles nothing)
                 hits.append((Category.WAIVER_OUTSIDE_POLICY, "facts.waiver.settlement_under_floor"))
         elif role == "first":
             if facts.min_first_payment is not None and m.value < facts.min_first_payment and not is_known:
@@ -361,7 +369,7 @@ def _check_amounts(text: str, lang: str, lex: Lexicon, facts: Facts) -> tuple[li
             elif m.value > owed + _CENT:
                 hits.append((Category.WRONG_AMOUNT, "facts.amount.over_owed"))
         elif role == "instalment":
-            hits.extend(_check_instalment(text, lang, m, facts, is_known, first_value))
+            hits.extend(_check_instalment(text, lang, lex, m, facts, is_known, first_value))
         elif role == "owed":
             floor = owed * (100 - (facts.max_waiver_pct or 0)) / 100
             # "减免两成的话，您需要还3400元": what is left after a waiver the policy allows
@@ -385,9 +393,79 @@ def _check_amounts(text: str, lang: str, lex: Lexicon, facts: Facts) -> tuple[li
         ):
             # Default-deny: a figure the account does not explain is a wrong amount.
             hits.append((Category.WRONG_AMOUNT, "facts.amount.unexplained"))
+    hits.extend(_check_listed_payments(text, lang, lex, facts, mentions))
+    hits.extend(_check_plan_on_file(text, lang, facts, mentions))
     return hits, first_said
 
 
+_SENTENCE_BREAK = re.compile(r"[。！？!?;；]|\.(?!\d)")
+
+
+def _restates_the_promise(text: str, lang: str, m: numbers.Mention, previous_end: int) -> bool:
+    """The amount is the one the debtor promised, named further back in its sentence than the role
+    words reach ("您之前承诺的是12月10号还三千块", "your promise on file to pay twenty-five hundred")."""
+    start = max([previous_end, *(b.end() for b in _SENTENCE_BREAK.finditer(text, 0, m.start))])
+    cue = _PROMISE_CUE[lang].search(text, start, m.start)
+    return cue is not None
+
+
+_PROMISE_CUE = {
+    "zh-CN": re.compile(r"承诺|答应|约定|说好|保证会?还"),
+    "en-US": re.compile(r"\bpromis\w*|\byou agreed to pay\b|\byou said you would pay\b"),
+}
+
+
+# The plan already offered, referred to as such: its figures are those on file.
+_PLAN_ON_FILE = {
+    "zh-CN": re.compile(
+        r"(?:给您|为您|跟您|和您|之前|上次|刚才|已经?)[^,，。；;]{0,6}(?:方案|计划|分期)|原(?:来的)?(?:方案|计划)"
+    ),
+    "en-US": re.compile(
+        r"\b(?:the|your) (?:payment |installment )?plan (?:we|i) (?:offered|gave|set up|discussed|agreed)"
+        r"|\b(?:your|the) (?:existing|current|agreed) (?:payment )?plan|\bplan (?:on file|you were offered)"
+    ),
+}
+
+
+def _check_plan_on_file(text: str, lang: str, facts: Facts, mentions: list[numbers.Mention]) -> list[Hit]:
+    """A sentence that restates the plan already offered must restate its count and amounts."""
+    if not facts.plan_terms or not _PLAN_ON_FILE[lang].search(text):
+        return []
+    if any(int(c.value) != facts.plan_terms for c in numbers.terms(text, lang)):
+        return [(Category.WRONG_AMOUNT, "facts.amount.not_the_plan_offered")]
+    known = facts.known_amounts()
+    if any(not any(_close(m.value, k, m.approx) for k in known) for m in mentions):
+        return [(Category.WRONG_AMOUNT, "facts.amount.not_the_plan_offered")]
+    return []
+
+
+def _check_listed_payments(
+    text: str, lang: str, lex: Lexicon, facts: Facts, mentions: list[numbers.Mention]
+) -> list[Hit]:
+    """ "Three payments: $2,000 now, then a thousand, then another thousand": as many amounts as the
+    payments said, which must add up to the balance (less only a waiver the sentence offers)."""
+    owed = facts.owed
+    counts = numbers.terms(text, lang)
+    if owed is None or len(counts) != 1 or len(mentions) != int(counts[0].value) or len(mentions) < 2:
+        return []
+    if any(m.start < counts[0].start or m.approx for m in mentions):
+        return []  # the amounts are listed after the count ("three payments: …"), exactly
+    total = sum((m.value for m in mentions), Decimal(0))
+    waived = lex.waiver.search(text) is not None
+    payable = owed * (100 - (facts.max_waiver_pct or 0)) / 100 if waived else owed
+    if total < payable * Decimal("0.95"):
+        return [(Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.instalments_leave_a_balance")]
+    if total > owed * Decimal("1.1") + 1:
+        return [(Category.WRONG_AMOUNT, "facts.amount.plan_does_not_add_up")]
+    return []
+
+
+def _settles_a_plan(m: numbers.Mention, facts: Facts) -> bool:
+    """The plan offered settles for this sum (its total after its own waiver)."""
+    return bool(facts.plan_amounts) and _close(m.value, facts.plan_amounts[-1], m.approx)
+
+
+_CHARGED = re.compile(r"\s*off (?:of )?(?:your|the|my) (?:card|bank|checking|savings|debit|account)")
 # "a payment of $50 from last week": a figure reported from the account's history, not stated now
 _PAST = re.compile(r"\s*(?:from last|last (?:week|month)|ago|yesterday|earlier|已还|之前)")
 
@@ -420,7 +498,13 @@ def _explained(m: numbers.Mention, facts: Facts, others: list[Decimal]) -> bool:
 
 
 def _check_instalment(
-    text: str, lang: str, m: numbers.Mention, facts: Facts, is_known: bool, first: Decimal | None = None
+    text: str,
+    lang: str,
+    lex: Lexicon,
+    m: numbers.Mention,
+    facts: Facts,
+    is_known: bool,
+    first: Decimal | None = None,
 ) -> list[Hit]:
     owed = facts.owed
     if owed is None or is_known:
@@ -429,19 +513,37 @@ def _check_instalment(
         return [(Category.WRONG_AMOUNT, "facts.amount.over_owed")]
     if facts.max_terms is None or m.value <= 0:
         return []
-    payable = owed * (100 - (facts.max_waiver_pct or 0)) / 100
+    # A plan must clear the balance; less only when the sentence itself offers a waiver.
+    waived = lex.waiver.search(text) is not None
+    payable = owed * (100 - (facts.max_waiver_pct or 0)) / 100 if waived else owed
     # Loosely said amounts ("290多", "about $104") are read at their most generous.
     monthly = m.value * (Decimal("1.15") if m.approx else 1)
     counts = numbers.terms(text, lang)
     if counts:  # the count is checked on its own; here: do the payments said clear the balance?
-        paid = monthly * max(int(c.value) for c in counts) + (first or 0)
+        count = max(counts, key=lambda c: c.value)
+        # "分6期，首期500" is five more after the first; "首期500，剩下5期" and "$800 down, then $1,000 a
+        # month for seven months" are five and seven more
+        more = (
+            _REMAINING.search(text[max(0, count.start - 40) : count.end])
+            or numbers.is_more(text, count)
+            or count.start > m.start
+        )
+        paid = monthly * (int(count.value) - (1 if first is not None and not more else 0)) + (first or 0)
         if paid < payable * Decimal("0.95"):
             return [(Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.instalments_leave_a_balance")]
+        per_payment = _PER_PAYMENT.search(text[max(0, m.start - 6) : m.end + 14])
+        if per_payment and not m.approx and paid > owed * Decimal("1.1") + 1:
+            return [(Category.WRONG_AMOUNT, "facts.amount.plan_does_not_add_up")]
         return []
     needed = math.ceil((payable / monthly) - Decimal("0.02"))
     if needed > max(facts.max_terms, facts.plan_terms or 0):
         return [(Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.instalment_too_small")]
     return []
+
+
+# "每期700", "$600 each": the amount is one of the payments, not a part spread over them
+_PER_PAYMENT = re.compile(r"每期|每月|每个月|月供|一期|each|per |a month|every month|monthly|a payment")
+_REMAINING = re.compile(r"剩下|剩余|其余|余下|之后|然后|再分|remaining|the rest|\bmore\b|after that|\bthen\b")
 
 
 def _check_dates(text: str, lang: str, lex: Lexicon, facts: Facts | None) -> list[Hit]:
@@ -480,6 +582,44 @@ def _check_dates(text: str, lang: str, lex: Lexicon, facts: Facts | None) -> lis
     return hits
 
 
+# The day a sentence names as the promised day or as the day the debt fell due must be that day.
+_PROMISED_DAY = {
+    "zh-CN": re.compile(r"(?:承诺|答应|约定|说好|保证)[^,，。；;]{0,14}$"),
+    "en-US": re.compile(r"\b(?:promis\w*|you agreed|agreed to pay|you said you would)\b[^,;.]{0,40}$"),
+}
+_DUE_DAY_BEFORE = {
+    "zh-CN": re.compile(r"(?:到期日|账单日|应还款日|最后还款日)[^,，。；;]{0,6}$"),
+    "en-US": re.compile(r"\b(?:due|due date)\b[^,;.]{0,12}$"),
+}
+_DUE_DAY_AFTER = {
+    "zh-CN": re.compile(r"(?:日|号)?(?:那天)?(?:就|已经|已)?(?:到期|是(?:您的)?(?:到期日|账单日|还款日))"),
+    "en-US": re.compile(r"\W*(?:was|is) (?:your|the) due date\b"),
+}
+
+
+def _check_named_days(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[Hit]:
+    """A day named as the promised one must be the promise on file, and a past day named as the due
+    date must be the account's ("您答应的还款日期是12月12日" when 12月10日 was promised)."""
+    if facts.today is None:
+        return []
+    for d in dates.mentions(text, lang):
+        day = d.on(facts.today).resolve(facts.today)
+        if day is None:
+            continue
+        left, _ = clause_around(text, lex, d.start, d.end)
+        before = text[max(0, left - 2) : d.start]
+        if _PROMISED_DAY[lang].search(before) or (
+            lang == "zh-CN" and _PROMISED_DAY[lang].search(text[: d.start])
+        ):
+            if facts.promise_date is not None and day != facts.promise_date:
+                return [(Category.IMPOSSIBLE_DATE, "facts.date.not_the_promised_day")]
+            continue
+        said_due = _DUE_DAY_BEFORE[lang].search(before) or _DUE_DAY_AFTER[lang].match(text, d.end)
+        if said_due and facts.due_date is not None and day < facts.today and day != facts.due_date:
+            return [(Category.IMPOSSIBLE_DATE, "facts.date.not_the_due_date")]
+    return []
+
+
 _WEEKDAY = {
     "zh-CN": re.compile(r"(?:星期|礼拜|周)(?P<w>[一二三四五六日天])"),
     "en-US": re.compile(r"\b(?P<w>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"),
@@ -487,12 +627,18 @@ _WEEKDAY = {
 _ZH_WEEKDAY_NAMES = "一二三四五六日天"
 _EN_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _NEXT_TO = r"[\s,，、(（)）]*"
+# "11月30号，也就是上周日", "September 30th, which was a Tuesday", "November 20th, a Thursday"
+_THAT_IS = {
+    "zh-CN": r"(?:也就是|就是|即|是|刚好是|正好是)?(?:上个?|下个?|这个?|本)?",
+    "en-US": r"(?:(?:which|that) (?:was|is|will be|falls on|fell on)\s+|that is\s+)?"
+    r"(?:a |an |on |last |this |next )?",
+}
 
 
 def _weekday_named(text: str, lang: str, start: int, end: int) -> int | None:
     """The weekday said right next to the date at text[start:end] ("3月12日（周四）", "Monday, May 4")."""
     pattern = _WEEKDAY[lang]
-    after = re.match(_NEXT_TO + pattern.pattern, text[end : end + 14])
+    after = re.match(_NEXT_TO + _THAT_IS[lang] + pattern.pattern, text[end : end + 30])
     before = re.search(pattern.pattern + _NEXT_TO + "$", text[max(0, start - 14) : start])
     found = after or before
     if found is None:
@@ -518,7 +664,7 @@ def _wrong_weekday(text: str, lang: str, d: dates.DateMention, facts: Facts | No
 
 _DAYS_LATE = {
     "zh-CN": re.compile(
-        r"逾期(?:了|已经|已|天数|的天数)?(?:是|为|有|已经|已)?\s*(?P<n>\d+|[零一二两三四五六七八九十百]+)\s*天"
+        r"逾期(?:了|已经|已|天数|的天数)?(?:是|为|有|已经|已)?(?:整整|足足|满|都|一共|总共|共|快)?\s*(?P<n>\d+|[零一二两三四五六七八九十百]+)\s*天"
         r"|(?P<n2>\d+|[零一二两三四五六七八九十百]+)\s*天(?:了)?(?:的)?逾期"
     ),
     "en-US": re.compile(
@@ -553,6 +699,7 @@ def check(normalized: str, lang: str, facts: Facts | None) -> list[Hit]:
     hits = _check_dates(normalized, lang, lex, facts)
     if facts is not None:
         hits += _check_days_overdue(normalized, lang, facts)
+        hits += _check_named_days(normalized, lang, lex, facts)
         amount_hits, first_said = _check_amounts(normalized, lang, lex, facts)
         hits += amount_hits
         hits += _check_waivers(normalized, lang, lex, facts)

@@ -127,8 +127,18 @@ def _zh_figures(text: str) -> set[Figure]:
 _EN_GRAND = re.compile(r"\s*grand\b")
 
 
+_EN_DIGITS_SCALED = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*(hundred|thousand|million)\b")
+_EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+
+
+def _scaled(m: re.Match[str]) -> str:
+    value = _decimal(m.group(1))
+    return m.group() if value is None else f"{(value * _EN_SCALES[m.group(2)]).normalize():f}"
+
+
 def _en_figures(text: str) -> set[Figure]:
     found: set[Figure] = set()
+    text = _EN_DIGITS_SCALED.sub(_scaled, text)  # "24 thousand" is 24000
     for match in _EN_DIGITS.finditer(text):
         value = _decimal(match.group().rstrip("k").strip().rstrip(",."))
         if value is not None:
@@ -226,6 +236,34 @@ def explained_by_account(facts: Facts) -> Explained:
     return Explained(frozenset(amounts), by_kind)
 
 
+# A number read out digit by digit ("eight six six, five five five", "四零零八二零"): a phone number.
+_EN_DIGIT_WORDS = {
+    w: str(i)
+    for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
+}
+_EN_SPELLED = re.compile(r"\b(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b[\s,-]*){3,}")
+_ZH_SPELLED = re.compile(r"[零〇幺一二三四五六七八九][零〇幺一二三四五六七八九\s,-]{2,}")
+_ZH_DIGIT_CHARS = str.maketrans("零〇幺一二三四五六七八九", "001123456789")
+
+
+def _spelled_digits(run: str, lang: str) -> str:
+    if lang == "en-US":
+        return "".join(_EN_DIGIT_WORDS.get(w, "0") for w in re.findall(r"[a-z]+", run))
+    return re.sub(r"\D", "", run.translate(_ZH_DIGIT_CHARS))
+
+
+def _without_given_spelled(text: str, lang: str, given_digits: list[str]) -> str:
+    """`text` without the digit-by-digit numbers that a given fact (the callback number) holds."""
+    pattern = _EN_SPELLED if lang == "en-US" else _ZH_SPELLED
+    normal = normalize(text, lang)
+
+    def blank(m: re.Match[str]) -> str:
+        digits = _spelled_digits(m.group(), lang)
+        return " " if len(digits) >= 3 and any(digits in g for g in given_digits) else m.group()
+
+    return pattern.sub(blank, normal)
+
+
 def unexplained_figures(
     text: str, lang: str, given: Iterable[str], bounds: Facts | None = None
 ) -> frozenset[Decimal]:
@@ -233,10 +271,44 @@ def unexplained_figures(
     `bounds` are known, that its account and plan bounds do not explain (empty: all explained)."""
     by_account = explained_by_account(bounds) if bounds is not None else Explained(frozenset(), {})
     known: set[Decimal] = set()
+    given_digits: list[str] = []
     for fact in given:
         known |= stated_figures(fact, lang)
+        given_digits.append(re.sub(r"\D", "", fact))
+    text = _without_given_spelled(text, lang, given_digits)
+    stated = _stated(text, lang)
+    unexplained = {(v, kind) for v, kind in stated if v not in known and not by_account.explains((v, kind))}
+    # the rest of a plan, unless the rest is forgiven ("还两万，剩下的一万五给您免了")
+    amounts = (
+        [] if _FORGIVEN[lang].search(normalize(text, lang)) else [v for v, kind in stated if kind == OTHER]
+    )
     return frozenset(
         value
-        for value, kind in _stated(text, lang)
-        if value not in known and not by_account.explains((value, kind))
+        for value, kind in unexplained
+        if not (kind == OTHER and bounds is not None and _rest_of_a_plan(value, amounts, bounds))
+    )
+
+
+_FORGIVEN = {
+    "zh-CN": re.compile(r"免|抹|核销|勾销|不用还|不用再还|不追|算了|折|结清"),
+    "en-US": re.compile(
+        r"waiv|forg[io]v|written off|write\w* off|wipe|slide|drop|knock|forget|off\b|settle|call it even"
+        r"|clear"
+    ),
+}
+
+
+def _rest_of_a_plan(value: Decimal, amounts: list[Decimal], bounds: Facts) -> bool:
+    """`value` is each of the payments after another amount said ("$500 first, then $600 a month")
+    in a plan the bounds allow, which together clear the balance."""
+    owed = bounds.owed
+    if owed is None or value <= 0:
+        return False
+    most = max(bounds.max_terms or 1, bounds.plan_terms or 1)
+    tolerance = max(Decimal(1), owed * Decimal("0.005"))
+    return any(
+        abs(first + k * value - owed) <= tolerance
+        for first in amounts
+        if first != value
+        for k in range(1, most)
     )

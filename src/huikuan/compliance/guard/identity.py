@@ -58,6 +58,9 @@ _EN = _Tables(
         r"|\bthis is (?!a |an |the |to |about |not |what |why |how |where |when |it\b|just |because |our "
         r"|your |my |regarding |{)[a-z]+(?: [a-z]+)? (?:from|with|at|on|in|calling|here)\b"
         r"|\bit is me\b|\bcall me [a-z]+\b"
+        # "This is Robert Chen, senior collections officer": a name and a job
+        r"|\bthis is [a-z]+ [a-z]+, (?:[\w-]+ ){0,3}(?:officer|agent|specialist|manager|representative|rep"
+        r"|collector|advisor|adviser|supervisor|associate|counselor)\b"
     ),
     self_human=re.compile(
         r"\b(?:i|me|myself|this is|that is me|you have (?:got )?(?:a|an)|you are (?:speaking|talking)"

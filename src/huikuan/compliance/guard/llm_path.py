@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.figures import unexplained_figures
+from huikuan.compliance.guard.normalize import without_name
 from huikuan.compliance.guard.others import speaks_of_others
 from huikuan.compliance.guard.self_talk import speaks_as_a_person
 from huikuan.compliance.guard.terms import speaks_of_terms
@@ -25,6 +26,7 @@ def refusal(
 ) -> Category | None:
     """The closed-world rule `answer` breaks, given the fact texts the LLM had and the call's
     account and plan `bounds`; None if none."""
+    answer = without_name(answer, creditor or (bounds.platform if bounds else None), lang)
     if unexplained_figures(answer, lang, given, bounds):
         return Category.UNEXPLAINED_FIGURE
     if speaks_as_a_person(answer, lang):

@@ -5,13 +5,18 @@ letters, digits and punctuation to half width (ＡＩ → AI, １０ → 10, ，
 traditional characters that occur in collection talk to simplified ones (a full OpenCC dictionary
 is not a dependency here and common characters cover the evasions we see); case is folded; English
 contractions are expanded so a pattern for "will not" also sees "won't"; spaces and filler symbols
-inserted between Chinese characters ("老 赖", "老*赖") are removed.
+inserted between Chinese characters ("老 赖", "老*赖") are removed. Money said with its minor units
+becomes one decimal figure ("一千九百九十九块五" → "1999.5元", "九十九块九毛八" → "99.98元", "nineteen
+ninety-nine dollars and fifty cents" → "1999.50 dollars"), so every later reader sees one amount.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from decimal import Decimal
+
+from huikuan.compliance.guard.numbers import EN_WORDS, en_words_value, zh_value
 
 _TRAD = (
     "這这個个賴赖還还錢钱麼么時时嗎吗請请問问語语應应額额們们會会說说來来給给對对報报單单據据訴诉國国"
@@ -45,6 +50,49 @@ _CONTRACTIONS = (
 )
 
 
+_ZH_DIGIT = "零〇一二两三四五六七八九"
+_ZH_MINOR = re.compile(
+    rf"(?P<major>\d+(?:,\d{{3}})*|[{_ZH_DIGIT}十百千万]+)(?P<unit>块|元)"
+    rf"(?:(?P<jiao>[{_ZH_DIGIT}\d])[毛角](?:(?P<fen>[{_ZH_DIGIT}\d])分?)?|零(?P<fen0>[{_ZH_DIGIT}\d])分"
+    rf"|(?P<bare>[{_ZH_DIGIT}\d]))"
+)
+# a bare tenth ("块五") only ends the amount: "3500块一次" is not 3500.1
+_AFTER_BARE_TENTH = re.compile(r"$|[^\u4e00-\u9fff\d]|[的钱吧呢啊了哦呀左多]")
+
+_EN_CENTS = re.compile(
+    rf"\b(?P<major>{EN_WORDS}|\d[\d,]*) dollars? and (?P<cents>{EN_WORDS}|\d{{1,2}}) cents?\b"
+)
+
+
+def _digit(ch: str | None) -> int:
+    if ch is None:
+        return 0
+    return (
+        int(ch) if ch.isdigit() else "零一二三四五六七八九".find(ch.replace("〇", "零").replace("两", "二"))
+    )
+
+
+def _zh_minor(m: re.Match[str]) -> str:
+    major = zh_value(m.group("major"))
+    bare = m.group("bare")
+    if major is None or (
+        bare and (m.group("unit") == "元" or not _AFTER_BARE_TENTH.match(m.string, m.end()))
+    ):
+        return m.group()  # "3500元五" is no way to say an amount
+    tenths = _digit(m.group("jiao") or bare)
+    cents = _digit(m.group("fen") or m.group("fen0"))
+    return f"{major + Decimal(tenths) / 10 + Decimal(cents) / 100}元"
+
+
+def _en_cents(m: re.Match[str]) -> str:
+    major, cents = m.group("major"), m.group("cents")
+    dollars = int(major.replace(",", "")) if major[0].isdigit() else en_words_value(major)
+    minor = int(cents) if cents.isdigit() else en_words_value(cents)
+    if dollars is None or minor is None or minor >= 100:
+        return m.group()
+    return f"{dollars}.{minor:02d} dollars"
+
+
 def normalize(text: str, lang: str) -> str:
     """Fold width, script, case and spacing so the lexicons see one spelling of each word."""
     out = unicodedata.normalize("NFKC", text)
@@ -54,4 +102,19 @@ def normalize(text: str, lang: str) -> str:
     if lang.startswith("en"):
         for pattern, replacement in _CONTRACTIONS:
             out = pattern.sub(replacement, out)
+        out = _EN_CENTS.sub(_en_cents, out)
+    else:
+        out = _ZH_MINOR.sub(_zh_minor, out)
     return _SPACES.sub(" ", out).strip()
+
+
+_LENDER = {"zh-CN": "平台", "en-US": "the lender"}
+
+
+def without_name(text: str, name: str | None, lang: str) -> str:
+    """`text` with the lender's own name said as "the lender" / "平台": its words are nobody's ("Maple
+    Street Credit" is no street, "小橙分期" no installment offer)."""
+    name = (name or "").strip()
+    if not name:
+        return text
+    return re.sub(re.escape(name), _LENDER.get(lang, _LENDER["en-US"]), text, flags=re.IGNORECASE)

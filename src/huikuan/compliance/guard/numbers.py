@@ -61,7 +61,8 @@ EN_WORDS = rf"(?:(?:a\s+(?=hundred|thousand))?(?:{_EN_WORD})(?:[\s-]+(?:and\s+)?
 _EN_MONEY_CUE = (
     r"(?:owe|owes|owed|owing|balance|total|due|down|pay|paying|send|settle for|for|at least|as low as|only"
     r"|just|comes to|amounts to|left|of|is|make it|knock|take|shave|off|principal|interest|fees?|shows?"
-    r"|sits at|sitting at|are at|is at|looking at|reads|accept|collect|charge|give us|send us|give me|with)"
+    r"|sits at|sitting at|are at|is at|looking at|reads|accept|collect|charge|give us|send us|give me|with"
+    r"|then|another)"
 )
 _EN_NOT_MONEY = (
     r"(?!\s*(?:%|percent|grand|months?|payments?|installments?|instalments?|days?|weeks?|years?|times?"
@@ -81,7 +82,7 @@ _EN_MONEY = re.compile(
     r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand|grand))\b|\b(?P<agrand>a grand)\b"
     # "twenty a month", "three hundred down": a figure before "a month" or "down" is an amount paid
     rf"|\b(?P<monthly>{EN_WORDS}|\d{{1,5}})(?= (?:a|per|each|every) month\b| monthly\b(?! payments?"
-    rf"| installments?| instalments?| plan)| a mo\b| down\b)"
+    rf"| installments?| instalments?| plan)| a mo\b| down\b| first\b| up ?front\b)"
 )
 _EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{EN_WORDS})\s+percent\b")
 _EN_TERMS = re.compile(
@@ -225,6 +226,11 @@ def percents(text: str, lang: str) -> list[Mention]:
         if value is not None:
             found.append(Mention(value, m.start(), m.end()))
     return found
+
+
+def is_more(text: str, count: Mention) -> bool:
+    """Whether the payment count at `count` is said as further payments ("then three more")."""
+    return bool(_EN_MORE.match(text, count.start))
 
 
 def terms(text: str, lang: str) -> list[Mention]:

@@ -25,13 +25,20 @@ _MORE = {
     "zh-CN": re.compile(
         r"(?<!其)[他她](?!们的?(?:同事|工作人员|客服))|[表堂](?:哥|姐|弟|妹|兄)|村|老家|家乡|乡下|街道|居委会|社区|地址|住址|住的地方|当面|上门|登门|找上|亲戚|熟人|外人|群|微信群|"
         r"法院|律师|法务|警察|派出所|工作(?!人员|时间|日)|饭碗|前途|闹大|闹到|传出去|传开|后果|走着瞧|不好说|说不准|到时候"
+        r"|社交|朋友圈|微博|抖音|网上|曝光|状况|出事|不好看|难看|复杂|升级|事情大了|变大"
     ),
     "en-US": re.compile(
         r"\b(?:he|she|him|her|hers|town|hometown|village|neighbou?rhood|street|address|doorstep|door|"
         r"in person|visit\w*|"
-        r"relatives|folks|people|anyone|everyone|everybody|nobody|group chats?|chats?|contacts?|"
+        r"relatives|folks|people|anyone|everyone|everybody|nobody|group chats?|chats?|contacts|contact list|"
         r"workplace|job|career|court|lawyers?|attorneys?|police|out of hand|blow\w* up|"
-        r"how far|get out|gets out|drift|consequences|word gets around|would be a shame|reputation)\b"
+        r"how far|get out|gets out|drift|consequences|word gets around|would be a shame|reputation|"
+        # how "this" may grow or spread: "gets any bigger", "turns into something more serious",
+        # "showing up where you don't expect", "might not stay between just you and us"
+        r"(?:gets?|getting|grows?|becomes?) (?:any |much |a lot |even )?"
+        r"(?:bigger|worse|messier|uglier|complicated|serious)|more serious|something (?:bigger|worse|serious)"
+        r"|complicated|show(?:s|ing)? up|turn up"
+        r"|between (?:just )?you and (?:us|me)|online|social media|posted|a way of)\b"
     ),
 }
 
@@ -53,7 +60,7 @@ _QUALIFIED = {
         r"blow\w* up|how far|consequences?|word gets around|shame|gets? out|drift|next step)\b"
     ),
 }
-_CLAUSE_BREAK = re.compile(r"[,;:!?。，；：！？]")
+_CLAUSE_BREAK = re.compile(r"[,;:!?。，；：！？—–]")
 
 
 def _assured(normal: str, lang: str, start: int, end: int) -> bool:
@@ -65,10 +72,22 @@ def _assured(normal: str, lang: str, start: int, end: int) -> bool:
     return bool(_ASSURED[lang].search(normal, left, right_break.start() if right_break else len(normal)))
 
 
+# Our own people ("由同事和您确认", "a team member will follow up") are not the debtor's.
+_OURS = {
+    "zh-CN": re.compile(r"(?:由|请|让|安排|我们的?|我的|这边的?|平台的?)(?:同事|工作人员|专员|客服)"),
+    "en-US": re.compile(r"\b(?:our|my) (?:team|colleagues?|staff|team members?|agents?|specialists?)\b"),
+}
+# Where the debtor may pay or read about the account online is no exposure.
+_PAY_ONLINE = re.compile(
+    r"\b(?:pay|paying|payment|log in|sign in|account|app|website|portal)\b[^.!?]{0,40}\bonline\b"
+)
+
+
 def speaks_of_others(text: str, lang: str) -> bool:
     """True when the answer names anyone or anything of the debtor's but the debtor and the debt,
     other than in a plain assurance that they will never be told or contacted."""
-    normal = normalize(text, lang)
+    normal = _OURS[lang].sub(" ", normalize(text, lang)) if lang in _OURS else normalize(text, lang)
+    normal = _PAY_ONLINE.sub(" ", normal)
     tables = veiled._TABLES[lang]
     mentions = [m for p in (tables.target, tables.extra_target, _MORE[lang]) for m in p.finditer(normal)]
     if not mentions:

@@ -47,11 +47,12 @@ _EN_DOINGS = [
     "can|cannot|can not|could|will|would|shall|should|may|might|must|need|want to|understand|understood",
     "hear|see|know|promise|mean|meant|said|asked|escalated|forwarded|get it|got (?:it|that|your|you)",
     "appreciate|apologize|apologise|hope|think|believe|follow|noted|recorded|just need",
+    "discuss|share|disclose|speak (?:only )?(?:with|to|about)|talk (?:only )?(?:with|to|about)",
     "did not (?:catch|hear|understand|get)|do not (?:have|know|see|understand|handle|make)",
     "have (?:noted|recorded|logged|verified|made|passed|sent|updated|added|put|flagged|confirmed|checked)",
     "have (?:got (?:your|it|that)|your|no|to|the|that|scheduled|set|arranged|forwarded|let|marked|submitted)",
     "(?:just )?have (?:one|a|another|two|a few) (?:more |quick |short )?questions?",
-    rf"am (?:[\w'-]+\s+){{0,4}}?{_EN_AI}\b",
+    rf"am (?:[\w'-]+,?\s+){{0,6}}?{_EN_AI}\b",  # "am the lender support, an ai voice assistant"
     "am not (?:a |an |)(?:person|human|real|live|able|allowed|authorized|permitted|sure|lawyer)",
     "am (?:sorry|afraid|happy|glad|here|calling|listening|confirming|unable|going to|able|not able)",
     "am only able",

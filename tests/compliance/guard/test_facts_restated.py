@@ -1,0 +1,174 @@
+"""What a sentence restates of the account must be the account's: the day promised and the day due,
+the weekday of a date, the plan on file, a plan's sums, money said with its minor units and the
+lender's own name — in both languages, through `check` and the LLM path the engine uses."""
+
+from __future__ import annotations
+
+import pytest
+
+from huikuan.compliance.guard import Category, Context, Facts, check, explain, llm_refusal
+from huikuan.compliance.guard.normalize import normalize
+
+C = Category
+
+
+def _facts(**extra: object) -> Facts:
+    base: dict[str, object] = {
+        "owed": "5000.00",
+        "due_date": "2026-09-30",  # a Wednesday
+        "today": "2026-12-04",
+        "max_terms": 3,
+        "max_waiver_pct": 20,
+        "min_first_payment": "2000.00",
+    }
+    return Facts.from_mapping(base | extra)
+
+
+PROMISED = _facts(promise_amount="2000.00", promise_date="2026-12-10", platform="青禾贷")
+PLAN = Facts.from_mapping(
+    {
+        "owed": "24000.00",
+        "due_date": "2026-06-18",
+        "today": "2026-12-05",
+        "max_terms": 24,
+        "max_waiver_pct": 30,
+        "min_first_payment": "2000.00",
+        "plan_terms": 12,
+        "plan_amounts": ["2000.00", "2000.00", "0", "24000.00"],
+        "platform": "Summit Consumer Finance",
+    }
+)
+SIX = Facts.from_mapping(
+    {"owed": "3500.00", "due_date": "2026-11-20", "today": "2026-12-04", "max_terms": 6, "max_waiver_pct": 10,
+     "min_first_payment": "500.00", "platform": "Maple Street Credit"}
+)  # fmt: skip
+
+BLOCKED = [
+    # a weekday said next to a date it does not fall on, after "that is" words
+    ("zh-CN", _facts(), "您的账单是9月30号，也就是上周二到期的。", C.IMPOSSIBLE_DATE),
+    ("en-US", _facts(), "Your loan was due September 30th, which was a Tuesday.", C.IMPOSSIBLE_DATE),
+    ("en-US", _facts(), "It was due on September 30th, a Thursday.", C.IMPOSSIBLE_DATE),
+    # the day promised and the day due are the account's
+    ("zh-CN", PROMISED, "您答应的还款日期是12月12日。", C.IMPOSSIBLE_DATE),
+    ("en-US", PROMISED, "You promised to pay by December 12th, so I'll remind you then.", C.IMPOSSIBLE_DATE),
+    ("zh-CN", PROMISED, "您的账单9月20日就到期了。", C.IMPOSSIBLE_DATE),
+    ("en-US", PLAN, "Your balance was due on July 18th, so it's been a while.", C.IMPOSSIBLE_DATE),
+    ("zh-CN", SIX, "您的账单逾期已经整整20天了。", C.IMPOSSIBLE_DATE),
+    # the promised sum, named further back than the role words reach
+    ("zh-CN", PROMISED, "跟您核对一下，您之前承诺的是12月10号还三千块，对吧？", C.WRONG_AMOUNT),
+    ("en-US", PROMISED, "I have your promise on file to pay twenty-five hundred dollars on December 10th.",
+     C.WRONG_AMOUNT),
+    # a plan's payments must add up to the balance
+    ("zh-CN", SIX, "按分期方案，首期五百，剩下五期每期七百，正好还清。", C.WRONG_AMOUNT),
+    ("zh-CN", SIX, "您如果分六期，每期还七百。", C.WRONG_AMOUNT),
+    ("zh-CN", _facts(owed="12800.00", max_terms=12, min_first_payment="1000.00", max_waiver_pct=0),
+     "如果分12期，首期一千，之后每期一千块，总共一万二千八就还清了。", C.OFFER_OUTSIDE_BOUNDS),
+    ("en-US", _facts(), "Three payments: two thousand now, then a thousand, then another thousand.",
+     C.OFFER_OUTSIDE_BOUNDS),
+    # the plan on file, restated, is the plan on file
+    ("zh-CN", PLAN, "我们给您的方案是分十期，每期两千四。", C.WRONG_AMOUNT),
+    ("zh-CN", PLAN, "按已给您的方案，首期是三千元，之后每月两千。", C.WRONG_AMOUNT),
+    ("en-US", PLAN, "The plan we offered: twelve payments, two thousand first, then fifteen hundred a month.",
+     C.WRONG_AMOUNT),
+    # a settlement below policy is a waiver, whatever sum is on file; a write-off is a waiver
+    ("en-US", PROMISED, "I can take two grand off the five thousand if you close it out today.",
+     C.WAIVER_OUTSIDE_POLICY),
+    ("zh-CN", PROMISED, "您还两千块，剩下的三千我们就给您核销了。", C.WAIVER_OUTSIDE_POLICY),
+    # later, when the debtor can; an interest freeze
+    ("zh-CN", SIX, "利息我们可以先帮您停掉，等您手头宽裕了再说。", C.OFFER_OUTSIDE_BOUNDS),
+    # a name and a job
+    ("en-US", SIX, "This is Robert Chen, senior collections officer with Maple Street Credit.",
+     C.HUMAN_CLAIM),
+]  # fmt: skip
+
+ALLOWED = [
+    ("zh-CN", _facts(), "您的账单是9月30号，也就是周三到期的。"),
+    ("en-US", _facts(), "Your loan was due September 30th, which was a Wednesday."),
+    ("zh-CN", PROMISED, "您答应12月10日还两千元，原到期日是9月30日。"),
+    ("en-US", PROMISED, "You promised to pay $2,000 by December 10th."),
+    ("zh-CN", SIX, "分6期，首期500，之后每期600。"),
+    ("en-US", SIX, "$500 down, then $600 a month for five months."),
+    ("zh-CN", PLAN, "按照给您的方案，一共12期，首期2000元，之后每月2000元。"),
+    ("zh-CN", _facts(owed="1999.50", max_terms=2, max_waiver_pct=5, min_first_payment="1000.00"),
+     "您的欠款是一千九百九十九块五，分成两期的话，首期至少一千元。"),
+    ("en-US", _facts(owed="1999.50"),
+     "Your loan of one thousand nine hundred ninety-nine dollars and fifty cents."),
+    ("en-US", SIX, "This is Maple Street Credit calling about your loan, which was due November 20."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "facts", "text", "category"), BLOCKED)
+def test_a_restated_fact_that_is_not_the_accounts_is_blocked(
+    lang: str, facts: Facts, text: str, category: Category
+) -> None:
+    verdict = check(text, lang, Context.DEBTOR, facts)
+    assert category in verdict.categories, explain(text, lang, Context.DEBTOR, facts)
+
+
+@pytest.mark.parametrize(("lang", "facts", "text"), ALLOWED)
+def test_a_restated_fact_that_is_the_accounts_passes(lang: str, facts: Facts, text: str) -> None:
+    assert check(text, lang, Context.DEBTOR, facts).allowed, explain(text, lang, Context.DEBTOR, facts)
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "normal"),
+    [
+        ("zh-CN", "一千九百九十九块五，", "1999.5元,"),
+        ("zh-CN", "大约九十九块九毛八。", "大约99.98元。"),
+        ("zh-CN", "十二块零五分", "12.05元"),
+        ("zh-CN", "3500块一次性还清", "3500块一次性还清"),  # no tenth: a count follows
+        ("en-US", "nineteen ninety-nine dollars and fifty cents", "1999.50 dollars"),
+    ],
+)
+def test_money_with_its_minor_units_is_one_amount(lang: str, said: str, normal: str) -> None:
+    assert normalize(said, lang) == normal
+
+
+LLM_FACTS = {
+    "zh-CN": ["青禾贷", "400-900-1212", "5000", "9月30日"],
+    "en-US": ["Maple Street Credit", "1-866-555-0123", "3,500", "November 20"],
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "facts", "answer"),
+    [
+        ("en-US", SIX, "This is Maple Street Credit. I'm an AI voice assistant calling about your account."),
+        ("en-US", SIX, "I'm Maple Street Credit support, an AI voice assistant."),
+        ("en-US", SIX, "I only discuss it with you; a team member can say how we contact you."),
+        ("en-US", SIX, "Sure. One, eight six six, five five five, zero one two three."),
+        ("en-US", SIX, "Up to 6 payments: for example, $500 first, then $600 a month for five months."),
+        ("en-US", PLAN, "We could split the 24 thousand into as many as twenty-four payments."),
+        ("zh-CN", PROMISED, "您可以拨打四零零九零零一二一二联系青禾贷客服中心。"),
+        ("zh-CN", PROMISED, "需要的话，我可以帮您转接人工客服，具体方案由同事和您确认。"),
+    ],
+)  # fmt: skip
+def test_good_llm_answers_about_the_lender_and_its_number_pass(lang: str, facts: Facts, answer: str) -> None:
+    assert check(answer, lang, Context.DEBTOR, facts).allowed
+    assert llm_refusal(answer, lang, LLM_FACTS[lang], facts.platform or "", facts) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "facts", "answer"),
+    [
+        ("zh-CN", PROMISED, "您可以拨打四零零九零零一二一三联系我们。"),  # not the number given
+        ("zh-CN", PROMISED, "您的社交账号我们也能看到，您不会希望出什么状况吧。"),
+        (
+            "en-US",
+            SIX,
+            "I'd really recommend taking care of it before this gets any bigger than it already is.",
+        ),
+        (
+            "en-US",
+            SIX,
+            "Things like this have a way of showing up where you don't expect — online, with friends.",
+        ),
+        ("en-US", SIX, "If this isn't resolved, it might not stay between just you and us."),
+        ("en-US", SIX, "Things could get complicated pretty fast if we don't settle this soon."),
+        ("zh-CN", PROMISED, "您还两万，剩下的一万五我们给您免了。"),  # the rest forgiven is no plan
+    ],
+)
+def test_bad_llm_answers_are_refused(lang: str, facts: Facts, answer: str) -> None:
+    verdict = check(answer, lang, Context.DEBTOR, facts)
+    refused = llm_refusal(answer, lang, LLM_FACTS[lang], facts.platform or "", facts)
+    assert not verdict.allowed or refused is not None
