@@ -48,7 +48,7 @@ Policy decisions (docs/content-guard.md has the full list, and what the guard do
 
 from __future__ import annotations
 
-from huikuan.compliance.guard import en, identity, veiled, voicemail, zh
+from huikuan.compliance.guard import day_facts, en, identity, veiled, voicemail, zh
 from huikuan.compliance.guard import facts as fact_checks
 from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.figures import stated_figures, unexplained_figures
@@ -93,7 +93,7 @@ def explain(
         rule = identity.hint(normalized, lang)
         if rule is not None:
             fired.append((Category.HUMAN_CLAIM, rule))
-    return fired + fact_checks.check(normalized, lang, facts)
+    return fired + day_facts.check(normalized, lang, facts) + fact_checks.check(normalized, lang, facts)
 
 
 def check(text: str, lang: str, context: Context = Context.DEBTOR, facts: Facts | None = None) -> Verdict:

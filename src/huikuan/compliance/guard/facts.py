@@ -5,16 +5,17 @@ against `Facts` — the account (owed, due date), the call's clock (today) and t
 bounds (max terms, max waiver %, min first payment), plus what the call produced (the amount and
 day the debtor promised, the plan the robot offered). A sentence is blocked when:
 
-- an amount stated as owed is neither what is owed nor a known figure (promise, plan): WRONG_AMOUNT;
+- an amount stated as owed is neither what is owed nor a known figure (promise, plan), a sum restated
+  as the promise is not the promise ("您之前承诺的是…还三千块"), a plan's payments do not add up to
+  the balance ("首期五百，剩下五期每期七百"), or a restatement of the plan on file ("给您的方案…")
+  is not that plan: WRONG_AMOUNT;
 - it offers more payments than `max_terms`, a first payment under `min_first_payment` (or none:
   "首期0元", "nothing down", "前三个月不用还"), or a monthly amount that could not clear the
   balance within `max_terms`: OFFER_OUTSIDE_BOUNDS;
 - it offers a discount or waiver beyond `max_waiver_pct` ("打五折", "settle for half", "减免30%",
   a settlement for less than policy allows), or any waiver at all when the policy allows none
   ("减免利息", "waive the fees"): WAIVER_OUTSIDE_POLICY;
-- it names a day that does not exist (2月30日, April 31), or sets a payment deadline already past
-  ("请在3月5日前还款" on 3月10日, "by yesterday"): IMPOSSIBLE_DATE. A day that does not exist is
-  caught even without facts.
+- a day it names does not exist or is not the account's: IMPOSSIBLE_DATE, in `day_facts.py`.
 
 Every amount is read by one parser (`numbers`: digits, Chinese numerals, number words, "1.5k",
 "twelve fifty", unit-less amounts after money words) and every day by one (`dates`: absolute,
@@ -40,7 +41,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from huikuan.compliance.guard import dates, numbers
+from huikuan.compliance.guard import numbers
 from huikuan.compliance.guard.fact_words import LEXICONS, Lexicon
 from huikuan.compliance.guard.types import Category
 
@@ -546,164 +547,15 @@ _PER_PAYMENT = re.compile(r"每期|每月|每个月|月供|一期|each|per |a mo
 _REMAINING = re.compile(r"剩下|剩余|其余|余下|之后|然后|再分|remaining|the rest|\bmore\b|after that|\bthen\b")
 
 
-def _check_dates(text: str, lang: str, lex: Lexicon, facts: Facts | None) -> list[Hit]:
-    hits: list[Hit] = []
-    by_then = lex.by_then.search(text)
-    for d in dates.mentions(text, lang):
-        calendar_day = d.month is not None and d.day_of_month is not None
-        if facts is not None and facts.today is not None:
-            d = d.on(facts.today)
-        if not d.exists():
-            hits.append((Category.IMPOSSIBLE_DATE, "facts.date.does_not_exist"))
-            continue
-        if calendar_day and _wrong_weekday(text, lang, d, facts):
-            hits.append((Category.IMPOSSIBLE_DATE, "facts.date.wrong_weekday"))
-        if facts is None or facts.today is None:
-            continue
-        if d.month is not None and d.year is None and d.resolve(facts.today) is None:
-            # 2月29日 with no year said, in a year (and the next) that has none
-            hits.append((Category.IMPOSSIBLE_DATE, "facts.date.does_not_exist"))
-            continue
-        left, right = clause_around(text, lex, d.start, d.end)
-        before = text[max(left, d.start - lex.look_back // 2) : d.start]
-        after = text[d.end : min(right, d.end + lex.look_ahead // 2)]
-        pointed_back = by_then is not None and by_then.start() > d.end  # "…March 5th, so pay by then"
-        if not (lex.deadline.search(before) or lex.deadline_after.search(after) or pointed_back):
-            continue
-        if lex.reported.search(text, left, d.start) and not pointed_back:
-            continue  # a day someone named earlier, reported, not a deadline set now
-        if d.always_past:
-            hits.append((Category.IMPOSSIBLE_DATE, "facts.date.deadline_past"))
-            continue
-        day = d.resolve(facts.today)
-        if day is None or day >= facts.today or day in (facts.due_date, facts.promise_date):
-            continue
-        hits.append((Category.IMPOSSIBLE_DATE, "facts.date.deadline_past"))
-    return hits
-
-
-# The day a sentence names as the promised day or as the day the debt fell due must be that day.
-_PROMISED_DAY = {
-    "zh-CN": re.compile(r"(?:承诺|答应|约定|说好|保证)[^,，。；;]{0,14}$"),
-    "en-US": re.compile(r"\b(?:promis\w*|you agreed|agreed to pay|you said you would)\b[^,;.]{0,40}$"),
-}
-_DUE_DAY_BEFORE = {
-    "zh-CN": re.compile(r"(?:到期日|账单日|应还款日|最后还款日)[^,，。；;]{0,6}$"),
-    "en-US": re.compile(r"\b(?:due|due date)\b[^,;.]{0,12}$"),
-}
-_DUE_DAY_AFTER = {
-    "zh-CN": re.compile(r"(?:日|号)?(?:那天)?(?:就|已经|已)?(?:到期|是(?:您的)?(?:到期日|账单日|还款日))"),
-    "en-US": re.compile(r"\W*(?:was|is) (?:your|the) due date\b"),
-}
-
-
-def _check_named_days(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[Hit]:
-    """A day named as the promised one must be the promise on file, and a past day named as the due
-    date must be the account's ("您答应的还款日期是12月12日" when 12月10日 was promised)."""
-    if facts.today is None:
-        return []
-    for d in dates.mentions(text, lang):
-        day = d.on(facts.today).resolve(facts.today)
-        if day is None:
-            continue
-        left, _ = clause_around(text, lex, d.start, d.end)
-        before = text[max(0, left - 2) : d.start]
-        if _PROMISED_DAY[lang].search(before) or (
-            lang == "zh-CN" and _PROMISED_DAY[lang].search(text[: d.start])
-        ):
-            if facts.promise_date is not None and day != facts.promise_date:
-                return [(Category.IMPOSSIBLE_DATE, "facts.date.not_the_promised_day")]
-            continue
-        said_due = _DUE_DAY_BEFORE[lang].search(before) or _DUE_DAY_AFTER[lang].match(text, d.end)
-        if said_due and facts.due_date is not None and day < facts.today and day != facts.due_date:
-            return [(Category.IMPOSSIBLE_DATE, "facts.date.not_the_due_date")]
-    return []
-
-
-_WEEKDAY = {
-    "zh-CN": re.compile(r"(?:星期|礼拜|周)(?P<w>[一二三四五六日天])"),
-    "en-US": re.compile(r"\b(?P<w>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"),
-}
-_ZH_WEEKDAY_NAMES = "一二三四五六日天"
-_EN_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_NEXT_TO = r"[\s,，、(（)）]*"
-# "11月30号，也就是上周日", "September 30th, which was a Tuesday", "November 20th, a Thursday"
-_THAT_IS = {
-    "zh-CN": r"(?:也就是|就是|即|是|刚好是|正好是)?(?:上个?|下个?|这个?|本)?",
-    "en-US": r"(?:(?:which|that) (?:was|is|will be|falls on|fell on)\s+|that is\s+)?"
-    r"(?:a |an |on |last |this |next )?",
-}
-
-
-def _weekday_named(text: str, lang: str, start: int, end: int) -> int | None:
-    """The weekday said right next to the date at text[start:end] ("3月12日（周四）", "Monday, May 4")."""
-    pattern = _WEEKDAY[lang]
-    after = re.match(_NEXT_TO + _THAT_IS[lang] + pattern.pattern, text[end : end + 30])
-    before = re.search(pattern.pattern + _NEXT_TO + "$", text[max(0, start - 14) : start])
-    found = after or before
-    if found is None:
-        return None
-    name = found.group("w")
-    if lang == "en-US":
-        return _EN_WEEKDAY_NAMES.index(name)
-    return min(_ZH_WEEKDAY_NAMES.index(name), 6)
-
-
-def _wrong_weekday(text: str, lang: str, d: dates.DateMention, facts: Facts | None) -> bool:
-    """The date `d` is said with a weekday it does not fall on ("3月12日（周三）" when the 12th is a
-    Thursday); `d` is already counted from today when today is known."""
-    named = _weekday_named(text, lang, d.start, d.end)
-    if named is None:
-        return False
-    if facts is not None and facts.today is not None:
-        day = d.resolve(facts.today)
-    else:
-        day = d.resolve(date(d.year, 1, 1)) if d.year else None
-    return day is not None and day.weekday() != named
-
-
-_DAYS_LATE = {
-    "zh-CN": re.compile(
-        r"逾期(?:了|已经|已|天数|的天数)?(?:是|为|有|已经|已)?(?:整整|足足|满|都|一共|总共|共|快)?\s*(?P<n>\d+|[零一二两三四五六七八九十百]+)\s*天"
-        r"|(?P<n2>\d+|[零一二两三四五六七八九十百]+)\s*天(?:了)?(?:的)?逾期"
-    ),
-    "en-US": re.compile(
-        rf"\b(?P<n>\d+|{numbers.EN_WORDS})\s+days?\s+"
-        r"(?:overdue|late|past due|behind|delinquent|in arrears)\b"
-        r"|\bdays (?:overdue|late|past due)(?: is| are|:)?\s+(?P<n2>\d+)\b"
-    ),
-}
-
-
-def _check_days_overdue(text: str, lang: str, facts: Facts) -> list[Hit]:
-    """A count of days overdue that the due date and today contradict (a day either way is
-    allowed: counting conventions differ)."""
-    if facts.today is None or facts.due_date is None:
-        return []
-    actual = (facts.today - facts.due_date).days
-    for m in _DAYS_LATE[lang].finditer(text):
-        raw = m.group("n") or m.group("n2")
-        words = lang == "en-US" and not raw.isdigit()
-        said = numbers.en_words_value(raw) if words else numbers.zh_value(raw)
-        if said is not None and abs(int(said) - actual) > 1:
-            return [(Category.IMPOSSIBLE_DATE, "facts.date.days_overdue")]
-    return []
-
-
 def check(normalized: str, lang: str, facts: Facts | None) -> list[Hit]:
-    """The fact rules that fire on an already normalised sentence; days that do not exist are
-    checked even without facts."""
+    """The money and plan rules that fire on an already normalised sentence (the day rules are
+    `day_facts.check`)."""
     lex = LEXICONS.get(lang)
-    if lex is None:
+    if lex is None or facts is None:
         return []
-    hits = _check_dates(normalized, lang, lex, facts)
-    if facts is not None:
-        hits += _check_days_overdue(normalized, lang, facts)
-        hits += _check_named_days(normalized, lang, lex, facts)
-        amount_hits, first_said = _check_amounts(normalized, lang, lex, facts)
-        hits += amount_hits
-        hits += _check_waivers(normalized, lang, lex, facts)
-        hits += _check_terms(normalized, lang, lex, facts, first_said)
+    amount_hits, first_said = _check_amounts(normalized, lang, lex, facts)
+    hits = amount_hits + _check_waivers(normalized, lang, lex, facts)
+    hits += _check_terms(normalized, lang, lex, facts, first_said)
     return list(dict.fromkeys(hits))
 
 
