@@ -17,11 +17,15 @@ OTHERS = [
     ("en-US", "It'd be a pity if this reached your landlord."),
     ("en-US", "We have your address on file if a visit is easier."),
     ("en-US", "Let's keep this from getting out of hand."),
+    ("zh-CN", "您的社交账号我们也能看到，您不会希望出什么状况吧。"),
+    ("en-US", "I'd take care of it before it turns into something more serious for you."),
 ]
 ONLY_US = [
     ("zh-CN", "您可以在App的“我的借款”里查看还款计划。"),
     ("zh-CN", "工作人员会在一个工作日内给您回电。"),
     ("zh-CN", "我是智能语音助手，可以帮您转接人工客服。"),
+    ("zh-CN", "您可以在App里网上还款，具体方案由同事和您确认。"),
+    ("en-US", "You can pay in the app, online, or by debit card over the phone."),
     ("en-US", "You can pay in the app under Payments, or by bank transfer."),
     ("en-US", "A member of our team can call you back tomorrow morning."),
     ("en-US", "I can note that you'd like to set up a plan."),
