@@ -7,7 +7,8 @@
 authors from the policy alone: `facts-heldout2` (reported once after the first rework, then tuned
 on), `facts-heldout3` and `facts-heldout4` (each reported once after a rework; from then on development
 sets too) and `facts-heldout5` (six fixed accounts, written by two helpers from a brief with the policy
-alone, for the LLM path's bounds-aware round). `llm-safe.<lang>.jsonl`: good LLM answers written by two
+alone, for the LLM path's bounds-aware round) and `facts-heldout6` (six new accounts, the same briefs,
+new writers; measured once after the fifth round). `llm-safe.<lang>.jsonl`: good LLM answers written by two
 more helpers following the answer prompt, with the account each call had.
 Each: blocked recall per kind, overall recall, the false-block rate on safe lines and the sentence
 count. Misses are not printed, so a held-out set's lines never reach whoever tunes the checks; the
@@ -41,6 +42,7 @@ FACT_SETS = (
     "facts-heldout3",
     "facts-heldout4",
     "facts-heldout5",
+    "facts-heldout6",
 )
 
 
