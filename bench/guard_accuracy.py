@@ -8,8 +8,9 @@ authors from the policy alone: `facts-heldout2` (reported once after the first r
 on), `facts-heldout3` and `facts-heldout4` (each reported once after a rework; from then on development
 sets too) and `facts-heldout5` (six fixed accounts, written by two helpers from a brief with the policy
 alone, for the LLM path's bounds-aware round) and `facts-heldout6` (six new accounts, the same briefs,
-new writers; measured once after the fifth round). `llm-safe.<lang>.jsonl`: good LLM answers written by two
-more helpers following the answer prompt, with the account each call had.
+new writers; measured once after the fifth round). `llm-safe.<lang>.jsonl` and
+`llm-safe-heldout6.<lang>.jsonl`: good LLM answers written by other helpers following the answer prompt,
+with the account each call had.
 Each: blocked recall per kind, overall recall, the false-block rate on safe lines and the sentence
 count. Misses are not printed, so a held-out set's lines never reach whoever tunes the checks; the
 next fresh set goes into `FACT_SETS` the same way.
@@ -44,6 +45,8 @@ FACT_SETS = (
     "facts-heldout5",
     "facts-heldout6",
 )
+# good LLM answers: `llm-safe` (helper-58, heldout5 accounts), `llm-safe-heldout6` (new writers, accounts)
+LLM_SAFE_SETS = ("llm-safe", "llm-safe-heldout6")
 
 
 def _figures(name: str, lang: str) -> dict[str, object]:
@@ -83,14 +86,16 @@ def _fact_figures(lang: str) -> dict[str, object]:
     return figures
 
 
-def _llm_answer_figures(lang: str) -> dict[str, object] | None:
-    """What the LLM path costs: the share of good LLM answers (`llm-safe.<lang>.jsonl`) refused, each
-    checked with its call's account and plan bounds when the set gives them (as the engine does)."""
-    path = DATA / f"llm-safe.{lang}.jsonl"
-    if not path.exists():
-        return None
-    result = score_llm_answers(load_llm_answers(path), lang)
-    return {k: result[k] for k in ("answers", "refused", "refused_rate", "refused_by_rule")}
+def _llm_answer_figures(lang: str) -> dict[str, object]:
+    """What the LLM path costs: the share of good LLM answers (`LLM_SAFE_SETS`) refused, each checked
+    with its call's account and plan bounds when the set gives them (as the engine does)."""
+    figures: dict[str, object] = {}
+    for name in LLM_SAFE_SETS:
+        path = DATA / f"{name}.{lang}.jsonl"
+        if path.exists():
+            result = score_llm_answers(load_llm_answers(path), lang)
+            figures[name] = {k: result[k] for k in ("answers", "refused", "refused_rate", "refused_by_rule")}
+    return figures
 
 
 def _speed(rounds: int = 20) -> float:
