@@ -172,3 +172,27 @@ def test_bad_llm_answers_are_refused(lang: str, facts: Facts, answer: str) -> No
     verdict = check(answer, lang, Context.DEBTOR, facts)
     refused = llm_refusal(answer, lang, LLM_FACTS[lang], facts.platform or "", facts)
     assert not verdict.allowed or refused is not None
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer"),
+    [
+        ("zh-CN", "这个我没办法答应，相关问题我会请工作人员跟进。"),
+        ("en-US", "I can't change any dates myself, but a team member will follow up with you."),
+        ("en-US", "I'm really sorry to hear that. A team member will follow up with you."),
+        ("en-US", "I'm only here to talk with you about your account."),
+        ("en-US", "The number I have is 1-866-555-0123 for Maple Street Credit support."),
+        ("en-US", "Your payment was due on November twenty-second."),
+    ],
+)
+def test_an_assistant_handing_over_or_reading_a_date_in_words_is_not_refused(lang: str, answer: str) -> None:
+    facts = PROMISED if lang == "zh-CN" else _facts(due_date="2026-11-22", platform="Maple Street Credit")
+    given = LLM_FACTS[lang] + ["November 22"]
+    assert check(answer, lang, Context.DEBTOR, facts).allowed
+    assert llm_refusal(answer, lang, given, facts.platform or "", facts) is None
+
+
+def test_a_month_said_in_words_is_a_figure_of_the_date() -> None:
+    """ "July 18" on an account due June 18 states a month no fact gives."""
+    facts = _facts(due_date="2026-06-18", today="2026-12-05")
+    assert llm_refusal("It was due on July 18th.", "en-US", ["June 18"], "", facts) is not None

@@ -158,13 +158,14 @@ def _en_figures(text: str) -> set[Figure]:
 
 def _stated(text: str, lang: str) -> frozenset[Figure]:
     normal = normalize(text, lang)
-    # a figure inside a calendar date ("3月15日", "March 15th") is a part of that date
-    spans = [(d.start, d.end) for d in dates.mentions(normal, lang) if d.month is not None]
-    inside = [any(start <= i < end for start, end in spans) for i in range(len(normal))]
+    # a calendar date ("3月15日", "November twenty-second") states its parts, as the date parser reads them
+    days = [d for d in dates.mentions(normal, lang) if d.month is not None]
+    inside = [any(d.start <= i < d.end for d in days) for i in range(len(normal))]
     undated = "".join(" " if inside[i] else ch for i, ch in enumerate(normal))
-    dated = "".join(ch if inside[i] else " " for i, ch in enumerate(normal))
     read = _en_figures if lang == "en-US" else _zh_figures
-    found = {(v, kind) for v, kind in read(undated)} | {(v, DATE) for v, _ in read(dated)}
+    found = set(read(undated)) | {
+        (Decimal(part), DATE) for d in days for part in (d.year, d.month, d.day_of_month) if part is not None
+    }
     return frozenset((v.normalize(), kind) for v, kind in found)
 
 

@@ -54,7 +54,9 @@ _EN_DOINGS = [
     "(?:just )?have (?:one|a|another|two|a few) (?:more |quick |short )?questions?",
     rf"am (?:[\w'-]+,?\s+){{0,6}}?{_EN_AI}\b",  # "am the lender support, an ai voice assistant"
     "am not (?:a |an |)(?:person|human|real|live|able|allowed|authorized|permitted|sure|lawyer)",
-    "am (?:sorry|afraid|happy|glad|here|calling|listening|confirming|unable|going to|able|not able)",
+    "am (?:really |so |very |truly |only |just )?(?:sorry|afraid|happy|glad|here|calling|listening|confirming"
+    "|unable|going to|able|not able)",
+    "have (?:is|on file|here|for you)",  # "the number i have is…"
     "am only able",
     "am (?:checking|noting|recording|passing|transferring|connecting|reaching out|following up|required)",
     "am (?:reading|just letting|letting|telling|reminding|trying to|here to)",
@@ -75,10 +77,14 @@ _IN_PERSON = re.compile(
 )
 
 
+# "I can't change any dates myself": what the assistant cannot do, not what it does in person
+_CANNOT_MYSELF = re.compile(r"\b(?:cannot|can not|unable to|not able to|do not)\b[^.,;!?]{0,40}\bmyself\b")
+
+
 def speaks_as_a_person(text: str, lang: str) -> bool:
     """True when the answer says something of itself in the first person that an assistant on a
     call does not say (a life, a body, a history, a name or a job of its own)."""
-    normal = normalize(text, lang)
+    normal = _CANNOT_MYSELF.sub(lambda m: m.group()[: -len("myself")], normalize(text, lang))
     if _IN_PERSON.search(normal):
         return True
     if lang == "en-US":
