@@ -103,15 +103,17 @@ _NEXT_TO = r"[\s,，、(（)）]*"
 _THAT_IS = {
     "zh-CN": r"(?:也就是|就是|即|是|刚好是|正好是)?(?:上个?|下个?|这个?|本)?",
     "en-US": r"(?:(?:which|that) (?:was|is|will be|falls on|fell on)\s+|that is\s+)?"
-    r"(?:a |an |on |last |this |next )?",
+    r"(?:a |an |on |last |this |next |that )?",
 }
+# "上周六，也就是11月29号": the weekday first, then the date it is
+_IS_THAT = {"zh-CN": r"(?:也就是|就是|即)?", "en-US": r"(?:that is|i\.e\.|which is)?\s*"}
 
 
 def _weekday_named(text: str, lang: str, start: int, end: int) -> int | None:
     """The weekday said right next to the date at text[start:end] ("3月12日（周四）", "Monday, May 4")."""
     pattern = _WEEKDAY[lang]
     after = re.match(_NEXT_TO + _THAT_IS[lang] + pattern.pattern, text[end : end + 30])
-    before = re.search(pattern.pattern + _NEXT_TO + "$", text[max(0, start - 14) : start])
+    before = re.search(pattern.pattern + _NEXT_TO + _IS_THAT[lang] + "$", text[max(0, start - 20) : start])
     found = after or before
     if found is None:
         return None
@@ -131,7 +133,22 @@ def _wrong_weekday(text: str, lang: str, d: dates.DateMention, facts: Facts | No
         day = d.resolve(facts.today)
     else:
         day = d.resolve(date(d.year, 1, 1)) if d.year else None
-    return day is not None and day.weekday() != named
+    if day is None:
+        return False
+    if d.year is None and d.month is not None and d.day_of_month is not None and facts and facts.today:
+        # a day said with no year and read as next year's may be the past one ("originally due on
+        # Wednesday, May 20th" in December)
+        a_year_earlier = _same_day(day.year - 1, d.month, d.day_of_month)
+        if day.year > facts.today.year and a_year_earlier is not None and a_year_earlier.weekday() == named:
+            return False
+    return day.weekday() != named
+
+
+def _same_day(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 _DAYS_LATE = {

@@ -430,12 +430,20 @@ _PLAN_ON_FILE = {
 
 def _check_plan_on_file(text: str, lang: str, facts: Facts, mentions: list[numbers.Mention]) -> list[Hit]:
     """A sentence that restates the plan already offered must restate its count and amounts."""
-    if not facts.plan_terms or not _PLAN_ON_FILE[lang].search(text):
+    reference = _PLAN_ON_FILE[lang].search(text) if facts.plan_terms else None
+    if reference is None:
         return []
-    if any(int(c.value) != facts.plan_terms for c in numbers.terms(text, lang)):
+    # what follows the reference, to the end of its sentence ("…最多可以分18期；您也可以按之前的方案分6期")
+    end = next((b.start() for b in _SENTENCE_BREAK.finditer(text, reference.end())), len(text))
+    if any(
+        int(c.value) != facts.plan_terms
+        for c in numbers.terms(text, lang)
+        if reference.start() <= c.start < end
+    ):
         return [(Category.WRONG_AMOUNT, "facts.amount.not_the_plan_offered")]
     known = facts.known_amounts()
-    if any(not any(_close(m.value, k, m.approx) for k in known) for m in mentions):
+    restated = [m for m in mentions if reference.start() <= m.start < end]
+    if any(not any(_close(m.value, k, m.approx) for k in known) for m in restated):
         return [(Category.WRONG_AMOUNT, "facts.amount.not_the_plan_offered")]
     return []
 
@@ -535,6 +543,15 @@ def _check_instalment(
         per_payment = _PER_PAYMENT.search(text[max(0, m.start - 6) : m.end + 14])
         if per_payment and not m.approx and paid > owed * Decimal("1.1") + 1:
             return [(Category.WRONG_AMOUNT, "facts.amount.plan_does_not_add_up")]
+        nearest = min(counts, key=lambda c: abs(c.start - m.start))
+        the_rest = _REMAINING.search(text[max(0, nearest.start - 8) : nearest.end]) or numbers.is_more(
+            text, nearest
+        )
+        if per_payment and not m.approx and first is not None and the_rest and not waived:
+            # "先还一千五，剩下分两期，每期一千五百块": the rest, split, is the balance less the first
+            share = (owed - first) / int(nearest.value)
+            if share > 0 and abs(m.value - share) > max(Decimal(1), share * Decimal("0.03")):
+                return [(Category.WRONG_AMOUNT, "facts.amount.plan_does_not_add_up")]
         return []
     needed = math.ceil((payable / monthly) - Decimal("0.02"))
     if needed > max(facts.max_terms, facts.plan_terms or 0):

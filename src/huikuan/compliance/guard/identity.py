@@ -60,6 +60,8 @@ _EN = _Tables(
         r"|\bthis is (?!a |an |the |to |about |not |what |why |how |where |when |it\b|just |because |our "
         r"|your |my |regarding |{)[a-z]+(?: [a-z]+)? (?:from|with|at|on|in|calling|here)\b"
         r"|\bit is me\b|\bcall me [a-z]+\b"
+        r"|\bit is (?!the |a |an |about |not |just |your |our |time |now )[a-z]+"
+        r" (?:from|with|at|calling|here)\b"
         # "This is Robert Chen, senior collections officer": a name and a job
         r"|\bthis is [a-z]+ [a-z]+, (?:[\w-]+ ){0,3}(?:officer|agent|specialist|manager|representative|rep"
         r"|collector|advisor|adviser|supervisor|associate|counselor)\b"

@@ -63,6 +63,12 @@ _EN_CENTS = re.compile(
     rf"\b(?P<major>{EN_WORDS}|\d[\d,]*) dollars? and (?P<cents>{EN_WORDS}|\d{{1,2}}) cents?\b"
 )
 
+_EN_SCALE_COMMA = re.compile(
+    r"\b(thousand|million), (?=(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty"
+    r"|ninety|a hundred)\b)"
+)
+
 
 def _digit(ch: str | None) -> int:
     if ch is None:
@@ -102,6 +108,7 @@ def normalize(text: str, lang: str) -> str:
     if lang.startswith("en"):
         for pattern, replacement in _CONTRACTIONS:
             out = pattern.sub(replacement, out)
+        out = _EN_SCALE_COMMA.sub(r"\1 ", out)  # "eighteen thousand, six hundred" is one number
         out = _EN_CENTS.sub(_en_cents, out)
     else:
         out = _ZH_MINOR.sub(_zh_minor, out)

@@ -30,6 +30,8 @@ _ZH_NOT_MONEY = (
 # A number with a money unit after it, or a bare number right after a paying verb ("还4000就行").
 _ZH_MONEY = re.compile(
     rf"(?P<num>{_ZH_TOKEN})(?P<more>多)?(?:块钱|块|元|圆|rmb|人民币)"
+    # "几百块", "几千": a loose sum, read like "a few hundred"
+    r"|(?<![第逾\d])几(?P<few>百|千|万)(?:块钱|块|元)?"
     rf"|(?P<settled>{_ZH_TOKEN})(?=(?:就|即可|便)?(?:能|可以)?结清)"
     rf"|(?:(?<=[还付交欠剩共计掉去])|(?<=[还付交]个)|(?<=欠咱们)|(?<=欠我们)|(?<=欠平台)|(?<=还差)|(?<=首付))"
     rf"(?P<bare>(?:{_ARABIC})?[{_ZH_DIGITS}]*[百千万][{_ZH_DIGITS}\d]*"
@@ -75,7 +77,7 @@ _EN_MONEY = re.compile(
     rf"|\b(?P<words>{EN_WORDS})\s+(?:dollars?|bucks|(?P<grand>grand))\b"
     rf"|\b(?P<plain>{_ARABIC})\s+(?:dollars?|bucks|(?P<grand2>grand))\b"
     rf"|\b(?P<thousands>{_ARABIC})k\b"
-    rf"|\b{_EN_MONEY_CUE} (?:(?:us|me|about|around|roughly|only|just|like|a total of|off) ){{0,2}}"
+    rf"|\b{_EN_MONEY_CUE} (?:(?:us|me|about|around|roughly|only|just|like|a total of|off|the) ){{0,2}}"
     # a unit-less figure is at most six digits: longer runs are phone, account or reference numbers
     rf"(?P<bare>{EN_WORDS}|(?:\d{{1,3}}(?:,\d{{3}})+"
     rf"|\d{{1,6}})(?:\.\d+)?(?!\d))\b(?:\s+even\b)?{_EN_NOT_MONEY}"
@@ -201,6 +203,10 @@ def money(text: str, lang: str) -> list[Mention]:
                 found.append(Mention(value, start, m.end(), said_loosely))
         return found
     for m in _ZH_MONEY.finditer(text):
+        if m.group("few"):
+            scale = {"百": 100, "千": 1000, "万": 10000}[m.group("few")]
+            found.append(Mention(Decimal(3 * scale), m.start(), m.end(), True))
+            continue
         value = zh_value(m.group("num") or m.group("bare") or m.group("settled") or m.group("big"))
         if value is None:
             continue

@@ -69,6 +69,7 @@ _EN_LICENSED = re.compile(_EN_ADVERBS + "(?:" + "|".join(_EN_DOINGS) + ")")
 # "live agent here") claims a person without saying "I".
 _IN_PERSON = re.compile(
     r"\b(?:myself|personally|in person)\b|亲自|本人亲|我本人"
+    r"|我(?:跟|和)(?:您|你)一样|我自己(?!无法|没法|不能|没办法)|我(?:这几年|这些年|干这行)"
     r"|(?:主管|经理|专员|组长|督导|老师|师傅|客服)(?:跟|和|给|同)您(?:说|讲|聊)|(?:^|[,.!?;:，。！？；：])\s*[\u4e00-\u9fff]{1,3}"
     r"(?:主管|经理|专员|组长)(?:这边|在此|提醒|通知)"
     r"|(?:^|[,.!?;:]\s*)(?:hi,?\s+|hello,?\s+|hey,?\s+)?[a-z]+ here\b(?! to)|\b[a-z]+ here from\b"

@@ -71,11 +71,25 @@ def _refuses(normal: str, lang: str, start: int, end: int) -> bool:
     return bool(lang == "en-US" and re.search(r"\bnot\b|\bno\b|\bnever\b", normal[left:start]))
 
 
+# Words read past before looking for terms: a weekday said of the date just named ("12月15日，也就是
+# 下周二", "December 15, which is next Tuesday"), and "whenever" of a transfer ("I can transfer you to
+# an agent whenever you'd like").
+_READ_PAST = {
+    "zh-CN": re.compile(r"[,，]\s*(?:也就是|就是|即)(?:下个?|这个?|本)?(?:周|礼拜|星期)[一二三四五六日天]"),
+    "en-US": re.compile(
+        r",\s*(?:which is |that is |i\.e\. )?(?:next|this) "
+        r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b(?:transfer|connect|put)\b[^.;!?]{0,50}\bwhenever\b"
+    ),
+}
+
+
 def speaks_of_terms(text: str, lang: str, names: Iterable[str] = (), bounds: Facts | None = None) -> bool:
     """True when the answer speaks of terms the plan `bounds` do not grant (with no bounds, of any
     terms at all), other than to refuse them; `names` (the creditor's, "云朵分期", "Lumen Pay
     Later") are read past, not as terms."""
     normal = normalize(text, lang)
+    if lang in _READ_PAST:
+        normal = _READ_PAST[lang].sub(lambda m: " " * len(m.group()), normal)
     for name in names:
         if name:
             normal = normal.replace(normalize(name, lang), " ")
