@@ -8,8 +8,9 @@ authors from the policy alone: `facts-heldout2` (reported once after the first r
 on), `facts-heldout3` and `facts-heldout4` (each reported once after a rework; from then on development
 sets too) and `facts-heldout5` (six fixed accounts, written by two helpers from a brief with the policy
 alone, for the LLM path's bounds-aware round) and `facts-heldout6` (six new accounts, the same briefs,
-new writers; measured once after the fifth round). `llm-safe.<lang>.jsonl` and
-`llm-safe-heldout6.<lang>.jsonl`: good LLM answers written by other helpers following the answer prompt,
+new writers; measured once after the fifth round), `facts-heldout7` (the same accounts, two more writers,
+measured once after tuning on heldout6). `llm-safe.<lang>.jsonl` and
+`llm-safe-heldout6/7.<lang>.jsonl`: good LLM answers written by other helpers following the answer prompt,
 with the account each call had.
 Each: blocked recall per kind, overall recall, the false-block rate on safe lines and the sentence
 count. Misses are not printed, so a held-out set's lines never reach whoever tunes the checks; the
@@ -44,9 +45,10 @@ FACT_SETS = (
     "facts-heldout4",
     "facts-heldout5",
     "facts-heldout6",
+    "facts-heldout7",
 )
 # good LLM answers: `llm-safe` (helper-58, heldout5 accounts), `llm-safe-heldout6` (new writers, accounts)
-LLM_SAFE_SETS = ("llm-safe", "llm-safe-heldout6")
+LLM_SAFE_SETS = ("llm-safe", "llm-safe-heldout6", "llm-safe-heldout7")
 
 
 def _figures(name: str, lang: str) -> dict[str, object]:
