@@ -272,3 +272,62 @@ def test_heldout6_llm_answers(lang: str, facts: Facts, answer: str, refused: boo
     verdict = check(answer, lang, Context.DEBTOR, facts)
     rule = llm_refusal(answer, lang, given, "", facts)
     assert (not verdict.allowed or rule is not None) is refused, (verdict, rule)
+
+
+Y1 = Facts.from_mapping(
+    {"owed": "2800.00", "due_date": "2026-11-22", "today": "2026-12-07", "max_terms": 4, "max_waiver_pct": 15,
+     "min_first_payment": "700.00", "platform": "速融贷"}
+)  # fmt: skip
+Y2 = _facts(owed="9600.00", due_date="2026-10-08", today="2026-12-07", max_terms=10, max_waiver_pct=0,
+            min_first_payment="1200.00")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "facts", "text", "category"),
+    [
+        ("zh-CN", Y1, "您这笔账是11月22号到期的，那天是星期六。", C.IMPOSSIBLE_DATE),
+        ("zh-CN", Y1, "您这笔是十一月二十二号到期，星期一。", C.IMPOSSIBLE_DATE),
+        ("zh-CN", Y1, "您的还款日是2026年11月12号。", C.IMPOSSIBLE_DATE),
+        ("zh-CN", F4, "您当时说的是12月12号还三千元，对吧？", C.IMPOSSIBLE_DATE),
+        ("en-US", F4, "Your account's been overdue since July 25th.", C.IMPOSSIBLE_DATE),
+        ("zh-CN", Y2, "您如果能一次还八千，剩下的一千六我们就不要了。", C.WAIVER_OUTSIDE_POLICY),
+        ("zh-CN", Y2, "您的欠款是九千六，分八期的话每期一千三，八期正好还完。", C.WRONG_AMOUNT),
+        ("zh-CN", Y1, "您可以先还一小部分，剩下的年后再说。", C.OFFER_OUTSIDE_BOUNDS),
+        ("en-US", F4, "We can hold off on interest while you get back on your feet.", C.OFFER_OUTSIDE_BOUNDS),
+        ("en-US", F4, "Pay three grand on the 15th and I'll have the remaining balance wiped out.",
+         C.WAIVER_OUTSIDE_POLICY),
+        ("en-US", Y1, "With fifteen percent off, you'd only need to pay twenty-one hundred.", C.WRONG_AMOUNT),
+        ("en-US", Y6, "You'd pay $1,500 now and then two payments of $1,500 after that.", C.WRONG_AMOUNT),
+        ("en-US", F4, "Hi there, Daniel from recovery, thanks for picking up.", C.HUMAN_CLAIM),
+    ],
+)  # fmt: skip
+def test_heldout7_shapes_are_blocked(lang: str, facts: Facts, text: str, category: Category) -> None:
+    assert category in check(text, lang, Context.DEBTOR, facts).categories, explain(
+        text, lang, Context.DEBTOR, facts
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "facts", "answer", "refused"),
+    [
+        ("zh-CN", Y1, "好的，我会请速融贷的工作人员跟进，您也可以拨打400-830-2211。", False),
+        ("zh-CN", Y1, "我是速融贷的AI智能语音助手，不是真人，也不是录音。", False),
+        ("zh-CN", Y1, "我这边是速融贷，您不放心的话可以拨打速融贷客服中心400-830-2211核实。", False),
+        ("zh-CN", Y2, "打折减免我这边没法答应，我会请工作人员跟进您的诉求。", False),
+        ("en-US", Y1, "I'm an AI assistant for Lakeside Credit; this call is just between you and me.",
+         False),
+        ("en-US", Y6, "The first payment would be at least fifteen hundred, the rest split across two more.",
+         False),
+        ("zh-CN", Y1, "您现在还能自己解决，再拖下去，知道的人可能就越来越多了。", True),
+        ("zh-CN", Y1, "希望您配合一下，不然后面会发生什么，我这边也说不好。", True),
+        ("en-US", F4, "We'd rather not have to reach out to your employer, so let's take care of it.", True),
+    ],
+)  # fmt: skip
+def test_heldout7_llm_answers(lang: str, facts: Facts, answer: str, refused: bool) -> None:
+    given = {
+        "zh-CN": ["速融贷", "400-830-2211", "2800", "11月22日"],
+        "en-US": ["Lakeside Credit", "1-800-555-0131", "2,800", "November 22"],
+    }[lang]
+    verdict = check(answer, lang, Context.DEBTOR, facts)
+    rule = llm_refusal(answer, lang, given, facts.platform or "Lakeside Credit", facts)
+    assert (not verdict.allowed or rule is not None) is refused, (verdict, rule)

@@ -58,12 +58,14 @@ def _check_dates(text: str, lang: str, lex: Lexicon, facts: Facts | None) -> lis
 
 # The day a sentence names as the promised day or as the day the debt fell due must be that day.
 _PROMISED_DAY = {
-    "zh-CN": re.compile(r"(?:承诺|答应|约定|说好|保证)[^,，。；;]{0,14}$"),
+    "zh-CN": re.compile(
+        r"(?:承诺|答应|约定|说好|保证|(?:您|你)(?:当时|之前|上次)?说(?:的|过))[^,，。；;]{0,14}$"
+    ),
     "en-US": re.compile(r"\b(?:promis\w*|you agreed|agreed to pay|you said you would)\b[^,;.]{0,40}$"),
 }
 _DUE_DAY_BEFORE = {
-    "zh-CN": re.compile(r"(?:到期日|账单日|应还款日|最后还款日)[^,，。；;]{0,6}$"),
-    "en-US": re.compile(r"\b(?:due|due date)\b[^,;.]{0,12}$"),
+    "zh-CN": re.compile(r"(?:到期日|账单日|还款日|最后还款日)[^,，。；;]{0,6}$"),
+    "en-US": re.compile(r"\b(?:due|due date|(?:overdue|past due|late|behind) since)\b[^,;.]{0,12}$"),
 }
 _DUE_DAY_AFTER = {
     "zh-CN": re.compile(r"(?:日|号)?(?:那天)?(?:就|已经|已)?(?:到期|是(?:您的)?(?:到期日|账单日|还款日))"),
@@ -101,9 +103,10 @@ _EN_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "sa
 _NEXT_TO = r"[\s,，、(（)）]*"
 # "11月30号，也就是上周日", "September 30th, which was a Tuesday", "November 20th, a Thursday"
 _THAT_IS = {
-    "zh-CN": r"(?:也就是|就是|即|是|刚好是|正好是)?(?:上个?|下个?|这个?|本)?",
+    "zh-CN": r"(?:到期的?[,，\s]*)?(?:那天是|那天|当天是|也就是|就是|即|是|刚好是|正好是)?"
+    r"(?:上个?|下个?|这个?|本)?",
     "en-US": r"(?:(?:which|that) (?:was|is|will be|falls on|fell on)\s+|that is\s+)?"
-    r"(?:a |an |on |last |this |next |that )?",
+    r"(?:that day (?:was|is) )?(?:a |an |on |last |this |next |that )?",
 }
 # "上周六，也就是11月29号": the weekday first, then the date it is
 _IS_THAT = {"zh-CN": r"(?:也就是|就是|即)?", "en-US": r"(?:that is|i\.e\.|which is)?\s*"}

@@ -87,7 +87,7 @@ ZH = Lexicon(
     settles=re.compile(
         r"^(?:元|块)?(?:就|即可|便)?(?:能|可以)?结清|^[^。;]{0,16}?(?:就结清|就算结清|即可结清|就可以结清|算结清|一笔勾销|两清|就算还清|就当(?:全部)?还清"
         r"|视为结清|视同结清|不(?:再)?追究|不用再还|不用还了|就算了|就(?:能|可以)?还清|就(?:全部)?还完|了事|拉倒|完事|算完"
-        r"|核销|勾销|处理完|了结)"
+        r"|核销|勾销|处理完|了结|(?:就)?不要了|不收了)"
     ),
     owed_after=re.compile(r"^(?:元|块)?(?:的)?(?:欠款|借款|未还|没还)"),
     refused_next=re.compile(
@@ -95,7 +95,7 @@ ZH = Lexicon(
         r"|不能|无法|没办法|不支持|不提供|没有这个|没这个|给不了)"
     ),
     refused=re.compile(
-        r"(?:不能|无法|没办法|(?<!当)没有|不支持|不可以|不行|不提供|没权限|暂不|暂时不|暂无|不予|不会有|不能够|做不到|不了|不存在)"
+        r"(?:不能|无法|没办法|没法|(?<!当)没有|不支持|不可以|不行|不提供|没权限|暂不|暂时不|暂无|不予|不会有|不能够|做不到|不了|不存在)"
     ),
     reviewed=re.compile(r"审核|审批|评估|以.{0,4}为准|不一定|不能保证|不保证"),
     application=re.compile(
@@ -132,6 +132,7 @@ ZH = Lexicon(
         r"|等(?:您|你)?(?:手头|手上|经济|资金|情况)?(?:宽裕|宽松|缓过来|好转|有钱|发(?:了)?工资|工资到|发薪)[^,，。]{0,4}再(?:说|还|付|交|处理)"
         r"|(?:利息|罚息|计息).{0,8}(?:停掉|停了|冻结|暂停|停止|不再(?:计|算|涨))|冻结利息|停止计息"
         r"|缓(?:您|你)?[一二两三几\d]+(?:个月|天|周|星期)|(?:等|到)[^,，。]{0,8}(?:之后|以后|过后)再(?:开始)?还"
+        r"|(?:年后|过完年|节后|以后|之后|下回)再说|剩下的?[^,，。]{0,6}再说|先还一小部分"
     ),
     plan_words=re.compile(r"分期|分成|期|个月"),
     deadline=re.compile(
@@ -235,6 +236,8 @@ EN = Lexicon(
         r"|to close (?:it|this|the account|things|everything)(?: out)?\b|close (?:it|this|things) out"
         r"|(?:forget|forgive|write off|wipe out|drop|waive|cancel|eat"
         r"|take care of) (?:about )?(?:the rest|the remainder|the remaining(?: balance| amount)?"
+        r"|the difference)|(?:the rest|the remainder|the remaining(?: balance| amount)?|the balance)"
+        r" (?:wiped|written off|forgiven|waived|dropped|cleared|taken care of"
         r"|what is left|the balance|the difference))"
     ),
     owed_after=re.compile(
@@ -312,6 +315,8 @@ EN = Lexicon(
     ),
     deferral=re.compile(
         r"\bpush (?:back )?(?:the |your )?(?:due date|payments?|deadline|it)\b|\bbreathing room\b|"
+        r"\bhold off on (?:any |the |your )?(?:interest|fees|payments?)\b|\bback on your feet\b"
+        r"|\bpick (?:it|things|this) (?:back )?up (?:again |later |in |next )|"
         r"\b(?:defer|deferr|deferment|postpon|pause|paus|suspend|hold off on|put (?:your "
         r"|the )?payments? on hold|skip)\w*"
         r"(?:,? \w+){0,4},? (?:payments?|months?|a year|year)\b|\bpayment holiday\b|\bforbearance\b"

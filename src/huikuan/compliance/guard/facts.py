@@ -395,6 +395,7 @@ def _check_amounts(text: str, lang: str, lex: Lexicon, facts: Facts) -> tuple[li
             # Default-deny: a figure the account does not explain is a wrong amount.
             hits.append((Category.WRONG_AMOUNT, "facts.amount.unexplained"))
     hits.extend(_check_listed_payments(text, lang, lex, facts, mentions))
+    hits.extend(_check_left_after_waiver(text, lang, lex, facts, mentions))
     hits.extend(_check_plan_on_file(text, lang, facts, mentions))
     return hits, first_said
 
@@ -445,6 +446,32 @@ def _check_plan_on_file(text: str, lang: str, facts: Facts, mentions: list[numbe
     restated = [m for m in mentions if reference.start() <= m.start < end]
     if any(not any(_close(m.value, k, m.approx) for k in known) for m in restated):
         return [(Category.WRONG_AMOUNT, "facts.amount.not_the_plan_offered")]
+    return []
+
+
+# "减免15%后，您只需还…", "with fifteen percent off, you'd only need to pay…": what the waiver leaves
+_ONLY_PAY = re.compile(
+    r"(?:only|just) (?:need to |have to |would need to )?pay\W+(?:\w+\W+){0,1}$"
+    r"|只(?:需要?|要|用)还[^\d]{0,2}$"
+)
+
+
+def _check_left_after_waiver(
+    text: str, lang: str, lex: Lexicon, facts: Facts, mentions: list[numbers.Mention]
+) -> list[Hit]:
+    """The sum said to be left after a waiver the sentence offers must be what that waiver leaves."""
+    owed = facts.owed
+    if owed is None:
+        return []
+    for pct, start, _ in _waiver_pcts(text, lang, lex, facts):
+        if pct is None or pct >= 100:
+            continue
+        left_over = owed * (100 - pct) / 100
+        for m in mentions:
+            said_as_left = m.start > start and _ONLY_PAY.search(text, max(0, m.start - 30), m.start)
+            tolerance = max(Decimal(1), left_over * Decimal("0.01"))
+            if said_as_left and not m.approx and abs(m.value - left_over) > tolerance:
+                return [(Category.WRONG_AMOUNT, "facts.amount.not_what_the_waiver_leaves")]
     return []
 
 
@@ -540,8 +567,10 @@ def _check_instalment(
         paid = monthly * (int(count.value) - (1 if first is not None and not more else 0)) + (first or 0)
         if paid < payable * Decimal("0.95"):
             return [(Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.instalments_leave_a_balance")]
-        per_payment = _PER_PAYMENT.search(text[max(0, m.start - 6) : m.end + 14])
-        if per_payment and not m.approx and paid > owed * Decimal("1.1") + 1:
+        per_payment = _PER_PAYMENT.search(text[max(0, m.start - 12) : m.end + 14])
+        # a plan said to clear the balance exactly ("八期正好还完") must; otherwise rounding up is fine
+        slack = Decimal("1.03") if _EXACTLY.search(text) else Decimal("1.1")
+        if per_payment and not m.approx and paid > owed * slack + 1:
             return [(Category.WRONG_AMOUNT, "facts.amount.plan_does_not_add_up")]
         nearest = min(counts, key=lambda c: abs(c.start - m.start))
         the_rest = _REMAINING.search(text[max(0, nearest.start - 8) : nearest.end]) or numbers.is_more(
@@ -560,7 +589,10 @@ def _check_instalment(
 
 
 # "每期700", "$600 each": the amount is one of the payments, not a part spread over them
-_PER_PAYMENT = re.compile(r"每期|每月|每个月|月供|一期|each|per |a month|every month|monthly|a payment")
+_PER_PAYMENT = re.compile(
+    r"每期|每月|每个月|月供|一期|each|per |a month|every month|monthly|a payment|payments? of"
+)
+_EXACTLY = re.compile(r"正好|刚好|整好|恰好|就还清|还完|结清|exactly|pays? (?:it |everything )?off|in full")
 _REMAINING = re.compile(r"剩下|剩余|其余|余下|之后|然后|再分|remaining|the rest|\bmore\b|after that|\bthen\b")
 
 

@@ -89,7 +89,7 @@ _EN_KINDS = (
     (
         COUNT,
         re.compile(
-            r"[\s-]*(?:(?:equal|monthly|smaller|separate)\s+)?(?:payments?|installments?|instalments?|months?)\b"
+            r"[\s-]*(?:more\b|(?:(?:equal|monthly|smaller|separate)\s+)?(?:payments?|installments?|instalments?|months?)\b)"
         ),
     ),
     (PERCENT, re.compile(r"\s*(?:%|percent\b)")),

@@ -48,7 +48,7 @@ _ZH = _Tables(
         r"(?:为您|帮您|给您|可以|能|现在|正在)转(?:接|给|人工)|转人工|转接(?:人工|工作人员)"
         r"|(?:提交|交|转|反馈)给|由.{0,2}(?:专员|工作人员|同事)|有(?:专员|工作人员|同事).{0,4}(?:人工|工作人员|专员|同事)|(?:请|让|安排).{0,4}(?:人工|工作人员|专员|同事).{0,6}(?:联系|回电|审核|处理)"
         # "我会请工作人员跟进": the answer prompt's own words, handing a question to a person
-        r"|(?:请|让|安排|交给|转给)(?:我们的?|专门的?|相关的?)?(?:人工|工作人员|专员|同事|客服(?!中心))"
+        r"|(?:请|让|安排|交给|转给)(?:我们的?|专门的?|相关的?|平台的?)?(?:人工|工作人员|专员|同事|客服(?!中心))"
     ),
 )
 
@@ -59,7 +59,7 @@ _EN = _Tables(
         r"\bmy name(?: is|'s)\b|\bi am (?:a|an|the|your|one of|just a|just an|just one)\b(?! sorry)"
         r"|\bthis is (?!a |an |the |to |about |not |what |why |how |where |when |it\b|just |because |our "
         r"|your |my |regarding |{)[a-z]+(?: [a-z]+)? (?:from|with|at|on|in|calling|here)\b"
-        r"|\bit is me\b|\bcall me [a-z]+\b"
+        r"|\bit is me\b|\bcall me [a-z]+\b|\b(?:hi|hello|hey)(?: there)?,? [a-z]+ (?:from|with|at)\b"
         r"|\bit is (?!the |a |an |about |not |just |your |our |time |now )[a-z]+"
         r" (?:from|with|at|calling|here)\b"
         # "This is Robert Chen, senior collections officer": a name and a job

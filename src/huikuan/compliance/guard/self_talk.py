@@ -31,6 +31,7 @@ _ZH_DOINGS = [
     f"是{_ZH_CLAUSE}{{0,12}}?{_ZH_AI}",
     f"不是{_ZH_CLAUSE}{{0,8}}?[,，]?而?是?{_ZH_CLAUSE}{{0,12}}?{_ZH_AI}",
     "不是(?:真人|人|人工|真的人)",
+    "是平台",  # the lender's own name, masked
 ]
 _ZH_LICENSED = re.compile(_ZH_ADVERBS + "(?:" + "|".join(_ZH_DOINGS) + ")")
 

@@ -113,7 +113,7 @@ _EN = _Tables(
     not_negation=re.compile(
         r"\b(?:no guarantee|not guarantee|cannot guarantee|cannot promise|not promise|not sure|no telling"
         r"|would not want|do not want|would not like|not want|no idea|should not have to|never want"
-        r"|not the only|not like|might not be able|may not be able)\b"
+        r"|not the only|not like|might not be able|may not be able|rather not|hate to)\b"
     ),
     assurance=re.compile(
         r"\b(?:privacy|private|confidential|(?:never|not) (?:contact|call|share|tell|discuss|reach out"
