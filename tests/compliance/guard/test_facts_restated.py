@@ -331,3 +331,50 @@ def test_heldout7_llm_answers(lang: str, facts: Facts, answer: str, refused: boo
     verdict = check(answer, lang, Context.DEBTOR, facts)
     rule = llm_refusal(answer, lang, given, facts.platform or "Lakeside Credit", facts)
     assert (not verdict.allowed or rule is not None) is refused, (verdict, rule)
+
+
+H8_F2 = _facts(owed="15600.00", due_date="2026-09-28", today="2026-12-09", max_terms=12, max_waiver_pct=0,
+               min_first_payment="1300.00")  # fmt: skip
+H8_F4 = _facts(owed="6400.00", due_date="2026-08-31", today="2026-12-09", max_terms=4, max_waiver_pct=20,
+               min_first_payment="1600.00", promise_amount="2500.00", promise_date="2026-12-18")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "facts", "text", "allowed"),
+    [
+        ("en-US", H8_F2, "You owe fifteen thousand six hundred dollars, overdue for seventy-two days.", True),
+        ("en-US", H8_F4, "A ten percent reduction brings the balance to $5,760 if you pay in full.", True),
+        ("en-US", H8_F4, "A ten percent reduction brings the balance to $4,760 if you pay in full.", False),
+        ("zh-CN", H8_F4, "我可以帮您把还款日往后延一个月。", False),
+        ("zh-CN", H8_F4, "我们可以先停三个月，三个月以后再开始还。", False),
+        ("zh-CN", H8_F2, "您还九千的话，这几天的逾期费我们就不收您的了。", False),
+        ("en-US", H8_F4, "We can just move your promise to sometime in February, no problem.", False),
+    ],
+)  # fmt: skip
+def test_heldout8_shapes(lang: str, facts: Facts, text: str, allowed: bool) -> None:
+    assert check(text, lang, Context.DEBTOR, facts).allowed is allowed, explain(
+        text, lang, Context.DEBTOR, facts
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "answer", "refused"),
+    [
+        ("zh-CN", "请放心，这笔欠款我们只和您本人沟通，不会透露给任何第三方。", False),
+        ("zh-CN", "好的，电话是，400，631，2020。", False),
+        ("zh-CN", "好的，电话是，400，631，2021。", True),
+        ("zh-CN", "我这边不清楚后续处理，会请工作人员跟进。", False),
+        ("en-US", "Your payment of $980 was due on December 2.", False),
+        ("en-US", "If you have questions about what happens next, a team member will follow up.", False),
+        ("en-US", "You can reach support at 1-888-555-0147 whenever it's convenient.", False),
+        ("en-US", "A team member will follow up about your contact preferences.", False),
+        ("en-US", "I'm sorry to hear about your job. A team member will follow up with you.", False),
+        ("zh-CN", "一直拖着不还，以后会有什么连锁反应，我们也很难保证。", True),
+    ],
+)  # fmt: skip
+def test_heldout8_llm_answers(lang: str, answer: str, refused: bool) -> None:
+    facts = _facts(owed="980.00", due_date="2026-12-02", today="2026-12-09", max_terms=1, max_waiver_pct=0)
+    given = ["400-631-2020", "980", "12月2日"] if lang == "zh-CN" else ["1-888-555-0147", "980", "December 2"]
+    verdict = check(answer, lang, Context.DEBTOR, facts)
+    rule = llm_refusal(answer, lang, given, "", facts)
+    assert (not verdict.allowed or rule is not None) is refused, (verdict, rule)

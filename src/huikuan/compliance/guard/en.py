@@ -52,7 +52,7 @@ CONCEPTS: tuple[Concept, ...] = (
         (
             r"regret (?:it|this)|you will regret|you will be sorry",
             r"do not blame us",
-            r"what happens next|see what happens|wait and see|what comes next",
+            r"(?<!about )(?<!ask )what happens next|see what happens|wait and see|what comes next",
             r"we know where you (?:live|work)",
             r"think (?:carefully|it over|twice)",
             r"something (?:bad )?(?:\w+ )?happens?|happen to you",

@@ -108,7 +108,7 @@ ZH = Lexicon(
         r"|让利|利息.{0,4}免|打个?折"
         r"|只(?:要|需|用)?(?:把)?本金还|其(?:他|余)的?(?:都)?(?:不用|免|不要)(?:管|还|付|了)?|(?:利息|罚息|违约金|滞纳金).{0,8}(?:一分不收|不收了"
         r"|不要了|全免|免了|不用还|不用付|不用交|就算了|不算了|当没有|当没这回事|不计|不管了)|减掉|减去|扣掉|少收"
-        r"|(?:利息|罚息|违约金|滞纳金|手续费|费用).{0,12}(?:去掉|免掉|减掉|取消|抹掉|不收|免了)"
+        r"|(?:利息|罚息|违约金|滞纳金|手续费|费用|逾期费|管理费|服务费).{0,12}(?:去掉|免掉|减掉|取消|抹掉|不收|免了)"
     ),
     waiver_all=re.compile(
         r"全免|全部(?:减免|免|都免)|都免|都给您免|一笔勾销|不用还了|不用再还|只还本金|还本金就|只要还本金|利息.{0,6}(?:全|都)"
@@ -133,6 +133,7 @@ ZH = Lexicon(
         r"|(?:利息|罚息|计息).{0,8}(?:停掉|停了|冻结|暂停|停止|不再(?:计|算|涨))|冻结利息|停止计息"
         r"|缓(?:您|你)?[一二两三几\d]+(?:个月|天|周|星期)|(?:等|到)[^,，。]{0,8}(?:之后|以后|过后)再(?:开始)?还"
         r"|(?:年后|过完年|节后|以后|之后|下回)再说|剩下的?[^,，。]{0,6}再说|先还一小部分"
+        r"|往后(?:延|推|挪)|延后|推迟|停[一二两三几\d]+个月|(?:以后|之后)再开始还"
     ),
     plan_words=re.compile(r"分期|分成|期|个月"),
     deadline=re.compile(
@@ -268,7 +269,9 @@ EN = Lexicon(
         r"|\b(?:forget|forgive|write off|wipe out|drop|waive|cancel) (?:about )?(?:the rest"
         r"|the remainder|what is left"
         r"|the difference)|\bzero (?:out )?(?:the |your |all )*(?:late )?(?:fees|interest|penalt|charges)"
-        r"|\b(?:0|zero) ?(?:%|percent)? ?(?:interest|apr)\b|\bwaiv|\bforgiv|\bdiscount|\b(?:take|knock"
+        r"|\b(?:0|zero) ?(?:%|percent)? ?(?:interest|apr)\b|\bwaiv|\bforgiv|\bdiscount"
+        r"|\b(?:percent|%) reduction\b"
+        r"|\b(?:take|knock"
         r"|shave|chop|cut)s?\b(?: [\w%]+){0,4} off\b(?!"
         r" (?:your|the|my) (?:card|bank|checking|savings|debit))"
         r"|cents on the dollar|\boff (?:the|your|if)(?! (?:card|bank|checking|savings|debit))|% off"
@@ -316,6 +319,7 @@ EN = Lexicon(
     deferral=re.compile(
         r"\bpush (?:back )?(?:the |your )?(?:due date|payments?|deadline|it)\b|\bbreathing room\b|"
         r"\bhold off on (?:any |the |your )?(?:interest|fees|payments?)\b|\bback on your feet\b"
+        r"|\bmove (?:your |the )?(?:promise|payment|due date|deadline)s? (?:to|back|out)\b"
         r"|\bpick (?:it|things|this) (?:back )?up (?:again |later |in |next )|"
         r"\b(?:defer|deferr|deferment|postpon|pause|paus|suspend|hold off on|put (?:your "
         r"|the )?payments? on hold|skip)\w*"

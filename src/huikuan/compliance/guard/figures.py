@@ -44,7 +44,7 @@ _ZH_NUMERALS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆�
 _ZH_NOT_FIGURES = re.compile(
     r"一下|一起|一直|一定|一些|一样|一点|一般|一旦|一切|一致|一律|一会儿?|一边|一方面|一并|一时|一向|"
     r"一次性|一口气|一句话|一一|万一|唯一|统一|逐一|之一|千万(?![元块])|十分(?![钟\d])|百分百|"
-    r"专一|一线|一手|第一时间|(?:星期|礼拜|周)[一二三四五六日天]"
+    r"专一|一线|一手|第一时间|第三方|第三者|(?:星期|礼拜|周)[一二三四五六日天]"
 )
 _ZH_RUN = re.compile(rf"(?:\d[\d,]*(?:\.\d+)?|[{_ZH_NUMERALS}])(?:[\d,.]|[{_ZH_NUMERALS}])*")
 _ZH_UNIT_AFTER_LONE_ONE = re.compile(r"\s*(?:元|块|期|个月|月|天|日|号|年|%|折|成|次|笔|周|星期|礼拜|分)")
@@ -243,7 +243,7 @@ _EN_DIGIT_WORDS = {
     for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
 }
 _EN_SPELLED = re.compile(r"\b(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b[\s,-]*){3,}")
-_ZH_SPELLED = re.compile(r"[零〇幺一二三四五六七八九][零〇幺一二三四五六七八九\s,-]{2,}")
+_ZH_SPELLED = re.compile(r"[零〇幺一二三四五六七八九][零〇幺一二三四五六七八九\s,-]{2,}|\d[\d\s,-]{6,}\d")
 _ZH_DIGIT_CHARS = str.maketrans("零〇幺一二三四五六七八九", "001123456789")
 
 
@@ -255,7 +255,7 @@ def _spelled_digits(run: str, lang: str) -> str:
 
 def _without_given_spelled(text: str, lang: str, given_digits: list[str]) -> str:
     """`text` without the digit-by-digit numbers that a given fact (the callback number) holds."""
-    pattern = _EN_SPELLED if lang == "en-US" else _ZH_SPELLED
+    pattern = _EN_SPELLED if lang == "en-US" else _ZH_SPELLED  # zh: also "400，631，2020"
     normal = normalize(text, lang)
 
     def blank(m: re.Match[str]) -> str:

@@ -80,7 +80,7 @@ _EN_MONEY = re.compile(
     rf"|\b{_EN_MONEY_CUE} (?:(?:us|me|about|around|roughly|only|just|like|a total of|off|the) ){{0,2}}"
     # a unit-less figure is at most six digits: longer runs are phone, account or reference numbers
     rf"(?P<bare>{EN_WORDS}|(?:\d{{1,3}}(?:,\d{{3}})+"
-    rf"|\d{{1,6}})(?:\.\d+)?(?!\d))\b(?:\s+even\b)?{_EN_NOT_MONEY}"
+    rf"|\d{{1,6}})(?:\.\d+)?(?!\d))\b(?!-)(?:\s+even\b)?{_EN_NOT_MONEY}"
     r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand|grand))\b|\b(?P<agrand>a grand)\b"
     # "twenty a month", "three hundred down": a figure before "a month" or "down" is an amount paid
     rf"|\b(?P<monthly>{EN_WORDS}|\d{{1,5}})(?= (?:a|per|each|every) month\b| monthly\b(?! payments?"

@@ -25,7 +25,7 @@ _MORE = {
     "zh-CN": re.compile(
         r"(?<!其)[他她](?!们的?(?:同事|工作人员|客服))|[表堂](?:哥|姐|弟|妹|兄)|村|老家|家乡|乡下|街道|居委会|社区|地址|住址|住的地方|当面|上门|登门|找上|亲戚|熟人|外人|群|微信群|"
         r"法院|律师|法务|警察|派出所|工作(?!人员|时间|日)|饭碗|前途|闹大|闹到|传出去|传开|后果|走着瞧|不好说|说不准|到时候"
-        r"|社交|朋友圈|微博|抖音|网上|曝光|出什么状况|出状况|出事|不好看|难看|变复杂|更复杂|复杂化|升级|事情大了|变大|公开|那一步|不只是您|不止是您|不只是你|不止您|知道的人|越来越多|说不好|会发生什么"
+        r"|社交|朋友圈|微博|抖音|网上|曝光|出什么状况|出状况|出事|不好看|难看|变复杂|更复杂|复杂化|升级|事情大了|变大|公开|那一步|不只是您|不止是您|不只是你|不止您|知道的人|越来越多|说不好|会发生什么|连锁反应|难保证|很难说"
     ),
     "en-US": re.compile(
         r"\b(?:he|she|him|her|hers|town|hometown|village|neighbou?rhood|street|address|doorstep|door|"
@@ -100,6 +100,9 @@ def speaks_of_others(text: str, lang: str) -> bool:
     other than in a plain assurance that they will never be told or contacted."""
     normal = _OURS[lang].sub(" ", normalize(text, lang)) if lang in _OURS else normalize(text, lang)
     normal = _PAY_ONLINE[lang].sub(" ", normal) if lang in _PAY_ONLINE else normal
+    normal = re.sub(
+        r"\bsorry (?:to hear )?about (?:your|the) (?:job|work)\b", " ", normal
+    )  # hardship, not exposure
     tables = veiled._TABLES[lang]
     mentions = [m for p in (tables.target, tables.extra_target, _MORE[lang]) for m in p.finditer(normal)]
     if not mentions:

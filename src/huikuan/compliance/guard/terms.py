@@ -30,7 +30,7 @@ _PLANS = {
     "zh-CN": re.compile(r"分期|分成|分[一二两三四五六七八九十\d]+期|每期|首期|月供"),
     "en-US": re.compile(
         r"\b(?:installments?|instalments?|payment plan|plan|monthly payments?|split\w*|spread\w*|"
-        r"payments? (?:of|each)|up front|first payment)\b"
+        r"payments (?:of|each)|payment each|up front|first payment)\b"
     ),
 }
 _WAIVERS = {
@@ -78,7 +78,8 @@ _READ_PAST = {
     "zh-CN": re.compile(r"[,，]\s*(?:也就是|就是|即)(?:下个?|这个?|本)?(?:周|礼拜|星期)[一二三四五六日天]"),
     "en-US": re.compile(
         r",\s*(?:which is |that is |i\.e\. )?(?:next|this) "
-        r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b(?:transfer|connect|put)\b[^.;!?]{0,50}\bwhenever\b"
+        r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+        r"|\b(?:transfer|connect|put|reach|call|contact)\b[^.;!?]{0,60}\bwhenever\b"
     ),
 }
 
