@@ -113,16 +113,17 @@ class DateMention:
         if self.month is None or self.day_of_month is None or not self.exists():
             return None
         if self.year is not None:
-            return _safe_date(self.year, self.month, self.day_of_month)
-        this_year = _safe_date(today.year, self.month, self.day_of_month)
+            return safe_date(self.year, self.month, self.day_of_month)
+        this_year = safe_date(today.year, self.month, self.day_of_month)
         if this_year is None:  # 29 February of a common year: the next one that exists
-            return _safe_date(today.year + 1, self.month, self.day_of_month)
+            return safe_date(today.year + 1, self.month, self.day_of_month)
         if this_year < today - timedelta(days=183):
-            return _safe_date(today.year + 1, self.month, self.day_of_month)
+            return safe_date(today.year + 1, self.month, self.day_of_month)
         return this_year
 
 
-def _safe_date(year: int, month: int, day: int) -> date | None:
+def safe_date(year: int, month: int, day: int) -> date | None:
+    """The day, or None when it does not exist (2月30日)."""
     try:
         return date(year, month, day)
     except ValueError:

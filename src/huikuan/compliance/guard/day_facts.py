@@ -141,17 +141,10 @@ def _wrong_weekday(text: str, lang: str, d: dates.DateMention, facts: Facts | No
     if d.year is None and d.month is not None and d.day_of_month is not None and facts and facts.today:
         # a day said with no year and read as next year's may be the past one ("originally due on
         # Wednesday, May 20th" in December)
-        a_year_earlier = _same_day(day.year - 1, d.month, d.day_of_month)
+        a_year_earlier = dates.safe_date(day.year - 1, d.month, d.day_of_month)
         if day.year > facts.today.year and a_year_earlier is not None and a_year_earlier.weekday() == named:
             return False
     return day.weekday() != named
-
-
-def _same_day(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 _DAYS_LATE = {
