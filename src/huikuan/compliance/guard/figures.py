@@ -21,7 +21,12 @@ payment, today's date and the days overdue. A count, a percentage, a number of d
 a date is explained only when the figure is said as one ("分9期" is a count, "减25个点" a
 percentage, "3月" a month), so an in-bounds plan restated in any words passes and "分36期"
 against a limit of twelve does not. A weekday ("周四", "星期六") is not a figure here; the fact
-checks hold it to the date it names (`facts.py`).
+checks hold it to the date it names (`day_facts.py`). A calendar date states its parts as the date
+parser reads them ("November twenty-second" is 11 and 22, so "July 18" on a June account is refused).
+A number read digit by digit or in digit groups ("eight six six…", "四零零…", "400，631，2020") is
+explained when a given fact (the callback number) holds those digits, and a figure is explained as
+the rest of a plan when another amount said plus that figure a few times (within the bounds' count)
+clears the balance ("$500 first, then $600 a month"), unless the sentence forgives the rest.
 """
 
 from __future__ import annotations
