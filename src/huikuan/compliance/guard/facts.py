@@ -280,7 +280,9 @@ def _check_waivers(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[Hit
     return []
 
 
-def _check_terms(text: str, lang: str, lex: Lexicon, facts: Facts, first_said: bool) -> list[Hit]:
+def _check_terms(
+    text: str, lex: Lexicon, facts: Facts, first_said: bool, counts: list[numbers.Mention]
+) -> list[Hit]:
     hits: list[Hit] = []
     nothing = lex.nothing_first.search(text)
     if (
@@ -301,7 +303,7 @@ def _check_terms(text: str, lang: str, lex: Lexicon, facts: Facts, first_said: b
             break
     if facts.max_terms is None:
         return hits
-    for t in numbers.terms(text, lang):
+    for t in counts:
         if _refused(text, lex, t.start, t.end):
             continue
         count = int(t.value)
@@ -317,7 +319,9 @@ def _check_terms(text: str, lang: str, lex: Lexicon, facts: Facts, first_said: b
     return hits
 
 
-def _check_amounts(text: str, lang: str, lex: Lexicon, facts: Facts) -> tuple[list[Hit], bool]:
+def _check_amounts(
+    text: str, lang: str, lex: Lexicon, facts: Facts, counts: list[numbers.Mention]
+) -> tuple[list[Hit], bool]:
     """Hits on stated amounts, and whether a first payment was named (for counting terms)."""
     hits: list[Hit] = []
     first_said = False
@@ -370,7 +374,7 @@ def _check_amounts(text: str, lang: str, lex: Lexicon, facts: Facts) -> tuple[li
             elif m.value > owed + _CENT:
                 hits.append((Category.WRONG_AMOUNT, "facts.amount.over_owed"))
         elif role == "instalment":
-            hits.extend(_check_instalment(text, lang, lex, m, facts, is_known, first_value))
+            hits.extend(_check_instalment(text, lex, m, facts, is_known, first_value, counts))
         elif role == "owed":
             floor = owed * (100 - (facts.max_waiver_pct or 0)) / 100
             # "减免两成的话，您需要还3400元": what is left after a waiver the policy allows
@@ -394,9 +398,9 @@ def _check_amounts(text: str, lang: str, lex: Lexicon, facts: Facts) -> tuple[li
         ):
             # Default-deny: a figure the account does not explain is a wrong amount.
             hits.append((Category.WRONG_AMOUNT, "facts.amount.unexplained"))
-    hits.extend(_check_listed_payments(text, lang, lex, facts, mentions))
+    hits.extend(_check_listed_payments(text, lex, facts, mentions, counts))
     hits.extend(_check_left_after_waiver(text, lang, lex, facts, mentions))
-    hits.extend(_check_plan_on_file(text, lang, facts, mentions))
+    hits.extend(_check_plan_on_file(text, lang, facts, mentions, counts))
     return hits, first_said
 
 
@@ -429,18 +433,16 @@ _PLAN_ON_FILE = {
 }
 
 
-def _check_plan_on_file(text: str, lang: str, facts: Facts, mentions: list[numbers.Mention]) -> list[Hit]:
+def _check_plan_on_file(
+    text: str, lang: str, facts: Facts, mentions: list[numbers.Mention], counts: list[numbers.Mention]
+) -> list[Hit]:
     """A sentence that restates the plan already offered must restate its count and amounts."""
     reference = _PLAN_ON_FILE[lang].search(text) if facts.plan_terms else None
     if reference is None:
         return []
     # what follows the reference, to the end of its sentence ("…最多可以分18期；您也可以按之前的方案分6期")
     end = next((b.start() for b in _SENTENCE_BREAK.finditer(text, reference.end())), len(text))
-    if any(
-        int(c.value) != facts.plan_terms
-        for c in numbers.terms(text, lang)
-        if reference.start() <= c.start < end
-    ):
+    if any(int(c.value) != facts.plan_terms for c in counts if reference.start() <= c.start < end):
         return [(Category.WRONG_AMOUNT, "facts.amount.not_the_plan_offered")]
     known = facts.known_amounts()
     restated = [m for m in mentions if reference.start() <= m.start < end]
@@ -476,24 +478,29 @@ def _check_left_after_waiver(
 
 
 def _check_listed_payments(
-    text: str, lang: str, lex: Lexicon, facts: Facts, mentions: list[numbers.Mention]
+    text: str, lex: Lexicon, facts: Facts, mentions: list[numbers.Mention], counts: list[numbers.Mention]
 ) -> list[Hit]:
     """ "Three payments: $2,000 now, then a thousand, then another thousand": as many amounts as the
     payments said, which must add up to the balance (less only a waiver the sentence offers)."""
     owed = facts.owed
-    counts = numbers.terms(text, lang)
     if owed is None or len(counts) != 1 or len(mentions) != int(counts[0].value) or len(mentions) < 2:
         return []
     if any(m.start < counts[0].start or m.approx for m in mentions):
         return []  # the amounts are listed after the count ("three payments: …"), exactly
     total = sum((m.value for m in mentions), Decimal(0))
-    waived = lex.waiver.search(text) is not None
-    payable = owed * (100 - (facts.max_waiver_pct or 0)) / 100 if waived else owed
-    if total < payable * Decimal("0.95"):
+    if total < _payable(text, lex, owed, facts) * Decimal("0.95"):
         return [(Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.instalments_leave_a_balance")]
     if total > owed * Decimal("1.1") + 1:
         return [(Category.WRONG_AMOUNT, "facts.amount.plan_does_not_add_up")]
     return []
+
+
+def _payable(text: str, lex: Lexicon, owed: Decimal, facts: Facts) -> Decimal:
+    """What a plan said in `text` must pay in all: the balance, less the most the policy waives only
+    when the sentence itself offers a waiver."""
+    if lex.waiver.search(text) is None:
+        return owed
+    return owed * (100 - (facts.max_waiver_pct or 0)) / 100
 
 
 def _settles_a_plan(m: numbers.Mention, facts: Facts) -> bool:
@@ -535,12 +542,12 @@ def _explained(m: numbers.Mention, facts: Facts, others: list[Decimal]) -> bool:
 
 def _check_instalment(
     text: str,
-    lang: str,
     lex: Lexicon,
     m: numbers.Mention,
     facts: Facts,
     is_known: bool,
-    first: Decimal | None = None,
+    first: Decimal | None,
+    counts: list[numbers.Mention],
 ) -> list[Hit]:
     owed = facts.owed
     if owed is None or is_known:
@@ -549,21 +556,15 @@ def _check_instalment(
         return [(Category.WRONG_AMOUNT, "facts.amount.over_owed")]
     if facts.max_terms is None or m.value <= 0:
         return []
-    # A plan must clear the balance; less only when the sentence itself offers a waiver.
     waived = lex.waiver.search(text) is not None
-    payable = owed * (100 - (facts.max_waiver_pct or 0)) / 100 if waived else owed
+    payable = _payable(text, lex, owed, facts)
     # Loosely said amounts ("290多", "about $104") are read at their most generous.
     monthly = m.value * (Decimal("1.15") if m.approx else 1)
-    counts = numbers.terms(text, lang)
     if counts:  # the count is checked on its own; here: do the payments said clear the balance?
         count = max(counts, key=lambda c: c.value)
         # "分6期，首期500" is five more after the first; "首期500，剩下5期" and "$800 down, then $1,000 a
         # month for seven months" are five and seven more
-        more = (
-            _REMAINING.search(text[max(0, count.start - 40) : count.end])
-            or numbers.is_more(text, count)
-            or count.start > m.start
-        )
+        more = _said_as_the_rest(text, count, 40) or count.start > m.start
         paid = monthly * (int(count.value) - (1 if first is not None and not more else 0)) + (first or 0)
         if paid < payable * Decimal("0.95"):
             return [(Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.instalments_leave_a_balance")]
@@ -573,10 +574,13 @@ def _check_instalment(
         if per_payment and not m.approx and paid > owed * slack + 1:
             return [(Category.WRONG_AMOUNT, "facts.amount.plan_does_not_add_up")]
         nearest = min(counts, key=lambda c: abs(c.start - m.start))
-        the_rest = _REMAINING.search(text[max(0, nearest.start - 8) : nearest.end]) or numbers.is_more(
-            text, nearest
-        )
-        if per_payment and not m.approx and first is not None and the_rest and not waived:
+        if (
+            per_payment
+            and not m.approx
+            and first is not None
+            and not waived
+            and _said_as_the_rest(text, nearest, 8)
+        ):
             # "先还一千五，剩下分两期，每期一千五百块": the rest, split, is the balance less the first
             share = (owed - first) / int(nearest.value)
             if share > 0 and abs(m.value - share) > max(Decimal(1), share * Decimal("0.03")):
@@ -596,15 +600,24 @@ _EXACTLY = re.compile(r"正好|刚好|整好|恰好|就还清|还完|结清|exac
 _REMAINING = re.compile(r"剩下|剩余|其余|余下|之后|然后|再分|remaining|the rest|\bmore\b|after that|\bthen\b")
 
 
+def _said_as_the_rest(text: str, count: numbers.Mention, reach: int) -> bool:
+    """The payment count is of payments after the first: "剩下5期", "then five more" (the words
+    within `reach` characters before it)."""
+    return bool(
+        _REMAINING.search(text[max(0, count.start - reach) : count.end]) or numbers.is_more(text, count)
+    )
+
+
 def check(normalized: str, lang: str, facts: Facts | None) -> list[Hit]:
     """The money and plan rules that fire on an already normalised sentence (the day rules are
     `day_facts.check`)."""
     lex = LEXICONS.get(lang)
     if lex is None or facts is None:
         return []
-    amount_hits, first_said = _check_amounts(normalized, lang, lex, facts)
+    counts = numbers.terms(normalized, lang)  # read once: every plan rule needs the payment counts
+    amount_hits, first_said = _check_amounts(normalized, lang, lex, facts, counts)
     hits = amount_hits + _check_waivers(normalized, lang, lex, facts)
-    hits += _check_terms(normalized, lang, lex, facts, first_said)
+    hits += _check_terms(normalized, lex, facts, first_said, counts)
     return list(dict.fromkeys(hits))
 
 

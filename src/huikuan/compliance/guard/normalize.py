@@ -71,11 +71,7 @@ _EN_SCALE_COMMA = re.compile(
 
 
 def _digit(ch: str | None) -> int:
-    if ch is None:
-        return 0
-    return (
-        int(ch) if ch.isdigit() else "零一二三四五六七八九".find(ch.replace("〇", "零").replace("两", "二"))
-    )
+    return int(zh_value(ch) or 0) if ch else 0
 
 
 def _zh_minor(m: re.Match[str]) -> str:
