@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -61,6 +62,8 @@ class Sipp:
         args = ["sipp", "-sf", str(path), "-i", host, "-p", str(self.port)]
         args += ["-mp", str(self.media_port), "-m", str(calls), "-l", str(calls + 10)]
         args += ["-timeout", f"{timeout}s", "-timeout_error", "-nostdin", "-max_socket", "2000"]
+        self._errors = Path(tempfile.mkdtemp(prefix="sipp-")) / "errors.log"
+        args += ["-trace_err", "-error_file", str(self._errors)]  # why a call failed, for `why()`
         if echo:
             args.append("-rtp_echo")
         if tcp:  # one TCP socket for all calls, as a trunk would hold it
@@ -91,6 +94,11 @@ class Sipp:
             self.proc.wait()
             return -1
 
+    def why(self) -> str:
+        """What SIPp logged about unexpected messages and failed calls: the assertion message."""
+        logged = self._errors.read_text(errors="replace") if self._errors.exists() else ""
+        return logged[-3000:] or "SIPp logged no unexpected message"
+
     def kill(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
@@ -99,3 +107,4 @@ class Sipp:
             self.proc.stderr.close()
         if self._generated is not None:
             self._generated.unlink(missing_ok=True)
+        shutil.rmtree(self._errors.parent, ignore_errors=True)

@@ -14,6 +14,8 @@ import pytest
 from huikuan.telephony import g711
 from huikuan.telephony.carrier import CallEventKind
 from huikuan.telephony.sip import Credentials, SipCall, SipCarrier, Trunk
+from huikuan.telephony.sip.message import SipMessage
+from huikuan.telephony.sip.ua import Transport
 from huikuan.types import CallOutcome
 from tests.telephony.sip.sipp import Sipp
 
@@ -244,4 +246,37 @@ def test_fifty_concurrent_answered_calls(sipp: StartSipp) -> None:
     assert [o for o, _ in results] == [CallOutcome.ANSWERED] * 50
     assert all(got >= 15 for _, got in results)
     assert errors == 0
-    assert far.finish() == 0
+    assert far.finish() == 0, far.why()
+
+
+def test_a_retransmitted_200_gets_the_same_ack_again(sipp: StartSipp) -> None:
+    """RFC 3261 §13.2.2.4: the ACK is retransmitted for each 2xx retransmission. A new ACK (a new
+    branch) is a new request to the far end, which by then is waiting for our BYE: one of fifty
+    loaded calls failed that way in CI when its 200 OK was retransmitted before our ACK arrived."""
+    far = sipp("uas_2xx_again.xml", echo=False)
+
+    async def go() -> tuple[SipCall, list[bytes]]:
+        c = carrier(far)
+        acks: list[bytes] = []
+        second_ack = asyncio.Event()
+        send = c.ua.send_stateless
+
+        def recording(request: SipMessage, addr: tuple[str, int], transport: Transport = "udp") -> None:
+            if request.method == "ACK":
+                acks.append(request.to_bytes())
+                if len(acks) > 1:
+                    second_ack.set()
+            send(request, addr, transport)
+
+        c.ua.send_stateless = recording  # type: ignore[method-assign]  # observe what goes out
+        call = await c.dial(NUMBER, CALLER, ring_timeout=10)
+        await asyncio.wait_for(second_ack.wait(), 10)  # SIPp sends its 200 OK again after our ACK
+        await call.hangup()
+        await c.close()
+        return call, acks
+
+    call, acks = asyncio.run(go())
+    assert call.result.outcome == CallOutcome.ANSWERED
+    assert len(acks) > 1
+    assert len(set(acks)) == 1  # the same ACK, byte for byte, each time
+    assert far.finish() == 0, far.why()  # SIPp took it as a retransmission, then saw our BYE

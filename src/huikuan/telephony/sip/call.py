@@ -182,6 +182,7 @@ class SipCall:
         self._caller = f"sip:{caller_id}@{trunk.from_domain or format_host(ua.public_host)}"
         self._from = f"<{self._caller}>;tag={self._local_tag}"
         self._auth: tuple[str, str] | None = None  # the INVITE's credentials, repeated on its ACK
+        self._sent_ack: SipMessage | None = None  # resent as it was for each retransmitted 2xx
         self._to = f"<{self._remote_uri}>"
         self.rtp = RtpSession(pacer)
         self._events: list[CallEvent] = []
@@ -581,11 +582,16 @@ class SipCall:
         )
 
     def _ack(self, resp: SipMessage) -> None:
-        """ACK for a 2xx, with the INVITE's credentials (RFC 3261 §22.1: a proxy may check them)."""
-        ack = self._in_dialog("ACK", cseq=int(resp.cseq[0]))
-        if self._auth is not None:
-            ack.add(*self._auth)
-        self._ua.send_stateless(ack, self._target_addr(), self._transport)
+        """ACK for a 2xx, with the INVITE's credentials (RFC 3261 §22.1: a proxy may check them).
+
+        A retransmitted 2xx gets the same ACK again, not a new one (RFC 3261 §13.2.2.4): a new
+        branch is a new request to the far end, which by then may be waiting for our BYE.
+        """
+        if self._sent_ack is None:
+            self._sent_ack = self._in_dialog("ACK", cseq=int(resp.cseq[0]))
+            if self._auth is not None:
+                self._sent_ack.add(*self._auth)
+        self._ua.send_stateless(self._sent_ack, self._target_addr(), self._transport)
 
     def _non2xx_ack(self, resp: SipMessage) -> SipMessage:
         """RFC 3261 §17.1.1.3: same branch and Request-URI as the INVITE, To from the response."""
