@@ -63,6 +63,16 @@ _PROMISED_DAY = {
     ),
     "en-US": re.compile(r"\b(?:promis\w*|you agreed|agreed to pay|you said you would)\b[^,;.]{0,40}$"),
 }
+# A promise spoken of as made (not one proposed now: "如果您承诺…", "if you promise…")
+_PROMISE_MADE = {
+    "zh-CN": re.compile(
+        r"(?<!如果)(?<!要是)(?<!假如)(?:您|你)(?:之前|上次|当时|已经)?(?:承诺|答应|约定|说好)(?:过|了|的)"
+        r"|(?:您|你)(?:之前|上次|当时)"
+    ),
+    "en-US": re.compile(
+        r"(?<!\bif )\b(?:you promised|your promised|you had promised|you'd promised|you agreed)"
+    ),
+}
 _DUE_DAY_BEFORE = {
     "zh-CN": re.compile(r"(?:到期日|账单日|还款日|最后还款日)[^,，。；;]{0,6}$"),
     "en-US": re.compile(r"\b(?:due|due date|(?:overdue|past due|late|behind) since)\b[^,;.]{0,12}$"),
@@ -160,6 +170,21 @@ _DAYS_LATE = {
 }
 
 
+def promise_not_on_file(normalized: str, lang: str, facts: Facts) -> bool:
+    """The sentence names the day of a promise the debtor made, and the account has none ("your
+    promised payment was due on the fifth of December"). For the LLM path only: its facts name
+    every promise on file, while a script's facts may leave the promise out."""
+    if facts.promise_date is not None or facts.today is None or lang not in _PROMISED_DAY:
+        return False
+    lex = LEXICONS[lang]
+    for d in dates.mentions(normalized, lang):
+        left, _ = clause_around(normalized, lex, d.start, d.end)
+        before = normalized[left : d.start]
+        if _PROMISED_DAY[lang].search(before) and _PROMISE_MADE[lang].search(before):
+            return True
+    return False
+
+
 def _check_days_overdue(text: str, lang: str, facts: Facts) -> list[Hit]:
     """A count of days overdue that the due date and today contradict (a day either way is
     allowed: counting conventions differ)."""
@@ -175,6 +200,39 @@ def _check_days_overdue(text: str, lang: str, facts: Facts) -> list[Hit]:
     return []
 
 
+# "December 21st, which is only nine days from now", "12月21号，离今天还有10天"
+_DAYS_UNTIL = {
+    "zh-CN": re.compile(
+        r"[^。；;!！?？]{0,16}?(?:还有|还剩|只剩下?|只有|仅剩|就剩)\s*(?P<about>大概|大约|差不多|将近|不到)?"
+        r"\s*(?P<n>\d+|[零一二两三四五六七八九十百]+)\s*天"
+    ),
+    "en-US": re.compile(
+        rf"[^.;!?]{{0,30}}?\b(?P<about>about|around|roughly|almost|nearly|under|over)?\s*(?P<n>\d+|{numbers.EN_WORDS})"
+        r"\s+days?\s+(?:from now|from today|away|to go|left|out)\b"
+    ),
+}
+
+
+def _check_days_until(text: str, lang: str, facts: Facts) -> list[Hit]:
+    """A count of days from today to a date named just before it must be that count (a loose
+    "about ten days" a day either way)."""
+    if facts.today is None:
+        return []
+    for d in dates.mentions(text, lang):
+        day = d.on(facts.today).resolve(facts.today)
+        found = _DAYS_UNTIL[lang].match(text, d.end)
+        if day is None or found is None:
+            continue
+        raw = found.group("n")
+        said = numbers.en_words_value(raw) if lang == "en-US" and not raw.isdigit() else numbers.zh_value(raw)
+        if said is None:
+            continue
+        allowed = 1 if found.group("about") else 0
+        if abs(int(said) - (day - facts.today).days) > allowed:
+            return [(Category.IMPOSSIBLE_DATE, "facts.date.days_until")]
+    return []
+
+
 def check(normalized: str, lang: str, facts: Facts | None) -> list[Hit]:
     """The day rules that fire on an already normalised sentence; days that do not exist are
     checked even without facts."""
@@ -185,4 +243,5 @@ def check(normalized: str, lang: str, facts: Facts | None) -> list[Hit]:
     if facts is not None:
         hits += _check_days_overdue(normalized, lang, facts)
         hits += _check_named_days(normalized, lang, lex, facts)
+        hits += _check_days_until(normalized, lang, facts)
     return list(dict.fromkeys(hits))

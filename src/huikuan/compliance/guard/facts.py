@@ -41,7 +41,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from huikuan.compliance.guard import numbers
+from huikuan.compliance.guard import dates, numbers
 from huikuan.compliance.guard.fact_words import LEXICONS, Lexicon
 from huikuan.compliance.guard.types import Category
 
@@ -364,7 +364,11 @@ def _check_amounts(
             floor = owed * (100 - (facts.max_waiver_pct or 0)) / 100
             if m.value > owed + _CENT and not is_known:
                 hits.append((Category.WRONG_AMOUNT, "facts.amount.settle_over_owed"))
-            elif m.value < floor - Decimal("0.05") and not _settles_a_plan(m, facts):
+            elif (
+                m.value < floor - Decimal("0.05")
+                and not _settles_a_plan(m, facts)
+                and not _the_promise_on_its_day(text, lang, m, facts)
+            ):
                 # "还2000块钱就算结清", "pay two grand and close it out": the settlement is the waiver,
                 # even for a sum on file (a promise or a first payment settles nothing)
                 hits.append((Category.WAIVER_OUTSIDE_POLICY, "facts.waiver.settlement_under_floor"))
@@ -503,6 +507,17 @@ def _payable(text: str, lex: Lexicon, owed: Decimal, facts: Facts) -> Decimal:
     return owed * (100 - (facts.max_waiver_pct or 0)) / 100
 
 
+def _the_promise_on_its_day(text: str, lang: str, m: numbers.Mention, facts: Facts) -> bool:
+    """The sum is the promise on file, said with its day ("12月21号在App里还3500元就可以"): a
+    reminder of the promise, not a settlement for less."""
+    if facts.promise_amount is None or facts.promise_date is None or facts.today is None:
+        return False
+    if not _close(m.value, facts.promise_amount, m.approx):
+        return False
+    today = facts.today
+    return any(d.on(today).resolve(today) == facts.promise_date for d in dates.mentions(text, lang))
+
+
 def _settles_a_plan(m: numbers.Mention, facts: Facts) -> bool:
     """The plan offered settles for this sum (its total after its own waiver)."""
     return bool(facts.plan_amounts) and _close(m.value, facts.plan_amounts[-1], m.approx)
@@ -565,13 +580,17 @@ def _check_instalment(
         # "分6期，首期500" is five more after the first; "首期500，剩下5期" and "$800 down, then $1,000 a
         # month for seven months" are five and seven more
         more = _said_as_the_rest(text, count, 40) or count.start > m.start
-        paid = monthly * (int(count.value) - (1 if first is not None and not more else 0)) + (first or 0)
+        regular = int(count.value) - (1 if first is not None and not more else 0)
+        paid = monthly * regular + (first or 0)
         if paid < payable * Decimal("0.95"):
             return [(Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.instalments_leave_a_balance")]
         per_payment = _PER_PAYMENT.search(text[max(0, m.start - 12) : m.end + 14])
-        # a plan said to clear the balance exactly ("八期正好还完") must; otherwise rounding up is fine
+        # a plan said to clear the balance exactly ("八期正好还完") must; otherwise rounding up is fine,
+        # and a loosely said payment ("每期大概一千一百二") a little more so
         slack = Decimal("1.03") if _EXACTLY.search(text) else Decimal("1.1")
-        if per_payment and not m.approx and paid > owed * slack + 1:
+        slack += Decimal("0.05") if m.approx else 0
+        paid_as_said = m.value * regular + (first or 0)
+        if per_payment and paid_as_said > owed * slack + 1:
             return [(Category.WRONG_AMOUNT, "facts.amount.plan_does_not_add_up")]
         nearest = min(counts, key=lambda c: abs(c.start - m.start))
         if (

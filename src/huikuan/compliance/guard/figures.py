@@ -48,7 +48,7 @@ _ZH_NUMERALS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆�
 # Words whose numeral is not a quantity; removed before reading figures.
 _ZH_NOT_FIGURES = re.compile(
     r"一下|一起|一直|一定|一些|一样|一点|一般|一旦|一切|一致|一律|一会儿?|一边|一方面|一并|一时|一向|"
-    r"一次性|一口气|一句话|一一|万一|唯一|统一|逐一|之一|千万(?![元块])|十分(?![钟\d])|百分百|"
+    r"一次性|一口气|一句话|一一|(?<![\d零〇一二两三四五六七八九十百千])万一(?![千百十\d])|唯一|统一|逐一|之一|千万(?![元块])|十分(?![钟\d])|百分百|"
     r"专一|一线|一手|第一时间|第三方|第三者|(?:星期|礼拜|周)[一二三四五六日天]"
 )
 _ZH_RUN = re.compile(rf"(?:\d[\d,]*(?:\.\d+)?|[{_ZH_NUMERALS}])(?:[\d,.]|[{_ZH_NUMERALS}])*")
@@ -305,16 +305,18 @@ _FORGIVEN = {
 
 
 def _rest_of_a_plan(value: Decimal, amounts: list[Decimal], bounds: Facts) -> bool:
-    """`value` is each of the payments after another amount said ("$500 first, then $600 a month")
-    in a plan the bounds allow, which together clear the balance."""
+    """`value` is each of the payments after another amount said ("$500 first, then $600 a month"),
+    or the first before them ("首期两千，第二期一千八，第三期一千八"), in a plan the bounds allow
+    that clears the balance."""
     owed = bounds.owed
     if owed is None or value <= 0:
         return False
     most = max(bounds.max_terms or 1, bounds.plan_terms or 1)
     tolerance = max(Decimal(1), owed * Decimal("0.005"))
     return any(
-        abs(first + k * value - owed) <= tolerance
-        for first in amounts
-        if first != value
+        abs(first + k * each - owed) <= tolerance
+        for other in amounts
+        if other != value
+        for first, each in ((other, value), (value, other))
         for k in range(1, most)
     )

@@ -4,7 +4,8 @@
 finding what it does not. An LLM answer needs far less room than a script, so for it the rules
 are turned round: it may state only the figures it was given or the account and plan bounds
 explain (`figures`), say of itself only what an assistant does (`self_talk`), speak of nobody but
-the debtor and us (`others`) and of no payment terms the bounds do not grant (`terms`). `refusal`
+the debtor and us (`others`), of no payment terms the bounds do not grant (`terms`) and of no
+promise the account does not hold (`day_facts.promise_not_on_file`). `refusal`
 gives the first rule an answer breaks, in that order.
 """
 
@@ -12,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from huikuan.compliance.guard.day_facts import promise_not_on_file
 from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.figures import unexplained_figures
-from huikuan.compliance.guard.normalize import without_name
+from huikuan.compliance.guard.normalize import normalize, without_name
 from huikuan.compliance.guard.others import speaks_of_others
 from huikuan.compliance.guard.self_talk import speaks_as_a_person
 from huikuan.compliance.guard.terms import speaks_of_terms
@@ -35,4 +37,6 @@ def refusal(
         return Category.NAMES_OTHERS
     if speaks_of_terms(answer, lang, (creditor,), bounds):
         return Category.UNSCRIPTED_TERMS
+    if bounds is not None and promise_not_on_file(normalize(answer, lang), lang, bounds):
+        return Category.IMPOSSIBLE_DATE
     return None

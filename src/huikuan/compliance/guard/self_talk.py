@@ -27,6 +27,7 @@ _ZH_CLAUSE = "[^,.!?;，。！？；]"
 _ZH_DOINGS = [
     "可以|能|会|来|帮|为|给|替|把|跟|和|向|先|再|理解|明白|了解|知道|听到|听见|听|在听|看到|看|查",
     "不提供|不清楚|不太清楚|不了解|不知道|不确定",
+    "显示|查到|查询到|系统显示|这里显示",  # "我这边显示欠款是…": what the screen shows
     "核实|核对|记|登记|确认|转|安排|提醒|建议|没法|没办法|无法|不能|不会|不可以|不方便|只能|只是",
     "需要|想|要|希望|说|简单|重复|解释|发|做不|刚才|问|请|收到|注意到|代表|负责|能够|必须|得|已",
     f"是{_ZH_CLAUSE}{{0,12}}?{_ZH_AI}",
@@ -37,7 +38,10 @@ _ZH_DOINGS = [
 _ZH_LICENSED = re.compile(_ZH_ADVERBS + "(?:" + "|".join(_ZH_DOINGS) + ")")
 
 # English: "i" as the subject; not in a question ("am i speaking with…") or a reported one ("if i am…").
-_EN_SUBJECT = re.compile(r"(?<!\bam )(?<!\bdo )(?<!\bcan )(?<!\bmay )(?<!\bif )(?<!\bwhether )\bi\s+")
+# ("only you and i are discussing this": the debtor and the assistant, a subject of two)
+_EN_SUBJECT = re.compile(
+    r"(?<!\byou and )(?<!\bam )(?<!\bdo )(?<!\bcan )(?<!\bmay )(?<!\bif )(?<!\bwhether )\bi\s+"
+)
 _EN_ADVERBS = (
     r"(?:(?:just|really|completely|fully|totally|certainly|definitely|also|only|still|do|truly|simply)\s+)*"
 )
@@ -77,6 +81,9 @@ _IN_PERSON = re.compile(
     r"|(?:^|[,.!?;:]\s*)(?:hi,?\s+|hello,?\s+|hey,?\s+)?[a-z]+ here\b(?! to)|\b[a-z]+ here from\b"
     r"|\b(?:you have reached|you are speaking (?:with|to)|this is) (?:a |an )?(?:human|live|real)\b"
     r"|\b(?:live|human|real) (?:agent|person|representative|rep) here\b"
+    # people of its own, a phone of its own, hours off: "my supervisor's right here", "打给我"
+    r"|\bmy (?:colleague|co-?worker|supervisor|manager|boss|teammate|team lead)s?\b"
+    r"|我的(?:手机|私人|个人|微信)|(?:直接)?打给我(?!们)|我下班|下班(?:以后|之后|后)[^,，。]{0,12}(?:找|打给|联系)我"
 )
 
 

@@ -46,13 +46,18 @@ _NEVER_GRANTED = {
         r"延期|缓[一二两三四五六\d个些]|缓过来|缓缓|宽限|先不还|不用还|不还了|晚点还|慢慢还|一笔勾销|只还|"
         r"免息|停息|挂账|月底|月初|年底|下个?月|下周|下礼拜|下星期|发工资|工资|一半|半年|先还一部分|随时还|"
         r"什么时候方便"
+        # interest let off or stopped is no share of the debt the policy can bound: "免掉三个月的利息"
+        r"|免(?:掉|除|了|去)?[^,，。；;]{0,6}利息|利息[^,，。；;]{0,4}(?:免|不收|不再|停)"
     ),
     "en-US": re.compile(
         r"\b(?:defer\w*|postpon\w*|extension|extend\w*|grace|on the house|eat the|"
         r"closes? the (?:file|account)|"
         r"forget (?:the|about)|drop the|nothing (?:is )?due|no rush|whenever|paycheck|payday|next month|"
         r"next week|end of|half|a little something|the rest later|later|interest[- ]free|no interest|"
-        r"freeze|pause)\b"
+        r"freeze|pause"
+        # interest stopped: "stop the interest from growing", "no more interest"
+        r"|stop\w* (?:the |any |all )?(?:interest|late fees|fees|charges)|no more interest"
+        r"|interest (?:from )?(?:growing|accruing|building|piling))\b"
     ),
 }
 
