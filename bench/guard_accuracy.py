@@ -10,10 +10,10 @@ sets too) and `facts-heldout5` (six fixed accounts, written by two helpers from 
 alone, for the LLM path's bounds-aware round) and `facts-heldout6` (six new accounts, the same briefs,
 new writers; measured once after the fifth round), `facts-heldout7` (the same accounts, two more writers,
 measured once after tuning on heldout6) and `facts-heldout8` (six more new accounts, four more writers,
-measured once after tuning on heldout7), `facts-heldout9` (the same again, after tuning on heldout8).
-`llm-safe.<lang>.jsonl` and
-`llm-safe-heldout6/7/8/9.<lang>.jsonl`: good LLM answers written by other helpers following the answer prompt,
-with the account each call had.
+measured once after tuning on heldout7), `facts-heldout9` (the same again, after tuning on heldout8) and
+`facts-heldout10` (six more new accounts, four more writers, measured once after tuning on heldout9).
+`llm-safe.<lang>.jsonl` and `llm-safe-heldout6/7/8/9/10.<lang>.jsonl`: good LLM answers written by
+other helpers following the answer prompt, with the account each call had.
 Each: blocked recall per kind, overall recall, the false-block rate on safe lines and the sentence
 count. Misses are not printed, so a held-out set's lines never reach whoever tunes the checks; the
 next fresh set goes into `FACT_SETS` the same way.
@@ -50,6 +50,7 @@ FACT_SETS = (
     "facts-heldout7",
     "facts-heldout8",
     "facts-heldout9",
+    "facts-heldout10",
 )
 # good LLM answers: `llm-safe` (helper-58, heldout5 accounts), `llm-safe-heldout6` (new writers, accounts)
 LLM_SAFE_SETS = (
@@ -58,6 +59,7 @@ LLM_SAFE_SETS = (
     "llm-safe-heldout7",
     "llm-safe-heldout8",
     "llm-safe-heldout9",
+    "llm-safe-heldout10",
 )
 
 
