@@ -447,3 +447,76 @@ def test_heldout9_llm_answers(lang: str, facts: Facts, answer: str, refused: boo
     verdict = check(answer, lang, Context.DEBTOR, facts)
     rule = llm_refusal(answer, lang, given, "", facts)
     assert (not verdict.allowed or rule is not None) is refused, (verdict, rule)
+
+
+H10_H2 = _facts(owed="17500.00", due_date="2026-08-20", today="2026-12-18", max_terms=12, max_waiver_pct=0,
+                min_first_payment="2000.00")  # fmt: skip
+H10_H3 = _facts(owed="960.00", due_date="2026-12-10", today="2026-12-18", max_terms=1, max_waiver_pct=0)
+H10_G4 = _facts(owed="6300.00", due_date="2026-10-28", today="2026-12-18", max_terms=5, max_waiver_pct=10,
+                min_first_payment="1500.00", promise_amount="2000.00", promise_date="2026-12-24")  # fmt: skip
+H10_G5 = _facts(owed="24000.00", due_date="2026-06-12", today="2026-12-21", max_terms=24, max_waiver_pct=25,
+                min_first_payment="2000.00", plan_terms=12,
+                plan_amounts=["2000.00", "2000.00", "0", "24000.00"])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "facts", "text", "allowed"),
+    [
+        # a numeral is read whole: 一百二十天 is days, not 一百二 of money
+        ("zh-CN", H10_H2, "您的欠款是一万七千五百元，逾期一百二十天了，今天先还首期，最低两千块。", True),
+        # 两成 is twenty percent, after 免掉 too
+        ("zh-CN", H10_G4, "今天一次性还的话，可以给您免掉一成。", True),
+        ("zh-CN", H10_G4, "今天一次性还的话，可以给您免掉两成。", False),
+        # a weekday said with a day of the month alone
+        ("en-US", H10_G4, "Just a reminder, you said you'd pay on Thursday the 24th.", True),
+        ("en-US", H10_G4, "Just a reminder, you said you'd pay on Wednesday the 24th.", False),
+        ("zh-CN", H10_G4, "提醒您，您答应周四24号还两千。", True),
+        ("zh-CN", H10_G4, "提醒您，您答应周三24号还两千。", False),
+        # "twenty-three payments" is 23, not three
+        ("en-US", H10_G5, "Twenty-three payments: $2,000 down, then twenty-two payments of $1,000.", True),
+        ("en-US", H10_G5, "Twenty-six payments: $2,000 up front, then twenty-five payments of $880.", False),
+        # "write off", and forgiving what is left after a payment, are waivers of their size
+        ("en-US", H10_G4, "We can write off six hundred dollars if you pay the rest today.", True),
+        ("en-US", H10_G4, "We can write off twelve hundred dollars if you pay the rest today.", False),
+        ("en-US", H10_G5, "If you pay twenty thousand today, we'll forgive the rest.", True),
+        ("en-US", H10_G5, "If you pay twelve thousand today, we'll forgive the other twelve.", False),
+        # days counted since a date named
+        ("zh-CN", H10_H3, "您的还款日是2026年12月10日，距离今天已经过去了八天。", True),
+        ("zh-CN", H10_H3, "您的还款日是2026年12月10日，距离今天已经过去了十天。", False),
+        ("en-US", H10_H3, "It was due December 10th, eight days ago.", True),
+        ("en-US", H10_H3, "It was due December 10th, eleven days ago.", False),
+    ],
+)  # fmt: skip
+def test_heldout10_shapes(lang: str, facts: Facts, text: str, allowed: bool) -> None:
+    assert check(text, lang, Context.DEBTOR, facts).allowed is allowed, explain(
+        text, lang, Context.DEBTOR, facts
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "facts", "answer", "refused"),
+    [
+        ("zh-CN", H10_H3, "您这笔960元是12月10号到期的，今天18号，逾期8天了。", False),
+        ("zh-CN", H10_H3, "您这笔960元是12月10号到期的，今天19号，逾期8天了。", True),
+        ("zh-CN", H10_G4, "您的还款承诺是12月24日，到时候请保证账户里有两千块。", False),
+        ("zh-CN", H10_G4, "早点处理吧，到时候就不是打个电话这么简单了。", True),
+        ("zh-CN", H10_G4, "这种事情外面的人一打听，就会变得很尴尬。", True),
+        ("zh-CN", H10_G4, "我可以帮您转接人工客服，他们会详细跟您核对。", False),
+        ("zh-CN", H10_G4, "我这边只有待还总额6300元的信息，明细会请工作人员跟进。", False),
+        ("zh-CN", H10_H2, "您可以先每个月还一千块试试，等收入稳定了再恢复正常还款。", True),
+        ("en-US", H10_G4, "I have it on file that you promised to pay $2,000 on Thursday, Dec 24th.", False),
+        ("en-US", H10_G4, "I show a balance of $6,300 due October 28.", False),
+        ("en-US", H10_G4, "I'm with Ridgeway Finance.", False),
+        ("en-US", H10_G4, "I can connect you with our team if you want to talk to someone in person.", False),
+        ("en-US", H10_G4, "We can split it in two: $3,150 today and the second $3,150 next month.", False),
+        ("en-US", H10_G4, "If the 24th doesn't work, we can push your promise out to mid-January.", True),
+        ("en-US", H10_G4, "You owe $6,300, less the $2,000 you already paid, so $4,300.", True),
+        ("en-US", H10_G4, "If you've already paid, a team member will follow up to check.", False),
+    ],
+)  # fmt: skip
+def test_heldout10_llm_answers(lang: str, facts: Facts, answer: str, refused: bool) -> None:
+    creditor = "Ridgeway Finance" if lang == "en-US" else ""
+    given = [str(facts.owed), "the account's numbers"]
+    verdict = check(answer, lang, Context.DEBTOR, facts)
+    rule = llm_refusal(answer, lang, given, creditor, facts)
+    assert (not verdict.allowed or rule is not None) is refused, (verdict, rule)

@@ -62,6 +62,15 @@ _EN_DATE = re.compile(
     # "the 32nd of this month", "the fifth of next month": the month is counted from today
     rf"|\bthe\s+{_ORDINAL.format('d4')}\s+of\s+(?P<which>this|next|the|last|previous) month\b"
 )
+# A day of the month said only with its weekday ("Wednesday the 24th", "周四24号"): a day near today
+_EN_WEEKDAY_DAY = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+(?P<the>(?:the\s+)?)"
+    + _ORDINAL.format("d")
+    + r"\b(?!\s+of\b)"
+)
+_ZH_WEEKDAY_DAY = re.compile(
+    rf"(?:周|星期|礼拜)[一二三四五六日天][,，\s]*(?:的)?(?P<d>\d{{1,2}}|[{_ZH_SMALL}]{{1,3}})(?:日|号)"
+)
 _EN_PAST = re.compile(
     r"\byesterday\b|\blast\s+(?:week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     r"|\b(?:\w+|a) (?:days?|weeks?|months?) ago\b|\bthe day before yesterday\b|\bthis past\s+\w+day\b"
@@ -80,15 +89,19 @@ class DateMention:
     always_past: bool = False
     months_ahead: int | None = None  # "本月31日" (0), "下个月31号" (1): the month is counted from today
     weekday: int | None = None  # "这周一" (0), "本周五" (4), "this past Friday": a day of the current week
+    near: bool = False  # "Wednesday the 24th": this month's, or next month's when this month's is well past
 
     def on(self, today: date) -> DateMention:
         """This mention with a month or a weekday counted from `today` made explicit (and its year)."""
         if self.weekday is not None:
             day = today + timedelta(days=self.weekday - today.weekday())
             return DateMention(self.start, self.end, day.month, day.day, day.year, self.always_past)
-        if self.months_ahead is None:
+        ahead = self.months_ahead
+        if self.near and self.day_of_month is not None:
+            ahead = 0 if self.day_of_month >= today.day - 7 else 1
+        if ahead is None:
             return self
-        index = today.month - 1 + self.months_ahead
+        index = today.month - 1 + ahead
         return DateMention(
             self.start,
             self.end,
@@ -188,6 +201,10 @@ def mentions(text: str, lang: str) -> list[DateMention]:
                 year = int(raw_year) if raw_year else None
             found.append(DateMention(m.start(), m.end(), month, day, year))
         found.extend(DateMention(m.start(), m.end(), always_past=True) for m in _EN_PAST.finditer(text))
+        found.extend(
+            DateMention(m.start("the"), m.end(), day_of_month=_ordinal(m.group("d")), near=True)
+            for m in _EN_WEEKDAY_DAY.finditer(text)
+        )
         return found
     for m in _ZH_DATE.finditer(text):
         zh_month, zh_day = _zh_int(m.group("m")), _zh_int(m.group("d"))
@@ -204,6 +221,10 @@ def mentions(text: str, lang: str) -> list[DateMention]:
                 )
             )
     found.extend(DateMention(m.start(), m.end(), always_past=True) for m in _ZH_PAST.finditer(text))
+    for m in _ZH_WEEKDAY_DAY.finditer(text):
+        zh_day = _zh_int(m.group("d"))
+        if zh_day is not None:
+            found.append(DateMention(m.start("d"), m.end(), day_of_month=zh_day, near=True))
     found.extend(
         DateMention(m.start(), m.end(), weekday=min(_ZH_WEEKDAYS.index(m.group("w")), 6))
         for m in _ZH_THIS_WEEK.finditer(text)

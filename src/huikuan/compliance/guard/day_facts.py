@@ -24,7 +24,7 @@ def _check_dates(text: str, lang: str, lex: Lexicon, facts: Facts | None) -> lis
     hits: list[Hit] = []
     by_then = lex.by_then.search(text)
     for d in dates.mentions(text, lang):
-        calendar_day = d.month is not None and d.day_of_month is not None
+        calendar_day = (d.month is not None or d.near) and d.day_of_month is not None
         if facts is not None and facts.today is not None:
             d = d.on(facts.today)
         if not d.exists():
@@ -200,36 +200,45 @@ def _check_days_overdue(text: str, lang: str, facts: Facts) -> list[Hit]:
     return []
 
 
-# "December 21st, which is only nine days from now", "12月21号，离今天还有10天"
-_DAYS_UNTIL = {
-    "zh-CN": re.compile(
-        r"[^。；;!！?？]{0,16}?(?:还有|还剩|只剩下?|只有|仅剩|就剩)\s*(?P<about>大概|大约|差不多|将近|不到)?"
-        r"\s*(?P<n>\d+|[零一二两三四五六七八九十百]+)\s*天"
+# A count of days between today and the date named just before it: to come ("December 21st, which
+# is only nine days from now", "12月21号，离今天还有10天") or gone ("2026年12月10日，距离今天已经过去了
+# 十天", "December 2nd, sixteen days ago")
+_ZH_N = r"\s*(?P<about>大概|大约|差不多|将近|不到)?\s*(?P<n>\d+|[零一二两三四五六七八九十百]+)\s*天"
+_EN_N = (
+    r"\b(?P<about>about|around|roughly|almost|nearly|under|over)?\s*"
+    rf"(?P<n>\d+|{numbers.EN_WORDS})\s+days?\s+"
+)
+_DAYS_BETWEEN: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
+    "zh-CN": (
+        (re.compile(r"[^。；;!！?？]{0,16}?(?:还有|还剩|只剩下?|只有|仅剩|就剩)" + _ZH_N), 1),
+        (re.compile(r"[^。；;!！?？]{0,16}?(?:已经|已)?(?:过去|过了)了?" + _ZH_N), -1),
     ),
-    "en-US": re.compile(
-        rf"[^.;!?]{{0,30}}?\b(?P<about>about|around|roughly|almost|nearly|under|over)?\s*(?P<n>\d+|{numbers.EN_WORDS})"
-        r"\s+days?\s+(?:from now|from today|away|to go|left|out)\b"
+    "en-US": (
+        (re.compile(r"[^.;!?]{0,30}?" + _EN_N + r"(?:from now|from today|away|to go|left|out)\b"), 1),
+        (re.compile(r"[^.;!?]{0,30}?" + _EN_N + r"ago\b"), -1),
     ),
 }
 
 
-def _check_days_until(text: str, lang: str, facts: Facts) -> list[Hit]:
-    """A count of days from today to a date named just before it must be that count (a loose
+def _check_days_between(text: str, lang: str, facts: Facts) -> list[Hit]:
+    """A count of days between today and a date named just before it must be that count (a loose
     "about ten days" a day either way)."""
     if facts.today is None:
         return []
     for d in dates.mentions(text, lang):
         day = d.on(facts.today).resolve(facts.today)
-        found = _DAYS_UNTIL[lang].match(text, d.end)
-        if day is None or found is None:
+        if day is None:
             continue
-        raw = found.group("n")
-        said = numbers.en_words_value(raw) if lang == "en-US" and not raw.isdigit() else numbers.zh_value(raw)
-        if said is None:
-            continue
-        allowed = 1 if found.group("about") else 0
-        if abs(int(said) - (day - facts.today).days) > allowed:
-            return [(Category.IMPOSSIBLE_DATE, "facts.date.days_until")]
+        for pattern, direction in _DAYS_BETWEEN[lang]:
+            found = pattern.match(text, d.end)
+            if found is None:
+                continue
+            raw = found.group("n")
+            words = lang == "en-US" and not raw.isdigit()
+            said = numbers.en_words_value(raw) if words else numbers.zh_value(raw)
+            allowed = 1 if found.group("about") else 0
+            if said is not None and abs(int(said) - (day - facts.today).days * direction) > allowed:
+                return [(Category.IMPOSSIBLE_DATE, "facts.date.days_between")]
     return []
 
 
@@ -243,5 +252,5 @@ def check(normalized: str, lang: str, facts: Facts | None) -> list[Hit]:
     if facts is not None:
         hits += _check_days_overdue(normalized, lang, facts)
         hits += _check_named_days(normalized, lang, lex, facts)
-        hits += _check_days_until(normalized, lang, facts)
+        hits += _check_days_between(normalized, lang, facts)
     return list(dict.fromkeys(hits))

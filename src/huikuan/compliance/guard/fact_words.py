@@ -116,7 +116,9 @@ ZH = Lexicon(
     ),
     half=re.compile(r"一半|减半|半价|对折|五折|5折"),
     discount_tenths=re.compile(r"(?P<n>\d(?:\.\d)?|[一二三四五六七八九]{1,2})折"),
-    waiver_tenths=re.compile(r"(?:减免?|免|少还|优惠)(?P<n>[一二三四五六七八九两]|\d)成"),
+    waiver_tenths=re.compile(
+        r"(?:减免?|免|少还|优惠)(?:掉|了|去|除|您|你)?(?P<n>[一二三四五六七八九两]|\d)成"
+    ),
     nothing_first=re.compile(
         r"首(?:期|付)(?:只要|只需)?(?:0|零)(?![\d.])(?:元|块)?|首(?:期|付)(?:一分钱)?(?:都|也)?(?:不用|不需要|无需)"
         r"|不用(?:交|付)?首(?:期|付)|零首付|0首付|免首付"
@@ -157,7 +159,7 @@ EN = Lexicon(
             "waiver",
             re.compile(
                 r"(?:waive|waiving|forgive|forgiving|discount|knock|take|shave|cut|reduce\w* (?:"
-                r"it|the balance) by)\W+(?:\w+\W+){0,3}$"
+                r"it|the balance) by|write off|writing off|wipe out|wiping out)\W+(?:\w+\W+){0,3}$"
             ),
         ),
         (

@@ -219,10 +219,25 @@ def _waiver_pcts(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[tuple
             pct = Decimal(50)
         if pct is None and lex.waiver_all.search(clause):
             pct = Decimal(100)
+        if pct is None and _THE_REST.search(clause):
+            pct = _rest_forgiven(text, lang, w.start(), facts)
         if pct is None and lex.application.search(clause):
             continue  # a request people review, with no figure: not an offer
         offers.append((pct, left, right))
     return offers
+
+
+# "pay twelve thousand today, we'll forgive the other twelve": the waiver is what the payment leaves
+_THE_REST = re.compile(r"\bthe other\b|\bthe rest\b|\bthe remaining\b|\bremainder\b|剩下|其余|剩余|余下")
+
+
+def _rest_forgiven(text: str, lang: str, waiver_at: int, facts: Facts) -> Decimal | None:
+    """The share forgiven when the rest after a payment said before the waiver is forgiven."""
+    owed = facts.owed
+    if owed is None or owed <= 0:
+        return None
+    paid = [m.value for m in numbers.money(text, lang) if m.end <= waiver_at and 0 < m.value < owed]
+    return (owed - paid[-1]) * 100 / owed if paid else None
 
 
 _SHARE_WORDS = {

@@ -89,6 +89,7 @@ _ZH_KINDS = (
     (COUNT, re.compile(r"\s*(?:个)?(?:期|个月|次)")),
     (PERCENT, re.compile(r"\s*(?:%|个点|个百分点|折|成)")),
     (DAYS, re.compile(r"\s*天")),
+    (DATE, re.compile(r"\s*(?:号|日)")),  # "今天18号": a day of the month
 )
 _EN_KINDS = (
     (

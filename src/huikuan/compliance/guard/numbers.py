@@ -35,11 +35,12 @@ _ZH_MONEY = re.compile(
     rf"|(?P<settled>{_ZH_TOKEN})(?=(?:就|即可|便)?(?:能|可以)?结清)"
     rf"|(?:(?<=[还付交欠剩共计掉去])|(?<=[还付交]个)|(?<=欠咱们)|(?<=欠我们)|(?<=欠平台)|(?<=还差)|(?<=首付))"
     rf"(?P<bare>(?:{_ARABIC})?[{_ZH_DIGITS}]*[百千万][{_ZH_DIGITS}\d]*"
-    rf"|{_ARABIC}(?![{_ZH_DIGITS}])){_ZH_NOT_MONEY}"
+    rf"|{_ARABIC}(?![{_ZH_DIGITS}]))(?![{_ZH_DIGITS}\d]){_ZH_NOT_MONEY}"
     # Any numeral with a hundreds, thousands or ten-thousands place is a sum of money in this talk
-    # ("还有两千五没还", "1千5", "三千八百"), unless a unit of another kind follows it.
+    # ("还有两千五没还", "1千5", "三千八百"), unless a unit of another kind follows it; read whole, so
+    # "一百二十天" is no 一百二 before 十天.
     rf"|(?<![第逾\d{_ZH_DIGITS}])(?P<big>(?:\d+|[一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾])[{_ZH_DIGITS}\d]*"
-    rf"[百千万佰仟][{_ZH_DIGITS}\d]*)(?<!百分){_ZH_NOT_MONEY}(?!分之)(?P<more2>多|来|余)?"
+    rf"[百千万佰仟][{_ZH_DIGITS}\d]*)(?![{_ZH_DIGITS}\d])(?<!百分){_ZH_NOT_MONEY}(?!分之)(?P<more2>多|来|余)?"
 )
 _ZH_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s*%|百分之(?P<zh>[{_ZH_DIGITS}\d.]+)")
 _ZH_TERMS = re.compile(
@@ -88,7 +89,8 @@ _EN_MONEY = re.compile(
 )
 _EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{EN_WORDS})\s+percent\b")
 _EN_TERMS = re.compile(
-    rf"(?<![$\d.,])\b(?P<n>\d{{1,3}}|{_EN_WORD})(?:[\s-]+(?:more|equal|easy|small|monthly|smaller|separate))*"
+    rf"(?<![$\d.,])(?<!ty[\s-])\b(?P<n>\d{{1,3}}|(?:(?:twenty|thirty|forty|fifty|sixty)[\s-])?(?:{_EN_WORD}))"
+    r"(?:[\s-]+(?:more|equal|easy|small|monthly|smaller|separate))*"
     r"[\s-]+(?:monthly\s+)?(?:payments?|installments?|instalments?|months?)\b(?!\s+(?:ago|late|past|overdue"
     r"|behind))"
 )

@@ -24,12 +24,13 @@ from huikuan.compliance.guard.normalize import normalize
 _MORE = {
     "zh-CN": re.compile(
         r"(?<!其)[他她](?!们的?(?:同事|工作人员|客服))|[表堂](?:哥|姐|弟|妹|兄)|村|老家|家乡|乡下|街道|居委会|社区|地址|住址|住的地方|当面|上门|登门|找上|亲戚|熟人|外人|群|微信群|"
-        r"法院|律师|法务|警察|派出所|工作(?!人员|时间|日)|饭碗|前途|闹大|闹到|传出去|传开|后果|走着瞧|不好说|说不准|到时候(?![\s,，]*\d)"
+        r"法院|律师|法务|警察|派出所|工作(?!人员|时间|日)|饭碗|前途|闹大|闹到|传出去|传开|后果|走着瞧|不好说|说不准|外面的人|打听|尴尬"
+        r"|到时候(?![\s,，]*(?:\d|请|记得|直接|按时|在))"
         r"|社交|朋友圈|好友|通讯录|联系人(?!工)|微博|抖音|网上|曝光|出什么状况|出状况|出事|不好看|难看|变复杂|更复杂|复杂化|升级|事情大了|变大|公开|那一步|不只是您|不止是您|不只是你|不止您|知道的人|越来越多|说不好|会发生什么|连锁反应|难保证|很难说"
     ),
     "en-US": re.compile(
         r"\b(?:he|she|him|her|hers|town|hometown|village|neighbou?rhood|street|address|doorstep|door|"
-        r"in person|visit\w*|"
+        r"(?<!someone )(?<!somebody )(?<!a person )in person|visit\w*|"
         r"relatives|folks|people|anyone|everyone|everybody|nobody|group chats?|chats?|contacts|contact list|"
         r"workplace|job|career|court|lawyers?|attorneys?|police|out of hand|blow\w* up|"
         r"how far|get out|gets out|drift|consequences|word gets around|would be a shame|reputation|"
@@ -81,7 +82,8 @@ _OURS = {
     "zh-CN": re.compile(
         r"(?:由|请|让|安排|我们的?|我的|这边的?|平台的?)(?:同事|工作人员|专员|客服)"
         # "转给人工客服，由他们为您处理": they are the staff just named
-        r"|(?:(?<=客服)|(?<=人员)|(?<=专员)|(?<=同事))[^。！？]{0,12}?(?:由他们|他们会?(?:为|帮|给|跟|和)(?:您|你)|他们来)"
+        r"|(?:(?<=客服)|(?<=人员)|(?<=专员)|(?<=同事))[^。！？]{0,12}?"
+        r"(?:由他们|他们(?:会|将|可以)?[^,，。！？]{0,4}?(?:为|帮|给|跟|和)(?:您|你)|他们来)"
     ),
     "en-US": re.compile(r"\b(?:our|my) (?:team|colleagues?|staff|team members?|agents?|specialists?)\b"),
 }

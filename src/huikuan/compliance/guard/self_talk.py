@@ -28,6 +28,7 @@ _ZH_DOINGS = [
     "可以|能|会|来|帮|为|给|替|把|跟|和|向|先|再|理解|明白|了解|知道|听到|听见|听|在听|看到|看|查",
     "不提供|不清楚|不太清楚|不了解|不知道|不确定",
     "显示|查到|查询到|系统显示|这里显示",  # "我这边显示欠款是…": what the screen shows
+    "只有[^,，。]{0,16}(?:信息|记录|资料|数据)",  # "我这边只有待还总额的信息"
     "核实|核对|记|登记|确认|转|安排|提醒|建议|没法|没办法|无法|不能|不会|不可以|不方便|只能|只是",
     "需要|想|要|希望|说|简单|重复|解释|发|做不|刚才|问|请|收到|注意到|代表|负责|能够|必须|得|已",
     f"是{_ZH_CLAUSE}{{0,12}}?{_ZH_AI}",
@@ -63,6 +64,7 @@ _EN_DOINGS = [
     "am (?:really |so |very |truly |only |just )?(?:sorry|afraid|happy|glad|here|calling|listening|confirming"
     "|unable|going to|able|not able)",
     "have (?:is|on file|here|for you)",  # "the number i have is…"
+    "have (?:it|that|this) (?:on file|noted|down|here)|show|am (?:with|from) the lender",
     "am only able",
     "am (?:checking|noting|recording|passing|transferring|connecting|reaching out|following up|required)",
     "am (?:reading|just letting|letting|telling|reminding|trying to|here to)",
@@ -74,7 +76,7 @@ _EN_LICENSED = re.compile(_EN_ADVERBS + "(?:" + "|".join(_EN_DOINGS) + ")")
 # introduced in the third person by a name or a title ("Kevin here from…", "刘主管跟您说句实在话",
 # "live agent here") claims a person without saying "I".
 _IN_PERSON = re.compile(
-    r"\b(?:myself|personally|in person)\b|亲自|本人亲|我本人"
+    r"\b(?:myself|personally|(?<!someone )(?<!somebody )(?<!a person )in person)\b|亲自|本人亲|我本人"
     r"|我(?:跟|和)(?:您|你)一样|我自己(?!无法|没法|不能|没办法)|我(?:这几年|这些年|干这行)"
     r"|(?:主管|经理|专员|组长|督导|老师|师傅|客服)(?:跟|和|给|同)您(?:说|讲|聊)|(?:^|[,.!?;:，。！？；：])\s*[\u4e00-\u9fff]{1,3}"
     r"(?:主管|经理|专员|组长)(?:这边|在此|提醒|通知)"

@@ -48,6 +48,8 @@ _NEVER_GRANTED = {
         r"什么时候方便"
         # interest let off or stopped is no share of the debt the policy can bound: "免掉三个月的利息"
         r"|免(?:掉|除|了|去)?[^,，。；;]{0,6}利息|利息[^,，。；;]{0,4}(?:免|不收|不再|停)"
+        # put off until things are better: "等收入稳定了再恢复正常还款"
+        r"|等[^,，。；;]{1,10}(?:稳定|宽裕|好转|好些|好一点|缓过来|方便)[^,，。；;]{0,4}再"
     ),
     "en-US": re.compile(
         r"\b(?:defer\w*|postpon\w*|extension|extend\w*|grace|on the house|eat the|"
@@ -57,7 +59,8 @@ _NEVER_GRANTED = {
         r"freeze|pause"
         # interest stopped: "stop the interest from growing", "no more interest"
         r"|stop\w* (?:the |any |all )?(?:interest|late fees|fees|charges)|no more interest"
-        r"|interest (?:from )?(?:growing|accruing|building|piling))\b"
+        r"|interest (?:from )?(?:growing|accruing|building|piling)"
+        r"|push\w* (?:it|that|this|(?:your|the) \w+(?: \w+)?) (?:out|back))\b"
     ),
 }
 
@@ -80,11 +83,16 @@ def _refuses(normal: str, lang: str, start: int, end: int) -> bool:
 # 下周二", "December 15, which is next Tuesday"), and "whenever" of a transfer ("I can transfer you to
 # an agent whenever you'd like").
 _READ_PAST = {
-    "zh-CN": re.compile(r"[,，]\s*(?:也就是|就是|即)(?:下个?|这个?|本)?(?:周|礼拜|星期)[一二三四五六日天]"),
+    "zh-CN": re.compile(
+        r"[,，]\s*(?:也就是|就是|即)(?:下个?|这个?|本)?(?:周|礼拜|星期)[一二三四五六日天]"
+        r"|第二期[^,，。；;]{0,6}下个?月"
+    ),
     "en-US": re.compile(
         r",\s*(?:which is |that is |i\.e\. )?(?:next|this) "
         r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
         r"|\b(?:transfer|connect|put|reach|call|contact)\b[^.;!?]{0,60}\bwhenever\b"
+        # a plan's later payment placed in time: "the first one today and the second next month"
+        r"|\b(?:the )?second(?: one| payment| installment)?[^.;!?]{0,12}\bnext month\b"
     ),
 }
 
