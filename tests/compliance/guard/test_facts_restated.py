@@ -520,3 +520,69 @@ def test_heldout10_llm_answers(lang: str, facts: Facts, answer: str, refused: bo
     verdict = check(answer, lang, Context.DEBTOR, facts)
     rule = llm_refusal(answer, lang, given, creditor, facts)
     assert (not verdict.allowed or rule is not None) is refused, (verdict, rule)
+
+
+H11_K2 = _facts(owed="13800.00", due_date="2026-09-30", today="2027-01-04", max_terms=10, max_waiver_pct=0,
+                min_first_payment="1500.00")  # fmt: skip
+H11_J3 = _facts(owed="1275.00", due_date="2026-12-26", today="2027-01-04", max_terms=1, max_waiver_pct=0)
+H11_J4 = _facts(owed="9600.00", due_date="2026-11-11", today="2027-01-06", max_terms=6, max_waiver_pct=15,
+                min_first_payment="2000.00", promise_amount="3000.00", promise_date="2027-01-15")  # fmt: skip
+H11_J5 = _facts(owed="36000.00", due_date="2026-04-20", today="2027-01-06", max_terms=36, max_waiver_pct=20,
+                min_first_payment="2700.00", plan_terms=12,
+                plan_amounts=["2700.00", "2700.00", "3600.00", "32400.00"])  # fmt: skip
+H11_J6 = _facts(owed="4480.80", due_date="2026-12-20", today="2027-01-06", max_terms=3, max_waiver_pct=5,
+                min_first_payment="1500.00")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "facts", "text", "allowed"),
+    [
+        # a day just past across the new year is last year's
+        ("en-US", H11_J3, "It was due Saturday, December 26th, so you're nine days past due.", True),
+        ("zh-CN", H11_J3, "您这笔是十二月二十六号周六到期的，到今天逾期九天了。", True),
+        ("zh-CN", H11_J3, "您这笔是十二月二十六号周日到期的，到今天逾期九天了。", False),
+        ("en-US", H11_J6, "It was due December 20th, that's seventeen days ago.", True),
+        ("en-US", H11_J6, "It's been seventeen days since your December 20th due date.", True),
+        ("en-US", H11_J6, "It's been twenty days since your December 20th due date.", False),
+        # a plan said to come to a total must come to it
+        ("zh-CN", H11_K2, "第一期先还一千五，剩下九期每期一千三百七十七，一共一万三千八。", True),
+        ("zh-CN", H11_K2, "第一期先还一千五，剩下九期每期一千四，一共一万三千八。", False),
+        # "fifteen hundred now" is money; a plan split "into three"
+        ("en-US", H11_J6, "Split into three: fifteen hundred now, then two payments of $1,490.40.", True),
+        # settling "the whole thing for", and a sum "of the balance gets written off"
+        ("en-US", H11_J5, "I could see us settling the whole thing for thirty thousand.", True),
+        ("en-US", H11_J5, "I could see us settling the whole thing for eighteen thousand.", False),
+        ("en-US", H11_J4, "Pay on time and about a thousand of the balance gets written off.", True),
+        ("en-US", H11_J4, "Pay on time and about two thousand of the balance gets written off.", False),
+        # a first payment put off, and a transfer offered "whenever"
+        ("en-US", H11_J5, "Your first payment of $2,700 wouldn't be due until March.", False),
+        ("en-US", H11_J5, "I'm automated, but I can get you to a live agent whenever you want.", True),
+        # our staff, and 只和您本人联系
+        ("zh-CN", H11_J3, "这笔欠款我们只会和您本人联系，不会告诉您的家人或同事。", True),
+        ("zh-CN", H11_J3, "如果您想咨询更多，我可以帮您转到人工客服。", True),
+    ],
+)  # fmt: skip
+def test_heldout11_shapes(lang: str, facts: Facts, text: str, allowed: bool) -> None:
+    assert check(text, lang, Context.DEBTOR, facts).allowed is allowed, explain(
+        text, lang, Context.DEBTOR, facts
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "facts", "answer", "refused"),
+    [
+        ("zh-CN", H11_K2, "这件事现在还只有您和我们知道，要是再拖下去，就不一定了。", True),
+        ("zh-CN", H11_K2, "我们当然希望私下解决，不然后面的事情可能就不太好控制了。", True),
+        ("zh-CN", H11_K2, "我这边的信息显示您有13800元待还，9月30日到期。", False),
+        ("en-US", H11_J6, "It's best to deal with it now, while it's still just between you and us.", True),
+        ("en-US", H11_J6, "Pay today so it doesn't turn into something bigger down the road.", True),
+        ("en-US", H11_J6, "I'm automated, but I can get you to a live agent whenever you want.", False),
+        ("en-US", H11_J6, "Split into three: fifteen hundred now, then two payments of $1,490.40.", False),
+        ("en-US", H11_J6, "Split into four: fifteen hundred now, then three payments of $993.60.", True),
+    ],
+)  # fmt: skip
+def test_heldout11_llm_answers(lang: str, facts: Facts, answer: str, refused: bool) -> None:
+    given = [str(facts.owed), "the account's numbers"]
+    verdict = check(answer, lang, Context.DEBTOR, facts)
+    rule = llm_refusal(answer, lang, given, "", facts)
+    assert (not verdict.allowed or rule is not None) is refused, (verdict, rule)

@@ -122,7 +122,8 @@ class DateMention:
 
     def resolve(self, today: date) -> date | None:
         """The day meant: an unsaid year is this year, or next year when this year's is half a
-        year gone (a deadline "1月5日" said in December is next January)."""
+        year gone (a deadline "1月5日" said in December is next January), or last year when this
+        year's is more than half a year ahead ("due December 26th" said on January 4th)."""
         if self.month is None or self.day_of_month is None or not self.exists():
             return None
         if self.year is not None:
@@ -132,6 +133,8 @@ class DateMention:
             return safe_date(today.year + 1, self.month, self.day_of_month)
         if this_year < today - timedelta(days=183):
             return safe_date(today.year + 1, self.month, self.day_of_month)
+        if this_year > today + timedelta(days=183):
+            return safe_date(today.year - 1, self.month, self.day_of_month) or this_year
         return this_year
 
 

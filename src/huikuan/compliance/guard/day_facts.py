@@ -220,8 +220,14 @@ _DAYS_BETWEEN: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
 }
 
 
+# … or said before it: "it's been twenty days since your December 20th due date"
+_DAYS_SINCE_BEFORE = {
+    "en-US": re.compile(_EN_N + r"(?:since|after) (?:your |the |it was )?$"),
+}
+
+
 def _check_days_between(text: str, lang: str, facts: Facts) -> list[Hit]:
-    """A count of days between today and a date named just before it must be that count (a loose
+    """A count of days between today and a date named next to it must be that count (a loose
     "about ten days" a day either way)."""
     if facts.today is None:
         return []
@@ -229,8 +235,11 @@ def _check_days_between(text: str, lang: str, facts: Facts) -> list[Hit]:
         day = d.on(facts.today).resolve(facts.today)
         if day is None:
             continue
-        for pattern, direction in _DAYS_BETWEEN[lang]:
-            found = pattern.match(text, d.end)
+        counts = [(pattern.match(text, d.end), direction) for pattern, direction in _DAYS_BETWEEN[lang]]
+        since = _DAYS_SINCE_BEFORE.get(lang)
+        if since is not None:
+            counts.append((since.search(text, max(0, d.start - 60), d.start), -1))
+        for found, direction in counts:
             if found is None:
                 continue
             raw = found.group("n")

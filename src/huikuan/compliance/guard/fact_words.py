@@ -184,7 +184,8 @@ EN = Lexicon(
         (
             "settle",
             re.compile(
-                r"(?:settle (?:\w+ ){0,2}(?:for|at)|close (?:\w+ ){0,2}(?:account|loan|debt|balance|file) for"
+                r"(?:settl\w* (?:\w+ ){0,3}(?:for|at)"
+                r"|close (?:\w+ ){0,2}(?:account|loan|debt|balance|file) for"
                 r"|settlement of|just"
                 r"|only(?: pay| owe)?|pay off "
                 r".{0,10} for)\W+(?:\w+\W+){0,1}$"
@@ -223,6 +224,14 @@ EN = Lexicon(
             re.compile(r"^\s?(?:in |of |for )?(?:principal|interest|(?:late |service )?fees?|penalt)"),
         ),
         ("instalment", re.compile(r"^\s?(?:a|per|each|every) month|^\s?monthly")),
+        (
+            "waiver",
+            re.compile(
+                r"^\s?(?:(?:dollars? )?(?:of|off) (?:the|your) (?:balance|debt|loan|total) )?"
+                r"(?:gets?|will be|would be|is|can be|could be)"
+                r" (?:written off|waived|forgiven|knocked off|taken off)"
+            ),
+        ),
         ("first", re.compile(r"^\s?(?:down|upfront|up front|today|now|to start|first)\b")),
         ("owed", re.compile(r"^\s?(?:due|past[- ]due|owed|outstanding|balance|in total)\b")),
     ),
@@ -336,6 +345,7 @@ EN = Lexicon(
         r"|right now|now|today|this month|until)"
         r"|\b(?:put|place) (?:the |your )?(?:account|loan|payments?|balance) on hold|\bon hold for\b"
         r"|\bbefore you (?:start|begin) paying|\bstart paying (?:in|next|after)\b"
+        r"|\b(?:would|will|does|do|is) not (?:be )?due until\b|\b(?:months?|weeks?|time) to breathe\b"
     ),
     plan_words=re.compile(r"\b(?:payments?|installments?|instalments?|months?|plan)\b"),
     deadline_after=re.compile(r"^(?:\W+\w+){0,2}?\W+(?:at the latest|deadline|cut-?off)\b"),

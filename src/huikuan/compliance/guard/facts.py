@@ -295,6 +295,9 @@ def _check_waivers(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[Hit
     return []
 
 
+_HANDED_OVER = re.compile(r"\b(?:agent|representative|transfer|connect you|call (?:us )?back)\b|转接|人工")
+
+
 def _check_terms(
     text: str, lex: Lexicon, facts: Facts, first_said: bool, counts: list[numbers.Mention]
 ) -> list[Hit]:
@@ -313,7 +316,8 @@ def _check_terms(
         reviewed = lex.application.search(text, left, right) or lex.reviewed.search(
             text, right, next_clause_end(text, lex, right)
         )
-        if not _refused(text, lex, d.start(), d.end()) and not reviewed:
+        handed_over = _HANDED_OVER.search(text, left, right)  # "a live agent whenever you want"
+        if not _refused(text, lex, d.start(), d.end()) and not reviewed and not handed_over:
             hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.deferral"))
             break
     if facts.max_terms is None:
@@ -600,9 +604,10 @@ def _check_instalment(
         if paid < payable * Decimal("0.95"):
             return [(Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.instalments_leave_a_balance")]
         per_payment = _PER_PAYMENT.search(text[max(0, m.start - 12) : m.end + 14])
-        # a plan said to clear the balance exactly ("八期正好还完") must; otherwise rounding up is fine,
+        # a plan said to clear the balance exactly ("八期正好还完", "一共一万三千八") must, to a
+        # cent's rounding per payment; otherwise rounding up is fine,
         # and a loosely said payment ("每期大概一千一百二") a little more so
-        slack = Decimal("1.03") if _EXACTLY.search(text) else Decimal("1.1")
+        slack = Decimal("1.01") if _EXACTLY.search(text) else Decimal("1.1")
         slack += Decimal("0.05") if m.approx else 0
         paid_as_said = m.value * regular + (first or 0)
         if per_payment and paid_as_said > owed * slack + 1:
@@ -630,7 +635,11 @@ def _check_instalment(
 _PER_PAYMENT = re.compile(
     r"每期|每月|每个月|月供|一期|each|per |a month|every month|monthly|a payment|payments? of"
 )
-_EXACTLY = re.compile(r"正好|刚好|整好|恰好|就还清|还完|结清|exactly|pays? (?:it |everything )?off|in full")
+_EXACTLY = re.compile(
+    r"正好|刚好|整好|恰好|就还清|还完|结清|exactly|pays? (?:it |everything )?off|in full"
+    r"|(?:一共|总共|合计|加起来)(?:是|就是)?\s*[\d一二两三四五六七八九十百千万.,]+\s*(?:元|块|[。，,!！]|$)"
+    r"|covers the (?:balance|full|whole)|adds up to|in total"
+)
 _REMAINING = re.compile(r"剩下|剩余|其余|余下|之后|然后|再分|remaining|the rest|\bmore\b|after that|\bthen\b")
 
 

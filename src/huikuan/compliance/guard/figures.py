@@ -86,7 +86,7 @@ def _zh_figure(token: str) -> Decimal | None:
 # a percentage or a number of days only when the figure is said as one.
 COUNT, PERCENT, DAYS, DATE, OTHER = "count", "percent", "days", "date", "other"
 _ZH_KINDS = (
-    (COUNT, re.compile(r"\s*(?:个)?(?:期|个月|次)")),
+    (COUNT, re.compile(r"\s*(?:个)?(?:期|个月|次|份|笔)")),
     (PERCENT, re.compile(r"\s*(?:%|个点|个百分点|折|成)")),
     (DAYS, re.compile(r"\s*天")),
     (DATE, re.compile(r"\s*(?:号|日)")),  # "今天18号": a day of the month
@@ -131,6 +131,7 @@ def _zh_figures(text: str) -> set[Figure]:
 
 
 _EN_GRAND = re.compile(r"\s*grand\b")
+_EN_SPLIT_INTO = re.compile(r"\b(?:split|divide|break|spread)\w*(?: \w+){0,3} (?:into|in|over) $")
 
 
 _EN_DIGITS_SCALED = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*(hundred|thousand|million)\b")
@@ -158,7 +159,13 @@ def _en_figures(text: str) -> set[Figure]:
         number = en_words_value(words)
         if number is not None:
             grand = _EN_GRAND.match(text, match.end())
-            found.add((Decimal(number * 1000 if grand else number), _kind(text, match.end(), _EN_KINDS)))
+            # "split it into three": a count said before, not after
+            kind = (
+                COUNT
+                if _EN_SPLIT_INTO.search(text, 0, match.start())
+                else _kind(text, match.end(), _EN_KINDS)
+            )
+            found.add((Decimal(number * 1000 if grand else number), kind))
     return found
 
 

@@ -83,9 +83,11 @@ _EN_MONEY = re.compile(
     rf"(?P<bare>{EN_WORDS}|(?:\d{{1,3}}(?:,\d{{3}})+"
     rf"|\d{{1,6}})(?:\.\d+)?(?!\d))\b(?!-)(?:\s+even\b)?{_EN_NOT_MONEY}"
     r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand|grand))\b|\b(?P<agrand>a grand)\b"
-    # "twenty a month", "three hundred down": a figure before "a month" or "down" is an amount paid
+    # "twenty a month", "three hundred down", "fifteen hundred now": a figure before "a month", "down"
+    # or "now" is an amount paid
     rf"|\b(?P<monthly>{EN_WORDS}|\d{{1,5}})(?= (?:a|per|each|every) month\b| monthly\b(?! payments?"
-    rf"| installments?| instalments?| plan)| a mo\b| down\b| first\b| up ?front\b)"
+    rf"| installments?| instalments?| plan)| a mo\b| down\b| first\b| up ?front\b| now\b| today\b"
+    r"| of (?:the|your) (?:balance|debt|total|loan)\b)"
 )
 _EN_PERCENT = re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b)|\b(?P<words>{EN_WORDS})\s+percent\b")
 _EN_TERMS = re.compile(

@@ -90,7 +90,7 @@ _READ_PAST = {
     "en-US": re.compile(
         r",\s*(?:which is |that is |i\.e\. )?(?:next|this) "
         r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-        r"|\b(?:transfer|connect|put|reach|call|contact)\b[^.;!?]{0,60}\bwhenever\b"
+        r"|\b(?:transfer|connect|put|reach|call|contact|get you to|agent)\b[^.;!?]{0,60}\bwhenever\b"
         # a plan's later payment placed in time: "the first one today and the second next month"
         r"|\b(?:the )?second(?: one| payment| installment)?[^.;!?]{0,12}\bnext month\b"
     ),
