@@ -115,8 +115,8 @@ _NEXT_TO = r"[\s,，、(（)）]*"
 _THAT_IS = {
     "zh-CN": r"(?:到期的?[,，\s]*)?(?:那天是|那天|当天是|也就是|就是|即|是|刚好是|正好是)?"
     r"(?:上个?|下个?|这个?|本)?",
-    "en-US": r"(?:(?:which|that) (?:was|is|will be|falls on|fell on)\s+|that is\s+)?"
-    r"(?:that day (?:was|is) )?(?:a |an |on |last |this |next |that )?",
+    "en-US": r"(?:(?:and )?(?:which|that) (?:was|is|will be|falls on|fell on)\s+|that is\s+)?"
+    r"(?:that day (?:was|is) )?(?:a |an |on |last |this |next |that )?(?:coming )?",
 }
 # "上周六，也就是11月29号": the weekday first, then the date it is
 _IS_THAT = {"zh-CN": r"(?:也就是|就是|即)?", "en-US": r"(?:that is|i\.e\.|which is)?\s*"}
@@ -125,7 +125,7 @@ _IS_THAT = {"zh-CN": r"(?:也就是|就是|即)?", "en-US": r"(?:that is|i\.e\.|
 def _weekday_named(text: str, lang: str, start: int, end: int) -> int | None:
     """The weekday said right next to the date at text[start:end] ("3月12日（周四）", "Monday, May 4")."""
     pattern = _WEEKDAY[lang]
-    after = re.match(_NEXT_TO + _THAT_IS[lang] + pattern.pattern, text[end : end + 30])
+    after = re.match(_NEXT_TO + _THAT_IS[lang] + pattern.pattern, text[end : end + 40])
     before = re.search(pattern.pattern + _NEXT_TO + _IS_THAT[lang] + "$", text[max(0, start - 20) : start])
     found = after or before
     if found is None:

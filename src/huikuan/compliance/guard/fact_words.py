@@ -206,7 +206,7 @@ EN = Lexicon(
             re.compile(
                 r"(?:owe|owes|owed|owing|balance|total|amount due|amount|due|outstand"
                 r"ing|past[- ]due|show|shows)"
-                r"\W+(?:\w+\W+){0,4}$"
+                r"\W+(?:\w+\W+){0,6}$"
             ),
         ),
     ),

@@ -60,7 +60,7 @@ _ZH_MINOR = re.compile(
 _AFTER_BARE_TENTH = re.compile(r"$|[^\u4e00-\u9fff\d]|[的钱吧呢啊了哦呀左多]")
 
 _EN_CENTS = re.compile(
-    rf"\b(?P<major>{EN_WORDS}|\d[\d,]*) dollars? and (?P<cents>{EN_WORDS}|\d{{1,2}}) cents?\b"
+    rf"\b(?P<major>{EN_WORDS}|\d[\d,]*)(?: dollars?)? and (?P<cents>{EN_WORDS}|\d{{1,2}}) cents?\b"
 )
 
 _EN_SCALE_COMMA = re.compile(

@@ -26,7 +26,7 @@ _MORE = {
         r"(?<!其)[他她](?!们的?(?:同事|工作人员|客服))|[表堂](?:哥|姐|弟|妹|兄)|村|老家|家乡|乡下|街道|居委会|社区|地址|住址|住的地方|当面|上门|登门|找上|亲戚|熟人|外人|群|微信群|"
         r"法院|律师|法务|警察|派出所|工作(?!人员|时间|日)|饭碗|前途|闹大|闹到|传出去|传开|后果|走着瞧|不好说|说不准|外面的人|打听|尴尬"
         r"|到时候(?![\s,，]*(?:\d|请|记得|直接|按时|在))|不一定了|不太?好控制|控制不了"
-        r"|社交|朋友圈|好友|通讯录|联系人(?!工)|微博|抖音|网上|曝光|出什么状况|出状况|出事|不好看|难看|变复杂|更复杂|复杂化|升级|事情大了|变大|公开|那一步|不只是您|不止是您|不只是你|不止您|知道的人|越来越多|说不好|会发生什么|连锁反应|难保证|很难说"
+        r"|社交|朋友圈|好友|通讯录|联系人(?!工)|微博|抖音|网上|曝光|出什么状况|出状况|出事|不好看|难看|变复杂|更复杂|复杂化|越来越复杂|这么简单|牵扯|牵连|不敢保证|升级|事情大了|变大|公开|那一步|不只是您|不止是您|不只是你|不止您|知道的人|越来越多|说不好|会发生什么|连锁反应|难保证|很难说"
     ),
     "en-US": re.compile(
         r"\b(?:he|she|him|her|hers|town|hometown|village|neighbou?rhood|street|address|doorstep|door|"
@@ -39,6 +39,7 @@ _MORE = {
         r"(?:gets?|getting|grows?|becomes?) (?:any |much |a lot |even )?"
         r"(?:bigger|worse|messier|uglier|complicated|serious)|more serious|something (?:bigger|worse|serious)"
         r"|complicated|show(?:s|ing)? up|turn up"
+        r"|turns? into something|into something (?:a lot |much |even )?bigger"
         r"|(?:stay|stays|remain|remains|kept|still) (?:just |only )?between (?:just )?you and (?:us|me)"
         r"|online"
         r"|social media|posted|a way of|who else|involved|social circle|(?<!busy )at work"
@@ -81,7 +82,7 @@ def _assured(normal: str, lang: str, start: int, end: int) -> bool:
 # Our own people ("由同事和您确认", "a team member will follow up") are not the debtor's.
 _OURS = {
     "zh-CN": re.compile(
-        r"(?:由|请|让|安排|我们的?|我的|这边的?|平台的?)(?:同事|工作人员|专员|客服)"
+        r"(?:由|请|让|安排|转给|转到|我们的?|我的|这边的?|平台的?)(?:人工)?(?:同事|工作人员|专员|客服)"
         # "转给人工客服，由他们为您处理": they are the staff just named
         r"|(?:(?<=客服)|(?<=人员)|(?<=专员)|(?<=同事))[^。！？]{0,12}?"
         r"(?:由他们|他们(?:会|将|可以)?[^,，。！？]{0,4}?(?:为|帮|给|跟|和)(?:您|你)|他们来)"

@@ -50,6 +50,7 @@ _NEVER_GRANTED = {
         r"|免(?:掉|除|了|去)?[^,，。；;]{0,6}利息|利息[^,，。；;]{0,4}(?:免|不收|不再|停)"
         # put off until things are better: "等收入稳定了再恢复正常还款"
         r"|等[^,，。；;]{1,10}(?:稳定|宽裕|好转|好些|好一点|缓过来|方便)[^,，。；;]{0,4}再"
+        r"|先还一点|(?:后面|以后|之后)再(?:商量|说|谈)"
     ),
     "en-US": re.compile(
         r"\b(?:defer\w*|postpon\w*|extension|extend\w*|grace|on the house|eat the|"
@@ -76,7 +77,8 @@ def _refuses(normal: str, lang: str, start: int, end: int) -> bool:
         return True
     if lex.reviewed.search(normal, left, next_end):
         return True
-    return bool(lang == "en-US" and re.search(r"\bnot\b|\bno\b|\bnever\b", normal[left:start]))
+    said_before = re.sub(r"\bwhy do not (?:you|we)\b", " ", normal[left:start])  # a suggestion, not a "not"
+    return bool(lang == "en-US" and re.search(r"\bnot\b|\bno\b|\bnever\b", said_before))
 
 
 # Words read past before looking for terms: a weekday said of the date just named ("12月15日，也就是
@@ -90,7 +92,8 @@ _READ_PAST = {
     "en-US": re.compile(
         r",\s*(?:which is |that is |i\.e\. )?(?:next|this) "
         r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-        r"|\b(?:transfer|connect|put|reach|call|contact|get you to|agent)\b[^.;!?]{0,60}\bwhenever\b"
+        r"|\b(?:transfer|connect|put|reach|call|contact|get you to|agent|follow up)\b"
+        r"[^.;!?]{0,60}\bwhenever\b"
         # a plan's later payment placed in time: "the first one today and the second next month"
         r"|\b(?:the )?second(?: one| payment| installment)?[^.;!?]{0,12}\bnext month\b"
     ),
