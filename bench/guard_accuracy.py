@@ -12,9 +12,9 @@ new writers; measured once after the fifth round), `facts-heldout7` (the same ac
 measured once after tuning on heldout6) and `facts-heldout8` (six more new accounts, four more writers,
 measured once after tuning on heldout7), `facts-heldout9` (the same again, after tuning on heldout8) and
 `facts-heldout10` (six more new accounts, four more writers, measured once after tuning on heldout9) and
-`facts-heldout11` (the same again across the new year, after tuning on heldout10) and `facts-heldout12`
-(the same in February, after tuning on heldout11).
-`llm-safe.<lang>.jsonl` and `llm-safe-heldout6/…/12.<lang>.jsonl`: good LLM answers written by
+`facts-heldout11` (the same again across the new year, after tuning on heldout10), `facts-heldout12`
+(the same in February, after tuning on heldout11) and `facts-heldout13` (June, after tuning on heldout12).
+`llm-safe.<lang>.jsonl` and `llm-safe-heldout6/…/13.<lang>.jsonl`: good LLM answers written by
 other helpers following the answer prompt, with the account each call had.
 Each: blocked recall per kind, overall recall, the false-block rate on safe lines and the sentence
 count. Misses are not printed, so a held-out set's lines never reach whoever tunes the checks; the
@@ -55,6 +55,7 @@ FACT_SETS = (
     "facts-heldout10",
     "facts-heldout11",
     "facts-heldout12",
+    "facts-heldout13",
 )
 # good LLM answers: `llm-safe` (helper-58, heldout5 accounts), `llm-safe-heldout6` (new writers, accounts)
 LLM_SAFE_SETS = (
@@ -66,6 +67,7 @@ LLM_SAFE_SETS = (
     "llm-safe-heldout10",
     "llm-safe-heldout11",
     "llm-safe-heldout12",
+    "llm-safe-heldout13",
 )
 
 
