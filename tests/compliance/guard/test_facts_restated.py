@@ -638,3 +638,49 @@ def test_heldout12_llm_answers(lang: str, facts: Facts, answer: str, refused: bo
     verdict = check(answer, lang, Context.DEBTOR, facts)
     rule = llm_refusal(answer, lang, given, "", facts)
     assert (not verdict.allowed or rule is not None) is refused, (verdict, rule)
+
+
+H13_P2 = _facts(owed="26900.00", due_date="2027-02-14", today="2027-06-14", max_terms=20, max_waiver_pct=0,
+                min_first_payment="2000.00", platform="Stonegate Lending")  # fmt: skip
+H13_P6 = _facts(owed="5216.40", due_date="2027-06-01", today="2027-06-16", max_terms=4, max_waiver_pct=10,
+                min_first_payment="1400.00")  # fmt: skip
+H13_Q5 = _facts(owed="60000.00", due_date="2026-12-31", today="2027-06-16", max_terms=48, max_waiver_pct=25,
+                min_first_payment="3000.00", plan_terms=18,
+                plan_amounts=["3000.00", "3000.00", "6000.00", "54000.00"])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "facts", "text", "allowed"),
+    [
+        # a count said as the total is no count of further payments
+        ("zh-CN", H13_P2, "首期两千元，剩下的24,900元分19期还，一共20期。", True),
+        ("zh-CN", H13_P2, "首期两千元，剩下的24,900元分20期还，一共21期。", False),
+        # a number in words read whole: "a hundred twenty days" is no "a hundred" of money
+        ("en-US", H13_P2, "You owe twenty-six thousand nine hundred, a hundred twenty days late.", True),
+        # the plan's waiver is a sum on file, but never the balance
+        ("en-US", H13_Q5, "The plan shows $6,000 waived and $54,000 in total.", True),
+        ("en-US", H13_Q5, "Your total balance with us right now is six thousand dollars.", False),
+    ],
+)  # fmt: skip
+def test_heldout13_shapes(lang: str, facts: Facts, text: str, allowed: bool) -> None:
+    assert check(text, lang, Context.DEBTOR, facts).allowed is allowed, explain(
+        text, lang, Context.DEBTOR, facts
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "facts", "answer", "refused"),
+    [
+        # a waiver inside policy and what it leaves
+        ("zh-CN", H13_P6, "今天一次性还清的话，可以给您减免五百元，您只需还4716.40元。", False),
+        ("zh-CN", H13_P6, "今天一次性还清的话，可以给您减免九百元，您只需还4316.40元。", True),
+        ("zh-CN", H13_P6, "没关系，不着急，您什么时候手头方便了什么时候再还就行。", True),
+        ("en-US", H13_Q5, "As someone who's sat on this side of the phone for years, take the plan.", True),
+        ("en-US", H13_Q5, "Get this paid before it becomes something your whole circle hears about.", True),
+    ],
+)  # fmt: skip
+def test_heldout13_llm_answers(lang: str, facts: Facts, answer: str, refused: bool) -> None:
+    given = [str(facts.owed), "the account's numbers"]
+    verdict = check(answer, lang, Context.DEBTOR, facts)
+    rule = llm_refusal(answer, lang, given, "", facts)
+    assert (not verdict.allowed or rule is not None) is refused, (verdict, rule)

@@ -228,8 +228,8 @@ EN = Lexicon(
             "waiver",
             re.compile(
                 r"^\s?(?:(?:dollars? )?(?:of|off) (?:the|your) (?:balance|debt|loan|total) )?"
-                r"(?:gets?|will be|would be|is|can be|could be)"
-                r" (?:written off|waived|forgiven|knocked off|taken off)"
+                r"(?:(?:gets?|will be|would be|is|can be|could be) )?"
+                r"(?:written off|waived|forgiven|knocked off|taken off)"
             ),
         ),
         ("first", re.compile(r"^\s?(?:down|upfront|up front|today|now|to start|first)\b")),

@@ -163,9 +163,9 @@ def _role(text: str, lex: Lexicon, mention: numbers.Mention, next_start: int | N
     if lex.owed_after.search(after):  # "the $1,900 you owe": named as owed, whatever came before
         return "owed"
     for role, cue in lex.after:
-        # "$1,100 principal and $150 in fees" is a part, "pay $180 a month" an instalment, whatever
-        # came before
-        if role in ("component", "instalment") and cue.search(after):
+        # "$1,100 principal and $150 in fees" is a part, "pay $180 a month" an instalment, "$3,600
+        # waived" a waiver, whatever came before
+        if role in ("component", "instalment", "waiver") and cue.search(after):
             return role
     for role, cue in lex.roles:
         if cue.search(before):
@@ -328,8 +328,13 @@ def _check_terms(
         count = int(t.value)
         left, _ = clause_around(text, lex, t.start, t.end)
         window = text[max(0, left - 30) : t.start]
-        if first_said and re.search(
-            r"剩下|剩余|其余|余下|more|remaining|remainder|the rest", window + text[t.start : t.end]
+        in_total = re.search(r"(?:一共|总共|合计|共计|in total|total of|altogether)\s*$", text[: t.start])
+        if (
+            first_said
+            and not in_total
+            and re.search(
+                r"剩下|剩余|其余|余下|more|remaining|remainder|the rest", window + text[t.start : t.end]
+            )
         ):
             count += 1  # "先还300元，剩下的分5期" is six payments
         if count > max(facts.max_terms, facts.plan_terms or 0):
@@ -402,7 +407,10 @@ def _check_amounts(
             floor = owed * (100 - (facts.max_waiver_pct or 0)) / 100
             # "减免两成的话，您需要还3400元": what is left after a waiver the policy allows
             after_waiver = floor - Decimal("0.05") <= m.value <= owed and _waiver_pcts(text, lang, lex, facts)
-            if not is_known and not after_waiver:
+            # the plan's waiver is a sum on file, but never the balance ("your balance is six thousand")
+            waived = facts.plan_amounts[2:3]
+            as_balance = is_known and not any(_close(m.value, w, m.approx) and w != owed for w in waived)
+            if not as_balance and not after_waiver:
                 hits.append((Category.WRONG_AMOUNT, "facts.amount.not_what_is_owed"))
         elif role == "promise":
             if facts.promise_amount is not None and not is_known:

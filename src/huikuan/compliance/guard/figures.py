@@ -26,7 +26,8 @@ parser reads them ("November twenty-second" is 11 and 22, so "July 18" on a June
 A number read digit by digit or in digit groups ("eight six six…", "四零零…", "400，631，2020") is
 explained when a given fact (the callback number) holds those digits, and a figure is explained as
 the rest of a plan when another amount said plus that figure a few times (within the bounds' count)
-clears the balance ("$500 first, then $600 a month"), unless the sentence forgives the rest.
+clears the balance ("$500 first, then $600 a month"), unless the sentence forgives the rest; in a sentence
+that forgives, a waiver the policy allows and what it leaves are explained ("减免五百元，您只需还4716.40元").
 """
 
 from __future__ import annotations
@@ -292,14 +293,22 @@ def unexplained_figures(
     text = _without_given_spelled(text, lang, given_digits)
     stated = _stated(text, lang)
     unexplained = {(v, kind) for v, kind in stated if v not in known and not by_account.explains((v, kind))}
-    # the rest of a plan, unless the rest is forgiven ("还两万，剩下的一万五给您免了")
-    amounts = (
-        [] if _FORGIVEN[lang].search(normalize(text, lang)) else [v for v, kind in stated if kind == OTHER]
-    )
+    # the rest of a plan, unless the rest is forgiven ("还两万，剩下的一万五给您免了"); a waiver the
+    # policy allows and what it leaves ("减免五百元，您只需还4716.40元")
+    forgiven = _FORGIVEN[lang].search(normalize(text, lang)) is not None
+    amounts = [v for v, kind in stated if kind == OTHER]
     return frozenset(
         value
         for value, kind in unexplained
-        if not (kind == OTHER and bounds is not None and _rest_of_a_plan(value, amounts, bounds))
+        if not (
+            kind == OTHER
+            and bounds is not None
+            and (
+                _waiver_and_what_it_leaves(value, amounts, bounds)
+                if forgiven
+                else _rest_of_a_plan(value, amounts, bounds)
+            )
+        )
     )
 
 
@@ -310,6 +319,16 @@ _FORGIVEN = {
         r"|clear"
     ),
 }
+
+
+def _waiver_and_what_it_leaves(value: Decimal, amounts: list[Decimal], bounds: Facts) -> bool:
+    """`value` and another amount said make up the balance, the smaller a waiver the policy allows
+    ("可以给您减免一千块，剩下一万三千二百五")."""
+    owed = bounds.owed
+    if owed is None or value <= 0:
+        return False
+    most = owed * Decimal(bounds.max_waiver_pct or 0) / 100 + _CENT
+    return any(abs(value + other - owed) <= _CENT and min(value, other) <= most for other in amounts)
 
 
 def _rest_of_a_plan(value: Decimal, amounts: list[Decimal], bounds: Facts) -> bool:

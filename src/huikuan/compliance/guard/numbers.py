@@ -79,9 +79,10 @@ _EN_MONEY = re.compile(
     rf"|\b(?P<plain>{_ARABIC})\s+(?:dollars?|bucks|(?P<grand2>grand))\b"
     rf"|\b(?P<thousands>{_ARABIC})k\b"
     rf"|\b{_EN_MONEY_CUE} (?:(?:us|me|about|around|roughly|only|just|like|a total of|off|the) ){{0,2}}"
-    # a unit-less figure is at most six digits: longer runs are phone, account or reference numbers
+    # a unit-less figure is at most six digits: longer runs are phone, account or reference numbers;
+    # a number in words is read whole ("a hundred twenty days" is no "a hundred")
     rf"(?P<bare>{EN_WORDS}|(?:\d{{1,3}}(?:,\d{{3}})+"
-    rf"|\d{{1,6}})(?:\.\d+)?(?!\d))\b(?!-)(?:\s+even\b)?{_EN_NOT_MONEY}"
+    rf"|\d{{1,6}})(?:\.\d+)?(?!\d))\b(?!-)(?![\s-]+(?:and\s+)?(?:{_EN_WORD})\b)(?:\s+even\b)?{_EN_NOT_MONEY}"
     r"|\b(?P<loose>(?:a )?(?:couple|few)(?: of)? (?:hundred|thousand|grand))\b|\b(?P<agrand>a grand)\b"
     # "twenty a month", "three hundred down", "fifteen hundred now": a figure before "a month", "down"
     # or "now" is an amount paid

@@ -39,7 +39,7 @@ _MORE = {
         r"(?:gets?|getting|grows?|becomes?) (?:any |much |a lot |even )?"
         r"(?:bigger|worse|messier|uglier|complicated|serious)|more serious|something (?:bigger|worse|serious)"
         r"|complicated|show(?:s|ing)? up|turn up"
-        r"|turns? into something|into something (?:a lot |much |even )?bigger"
+        r"|turns? into something|into something (?:a lot |much |even )?bigger|becomes? something|circle"
         r"|(?:stay|stays|remain|remains|kept|still) (?:just |only )?between (?:just )?you and (?:us|me)"
         r"|online"
         r"|social media|posted|a way of|who else|involved|social circle|(?<!busy )at work"

@@ -86,7 +86,8 @@ _IN_PERSON = re.compile(
     r"|\b(?:live|human|real) (?:agent|person|representative|rep) here\b"
     # people of its own, a phone of its own, hours off: "my supervisor's right here", "打给我"
     r"|\bmy (?:colleague|co-?worker|supervisor|manager|boss|teammate|team lead)s?\b"
-    r"|\b(?:as )?someone who(?: has|'s| is)? been\b|\bon the other side of this\b"
+    r"|\b(?:as )?someone who(?: has|'s| is)? (?:been|sat|worked|done|seen|had)\b"
+    r"|\bon the other side of this\b|\bthis side of the phone\b"
     r"|我的(?:手机|私人|个人|微信)|(?:直接)?打给我(?!们)|我下班|下班(?:以后|之后|后)[^,，。]{0,12}(?:找|打给|联系)我"
 )
 

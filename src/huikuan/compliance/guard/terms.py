@@ -51,6 +51,7 @@ _NEVER_GRANTED = {
         # put off until things are better: "等收入稳定了再恢复正常还款"
         r"|等[^,，。；;]{1,10}(?:稳定|宽裕|好转|好些|好一点|缓过来|方便)[^,，。；;]{0,4}再"
         r"|先还一点|(?:后面|以后|之后)再(?:商量|说|谈)"
+        r"|什么时候[^,，。；;]{0,6}(?:方便|有钱|宽裕)[^,，。；;]{0,6}再还|手头方便了?再"
     ),
     "en-US": re.compile(
         r"\b(?:defer\w*|postpon\w*|extension|extend\w*|grace|on the house|eat the|"
