@@ -13,8 +13,9 @@ measured once after tuning on heldout6) and `facts-heldout8` (six more new accou
 measured once after tuning on heldout7), `facts-heldout9` (the same again, after tuning on heldout8) and
 `facts-heldout10` (six more new accounts, four more writers, measured once after tuning on heldout9) and
 `facts-heldout11` (the same again across the new year, after tuning on heldout10), `facts-heldout12`
-(the same in February, after tuning on heldout11) and `facts-heldout13` (June, after tuning on heldout12).
-`llm-safe.<lang>.jsonl` and `llm-safe-heldout6/…/13.<lang>.jsonl`: good LLM answers written by
+(the same in February, after tuning on heldout11), `facts-heldout13` (June, after tuning on heldout12) and
+`facts-heldout14` (September, after tuning on heldout13).
+`llm-safe.<lang>.jsonl` and `llm-safe-heldout6/…/14.<lang>.jsonl`: good LLM answers written by
 other helpers following the answer prompt, with the account each call had.
 Each: blocked recall per kind, overall recall, the false-block rate on safe lines and the sentence
 count. Misses are not printed, so a held-out set's lines never reach whoever tunes the checks; the
@@ -56,6 +57,7 @@ FACT_SETS = (
     "facts-heldout11",
     "facts-heldout12",
     "facts-heldout13",
+    "facts-heldout14",
 )
 # good LLM answers: `llm-safe` (helper-58, heldout5 accounts), `llm-safe-heldout6` (new writers, accounts)
 LLM_SAFE_SETS = (
@@ -68,6 +70,7 @@ LLM_SAFE_SETS = (
     "llm-safe-heldout11",
     "llm-safe-heldout12",
     "llm-safe-heldout13",
+    "llm-safe-heldout14",
 )
 
 
