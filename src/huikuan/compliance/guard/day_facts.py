@@ -15,8 +15,8 @@ import re
 from datetime import date
 
 from huikuan.compliance.guard import dates, numbers
+from huikuan.compliance.guard.account import Facts, Hit, clause_around
 from huikuan.compliance.guard.fact_words import LEXICONS, Lexicon
-from huikuan.compliance.guard.facts import Facts, Hit, clause_around
 from huikuan.compliance.guard.types import Category
 
 

@@ -14,8 +14,11 @@ day the debtor promised, the plan the robot offered). A sentence is blocked when
   balance within `max_terms`: OFFER_OUTSIDE_BOUNDS;
 - it offers a discount or waiver beyond `max_waiver_pct` ("打五折", "settle for half", "减免30%",
   a settlement for less than policy allows), or any waiver at all when the policy allows none
-  ("减免利息", "waive the fees"): WAIVER_OUTSIDE_POLICY;
+  ("减免利息", "waive the fees"): WAIVER_OUTSIDE_POLICY (a sum waived or settled for here, a share
+  said in words in `waivers.py`);
 - a day it names does not exist or is not the account's: IMPOSSIBLE_DATE, in `day_facts.py`.
+
+`Facts` and the clause helpers the rule modules share live in `account.py`.
 
 Every amount is read by one parser (`numbers`: digits, Chinese numerals, number words, "1.5k",
 "twelve fifty", unit-less amounts after money words) and every day by one (`dates`: absolute,
@@ -35,115 +38,23 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
-from huikuan.compliance.guard import dates, numbers
+from huikuan.compliance.guard import dates, numbers, waivers
+from huikuan.compliance.guard.account import (
+    CENT,
+    Facts,
+    Hit,
+    clause_around,
+    close,
+    next_clause_end,
+    refused,
+)
 from huikuan.compliance.guard.fact_words import LEXICONS, Lexicon
 from huikuan.compliance.guard.types import Category
 
-_CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """What a sentence may state: amounts in major units (yuan, dollars), as Decimal.
-
-    Any field may be None (unknown): a check that needs it is then skipped.
-    """
-
-    owed: Decimal | None = None
-    due_date: date | None = None
-    today: date | None = None
-    max_terms: int | None = None
-    max_waiver_pct: int | None = None
-    min_first_payment: Decimal | None = None
-    platform: str | None = None
-    promise_amount: Decimal | None = None  # what the debtor said they would pay
-    promise_date: date | None = None
-    plan_terms: int | None = None  # the plan actually offered in this call
-    plan_amounts: tuple[Decimal, ...] = ()  # its first, regular, waived and total amounts
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> Facts:
-        """Facts from plain values ({"owed": "3500.00", "due_date": "2026-02-20", "max_terms": 6,
-        …}); a bad value raises ValueError naming the field."""
-
-        def amount(key: str) -> Decimal | None:
-            raw = data.get(key)
-            if raw is None or raw == "":
-                return None
-            try:
-                value = Decimal(str(raw))
-            except InvalidOperation:
-                raise ValueError(f"facts field {key!r} is not an amount: {raw!r}") from None
-            if not value.is_finite() or value < 0:
-                raise ValueError(f"facts field {key!r} must be a non-negative amount")
-            return value
-
-        def day(key: str) -> date | None:
-            raw = data.get(key)
-            if raw is None or raw == "":
-                return None
-            if isinstance(raw, date):
-                return raw
-            try:
-                return date.fromisoformat(str(raw))
-            except ValueError:
-                raise ValueError(f"facts field {key!r} is not a YYYY-MM-DD date: {raw!r}") from None
-
-        def whole(key: str) -> int | None:
-            raw = data.get(key)
-            if raw is None or raw == "":
-                return None
-            try:
-                return int(raw)
-            except (TypeError, ValueError):
-                raise ValueError(f"facts field {key!r} is not a whole number: {raw!r}") from None
-
-        plan = data.get("plan_amounts") or ()
-        if isinstance(plan, str | bytes) or not hasattr(plan, "__iter__"):
-            raise ValueError("facts field 'plan_amounts' must be a list of amounts")
-        return cls(
-            owed=amount("owed"),
-            due_date=day("due_date"),
-            today=day("today"),
-            max_terms=whole("max_terms"),
-            max_waiver_pct=whole("max_waiver_pct"),
-            min_first_payment=amount("min_first_payment"),
-            platform=str(data["platform"]) if data.get("platform") else None,
-            promise_amount=amount("promise_amount"),
-            promise_date=day("promise_date"),
-            plan_terms=whole("plan_terms"),
-            plan_amounts=tuple(Decimal(str(a)) for a in plan),
-        )
-
-    def known_amounts(self) -> tuple[Decimal, ...]:
-        """Figures the robot may state as they are: what is owed, promised or offered."""
-        values = (self.owed, self.promise_amount, *self.plan_amounts)
-        return tuple(v for v in values if v is not None)
-
-
-Hit = tuple[Category, str]
 # Another sum of money ("3400元", "$3,400") between a figure and a settlement cue.
 _ANOTHER_NUMBER = re.compile(r"[\d一二两三四五六七八九十百千万.,]+(?:元|块)|\$\s?\d")
-
-
-def clause_around(text: str, lex: Lexicon, start: int, end: int) -> tuple[int, int]:
-    """Bounds of the clause around text[start:end] (`lex.clause_break` to `lex.clause_break`)."""
-    left = 0
-    for m in lex.clause_break.finditer(text, 0, start):
-        left = m.end()
-    m2 = lex.clause_break.search(text, end)
-    return left, (m2.start() if m2 else len(text))
-
-
-def next_clause_end(text: str, lex: Lexicon, right: int) -> int:
-    """Where the clause after the one ending at `right` ends (`right` itself at the end of text)."""
-    return clause_around(text, lex, right + 1, right + 1)[1] if right < len(text) else right
 
 
 def _role(text: str, lex: Lexicon, mention: numbers.Mention, next_start: int | None = None) -> str:
@@ -176,125 +87,6 @@ def _role(text: str, lex: Lexicon, mention: numbers.Mention, next_start: int | N
     return "none"
 
 
-def _refused(text: str, lex: Lexicon, start: int, end: int) -> bool:
-    left, right = clause_around(text, lex, start, end)
-    return bool(lex.refused.search(text, left, right))
-
-
-def _close(a: Decimal, b: Decimal, approx: bool) -> bool:
-    tolerance = max(abs(b) * Decimal("0.1"), Decimal(10)) if approx else _CENT
-    return abs(a - b) <= tolerance
-
-
-_RATE = re.compile(r"\s?(?:interest|apr|annual|利息|利率|年化)")
-
-
-def _waiver_pcts(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[tuple[Decimal | None, int, int]]:
-    """Waivers the sentence offers: (percent waived or None when unsaid, start, end)."""
-    offers: list[tuple[Decimal | None, int, int]] = []
-    for w in lex.waiver.finditer(text):
-        if _refused(text, lex, w.start(), w.end()):
-            continue
-        left, right = clause_around(text, lex, w.start(), w.end())
-        if lex.refused_next.search(text[right + 1 : right + 24]):
-            continue  # "您说的结清打折，我们这边做不了": refused in the clause right after
-        clause = text[left:right]
-        pct: Decimal | None = None
-        for p in numbers.percents(text, lang):
-            if left <= p.start < right and not _RATE.match(text, p.end):  # "0% interest" is a rate
-                pct = p.value
-        tenths = lex.discount_tenths.search(clause)
-        if pct is None and tenths:
-            paid = _tenths(tenths.group("n"))
-            if paid is not None:
-                pct = Decimal(100) - paid * 10
-        waived = lex.waiver_tenths.search(clause)
-        if pct is None and waived:
-            n = _tenths(waived.group("n"))
-            pct = n * 10 if n is not None else None
-        share = lex.fraction.search(clause)
-        if pct is None and share is not None:
-            pct = _share(share)
-        if pct is None and lex.half.search(clause):
-            pct = Decimal(50)
-        if pct is None and lex.waiver_all.search(clause):
-            pct = Decimal(100)
-        if pct is None and _THE_REST.search(clause):
-            pct = _rest_forgiven(text, lang, w.start(), facts)
-        if pct is None and lex.application.search(clause):
-            continue  # a request people review, with no figure: not an offer
-        offers.append((pct, left, right))
-    return offers
-
-
-# "pay twelve thousand today, we'll forgive the other twelve": the waiver is what the payment leaves
-_THE_REST = re.compile(r"\bthe other\b|\bthe rest\b|\bthe remaining\b|\bremainder\b|剩下|其余|剩余|余下")
-
-
-def _rest_forgiven(text: str, lang: str, waiver_at: int, facts: Facts) -> Decimal | None:
-    """The share forgiven when the rest after a payment said before the waiver is forgiven."""
-    owed = facts.owed
-    if owed is None or owed <= 0:
-        return None
-    paid = [m.value for m in numbers.money(text, lang) if m.end <= waiver_at and 0 < m.value < owed]
-    return (owed - paid[-1]) * 100 / owed if paid else None
-
-
-_SHARE_WORDS = {
-    "a": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "half": 2,
-    "third": 3,
-    "quarter": 4,
-    "fifth": 5,
-    "tenth": 10,
-}
-
-
-def _share(m: re.Match[str]) -> Decimal | None:
-    """Percent waived by "a third of", "two thirds off", "三分之一", "sixty cents on the dollar"."""
-    if m.groupdict().get("cents"):
-        cents = m.group("cents")
-        paid = int(cents) if cents.isdigit() else numbers.en_words_value(cents)
-        return None if paid is None or paid >= 100 else Decimal(100 - paid)
-    n, d = m.group("n"), m.group("d")
-    num = _SHARE_WORDS.get(n) if n in _SHARE_WORDS else _tenths(n)
-    den = _SHARE_WORDS.get(d) if d in _SHARE_WORDS else (int(d) if d.isdigit() else None)
-    if den is None and d not in _SHARE_WORDS:
-        den_value = _tenths(d) if d != "十" else Decimal(10)
-        den = int(den_value) if den_value else None
-    if not num or not den:
-        return None
-    return (Decimal(num) * 100 / Decimal(den)).quantize(_CENT)
-
-
-def _tenths(token: str) -> Decimal | None:
-    if token[0].isdigit():
-        return Decimal(token)
-    digits = "一二三四五六七八九"
-    if token == "两":  # noqa: S105 - a numeral, not a password
-        return Decimal(2)
-    if len(token) == 1 and token in digits:
-        return Decimal(digits.index(token) + 1)
-    if len(token) == 2 and all(c in digits for c in token):  # 八五折 = 8.5 tenths
-        return Decimal(digits.index(token[0]) + 1) + Decimal(digits.index(token[1]) + 1) / 10
-    return None
-
-
-def _check_waivers(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[Hit]:
-    if facts.max_waiver_pct is None:
-        return []
-    limit = Decimal(facts.max_waiver_pct)
-    for pct, _, _ in _waiver_pcts(text, lang, lex, facts):
-        if pct is None and limit == 0:
-            return [(Category.WAIVER_OUTSIDE_POLICY, "facts.waiver.none_allowed")]
-        if pct is not None and pct > limit:
-            return [(Category.WAIVER_OUTSIDE_POLICY, "facts.waiver.over_limit")]
-    return []
-
-
 _HANDED_OVER = re.compile(r"\b(?:agent|representative|transfer|connect you|call (?:us )?back)\b|转接|人工")
 
 
@@ -305,7 +97,7 @@ def _check_terms(
     nothing = lex.nothing_first.search(text)
     if (
         nothing is not None
-        and not _refused(text, lex, nothing.start(), nothing.end())
+        and not refused(text, lex, nothing.start(), nothing.end())
         and (facts.min_first_payment is None or facts.min_first_payment > 0)
     ):
         hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.no_first_payment"))
@@ -317,13 +109,13 @@ def _check_terms(
             text, right, next_clause_end(text, lex, right)
         )
         handed_over = _HANDED_OVER.search(text, left, right)  # "a live agent whenever you want"
-        if not _refused(text, lex, d.start(), d.end()) and not reviewed and not handed_over:
+        if not refused(text, lex, d.start(), d.end()) and not reviewed and not handed_over:
             hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.deferral"))
             break
     if facts.max_terms is None:
         return hits
     for t in counts:
-        if _refused(text, lex, t.start, t.end):
+        if refused(text, lex, t.start, t.end):
             continue
         count = int(t.value)
         left, _ = clause_around(text, lex, t.start, t.end)
@@ -364,18 +156,18 @@ def _check_amounts(
             role = "promise"
         if owed is None:
             continue
-        if role in ("waiver", "first", "instalment") and _refused(text, lex, m.start, m.end):
+        if role in ("waiver", "first", "instalment") and refused(text, lex, m.start, m.end):
             continue
         # A settlement's own words may carry a "not" ("…and you won't owe the rest"): only a
         # refusal before the amount counts.
-        if role == "settle" and _refused(text[: m.start], lex, m.start, m.start):
+        if role == "settle" and refused(text[: m.start], lex, m.start, m.start):
             continue
-        is_known = any(_close(m.value, k, m.approx) for k in known)
+        is_known = any(close(m.value, k, m.approx) for k in known)
         if role == "waiver":
             pct = Decimal(100) if owed == 0 else m.value * 100 / owed
             # only the plan's own waiver is a known sum to waive: "take two grand off" is no
             # promise of two grand
-            plan_waiver = len(facts.plan_amounts) > 2 and _close(m.value, facts.plan_amounts[2], m.approx)
+            plan_waiver = len(facts.plan_amounts) > 2 and close(m.value, facts.plan_amounts[2], m.approx)
             charged = _CHARGED.match(text, m.end)  # "take $1,250 off your card" is a payment
             if (
                 facts.max_waiver_pct is not None
@@ -386,7 +178,7 @@ def _check_amounts(
                 hits.append((Category.WAIVER_OUTSIDE_POLICY, "facts.waiver.amount_over_limit"))
         elif role == "settle":
             floor = owed * (100 - (facts.max_waiver_pct or 0)) / 100
-            if m.value > owed + _CENT and not is_known:
+            if m.value > owed + CENT and not is_known:
                 hits.append((Category.WRONG_AMOUNT, "facts.amount.settle_over_owed"))
             elif (
                 m.value < floor - Decimal("0.05")
@@ -399,17 +191,19 @@ def _check_amounts(
         elif role == "first":
             if facts.min_first_payment is not None and m.value < facts.min_first_payment and not is_known:
                 hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.first_payment_too_small"))
-            elif m.value > owed + _CENT:
+            elif m.value > owed + CENT:
                 hits.append((Category.WRONG_AMOUNT, "facts.amount.over_owed"))
         elif role == "instalment":
             hits.extend(_check_instalment(text, lex, m, facts, is_known, first_value, counts))
         elif role == "owed":
             floor = owed * (100 - (facts.max_waiver_pct or 0)) / 100
             # "减免两成的话，您需要还3400元": what is left after a waiver the policy allows
-            after_waiver = floor - Decimal("0.05") <= m.value <= owed and _waiver_pcts(text, lang, lex, facts)
+            after_waiver = floor - Decimal("0.05") <= m.value <= owed and bool(
+                waivers.offered(text, lang, lex, facts)
+            )
             # the plan's waiver is a sum on file, but never the balance ("your balance is six thousand")
             waived = facts.plan_amounts[2:3]
-            as_balance = is_known and not any(_close(m.value, w, m.approx) and w != owed for w in waived)
+            as_balance = is_known and not any(close(m.value, w, m.approx) and w != owed for w in waived)
             if not as_balance and not after_waiver:
                 hits.append((Category.WRONG_AMOUNT, "facts.amount.not_what_is_owed"))
         elif role == "promise":
@@ -417,9 +211,9 @@ def _check_amounts(
                 hits.append((Category.WRONG_AMOUNT, "facts.amount.not_what_was_promised"))
         elif role == "remaining" and first_value is not None and not is_known and m.start > 0:
             # "$1,000 today and the remaining $4,500": what is left must be the balance less the first
-            if not (_close(m.value, owed - first_value, m.approx) or _close(m.value, owed, m.approx)):
+            if not (close(m.value, owed - first_value, m.approx) or close(m.value, owed, m.approx)):
                 hits.append((Category.WRONG_AMOUNT, "facts.amount.remaining_not_balance"))
-        elif m.value > owed + _CENT and not is_known:  # remaining, component or unlabelled
+        elif m.value > owed + CENT and not is_known:  # remaining, component or unlabelled
             hits.append((Category.WRONG_AMOUNT, "facts.amount.over_owed"))
         elif (
             role != "component"
@@ -477,7 +271,7 @@ def _check_plan_on_file(
         return [(Category.WRONG_AMOUNT, "facts.amount.not_the_plan_offered")]
     known = facts.known_amounts()
     restated = [m for m in mentions if reference.start() <= m.start < end]
-    if any(not any(_close(m.value, k, m.approx) for k in known) for m in restated):
+    if any(not any(close(m.value, k, m.approx) for k in known) for m in restated):
         return [(Category.WRONG_AMOUNT, "facts.amount.not_the_plan_offered")]
     return []
 
@@ -496,7 +290,7 @@ def _check_left_after_waiver(
     owed = facts.owed
     if owed is None:
         return []
-    for pct, start, _ in _waiver_pcts(text, lang, lex, facts):
+    for pct, start, _ in waivers.offered(text, lang, lex, facts):
         if pct is None or pct >= 100:
             continue
         left_over = owed * (100 - pct) / 100
@@ -539,7 +333,7 @@ def _the_promise_on_its_day(text: str, lang: str, m: numbers.Mention, facts: Fac
     reminder of the promise, not a settlement for less."""
     if facts.promise_amount is None or facts.promise_date is None or facts.today is None:
         return False
-    if not _close(m.value, facts.promise_amount, m.approx):
+    if not close(m.value, facts.promise_amount, m.approx):
         return False
     today = facts.today
     return any(d.on(today).resolve(today) == facts.promise_date for d in dates.mentions(text, lang))
@@ -547,7 +341,7 @@ def _the_promise_on_its_day(text: str, lang: str, m: numbers.Mention, facts: Fac
 
 def _settles_a_plan(m: numbers.Mention, facts: Facts) -> bool:
     """The plan offered settles for this sum (its total after its own waiver)."""
-    return bool(facts.plan_amounts) and _close(m.value, facts.plan_amounts[-1], m.approx)
+    return bool(facts.plan_amounts) and close(m.value, facts.plan_amounts[-1], m.approx)
 
 
 _CHARGED = re.compile(r"\s*off (?:of )?(?:your|the|my) (?:card|bank|checking|savings|debit|account)")
@@ -563,11 +357,11 @@ def _explained(m: numbers.Mention, facts: Facts, others: list[Decimal]) -> bool:
     if owed is None or owed <= 0:
         return True
     value = m.value
-    if facts.min_first_payment is not None and value >= facts.min_first_payment - _CENT:
+    if facts.min_first_payment is not None and value >= facts.min_first_payment - CENT:
         return True  # a first or partial payment the plan allows
     for k in range(1, max(facts.max_terms or 1, facts.plan_terms or 1) + 1):
         if abs(value - owed / k) <= max(Decimal(1), owed / k * Decimal("0.02")) or (
-            m.approx and _close(value, owed / k, True)
+            m.approx and close(value, owed / k, True)
         ):
             return True
     pct = Decimal(facts.max_waiver_pct or 0)
@@ -575,11 +369,9 @@ def _explained(m: numbers.Mention, facts: Facts, others: list[Decimal]) -> bool:
         return True
     if value <= owed * pct / 100 + Decimal("0.05"):  # a waiver within policy
         return True
-    if others and _close(value + sum(others), owed, m.approx):  # "three payments: $500, $400 and $350"
+    if others and close(value + sum(others), owed, m.approx):  # "three payments: $500, $400 and $350"
         return True
-    return any(
-        _close(value, owed - other, m.approx) or _close(value, other - value, False) for other in others
-    )
+    return any(close(value, owed - other, m.approx) or close(value, other - value, False) for other in others)
 
 
 def _check_instalment(
@@ -594,7 +386,7 @@ def _check_instalment(
     owed = facts.owed
     if owed is None or is_known:
         return []
-    if m.value > owed + _CENT:
+    if m.value > owed + CENT:
         return [(Category.WRONG_AMOUNT, "facts.amount.over_owed")]
     if facts.max_terms is None or m.value <= 0:
         return []
@@ -667,9 +459,9 @@ def check(normalized: str, lang: str, facts: Facts | None) -> list[Hit]:
         return []
     counts = numbers.terms(normalized, lang)  # read once: every plan rule needs the payment counts
     amount_hits, first_said = _check_amounts(normalized, lang, lex, facts, counts)
-    hits = amount_hits + _check_waivers(normalized, lang, lex, facts)
+    hits = amount_hits + waivers.check(normalized, lang, lex, facts)
     hits += _check_terms(normalized, lex, facts, first_said, counts)
     return list(dict.fromkeys(hits))
 
 
-__all__ = ["Facts", "check"]
+__all__ = ["Facts", "Hit", "check", "clause_around", "next_clause_end"]

@@ -41,7 +41,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidO
 import cn2an
 
 from huikuan.compliance.guard import dates
-from huikuan.compliance.guard.facts import Facts
+from huikuan.compliance.guard.account import Facts
 from huikuan.compliance.guard.normalize import normalize
 from huikuan.compliance.guard.numbers import EN_WORDS, en_words_value
 

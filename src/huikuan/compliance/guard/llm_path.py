@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from huikuan.compliance.guard.account import Facts
 from huikuan.compliance.guard.day_facts import promise_not_on_file
-from huikuan.compliance.guard.facts import Facts
 from huikuan.compliance.guard.figures import unexplained_figures
 from huikuan.compliance.guard.normalize import normalize, without_name
 from huikuan.compliance.guard.others import speaks_of_others

@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from huikuan.compliance.guard.account import Facts, clause_around, next_clause_end
 from huikuan.compliance.guard.fact_words import LEXICONS
-from huikuan.compliance.guard.facts import Facts, clause_around, next_clause_end
 from huikuan.compliance.guard.normalize import normalize
 
 _PLANS = {
