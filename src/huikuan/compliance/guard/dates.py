@@ -235,4 +235,11 @@ def mentions(text: str, lang: str) -> list[DateMention]:
     return found
 
 
-__all__ = ["DateMention", "en_words_value", "mentions"]
+def days_named(text: str, lang: str, today: date) -> list[tuple[DateMention, date]]:
+    """Each calendar day `text` names, with the day it means counted from `today` (days that do
+    not exist or are only "in the past" left out)."""
+    named = ((d, d.on(today).resolve(today)) for d in mentions(text, lang))
+    return [(d, day) for d, day in named if day is not None]
+
+
+__all__ = ["DateMention", "days_named", "en_words_value", "mentions"]

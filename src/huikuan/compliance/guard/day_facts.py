@@ -88,10 +88,7 @@ def _check_named_days(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[
     date must be the account's ("您答应的还款日期是12月12日" when 12月10日 was promised)."""
     if facts.today is None:
         return []
-    for d in dates.mentions(text, lang):
-        day = d.on(facts.today).resolve(facts.today)
-        if day is None:
-            continue
+    for d, day in dates.days_named(text, lang, facts.today):
         left, _ = clause_around(text, lex, d.start, d.end)
         before = text[left : d.start]
         if _PROMISED_DAY[lang].search(before):
@@ -231,10 +228,7 @@ def _check_days_between(text: str, lang: str, facts: Facts) -> list[Hit]:
     "about ten days" a day either way)."""
     if facts.today is None:
         return []
-    for d in dates.mentions(text, lang):
-        day = d.on(facts.today).resolve(facts.today)
-        if day is None:
-            continue
+    for d, day in dates.days_named(text, lang, facts.today):
         counts = [(pattern.match(text, d.end), direction) for pattern, direction in _DAYS_BETWEEN[lang]]
         since = _DAYS_SINCE_BEFORE.get(lang)
         if since is not None:

@@ -335,8 +335,7 @@ def _the_promise_on_its_day(text: str, lang: str, m: numbers.Mention, facts: Fac
         return False
     if not close(m.value, facts.promise_amount, m.approx):
         return False
-    today = facts.today
-    return any(d.on(today).resolve(today) == facts.promise_date for d in dates.mentions(text, lang))
+    return any(day == facts.promise_date for _, day in dates.days_named(text, lang, facts.today))
 
 
 def _settles_a_plan(m: numbers.Mention, facts: Facts) -> bool:
