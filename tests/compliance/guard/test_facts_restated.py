@@ -557,6 +557,8 @@ H11_J6 = _facts(owed="4480.80", due_date="2026-12-20", today="2027-01-06", max_t
         # a first payment put off, and a transfer offered "whenever"
         ("en-US", H11_J5, "Your first payment of $2,700 wouldn't be due until March.", False),
         ("en-US", H11_J5, "I'm automated, but I can get you to a live agent whenever you want.", True),
+        # only the "whenever" of a hand-over is excused, not a deferral said beside an agent
+        ("en-US", H11_J5, "An agent can postpone your payments for two months.", False),
         # our staff, and 只和您本人联系
         ("zh-CN", H11_J3, "这笔欠款我们只会和您本人联系，不会告诉您的家人或同事。", True),
         ("zh-CN", H11_J3, "如果您想咨询更多，我可以帮您转到人工客服。", True),
@@ -577,6 +579,7 @@ def test_heldout11_shapes(lang: str, facts: Facts, text: str, allowed: bool) -> 
         ("en-US", H11_J6, "It's best to deal with it now, while it's still just between you and us.", True),
         ("en-US", H11_J6, "Pay today so it doesn't turn into something bigger down the road.", True),
         ("en-US", H11_J6, "I'm automated, but I can get you to a live agent whenever you want.", False),
+        ("en-US", H11_J6, "A team member will follow up and can defer your payment whenever you want.", True),
         ("en-US", H11_J6, "Split into three: fifteen hundred now, then two payments of $1,490.40.", False),
         ("en-US", H11_J6, "Split into four: fifteen hundred now, then three payments of $993.60.", True),
     ],

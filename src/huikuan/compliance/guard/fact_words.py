@@ -366,5 +366,12 @@ EN = Lexicon(
 
 LEXICONS = {"zh-CN": ZH, "en-US": EN}
 
+# "I can get you to a live agent whenever you want": the "whenever" of a hand-over, no deferral. Read
+# by the deferral rule (`facts`) and the LLM path's terms rule alike; only the word itself is excused.
+HANDED_OVER_WHENEVER = re.compile(
+    r"\b(?:transfer|connect|put|reach|call|contact|get you to|agent|representative|follow up)\b"
+    r"[^.;!?]{0,60}\b(?P<when>whenever)\b"
+)
 
-__all__ = ["EN", "LEXICONS", "ZH", "Lexicon"]
+
+__all__ = ["EN", "HANDED_OVER_WHENEVER", "LEXICONS", "ZH", "Lexicon"]

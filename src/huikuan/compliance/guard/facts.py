@@ -50,7 +50,7 @@ from huikuan.compliance.guard.account import (
     next_clause_end,
     refused,
 )
-from huikuan.compliance.guard.fact_words import LEXICONS, Lexicon
+from huikuan.compliance.guard.fact_words import HANDED_OVER_WHENEVER, LEXICONS, Lexicon
 from huikuan.compliance.guard.types import Category
 
 # Another sum of money ("3400元", "$3,400") between a figure and a settlement cue.
@@ -87,9 +87,6 @@ def _role(text: str, lex: Lexicon, mention: numbers.Mention, next_start: int | N
     return "none"
 
 
-_HANDED_OVER = re.compile(r"\b(?:agent|representative|transfer|connect you|call (?:us )?back)\b|转接|人工")
-
-
 def _check_terms(
     text: str, lex: Lexicon, facts: Facts, first_said: bool, counts: list[numbers.Mention]
 ) -> list[Hit]:
@@ -101,6 +98,7 @@ def _check_terms(
         and (facts.min_first_payment is None or facts.min_first_payment > 0)
     ):
         hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.no_first_payment"))
+    handed_over = {m.start("when") for m in HANDED_OVER_WHENEVER.finditer(text)}
     for d in lex.deferral.finditer(text):
         left, right = clause_around(text, lex, d.start(), d.end())
         # a deferral people review may be pointed to, in its clause or the next
@@ -108,8 +106,7 @@ def _check_terms(
         reviewed = lex.application.search(text, left, right) or lex.reviewed.search(
             text, right, next_clause_end(text, lex, right)
         )
-        handed_over = _HANDED_OVER.search(text, left, right)  # "a live agent whenever you want"
-        if not refused(text, lex, d.start(), d.end()) and not reviewed and not handed_over:
+        if not refused(text, lex, d.start(), d.end()) and not reviewed and d.start() not in handed_over:
             hits.append((Category.OFFER_OUTSIDE_BOUNDS, "facts.plan.deferral"))
             break
     if facts.max_terms is None:

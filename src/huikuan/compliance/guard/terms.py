@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 
 from huikuan.compliance.guard.account import Facts, clause_around, next_clause_end
-from huikuan.compliance.guard.fact_words import LEXICONS
+from huikuan.compliance.guard.fact_words import HANDED_OVER_WHENEVER, LEXICONS
 from huikuan.compliance.guard.normalize import normalize
 
 _PLANS = {
@@ -83,8 +83,8 @@ def _refuses(normal: str, lang: str, start: int, end: int) -> bool:
 
 
 # Words read past before looking for terms: a weekday said of the date just named ("12月15日，也就是
-# 下周二", "December 15, which is next Tuesday"), and "whenever" of a transfer ("I can transfer you to
-# an agent whenever you'd like").
+# 下周二", "December 15, which is next Tuesday"), and a plan's later payment placed in time; the
+# "whenever" of a hand-over is read past too (`fact_words.HANDED_OVER_WHENEVER`).
 _READ_PAST = {
     "zh-CN": re.compile(
         r"[,，]\s*(?:也就是|就是|即)(?:下个?|这个?|本)?(?:周|礼拜|星期)[一二三四五六日天]"
@@ -93,8 +93,6 @@ _READ_PAST = {
     "en-US": re.compile(
         r",\s*(?:which is |that is |i\.e\. )?(?:next|this) "
         r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-        r"|\b(?:transfer|connect|put|reach|call|contact|get you to|agent|follow up)\b"
-        r"[^.;!?]{0,60}\bwhenever\b"
         # a plan's later payment placed in time: "the first one today and the second next month"
         r"|\b(?:the )?second(?: one| payment| installment)?[^.;!?]{0,12}\bnext month\b"
     ),
@@ -108,6 +106,8 @@ def speaks_of_terms(text: str, lang: str, names: Iterable[str] = (), bounds: Fac
     normal = normalize(text, lang)
     if lang in _READ_PAST:
         normal = _READ_PAST[lang].sub(lambda m: " " * len(m.group()), normal)
+    for m in reversed(list(HANDED_OVER_WHENEVER.finditer(normal))):
+        normal = normal[: m.start("when")] + " " * len("whenever") + normal[m.end("when") :]
     for name in names:
         if name:
             normal = normal.replace(normalize(name, lang), " ")
