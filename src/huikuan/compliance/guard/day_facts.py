@@ -189,10 +189,8 @@ def _check_days_overdue(text: str, lang: str, facts: Facts) -> list[Hit]:
         return []
     actual = (facts.today - facts.due_date).days
     for m in _DAYS_LATE[lang].finditer(text):
-        raw = m.group("n") or m.group("n2")
-        words = lang == "en-US" and not raw.isdigit()
-        said = numbers.en_words_value(raw) if words else numbers.zh_value(raw)
-        if said is not None and abs(int(said) - actual) > 1:
+        said = numbers.count_value(m.group("n") or m.group("n2"), lang)
+        if said is not None and abs(said - actual) > 1:
             return [(Category.IMPOSSIBLE_DATE, "facts.date.days_overdue")]
     return []
 
@@ -236,11 +234,9 @@ def _check_days_between(text: str, lang: str, facts: Facts) -> list[Hit]:
         for found, direction in counts:
             if found is None:
                 continue
-            raw = found.group("n")
-            words = lang == "en-US" and not raw.isdigit()
-            said = numbers.en_words_value(raw) if words else numbers.zh_value(raw)
+            said = numbers.count_value(found.group("n"), lang)
             allowed = 1 if found.group("about") else 0
-            if said is not None and abs(int(said) - (day - facts.today).days * direction) > allowed:
+            if said is not None and abs(said - (day - facts.today).days * direction) > allowed:
                 return [(Category.IMPOSSIBLE_DATE, "facts.date.days_between")]
     return []
 

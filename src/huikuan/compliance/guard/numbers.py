@@ -140,6 +140,14 @@ def zh_value(token: str) -> Decimal | None:
         return None
 
 
+def count_value(raw: str, lang: str) -> int | None:
+    """A count said in digits, Chinese numerals or English number words ("20", "二十", "twenty")."""
+    if raw.isdigit():
+        return int(raw)
+    value = en_words_value(raw) if lang == "en-US" else zh_value(raw)
+    return None if value is None else int(value)
+
+
 def en_words_value(words: str) -> int | None:
     """'four thousand seven hundred' → 4700; None when a word is not a number word."""
     total = current = 0
