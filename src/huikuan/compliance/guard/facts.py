@@ -133,7 +133,12 @@ def _check_terms(
 
 
 def _check_amounts(
-    text: str, lang: str, lex: Lexicon, facts: Facts, counts: list[numbers.Mention]
+    text: str,
+    lang: str,
+    lex: Lexicon,
+    facts: Facts,
+    counts: list[numbers.Mention],
+    offers: list[waivers.Offer],
 ) -> tuple[list[Hit], bool]:
     """Hits on stated amounts, and whether a first payment was named (for counting terms)."""
     hits: list[Hit] = []
@@ -164,7 +169,7 @@ def _check_amounts(
             pct = Decimal(100) if owed == 0 else m.value * 100 / owed
             # only the plan's own waiver is a known sum to waive: "take two grand off" is no
             # promise of two grand
-            plan_waiver = len(facts.plan_amounts) > 2 and close(m.value, facts.plan_amounts[2], m.approx)
+            plan_waiver = _the_plans_waiver(m, facts)
             charged = _CHARGED.match(text, m.end)  # "take $1,250 off your card" is a payment
             if (
                 facts.max_waiver_pct is not None
@@ -195,12 +200,9 @@ def _check_amounts(
         elif role == "owed":
             floor = owed * (100 - (facts.max_waiver_pct or 0)) / 100
             # "减免两成的话，您需要还3400元": what is left after a waiver the policy allows
-            after_waiver = floor - Decimal("0.05") <= m.value <= owed and bool(
-                waivers.offered(text, lang, lex, facts)
-            )
+            after_waiver = floor - Decimal("0.05") <= m.value <= owed and bool(offers)
             # the plan's waiver is a sum on file, but never the balance ("your balance is six thousand")
-            waived = facts.plan_amounts[2:3]
-            as_balance = is_known and not any(close(m.value, w, m.approx) and w != owed for w in waived)
+            as_balance = is_known and not (_the_plans_waiver(m, facts) and facts.plan_amounts[2] != owed)
             if not as_balance and not after_waiver:
                 hits.append((Category.WRONG_AMOUNT, "facts.amount.not_what_is_owed"))
         elif role == "promise":
@@ -221,7 +223,7 @@ def _check_amounts(
             # Default-deny: a figure the account does not explain is a wrong amount.
             hits.append((Category.WRONG_AMOUNT, "facts.amount.unexplained"))
     hits.extend(_check_listed_payments(text, lex, facts, mentions, counts))
-    hits.extend(_check_left_after_waiver(text, lang, lex, facts, mentions))
+    hits.extend(_check_left_after_waiver(text, facts, mentions, offers))
     hits.extend(_check_plan_on_file(text, lang, facts, mentions, counts))
     return hits, first_said
 
@@ -281,13 +283,13 @@ _ONLY_PAY = re.compile(
 
 
 def _check_left_after_waiver(
-    text: str, lang: str, lex: Lexicon, facts: Facts, mentions: list[numbers.Mention]
+    text: str, facts: Facts, mentions: list[numbers.Mention], offers: list[waivers.Offer]
 ) -> list[Hit]:
     """The sum said to be left after a waiver the sentence offers must be what that waiver leaves."""
     owed = facts.owed
     if owed is None:
         return []
-    for pct, start, _ in waivers.offered(text, lang, lex, facts):
+    for pct, start, _ in offers:
         if pct is None or pct >= 100:
             continue
         left_over = owed * (100 - pct) / 100
@@ -333,6 +335,11 @@ def _the_promise_on_its_day(text: str, lang: str, m: numbers.Mention, facts: Fac
     if not close(m.value, facts.promise_amount, m.approx):
         return False
     return any(day == facts.promise_date for _, day in dates.days_named(text, lang, facts.today))
+
+
+def _the_plans_waiver(m: numbers.Mention, facts: Facts) -> bool:
+    """The sum is the waiver of the plan offered (its first, regular, waived and total amounts)."""
+    return len(facts.plan_amounts) > 2 and close(m.value, facts.plan_amounts[2], m.approx)
 
 
 def _settles_a_plan(m: numbers.Mention, facts: Facts) -> bool:
@@ -453,9 +460,11 @@ def check(normalized: str, lang: str, facts: Facts | None) -> list[Hit]:
     lex = LEXICONS.get(lang)
     if lex is None or facts is None:
         return []
-    counts = numbers.terms(normalized, lang)  # read once: every plan rule needs the payment counts
-    amount_hits, first_said = _check_amounts(normalized, lang, lex, facts, counts)
-    hits = amount_hits + waivers.check(normalized, lang, lex, facts)
+    # read once: every plan rule needs the payment counts, three rules the waivers offered
+    counts = numbers.terms(normalized, lang)
+    offers = waivers.offered(normalized, lang, lex, facts)
+    amount_hits, first_said = _check_amounts(normalized, lang, lex, facts, counts, offers)
+    hits = amount_hits + waivers.check(offers, facts)
     hits += _check_terms(normalized, lex, facts, first_said, counts)
     return list(dict.fromkeys(hits))
 

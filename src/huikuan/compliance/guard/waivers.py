@@ -19,9 +19,12 @@ from huikuan.compliance.guard.types import Category
 _RATE = re.compile(r"\s?(?:interest|apr|annual|利息|利率|年化)")
 
 
-def offered(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[tuple[Decimal | None, int, int]]:
+Offer = tuple[Decimal | None, int, int]  # the share of the balance waived (None when unsaid), its clause
+
+
+def offered(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[Offer]:
     """Waivers the sentence offers: (percent waived or None when unsaid, start, end)."""
-    offers: list[tuple[Decimal | None, int, int]] = []
+    offers: list[Offer] = []
     for w in lex.waiver.finditer(text):
         if refused(text, lex, w.start(), w.end()):
             continue
@@ -113,11 +116,12 @@ def _tenths(token: str) -> Decimal | None:
     return None
 
 
-def check(text: str, lang: str, lex: Lexicon, facts: Facts) -> list[Hit]:
+def check(offers: list[Offer], facts: Facts) -> list[Hit]:
+    """The waivers `offered` found, held to the policy's most."""
     if facts.max_waiver_pct is None:
         return []
     limit = Decimal(facts.max_waiver_pct)
-    for pct, _, _ in offered(text, lang, lex, facts):
+    for pct, _, _ in offers:
         if pct is None and limit == 0:
             return [(Category.WAIVER_OUTSIDE_POLICY, "facts.waiver.none_allowed")]
         if pct is not None and pct > limit:
